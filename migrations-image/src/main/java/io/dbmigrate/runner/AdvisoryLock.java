@@ -1,0 +1,100 @@
+package io.dbmigrate.runner;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * The migration lock of one database: a session-level advisory lock on (dbmigrate's key, hashtext(database name)).
+ * Session-level, so it is held for as long as the runner's own connection lives, across Alembic's separate
+ * connection and transactions, and PostgreSQL drops it by itself if the runner dies.
+ */
+public final class AdvisoryLock implements AutoCloseable {
+
+    /** dbmigrate's first advisory lock key: "dbmg" in ASCII. Other tools choose other keys. */
+    public static final int KEY = 0x64626d67;
+
+    private static final Duration RETRY_EVERY = Duration.ofMillis(500);
+
+    private final Connection connection;
+    private boolean held = true;
+
+    private AdvisoryLock(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * Tries every 500ms until {@code wait} has passed. Polling instead of a blocking pg_advisory_lock keeps the wait
+     * bounded without a statement_timeout that would also cut off a slow server.
+     */
+    public static AdvisoryLock acquire(Connection connection, Duration wait, String database)
+            throws RunnerException, SQLException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            if (tryLock(connection)) {
+                return new AdvisoryLock(connection);
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new RunnerException(ExitCode.LOCK_NOT_ACQUIRED, "another migration holds the lock of database '"
+                        + database + "'" + holder(connection) + "; waited " + Durations.format(wait));
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(RETRY_EVERY.toMillis(), remaining / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting for the migration lock", e);
+            }
+        }
+    }
+
+    private static boolean tryLock(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery(
+                     "select pg_try_advisory_lock(" + KEY + ", hashtext(current_database()))")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    // Who holds it, so the message points somewhere. Best effort: without pg_read_all_stats the columns may be hidden.
+    private static String holder(Connection connection) {
+        String sql = "select a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local')"
+                + " from pg_locks l join pg_stat_activity a on a.pid = l.pid"
+                + " where l.locktype = 'advisory' and l.granted and l.objsubid = 2"
+                + " and l.database = (select oid from pg_database where datname = current_database())"
+                + " and l.classid = (" + KEY + ")::oid and l.objid = hashtext(current_database())::oid"
+                + " and l.pid <> pg_backend_pid() limit 1";
+        try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+                String app = rs.getString(2);
+                return " (held by backend pid " + rs.getInt(1) + (app.isEmpty() ? "" : ", application '" + app + "'")
+                        + ", client " + rs.getString(3) + ")";
+            }
+        } catch (SQLException e) {
+            // only decoration
+        }
+        return "";
+    }
+
+    /**
+     * Unlocks. A failure here is not worth reporting: the lock is session-level, so closing (or losing) the
+     * connection releases it anyway, and the migration's outcome must not be replaced by a housekeeping error.
+     */
+    @Override
+    public void close() {
+        if (!held) {
+            return;
+        }
+        held = false;
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("select pg_advisory_unlock(" + KEY + ", hashtext(current_database()))")) {
+            rs.next();
+        } catch (SQLException e) {
+            // released with the session
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.dbmigrate.runner;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads what {@code alembic upgrade} printed. Pure: lines in, facts out.
+ *
+ * <p>With Alembic's logger at INFO (the template's alembic.ini does that) each step is logged before it runs:
+ * <pre>INFO  [alembic.runtime.migration] Running upgrade 0001_init -> 0002_email, add email</pre>
+ * The "from" side lists several revisions for a merge ({@code a1, b2 -> m3}); an upgrade step always has a single
+ * "to" (Alembic runs one revision per step), and everything after the first ", " is the revision's message, which
+ * may itself contain commas. Without logging the only trace of the failing revision is the Python traceback frame of
+ * its {@code upgrade()} function.
+ */
+public final class AlembicOutput {
+
+    /** Alembic writes more than this only for tracebacks; a condition message must stay readable. */
+    public static final int MAX_ERROR_LENGTH = 500;
+
+    /** One step as logged: {@code Running upgrade <from> -> <to>, <message>}. */
+    public record Step(List<String> from, String to, String message) {
+    }
+
+    private static final Pattern RUNNING_UPGRADE =
+            Pattern.compile("Running upgrade (.*?) -> ([A-Za-z0-9_]+)(?:, (.*))?$");
+    private static final Pattern UPGRADE_FRAME =
+            Pattern.compile("^\\s*File \"(.*[/\\\\]versions[/\\\\][^/\\\\\"]+\\.py)\", line [0-9]+, in upgrade\\s*$");
+    // `revision = 'abc'` and the typed form of newer templates, `revision: str = "abc"`.
+    private static final Pattern REVISION_ASSIGNMENT = Pattern.compile(
+            "^revision\\s*(?::[^=\\n]+)?=\\s*['\"]([^'\"\\n]+)['\"]", Pattern.MULTILINE);
+    private static final String TRACEBACK = "Traceback (most recent call last):";
+
+    private AlembicOutput() {
+    }
+
+    public static List<Step> steps(List<String> lines) {
+        List<Step> steps = new ArrayList<>();
+        for (String line : lines) {
+            Matcher m = RUNNING_UPGRADE.matcher(line.stripTrailing());
+            if (m.find()) {
+                String from = m.group(1).strip();
+                List<String> fromList = from.isEmpty() ? List.of() : Arrays.stream(from.split(",\\s*")).toList();
+                steps.add(new Step(fromList, m.group(2), m.group(3) == null ? "" : m.group(3)));
+            }
+        }
+        return List.copyOf(steps);
+    }
+
+    /** The revisions Alembic started, in order. */
+    public static List<String> appliedRevisions(List<String> lines) {
+        return steps(lines).stream().map(Step::to).toList();
+    }
+
+    /** The revision of the last step Alembic started: after a failure, the one that failed. */
+    public static Optional<String> lastStartedRevision(List<String> lines) {
+        List<Step> steps = steps(lines);
+        return steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1).to());
+    }
+
+    /** The file of the innermost {@code .../versions/<file>.py", line N, in upgrade} frame, as printed. */
+    public static Optional<String> failingScript(List<String> lines) {
+        String found = null;
+        for (String line : lines) {
+            Matcher m = UPGRADE_FRAME.matcher(line);
+            if (m.matches()) {
+                found = m.group(1);
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The {@code revision = '...'} a migration script declares. */
+    public static Optional<String> revisionDeclaredIn(String pythonSource) {
+        Matcher m = REVISION_ASSIGNMENT.matcher(pythonSource);
+        return m.find() ? Optional.of(m.group(1).strip()) : Optional.empty();
+    }
+
+    /**
+     * The error in one line: the exception line of the last traceback (Python prints the one that ended the program
+     * last, after "The above exception was the direct cause..."), else Alembic's own {@code FAILED: ...} line, else
+     * the last line printed. At most {@value #MAX_ERROR_LENGTH} characters.
+     */
+    public static Optional<String> error(List<String> lines) {
+        int traceback = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(TRACEBACK)) {
+                traceback = i;
+            }
+        }
+        if (traceback >= 0) {
+            for (int i = traceback + 1; i < lines.size(); i++) {
+                String line = lines.get(i);
+                // Frames, source lines and 3.11's ^^^ markers are indented; the exception line is not.
+                if (!line.isBlank() && !Character.isWhitespace(line.charAt(0))) {
+                    return Optional.of(Truncation.truncate(line.strip(), MAX_ERROR_LENGTH));
+                }
+            }
+        }
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i).strip();
+            if (line.startsWith("FAILED:")) {
+                return Optional.of(Truncation.truncate(line, MAX_ERROR_LENGTH));
+            }
+        }
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).isBlank()) {
+                return Optional.of(Truncation.truncate(lines.get(i).strip(), MAX_ERROR_LENGTH));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the error is PostgreSQL's {@code lock_timeout} firing (SQLSTATE 55P03): the migration could not get a
+     * table lock in time because the application held it. That is transient, unlike a broken migration.
+     */
+    public static boolean isLockTimeout(String error) {
+        return error != null && (error.contains("LockNotAvailable")
+                || error.contains("canceling statement due to lock timeout"));
+    }
+}

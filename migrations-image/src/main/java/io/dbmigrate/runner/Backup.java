@@ -1,0 +1,230 @@
+package io.dbmigrate.runner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Backs up one database with {@code pg_dump -Fc} before a migration, and only calls it a backup once pg_restore has read
+ * it back in full. The archive is written under a {@code .partial} name and renamed atomically, so a file named
+ * {@code .dump} is always complete; old archives are pruned only after the new one is safe.
+ */
+public final class Backup {
+
+    private Backup() {
+    }
+
+    public static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock)
+            throws RunnerException {
+        request.validate();
+        Instant startedAt = now(clock);
+        Path dir = request.directory().toAbsolutePath().normalize();
+        checkWritableDirectory(dir);
+        removeStalePartials(dir, request.name());
+
+        String pgDumpVersion = pgDumpVersion(tools);
+        String revision = currentRevision(settings);
+
+        Path file = freeFileName(dir, request, startedAt);
+        Path partial = dir.resolve(file.getFileName() + BackupFileName.PARTIAL_SUFFIX);
+        try {
+            dump(settings, tools, partial);
+            ArchiveVerifier.verify(tools, partial);
+            long size = Files.size(partial);
+            String sha256 = sha256(partial);
+            moveAtomically(partial, file);
+            Instant finishedAt = now(clock);
+
+            Path metadataFile = dir.resolve(file.getFileName() + BackupFileName.METADATA_SUFFIX);
+            writeMetadata(metadataFile, new BackupMetadata(file.toString(), metadataFile.toString(), size, sha256,
+                    revision, true, startedAt, finishedAt, settings.database(), settings.host(), settings.port(),
+                    "custom", pgDumpVersion));
+
+            List<String> pruned = prune(dir, request, file);
+            return new BackupResult(file.toString(), metadataFile.toString(), size, sha256, revision, true,
+                    startedAt, finishedAt, pruned);
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED, "writing backup " + file + " failed: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(partial); // after the rename it no longer exists; after a failure it must not stay
+        }
+    }
+
+    /** An actual probe file, because access(2) says yes to root on a read-only volume mounted without "ro" hints. */
+    private static void checkWritableDirectory(Path dir) throws RunnerException {
+        if (!Files.isDirectory(dir)) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED, "backup directory " + dir
+                    + (Files.exists(dir) ? " is not a directory" : " does not exist (is the backup volume mounted?)"));
+        }
+        try {
+            Path probe = Files.createTempFile(dir, ".dbmigrate-probe-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED, "backup directory " + dir + " is not writable: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    /** Leftovers of a backup that was killed half way (pod evicted, node lost): never valid, only in the way. */
+    private static void removeStalePartials(Path dir, String name) throws RunnerException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
+                if (BackupFileName.isStalePartial(name, p.getFileName().toString())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED,
+                    "cannot clean up stale partial backups in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String pgDumpVersion(Tools tools) throws RunnerException {
+        ExternalProcess.Outcome outcome = runTool(List.of(tools.pgDump(), "--version"), Map.of(), tools.pgDump());
+        if (outcome.exitCode() != 0 || outcome.output().isEmpty()) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED,
+                    tools.pgDump() + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
+        }
+        return outcome.output().get(0).strip();
+    }
+
+    // Read through JDBC first: a wrong password or an unreachable server is then reported precisely
+    // (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
+    private static String currentRevision(ConnectionSettings settings) throws RunnerException {
+        try (Connection c = settings.open()) {
+            return Revisions.describe(Revisions.current(c));
+        } catch (SQLException e) {
+            throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
+        }
+    }
+
+    // Two backups within the same millisecond would collide; the later one moves on by a millisecond.
+    private static Path freeFileName(Path dir, BackupRequest request, Instant at) throws RunnerException {
+        Instant t = at;
+        for (int i = 0; i < 1000; i++, t = t.plusMillis(1)) {
+            Path candidate = dir.resolve(BackupFileName.of(request.name(), t, request.label()));
+            if (!Files.exists(candidate)) {
+                return candidate;
+            }
+        }
+        throw new RunnerException(ExitCode.BACKUP_FAILED, "no free backup file name for " + request.name() + " in " + dir);
+    }
+
+    private static void dump(ConnectionSettings settings, Tools tools, Path partial) throws RunnerException {
+        // Connection and password come from the environment; --no-password makes a missing one fail, not prompt.
+        List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password", "-f", partial.toString());
+        ExternalProcess.Outcome outcome = runTool(command, settings.libpqEnvironment(), tools.pgDump());
+        if (outcome.exitCode() != 0) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED, "pg_dump of " + settings.describe() + " failed (exit "
+                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
+        }
+    }
+
+    private static ExternalProcess.Outcome runTool(List<String> command, Map<String, String> env, String tool)
+            throws RunnerException {
+        try {
+            return ExternalProcess.run(command, null, env, null);
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running " + tool, e);
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the backup volume does not support atomic renames: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeMetadata(Path metadataFile, BackupMetadata metadata) throws IOException {
+        Path tmp = metadataFile.resolveSibling(metadataFile.getFileName() + BackupFileName.PARTIAL_SUFFIX);
+        try {
+            Files.writeString(tmp, RunnerJson.writePretty(metadata));
+            Files.move(tmp, metadataFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Keeps the newest {@code retain} archives of this resource, the new one included (it is never deleted, even if a
+     * clock skew made an older file look newer). Ordered by the timestamp in the name, not by mtime, which copies and
+     * restores of the volume do not preserve. A file that cannot be deleted is left for the next run: the backup
+     * itself succeeded and must not be failed over housekeeping.
+     */
+    private static List<String> prune(Path dir, BackupRequest request, Path keep) throws IOException {
+        record Archive(Path path, Instant at) {
+        }
+        List<Archive> others = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
+                String fileName = p.getFileName().toString();
+                Optional<Instant> at = BackupFileName.timestampOf(request.name(), fileName);
+                if (at.isPresent() && !p.equals(keep) && Files.isRegularFile(p)) {
+                    others.add(new Archive(p, at.get()));
+                }
+            }
+        }
+        others.sort(Comparator.comparing(Archive::at).thenComparing(a -> a.path().getFileName().toString()).reversed());
+        List<String> pruned = new ArrayList<>();
+        for (Archive old : others.subList(Math.min(others.size(), request.retain() - 1), others.size())) {
+            try {
+                Files.deleteIfExists(old.path());
+                Files.deleteIfExists(old.path().resolveSibling(old.path().getFileName() + BackupFileName.METADATA_SUFFIX));
+                pruned.add(old.path().getFileName().toString());
+            } catch (IOException e) {
+                System.err.println(KeyValueLog.line("warn", "cannot prune old backup", "file", old.path(),
+                        "error", e.getMessage()));
+            }
+        }
+        return List.copyOf(pruned);
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // the next run removes stale partials
+        }
+    }
+
+    // Milliseconds, like the file names: nobody needs nanoseconds, and the termination message has 4096 bytes.
+    private static Instant now(Clock clock) {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

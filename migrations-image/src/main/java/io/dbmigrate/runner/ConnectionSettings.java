@@ -1,0 +1,197 @@
+package io.dbmigrate.runner;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Where and as whom to connect, read from libpq's environment variables so that the JDBC connection of the runner,
+ * pg_dump and Alembic (psycopg2, i.e. libpq) all reach the same database as the same user.
+ *
+ * <p>The password is only ever taken from {@code PGPASSWORD} and handed to child processes through their environment,
+ * never on a command line (where {@code ps} would show it). {@link #toString()} masks it.
+ */
+public record ConnectionSettings(String host, int port, String database, String user, String password, String sslMode) {
+
+    public static final String APPLICATION_NAME = "dbmigrate-runner";
+    /** Seconds; the same for JDBC and libpq so every part of the runner gives up at the same time. */
+    public static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    // A DNS name, an IPv4 address or a bare IPv6 address. Nothing a URL or a shell would interpret.
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}");
+    private static final String MASK = "****";
+
+    /**
+     * Reads PGHOST, PGPORT (default 5432), PGDATABASE, PGUSER, PGPASSWORD (optional) and PGSSLMODE (default prefer).
+     * Database and user are required rather than defaulted as libpq does: migrating whatever database happens to be
+     * named like the OS user is never what anybody meant.
+     */
+    public static ConnectionSettings fromEnvironment(Map<String, String> env) throws RunnerException {
+        String host = blankToNull(env.get("PGHOST"));
+        if (host == null) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "PGHOST is required (the PostgreSQL server's host name)");
+        }
+        if (host.startsWith("/")) {
+            throw new RunnerException(ExitCode.BAD_INPUT,
+                    "PGHOST '" + host + "' is a unix socket directory; a TCP host name or address is required");
+        }
+        if (host.contains(",")) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "PGHOST must name a single host, not a list");
+        }
+        if (!HOST.matcher(host).matches()) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "PGHOST '" + host + "' is not a valid host name or address");
+        }
+        int port = parsePort(blankToNull(env.get("PGPORT")));
+        String database = blankToNull(env.get("PGDATABASE"));
+        if (database == null) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "PGDATABASE is required (the database to back up or migrate)");
+        }
+        String user = blankToNull(env.get("PGUSER"));
+        if (user == null) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "PGUSER is required");
+        }
+        // An empty PGPASSWORD is no password: libpq treats it the same way.
+        String password = env.get("PGPASSWORD");
+        if (password != null && password.isEmpty()) {
+            password = null;
+        }
+        String sslMode = blankToNull(env.get("PGSSLMODE"));
+        if (sslMode == null) {
+            sslMode = "prefer";
+        }
+        if (!SSL_MODES.contains(sslMode)) {
+            throw new RunnerException(ExitCode.BAD_INPUT,
+                    "PGSSLMODE '" + sslMode + "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
+        }
+        return new ConnectionSettings(host, port, database, user, password, sslMode);
+    }
+
+    private static int parsePort(String text) throws RunnerException {
+        if (text == null) {
+            return 5432;
+        }
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new RunnerException(ExitCode.BAD_INPUT, "PGPORT '" + text + "' is not a port number (1..65535)");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    /** The libpq variables for pg_dump, pg_restore and Alembic. PGPASSWORD only when there is a password. */
+    public Map<String, String> libpqEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PGHOST", host);
+        env.put("PGPORT", Integer.toString(port));
+        env.put("PGDATABASE", database);
+        env.put("PGUSER", user);
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        }
+        env.put("PGSSLMODE", sslMode);
+        env.put("PGAPPNAME", APPLICATION_NAME);
+        env.put("PGCONNECT_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        return env;
+    }
+
+    public String jdbcUrl() {
+        // pgjdbc wants an IPv6 address in brackets; libpq wants it bare, which is what PGHOST holds.
+        String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return "jdbc:postgresql://" + urlHost + ":" + port + "/"
+                + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public Properties jdbcProperties() {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("sslmode", sslMode);
+        p.setProperty("ApplicationName", APPLICATION_NAME);
+        p.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        return p;
+    }
+
+    /** Opens a JDBC connection; failures are classified into connection and authentication errors. */
+    public Connection open() throws RunnerException {
+        try {
+            return DriverManager.getConnection(jdbcUrl(), jdbcProperties());
+        } catch (SQLException e) {
+            throw classify(e, "connecting to " + describe());
+        }
+    }
+
+    /** host:port/database as user, for messages. */
+    public String describe() {
+        return "database '" + database + "' on " + host + ":" + port + " as user '" + user + "'";
+    }
+
+    /** Replaces every occurrence of the password in a text we did not write ourselves (tool output, messages). */
+    public String redact(String text) {
+        if (text == null || password == null || password.isEmpty()) {
+            return text;
+        }
+        return text.replace(password, MASK);
+    }
+
+    /**
+     * Turns a JDBC failure into the runner's vocabulary: 28000/28P01 are authentication failures (not retryable),
+     * class 08 and the states PostgreSQL sends while it cannot take connections are connection failures (retryable),
+     * anything else is unexpected.
+     */
+    public static RunnerException classify(SQLException e, String what) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message = what + " failed: " + detail + (state.isEmpty() ? "" : " (SQLState " + state + ")");
+        if (state.equals("28P01") || state.equals("28000")) {
+            return new RunnerException(ExitCode.AUTHENTICATION_FAILED, message, e);
+        }
+        if (state.startsWith("08")
+                || state.equals("57P03")   // cannot_connect_now: starting up or shutting down
+                || state.equals("53300")   // too_many_connections
+                || state.equals("3D000")   // the database does not exist (yet)
+                || causedByNetwork(e)) {
+            return new RunnerException(ExitCode.CONNECTION_FAILED, message, e);
+        }
+        return new RunnerException(ExitCode.UNEXPECTED, message, e);
+    }
+
+    private static boolean causedByNetwork(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ConnectException || c instanceof UnknownHostException
+                    || c instanceof NoRouteToHostException || c instanceof SocketTimeoutException) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "ConnectionSettings[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
+                + ", password=" + (password == null ? "<none>" : MASK) + ", sslMode=" + sslMode + "]";
+    }
+}

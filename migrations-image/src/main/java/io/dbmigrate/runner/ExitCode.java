@@ -1,0 +1,65 @@
+package io.dbmigrate.runner;
+
+/**
+ * How a runner command ended. The numeric code is the process exit status of the container, the reason is the
+ * Kubernetes condition reason the operator reports, and {@link #retryable()} tells the operator whether running the
+ * same command again can succeed without anybody changing anything.
+ *
+ * <table>
+ *   <caption>Runner exit codes</caption>
+ *   <tr><th>Code</th><th>Constant</th><th>Reason</th><th>Retryable</th><th>Meaning</th></tr>
+ *   <tr><td>0</td><td>OK</td><td>Succeeded</td><td>no</td><td>The command did what was asked.</td></tr>
+ *   <tr><td>1</td><td>UNEXPECTED</td><td>UnexpectedError</td><td>yes</td><td>A bug or an unforeseen failure; the message says what.</td></tr>
+ *   <tr><td>2</td><td>BAD_INPUT</td><td>InvalidInput</td><td>no</td><td>An option or environment variable is missing or invalid.</td></tr>
+ *   <tr><td>3</td><td>CONNECTION_FAILED</td><td>ConnectionFailed</td><td>yes</td><td>PostgreSQL could not be reached (refused, timeout, starting up, database missing).</td></tr>
+ *   <tr><td>4</td><td>AUTHENTICATION_FAILED</td><td>AuthenticationFailed</td><td>no</td><td>PostgreSQL rejected the user or password.</td></tr>
+ *   <tr><td>10</td><td>BACKUP_FAILED</td><td>BackupFailed</td><td>no</td><td>pg_dump failed, or the backup directory is missing or not writable.</td></tr>
+ *   <tr><td>11</td><td>BACKUP_VERIFICATION_FAILED</td><td>BackupVerificationFailed</td><td>no</td><td>The archive pg_dump wrote could not be read back in full; it was deleted.</td></tr>
+ *   <tr><td>20</td><td>LOCK_NOT_ACQUIRED</td><td>LockNotAcquired</td><td>yes</td><td>Another migration holds the database's migration lock, or a migration hit lock_timeout.</td></tr>
+ *   <tr><td>21</td><td>MIGRATION_FAILED</td><td>MigrationFailed</td><td>no</td><td>Alembic failed; the result names the failing revision and the error.</td></tr>
+ * </table>
+ */
+public enum ExitCode {
+    OK(0, "Succeeded", false),
+    UNEXPECTED(1, "UnexpectedError", true),
+    BAD_INPUT(2, "InvalidInput", false),
+    CONNECTION_FAILED(3, "ConnectionFailed", true),
+    AUTHENTICATION_FAILED(4, "AuthenticationFailed", false),
+    BACKUP_FAILED(10, "BackupFailed", false),
+    BACKUP_VERIFICATION_FAILED(11, "BackupVerificationFailed", false),
+    LOCK_NOT_ACQUIRED(20, "LockNotAcquired", true),
+    MIGRATION_FAILED(21, "MigrationFailed", false);
+
+    private final int code;
+    private final String reason;
+    private final boolean retryable;
+
+    ExitCode(int code, String reason, boolean retryable) {
+        this.code = code;
+        this.reason = reason;
+        this.retryable = retryable;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** UpperCamelCase, usable as a Kubernetes condition reason as is. */
+    public String reason() {
+        return reason;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The exit code with this numeric value; anything we do not know (a JVM crash, a kill) is {@link #UNEXPECTED}. */
+    public static ExitCode of(int code) {
+        for (ExitCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return UNEXPECTED;
+    }
+}

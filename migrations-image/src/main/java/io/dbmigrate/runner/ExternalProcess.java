@@ -1,0 +1,77 @@
+package io.dbmigrate.runner;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs pg_dump, pg_restore or Alembic with an argument list (never through a shell) and collects what it prints,
+ * stdout and stderr interleaved as a user would see them.
+ */
+final class ExternalProcess {
+
+    /**
+     * Connection variables a child must not inherit from the runner's own environment: the child connects exactly
+     * where {@link ConnectionSettings} says. Without this, an operator in local mode that happens to have PGPASSWORD set
+     * would hand its own password to a child meant to connect without one.
+     */
+    private static final Set<String> CONNECTION_VARIABLES = Set.of(
+            "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE", "PGSSLMODE",
+            "PGREQUIRESSL", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS");
+
+    /** Enough for any sane tool output; beyond this we keep streaming but stop remembering. */
+    private static final int MAX_KEPT_LINES = 100_000;
+
+    record Outcome(int exitCode, List<String> output) {
+        /** The last lines of output, joined for a one-line message. */
+        String tail(int lines) {
+            List<String> nonBlank = output.stream().filter(l -> !l.isBlank()).toList();
+            List<String> last = nonBlank.subList(Math.max(0, nonBlank.size() - lines), nonBlank.size());
+            return String.join(" | ", last.stream().map(String::strip).toList());
+        }
+    }
+
+    private ExternalProcess() {
+    }
+
+    /**
+     * @param environment variables to set for the child on top of the inherited ones (minus the connection ones)
+     * @param onLine      sees every line as it arrives (for streaming to the log); may be null
+     */
+    static Outcome run(List<String> command, Path workingDirectory, Map<String, String> environment,
+                       Consumer<String> onLine) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        pb.environment().keySet().removeAll(CONNECTION_VARIABLES);
+        pb.environment().putAll(environment);
+        Process process = pb.start();
+        process.getOutputStream().close(); // nothing to say to it; a prompt must not wait for us
+        List<String> kept = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (kept.size() < MAX_KEPT_LINES) {
+                    kept.add(line);
+                }
+                if (onLine != null) {
+                    onLine.accept(line);
+                }
+            }
+            return new Outcome(process.waitFor(), List.copyOf(kept));
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly(); // interrupted or failed while reading: do not leave it running
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.dbmigrate.runner;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A runner command failed in a way we understand. The message is shown to users (logs, termination message,
+ * Kubernetes conditions), so it must never contain a password.
+ */
+public class RunnerException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final ExitCode exitCode;
+    private final transient UpgradeResult upgradeResult;
+
+    public RunnerException(ExitCode exitCode, String message) {
+        this(exitCode, message, null, null);
+    }
+
+    public RunnerException(ExitCode exitCode, String message, Throwable cause) {
+        this(exitCode, message, cause, null);
+    }
+
+    public RunnerException(ExitCode exitCode, String message, UpgradeResult upgradeResult) {
+        this(exitCode, message, null, upgradeResult);
+    }
+
+    public RunnerException(ExitCode exitCode, String message, Throwable cause, UpgradeResult upgradeResult) {
+        super(message, cause);
+        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
+        this.upgradeResult = upgradeResult;
+    }
+
+    public ExitCode exitCode() {
+        return exitCode;
+    }
+
+    /** What the upgrade got to before failing (fromRevision, failedRevision, ...), when it got that far. */
+    public Optional<UpgradeResult> upgradeResult() {
+        return Optional.ofNullable(upgradeResult);
+    }
+}

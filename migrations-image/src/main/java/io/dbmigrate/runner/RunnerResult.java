@@ -1,0 +1,39 @@
+package io.dbmigrate.runner;
+
+import java.util.List;
+
+/**
+ * What a runner command reports: written as JSON to the container's termination message, which the operator reads
+ * from the pod status, and printed for humans.
+ *
+ * @param command   "backup", "upgrade" or "current"; null when the command line named none
+ * @param exitCode  the process exit status, see {@link ExitCode}
+ * @param reason    {@link ExitCode#reason()}
+ * @param message   one human-readable sentence; never a password
+ * @param backup    for backup, when it succeeded
+ * @param upgrade   for upgrade; also after a failure when the upgrade got that far
+ * @param revisions for current: the database's revisions (empty at base)
+ */
+public record RunnerResult(String command, int exitCode, String reason, String message, BackupResult backup,
+                           UpgradeResult upgrade, List<String> revisions) {
+
+    public static RunnerResult of(String command, ExitCode exitCode, String message) {
+        return new RunnerResult(command, exitCode.code(), exitCode.reason(), message, null, null, null);
+    }
+
+    public RunnerResult withMessage(String newMessage) {
+        return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions);
+    }
+
+    public RunnerResult withBackup(BackupResult newBackup) {
+        return new RunnerResult(command, exitCode, reason, message, newBackup, upgrade, revisions);
+    }
+
+    public RunnerResult withUpgrade(UpgradeResult newUpgrade) {
+        return new RunnerResult(command, exitCode, reason, message, backup, newUpgrade, revisions);
+    }
+
+    public RunnerResult withRevisions(List<String> newRevisions) {
+        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, newRevisions);
+    }
+}

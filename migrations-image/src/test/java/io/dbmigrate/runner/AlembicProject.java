@@ -1,0 +1,118 @@
+package io.dbmigrate.runner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A tiny Alembic project written by the tests: env.py connects with {@code postgresql+psycopg2://}, i.e. with nothing
+ * but libpq's PG* environment, the way the migrations image's template does.
+ */
+final class AlembicProject {
+
+    /** Debian's alembic (python3-alembic with psycopg2), not whatever python3 comes first on PATH. */
+    static final String ALEMBIC = "/usr/bin/alembic";
+
+    static Tools tools() {
+        return Tools.fromEnvironment(java.util.Map.of("DBMIGRATE_ALEMBIC", ALEMBIC));
+    }
+
+    private static final String LOGGING = """
+
+            [loggers]
+            keys = root,sqlalchemy,alembic
+
+            [handlers]
+            keys = console
+
+            [formatters]
+            keys = generic
+
+            [logger_root]
+            level = WARN
+            handlers = console
+            qualname =
+
+            [logger_sqlalchemy]
+            level = WARN
+            handlers =
+            qualname = sqlalchemy.engine
+
+            [logger_alembic]
+            level = INFO
+            handlers =
+            qualname = alembic
+
+            [handler_console]
+            class = StreamHandler
+            args = (sys.stderr,)
+            level = NOTSET
+            formatter = generic
+
+            [formatter_generic]
+            format = %(levelname)-5.5s [%(name)s] %(message)s
+            """;
+
+    private static final String ENV_PY = """
+            from logging.config import fileConfig
+
+            from alembic import context
+            from sqlalchemy import engine_from_config, pool
+
+            config = context.config
+            if config.config_file_name is not None and config.file_config.has_section("loggers"):
+                fileConfig(config.config_file_name)
+
+            connectable = engine_from_config(
+                config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool)
+            with connectable.connect() as connection:
+                context.configure(connection=connection, target_metadata=None)
+                with context.begin_transaction():
+                    context.run_migrations()
+            """;
+
+    private final Path dir;
+
+    private AlembicProject(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Two revisions: 0001_init creates customers, 0002_email adds a column. */
+    static AlembicProject create(Path dir, boolean withLogging) throws IOException {
+        Files.createDirectories(dir.resolve("versions"));
+        Files.writeString(dir.resolve("alembic.ini"), """
+                [alembic]
+                script_location = .
+                sqlalchemy.url = postgresql+psycopg2://
+                """ + (withLogging ? LOGGING : ""));
+        Files.writeString(dir.resolve("env.py"), ENV_PY);
+        AlembicProject project = new AlembicProject(dir);
+        project.revision("0001_init", null, "create customers", """
+                op.create_table("customers", sa.Column("id", sa.Integer, primary_key=True),
+                                sa.Column("name", sa.Text, nullable=False))
+                """);
+        project.revision("0002_email", "0001_init", "add email", """
+                op.add_column("customers", sa.Column("email", sa.Text))
+                """);
+        return project;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented). */
+    AlembicProject revision(String id, String down, String message, String body) throws IOException {
+        String indented = body.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("    pass");
+        Files.writeString(dir.resolve("versions").resolve(id + ".py"), "\"\"\"" + message + "\"\"\"\n"
+                + "from alembic import op\n"
+                + "import sqlalchemy as sa\n\n"
+                + "revision = '" + id + "'\n"
+                + "down_revision = " + (down == null ? "None" : "'" + down + "'") + "\n"
+                + "branch_labels = None\n"
+                + "depends_on = None\n\n\n"
+                + "def upgrade():\n" + indented + "\n\n\n"
+                + "def downgrade():\n    pass\n");
+        return this;
+    }
+}

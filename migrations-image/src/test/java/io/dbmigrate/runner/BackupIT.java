@@ -1,0 +1,229 @@
+package io.dbmigrate.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real pg_dump and pg_restore against the server in PG*; one database for the class, with some data in it. */
+class BackupIT {
+
+    private static TestDatabase db;
+    private static final Tools TOOLS = AlembicProject.tools();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void createDatabase() throws Exception {
+        db = TestDatabase.create("backup");
+        db.execute("create table alembic_version (version_num varchar(32) primary key)",
+                "insert into alembic_version values ('0002_email')",
+                "create table customers (id serial primary key, name text not null, notes text)",
+                // Enough rows that the data blocks, not the table of contents, make up most of the archive.
+                "insert into customers (name, notes) select 'customer ' || i, md5(i::text) || repeat('x', 200)"
+                        + " from generate_series(1, 20000) i");
+    }
+
+    @AfterAll
+    static void dropDatabase() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static Clock clockAt(String instant) {
+        return Clock.fixed(Instant.parse(instant), ZoneOffset.UTC);
+    }
+
+    private BackupResult backup(String name, int retain, Clock clock) throws RunnerException {
+        return Backup.run(db.settings(), TOOLS, new BackupRequest(dir, name, "g3", retain), clock);
+    }
+
+    @Test
+    void backupIsVerifiedChecksummedAndDescribed() throws Exception {
+        BackupResult r = backup("crm", 5, clockAt("2024-05-06T07:08:09.123Z"));
+
+        Path file = Path.of(r.file());
+        assertEquals(dir.resolve("crm_20240506T070809123Z_g3.dump").toAbsolutePath(), file);
+        assertTrue(Files.isRegularFile(file));
+        assertTrue(r.verified());
+        assertEquals("0002_email", r.revision());
+        assertEquals(Files.size(file), r.sizeBytes());
+        assertTrue(r.sizeBytes() > 100_000, "holds the data: " + r.sizeBytes());
+        assertEquals(sha256(file), r.sha256());
+        assertEquals(List.of(), r.pruned());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.toString().endsWith(".partial")), "no partial left");
+        }
+
+        JsonNode meta = new ObjectMapper().readTree(Files.readString(Path.of(r.metadataFile())));
+        assertEquals(file + ".json", r.metadataFile());
+        assertEquals(r.sha256(), meta.get("sha256").asText());
+        assertEquals(r.sizeBytes(), meta.get("sizeBytes").asLong());
+        assertEquals("0002_email", meta.get("revision").asText());
+        assertEquals(db.name(), meta.get("database").asText());
+        assertEquals("custom", meta.get("format").asText());
+        assertTrue(meta.get("pgDumpVersion").asText().startsWith("pg_dump (PostgreSQL)"), meta.toString());
+        assertEquals("2024-05-06T07:08:09.123Z", meta.get("startedAt").asText());
+        assertFalse(meta.toString().contains(db.env().get("PGPASSWORD")));
+
+        // The archive restores: pg_restore --list shows the table data.
+        Process list = new ProcessBuilder("pg_restore", "--list", file.toString()).redirectErrorStream(true).start();
+        String toc = new String(list.getInputStream().readAllBytes());
+        assertEquals(0, list.waitFor());
+        assertTrue(toc.contains("TABLE DATA public customers"), toc);
+    }
+
+    @Test
+    void databaseAtBaseIsRecordedAsBase() throws Exception {
+        try (TestDatabase empty = TestDatabase.create("base")) {
+            BackupResult r = Backup.run(empty.settings(), TOOLS, new BackupRequest(dir, "empty", "g1", 1), Clock.systemUTC());
+            assertEquals("base", r.revision());
+            assertTrue(r.verified());
+        }
+    }
+
+    @Test
+    void truncatedArchiveFailsVerification() throws Exception {
+        Path good = Path.of(backup("crm", 5, Clock.systemUTC()).file());
+        ArchiveVerifier.verify(TOOLS, good); // the intact one passes
+
+        Path truncated = dir.resolve("truncated.dump");
+        Files.copy(good, truncated);
+        try (FileChannel ch = FileChannel.open(truncated, StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(good) * 2 / 3);
+        }
+        // What --list alone would miss: the table of contents is intact, so listing succeeds.
+        Process list = new ProcessBuilder("pg_restore", "--list", truncated.toString()).redirectErrorStream(true).start();
+        list.getInputStream().readAllBytes();
+        assertEquals(0, list.waitFor(), "pg_restore --list accepts the truncated file");
+
+        RunnerException e = assertThrows(RunnerException.class, () -> ArchiveVerifier.verify(TOOLS, truncated));
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("truncated.dump"), e.getMessage());
+
+        Path garbage = dir.resolve("garbage.dump");
+        try (OutputStream out = Files.newOutputStream(garbage)) {
+            out.write("PGDMP but not really".getBytes());
+        }
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED,
+                assertThrows(RunnerException.class, () -> ArchiveVerifier.verify(TOOLS, garbage)).exitCode());
+    }
+
+    @Test
+    void retainKeepsTheNewestAndNeverTouchesOtherResources() throws Exception {
+        Instant t = Instant.parse("2024-01-01T00:00:00Z");
+        Files.writeString(dir.resolve("other_20230101T000000000Z_g1.dump"), "not ours");
+        Files.writeString(dir.resolve("other_20230101T000000000Z_g1.dump.json"), "{}");
+        Files.writeString(dir.resolve("crm-eu_20230101T000000000Z_g1.dump"), "not ours either");
+        Files.writeString(dir.resolve("crm_20230101T000000000Z_g1.dump.partial"), "left by a killed pod");
+
+        BackupResult first = backup("crm", 2, Clock.fixed(t, ZoneOffset.UTC));
+        BackupResult second = backup("crm", 2, Clock.fixed(t.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
+        BackupResult third = backup("crm", 2, Clock.fixed(t.plus(Duration.ofMinutes(2)), ZoneOffset.UTC));
+
+        assertEquals(List.of(), second.pruned());
+        assertEquals(List.of(Path.of(first.file()).getFileName().toString()), third.pruned());
+        assertFalse(Files.exists(Path.of(first.file())));
+        assertFalse(Files.exists(Path.of(first.metadataFile())));
+        assertTrue(Files.exists(Path.of(second.file())));
+        assertTrue(Files.exists(Path.of(third.file())));
+        assertTrue(Files.exists(dir.resolve("other_20230101T000000000Z_g1.dump")));
+        assertTrue(Files.exists(dir.resolve("other_20230101T000000000Z_g1.dump.json")));
+        assertTrue(Files.exists(dir.resolve("crm-eu_20230101T000000000Z_g1.dump")));
+        assertFalse(Files.exists(dir.resolve("crm_20230101T000000000Z_g1.dump.partial")), "stale partial removed");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.filter(p -> p.getFileName().toString().matches("crm_.*\\.dump")).count());
+        }
+    }
+
+    @Test
+    void missingOrUnusableDirectoryIsABackupFailure() throws Exception {
+        Path missing = dir.resolve("not-mounted");
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+                new BackupRequest(missing, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+
+        Path aFile = Files.writeString(dir.resolve("a-file"), "x");
+        e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+                new BackupRequest(aFile, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
+
+        // /proc/1 is a directory nobody can create files in, root included.
+        e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+                new BackupRequest(Path.of("/proc/1"), "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("not writable"), e.getMessage());
+    }
+
+    @Test
+    void wrongPasswordIsAnAuthenticationFailureAndLeavesNoFile() throws Exception {
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("PGPASSWORD", "definitely-not-the-password");
+        ConnectionSettings wrong = ConnectionSettings.fromEnvironment(env);
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(wrong, TOOLS,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.AUTHENTICATION_FAILED, e.exitCode());
+        assertFalse(e.getMessage().contains("definitely-not-the-password"), e.getMessage());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList());
+        }
+    }
+
+    @Test
+    void pgDumpFailureIsABackupFailureAndLeavesNoFile() throws Exception {
+        // A user who may read alembic_version but not every table: pg_dump fails half way through.
+        String role = "dbm_it_reader_" + Long.toHexString(System.nanoTime());
+        db.execute("create table secret_stuff (x int)",
+                "create role " + role + " login password 'reader-pw'",
+                "grant select on alembic_version, customers to " + role);
+        try {
+            Map<String, String> env = new HashMap<>(db.env());
+            env.put("PGUSER", role);
+            env.put("PGPASSWORD", "reader-pw");
+            RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(
+                    ConnectionSettings.fromEnvironment(env), TOOLS, new BackupRequest(dir, "crm", "g3", 5),
+                    Clock.systemUTC()));
+            assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
+            assertTrue(e.getMessage().contains("secret_stuff"), e.getMessage());
+            assertFalse(e.getMessage().contains("reader-pw"), e.getMessage());
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(), files.toList());
+            }
+        } finally {
+            db.execute("drop table secret_stuff", "revoke all on alembic_version, customers from " + role,
+                    "drop role " + role);
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}

@@ -1,0 +1,146 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConnectionSettingsTest {
+
+    private static final String SECRET = "s3cr3t-Pa55word";
+
+    private static Map<String, String> env(String... keyValues) {
+        Map<String, String> env = new HashMap<>(Map.of("PGHOST", "db.example", "PGDATABASE", "crm", "PGUSER", "app"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            if (keyValues[i + 1] == null) {
+                env.remove(keyValues[i]);
+            } else {
+                env.put(keyValues[i], keyValues[i + 1]);
+            }
+        }
+        return env;
+    }
+
+    @Test
+    void readsLibpqVariablesWithDefaults() throws RunnerException {
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env());
+        assertEquals(new ConnectionSettings("db.example", 5432, "crm", "app", null, "prefer"), s);
+        ConnectionSettings t = ConnectionSettings.fromEnvironment(
+                env("PGPORT", "6543", "PGPASSWORD", SECRET, "PGSSLMODE", "verify-full"));
+        assertEquals(6543, t.port());
+        assertEquals(SECRET, t.password());
+        assertEquals("verify-full", t.sslMode());
+    }
+
+    @Test
+    void validationNamesTheVariable() {
+        assertBadInput(env("PGHOST", null), "PGHOST");
+        assertBadInput(env("PGHOST", " "), "PGHOST");
+        assertBadInput(env("PGDATABASE", null), "PGDATABASE");
+        assertBadInput(env("PGUSER", null), "PGUSER");
+        assertBadInput(env("PGPORT", "0"), "PGPORT");
+        assertBadInput(env("PGPORT", "65536"), "PGPORT");
+        assertBadInput(env("PGPORT", "postgres"), "PGPORT");
+        assertBadInput(env("PGSSLMODE", "on"), "PGSSLMODE");
+        assertBadInput(env("PGHOST", "a,b"), "PGHOST");
+        assertBadInput(env("PGHOST", "db;rm"), "PGHOST");
+    }
+
+    @Test
+    void unixSocketIsRefusedWithTcpHint() {
+        String message = assertBadInput(env("PGHOST", "/var/run/postgresql"), "PGHOST");
+        assertTrue(message.contains("TCP"), message);
+    }
+
+    private static String assertBadInput(Map<String, String> env, String variable) {
+        RunnerException e = assertThrows(RunnerException.class, () -> ConnectionSettings.fromEnvironment(env));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().startsWith(variable), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void toStringMasksThePassword() throws RunnerException {
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env("PGPASSWORD", SECRET));
+        assertFalse(s.toString().contains(SECRET), s.toString());
+        assertTrue(s.toString().contains("password=****"), s.toString());
+        assertFalse(s.describe().contains(SECRET));
+        assertEquals("error for **** here", s.redact("error for " + SECRET + " here"));
+    }
+
+    @Test
+    void libpqEnvironmentCarriesThePasswordOnlyWhenThereIsOne() throws RunnerException {
+        Map<String, String> with = ConnectionSettings.fromEnvironment(env("PGPASSWORD", SECRET)).libpqEnvironment();
+        assertEquals(SECRET, with.get("PGPASSWORD"));
+        assertEquals("db.example", with.get("PGHOST"));
+        assertEquals("5432", with.get("PGPORT"));
+        assertEquals("crm", with.get("PGDATABASE"));
+        assertEquals("app", with.get("PGUSER"));
+        assertEquals("prefer", with.get("PGSSLMODE"));
+        Map<String, String> without = ConnectionSettings.fromEnvironment(env("PGPASSWORD", "")).libpqEnvironment();
+        assertFalse(without.containsKey("PGPASSWORD"));
+    }
+
+    @Test
+    void jdbc() throws RunnerException {
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env("PGPASSWORD", SECRET, "PGPORT", "5433"));
+        assertEquals("jdbc:postgresql://db.example:5433/crm", s.jdbcUrl());
+        assertFalse(s.jdbcUrl().contains(SECRET));
+        Properties p = s.jdbcProperties();
+        assertEquals("app", p.getProperty("user"));
+        assertEquals(SECRET, p.getProperty("password"));
+        assertEquals("prefer", p.getProperty("sslmode"));
+        assertEquals("dbmigrate-runner", p.getProperty("ApplicationName"));
+        assertEquals("10", p.getProperty("connectTimeout"));
+        assertNull(ConnectionSettings.fromEnvironment(env()).jdbcProperties().getProperty("password"));
+        assertEquals("jdbc:postgresql://[::1]:5432/my%20db",
+                ConnectionSettings.fromEnvironment(env("PGHOST", "::1", "PGDATABASE", "my db")).jdbcUrl());
+    }
+
+    @Test
+    void classifiesSqlStates() {
+        assertEquals(ExitCode.AUTHENTICATION_FAILED,
+                ConnectionSettings.classify(new SQLException("password authentication failed", "28P01"), "x").exitCode());
+        assertEquals(ExitCode.AUTHENTICATION_FAILED,
+                ConnectionSettings.classify(new SQLException("no pg_hba.conf entry", "28000"), "x").exitCode());
+        assertEquals(ExitCode.CONNECTION_FAILED,
+                ConnectionSettings.classify(new SQLException("Connection refused", "08001"), "x").exitCode());
+        assertEquals(ExitCode.CONNECTION_FAILED,
+                ConnectionSettings.classify(new SQLException("I/O error", "08006"), "x").exitCode());
+        assertEquals(ExitCode.CONNECTION_FAILED,
+                ConnectionSettings.classify(new SQLException("starting up", "57P03"), "x").exitCode());
+        assertEquals(ExitCode.CONNECTION_FAILED, ConnectionSettings.classify(
+                new SQLException("failed", null, new ConnectException("Connection refused")), "x").exitCode());
+        assertEquals(ExitCode.UNEXPECTED,
+                ConnectionSettings.classify(new SQLException("syntax error", "42601"), "x").exitCode());
+        RunnerException e = ConnectionSettings.classify(new SQLException("refused", "08001"), "connecting to crm");
+        assertTrue(e.getMessage().startsWith("connecting to crm failed: refused"), e.getMessage());
+        assertTrue(e.getMessage().contains("08001"), e.getMessage());
+    }
+
+    @Test
+    void refusedConnectionIsAConnectionFailure() throws RunnerException {
+        // Port 1 on loopback: nothing listens there, the kernel refuses at once.
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env("PGHOST", "127.0.0.1", "PGPORT", "1",
+                "PGPASSWORD", SECRET, "PGSSLMODE", "disable"));
+        RunnerException e = assertThrows(RunnerException.class, s::open);
+        assertEquals(ExitCode.CONNECTION_FAILED, e.exitCode());
+        assertFalse(e.getMessage().contains(SECRET));
+    }
+
+    @Test
+    void toolsDefaults() {
+        assertEquals(new Tools("pg_dump", "pg_restore", "alembic"), Tools.fromEnvironment(Map.of()));
+        assertEquals(new Tools("/a/pg_dump", "pg_restore", "/usr/bin/alembic"), Tools.fromEnvironment(
+                Map.of("DBMIGRATE_PG_DUMP", "/a/pg_dump", "DBMIGRATE_ALEMBIC", "/usr/bin/alembic", "DBMIGRATE_PG_RESTORE", " ")));
+    }
+}

@@ -1,0 +1,118 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shaded jar as the image runs it: {@code java -jar}, environment in, termination message and exit code out. */
+class RunnerJarIT {
+
+    @TempDir
+    Path tmp;
+
+    private TestDatabase db;
+
+    @BeforeEach
+    void createDatabase() throws SQLException {
+        db = TestDatabase.create("jar");
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    private record Run(int exit, String stdout, String stderr, RunnerResult result) {
+    }
+
+    private Run runJar(String... args) throws IOException, InterruptedException {
+        String jar = System.getProperty("dbmigrate.runner.jar");
+        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)),
+                "system property dbmigrate.runner.jar must name the shaded jar (run with mvn verify): " + jar);
+        Path resultFile = tmp.resolve("termination-log");
+        Files.deleteIfExists(resultFile);
+        Path stdout = tmp.resolve("stdout");
+        Path stderr = tmp.resolve("stderr");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        Map<String, String> env = pb.environment();
+        env.putAll(db.env());
+        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "runner finished");
+        RunnerResult result = Files.exists(resultFile) ? RunnerJson.read(Files.readString(resultFile)) : null;
+        Run run = new Run(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8), result);
+        String password = db.env().get("PGPASSWORD");
+        assertFalse(run.stdout.contains(password) || run.stderr.contains(password), "the password was printed");
+        return run;
+    }
+
+    @Test
+    void currentUpgradeCurrent() throws Exception {
+        Run before = runJar("current");
+        assertEquals(0, before.exit, before.stderr);
+        assertEquals("current", before.result.command());
+        assertEquals("Succeeded", before.result.reason());
+        assertEquals(List.of(), before.result.revisions());
+        assertTrue(before.stdout.contains("at revision base"), before.stdout);
+        assertEquals(1, before.stdout.lines().count(), "one summary line: " + before.stdout);
+        assertTrue(before.stderr.lines().allMatch(l -> l.startsWith("time=")), before.stderr);
+
+        AlembicProject project = AlembicProject.create(tmp.resolve("migrations"), true);
+        Run upgrade = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--lock-timeout", "2s", "--lock-wait", "10s");
+        assertEquals(0, upgrade.exit, upgrade.stderr);
+        assertEquals("upgrade", upgrade.result.command());
+        assertEquals("base", upgrade.result.upgrade().fromRevision());
+        assertEquals("0002_email", upgrade.result.upgrade().toRevision());
+        assertEquals(List.of("0001_init", "0002_email"), upgrade.result.upgrade().appliedRevisions());
+        assertTrue(upgrade.stderr.contains("alembic: INFO  [alembic.runtime.migration] Running upgrade"), upgrade.stderr);
+
+        Run after = runJar("current");
+        assertEquals(List.of("0002_email"), after.result.revisions());
+    }
+
+    @Test
+    void failingMigrationExitsWithMigrationFailed() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("migrations"), true)
+                .revision("0003_broken", "0002_email", "broken", "raise RuntimeError('boom from 0003')");
+        Run run = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "head");
+
+        assertEquals(ExitCode.MIGRATION_FAILED.code(), run.exit, run.stderr);
+        assertEquals("MigrationFailed", run.result.reason());
+        assertEquals("0003_broken", run.result.upgrade().failedRevision());
+        assertEquals("base", run.result.upgrade().toRevision());
+        assertTrue(run.result.message().contains("RuntimeError: boom from 0003"), run.result.message());
+        assertTrue(run.stderr.contains("level=error"), run.stderr);
+        assertTrue(run.stdout.startsWith("upgrade failed: MigrationFailed (exit 21)"), run.stdout);
+    }
+
+    @Test
+    void badOptionExitsTwo() throws Exception {
+        Run run = runJar("upgrade", "--migrations", "/nowhere", "--target", "$(reboot)");
+        assertEquals(2, run.exit, run.stderr);
+        assertEquals("InvalidInput", run.result.reason());
+        assertTrue(run.result.message().contains("--target"), run.result.message());
+        assertNull(run.result.upgrade());
+    }
+}

@@ -1,0 +1,104 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RunnerJsonTest {
+
+    private static final Instant T0 = Instant.parse("2024-05-06T07:08:09.123Z");
+    private static final Instant T1 = Instant.parse("2024-05-06T07:08:19.456Z");
+
+    private static int bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static List<String> revisions(int n) {
+        return IntStream.range(0, n).mapToObj(i -> String.format("%04d_revision_with_a_long_name", i)).toList();
+    }
+
+    @Test
+    void roundTripWithIsoInstantsAndNoNulls() {
+        RunnerResult r = RunnerResult.of("upgrade", ExitCode.OK, "upgraded")
+                .withUpgrade(new UpgradeResult("head", "base", "0002", List.of("0001", "0002"), null, T0, T1));
+        String json = RunnerJson.write(r);
+        assertTrue(json.contains("\"startedAt\":\"2024-05-06T07:08:09.123Z\""), json);
+        assertFalse(json.contains("null"), json);
+        assertFalse(json.contains("backup"), json);
+        assertEquals(r, RunnerJson.read(json));
+
+        RunnerResult b = RunnerResult.of("backup", ExitCode.OK, "ok").withBackup(new BackupResult("/b/x.dump",
+                "/b/x.dump.json", 123L, "ab".repeat(32), "base", true, T0, T1, List.of("old.dump")));
+        assertEquals(b, RunnerJson.read(RunnerJson.write(b)));
+        RunnerResult c = RunnerResult.of("current", ExitCode.OK, "at a,b").withRevisions(List.of("a", "b"));
+        assertEquals(c, RunnerJson.read(RunnerJson.write(c)));
+    }
+
+    @Test
+    void readIgnoresUnknownProperties() {
+        RunnerResult r = RunnerJson.read("{\"command\":\"current\",\"exitCode\":3,\"reason\":\"ConnectionFailed\","
+                + "\"message\":\"m\",\"addedLater\":{\"x\":1}}");
+        assertEquals(3, r.exitCode());
+        assertNull(r.upgrade());
+    }
+
+    @Test
+    void hugeMessageIsTruncatedToFit() {
+        RunnerResult r = RunnerResult.of("upgrade", ExitCode.MIGRATION_FAILED, "revision x failed: " + "e".repeat(100_000))
+                .withUpgrade(new UpgradeResult("head", "base", "base", List.of(), "x", T0, T1));
+        String json = RunnerJson.write(r);
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        assertTrue(bytes(json) > RunnerJson.MAX_BYTES - 100, "uses the space it has: " + bytes(json));
+        RunnerResult back = RunnerJson.read(json);
+        assertTrue(back.message().startsWith("revision x failed: eee"));
+        assertTrue(back.message().endsWith("…"));
+        assertEquals("x", back.upgrade().failedRevision());
+    }
+
+    @Test
+    void manyAppliedRevisionsAreCutWithACount() {
+        List<String> applied = revisions(5_000);
+        RunnerResult r = RunnerResult.of("upgrade", ExitCode.OK, "m".repeat(3_000))
+                .withUpgrade(new UpgradeResult("head", "base", "4999", applied, null, T0, T1));
+        String json = RunnerJson.write(r);
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        RunnerResult back = RunnerJson.read(json);
+        // The message went down to its floor first.
+        assertEquals(RunnerJson.MESSAGE_FLOOR, back.message().length());
+        List<String> kept = back.upgrade().appliedRevisions();
+        String marker = kept.get(kept.size() - 1);
+        assertTrue(marker.matches("…[0-9]+ more"), marker);
+        int more = Integer.parseInt(marker.replaceAll("[^0-9]", ""));
+        assertEquals(applied.size(), kept.size() - 1 + more);
+        assertEquals(applied.subList(0, kept.size() - 1), kept.subList(0, kept.size() - 1));
+        assertEquals("4999", back.upgrade().toRevision());
+    }
+
+    @Test
+    void everythingHugeStillFitsAndParses() {
+        String emoji = "\uD83D\uDE00"; // 4 bytes in UTF-8, two chars in Java: must not be split
+        RunnerResult r = new RunnerResult("backup", 10, "BackupFailed", (emoji + "é").repeat(20_000),
+                new BackupResult("/b/" + "f".repeat(5_000), "/b/m", 1, "x", "r".repeat(5_000), true, T0, T1, revisions(3_000)),
+                new UpgradeResult("t".repeat(5_000), "a", "b", revisions(3_000), "f", T0, T1), revisions(3_000));
+        String json = RunnerJson.write(r);
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        RunnerResult back = RunnerJson.read(json);
+        assertEquals(10, back.exitCode());
+        assertEquals("BackupFailed", back.reason());
+        assertFalse(back.message().contains("\uFFFD"));
+    }
+
+    @Test
+    void smallResultIsUntouched() {
+        RunnerResult r = RunnerResult.of("current", ExitCode.OK, "é".repeat(1_000)).withRevisions(revisions(10));
+        assertEquals(r, RunnerJson.read(RunnerJson.write(r)));
+    }
+}

@@ -1,0 +1,140 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line without a database: everything here fails (or helps) before connecting, or cannot connect. */
+class RunnerMainTest {
+
+    private static final String SECRET = "unit-test-secret-9";
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int exit, String out, String err, RunnerResult result) {
+    }
+
+    private Run run(Map<String, String> extraEnv, String... args) throws IOException {
+        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+        Map<String, String> env = new HashMap<>(Map.of("PGHOST", "127.0.0.1", "PGPORT", "1", "PGDATABASE", "crm",
+                "PGUSER", "app", "PGPASSWORD", SECRET, "PGSSLMODE", "disable",
+                "DBMIGRATE_RESULT_PATH", resultFile.toString()));
+        extraEnv.forEach((k, v) -> {
+            if (v == null) {
+                env.remove(k);
+            } else {
+                env.put(k, v);
+            }
+        });
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        RunnerResult result = Files.exists(resultFile) ? RunnerJson.read(Files.readString(resultFile)) : null;
+        Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), result);
+        assertFalse(r.out.contains(SECRET) || r.err.contains(SECRET), "a secret was printed");
+        return r;
+    }
+
+    private Run run(String... args) throws IOException {
+        return run(Map.of(), args);
+    }
+
+    private static void assertInvalidInput(Run r, String command, String named) {
+        assertEquals(2, r.exit, r.err);
+        assertEquals("InvalidInput", r.result.reason());
+        assertEquals(2, r.result.exitCode());
+        assertEquals(command, r.result.command());
+        assertTrue(r.result.message().contains(named), r.result.message());
+        assertTrue(r.out.contains("InvalidInput"), r.out);
+        assertTrue(r.err.contains("level=error"), r.err);
+    }
+
+    @Test
+    void noCommand() throws IOException {
+        assertInvalidInput(run(), null, "backup, upgrade or current");
+    }
+
+    @Test
+    void unknownCommandAndOption() throws IOException {
+        assertInvalidInput(run("restore"), null, "restore");
+        assertInvalidInput(run("upgrade", "--migrations", "/m", "--target", "head", "--force"), "upgrade", "--force");
+    }
+
+    @Test
+    void missingRequiredOptionsAreNamed() throws IOException {
+        assertInvalidInput(run("upgrade", "--migrations", "/m"), "upgrade", "--target");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm"), "backup", "--label");
+    }
+
+    @Test
+    void badOptionValuesAreNamed() throws IOException {
+        assertInvalidInput(run("upgrade", "--migrations", "/m", "--target", "head;reboot"), "upgrade", "--target");
+        assertInvalidInput(run("upgrade", "--migrations", "/m", "--target", "head", "--lock-timeout", "soon"),
+                "upgrade", "--lock-timeout");
+        assertInvalidInput(run("upgrade", "--migrations", "/m", "--target", "head", "--lock-wait", "-1s"),
+                "upgrade", "--lock-wait");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--retain", "0"),
+                "backup", "--retain");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--retain", "many"),
+                "backup", "--retain");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "CRM_prod", "--label", "g3"), "backup", "--name");
+    }
+
+    @Test
+    void passwordIsNotAnOption() throws IOException {
+        assertInvalidInput(run("current", "--password", "x"), "current", "--password");
+    }
+
+    @Test
+    void environmentErrorsNameTheVariable() throws IOException {
+        assertInvalidInput(run(Map.of("PGHOST", "/var/run/postgresql"), "current"), "current", "PGHOST");
+        Map<String, String> noHost = new HashMap<>();
+        noHost.put("PGHOST", null);
+        assertInvalidInput(run(noHost, "current"), "current", "PGHOST");
+    }
+
+    @Test
+    void unreachableServerIsAConnectionFailure() throws IOException {
+        Run r = run("current");
+        assertEquals(3, r.exit, r.err);
+        assertEquals("ConnectionFailed", r.result.reason());
+        assertTrue(r.err.contains("retryable=true"), r.err);
+    }
+
+    @Test
+    void upgradeWithoutAlembicIniIsInvalidInput() throws IOException {
+        Run r = run("upgrade", "--migrations", tmp.toString(), "--target", "head");
+        assertInvalidInput(r, "upgrade", "alembic.ini");
+    }
+
+    @Test
+    void helpExitsZeroAndWritesNoResult() throws IOException {
+        Run r = run("upgrade", "--help");
+        assertEquals(0, r.exit);
+        assertTrue(r.out.contains("--lock-timeout"), r.out);
+        assertNull(r.result);
+    }
+
+    @Test
+    void unwritableResultPathIsAWarningNotAFailure() throws IOException {
+        Path notAFile = Files.createDirectories(tmp.resolve("dir"));
+        Run r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
+        assertEquals(2, r.exit);
+        assertTrue(r.err.contains("level=warn"), r.err);
+    }
+}

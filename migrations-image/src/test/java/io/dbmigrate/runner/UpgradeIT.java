@@ -1,0 +1,210 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real /usr/bin/alembic against a fresh database per test. */
+class UpgradeIT {
+
+    @TempDir
+    Path tmp;
+
+    private TestDatabase db;
+    private final ByteArrayOutputStream alembicOutput = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void createDatabase() throws SQLException {
+        db = TestDatabase.create("upgrade");
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
+            throws RunnerException {
+        return Upgrade.run(db.settings(), AlembicProject.tools(),
+                new UpgradeRequest(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
+                new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
+    }
+
+    private String output() {
+        return alembicOutput.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<String> versionRows() throws SQLException {
+        try (Connection c = db.connect()) {
+            return Revisions.current(c);
+        }
+    }
+
+    @Test
+    void upgradesFromBaseToHead() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone", "op.add_column('customers', sa.Column('phone', sa.Text))");
+
+        UpgradeResult r = upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+        assertEquals("head", r.target());
+        assertEquals("base", r.fromRevision());
+        assertEquals("0003_phone", r.toRevision());
+        assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
+        assertNull(r.failedRevision());
+        assertFalse(r.finishedAt().isBefore(r.startedAt()));
+        assertEquals(List.of("0003_phone"), versionRows());
+        assertTrue(output().contains("alembic: INFO  [alembic.runtime.migration] Running upgrade 0002_email -> 0003_phone"),
+                output());
+        assertFalse(output().contains(db.env().get("PGPASSWORD")));
+
+        // Again: nothing to do, nothing applied.
+        UpgradeResult again = upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5));
+        assertEquals("0003_phone", again.fromRevision());
+        assertEquals("0003_phone", again.toRevision());
+        assertEquals(List.of(), again.appliedRevisions());
+    }
+
+    @Test
+    void upgradesToAnIntermediateRevisionAndOnFromThere() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        assertEquals(List.of("0001_init"), upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO).appliedRevisions());
+        UpgradeResult r = upgrade(project, "+1", Duration.ZERO, Duration.ZERO);
+        assertEquals("0001_init", r.fromRevision());
+        assertEquals("0002_email", r.toRevision());
+        assertEquals(List.of("0002_email"), r.appliedRevisions());
+    }
+
+    @Test
+    void raisingRevisionIsAMigrationFailureAndTheDatabaseStaysWhereItWas() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
+
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("0003_broken"), e.getMessage());
+        assertTrue(e.getMessage().contains("relation \"no_such_table\" does not exist"), e.getMessage());
+        UpgradeResult partial = e.upgradeResult().orElseThrow();
+        assertEquals("0003_broken", partial.failedRevision());
+        assertEquals("base", partial.fromRevision());
+        // One transaction for the whole upgrade: 0001 and 0002 were rolled back with 0003.
+        assertEquals("base", partial.toRevision());
+        assertEquals(List.of(), partial.appliedRevisions());
+        assertEquals(List.of(), versionRows());
+        assertLockReleased();
+    }
+
+    @Test
+    void failureAfterGoodRevisionsKeepsThePreviousRevision() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), false)
+                .revision("0003_nameerror", "0002_email", "typo", "op.add_column('customers', sb.Column('phone', sa.Text))");
+        upgrade(project, "0002_email", Duration.ZERO, Duration.ZERO);
+
+        // No logging configured in this project: the failing revision comes from the traceback.
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "heads", Duration.ZERO, Duration.ZERO));
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        UpgradeResult partial = e.upgradeResult().orElseThrow();
+        assertEquals("0003_nameerror", partial.failedRevision());
+        assertEquals("0002_email", partial.fromRevision());
+        assertEquals("0002_email", partial.toRevision());
+        assertTrue(e.getMessage().contains("NameError: name 'sb' is not defined"), e.getMessage());
+        assertEquals(List.of("0002_email"), versionRows());
+    }
+
+    @Test
+    void unknownTargetIsAMigrationFailureWithAlembicsMessage() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "nosuchrev", Duration.ZERO, Duration.ZERO));
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("Can't locate revision identified by 'nosuchrev'"), e.getMessage());
+        assertNull(e.upgradeResult().orElseThrow().failedRevision());
+    }
+
+    @Test
+    void lockHeldByAnotherSessionIsLockNotAcquiredAndAlembicNeverRuns() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        try (Connection other = db.connect(); Statement st = other.createStatement()) {
+            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+
+            long start = System.nanoTime();
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)));
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertEquals(ExitCode.LOCK_NOT_ACQUIRED, e.exitCode());
+            assertTrue(e.exitCode().retryable());
+            assertTrue(e.getMessage().contains("another migration holds the lock of database '" + db.name() + "'"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("dbmigrate-it"), "names the holder: " + e.getMessage());
+            assertTrue(waitedMs >= 1000, "waited " + waitedMs + "ms");
+            assertEquals("", output(), "alembic never ran");
+            assertEquals(List.of(), versionRows());
+        }
+        // Released by the other session: now it goes through.
+        assertEquals("0002_email", upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)).toRevision());
+    }
+
+    @Test
+    void lockTimeoutOnATableIsLockNotAcquired() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
+        try (Connection app = db.connect(); Statement st = app.createStatement()) {
+            app.setAutoCommit(false);
+            st.execute("lock table customers in access share mode"); // a long read, as an application would hold
+
+            long start = System.nanoTime();
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> upgrade(project, "head", Duration.ofMillis(300), Duration.ZERO));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+
+            assertEquals(ExitCode.LOCK_NOT_ACQUIRED, e.exitCode());
+            assertTrue(e.getMessage().contains("0002_email") && e.getMessage().contains("lock timeout 300ms"),
+                    e.getMessage());
+            assertEquals("0002_email", e.upgradeResult().orElseThrow().failedRevision());
+            assertTrue(tookMs < 15_000, "gave up quickly: " + tookMs + "ms");
+            app.rollback();
+        }
+        assertEquals(List.of("0001_init"), versionRows());
+    }
+
+    @Test
+    void missingAlembicIniIsBadInput() {
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> Upgrade.run(db.settings(), AlembicProject.tools(),
+                        new UpgradeRequest(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("alembic.ini"), e.getMessage());
+    }
+
+    private void assertLockReleased() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + AdvisoryLock.KEY
+                     + ", hashtext(current_database()))")) {
+            rs.next();
+            assertTrue(rs.getBoolean(1), "the migration lock was released");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.dbmigrate.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** What the operator observed: the revision the database is really at, the last backup, and why it is where it is. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatabaseMigrationStatus(
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    Long observedGeneration,
+
+    @JsonPropertyDescription("Pending, BackingUp, Migrating, Succeeded, Failed or Suspended.")
+    Phase phase,
+
+    @JsonPropertyDescription("The revision alembic_version holds, as read by the last run; base when the table is absent or empty.")
+    String currentRevision,
+
+    @JsonPropertyDescription("The target revision of the observed generation.")
+    String targetRevision,
+
+    @JsonPropertyDescription("Name of the Job that runs the observed generation.")
+    String job,
+
+    @JsonPropertyDescription("One line on where the migration stands, for people.")
+    String message,
+
+    @JsonPropertyDescription("The last verified backup.")
+    BackupStatus lastBackup,
+
+    @JsonPropertyDescription("The last upgrade run: revisions before and after, what was applied, what failed.")
+    MigrationRunStatus lastMigration,
+
+    @JsonPropertyDescription("Failed attempts of the observed generation's Job.")
+    Integer failedAttempts,
+
+    @JsonPropertyDescription("Ready, Reconciling and Stalled, as kstatus reads them.")
+    List<StatusCondition> conditions) {
+
+  public static final DatabaseMigrationStatus EMPTY =
+      new DatabaseMigrationStatus(null, null, null, null, null, null, null, null, null, List.of());
+
+  public List<StatusCondition> conditionsOrEmpty() {
+    return conditions == null ? List.of() : conditions;
+  }
+}

@@ -1,0 +1,33 @@
+package io.dbmigrate.plan;
+
+/**
+ * One pod of a migration Job: the backup container (absent when backups are disabled) and the migrate container.
+ * A container that has not started yet is null.
+ */
+public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
+
+  /** The container whose failure ended this attempt, if one did. */
+  public ContainerOutcome failure() {
+    if (backup != null && backup.failed()) {
+      return backup;
+    }
+    if (migrate != null && migrate.failed()) {
+      return migrate;
+    }
+    return null;
+  }
+
+  /** A backup still waiting for its container to be created: the kubelet's reason says why, if anything blocks it. */
+  public ContainerOutcome blockedContainer() {
+    ContainerOutcome first = backup != null ? backup : migrate;
+    if (first != null && first.state() == ContainerOutcome.State.Waiting && first.reason() != null
+        && !"PodInitializing".equals(first.reason()) && !"ContainerCreating".equals(first.reason())) {
+      return first;
+    }
+    return null;
+  }
+
+  public boolean migrating() {
+    return (backup == null || backup.succeeded()) && migrate != null && !migrate.failed();
+  }
+}

@@ -1,0 +1,22 @@
+package io.dbmigrate.plan;
+
+/**
+ * The condition and Event reasons the operator sets itself. The runner's failure reasons
+ * ({@link io.dbmigrate.runner.ExitCode#reason()}) and the Job's (DeadlineExceeded, BackoffLimitExceeded) pass through.
+ */
+public final class Reasons {
+  public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+  public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+  public static final String SUSPENDED = "Suspended";
+  public static final String JOB_CREATED = "JobCreated";
+  public static final String BACKING_UP = "BackingUp";
+  public static final String MIGRATING = "Migrating";
+  public static final String RETRYING = "Retrying";
+  public static final String SUCCEEDED = "Succeeded";
+  public static final String BACKUP_VERIFIED = "BackupVerified";
+  public static final String JOB_FAILED = "JobFailed";
+
+  private Reasons() {
+  }
+}

@@ -1,0 +1,48 @@
+package io.dbmigrate.plan;
+
+import io.dbmigrate.api.v1alpha1.BackupStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** An Event worth recording because the status moved: derived from two statuses, so it is the same wherever it runs. */
+public record TransitionEvent(Type type, String reason, String message) {
+
+  /** Kubernetes Event types. */
+  public enum Type { Normal, Warning }
+
+  public static List<TransitionEvent> between(DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+    DatabaseMigrationStatus old = before == null ? DatabaseMigrationStatus.EMPTY : before;
+    List<TransitionEvent> events = new ArrayList<>();
+    BackupStatus backup = after.lastBackup();
+    if (backup != null && backup.file() != null
+        && (old.lastBackup() == null || !Objects.equals(old.lastBackup().file(), backup.file()))) {
+      events.add(new TransitionEvent(Type.Normal, Reasons.BACKUP_VERIFIED, "Backup " + backup.file() + " verified: "
+          + backup.sizeBytes() + " bytes, sha256 " + abbreviate(backup.sha256()) + ", at revision " + backup.revision()));
+    }
+    Optional<StatusCondition> was = ready(old);
+    Optional<StatusCondition> is = ready(after);
+    if (is.isPresent() && (was.isEmpty() || !Objects.equals(was.get().reason(), is.get().reason())
+        || !Objects.equals(old.observedGeneration(), after.observedGeneration()))) {
+      boolean warning = stalled(after) || Reasons.SECRET_NOT_FOUND.equals(is.get().reason())
+          || Reasons.SECRET_KEY_NOT_FOUND.equals(is.get().reason()) || Reasons.RETRYING.equals(is.get().reason());
+      events.add(new TransitionEvent(warning ? Type.Warning : Type.Normal, is.get().reason(), after.message()));
+    }
+    return events;
+  }
+
+  private static Optional<StatusCondition> ready(DatabaseMigrationStatus status) {
+    return status.conditionsOrEmpty().stream().filter(c -> StatusCondition.READY.equals(c.type())).findFirst();
+  }
+
+  private static boolean stalled(DatabaseMigrationStatus status) {
+    return status.conditionsOrEmpty().stream().anyMatch(c -> StatusCondition.STALLED.equals(c.type()) && c.isTrue());
+  }
+
+  private static String abbreviate(String sha) {
+    return sha == null || sha.length() < 12 ? sha : sha.substring(0, 12);
+  }
+}

@@ -1,0 +1,190 @@
+package io.dbmigrate;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.local.LocalConnection;
+import io.dbmigrate.local.LocalRun;
+import io.dbmigrate.local.ManifestReader;
+import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.plan.SpecValidator;
+import io.dbmigrate.runner.ConnectionSettings;
+import io.dbmigrate.runner.RunnerException;
+import io.dbmigrate.runner.Tools;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `dbmigrate operator` runs the operator against the current kubeconfig; `dbmigrate run` runs a manifest locally. */
+@Command(name = "dbmigrate", mixinStandardHelpOptions = true, version = "dbmigrate 0.1.0",
+    description = "Migrates PostgreSQL databases with Alembic, backup first.",
+    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class})
+public final class DbMigrateMain {
+  /** Exit codes of `dbmigrate run`. */
+  public static final int SUCCEEDED = 0;
+  public static final int FAILED = 1;
+  public static final int BAD_INPUT = 2;
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.getenv(), System.out, System.err));
+  }
+
+  public static int execute(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+    CommandLine commandLine = new CommandLine(new DbMigrateMain(), new Factory(environment, out, err));
+    commandLine.setOut(new java.io.PrintWriter(out, true));
+    commandLine.setErr(new java.io.PrintWriter(err, true));
+    commandLine.setExitCodeExceptionMapper(e -> BAD_INPUT);
+    commandLine.setParameterExceptionHandler((e, arguments) -> {
+      err.println("dbmigrate: " + e.getMessage());
+      e.getCommandLine().usage(err);
+      return BAD_INPUT;
+    });
+    return commandLine.execute(args);
+  }
+
+  /** Runs the operator until the process is stopped. */
+  @Command(name = "operator", mixinStandardHelpOptions = true,
+      description = "Run the operator against the current kubeconfig (or in-cluster configuration).")
+  static final class OperatorCommand implements Callable<Integer> {
+    @Option(names = "--namespace", split = ",", paramLabel = "NS",
+        description = "Namespaces to watch (repeatable or comma-separated). Default: $WATCH_NAMESPACES, else all.")
+    List<String> namespaces;
+
+    private final Map<String, String> environment;
+
+    OperatorCommand(Map<String, String> environment) {
+      this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Set<String> watched = new LinkedHashSet<>();
+      if (namespaces != null) {
+        watched.addAll(namespaces);
+      } else if (environment.get("WATCH_NAMESPACES") != null && !environment.get("WATCH_NAMESPACES").isBlank()) {
+        Arrays.stream(environment.get("WATCH_NAMESPACES").split(",")).map(String::strip).filter(s -> !s.isEmpty())
+            .forEach(watched::add);
+      }
+      KubernetesClient client = new KubernetesClientBuilder().build();
+      OperatorRuntime runtime = OperatorRuntime.start(client, watched, Clock.systemUTC());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        runtime.close();
+        client.close();
+        stopped.countDown();
+      }, "dbmigrate-shutdown"));
+      stopped.await();
+      return 0;
+    }
+  }
+
+  /** Runs one manifest without a cluster. */
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
+          + "upgrade it with Alembic, and print the resulting resource as `kubectl get -o yaml` would.",
+          "Exit codes: 0 succeeded, 1 failed, 2 bad input."})
+  static final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
+    Path file;
+
+    @Option(names = "--migrations", paramLabel = "DIR",
+        description = "Folder holding alembic.ini; stands in for the image's spec.migrations.path. "
+            + "Default: spec.migrations.path when it exists on this machine.")
+    Path migrations;
+
+    @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "dbmigrate-backups",
+        description = "Where dumps are written (created if missing). Default: ${DEFAULT-VALUE}.")
+    Path backupDirectory;
+
+    @Option(names = "--database-url", paramLabel = "URL",
+        description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]; overrides the manifest and PG* "
+            + "variables. Prefer PGPASSWORD to a password in the URL.")
+    String databaseUrl;
+
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    RunCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
+      this.environment = environment;
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      DatabaseMigration resource;
+      ConnectionSettings connection;
+      try {
+        resource = ManifestReader.read(file);
+        List<String> problems = SpecValidator.problems(resource.getSpec());
+        if (!problems.isEmpty()) {
+          problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
+          return BAD_INPUT;
+        }
+        connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
+      } catch (ManifestReader.ManifestException | RunnerException e) {
+        err.println("dbmigrate: " + e.getMessage());
+        return BAD_INPUT;
+      }
+      Path project = migrations != null ? migrations : Path.of(resource.getSpec().migrations().pathOrDefault());
+      if (!Files.isRegularFile(project.resolve("alembic.ini"))) {
+        err.println("dbmigrate: --migrations: no alembic.ini in " + project
+            + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
+        return BAD_INPUT;
+      }
+      Files.createDirectories(backupDirectory);
+      defaultMetadata(resource);
+      err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
+          + ": " + connection.describe() + ", target " + resource.getSpec().targetRevision());
+      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
+          backupDirectory.toAbsolutePath(), Clock.systemUTC(), err);
+      DatabaseMigration finished = run.run(resource);
+      out.print(new KubernetesSerialization().asYaml(finished));
+      out.flush();
+      return LocalRun.succeeded(finished) ? SUCCEEDED : FAILED;
+    }
+
+    // What the API server would have filled in.
+    private static void defaultMetadata(DatabaseMigration resource) {
+      var metadata = resource.getMetadata();
+      if (metadata.getNamespace() == null) {
+        metadata.setNamespace("default");
+      }
+      if (metadata.getGeneration() == null) {
+        metadata.setGeneration(1L);
+      }
+      if (metadata.getUid() == null) {
+        metadata.setUid(UUID.nameUUIDFromBytes((metadata.getNamespace() + "/" + metadata.getName())
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+      }
+    }
+  }
+
+  /** Hands the commands their environment and streams, so tests run them without System.exit or System.getenv. */
+  private record Factory(Map<String, String> environment, PrintStream out, PrintStream err) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> type) throws Exception {
+      if (type == OperatorCommand.class) {
+        return type.cast(new OperatorCommand(environment));
+      }
+      if (type == RunCommand.class) {
+        return type.cast(new RunCommand(environment, out, err));
+      }
+      return CommandLine.defaultFactory().create(type);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.dbmigrate.operator;
+
+import io.dbmigrate.api.v1alpha1.BackupSpec;
+import io.dbmigrate.api.v1alpha1.ComputeResources;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.MigrationsSpec;
+import io.dbmigrate.plan.MigrationPlanner;
+import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.Durations;
+import io.dbmigrate.runner.UpgradeRequest;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the Job of one generation from the resource alone (pure). The init container `backup` must succeed before
+ * the kubelet starts `migrate`, so backup-before-upgrade is guaranteed by Kubernetes itself, not by our bookkeeping.
+ */
+public final class JobFactory {
+  public static final String BACKUP_CONTAINER = "backup";
+  public static final String MIGRATE_CONTAINER = "migrate";
+  public static final String BACKUP_MOUNT = "/var/lib/dbmigrate/backups";
+  public static final int RUN_AS_USER = 10001;
+
+  public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY = "dbmigrate";
+  public static final String LABEL_MIGRATION = "dbmigrate.io/migration";
+  public static final String LABEL_GENERATION = "dbmigrate.io/generation";
+  public static final String LABEL_JOB = "dbmigrate.io/job";
+
+  private JobFactory() {
+  }
+
+  public static Job build(DatabaseMigration resource) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    String name = MigrationPlanner.jobName(resource);
+    long generation = MigrationPlanner.generation(resource);
+    JobTemplateSpec template = spec.jobTemplateOrDefault();
+    BackupSpec backup = spec.backupOrDefault();
+    boolean backupEnabled = backup.modeOrDefault() == BackupSpec.BackupMode.Required;
+
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (template.labels() != null) {
+      labels.putAll(template.labels());
+    }
+    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+    labels.put(LABEL_MIGRATION, resource.getMetadata().getName());
+    labels.put(LABEL_GENERATION, Long.toString(generation));
+    labels.put(LABEL_JOB, name);
+    Map<String, String> annotations = template.annotations() == null ? Map.of() : template.annotations();
+
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    List<Container> initContainers = new ArrayList<>();
+    if (backupEnabled) {
+      volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
+          .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
+      initContainers.add(container(BACKUP_CONTAINER, spec, List.of("backup", "--dir", BACKUP_MOUNT,
+          "--name", resource.getMetadata().getName(), "--label", "g" + generation,
+          "--retain", Integer.toString(backup.retainOrDefault())), true));
+    }
+    Container migrate = container(MIGRATE_CONTAINER, spec, List.of("upgrade", "--migrations",
+        spec.migrations().pathOrDefault(), "--target", spec.targetRevision(),
+        "--lock-timeout", Durations.format(UpgradeRequest.DEFAULT_LOCK_TIMEOUT)), false);
+
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(resource.getMetadata().getNamespace())
+          .withLabels(labels)
+          .withAnnotations(annotations)
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion(resource.getApiVersion())
+              .withKind(resource.getKind())
+              .withName(resource.getMetadata().getName())
+              .withUid(resource.getMetadata().getUid())
+              .withController(true)
+              .withBlockOwnerDeletion(true)
+              .build())
+        .endMetadata()
+        .withNewSpec()
+          .withBackoffLimit(spec.backoffLimitOrDefault())
+          .withActiveDeadlineSeconds(template.activeDeadlineSeconds())
+          .withNewPodFailurePolicy()
+            // A retry cannot fix bad input or a failing revision: fail the Job at once instead of re-running them.
+            .withRules(new PodFailurePolicyRuleBuilder()
+                .withAction("FailJob")
+                .withNewOnExitCodes().withOperator("In").withValues(nonRetryableExitCodes()).endOnExitCodes()
+                .build())
+          .endPodFailurePolicy()
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
+            .withNewSpec()
+              .withRestartPolicy("Never")
+              .withServiceAccountName(template.serviceAccountName())
+              .withNodeSelector(template.nodeSelector())
+              .withTolerations(tolerations(template))
+              .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser((long) RUN_AS_USER)
+                .withRunAsGroup((long) RUN_AS_USER)
+                .withFsGroup((long) RUN_AS_USER)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+              .endSecurityContext()
+              .withVolumes(volumes)
+              .withInitContainers(initContainers)
+              .withContainers(migrate)
+            .endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static Container container(String name, DatabaseMigrationSpec spec, List<String> args, boolean mountsBackups) {
+    MigrationsSpec migrations = spec.migrations();
+    List<VolumeMount> mounts = new ArrayList<>();
+    // The root filesystem is read-only; Python and pg_dump still want a writable /tmp.
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    if (mountsBackups) {
+      mounts.add(new VolumeMountBuilder().withName("backups").withMountPath(BACKUP_MOUNT).build());
+    }
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(migrations.image())
+        .withImagePullPolicy(migrations.imagePullPolicy() == null ? "IfNotPresent" : migrations.imagePullPolicy().name())
+        .withArgs(args)
+        .withEnv(environment(spec.database()))
+        .withVolumeMounts(mounts)
+        .withResources(resources(spec.jobTemplateOrDefault().resources()))
+        // The runner's JSON result is the termination message; logs stand in when it died before writing one.
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withNewSecurityContext()
+          .withAllowPrivilegeEscalation(false)
+          .withReadOnlyRootFilesystem(true)
+          .withRunAsNonRoot(true)
+          .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .endSecurityContext()
+        .build();
+  }
+
+  // libpq's own variables: pg_dump, psql and psycopg2 read them as they are; the password only ever by secretKeyRef.
+  static List<EnvVar> environment(DatabaseSpec database) {
+    String secret = database.credentialsSecret().name();
+    return List.of(
+        new EnvVarBuilder().withName("PGHOST").withValue(database.host()).build(),
+        new EnvVarBuilder().withName("PGPORT").withValue(Integer.toString(database.portOrDefault())).build(),
+        new EnvVarBuilder().withName("PGDATABASE").withValue(database.name()).build(),
+        new EnvVarBuilder().withName("PGSSLMODE").withValue(database.sslModeOrDefault().libpqName()).build(),
+        new EnvVarBuilder().withName("PGUSER").withNewValueFrom().withNewSecretKeyRef()
+            .withName(secret).withKey(database.credentialsSecret().usernameKeyOrDefault()).endSecretKeyRef()
+            .endValueFrom().build(),
+        new EnvVarBuilder().withName("PGPASSWORD").withNewValueFrom().withNewSecretKeyRef()
+            .withName(secret).withKey(database.credentialsSecret().passwordKeyOrDefault()).endSecretKeyRef()
+            .endValueFrom().build(),
+        new EnvVarBuilder().withName("PYTHONDONTWRITEBYTECODE").withValue("1").build());
+  }
+
+  private static ResourceRequirements resources(ComputeResources resources) {
+    if (resources == null) {
+      return null;
+    }
+    ResourceRequirements requirements = new ResourceRequirements();
+    requirements.setRequests(quantities(resources.requests()));
+    requirements.setLimits(quantities(resources.limits()));
+    return requirements;
+  }
+
+  private static Map<String, Quantity> quantities(Map<String, io.fabric8.kubernetes.api.model.IntOrString> values) {
+    if (values == null) {
+      return null;
+    }
+    return values.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+        e -> new Quantity(e.getValue().getStrVal() != null ? e.getValue().getStrVal() : e.getValue().getIntVal().toString()),
+        (a, b) -> b, LinkedHashMap::new));
+  }
+
+  private static List<Toleration> tolerations(JobTemplateSpec template) {
+    if (template.tolerations() == null) {
+      return null;
+    }
+    return template.tolerations().stream()
+        .map(t -> new Toleration(t.effect(), t.key(), t.operator(), t.tolerationSeconds(), t.value()))
+        .toList();
+  }
+
+  static List<Integer> nonRetryableExitCodes() {
+    return Arrays.stream(ExitCode.values()).filter(code -> code != ExitCode.OK && !code.retryable())
+        .map(ExitCode::code).toList();
+  }
+}

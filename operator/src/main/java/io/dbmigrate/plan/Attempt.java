@@ -27,6 +27,15 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
     return null;
   }
 
+  /** Whether any container of the pod has run: before that, the pod is still being scheduled or pulled. */
+  public boolean started() {
+    return hasRun(backup) || hasRun(migrate);
+  }
+
+  private static boolean hasRun(ContainerOutcome container) {
+    return container != null && container.state() != ContainerOutcome.State.Waiting;
+  }
+
   public boolean migrating() {
     return (backup == null || backup.succeeded()) && migrate != null && !migrate.failed();
   }

@@ -18,11 +18,12 @@ public final class JobNames {
 
   public static String forGeneration(String resourceName, String uid, long generation) {
     String suffix = "-g" + generation + "-" + shortHash(uid == null ? "" : uid);
-    String base = resourceName;
+    // Pod host names come from the Job name, so it must be a DNS label: a resource name's dots become dashes.
+    String base = resourceName.replace('.', '-');
     if (base.length() + suffix.length() > MAX) {
       base = base.substring(0, MAX - suffix.length());
     }
-    // A name cut in the middle may end in '-' or '.', which the suffix then follows: still a valid DNS label.
+    // A name cut in the middle may end in '-', which the suffix then follows: still a valid DNS label.
     return base + suffix;
   }
 

@@ -88,6 +88,8 @@ public final class StatusAggregator {
           ContainerOutcome blocked = latest.blockedContainer();
           next.progressing(Phase.Pending, blocked.reason(), "Pod of Job " + job.name() + " cannot start: "
               + blocked.reason() + (blocked.text() == null ? "" : ": " + blocked.text()));
+        } else if (!latest.started()) {
+          next.progressing(Phase.Pending, Reasons.JOB_CREATED, "Job " + job.name() + " created; waiting for its pod to start");
         } else if (latest.migrating()) {
           next.progressing(Phase.Migrating, Reasons.MIGRATING, migratingMessage(spec, next.lastBackup, latest));
         } else {

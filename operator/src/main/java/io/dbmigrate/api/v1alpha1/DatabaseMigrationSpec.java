@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** What to migrate, with what, to which revision, and how carefully. */
 public record DatabaseMigrationSpec(
@@ -20,11 +21,14 @@ public record DatabaseMigrationSpec(
 
     @Required
     @Pattern(RevisionSpec.PATTERN)
+    @Size(min = 1, max = RevisionSpec.MAX_LENGTH)
     @JsonPropertyDescription("The Alembic revision to upgrade to: head, a revision id (ae1027a6acf), branch@head, or a relative step (+2). "
         + "Passed to Alembic as one argument, never to a shell.")
     String targetRevision,
 
-    @JsonPropertyDescription("The backup taken and verified before every upgrade.")
+    @Required
+    @JsonPropertyDescription("The backup taken and verified before every upgrade: a volume for it, or mode Disabled "
+        + "with a reason.")
     BackupSpec backup,
 
     @Default("2")

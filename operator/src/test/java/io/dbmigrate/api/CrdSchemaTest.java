@@ -1,0 +1,225 @@
+package io.dbmigrate.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.runner.RevisionSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRD, as `kubectl apply` installs it: what `kubectl explain`, `kubectl get` and the API server see. */
+class CrdSchemaTest {
+  private static JsonNode crd;
+  private static JsonNode version;
+  private static JsonNode schema;
+
+  @BeforeAll
+  static void load() throws IOException {
+    Path root = Path.of(System.getProperty("dbmigrate.repo.root", ".."));
+    crd = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("crds/databasemigrations.dbmigrate.io-v1.yml").toFile());
+    assertEquals("CustomResourceDefinition", crd.path("kind").asText());
+    assertEquals(1, crd.path("spec").path("versions").size(), "one version, v1alpha1");
+    version = crd.path("spec").path("versions").get(0);
+    schema = version.path("schema").path("openAPIV3Schema");
+  }
+
+  private static JsonNode property(String dottedPath) {
+    JsonNode node = schema;
+    for (String name : dottedPath.split("\\.")) {
+      node = node.path("properties").path(name);
+      assertFalse(node.isMissingNode(), "no property " + dottedPath);
+    }
+    return node;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  /** Collects every property below this schema node, into objects, array items and map values. */
+  private static void walk(String path, JsonNode node, Map<String, JsonNode> into) {
+    Iterator<Map.Entry<String, JsonNode>> properties = node.path("properties").fields();
+    while (properties.hasNext()) {
+      Map.Entry<String, JsonNode> property = properties.next();
+      String childPath = path + "." + property.getKey();
+      into.put(childPath, property.getValue());
+      walk(childPath, property.getValue(), into);
+    }
+    if (node.has("items")) {
+      walk(path + "[]", node.get("items"), into);
+    }
+    if (node.path("additionalProperties").isObject()) {
+      walk(path + "{}", node.get("additionalProperties"), into);
+    }
+  }
+
+  @Test
+  void everyFieldOfSpecAndStatusIsDescribed() {
+    Map<String, JsonNode> properties = new LinkedHashMap<>();
+    walk("spec", property("spec"), properties);
+    walk("status", property("status"), properties);
+    List<String> undescribed = new ArrayList<>();
+    properties.forEach((path, node) -> {
+      if (node.path("description").asText().isBlank()) {
+        undescribed.add(path);
+      }
+    });
+
+    assertTrue(properties.size() > 50, "walked the whole schema: " + properties.keySet());
+    assertTrue(properties.containsKey("spec.jobTemplate.tolerations[].tolerationSeconds"), properties.keySet().toString());
+    assertTrue(properties.containsKey("status.conditions[].lastTransitionTime"), properties.keySet().toString());
+    assertEquals(List.of(), undescribed, "kubectl explain shows nothing for these");
+  }
+
+  @Test
+  void printerColumnsAreWhatOnCallReads() {
+    JsonNode columns = version.path("additionalPrinterColumns");
+    List<String> names = new ArrayList<>();
+    for (JsonNode column : columns) {
+      names.add(column.path("name").asText());
+    }
+
+    assertEquals(List.of("Database", "Current", "Target", "Phase", "Last Backup", "Age", "Message"), names);
+    for (JsonNode column : columns) {
+      int expected = column.path("name").asText().equals("Message") ? 1 : 0;
+      assertEquals(expected, column.path("priority").asInt(0), column.toString());
+    }
+    assertEquals(".spec.database.name", columns.get(0).path("jsonPath").asText());
+    assertEquals(".status.currentRevision", columns.get(1).path("jsonPath").asText());
+    assertEquals(".spec.targetRevision", columns.get(2).path("jsonPath").asText());
+    assertEquals(".status.phase", columns.get(3).path("jsonPath").asText());
+    assertEquals(".status.lastBackup.finishedAt", columns.get(4).path("jsonPath").asText());
+    assertEquals("date", columns.get(4).path("type").asText());
+    assertEquals(".metadata.creationTimestamp", columns.get(5).path("jsonPath").asText());
+    assertEquals(".status.message", columns.get(6).path("jsonPath").asText());
+  }
+
+  @Test
+  void printerColumnsPointAtFieldsThatExist() {
+    for (JsonNode column : version.path("additionalPrinterColumns")) {
+      String jsonPath = column.path("jsonPath").asText();
+      if (jsonPath.startsWith(".metadata.")) {
+        continue;
+      }
+      property(jsonPath.substring(1));
+    }
+  }
+
+  @Test
+  void namesAndShortNames() {
+    JsonNode names = crd.path("spec").path("names");
+
+    assertEquals("databasemigrations.dbmigrate.io", crd.path("metadata").path("name").asText());
+    assertEquals("dbmigrate.io", crd.path("spec").path("group").asText());
+    assertEquals("Namespaced", crd.path("spec").path("scope").asText());
+    assertEquals("DatabaseMigration", names.path("kind").asText());
+    assertEquals("databasemigrations", names.path("plural").asText());
+    assertEquals(Set.of("dbmigration", "dbmigrations", "dbm"), new HashSet<>(strings(names.path("shortNames"))));
+    assertEquals("v1alpha1", version.path("name").asText());
+    assertTrue(version.path("served").asBoolean());
+    assertTrue(version.path("storage").asBoolean());
+  }
+
+  @Test
+  void statusIsASubresource() {
+    // Without it, a status write could change the spec and every spec write could reset the status.
+    assertTrue(version.path("subresources").path("status").isObject(), version.path("subresources").toString());
+  }
+
+  @Test
+  void targetRevisionHasTheRunnersPattern() {
+    JsonNode target = property("spec.targetRevision");
+
+    assertEquals(RevisionSpec.PATTERN, target.path("pattern").asText());
+    Pattern pattern = Pattern.compile(target.path("pattern").asText());
+    for (String good : List.of("head", "heads", "base", "ae1027a6acf", "expand@head", "+2", "ae10+2")) {
+      assertTrue(pattern.matcher(good).matches(), good);
+    }
+    for (String bad : List.of("head; rm -rf /", "$(id)", "-1", "a b", "../x", "")) {
+      assertFalse(pattern.matcher(bad).matches(), bad);
+    }
+  }
+
+  @Test
+  void targetRevisionIsBoundedTo64CharactersLikeTheRunner() {
+    // RevisionSpec: "the 64-character bound is checked by validate and should be declared as a max length next to
+    // the pattern". Without it the API server admits up to 134 characters that the operator then refuses.
+    assertEquals(RevisionSpec.MAX_LENGTH, property("spec.targetRevision").path("maxLength").asInt(-1),
+        property("spec.targetRevision").toString());
+  }
+
+  @Test
+  void requiredFieldsAreRequired() {
+    // backup is required: backup-first is opted out of explicitly (mode: Disabled with a reason), never by omission.
+    assertEquals(Set.of("database", "migrations", "targetRevision", "backup"),
+        Set.copyOf(strings(property("spec").path("required"))));
+    assertEquals(Set.of("host", "name", "credentialsSecret"),
+        Set.copyOf(strings(property("spec.database").path("required"))));
+    assertEquals(Set.of("name"), Set.copyOf(strings(property("spec.database.credentialsSecret").path("required"))));
+    assertEquals(Set.of("image"), Set.copyOf(strings(property("spec.migrations").path("required"))));
+    assertEquals(Set.of("persistentVolumeClaim"),
+        Set.copyOf(strings(property("spec.backup.volume").path("required"))));
+    assertEquals(Set.of("claimName"),
+        Set.copyOf(strings(property("spec.backup.volume.persistentVolumeClaim").path("required"))));
+    assertEquals(Set.of("type", "status", "lastTransitionTime", "reason"),
+        Set.copyOf(strings(property("status.conditions").path("items").path("required"))));
+  }
+
+  @Test
+  void backupRulesAreEnforcedByTheApiServer() {
+    List<String> rules = new ArrayList<>();
+    for (JsonNode validation : property("spec.backup").path("x-kubernetes-validations")) {
+      rules.add(validation.path("message").asText());
+    }
+
+    assertTrue(rules.contains("backup.reason is required when backup.mode is Disabled"), rules.toString());
+    assertTrue(rules.contains("backup.volume is required when backup.mode is Required"), rules.toString());
+    assertEquals(List.of("Disabled", "Required"), strings(property("spec.backup.mode").path("enum")));
+  }
+
+  @Test
+  void boundsAndDefaultsMatchTheOperators() {
+    assertEquals(2, property("spec.backoffLimit").path("default").asInt());
+    assertEquals(0, property("spec.backoffLimit").path("minimum").asInt());
+    assertEquals(10, property("spec.backoffLimit").path("maximum").asInt());
+    assertEquals(5432, property("spec.database.port").path("default").asInt());
+    assertEquals(List.of("allow", "disable", "prefer", "require", "verify-ca", "verify-full"),
+        strings(property("spec.database.sslMode").path("enum")));
+    assertEquals(1, property("spec.backup.retain").path("minimum").asInt());
+    assertEquals(100, property("spec.backup.retain").path("maximum").asInt());
+    assertEquals(1, property("spec.jobTemplate.activeDeadlineSeconds").path("minimum").asInt());
+    assertEquals("/migrations", property("spec.migrations.path").path("default").asText());
+  }
+
+  @Test
+  void resourceQuantitiesAcceptIntegersAndStrings() {
+    JsonNode values = property("spec.jobTemplate.resources.requests").path("additionalProperties");
+
+    assertTrue(values.path("x-kubernetes-int-or-string").asBoolean(), values.toString());
+  }
+
+  @Test
+  void everyPhaseTheOperatorSetsIsAllowed() {
+    List<String> allowed = strings(property("status.phase").path("enum"));
+
+    for (Phase phase : Phase.values()) {
+      assertTrue(allowed.contains(phase.name()), phase.name());
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.dbmigrate.local;
+
+import static io.dbmigrate.plan.Resources.migration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.runner.ConnectionSettings;
+import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.RunnerException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LocalConnectionTest {
+  private static final String SECRET = "hunter2-Zq9";
+  private static final DatabaseSpec MANIFEST = migration().host("crm-db.crm.svc").port(5432).databaseName("crm")
+      .sslMode(SslMode.REQUIRE).database();
+
+  @Test
+  void manifestGivesWhereAndTheEnvironmentWho() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGUSER", "crm", "PGPASSWORD", SECRET), null);
+
+    assertEquals(new ConnectionSettings("crm-db.crm.svc", 5432, "crm", "crm", SECRET, "require"), settings);
+  }
+
+  @Test
+  void environmentOverridesTheManifest() throws RunnerException {
+    Map<String, String> env = Map.of("PGHOST", "localhost", "PGPORT", "15432", "PGDATABASE", "crm_test",
+        "PGSSLMODE", "disable", "PGUSER", "dev");
+
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, env, null);
+
+    assertEquals(new ConnectionSettings("localhost", 15432, "crm_test", "dev", null, "disable"), settings);
+  }
+
+  @Test
+  void blankEnvironmentVariablesDoNotOverride() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGHOST", "", "PGDATABASE", " ",
+        "PGUSER", "dev"), null);
+
+    assertEquals("crm-db.crm.svc", settings.host());
+    assertEquals("crm", settings.database());
+  }
+
+  @Test
+  void databaseUrlOverridesTheEnvironment() throws RunnerException {
+    Map<String, String> env = Map.of("PGHOST", "localhost", "PGPORT", "15432", "PGDATABASE", "crm_test",
+        "PGUSER", "dev", "PGPASSWORD", "from-env", "PGSSLMODE", "disable");
+
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, env,
+        "postgresql://ci:" + SECRET + "@db.ci.internal:6543/crm_ci?sslmode=verify-full");
+
+    assertEquals(new ConnectionSettings("db.ci.internal", 6543, "crm_ci", "ci", SECRET, "verify-full"), settings);
+  }
+
+  @Test
+  void partialUrlOverridesOnlyWhatItSays() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGPORT", "15432", "PGPASSWORD", SECRET),
+        "postgresql://ci@db.ci.internal");
+
+    assertEquals(new ConnectionSettings("db.ci.internal", 15432, "crm", "ci", SECRET, "require"), settings);
+  }
+
+  @Test
+  void withoutManifestEverythingComesFromTheUrl() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(null, Map.of(), "postgres://ci:" + SECRET + "@127.0.0.1/crm");
+
+    assertEquals(new ConnectionSettings("127.0.0.1", 5432, "crm", "ci", SECRET, "prefer"), settings);
+  }
+
+  @Test
+  void percentEncodedPasswordIsDecoded() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of(),
+        "postgresql://crm%40eu:p%40ss%3Aw0rd%2F%25@localhost/crm%20db");
+
+    assertEquals("crm@eu", settings.user());
+    assertEquals("p@ss:w0rd/%", settings.password());
+    assertEquals("crm db", settings.database());
+  }
+
+  @Test
+  void plusInAPasswordIsAPlus() throws RunnerException {
+    // A URL's userinfo is not a form: '+' is a plus, not a space.
+    assertEquals("a+b", LocalConnection.resolve(MANIFEST, Map.of(), "postgresql://u:a+b@localhost/crm").password());
+  }
+
+  @Test
+  void noUserIsAnError() {
+    RunnerException e = assertThrows(RunnerException.class, () -> LocalConnection.resolve(MANIFEST,
+        Map.of("PGPASSWORD", SECRET), null));
+
+    assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+    assertTrue(e.getMessage().contains("PGUSER"), e.getMessage());
+    assertFalse(e.getMessage().contains(SECRET), e.getMessage());
+  }
+
+  @Test
+  void urlWithoutUserIsAnErrorToo() {
+    RunnerException e = assertThrows(RunnerException.class,
+        () -> LocalConnection.resolve(MANIFEST, Map.of(), "postgresql://localhost/crm"));
+
+    assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "mysql://ci:" + SECRET + "@localhost/crm",
+      "postgresql://ci:" + SECRET + "@local host/crm",
+      "postgresql://ci:" + SECRET + "@localhost/crm?sslmode=sometimes",
+      "postgresql://ci:" + SECRET + "@localhost:99999/crm",
+      "postgresql://ci:" + SECRET + "%zz@localhost/crm",
+      "postgresql://ci:" + SECRET + "@/crm",
+      "postgresql://:" + SECRET + "@localhost/crm",
+      "postgresql://ci:" + SECRET + "@[::1/crm",
+      "ci:" + SECRET + "@localhost/crm",
+  })
+  void passwordNeverAppearsInAnError(String url) {
+    Exception e = assertThrows(Exception.class, () -> LocalConnection.resolve(null, Map.of(), url));
+
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      assertFalse(String.valueOf(t.getMessage()).contains(SECRET), t.toString());
+      assertFalse(t.toString().contains(SECRET), t.toString());
+    }
+    assertTrue(e instanceof RunnerException, "a user error, not a crash: " + e);
+  }
+
+  @Test
+  void settingsDoNotPrintThePassword() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of(), "postgresql://ci:" + SECRET + "@localhost/crm");
+
+    assertFalse(settings.toString().contains(SECRET), settings.toString());
+    assertFalse(settings.describe().contains(SECRET), settings.describe());
+  }
+
+  @Test
+  void noPasswordAnywhereIsNoPassword() throws RunnerException {
+    assertNull(LocalConnection.resolve(MANIFEST, Map.of("PGUSER", "dev"), null).password());
+  }
+}

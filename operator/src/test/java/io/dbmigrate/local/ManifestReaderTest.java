@@ -1,0 +1,170 @@
+package io.dbmigrate.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.BackupSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.plan.SpecValidator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManifestReaderTest {
+  private static final String MINIMAL = """
+      apiVersion: dbmigrate.io/v1alpha1
+      kind: DatabaseMigration
+      metadata:
+        name: %s
+      spec:
+        database:
+          host: localhost
+          name: crm
+          credentialsSecret: {name: crm-db}
+        migrations:
+          image: crm-migrations:dev
+        targetRevision: %s
+        backup:
+          mode: Disabled
+          reason: laptop
+      """;
+
+  @TempDir
+  Path dir;
+
+  private static Path repoRoot() {
+    return Path.of(System.getProperty("dbmigrate.repo.root", ".."));
+  }
+
+  private Path write(String yaml) throws IOException {
+    Path file = dir.resolve("migration.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static String minimal(String name, String target) {
+    return MINIMAL.formatted(name, target);
+  }
+
+  private String error(String yaml) throws IOException {
+    Path file = write(yaml);
+    ManifestReader.ManifestException e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(file));
+    assertTrue(e.getMessage().startsWith(file.toString()), "names the file: " + e.getMessage());
+    return e.getMessage();
+  }
+
+  @Test
+  void readsTheCrmExample() throws Exception {
+    DatabaseMigration resource = ManifestReader.read(repoRoot().resolve("examples/crm/databasemigration.yaml"));
+
+    assertEquals("crm", resource.getMetadata().getName());
+    assertEquals("crm", resource.getMetadata().getNamespace());
+    assertEquals("crm-db.crm.svc", resource.getSpec().database().host());
+    assertEquals(5432, resource.getSpec().database().port());
+    assertEquals(SslMode.PREFER, resource.getSpec().database().sslMode());
+    assertEquals("crm-db", resource.getSpec().database().credentialsSecret().name());
+    assertEquals("/migrations", resource.getSpec().migrations().path());
+    assertEquals("head", resource.getSpec().targetRevision());
+    assertEquals(BackupSpec.BackupMode.Required, resource.getSpec().backup().mode());
+    assertEquals("crm-backups", resource.getSpec().backup().volume().persistentVolumeClaim().claimName());
+    assertEquals(5, resource.getSpec().backup().retain());
+    assertEquals(2, resource.getSpec().backoffLimit());
+    assertEquals(List.of(), SpecValidator.problems(resource.getSpec()), "the example is a valid spec");
+  }
+
+  @Test
+  void multiDocumentFileYieldsTheFirstDatabaseMigration() throws Exception {
+    Path file = write("""
+        # The Secret and the migration in one file, as people keep them.
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: crm-db}
+        stringData: {username: crm, password: not-read}
+        ---
+        """ + minimal("first", "expand@head") + "---\n" + minimal("second", "head") + "---\n");
+
+    DatabaseMigration resource = ManifestReader.read(file);
+
+    assertEquals("first", resource.getMetadata().getName());
+    assertEquals("expand@head", resource.getSpec().targetRevision());
+  }
+
+  @Test
+  void unknownFieldIsAnErrorNamingIt() throws IOException {
+    String message = error(minimal("crm", "head").replace("host: localhost", "hots: localhost"));
+
+    assertTrue(message.contains("spec.database.hots"), message);
+    assertTrue(message.contains("unknown field"), message);
+  }
+
+  @Test
+  void unknownFieldInAListIsNamedWithItsIndex() throws IOException {
+    String message = error(minimal("crm", "head") + """
+          jobTemplate:
+            tolerations:
+            - key: dedicated
+              efect: NoSchedule
+        """);
+
+    assertTrue(message.contains("spec.jobTemplate.tolerations[0].efect"), message);
+  }
+
+  @Test
+  void wrongTypeIsAnErrorNamingTheField() throws IOException {
+    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: fivefourthreetwo\n"));
+
+    assertTrue(message.contains("spec.database.port"), message);
+  }
+
+  @Test
+  void valueOutsideAnEnumIsAnErrorNamingTheField() throws IOException {
+    String message = error(minimal("crm", "head").replace("mode: Disabled", "mode: Sometimes"));
+
+    assertTrue(message.contains("spec.backup.mode"), message);
+  }
+
+  @Test
+  void wrongApiVersionIsAnError() throws IOException {
+    String message = error(minimal("crm", "head").replace("dbmigrate.io/v1alpha1", "dbmigrate.io/v1"));
+
+    assertTrue(message.contains("apiVersion"), message);
+    assertTrue(message.contains("dbmigrate.io/v1alpha1"), message);
+    assertTrue(message.contains("\"dbmigrate.io/v1\""), message);
+  }
+
+  @Test
+  void fileWithoutADatabaseMigrationIsAnError() throws IOException {
+    String message = error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+
+    assertTrue(message.contains("kind: DatabaseMigration"), message);
+  }
+
+  @Test
+  void missingFileIsAnError() {
+    Path missing = dir.resolve("nope.yaml");
+
+    ManifestReader.ManifestException e = assertThrows(ManifestReader.ManifestException.class,
+        () -> ManifestReader.read(missing));
+
+    assertEquals(missing + ": no such file", e.getMessage());
+  }
+
+  @Test
+  void invalidYamlIsAnError() throws IOException {
+    String message = error("apiVersion: dbmigrate.io/v1alpha1\nkind: DatabaseMigration\nspec: [unclosed\n");
+
+    assertTrue(message.contains("not valid YAML"), message);
+  }
+
+  @Test
+  void missingNameIsAnError() throws IOException {
+    String message = error(minimal("crm", "head").replace("  name: crm\nspec", "  namespace: crm\nspec"));
+
+    assertTrue(message.contains("metadata.name is required"), message);
+  }
+}

@@ -1,0 +1,101 @@
+package io.dbmigrate.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JobNamesTest {
+  /** RFC 1123 label, what Kubernetes recommends for Job names so that pod host names stay valid. */
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final String UID = Resources.UID;
+  private static final String OTHER_UID = "5d1e0c7a-2b44-4f0e-a6a1-90c3b8d2e7f1";
+
+  /** A Job's pods are named after it plus "-" and 5 random characters, and a pod name must fit in 63. */
+  private static void assertUsableJobName(String name) {
+    assertTrue(name.length() <= 52, name + " has " + name.length() + " characters");
+    assertTrue((name + "-abcde").length() <= 63, name);
+    assertTrue(DNS_LABEL.matcher(name).matches(), name + " is not a DNS label");
+  }
+
+  @Test
+  void sameInputSameName() {
+    assertEquals(JobNames.forGeneration("crm", UID, 3), JobNames.forGeneration("crm", UID, 3));
+  }
+
+  @Test
+  void shortNameIsKeptAndTheGenerationIsReadable() {
+    String name = JobNames.forGeneration("crm", UID, 3);
+
+    assertTrue(name.startsWith("crm-g3-"), name);
+    assertUsableJobName(name);
+  }
+
+  @Test
+  void differsByGeneration() {
+    assertNotEquals(JobNames.forGeneration("crm", UID, 1), JobNames.forGeneration("crm", UID, 2));
+    assertNotEquals(JobNames.forGeneration("crm", UID, 1), JobNames.forGeneration("crm", UID, 11));
+  }
+
+  @Test
+  void differsByUidSoARecreatedResourceNeverAdoptsAnOldJob() {
+    assertNotEquals(JobNames.forGeneration("crm", UID, 1), JobNames.forGeneration("crm", OTHER_UID, 1));
+  }
+
+  @Test
+  void longestResourceNameGivesAUsableJobName() {
+    String name253 = ("crm-billing-" + "x".repeat(300)).substring(0, 252) + "z";
+
+    String name = JobNames.forGeneration(name253, UID, 12345);
+
+    assertEquals(253, name253.length());
+    assertUsableJobName(name);
+    assertTrue(name.endsWith("-g12345-" + name.substring(name.length() - 5)), name);
+  }
+
+  @Test
+  void truncatedNamesStillDifferByGenerationAndUid() {
+    String long1 = "a".repeat(253);
+
+    assertNotEquals(JobNames.forGeneration(long1, UID, 1), JobNames.forGeneration(long1, UID, 2));
+    assertNotEquals(JobNames.forGeneration(long1, UID, 1), JobNames.forGeneration(long1, OTHER_UID, 1));
+  }
+
+  @Test
+  void hugeGenerationStillFits() {
+    assertUsableJobName(JobNames.forGeneration("a".repeat(253), UID, Long.MAX_VALUE));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"crm", "crm-eu-west-1", "a", "crm--x"})
+  void namesMadeOfLabelCharactersGiveDnsLabels(String resourceName) {
+    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
+  }
+
+  @Test
+  void cutAtAHyphenIsStillADnsLabel() {
+    // Cut so that the kept part ends in '-'.
+    String resourceName = "a".repeat(42) + "-" + "b".repeat(200);
+
+    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"crm.eu-west", "crm.v2", "x.y.z"})
+  void resourceNamesWithDotsGiveDnsLabelsToo(String resourceName) {
+    // A DatabaseMigration's name is a DNS subdomain and may hold dots; a Job's should be a DNS label (Kubernetes
+    // derives pod host names from it), which JobNames' own comment promises.
+    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
+  }
+
+  @Test
+  void longDottedNameCutAtADotGivesADnsLabel() {
+    String resourceName = "a".repeat(42) + "." + "b".repeat(200);
+
+    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
+  }
+}

@@ -1,0 +1,164 @@
+package io.dbmigrate.plan;
+
+import static io.dbmigrate.plan.Resources.activeJob;
+import static io.dbmigrate.plan.Resources.backedUp;
+import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.plan.Resources.observe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class MigrationPlannerTest {
+
+  private static DatabaseMigrationStatus finalStatus(Phase phase, long generation, String job) {
+    return new DatabaseMigrationStatus(generation, phase, "c3d4", "head", job, "done", null, null, 0, List.of());
+  }
+
+  @Test
+  void invalidSpecStallsWithAMessageNamingEachField() {
+    DatabaseMigration resource = migration().host("db host; drop").targetRevision("head; rm -rf /").build();
+
+    Decision decision = MigrationPlanner.decide(observe(resource));
+
+    Decision.Stall stall = assertInstanceOf(Decision.Stall.class, decision);
+    assertEquals(Reasons.INVALID_SPEC, stall.reason());
+    assertTrue(stall.message().contains("spec.database.host"), stall.message());
+    assertTrue(stall.message().contains("spec.targetRevision"), stall.message());
+  }
+
+  @Test
+  void invalidSpecCreatesNothingEvenWhenEverythingElseIsReady() {
+    DatabaseMigration resource = migration().withoutMigrations().build();
+
+    Decision decision = MigrationPlanner.decide(observe(resource));
+
+    Decision.Stall stall = assertInstanceOf(Decision.Stall.class, decision);
+    assertTrue(stall.message().contains("spec.migrations is required"), stall.message());
+  }
+
+  @Test
+  void existingJobIsFollowed() {
+    DatabaseMigration resource = migration().build();
+    JobObservation job = activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2"));
+
+    Decision decision = MigrationPlanner.decide(observe(resource, job));
+
+    assertEquals(new Decision.FollowJob(job), decision);
+  }
+
+  @Test
+  void existingJobIsFollowedToItsEndWhenSuspended() {
+    DatabaseMigration resource = migration().suspend(true).build();
+    JobObservation job = activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2"));
+
+    assertEquals(new Decision.FollowJob(job), MigrationPlanner.decide(observe(resource, job)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Phase.class, names = {"Succeeded", "Failed"})
+  void finishedGenerationWhoseJobWasDeletedGetsNoSecondJob(Phase phase) {
+    DatabaseMigration resource = migration().generation(3L).build();
+    resource.setStatus(finalStatus(phase, 3, MigrationPlanner.jobName(resource)));
+
+    // Job gone (TTL, kubectl delete) and, for good measure, the Secret too: still nothing to do.
+    Decision decision = MigrationPlanner.decide(new Observation(resource, SecretObservation.MISSING, null));
+
+    assertEquals(new Decision.Finished(), decision);
+  }
+
+  @Test
+  void finalStatusOfAnotherJobDoesNotEndTheGeneration() {
+    DatabaseMigration resource = migration().generation(3L).build();
+    resource.setStatus(finalStatus(Phase.Succeeded, 3, "crm-g3-00000"));
+
+    assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(observe(resource)));
+  }
+
+  @Test
+  void pendingStatusOfTheSameGenerationIsNotFinal() {
+    DatabaseMigration resource = migration().generation(3L).build();
+    resource.setStatus(new DatabaseMigrationStatus(3L, Phase.Pending, null, "head", MigrationPlanner.jobName(resource),
+        "Created Job", null, null, 0, List.of()));
+
+    assertEquals(new Decision.CreateJob(MigrationPlanner.jobName(resource)), MigrationPlanner.decide(observe(resource)));
+  }
+
+  @Test
+  void newGenerationAfterAFinalOneGetsAJobOfItsOwn() {
+    DatabaseMigration first = migration().generation(1L).build();
+    String firstJob = MigrationPlanner.jobName(first);
+    DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4")
+        .status(finalStatus(Phase.Succeeded, 1, firstJob)).build();
+
+    Decision decision = MigrationPlanner.decide(observe(edited));
+
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, decision);
+    assertNotEquals(firstJob, create.jobName());
+    assertEquals(JobNames.forGeneration(Resources.NAME, Resources.UID, 2), create.jobName());
+  }
+
+  @Test
+  void suspendedWithoutJobIsHeld() {
+    DatabaseMigration resource = migration().suspend(true).build();
+
+    assertEquals(new Decision.Hold(), MigrationPlanner.decide(observe(resource)));
+  }
+
+  @Test
+  void suspendedIsHeldBeforeTheSecretIsLookedAt() {
+    DatabaseMigration resource = migration().suspend(true).build();
+
+    assertEquals(new Decision.Hold(), MigrationPlanner.decide(observe(resource, SecretObservation.MISSING)));
+  }
+
+  @Test
+  void missingSecretIsWaitedForAndNamed() {
+    DatabaseMigration resource = migration().build();
+
+    Decision decision = MigrationPlanner.decide(observe(resource, SecretObservation.MISSING));
+
+    Decision.WaitForSecret wait = assertInstanceOf(Decision.WaitForSecret.class, decision);
+    assertEquals(Reasons.SECRET_NOT_FOUND, wait.reason());
+    assertTrue(wait.message().contains("crm/crm-db"), wait.message());
+  }
+
+  @Test
+  void missingKeyIsWaitedForAndNamed() {
+    DatabaseMigration resource = migration().secretKeys("user", "pass").build();
+
+    Decision decision = MigrationPlanner.decide(observe(resource, new SecretObservation(true, List.of("pass"))));
+
+    Decision.WaitForSecret wait = assertInstanceOf(Decision.WaitForSecret.class, decision);
+    assertEquals(Reasons.SECRET_KEY_NOT_FOUND, wait.reason());
+    assertTrue(wait.message().contains("crm/crm-db"), wait.message());
+    assertTrue(wait.message().contains("pass"), wait.message());
+  }
+
+  @Test
+  void readyResourceGetsAJobWithTheDeterministicName() {
+    DatabaseMigration resource = migration().generation(4L).build();
+
+    Decision decision = MigrationPlanner.decide(observe(resource));
+
+    assertEquals(new Decision.CreateJob(JobNames.forGeneration("crm", Resources.UID, 4)), decision);
+    assertEquals(decision, MigrationPlanner.decide(observe(migration().generation(4L).build())),
+        "a restarted operator decides the same name");
+  }
+
+  @Test
+  void missingGenerationCountsAsTheFirst() {
+    DatabaseMigration resource = migration().generation(null).build();
+
+    assertEquals(1L, MigrationPlanner.generation(resource));
+    assertEquals(JobNames.forGeneration("crm", Resources.UID, 1), MigrationPlanner.jobName(resource));
+  }
+}

@@ -1,0 +1,296 @@
+package io.dbmigrate.plan;
+
+import io.dbmigrate.api.v1alpha1.BackupSpec;
+import io.dbmigrate.api.v1alpha1.BackupVolume;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.MigrationsSpec;
+import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.runner.BackupResult;
+import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.runner.UpgradeResult;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Test fixtures built from plain objects: a valid DatabaseMigration (the one of examples/crm) that each test bends
+ * field by field, what the runner reports, and Jobs as the planner sees them.
+ */
+public final class Resources {
+  public static final String NAMESPACE = "crm";
+  public static final String NAME = "crm";
+  public static final String UID = "0b6f3c2e-8a1d-4c59-9f0e-3d2a7b1c5e44";
+  public static final String SECRET = "crm-db";
+  public static final String CLAIM = "crm-backups";
+  public static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
+  public static final Instant T0 = Instant.parse("2024-05-06T07:08:09Z");
+  public static final String SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+  private Resources() {
+  }
+
+  public static Migration migration() {
+    return new Migration();
+  }
+
+  /** A DatabaseMigration under construction; every field starts valid. */
+  public static final class Migration {
+    private String name = NAME;
+    private String namespace = NAMESPACE;
+    private String uid = UID;
+    private Long generation = 1L;
+    private boolean hasDatabase = true;
+    private String host = "crm-db.crm.svc";
+    private Integer port = 5432;
+    private String databaseName = "crm";
+    private SslMode sslMode = SslMode.PREFER;
+    private boolean hasCredentials = true;
+    private String secretName = SECRET;
+    private String usernameKey;
+    private String passwordKey;
+    private boolean hasMigrations = true;
+    private String image = IMAGE;
+    private String path = "/migrations";
+    private MigrationsSpec.PullPolicy pullPolicy;
+    private String targetRevision = "head";
+    private BackupSpec backup = new BackupSpec(BackupSpec.BackupMode.Required, null, volume(CLAIM), 5);
+    private Integer backoffLimit;
+    private Boolean suspend;
+    private JobTemplateSpec jobTemplate;
+    private DatabaseMigrationStatus status;
+    private boolean hasSpec = true;
+
+    public Migration name(String value) {
+      name = value;
+      return this;
+    }
+
+    public Migration namespace(String value) {
+      namespace = value;
+      return this;
+    }
+
+    public Migration uid(String value) {
+      uid = value;
+      return this;
+    }
+
+    public Migration generation(Long value) {
+      generation = value;
+      return this;
+    }
+
+    public Migration withoutSpec() {
+      hasSpec = false;
+      return this;
+    }
+
+    public Migration withoutDatabase() {
+      hasDatabase = false;
+      return this;
+    }
+
+    public Migration host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Migration port(Integer value) {
+      port = value;
+      return this;
+    }
+
+    public Migration databaseName(String value) {
+      databaseName = value;
+      return this;
+    }
+
+    public Migration sslMode(SslMode value) {
+      sslMode = value;
+      return this;
+    }
+
+    public Migration withoutCredentialsSecret() {
+      hasCredentials = false;
+      return this;
+    }
+
+    public Migration secret(String value) {
+      secretName = value;
+      return this;
+    }
+
+    public Migration secretKeys(String username, String password) {
+      usernameKey = username;
+      passwordKey = password;
+      return this;
+    }
+
+    public Migration withoutMigrations() {
+      hasMigrations = false;
+      return this;
+    }
+
+    public Migration image(String value) {
+      image = value;
+      return this;
+    }
+
+    public Migration path(String value) {
+      path = value;
+      return this;
+    }
+
+    public Migration pullPolicy(MigrationsSpec.PullPolicy value) {
+      pullPolicy = value;
+      return this;
+    }
+
+    public Migration targetRevision(String value) {
+      targetRevision = value;
+      return this;
+    }
+
+    public Migration backup(BackupSpec value) {
+      backup = value;
+      return this;
+    }
+
+    public Migration backupDisabled(String reason) {
+      backup = new BackupSpec(BackupSpec.BackupMode.Disabled, reason, null, null);
+      return this;
+    }
+
+    public Migration backoffLimit(Integer value) {
+      backoffLimit = value;
+      return this;
+    }
+
+    public Migration suspend(Boolean value) {
+      suspend = value;
+      return this;
+    }
+
+    public Migration jobTemplate(JobTemplateSpec value) {
+      jobTemplate = value;
+      return this;
+    }
+
+    public Migration status(DatabaseMigrationStatus value) {
+      status = value;
+      return this;
+    }
+
+    public DatabaseSpec database() {
+      CredentialsSecretRef credentials = hasCredentials ? new CredentialsSecretRef(secretName, usernameKey, passwordKey) : null;
+      return hasDatabase ? new DatabaseSpec(host, port, databaseName, sslMode, credentials) : null;
+    }
+
+    public DatabaseMigrationSpec spec() {
+      if (!hasSpec) {
+        return null;
+      }
+      MigrationsSpec migrations = hasMigrations ? new MigrationsSpec(image, path, pullPolicy) : null;
+      return new DatabaseMigrationSpec(database(), migrations, targetRevision, backup, backoffLimit, suspend, jobTemplate);
+    }
+
+    public DatabaseMigration build() {
+      DatabaseMigration resource = new DatabaseMigration();
+      ObjectMeta metadata = new ObjectMeta();
+      metadata.setName(name);
+      metadata.setNamespace(namespace);
+      metadata.setUid(uid);
+      metadata.setGeneration(generation);
+      resource.setMetadata(metadata);
+      resource.setSpec(spec());
+      resource.setStatus(status);
+      return resource;
+    }
+  }
+
+  public static BackupVolume volume(String claimName) {
+    return new BackupVolume(new BackupVolume.ClaimRef(claimName));
+  }
+
+  // What the runner reports, as its JSON termination message would carry it.
+
+  public static String backupFile(String label) {
+    return "/var/lib/dbmigrate/backups/crm_" + label + "_20240506T070809Z.dump";
+  }
+
+  public static RunnerResult backupSucceeded(String file, String revision) {
+    BackupResult backup = new BackupResult(file, file + ".json", 48_213L, SHA256, revision, true, T0,
+        T0.plusMillis(4_700), List.of());
+    return RunnerResult.of("backup", ExitCode.OK, "backup of database 'crm' at revision " + revision + " written to "
+        + file + " (48213 bytes, verified)").withBackup(backup);
+  }
+
+  public static RunnerResult upgradeSucceeded(String from, String to, String... applied) {
+    UpgradeResult upgrade = new UpgradeResult("head", from, to, List.of(applied), null, T0.plusSeconds(5),
+        T0.plusSeconds(9));
+    return RunnerResult.of("upgrade", ExitCode.OK, "database 'crm' upgraded from " + from + " to " + to)
+        .withUpgrade(upgrade);
+  }
+
+  /** Alembic raised in {@code failedRevision}; the database stayed at {@code at}. */
+  public static RunnerResult upgradeFailed(String from, String at, String failedRevision, String error) {
+    UpgradeResult upgrade = new UpgradeResult("head", from, at, List.of(), failedRevision, T0.plusSeconds(5),
+        T0.plusSeconds(6));
+    return RunnerResult.of("upgrade", ExitCode.MIGRATION_FAILED, error).withUpgrade(upgrade);
+  }
+
+  public static RunnerResult failed(String command, ExitCode code, String message) {
+    return RunnerResult.of(command, code, message);
+  }
+
+  public static ContainerOutcome ok(RunnerResult result) {
+    return ContainerOutcome.of(result);
+  }
+
+  public static Attempt attempt(ContainerOutcome backup, ContainerOutcome migrate) {
+    return new Attempt(backup, migrate);
+  }
+
+  /** An attempt whose backup is verified and whose migrate container is still running. */
+  public static Attempt backedUp(String label, String revision) {
+    return attempt(ok(backupSucceeded(backupFile(label), revision)), ContainerOutcome.running());
+  }
+
+  // Jobs as the planner sees them.
+
+  public static JobObservation activeJob(String name, Attempt... attempts) {
+    return new JobObservation(name, JobObservation.State.Active, List.of(attempts), null, null);
+  }
+
+  public static JobObservation succeededJob(String name, Attempt... attempts) {
+    return new JobObservation(name, JobObservation.State.Succeeded, List.of(attempts), null, null);
+  }
+
+  public static JobObservation failedJob(String name, String reason, String message, Attempt... attempts) {
+    return new JobObservation(name, JobObservation.State.Failed, List.of(attempts), reason, message);
+  }
+
+  public static Observation observe(DatabaseMigration resource) {
+    return new Observation(resource, SecretObservation.PRESENT, null);
+  }
+
+  public static Observation observe(DatabaseMigration resource, JobObservation job) {
+    return new Observation(resource, SecretObservation.PRESENT, job);
+  }
+
+  public static Observation observe(DatabaseMigration resource, SecretObservation secret) {
+    return new Observation(resource, secret, null);
+  }
+
+  public static StatusCondition condition(DatabaseMigrationStatus status, String type) {
+    return status.conditionsOrEmpty().stream().filter(c -> type.equals(c.type())).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type + " condition in " + status));
+  }
+}

@@ -1,0 +1,159 @@
+package io.dbmigrate.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.DbMigrateMain;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.testing.TestCluster;
+import io.dbmigrate.testing.TestDatabase;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `dbmigrate run` on a real PostgreSQL with real Alembic: its exit codes, its output, and what it leaves behind. */
+class LocalRunIT {
+  private static final Path CRM = TestCluster.repoRoot().resolve("examples/crm");
+  private static final Path MANIFEST = CRM.resolve("databasemigration.yaml");
+
+  @TempDir
+  Path temp;
+
+  private record Run(int exitCode, String out, String err) {
+  }
+
+  private static Run run(Map<String, String> environment, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = DbMigrateMain.execute(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Map<String, String> environment(TestDatabase db) {
+    Map<String, String> environment = new HashMap<>();
+    environment.put("PGHOST", db.host());
+    environment.put("PGPORT", Integer.toString(db.port()));
+    environment.put("PGUSER", db.user());
+    environment.put("PGPASSWORD", db.password());
+    environment.put("PGDATABASE", db.name());
+    environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
+    return environment;
+  }
+
+  @Test
+  void runsTheManifestAndPrintsTheResourceWithItsStatus() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_ok")) {
+      Path backups = temp.resolve("backups");
+      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString());
+
+      assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.Succeeded, printed.getStatus().phase());
+      assertEquals("vwx234yz567", printed.getStatus().currentRevision());
+      assertEquals(List.of("vwx234yz567"), db.alembicVersion());
+      try (Stream<Path> files = Files.list(backups)) {
+        assertEquals(1, files.filter(f -> f.toString().endsWith(".dump")).count());
+      }
+      assertTrue(run.err().contains("BackupVerified"), run.err());
+      assertFalse(run.out().contains(db.password()) || run.err().contains(db.password()), "the password was printed");
+    }
+  }
+
+  @Test
+  void databaseUrlOverridesTheManifestAndTheEnvironment() {
+    try (TestDatabase db = TestDatabase.create("local_url")) {
+      Map<String, String> environment = environment(db);
+      environment.put("PGDATABASE", "no_such_database");
+      environment.remove("PGPASSWORD");
+      String url = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
+          + db.name() + "?sslmode=disable";
+      Run run = run(environment, "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", temp.resolve("b").toString(), "--database-url", url);
+
+      assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+      assertEquals(List.of("vwx234yz567"), db.alembicVersion());
+      assertFalse(run.err().contains(db.password()), "the password from the URL was printed");
+    }
+  }
+
+  @Test
+  void aRaisingRevisionExitsOneWithTheRevisionInStatus() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_fail")) {
+      Path broken = temp.resolve("broken");
+      copy(CRM, broken);
+      Files.writeString(broken.resolve("versions/zzz111local_raises.py"), """
+          from alembic import op
+          revision = 'zzz111local'
+          down_revision = 'vwx234yz567'
+          branch_labels = None
+          depends_on = None
+
+
+          def upgrade():
+              op.execute('SELECT 1/0')
+
+
+          def downgrade():
+              pass
+          """);
+      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", broken.toString(),
+          "--backup-dir", temp.resolve("backups").toString());
+
+      assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.Failed, printed.getStatus().phase());
+      assertEquals("zzz111local", printed.getStatus().lastMigration().failedRevision());
+      assertTrue(printed.getStatus().message().contains("division by zero"), printed.getStatus().message());
+      assertEquals(List.of(), db.alembicVersion(), "the whole run rolled back");
+    }
+  }
+
+  @Test
+  void badInputExitsTwoNamingTheField() throws IOException {
+    Path manifest = temp.resolve("bad.yaml");
+    Files.writeString(manifest, Files.readString(MANIFEST).replace("port: 5432", "port: 70000"));
+    Run badPort = run(Map.of("PGUSER", "u"), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+    assertEquals(DbMigrateMain.BAD_INPUT, badPort.exitCode());
+    assertTrue(badPort.err().contains("spec.database.port"), badPort.err());
+
+    Files.writeString(manifest, Files.readString(MANIFEST).replace("    host:", "    hots:"));
+    Run typo = run(Map.of("PGUSER", "u"), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+    assertEquals(DbMigrateMain.BAD_INPUT, typo.exitCode());
+    assertTrue(typo.err().contains("spec.database.hots: unknown field"), typo.err());
+
+    Run noProject = run(Map.of("PGUSER", "u"), "run", "-f", MANIFEST.toString(), "--migrations", temp.toString());
+    assertEquals(DbMigrateMain.BAD_INPUT, noProject.exitCode());
+    assertTrue(noProject.err().contains("--migrations"), noProject.err());
+
+    Run noFile = run(Map.of(), "run");
+    assertEquals(DbMigrateMain.BAD_INPUT, noFile.exitCode());
+    assertTrue(noFile.err().contains("--filename"), noFile.err());
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
+        Path target = to.resolve(from.relativize(source).toString());
+        if (Files.isDirectory(source)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(source, target);
+        }
+      }
+    }
+  }
+}

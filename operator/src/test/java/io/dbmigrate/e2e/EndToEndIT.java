@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.operator.OperatorRuntime;
@@ -19,8 +21,8 @@ import io.dbmigrate.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -131,13 +133,7 @@ class EndToEndIT {
       assertEquals(List.of("mno345pqr678"), db.alembicVersion());
       assertEquals("mno345pqr678", first.getStatus().currentRevision());
 
-      DatabaseMigration edited = resource(ns);
-      edited.getMetadata().setManagedFields(null);
-      DatabaseMigration withHead = new io.fabric8.kubernetes.client.utils.KubernetesSerialization().clone(edited);
-      withHead.setSpec(new io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec(edited.getSpec().database(),
-          edited.getSpec().migrations(), "head", edited.getSpec().backup(), edited.getSpec().backoffLimit(),
-          edited.getSpec().suspend(), edited.getSpec().jobTemplate()));
-      cluster.client().resource(withHead).update();
+      editSpec(ns, CRM_IMAGE, "head");
 
       DatabaseMigration second = awaitPhase(ns, Phase.Succeeded, 2);
       assertEquals(List.of(HEAD), db.alembicVersion());
@@ -223,13 +219,7 @@ class EndToEndIT {
       awaitPhase(ns, Phase.Succeeded, 1);
 
       // A new release of the migrations image brings a revision that raises half-way.
-      DatabaseMigration current = resource(ns);
-      current.getMetadata().setManagedFields(null);
-      current.setSpec(new io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec(current.getSpec().database(),
-          new io.dbmigrate.api.v1alpha1.MigrationsSpec(BROKEN_IMAGE, null, null), "head", current.getSpec().backup(),
-          current.getSpec().backoffLimit(), current.getSpec().suspend(), current.getSpec().jobTemplate()));
-      current.setStatus(null);
-      cluster.client().resource(current).update();
+      editSpec(ns, BROKEN_IMAGE, "head");
 
       DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 2);
       DatabaseMigrationStatus status = failed.getStatus();
@@ -333,7 +323,7 @@ class EndToEndIT {
   }
 
   private static DatabaseMigration migration(String ns, TestDatabase db, String image, String target) {
-    return new io.fabric8.kubernetes.client.utils.KubernetesSerialization().unmarshal("""
+    return new KubernetesSerialization().unmarshal("""
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
         metadata: {name: crm, namespace: %s}
@@ -354,6 +344,17 @@ class EndToEndIT {
             nodeSelector: {%s: "true"}
         """.formatted(ns, db.host(), db.port(), db.name(), image, target, CLAIM, TestKubelet.NODE_SELECTOR_KEY),
         DatabaseMigration.class);
+  }
+
+  // What `kubectl edit` does to the spec: a new generation with another image and target.
+  private static void editSpec(String ns, String image, String target) {
+    DatabaseMigration current = resource(ns);
+    DatabaseMigrationSpec spec = current.getSpec();
+    MigrationsSpec migrations = new MigrationsSpec(image, spec.migrations().path(), spec.migrations().imagePullPolicy());
+    current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.backup(), spec.backoffLimit(),
+        spec.suspend(), spec.jobTemplate()));
+    current.getMetadata().setManagedFields(null);
+    cluster.client().resource(current).update();
   }
 
   private static void create(DatabaseMigration migration) {

@@ -1,5 +1,6 @@
 package io.dbmigrate.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.PrinterColumnFormat;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -29,4 +30,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class DatabaseMigration extends CustomResource<DatabaseMigrationSpec, DatabaseMigrationStatus> implements Namespaced {
   public static final String GROUP = "dbmigrate.io";
   public static final String VERSION = "v1alpha1";
+
+  // Overridden only to give `kubectl explain databasemigration.spec` and `.status` their text.
+  @Override
+  @JsonPropertyDescription("What to migrate, with which migrations image, to which Alembic revision, and how carefully.")
+  public DatabaseMigrationSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription("What the operator observed: the revision the database is at, the last backup and run, "
+      + "and the Ready, Reconciling and Stalled conditions.")
+  public DatabaseMigrationStatus getStatus() {
+    return super.getStatus();
+  }
 }

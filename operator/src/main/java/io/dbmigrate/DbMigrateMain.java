@@ -65,8 +65,11 @@ public final class DbMigrateMain {
 
     private final Map<String, String> environment;
 
-    OperatorCommand(Map<String, String> environment) {
+    private final PrintStream err;
+
+    OperatorCommand(Map<String, String> environment, PrintStream err) {
       this.environment = environment;
+      this.err = err;
     }
 
     @Override
@@ -79,7 +82,24 @@ public final class DbMigrateMain {
             .forEach(watched::add);
       }
       KubernetesClient client = new KubernetesClientBuilder().build();
-      OperatorRuntime runtime = OperatorRuntime.start(client, watched, Clock.systemUTC());
+      String server = client.getConfiguration().getMasterUrl();
+      OperatorRuntime runtime;
+      try {
+        // Fail in seconds with the address tried, rather than wait out the informers' start-up timeout.
+        String version = client.getKubernetesVersion().getGitVersion();
+        err.println("dbmigrate: API server " + server + " (Kubernetes " + version + "), namespaces "
+            + (watched.isEmpty() ? "all" : String.join(",", watched)));
+        runtime = OperatorRuntime.start(client, watched, Clock.systemUTC());
+      } catch (RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        err.println("dbmigrate: cannot start the operator against " + server + ": " + cause
+            + " (is the kubeconfig right, and is crds/databasemigrations.dbmigrate.io-v1.yml applied?)");
+        client.close();
+        return FAILED;
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         runtime.close();
@@ -179,7 +199,7 @@ public final class DbMigrateMain {
     @Override
     public <K> K create(Class<K> type) throws Exception {
       if (type == OperatorCommand.class) {
-        return type.cast(new OperatorCommand(environment));
+        return type.cast(new OperatorCommand(environment, err));
       }
       if (type == RunCommand.class) {
         return type.cast(new RunCommand(environment, out, err));

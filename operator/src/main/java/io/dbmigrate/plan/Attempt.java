@@ -17,7 +17,10 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
     return null;
   }
 
-  /** A backup still waiting for its container to be created: the kubelet's reason says why, if anything blocks it. */
+  /**
+   * The pod's first container when it waits for something other than routine start-up (CreateContainerConfigError
+   * for a missing Secret key, ErrImagePull): the pod cannot start until that is fixed.
+   */
   public ContainerOutcome blockedContainer() {
     ContainerOutcome first = backup != null ? backup : migrate;
     if (first != null && first.state() == ContainerOutcome.State.Waiting && first.reason() != null

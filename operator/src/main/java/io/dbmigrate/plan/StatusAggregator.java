@@ -212,8 +212,8 @@ public final class StatusAggregator {
       boolean ready = phase == Phase.Succeeded;
       List<StatusCondition> next = new ArrayList<>();
       next.add(condition(StatusCondition.READY, ready, reason, message));
-      next.add(condition(StatusCondition.RECONCILING, reconciling, reconciling ? reason : Reasons.SUCCEEDED.equals(reason)
-          ? reason : "NotReconciling", reconciling ? message : null));
+      String idle = ready ? reason : "NotReconciling";
+      next.add(condition(StatusCondition.RECONCILING, reconciling, reconciling ? reason : idle, reconciling ? message : null));
       next.add(condition(StatusCondition.STALLED, stalled, stalled ? reason : "NotStalled", stalled ? message : null));
       this.conditions = next;
     }

@@ -96,7 +96,7 @@ public final class DbMigrateMain {
           cause = cause.getCause();
         }
         err.println("dbmigrate: cannot start the operator against " + server + ": " + cause
-            + " (is the kubeconfig right, and is crds/databasemigrations.dbmigrate.io-v1.yml applied?)");
+            + " (is the kubeconfig right, and is crds/databasemigrations.dbmigrate.io-v1.yaml applied?)");
         client.close();
         return FAILED;
       }

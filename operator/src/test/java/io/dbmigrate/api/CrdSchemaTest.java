@@ -32,7 +32,7 @@ class CrdSchemaTest {
   @BeforeAll
   static void load() throws IOException {
     Path root = Path.of(System.getProperty("dbmigrate.repo.root", ".."));
-    crd = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("crds/databasemigrations.dbmigrate.io-v1.yml").toFile());
+    crd = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml").toFile());
     assertEquals("CustomResourceDefinition", crd.path("kind").asText());
     assertEquals(1, crd.path("spec").path("versions").size(), "one version, v1alpha1");
     version = crd.path("spec").path("versions").get(0);

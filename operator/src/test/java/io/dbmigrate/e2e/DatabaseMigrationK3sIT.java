@@ -112,7 +112,7 @@ class DatabaseMigrationK3sIT {
 
   private static void applyCrd(KubernetesClient client) throws Exception {
     CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(
-        Files.readString(ROOT.resolve("crds/databasemigrations.dbmigrate.io-v1.yml")), CustomResourceDefinition.class);
+        Files.readString(ROOT.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml")), CustomResourceDefinition.class);
     client.resource(crd).serverSideApply();
     client.resource(crd).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
         .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),

@@ -206,7 +206,7 @@ public final class TestCluster implements AutoCloseable {
      * (a PUT of the resource then keeps the status, as a real server does).
      */
     private void applyCrd() {
-        Path file = repoRoot().resolve("crds").resolve(CRD_NAME + "-v1.yml");
+        Path file = repoRoot().resolve("crds").resolve(CRD_NAME + "-v1.yaml");
         CustomResourceDefinition crd;
         try (InputStream in = Files.newInputStream(file)) {
             crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);

@@ -77,18 +77,16 @@ public final class StatusAggregator {
         }
       }
       case Active -> {
-        if (latest == null) {
-          next.progressing(Phase.Pending, Reasons.JOB_CREATED, "Job " + job.name() + " created; waiting for its pod");
-        } else if (latest.failure() != null) {
+        if (latest != null && latest.failure() != null) {
           ContainerOutcome failure = latest.failure();
           next.progressing(Phase.Pending, Reasons.RETRYING, "Attempt " + job.attempts().size() + " failed ("
               + failure.failureReason() + ": " + failure.failureMessage() + "); retrying, up to "
               + spec.backoffLimitOrDefault() + " retries");
-        } else if (latest.blockedContainer() != null) {
+        } else if (latest != null && latest.blockedContainer() != null) {
           ContainerOutcome blocked = latest.blockedContainer();
           next.progressing(Phase.Pending, blocked.reason(), "Pod of Job " + job.name() + " cannot start: "
               + blocked.reason() + (blocked.text() == null ? "" : ": " + blocked.text()));
-        } else if (!latest.started()) {
+        } else if (latest == null || !latest.started()) {
           next.progressing(Phase.Pending, Reasons.JOB_CREATED, "Job " + job.name() + " created; waiting for its pod to start");
         } else if (latest.migrating()) {
           next.progressing(Phase.Migrating, Reasons.MIGRATING, migratingMessage(spec, next.lastBackup, latest));

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.local.ManifestReader;
 import io.dbmigrate.plan.SpecValidator;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every ```yaml block in docs/*.md must be YAML (all its documents), every Kubernetes object in it must deserialize
  * into its fabric8 type, and every DatabaseMigration must be one the operator accepts: read as strictly as
- * `dbmigrate run` reads a manifest (an unknown field fails) and valid for SpecValidator. A broken example fails the build.
+ * `dbmigrate run` reads a manifest (an unknown field fails) and valid for SpecValidator; a status shown with it must be
+ * a DatabaseMigrationStatus, field for field. A broken example fails the build.
  */
 class DocsYamlTest {
   private static final Path DOCS = ArgoCdHealthTest.DOCS;
@@ -35,6 +38,8 @@ class DocsYamlTest {
   private static final Pattern YAML_BLOCK = Pattern.compile("(?m)^([ \\t]*)```yaml[ \\t]*\\n(.*?)^\\1```[ \\t]*$",
       Pattern.DOTALL);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   private static final String DATABASE_MIGRATION_API = DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION;
 
@@ -90,7 +95,7 @@ class DocsYamlTest {
 
   @Test
   void aBrokenExampleIsCaught(@TempDir Path scratch) throws IOException {
-    // The checks above must be able to fail: an unknown field, a bad value, and broken YAML.
+    // The checks above must be able to fail: an unknown field, a bad value, a misspelt status field, and broken YAML.
     Block unknownField = new Block(DOCS.resolve("example.md"), 1, """
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
@@ -109,6 +114,12 @@ class DocsYamlTest {
     assertEquals(List.of("example.md:1: DatabaseMigration crm: spec.backup.reason is required when spec.backup.mode is Disabled"),
         checkMigration(unknownField, invalid, scratch.resolve("b.yaml")));
 
+    Map<?, ?> badStatus = YAML.readValue(unknownField.text().replace("hots", "host")
+        + "status: {phase: Succeeded, currentRevison: abc}\n", Map.class);
+    List<String> statusProblems = checkMigration(unknownField, badStatus, scratch.resolve("c.yaml"));
+    assertEquals(1, statusProblems.size(), statusProblems.toString());
+    assertTrue(statusProblems.get(0).contains("status: Unrecognized field \"currentRevison\""), statusProblems.get(0));
+
     try (YAMLParser parser = new YAMLFactory().createParser("a: [1, 2\nb: c\n")) {
       YAML.readValues(parser, Object.class).readAll();
       fail("an unclosed flow sequence must not parse");
@@ -126,9 +137,17 @@ class DocsYamlTest {
     } catch (ManifestReader.ManifestException e) {
       return List.of(block + ": DatabaseMigration " + name + ": " + e.getMessage());
     }
-    return SpecValidator.problems(resource.getSpec()).stream()
+    List<String> problems = new ArrayList<>(SpecValidator.problems(resource.getSpec()).stream()
         .map(problem -> block + ": DatabaseMigration " + name + ": " + problem)
-        .toList();
+        .toList());
+    if (object.get("status") != null) {
+      try {
+        STRICT.convertValue(object.get("status"), DatabaseMigrationStatus.class);
+      } catch (IllegalArgumentException e) {
+        problems.add(block + ": DatabaseMigration " + name + ": status: " + e.getMessage().lines().findFirst().orElse(""));
+      }
+    }
+    return problems;
   }
 
   static List<Block> blocks() throws IOException {

@@ -1,0 +1,94 @@
+-- Argo CD health check for dbmigrate.io/DatabaseMigration.
+--
+-- Argo CD runs this with `obj` set to the live resource and takes the returned table's status and message.
+-- Without resource.customizations.useOpenLibs it opens only Lua's base and table libraries (no string library),
+-- so this script uses nothing but `..`, tostring and tonumber.
+--
+--   no status, or status.observedGeneration < metadata.generation -> Progressing (the operator has not seen the spec)
+--   Stalled=True                                                  -> Degraded (a human must act)
+--   Ready=True                                                    -> Healthy (the database is at the target)
+--   phase Suspended                                               -> Suspended (spec.suspend holds the migration)
+--   phase AwaitingGate                                            -> Suspended (a step waits for an approval or a rollout)
+--   anything else                                                 -> Progressing, with status.message
+local hs = {}
+
+local function condition(status, type)
+  if status.conditions == nil then
+    return nil
+  end
+  for _, c in ipairs(status.conditions) do
+    if c.type == type then
+      return c
+    end
+  end
+  return nil
+end
+
+-- The first argument that is neither nil nor empty (select, not ipairs: ipairs stops at the first nil).
+local function first(...)
+  for i = 1, select("#", ...) do
+    local value = select(i, ...)
+    if value ~= nil and value ~= "" then
+      return value
+    end
+  end
+  return ""
+end
+
+local generation = nil
+if obj.metadata ~= nil then
+  generation = tonumber(obj.metadata.generation)
+end
+local status = obj.status
+
+if status == nil or tonumber(status.observedGeneration) == nil then
+  hs.status = "Progressing"
+  if generation ~= nil then
+    hs.message = "waiting for the operator to observe generation " .. tostring(generation)
+  else
+    hs.message = "waiting for the operator to write a status"
+  end
+  return hs
+end
+
+local observed = tonumber(status.observedGeneration)
+if generation ~= nil and observed < generation then
+  hs.status = "Progressing"
+  hs.message = "waiting for the operator to observe generation " .. tostring(generation)
+      .. " (status is of generation " .. tostring(observed) .. ")"
+  return hs
+end
+
+local stalled = condition(status, "Stalled")
+if stalled ~= nil and stalled.status == "True" then
+  hs.status = "Degraded"
+  hs.message = first(stalled.message, status.message, stalled.reason)
+  return hs
+end
+
+local ready = condition(status, "Ready")
+if ready ~= nil and ready.status == "True" then
+  hs.status = "Healthy"
+  hs.message = first(status.message, ready.message, ready.reason)
+  return hs
+end
+
+if status.phase == "Suspended" then
+  hs.status = "Suspended"
+  hs.message = first(status.message, "spec.suspend is true")
+  return hs
+end
+
+if status.phase == "AwaitingGate" then
+  hs.status = "Suspended"
+  hs.message = first(status.message, "waiting at a gate")
+  return hs
+end
+
+hs.status = "Progressing"
+local reason = nil
+if ready ~= nil then
+  reason = ready.reason
+end
+hs.message = first(status.message, reason, status.phase)
+return hs

@@ -110,7 +110,10 @@ class LocalRunIT {
           def downgrade():
               pass
           """);
-      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", broken.toString(),
+      // The example's manifest names vwx234yz567 as its target; this one goes on to the raising revision.
+      Path manifest = temp.resolve("raises.yaml");
+      Files.writeString(manifest, Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: zzz111local"));
+      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", broken.toString(),
           "--backup-dir", temp.resolve("backups").toString());
 
       assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());

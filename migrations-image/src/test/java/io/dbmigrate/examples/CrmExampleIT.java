@@ -321,6 +321,31 @@ class CrmExampleIT {
         }
     }
 
+    @Test
+    void afterDowngradingContractTheDatabaseUpgradesAgain() throws Exception {
+        alembic("upgrade", "contract@head");
+        alembic("downgrade", "contract@-1");
+
+        // Alembic before 1.13.1 (sqlalchemy/alembic#1373) wrote vwx234yz567 next to cde012fgh345 here, one its
+        // ancestor, and then refused every upgrade ("Requested revision cde012fgh345 overlaps with other requested
+        // revisions vwx234yz567"). env.py drops such a row.
+        try (Connection c = connect(database)) {
+            assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+        }
+        String again = alembic("upgrade", "contract@head");
+        assertTrue(again.contains("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD), again);
+
+        // The same through the expand branch: downgrading it takes contract down first.
+        alembic("downgrade", "yza890bcd123");
+        try (Connection c = connect(database)) {
+            assertEquals(List.of("yza890bcd123"), strings(c, "SELECT version_num FROM alembic_version"));
+        }
+        alembic("upgrade", "heads");
+        try (Connection c = connect(database)) {
+            assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     /** One alembic run: its exit code, stdout (the SQL of --sql, the text of heads) and stderr (the log). */

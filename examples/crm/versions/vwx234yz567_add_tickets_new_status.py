@@ -20,9 +20,10 @@ def upgrade():
     op.add_column('tickets', sa.Column('new_status', sa.String(length=50), nullable=True))
 
     # What follows is not part of this revision:
-    # - the application writes both status and new_status, and a backfill fills old rows;
-    # - the application switches its reads to new_status;
-    # - contract: a later revision drops tickets.status, once nothing reads it.
+    # - a trigger keeps status and new_status in sync, and a backfill fills old rows
+    #   (yza890bcd123 and cde012fgh345, the 'expand' branch);
+    # - the application switches its reads and writes to new_status;
+    # - contract: ijk678lmn901 (the 'contract' branch) drops tickets.status, once nothing reads it.
 
 
 def downgrade():

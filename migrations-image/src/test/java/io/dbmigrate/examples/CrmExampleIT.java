@@ -2,6 +2,7 @@ package io.dbmigrate.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -25,12 +26,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CRM example (examples/crm) on a real PostgreSQL with the real Alembic: the whole chain upgrades, the
- * computed_score backfill leaves no row behind, and the chain downgrades to base. Each test gets its own database.
+ * The CRM example (examples/crm) on a real PostgreSQL with the real Alembic: the seed's chain upgrades, the
+ * computed_score backfill leaves no row behind, the expand and contract branches of the ticket status change do what
+ * they say while an old and a new application write, and everything downgrades to base. Each test gets its own
+ * database.
  */
 class CrmExampleIT {
 
-    private static final String HEAD = "vwx234yz567";
+    /** The end of the seed's chain, and the branch point of expand and contract. */
+    private static final String SEED_END = "vwx234yz567";
+    private static final String EXPAND_HEAD = "cde012fgh345";
+    private static final String CONTRACT_HEAD = "ijk678lmn901";
     private static final long ALEMBIC_TIMEOUT_SECONDS = 120;
 
     private static String host;
@@ -97,16 +103,16 @@ class CrmExampleIT {
     }
 
     @Test
-    void upgradeHeadCreatesTheWholeSchema() throws Exception {
-        String output = alembic("upgrade", "head");
+    void upgradeToTheSeedsChainCreatesTheWholeSchema() throws Exception {
+        String output = alembic("upgrade", SEED_END);
 
         // The runner reads these lines; alembic.ini must log them.
         assertTrue(output.contains("Running upgrade  -> xyz789uvw012"), output);
         assertTrue(output.contains("Running upgrade mno345pqr678 -> stu901vwx234"), output);
-        assertTrue(output.contains("Running upgrade stu901vwx234 -> " + HEAD), output);
+        assertTrue(output.contains("Running upgrade stu901vwx234 -> " + SEED_END), output);
 
         try (Connection c = connect(database)) {
-            assertEquals(List.of(HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+            assertEquals(List.of(SEED_END), strings(c, "SELECT version_num FROM alembic_version"));
             assertEquals(List.of("alembic_version", "customers", "knowledge_base_articles", "messages",
                             "ticket_status_changes", "tickets"),
                     strings(c, "SELECT table_name FROM information_schema.tables"
@@ -144,9 +150,10 @@ class CrmExampleIT {
     }
 
     @Test
-    void downgradeBaseFromHeadLeavesOnlyAlembicVersion() throws Exception {
-        alembic("upgrade", "head");
+    void downgradeBaseFromBothHeadsLeavesOnlyAlembicVersion() throws Exception {
+        alembic("upgrade", "heads");
         String output = alembic("downgrade", "base");
+        assertTrue(output.contains("Running downgrade " + CONTRACT_HEAD + " -> " + SEED_END), output);
         assertTrue(output.contains("Running downgrade xyz789uvw012 -> "), output);
 
         try (Connection c = connect(database)) {
@@ -157,30 +164,213 @@ class CrmExampleIT {
     }
 
     @Test
-    void offlineModeRendersTheChainAsOneTransaction() throws Exception {
-        String sql = alembic("upgrade", "head", "--sql");
+    void offlineModeRendersTheExpandBranchAsOneTransactionThatRuns() throws Exception {
+        AlembicRun run = runAlembic("upgrade", "expand@head", "--sql");
+        assertEquals(0, run.exitCode(), run::output);
+        String sql = run.stdout();
 
         assertTrue(sql.startsWith("BEGIN;") || sql.contains("\nBEGIN;"), sql);
         assertTrue(sql.contains("UPDATE customers c SET computed_score ="), sql);
-        assertTrue(sql.contains("UPDATE alembic_version SET version_num='" + HEAD + "'"), sql);
+        assertTrue(sql.contains("CREATE TRIGGER tickets_sync_status"), sql);
+        // No loop offline: the backfill is one statement.
+        assertTrue(sql.contains("UPDATE tickets SET new_status = status WHERE new_status IS DISTINCT FROM status;"), sql);
+        assertTrue(sql.contains("UPDATE alembic_version SET version_num='" + EXPAND_HEAD + "'"), sql);
+        assertFalse(sql.contains("DROP COLUMN status"), "contract is not part of expand@head:\n" + sql);
         assertEquals(1, sql.split("\nCOMMIT;", -1).length - 1, "exactly one COMMIT:\n" + sql);
         try (Connection c = connect(database)) {
             assertEquals(0L, number(c, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"),
                     "--sql must not touch the database");
         }
+
+        // The script is valid SQL for PostgreSQL (dollar-quoted function body included), and it installs a working
+        // trigger, as a DBA who applies it by hand would find.
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            s.execute(sql);
+            assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+            s.execute("INSERT INTO customers (email) VALUES ('offline@example.com')");
+            s.execute("INSERT INTO tickets (customer_id, subject, status)"
+                    + " SELECT id, 'offline', 'in_progress' FROM customers");
+            assertEquals(List.of("in_progress"), strings(c, "SELECT new_status FROM tickets"));
+        }
+    }
+
+    @Test
+    void twoHeadsSoHeadIsRefusedAndHeadsAppliesExpandBeforeContract() throws Exception {
+        String heads = alembic("heads");
+        assertTrue(heads.contains(EXPAND_HEAD + " (expand)"), heads);
+        assertTrue(heads.contains(CONTRACT_HEAD + " (contract) (head)"), heads);
+
+        AlembicRun head = runAlembic("upgrade", "head");
+        assertNotEquals(0, head.exitCode(), head::output);
+        assertTrue(head.output().contains("Multiple head revisions are present"), head.output());
+
+        String output = alembic("upgrade", "heads");
+        int expand = output.indexOf("Running upgrade yza890bcd123 -> " + EXPAND_HEAD);
+        int contract = output.indexOf("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD);
+        assertTrue(expand >= 0 && contract > expand, "contract depends on expand, so it runs after it:\n" + output);
+        try (Connection c = connect(database)) {
+            // One row: the contract head; expand's head is implied by contract's dependency on it.
+            assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+            assertFalse(columnExists(c, "tickets", "status"), "tickets.status is dropped");
+        }
+    }
+
+    @Test
+    void expandBackfillsEveryTicketInKeysetBatchesThenTheTriggerFollowsTheOldApplication() throws Exception {
+        alembic("upgrade", SEED_END);
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            insertTickets(s, 2500);
+            // The first 1,000 tickets in id order already agree, so the first batch updates nothing: the backfill
+            // must go on to the next batch rather than stop there. Ten further ones hold a stale value.
+            s.execute("UPDATE tickets SET new_status = status WHERE id IN (SELECT id FROM tickets ORDER BY id LIMIT 1000)");
+            s.execute("UPDATE tickets SET new_status = 'stale'"
+                    + " WHERE id IN (SELECT id FROM tickets ORDER BY id OFFSET 1500 LIMIT 10)");
+        }
+
+        String output = alembic("upgrade", "expand@head");
+
+        assertTrue(output.contains("new_status backfilled for 1500 tickets"), output);
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+            assertEquals(2500L, number(c, "SELECT count(*) FROM tickets"));
+            assertEquals(0L, outOfSync(c));
+            assertTrue(indexExists(c, "idx_active_tickets_new_status"), "the queue index on new_status");
+
+            // The old application knows only status.
+            UUID customer = customerId(c);
+            UUID inserted = insertTicket(c, customer, "old app insert", "status", "in_progress");
+            assertEquals("in_progress", newStatus(c, inserted));
+            s.execute("INSERT INTO tickets (customer_id, subject) VALUES ('" + customer + "', 'old app default')");
+            assertEquals(List.of("new"), strings(c, "SELECT new_status FROM tickets WHERE subject = 'old app default'"));
+            update(c, "UPDATE tickets SET status = 'closed' WHERE id = ?", inserted);
+            assertEquals("closed", newStatus(c, inserted));
+            int moved = s.executeUpdate("UPDATE tickets SET status = 'closed' WHERE status = 'waiting_for_customer'");
+            assertTrue(moved > 600, "a bulk update of " + moved + " rows");
+            assertEquals(0L, number(c, "SELECT count(*) FROM tickets WHERE new_status = 'waiting_for_customer'"));
+            s.executeUpdate("UPDATE tickets SET subject = subject || ' (edited)' WHERE status = 'new'");
+            assertEquals(0L, outOfSync(c));
+        }
+    }
+
+    @Test
+    void theTriggerCopiesTheNewApplicationsWritesBackToStatus() throws Exception {
+        alembic("upgrade", SEED_END);
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            insertTickets(s, 10);
+        }
+        alembic("upgrade", "expand@head");
+
+        try (Connection c = connect(database)) {
+            UUID customer = customerId(c);
+            // The new application knows only new_status; status must not keep its default 'new'.
+            UUID inserted = insertTicket(c, customer, "new app insert", "new_status", "in_progress");
+            assertEquals("in_progress", status(c, inserted));
+            update(c, "UPDATE tickets SET new_status = 'closed' WHERE id = ?", inserted);
+            assertEquals("closed", status(c, inserted));
+            // An old pod, still running during the rollout, reopens it.
+            update(c, "UPDATE tickets SET status = 'in_progress' WHERE id = ?", inserted);
+            assertEquals("in_progress", newStatus(c, inserted));
+            assertEquals(0L, outOfSync(c));
+        }
+    }
+
+    @Test
+    void contractDropsStatusAndTheTriggerAndItsDowngradeRestoresStatusFromNewStatus() throws Exception {
+        alembic("upgrade", SEED_END);
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            insertTickets(s, 40);
+        }
+        alembic("upgrade", "expand@head");
+
+        String output = alembic("upgrade", "contract@head");
+
+        assertTrue(output.contains("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD), output);
+        assertFalse(output.contains("Running upgrade yza890bcd123"), "expand ran before, not again:\n" + output);
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+            assertFalse(columnExists(c, "tickets", "status"), "tickets.status is dropped");
+            assertEquals(0L, number(c, "SELECT count(*) FROM pg_trigger WHERE tgname = 'tickets_sync_status'"));
+            assertEquals(0L, number(c, "SELECT count(*) FROM pg_proc WHERE proname = 'tickets_sync_status'"));
+            assertFalse(indexExists(c, "idx_active_tickets"), "the index on status is dropped");
+            assertTrue(indexExists(c, "idx_active_tickets_new_status"), "its twin on new_status stays");
+            // new_status now carries what status promised.
+            s.execute("INSERT INTO tickets (customer_id, subject) SELECT id, 'after contract' FROM customers LIMIT 1");
+            assertEquals(List.of("new"), strings(c, "SELECT new_status FROM tickets WHERE subject = 'after contract'"));
+            // The new application goes on writing; the downgrade must restore these values, not older ones.
+            assertTrue(s.executeUpdate("UPDATE tickets SET new_status = 'closed' WHERE new_status = 'in_progress'") > 0);
+        }
+        List<String> expected;
+        try (Connection c = connect(database)) {
+            expected = strings(c, "SELECT id || '=' || new_status FROM tickets ORDER BY id");
+        }
+
+        String down = alembic("downgrade", "contract@-1");
+
+        assertTrue(down.contains("Running downgrade " + CONTRACT_HEAD + " -> " + SEED_END), down);
+        assertFalse(down.contains("Running downgrade " + EXPAND_HEAD), "expand stays:\n" + down);
+        try (Connection c = connect(database)) {
+            assertTrue(columnExists(c, "tickets", "status"), "tickets.status is back");
+            assertEquals(expected, strings(c, "SELECT id || '=' || status FROM tickets ORDER BY id"));
+            assertEquals(0L, outOfSync(c));
+            assertEquals(List.of("NO"), strings(c, "SELECT is_nullable FROM information_schema.columns"
+                    + " WHERE table_name = 'tickets' AND column_name = 'status'"));
+            assertTrue(indexExists(c, "idx_active_tickets"), "the index on status is back");
+            // And the trigger: the old application may run again.
+            UUID inserted = insertTicket(c, customerId(c), "old app after downgrade", "status", "waiting_for_customer");
+            assertEquals("waiting_for_customer", newStatus(c, inserted));
+        }
+    }
+
+    @Test
+    void afterDowngradingContractTheDatabaseUpgradesAgain() throws Exception {
+        alembic("upgrade", "contract@head");
+        alembic("downgrade", "contract@-1");
+
+        // Alembic before 1.13.1 (sqlalchemy/alembic#1373) wrote vwx234yz567 next to cde012fgh345 here, one its
+        // ancestor, and then refused every upgrade ("Requested revision cde012fgh345 overlaps with other requested
+        // revisions vwx234yz567"). env.py drops such a row.
+        try (Connection c = connect(database)) {
+            assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+        }
+        String again = alembic("upgrade", "contract@head");
+        assertTrue(again.contains("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD), again);
+
+        // The same through the expand branch: downgrading it takes contract down first.
+        alembic("downgrade", "yza890bcd123");
+        try (Connection c = connect(database)) {
+            assertEquals(List.of("yza890bcd123"), strings(c, "SELECT version_num FROM alembic_version"));
+        }
+        alembic("upgrade", "heads");
+        try (Connection c = connect(database)) {
+            assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
+        }
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
+    /** One alembic run: its exit code, stdout (the SQL of --sql, the text of heads) and stderr (the log). */
+    private record AlembicRun(int exitCode, String stdout, String stderr) {
+        String output() {
+            return stdout + stderr;
+        }
+    }
+
     /** Runs alembic in examples/crm against this test's database; returns its output, failing on a non-zero exit. */
     private String alembic(String... args) throws IOException, InterruptedException {
+        AlembicRun run = runAlembic(args);
+        assertEquals(0, run.exitCode(), () -> "alembic " + String.join(" ", args) + " failed:\n" + run.output());
+        return run.output();
+    }
+
+    private AlembicRun runAlembic(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(alembic, "-c", "alembic.ini"));
         command.addAll(List.of(args));
-        // Output to a file, not a pipe: a hung alembic cannot then block the read, and the timeout holds.
-        Path log = Files.createTempFile("crm-alembic-", ".log");
+        // Output to files, not pipes: a hung alembic cannot then block the read, and the timeout holds.
+        Path out = Files.createTempFile("crm-alembic-", ".out");
+        Path err = Files.createTempFile("crm-alembic-", ".err");
         try {
             ProcessBuilder pb = new ProcessBuilder(command).directory(crmDir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
             Map<String, String> env = pb.environment();
             env.put("PGDATABASE", database);
             env.put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the repository
@@ -190,14 +380,64 @@ class CrmExampleIT {
             if (!process.waitFor(ALEMBIC_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail("alembic " + String.join(" ", args) + " did not finish in " + ALEMBIC_TIMEOUT_SECONDS + " s:\n"
-                        + Files.readString(log));
+                        + Files.readString(out) + Files.readString(err));
             }
-            String output = Files.readString(log);
-            assertEquals(0, process.exitValue(), () -> "alembic " + String.join(" ", args) + " failed:\n" + output);
-            return output;
+            return new AlembicRun(process.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
-            Files.deleteIfExists(log);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
+    }
+
+    /** Five customers and n tickets over four statuses (a quarter each), all with new_status NULL. */
+    private static void insertTickets(Statement s, int n) throws SQLException {
+        s.execute("INSERT INTO customers (email) SELECT 'c' || g || '@example.com' FROM generate_series(1, 5) g");
+        s.execute("INSERT INTO tickets (customer_id, subject, status)"
+                + " SELECT (SELECT id FROM customers ORDER BY email LIMIT 1 OFFSET g % 5), 'ticket ' || g,"
+                + " (ARRAY['new', 'in_progress', 'waiting_for_customer', 'closed'])[1 + g % 4]"
+                + " FROM generate_series(1, " + n + ") g");
+    }
+
+    /** Inserts a ticket as an application that writes only {@code column} (status or new_status) would. */
+    private static UUID insertTicket(Connection c, UUID customer, String subject, String column, String value)
+            throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO tickets (customer_id, subject, " + column + ")"
+                + " VALUES (?, ?, ?) RETURNING id")) {
+            ps.setObject(1, customer);
+            ps.setString(2, subject);
+            ps.setString(3, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getObject(1, UUID.class);
+            }
+        }
+    }
+
+    private static void update(Connection c, String sql, UUID id) throws SQLException {
+        try (var ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            assertEquals(1, ps.executeUpdate(), sql);
+        }
+    }
+
+    private static UUID customerId(Connection c) throws SQLException {
+        return UUID.fromString(strings(c, "SELECT id FROM customers ORDER BY email LIMIT 1").get(0));
+    }
+
+    private static String status(Connection c, UUID ticket) throws SQLException {
+        return strings(c, "SELECT status FROM tickets WHERE id = '" + ticket + "'").get(0);
+    }
+
+    private static String newStatus(Connection c, UUID ticket) throws SQLException {
+        return strings(c, "SELECT new_status FROM tickets WHERE id = '" + ticket + "'").get(0);
+    }
+
+    private static long outOfSync(Connection c) throws SQLException {
+        return number(c, "SELECT count(*) FROM tickets WHERE new_status IS DISTINCT FROM status");
+    }
+
+    private static boolean indexExists(Connection c, String name) throws SQLException {
+        return number(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = '" + name + "'") == 1;
     }
 
     private static Connection connect(String db) throws SQLException {

@@ -69,7 +69,7 @@ class DatabaseMigrationK3sIT {
             spec:
               database: {host: crm-db.crm.svc.cluster.local, name: crm, sslMode: disable, credentialsSecret: {name: crm-db}}
               migrations: {image: %s, imagePullPolicy: Never}
-              targetRevision: head
+              targetRevision: vwx234yz567
               backup: {volume: {persistentVolumeClaim: {claimName: crm-backups}}, retain: 3}
               backoffLimit: 3
             """.formatted(CRM_IMAGE), DatabaseMigration.class);

@@ -49,6 +49,8 @@ import org.junit.jupiter.api.Test;
 class EndToEndIT {
   private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
   private static final String BROKEN_IMAGE = "registry.example.com/crm-migrations:1.1.0-broken";
+  // The end of the seed's chain in examples/crm. Named, not `head`: the example goes on in two branches
+  // (expand, contract), and Alembic refuses `head` once there are two heads.
   private static final String HEAD = "vwx234yz567";
   private static final String BROKEN_REVISION = "zzz000broken";
   private static final String CLAIM = "crm-backups";
@@ -87,7 +89,7 @@ class EndToEndIT {
       createSecret(ns, db.user(), db.password());
       startOperator(ns);
 
-      create(migration(ns, db, CRM_IMAGE, "head"));
+      create(migration(ns, db, CRM_IMAGE, HEAD));
       DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 1);
 
       assertEquals(List.of(HEAD), db.alembicVersion());
@@ -133,7 +135,7 @@ class EndToEndIT {
       assertEquals(List.of("mno345pqr678"), db.alembicVersion());
       assertEquals("mno345pqr678", first.getStatus().currentRevision());
 
-      editSpec(ns, CRM_IMAGE, "head");
+      editSpec(ns, CRM_IMAGE, HEAD);
 
       DatabaseMigration second = awaitPhase(ns, Phase.Succeeded, 2);
       assertEquals(List.of(HEAD), db.alembicVersion());
@@ -164,7 +166,7 @@ class EndToEndIT {
         createSecret(ns, role, password);
         startOperator(ns);
 
-        create(migration(ns, db, CRM_IMAGE, "head"));
+        create(migration(ns, db, CRM_IMAGE, HEAD));
         DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 1);
 
         assertEquals(List.of(), db.alembicVersion(), "no upgrade ran");
@@ -192,7 +194,7 @@ class EndToEndIT {
       createSecret(ns, db.user(), "not-the-password");
       startOperator(ns);
 
-      create(migration(ns, db, CRM_IMAGE, "head"));
+      create(migration(ns, db, CRM_IMAGE, HEAD));
       DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 1);
 
       assertEquals(List.of(), db.alembicVersion(), "no upgrade ran");
@@ -215,11 +217,11 @@ class EndToEndIT {
       String ns = cluster.newNamespace("e2e-raises");
       createSecret(ns, db.user(), db.password());
       startOperator(ns);
-      create(migration(ns, db, CRM_IMAGE, "head"));
+      create(migration(ns, db, CRM_IMAGE, HEAD));
       awaitPhase(ns, Phase.Succeeded, 1);
 
       // A new release of the migrations image brings a revision that raises half-way.
-      editSpec(ns, BROKEN_IMAGE, "head");
+      editSpec(ns, BROKEN_IMAGE, BROKEN_REVISION);
 
       DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 2);
       DatabaseMigrationStatus status = failed.getStatus();
@@ -247,7 +249,7 @@ class EndToEndIT {
       kubelet.hold();
       try {
         startOperator(ns);
-        create(migration(ns, db, CRM_IMAGE, "head"));
+        create(migration(ns, db, CRM_IMAGE, HEAD));
         String jobName = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
             .orElse(null), () -> "the Job to be created");
         Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
@@ -273,7 +275,7 @@ class EndToEndIT {
     try (TestDatabase db = TestDatabase.create("e2e_secret")) {
       String ns = cluster.newNamespace("e2e-secret");
       startOperator(ns);
-      create(migration(ns, db, CRM_IMAGE, "head"));
+      create(migration(ns, db, CRM_IMAGE, HEAD));
 
       Await.until(TIMEOUT, () -> hasCondition(statusOf(ns), StatusCondition.READY, "False", "SecretNotFound"),
           () -> "Ready=False SecretNotFound, status " + statusOf(ns));

@@ -54,7 +54,7 @@ class OperatorJarIT {
             spec:
               database: {host: %s, port: %d, name: %s, sslMode: disable, credentialsSecret: {name: crm-db}}
               migrations: {image: "%s"}
-              targetRevision: head
+              targetRevision: vwx234yz567
               backup: {volume: {persistentVolumeClaim: {claimName: backups}}}
               jobTemplate: {nodeSelector: {%s: "true"}}
             """.formatted(ns, db.host(), db.port(), db.name(), IMAGE, TestKubelet.NODE_SELECTOR_KEY),

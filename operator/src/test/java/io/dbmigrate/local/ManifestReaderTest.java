@@ -69,7 +69,7 @@ class ManifestReaderTest {
     assertEquals(SslMode.PREFER, resource.getSpec().database().sslMode());
     assertEquals("crm-db", resource.getSpec().database().credentialsSecret().name());
     assertEquals("/migrations", resource.getSpec().migrations().path());
-    assertEquals("head", resource.getSpec().targetRevision());
+    assertEquals("expand@head", resource.getSpec().targetRevision());
     assertEquals(BackupSpec.BackupMode.Required, resource.getSpec().backup().mode());
     assertEquals("crm-backups", resource.getSpec().backup().volume().persistentVolumeClaim().claimName());
     assertEquals(5, resource.getSpec().backup().retain());

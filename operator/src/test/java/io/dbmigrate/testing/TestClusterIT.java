@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TestClusterIT {
 
     private static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    // The end of the seed's chain in examples/crm, named: the example has two heads (expand, contract) beyond it.
     private static final String HEAD = "vwx234yz567";
     private static final String CLAIM = "crm-backups";
     private static final String BACKUP_DIR = "/var/lib/dbmigrate/backups";
@@ -347,7 +348,7 @@ class TestClusterIT {
         private boolean backup;
         private String backupLabel = "g1";
         private String image = IMAGE;
-        private String target = "head";
+        private String target = HEAD;
         private int backoffLimit = 0;
         private Long deadline;
 

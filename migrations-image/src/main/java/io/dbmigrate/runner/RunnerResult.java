@@ -13,32 +13,27 @@ import java.util.List;
  * @param backup    for backup, when it succeeded
  * @param upgrade   for upgrade; also after a failure when the upgrade got that far
  * @param revisions for current: the database's revisions (empty at base)
- * @param plan      for plan: what an upgrade would do
  */
 public record RunnerResult(String command, int exitCode, String reason, String message, BackupResult backup,
-                           UpgradeResult upgrade, List<String> revisions, PlanResult plan) {
+                           UpgradeResult upgrade, List<String> revisions) {
 
     public static RunnerResult of(String command, ExitCode exitCode, String message) {
-        return new RunnerResult(command, exitCode.code(), exitCode.reason(), message, null, null, null, null);
+        return new RunnerResult(command, exitCode.code(), exitCode.reason(), message, null, null, null);
     }
 
     public RunnerResult withMessage(String newMessage) {
-        return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions, plan);
+        return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions);
     }
 
     public RunnerResult withBackup(BackupResult newBackup) {
-        return new RunnerResult(command, exitCode, reason, message, newBackup, upgrade, revisions, plan);
+        return new RunnerResult(command, exitCode, reason, message, newBackup, upgrade, revisions);
     }
 
     public RunnerResult withUpgrade(UpgradeResult newUpgrade) {
-        return new RunnerResult(command, exitCode, reason, message, backup, newUpgrade, revisions, plan);
+        return new RunnerResult(command, exitCode, reason, message, backup, newUpgrade, revisions);
     }
 
     public RunnerResult withRevisions(List<String> newRevisions) {
-        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, newRevisions, plan);
-    }
-
-    public RunnerResult withPlan(PlanResult newPlan) {
-        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, revisions, newPlan);
+        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, newRevisions);
     }
 }

@@ -33,11 +33,16 @@ public final class RenderedChart {
 
     /** `helm template dbmigrate charts/dbmigrate-operator -n dbmigrate-system -f <values>`; Helm's refusal is thrown. */
     public static RenderedChart render(String valuesYaml) {
+        return render(valuesYaml, RELEASE_NAMESPACE);
+    }
+
+    /** The same, installed into {@code releaseNamespace} (where the ServiceAccount and the Lease live). */
+    public static RenderedChart render(String valuesYaml, String releaseNamespace) {
         Path values = null;
         try {
             values = Files.createTempFile("dbmigrate-values", ".yaml");
             Files.writeString(values, valuesYaml);
-            String yaml = new Helm(chart()).template().withName(RELEASE).withNamespace(RELEASE_NAMESPACE)
+            String yaml = new Helm(chart()).template().withName(RELEASE).withNamespace(releaseNamespace)
                     .withValuesFile(values).call();
             List<HasMetadata> manifests = new ArrayList<>();
             for (String document : DOCUMENT_SEPARATOR.split(yaml)) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -118,6 +119,22 @@ public final class TestCluster implements AutoCloseable {
 
     public KubernetesClient client() {
         return client;
+    }
+
+    /**
+     * A client of its own for the operator, to the same API server, whose requests (and only those) the interceptor
+     * sees: the fixtures' requests go through {@link #client()}. The caller closes it.
+     */
+    public KubernetesClient newClient(String interceptorName, Interceptor interceptor) {
+        return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withHttpClientFactory(new JdkHttpClientFactory())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(interceptorName, interceptor))
+                .build();
+    }
+
+    /** The namespaces {@link #newNamespace} handed out so far. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
     }
 
     public TestKubelet kubelet() {

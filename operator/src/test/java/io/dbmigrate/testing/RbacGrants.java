@@ -1,6 +1,7 @@
 package io.dbmigrate.testing;
 
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -62,6 +63,14 @@ public final class RbacGrants {
 
     public List<Grant> grants() {
         return grants;
+    }
+
+    /** What a SelfSubjectRulesReview for {@code namespace} reports: the rules that apply there. */
+    public List<ResourceRule> rulesIn(String namespace) {
+        return grants.stream().filter(g -> g.namespace() == null || g.namespace().equals(namespace))
+                .map(g -> new ResourceRule(g.rule().getApiGroups(), g.rule().getResourceNames(), g.rule().getResources(),
+                        g.rule().getVerbs()))
+                .toList();
     }
 
     public boolean allows(ApiRequest request) {

@@ -128,7 +128,11 @@ class OperatorJarIT {
       } finally {
         operator.destroy();
       }
-      assertTrue(operator.waitFor(30, TimeUnit.SECONDS), "the leading operator stops on SIGTERM:\n" + read(log));
+      boolean stopped = operator.waitFor(30, TimeUnit.SECONDS);
+      if (!stopped) {
+        operator.destroyForcibly();
+      }
+      assertTrue(stopped, "the leading operator stops on SIGTERM:\n" + read(log));
       String output = read(log);
       assertTrue(output.contains("Picked up JAVA_TOOL_OPTIONS: " + container.getEnv().stream()
           .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue()), output);

@@ -5,6 +5,8 @@ import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalRun;
 import io.dbmigrate.local.ManifestReader;
 import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.operator.runtime.LeaderElection;
+import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.RunnerException;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,6 +23,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -63,6 +67,22 @@ public final class DbMigrateMain {
         description = "Namespaces to watch (repeatable or comma-separated). Default: $WATCH_NAMESPACES, else all.")
     List<String> namespaces;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + OperatorHttpServer.DEFAULT_PORT,
+        description = "Port of /healthz, /readyz and /metrics (0: any free port). Default: ${DEFAULT-VALUE}.")
+    int httpPort;
+
+    @Option(names = "--leader-election", description = "Reconcile only while holding a coordination.k8s.io Lease, "
+        + "so that several replicas can run. Default: off, or $LEADER_ELECTION=true.")
+    Boolean leaderElection;
+
+    @Option(names = "--lease-namespace", paramLabel = "NS",
+        description = "Namespace of the Lease. Default: $POD_NAMESPACE, else the kubeconfig's namespace.")
+    String leaseNamespace;
+
+    @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = LeaderElection.DEFAULT_LEASE_NAME,
+        description = "Name of the Lease. Default: ${DEFAULT-VALUE}.")
+    String leaseName;
+
     private final Map<String, String> environment;
 
     private final PrintStream err;
@@ -83,14 +103,28 @@ public final class DbMigrateMain {
       }
       KubernetesClient client = new KubernetesClientBuilder().build();
       String server = client.getConfiguration().getMasterUrl();
-      OperatorRuntime runtime;
+      OperatorRuntime runtime = null;
+      OperatorHttpServer http = null;
       try {
         // Fail in seconds with the address tried, rather than wait out the informers' start-up timeout.
         String version = client.getKubernetesVersion().getGitVersion();
+        Optional<LeaderElection> election = leaderElection();
         err.println("dbmigrate: API server " + server + " (Kubernetes " + version + "), namespaces "
-            + (watched.isEmpty() ? "all" : String.join(",", watched)));
-        runtime = OperatorRuntime.start(client, watched, Clock.systemUTC());
+            + (watched.isEmpty() ? "all" : String.join(",", watched))
+            + election.map(e -> ", leader election on Lease " + (e.leaseNamespace() == null ? "" : e.leaseNamespace() + "/")
+                + e.leaseName() + " as " + e.identity()).orElse(""));
+        runtime = OperatorRuntime.create(client, watched, Clock.systemUTC(), election);
+        // Listening before the informers sync: the probes then say "not ready" instead of refusing connections.
+        http = OperatorHttpServer.start(new InetSocketAddress(httpPort), runtime);
+        err.println("dbmigrate: /healthz, /readyz and /metrics on port " + http.port());
+        runtime.start();
       } catch (RuntimeException e) {
+        if (http != null) {
+          http.close();
+        }
+        if (runtime != null) {
+          runtime.close();
+        }
         Throwable cause = e;
         while (cause.getCause() != null) {
           cause = cause.getCause();
@@ -101,13 +135,36 @@ public final class DbMigrateMain {
         return FAILED;
       }
       CountDownLatch stopped = new CountDownLatch(1);
+      OperatorRuntime started = runtime;
+      OperatorHttpServer listening = http;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        runtime.close();
+        started.close();
+        listening.close();
         client.close();
         stopped.countDown();
       }, "dbmigrate-shutdown"));
       stopped.await();
       return 0;
+    }
+
+    private Optional<LeaderElection> leaderElection() {
+      boolean enabled = leaderElection != null ? leaderElection
+          : "true".equalsIgnoreCase(String.valueOf(environment.get("LEADER_ELECTION")).strip());
+      if (!enabled) {
+        return Optional.empty();
+      }
+      String namespace = leaseNamespace != null ? leaseNamespace : blankToNull(environment.get("POD_NAMESPACE"));
+      // The pod's name tells in the Lease which replica leads; HOSTNAME is the same in a pod.
+      String identity = Optional.ofNullable(blankToNull(environment.get("POD_NAME")))
+          .or(() -> Optional.ofNullable(blankToNull(environment.get("HOSTNAME"))))
+          .orElseGet(() -> UUID.randomUUID().toString());
+      // Exit from a thread of its own: the shutdown hook then stops the operator while this one returns.
+      return Optional.of(LeaderElection.withDefaultTimings(leaseName, namespace, identity,
+          () -> new Thread(() -> System.exit(FAILED), "dbmigrate-lease-lost").start()));
+    }
+
+    private static String blankToNull(String value) {
+      return value == null || value.isBlank() ? null : value.strip();
     }
   }
 

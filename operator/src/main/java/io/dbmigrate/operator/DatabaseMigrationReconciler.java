@@ -47,9 +47,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   private static final String SELECTOR = JobFactory.LABEL_MANAGED_BY + "=" + JobFactory.MANAGED_BY;
 
   private final Clock clock;
+  private final MigrationMetrics metrics;
 
-  public DatabaseMigrationReconciler(Clock clock) {
+  public DatabaseMigrationReconciler(Clock clock, MigrationMetrics metrics) {
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
@@ -91,6 +93,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
+    metrics.record(resource, before, after);
     UpdateControl<DatabaseMigration> control;
     if (Objects.equals(before, after)) {
       control = UpdateControl.noUpdate();

@@ -14,6 +14,10 @@ import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.operator.runtime.OperatorHttpServer;
+import io.dbmigrate.testing.ApiRequestLog;
+import io.dbmigrate.testing.MetricsScrape;
+import io.dbmigrate.testing.RbacAudit;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
@@ -21,10 +25,13 @@ import io.dbmigrate.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -57,7 +64,11 @@ class EndToEndIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
   private static TestCluster cluster;
+  // The operator has a client of its own, so that only its requests are checked against the chart's RBAC.
+  private static final ApiRequestLog operatorRequests = new ApiRequestLog();
+  private static KubernetesClient operatorClient;
   private OperatorRuntime operator;
+  private OperatorHttpServer endpoints;
 
   @BeforeAll
   static void startCluster() throws IOException {
@@ -65,17 +76,29 @@ class EndToEndIT {
     cluster = TestCluster.start(Map.of(
         CRM_IMAGE, Map.of("/migrations", crm.toString()),
         BROKEN_IMAGE, Map.of("/migrations", brokenProject(crm).toString())));
+    operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
   }
 
   @AfterAll
   static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
+    try {
+      RbacAudit.assertChartAllows(operatorRequests.requests(), cluster.namespaces());
+    } finally {
+      if (operatorClient != null) {
+        operatorClient.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
     }
   }
 
   @AfterEach
   void stopOperator() {
+    if (endpoints != null) {
+      endpoints.close();
+      endpoints = null;
+    }
     if (operator != null) {
       operator.close();
       operator = null;
@@ -114,6 +137,7 @@ class EndToEndIT {
       List<String> reasons = events(ns).stream().map(Event::getReason).toList();
       assertTrue(reasons.containsAll(List.of("JobCreated", "BackupVerified", "Succeeded")), reasons.toString());
       assertFalse(events(ns).stream().anyMatch(e -> e.getMessage().contains(db.password())), "a password in an Event");
+      assertMetricsOfOneSuccessfulRun(status);
 
       // A finished generation whose Job is deleted is not run again.
       cluster.client().batch().v1().jobs().inNamespace(ns).withName(status.job()).delete();
@@ -321,7 +345,23 @@ class EndToEndIT {
   // ---------------------------------------------------------------------------------------------------------------
 
   private void startOperator(String namespace) {
-    operator = OperatorRuntime.start(cluster.client(), Set.of(namespace), Clock.systemUTC());
+    operator = OperatorRuntime.start(operatorClient, Set.of(namespace), Clock.systemUTC());
+    endpoints = OperatorHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator);
+  }
+
+  // What Prometheus would scrape from this operator after one successful run.
+  private void assertMetricsOfOneSuccessfulRun(DatabaseMigrationStatus status) {
+    MetricsScrape scrape = MetricsScrape.of(endpoints.port());
+    double migrations = scrape.value("dbmigrate_migration_duration_seconds_count", Map.of("outcome", "Succeeded"))
+        .orElseThrow(() -> new AssertionError("no migration duration in\n" + scrape.text()));
+    assertTrue(migrations >= 1, scrape.text());
+    assertEquals((double) status.lastBackup().sizeBytes(),
+        scrape.value("dbmigrate_backup_size_bytes_sum", Map.of()).orElseThrow(), scrape.text());
+    assertEquals(1.0, scrape.value("dbmigrate_backup_duration_seconds_count", Map.of()).orElseThrow(), scrape.text());
+    assertEquals(1.0, scrape.value("dbmigrate_resources", Map.of("phase", "Succeeded")).orElseThrow(), scrape.text());
+    assertEquals(1.0, scrape.value("dbmigrate_runs_total", Map.of("outcome", "Succeeded", "reason", "Succeeded"))
+        .orElseThrow(), scrape.text());
+    assertTrue(scrape.text().contains("operator_sdk_"), "JOSDK's own metrics are there too");
   }
 
   private static DatabaseMigration migration(String ns, TestDatabase db, String image, String target) {

@@ -3,10 +3,12 @@ package io.dbmigrate.testing;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The Kubernetes the end-to-end tests run against. With {@value #KUBECONFIG_VARIABLE} set, the API server that
@@ -72,6 +75,15 @@ public final class TestCluster implements AutoCloseable {
      * @param images the images pods may use: image name to its folders ({@code /migrations -> host folder})
      */
     public static TestCluster start(Map<String, Map<String, String>> images) {
+        return start(images, null);
+    }
+
+    /**
+     * @param rulesIn on the mock server, the rules a SelfSubjectRulesReview reports for a namespace (the mock cannot
+     *                compute them); a real API server computes them for the kubeconfig's user
+     */
+    public static TestCluster start(Map<String, Map<String, String>> images,
+                                    Function<String, List<ResourceRule>> rulesIn) {
         Path root = workFolder();
         String kubeconfig = System.getenv(KUBECONFIG_VARIABLE);
         KubernetesClient client = null;
@@ -85,7 +97,8 @@ public final class TestCluster implements AutoCloseable {
             } else {
                 // The Context only serves recorded expectations; the CRUD dispatcher has its own (fabric8's) mapper.
                 server = new KubernetesMockServer(new Context(), new MockWebServer(),
-                        new HashMap<>(), new KubernetesCrudDispatcher(List.of()), false);
+                        new HashMap<>(), rulesIn == null ? new KubernetesCrudDispatcher(List.of())
+                        : new RulesReviewingCrudDispatcher(rulesIn), false);
                 quietMockServerRequestLog();
                 server.init(InetAddress.getLoopbackAddress(), 0);
                 client = server.createClient(new JdkHttpClientFactory());
@@ -118,6 +131,22 @@ public final class TestCluster implements AutoCloseable {
 
     public KubernetesClient client() {
         return client;
+    }
+
+    /**
+     * A client of its own for the operator, to the same API server, whose requests (and only those) the interceptor
+     * sees: the fixtures' requests go through {@link #client()}. The caller closes it.
+     */
+    public KubernetesClient newClient(String interceptorName, Interceptor interceptor) {
+        return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+                .withHttpClientFactory(new JdkHttpClientFactory())
+                .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor(interceptorName, interceptor))
+                .build();
+    }
+
+    /** The namespaces {@link #newNamespace} handed out so far. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
     }
 
     public TestKubelet kubelet() {

@@ -1,0 +1,127 @@
+package io.dbmigrate.operator;
+
+import io.dbmigrate.api.v1alpha1.BackupStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * dbmigrate's own metrics, derived from status transitions only, so they count what the status says happened:
+ * a backup or migration run is measured once, when its result first appears in status, however often it is
+ * reconciled. As a JOSDK {@link Metrics} it hears of deleted resources, which leave the phase gauge.
+ */
+public final class MigrationMetrics implements Metrics {
+  public static final String MIGRATION_DURATION = "dbmigrate.migration.duration";
+  public static final String BACKUP_DURATION = "dbmigrate.backup.duration";
+  public static final String BACKUP_SIZE = "dbmigrate.backup.size";
+  public static final String RUNS = "dbmigrate.runs";
+  public static final String RESOURCES = "dbmigrate.resources";
+
+  private final MeterRegistry registry;
+  private final Map<ResourceID, Phase> phases = new ConcurrentHashMap<>();
+
+  public MigrationMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    // Every phase from the start: a phase with no resources reads 0 rather than being absent.
+    for (Phase phase : Phase.values()) {
+      Gauge.builder(RESOURCES, phases, all -> all.values().stream().filter(phase::equals).count())
+          .description("DatabaseMigrations by status.phase, as last reconciled by this operator")
+          .tag("phase", phase.name())
+          .register(registry);
+    }
+  }
+
+  /** Called by the reconciler with the status it found and the one it computed (the same when nothing moved). */
+  public void record(DatabaseMigration resource, DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+    DatabaseMigrationStatus old = before == null ? DatabaseMigrationStatus.EMPTY : before;
+    ResourceID id = ResourceID.fromResource(resource);
+    if (after.phase() != null) {
+      phases.put(id, after.phase());
+    }
+    recordBackup(old.lastBackup(), after.lastBackup());
+    recordMigration(old.lastMigration(), after.lastMigration());
+    recordOutcome(old, after);
+  }
+
+  private void recordBackup(BackupStatus before, BackupStatus after) {
+    if (after == null || after.file() == null || (before != null && Objects.equals(before.file(), after.file()))) {
+      return;
+    }
+    between(after.startedAt(), after.finishedAt()).ifPresent(duration -> Timer.builder(BACKUP_DURATION)
+        .description("pg_dump plus the full read-back of the archive, per verified backup")
+        .register(registry).record(duration));
+    if (after.sizeBytes() != null) {
+      DistributionSummary.builder(BACKUP_SIZE).baseUnit("bytes")
+          .description("Size of each verified backup")
+          .register(registry).record(after.sizeBytes());
+    }
+  }
+
+  private void recordMigration(MigrationRunStatus before, MigrationRunStatus after) {
+    if (after == null || after.finishedAt() == null || (before != null
+        && Objects.equals(before.startedAt(), after.startedAt()) && Objects.equals(before.finishedAt(), after.finishedAt()))) {
+      return;
+    }
+    String outcome = after.failedRevision() == null && after.error() == null ? "Succeeded" : "Failed";
+    between(after.startedAt(), after.finishedAt()).ifPresent(duration -> Timer.builder(MIGRATION_DURATION)
+        .description("alembic upgrade runs, from the migrate container's start to its end")
+        .tag("outcome", outcome)
+        .register(registry).record(duration));
+  }
+
+  // A run ends when a generation first reaches a final phase; the Ready reason says why it ended that way.
+  private void recordOutcome(DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+    if (after.phase() == null || !after.phase().isFinal()) {
+      return;
+    }
+    if (before.phase() == after.phase() && Objects.equals(before.observedGeneration(), after.observedGeneration())) {
+      return;
+    }
+    String reason = after.conditionsOrEmpty().stream()
+        .filter(c -> StatusCondition.READY.equals(c.type()))
+        .map(StatusCondition::reason)
+        .filter(Objects::nonNull)
+        .findFirst().orElse("Unknown");
+    Counter.builder(RUNS)
+        .description("Generations that reached Succeeded or Failed, by the reason of their Ready condition")
+        .tag("outcome", after.phase().name())
+        .tag("reason", reason)
+        .register(registry).increment();
+  }
+
+  @Override
+  public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
+    phases.remove(resourceID);
+  }
+
+  private static Optional<Duration> between(String start, String end) {
+    try {
+      if (start == null || end == null) {
+        return Optional.empty();
+      }
+      Instant from = OffsetDateTime.parse(start).toInstant();
+      Instant to = OffsetDateTime.parse(end).toInstant();
+      return to.isBefore(from) ? Optional.empty() : Optional.of(Duration.between(from, to));
+    } catch (DateTimeParseException e) {
+      // Times come from the pod's termination message; a bad one costs a sample, not the reconcile.
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.dbmigrate.operator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.dbmigrate.api.v1alpha1.BackupStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Statuses in, registry values out: what each status transition adds to the metrics. */
+class MigrationMetricsTest {
+  private static final BackupStatus BACKUP = new BackupStatus("/backups/crm-1.dump", "base", 4096L, "ab", true,
+      "2024-05-06T07:08:09Z", "2024-05-06T07:08:12.500Z");
+  private static final MigrationRunStatus UPGRADE = new MigrationRunStatus("base", "vwx234yz567",
+      List.of("xyz789uvw012", "vwx234yz567"), null, null, "2024-05-06T07:08:13Z", "2024-05-06T07:08:20Z");
+  private static final MigrationRunStatus RAISED = new MigrationRunStatus("vwx234yz567", "vwx234yz567", List.of(),
+      "zzz000broken", "boom", "2024-05-06T08:00:00Z", "2024-05-06T08:00:02Z");
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final MigrationMetrics metrics = new MigrationMetrics(registry);
+
+  @Test
+  void succeededRunRecordsBackupMigrationAndOutcomeOnce() {
+    DatabaseMigration crm = resource("crm", 1);
+    DatabaseMigrationStatus migrating = status(1, Phase.Migrating, "Migrating", BACKUP, null);
+    DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
+
+    metrics.record(crm, null, status(1, Phase.BackingUp, "BackingUp", null, null));
+    metrics.record(crm, status(1, Phase.BackingUp, "BackingUp", null, null), migrating);
+    metrics.record(crm, migrating, succeeded);
+    // Reconciled again with nothing new: nothing is counted twice.
+    metrics.record(crm, succeeded, succeeded);
+
+    Timer backup = registry.get(MigrationMetrics.BACKUP_DURATION).timer();
+    assertEquals(1, backup.count());
+    assertEquals(3500, backup.totalTime(TimeUnit.MILLISECONDS), 0.001);
+    DistributionSummary size = registry.get(MigrationMetrics.BACKUP_SIZE).summary();
+    assertEquals(1, size.count());
+    assertEquals(4096, size.totalAmount(), 0.001);
+    Timer upgrade = registry.get(MigrationMetrics.MIGRATION_DURATION).tag("outcome", "Succeeded").timer();
+    assertEquals(1, upgrade.count());
+    assertEquals(7, upgrade.totalTime(TimeUnit.SECONDS), 0.001);
+    assertEquals(1, runs("Succeeded", "Succeeded"));
+    assertEquals(1, resources(Phase.Succeeded));
+    assertEquals(0, resources(Phase.Migrating));
+  }
+
+  @Test
+  void failedRunIsCountedByItsReasonAndAFailedUpgradeIsTimedAsFailed() {
+    DatabaseMigration crm = resource("crm", 2);
+    DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
+    DatabaseMigrationStatus failed = status(2, Phase.Failed, "MigrationFailed", BACKUP, RAISED);
+
+    metrics.record(crm, succeeded, failed);
+    metrics.record(crm, failed, failed);
+
+    assertEquals(1, runs("Failed", "MigrationFailed"));
+    assertNull(registry.find(MigrationMetrics.RUNS).tag("outcome", "Succeeded").counter(), "no success counted");
+    assertEquals(1, registry.get(MigrationMetrics.MIGRATION_DURATION).tag("outcome", "Failed").timer().count());
+    assertNull(registry.find(MigrationMetrics.BACKUP_SIZE).summary(), "the same backup file is not a new backup");
+    assertEquals(1, resources(Phase.Failed));
+  }
+
+  @Test
+  void aNewGenerationThatFailsAgainIsANewOutcome() {
+    DatabaseMigration crm = resource("crm", 3);
+    DatabaseMigrationStatus failedTwo = status(2, Phase.Failed, "BackupFailed", null, null);
+    DatabaseMigrationStatus failedThree = status(3, Phase.Failed, "BackupFailed", null, null);
+
+    metrics.record(crm, null, failedTwo);
+    metrics.record(crm, failedTwo, failedThree);
+
+    assertEquals(2, runs("Failed", "BackupFailed"));
+  }
+
+  @Test
+  void phaseGaugeCountsEachResourceOnceAndForgetsDeletedOnes() {
+    DatabaseMigration crm = resource("crm", 1);
+    DatabaseMigration billing = resource("billing", 1);
+    metrics.record(crm, null, status(1, Phase.Pending, "SecretNotFound", null, null));
+    metrics.record(billing, null, status(1, Phase.Pending, "JobCreated", null, null));
+    assertEquals(2, resources(Phase.Pending));
+
+    metrics.record(crm, status(1, Phase.Pending, "SecretNotFound", null, null),
+        status(1, Phase.BackingUp, "BackingUp", null, null));
+    assertEquals(1, resources(Phase.Pending));
+    assertEquals(1, resources(Phase.BackingUp));
+
+    metrics.cleanupDoneFor(ResourceID.fromResource(billing), Map.of());
+    assertEquals(0, resources(Phase.Pending));
+    assertEquals(0, resources(Phase.Suspended), "every phase is there, at 0 when empty");
+  }
+
+  @Test
+  void unreadableTimesCostTheSampleNotTheReconcile() {
+    DatabaseMigration crm = resource("crm", 1);
+    BackupStatus badTimes = new BackupStatus("/backups/x.dump", "base", 10L, "ab", true, "yesterday", null);
+
+    metrics.record(crm, null, status(1, Phase.Migrating, "Migrating", badTimes, null));
+
+    assertNull(registry.find(MigrationMetrics.BACKUP_DURATION).timer());
+    assertEquals(10, registry.get(MigrationMetrics.BACKUP_SIZE).summary().totalAmount(), 0.001);
+  }
+
+  private double runs(String outcome, String reason) {
+    Counter counter = registry.get(MigrationMetrics.RUNS).tag("outcome", outcome).tag("reason", reason).counter();
+    return counter.count();
+  }
+
+  private double resources(Phase phase) {
+    return registry.get(MigrationMetrics.RESOURCES).tag("phase", phase.name()).gauge().value();
+  }
+
+  private static DatabaseMigration resource(String name, long generation) {
+    DatabaseMigration resource = new DatabaseMigration();
+    resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("crm").withGeneration(generation).build());
+    return resource;
+  }
+
+  private static DatabaseMigrationStatus status(long generation, Phase phase, String readyReason, BackupStatus backup,
+                                                MigrationRunStatus run) {
+    String ready = phase == Phase.Succeeded ? "True" : "False";
+    return new DatabaseMigrationStatus(generation, phase, null, "head", "crm-g" + generation, readyReason, backup, run, 0,
+        List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z", readyReason, "")));
+  }
+}

@@ -36,6 +36,11 @@ public final class MigrationMetrics implements Metrics {
 
   private final MeterRegistry registry;
   private final Map<ResourceID, Phase> phases = new ConcurrentHashMap<>();
+  // What was last counted per resource. The status a reconcile starts from can be older than the one this operator
+  // wrote a moment ago (the informer's cache lags its own patch), so the same transition can be seen twice.
+  private final Map<ResourceID, String> countedBackups = new ConcurrentHashMap<>();
+  private final Map<ResourceID, String> countedMigrations = new ConcurrentHashMap<>();
+  private final Map<ResourceID, String> countedOutcomes = new ConcurrentHashMap<>();
 
   public MigrationMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -55,9 +60,16 @@ public final class MigrationMetrics implements Metrics {
     if (after.phase() != null) {
       phases.put(id, after.phase());
     }
-    recordBackup(old.lastBackup(), after.lastBackup());
-    recordMigration(old.lastMigration(), after.lastMigration());
-    recordOutcome(old, after);
+    if (firstTime(countedBackups, id, after.lastBackup() == null ? null : after.lastBackup().file())) {
+      recordBackup(old.lastBackup(), after.lastBackup());
+    }
+    MigrationRunStatus run = after.lastMigration();
+    if (firstTime(countedMigrations, id, run == null ? null : run.startedAt() + "/" + run.finishedAt())) {
+      recordMigration(old.lastMigration(), run);
+    }
+    if (firstTime(countedOutcomes, id, after.phase() == null ? null : after.observedGeneration() + "/" + after.phase())) {
+      recordOutcome(old, after);
+    }
   }
 
   private void recordBackup(BackupStatus before, BackupStatus after) {
@@ -106,9 +118,17 @@ public final class MigrationMetrics implements Metrics {
         .register(registry).increment();
   }
 
+  // Whether key is new for this resource (and remember it); a null key is never counted.
+  private static boolean firstTime(Map<ResourceID, String> counted, ResourceID id, String key) {
+    return key != null && !key.equals(counted.put(id, key));
+  }
+
   @Override
   public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
     phases.remove(resourceID);
+    countedBackups.remove(resourceID);
+    countedMigrations.remove(resourceID);
+    countedOutcomes.remove(resourceID);
   }
 
   private static Optional<Duration> between(String start, String end) {

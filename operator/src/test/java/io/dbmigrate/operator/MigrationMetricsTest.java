@@ -59,6 +59,21 @@ class MigrationMetricsTest {
   }
 
   @Test
+  void aTransitionSeenAgainFromAStaleCacheIsCountedOnce() {
+    DatabaseMigration crm = resource("crm", 1);
+    DatabaseMigrationStatus backingUp = status(1, Phase.BackingUp, "BackingUp", null, null);
+    DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
+
+    metrics.record(crm, backingUp, succeeded);
+    // The next reconcile started from the informer's copy, which did not have that patch yet.
+    metrics.record(crm, backingUp, succeeded);
+
+    assertEquals(1, registry.get(MigrationMetrics.BACKUP_SIZE).summary().count());
+    assertEquals(1, registry.get(MigrationMetrics.MIGRATION_DURATION).tag("outcome", "Succeeded").timer().count());
+    assertEquals(1, runs("Succeeded", "Succeeded"));
+  }
+
+  @Test
   void failedRunIsCountedByItsReasonAndAFailedUpgradeIsTimedAsFailed() {
     DatabaseMigration crm = resource("crm", 2);
     DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);

@@ -15,8 +15,11 @@ package io.dbmigrate.runner;
  *   <tr><td>4</td><td>AUTHENTICATION_FAILED</td><td>AuthenticationFailed</td><td>no</td><td>PostgreSQL rejected the user or password.</td></tr>
  *   <tr><td>10</td><td>BACKUP_FAILED</td><td>BackupFailed</td><td>no</td><td>pg_dump failed, or the backup directory is missing or not writable.</td></tr>
  *   <tr><td>11</td><td>BACKUP_VERIFICATION_FAILED</td><td>BackupVerificationFailed</td><td>no</td><td>The archive pg_dump wrote could not be read back in full; it was deleted.</td></tr>
- *   <tr><td>20</td><td>LOCK_NOT_ACQUIRED</td><td>LockNotAcquired</td><td>yes</td><td>Another migration holds the database's migration lock, or a migration hit lock_timeout.</td></tr>
+ *   <tr><td>20</td><td>LOCK_NOT_ACQUIRED</td><td>LockNotAcquired</td><td>yes</td><td>Another migration of the database held its migration (advisory) lock for the whole lock wait.</td></tr>
  *   <tr><td>21</td><td>MIGRATION_FAILED</td><td>MigrationFailed</td><td>no</td><td>Alembic failed; the result names the failing revision and the error.</td></tr>
+ *   <tr><td>22</td><td>LOCK_TIMEOUT</td><td>LockTimeout</td><td>no</td><td>The migration hit lock_timeout on its first try and on every retry; the message names what held the lock.</td></tr>
+ *   <tr><td>23</td><td>VERIFICATION_FAILED</td><td>VerificationFailed</td><td>no</td><td>A verification query returned false or failed after the migration; the message names it.</td></tr>
+ *   <tr><td>24</td><td>DOWNGRADE_NOT_ALLOWED</td><td>DowngradeNotAllowed</td><td>no</td><td>The target is below the current revision and downgrades were not allowed; nothing ran.</td></tr>
  * </table>
  */
 public enum ExitCode {
@@ -28,7 +31,11 @@ public enum ExitCode {
     BACKUP_FAILED(10, "BackupFailed", false),
     BACKUP_VERIFICATION_FAILED(11, "BackupVerificationFailed", false),
     LOCK_NOT_ACQUIRED(20, "LockNotAcquired", true),
-    MIGRATION_FAILED(21, "MigrationFailed", false);
+    MIGRATION_FAILED(21, "MigrationFailed", false),
+    // The runner has already retried lock timeouts with backoff: another pod would only repeat that.
+    LOCK_TIMEOUT(22, "LockTimeout", false),
+    VERIFICATION_FAILED(23, "VerificationFailed", false),
+    DOWNGRADE_NOT_ALLOWED(24, "DowngradeNotAllowed", false);
 
     private final int code;
     private final String reason;

@@ -60,7 +60,8 @@ public final class RunnerJson {
             final UpgradeResult u = r.upgrade();
             List<String> all = u.appliedRevisions();
             IntFunction<RunnerResult> cut = k -> base.withUpgrade(new UpgradeResult(u.target(), u.fromRevision(),
-                    u.toRevision(), firstOf(all, k), u.failedRevision(), u.startedAt(), u.finishedAt()));
+                    u.toRevision(), firstOf(all, k), u.failedRevision(), u.startedAt(), u.finishedAt(), u.direction(),
+                    u.lockAttempts(), u.verified(), u.failedVerification(), u.rolledBackTo()));
             Integer k = largestFitting(cut, 0, all.size());
             if (k != null) {
                 return serialize(cut.apply(k));
@@ -100,7 +101,7 @@ public final class RunnerJson {
         }
         // 4. Only what the operator needs to decide: the code, the reason and as much message as fits.
         final RunnerResult bare = new RunnerResult(Truncation.truncate(r.command(), 32), r.exitCode(),
-                Truncation.truncate(r.reason(), 64), message, null, null, null);
+                Truncation.truncate(r.reason(), 64), message, null, null, null, null);
         IntFunction<RunnerResult> last = m -> bare.withMessage(Truncation.truncate(message, m));
         Integer m = largestFitting(last, 0, message.length());
         return serialize(last.apply(m == null ? 0 : m));

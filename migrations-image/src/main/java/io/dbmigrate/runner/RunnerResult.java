@@ -13,27 +13,32 @@ import java.util.List;
  * @param backup    for backup, when it succeeded
  * @param upgrade   for upgrade; also after a failure when the upgrade got that far
  * @param revisions for current: the database's revisions (empty at base)
+ * @param plan      for plan: what an upgrade would do
  */
 public record RunnerResult(String command, int exitCode, String reason, String message, BackupResult backup,
-                           UpgradeResult upgrade, List<String> revisions) {
+                           UpgradeResult upgrade, List<String> revisions, PlanResult plan) {
 
     public static RunnerResult of(String command, ExitCode exitCode, String message) {
-        return new RunnerResult(command, exitCode.code(), exitCode.reason(), message, null, null, null);
+        return new RunnerResult(command, exitCode.code(), exitCode.reason(), message, null, null, null, null);
     }
 
     public RunnerResult withMessage(String newMessage) {
-        return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions);
+        return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions, plan);
     }
 
     public RunnerResult withBackup(BackupResult newBackup) {
-        return new RunnerResult(command, exitCode, reason, message, newBackup, upgrade, revisions);
+        return new RunnerResult(command, exitCode, reason, message, newBackup, upgrade, revisions, plan);
     }
 
     public RunnerResult withUpgrade(UpgradeResult newUpgrade) {
-        return new RunnerResult(command, exitCode, reason, message, backup, newUpgrade, revisions);
+        return new RunnerResult(command, exitCode, reason, message, backup, newUpgrade, revisions, plan);
     }
 
     public RunnerResult withRevisions(List<String> newRevisions) {
-        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, newRevisions);
+        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, newRevisions, plan);
+    }
+
+    public RunnerResult withPlan(PlanResult newPlan) {
+        return new RunnerResult(command, exitCode, reason, message, backup, upgrade, revisions, newPlan);
     }
 }

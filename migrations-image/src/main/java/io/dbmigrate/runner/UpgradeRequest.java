@@ -2,32 +2,71 @@ package io.dbmigrate.runner;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * What to migrate to, and how patient to be.
+ * What to migrate to, how patient to be, what must hold afterwards, and what to do when it does not.
  *
- * @param migrationsDir the directory holding {@code alembic.ini} (Alembic runs with it as working directory)
- * @param target        an Alembic revision spec, see {@link RevisionSpec}
- * @param lockTimeout   PostgreSQL {@code lock_timeout} for the migration's statements: a migration waiting this long
- *                      for a table lock gives up instead of queueing every query of the application behind it.
- *                      Zero means no limit.
- * @param lockWait      how long to wait for another migration of the same database to finish
+ * @param migrationsDir  the directory holding {@code alembic.ini} (Alembic runs with it as working directory)
+ * @param target         an Alembic revision spec, see {@link RevisionSpec}
+ * @param safety         lock_timeout, its retries, statement_timeout and the wait for the migration lock
+ * @param verify         queries that must return true after the migration, in order
+ * @param onFailure      what to do after a failed migration or verification
+ * @param allowDowngrade whether a target below the current revision may be downgraded to
  */
-public record UpgradeRequest(Path migrationsDir, String target, Duration lockTimeout, Duration lockWait) {
+public record UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
+                             OnFailure onFailure, boolean allowDowngrade) {
 
-    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_LOCK_WAIT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_LOCK_TIMEOUT = LockSafety.DEFAULT_LOCK_TIMEOUT;
+    public static final Duration DEFAULT_LOCK_WAIT = LockSafety.DEFAULT_LOCK_WAIT;
+
+    public UpgradeRequest {
+        verify = verify == null ? List.of() : List.copyOf(verify);
+        onFailure = onFailure == null ? OnFailure.HALT : onFailure;
+    }
+
+    /** A plain upgrade: no retries, no verification, halt on failure, no downgrade. */
+    public UpgradeRequest(Path migrationsDir, String target, Duration lockTimeout, Duration lockWait) {
+        this(migrationsDir, target, new LockSafety(lockTimeout, 0, Duration.ZERO, lockWait), List.of(), OnFailure.HALT,
+                false);
+    }
+
+    public Duration lockTimeout() {
+        return safety.lockTimeout();
+    }
+
+    public Duration lockWait() {
+        return safety.lockWait();
+    }
 
     public void validate() throws RunnerException {
         RevisionSpec.validate("target", target);
         if (migrationsDir == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "the migrations directory is required");
         }
-        if (lockTimeout == null || lockTimeout.isNegative()) {
+        if (safety == null) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "lock safety settings are required");
+        }
+        if (safety.lockTimeout() == null || safety.lockTimeout().isNegative()) {
             throw new RunnerException(ExitCode.BAD_INPUT, "lock timeout must be zero or positive");
         }
-        if (lockWait == null || lockWait.isNegative()) {
+        if (safety.lockWait() == null || safety.lockWait().isNegative()) {
             throw new RunnerException(ExitCode.BAD_INPUT, "lock wait must be zero or positive");
+        }
+        if (safety.statementTimeout() == null || safety.statementTimeout().isNegative()) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "statement timeout must be zero or positive");
+        }
+        if (safety.lockRetries() < 0 || safety.lockRetries() > 100) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "lock retries must be between 0 and 100");
+        }
+        for (VerifyQuery query : verify) {
+            if (!VerifyQuery.validName(query.name())) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "verification name '" + query.name()
+                        + "' must be lowercase letters, digits and dashes (at most 63)");
+            }
+            if (query.sql() == null || query.sql().isBlank()) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "verification " + query.name() + " has no SQL");
+            }
         }
     }
 }

@@ -4,12 +4,32 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What an upgrade did. Revisions are written as in {@link BackupResult#revision()}: joined with "," or "base".
+ * What an upgrade (or an explicit downgrade) did. Revisions are written as in {@link BackupResult#revision()}: joined
+ * with "," or "base".
  *
- * @param toRevision       read from the database after Alembic exited, also after a failure (truth over hope)
- * @param appliedRevisions the revisions Alembic ran and the database kept, in order
- * @param failedRevision   the revision whose upgrade failed; null on success
+ * @param toRevision         read from the database after Alembic exited, also after a failure (truth over hope)
+ * @param appliedRevisions   the revisions Alembic ran and the database kept, in order (for a downgrade: the revisions
+ *                           it undid, in the order it undid them)
+ * @param failedRevision     the revision whose upgrade failed; null on success
+ * @param direction          "upgrade" or "downgrade" (an explicit downgrade: a target below the current revision)
+ * @param lockAttempts       how many times Alembic was started: 1, plus one per lock_timeout retried
+ * @param verified           names of the verification queries that returned true
+ * @param failedVerification the name of the verification query that returned false or failed; null otherwise
+ * @param rolledBackTo       after a failure with on-failure downgrade: the revision the automatic downgrade reached
+ *                           (read from the database); null when none ran or it failed
  */
 public record UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
-                            String failedRevision, Instant startedAt, Instant finishedAt) {
+                            String failedRevision, Instant startedAt, Instant finishedAt, String direction,
+                            Integer lockAttempts, List<String> verified, String failedVerification,
+                            String rolledBackTo) {
+
+    public static final String UPGRADE = "upgrade";
+    public static final String DOWNGRADE = "downgrade";
+
+    /** An upgrade that ran Alembic once, with no verification and no automatic downgrade. */
+    public UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
+                         String failedRevision, Instant startedAt, Instant finishedAt) {
+        this(target, fromRevision, toRevision, appliedRevisions, failedRevision, startedAt, finishedAt, UPGRADE, 1,
+                List.of(), null, null);
+    }
 }

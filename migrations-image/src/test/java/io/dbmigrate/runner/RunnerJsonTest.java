@@ -87,7 +87,7 @@ class RunnerJsonTest {
         String emoji = "\uD83D\uDE00"; // 4 bytes in UTF-8, two chars in Java: must not be split
         RunnerResult r = new RunnerResult("backup", 10, "BackupFailed", (emoji + "é").repeat(20_000),
                 new BackupResult("/b/" + "f".repeat(5_000), "/b/m", 1, "x", "r".repeat(5_000), true, T0, T1, revisions(3_000)),
-                new UpgradeResult("t".repeat(5_000), "a", "b", revisions(3_000), "f", T0, T1), revisions(3_000));
+                new UpgradeResult("t".repeat(5_000), "a", "b", revisions(3_000), "f", T0, T1), revisions(3_000), null);
         String json = RunnerJson.write(r);
         assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
         RunnerResult back = RunnerJson.read(json);

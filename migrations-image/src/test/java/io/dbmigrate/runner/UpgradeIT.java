@@ -49,6 +49,29 @@ class UpgradeIT {
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
+    private UpgradeResult run(UpgradeRequest request) throws RunnerException {
+        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.systemUTC(),
+                new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
+    }
+
+    private static UpgradeRequest request(AlembicProject project, String target, LockSafety safety,
+                                          List<VerifyQuery> verify, OnFailure onFailure, boolean allowDowngrade) {
+        return new UpgradeRequest(project.dir(), target, safety, verify, onFailure, allowDowngrade);
+    }
+
+    private static LockSafety safety(Duration lockTimeout, int retries, Duration statementTimeout) {
+        return new LockSafety(lockTimeout, retries, statementTimeout, Duration.ofSeconds(5));
+    }
+
+    private boolean columnExists(String table, String column) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns where table_name = '"
+                     + table + "' and column_name = '" + column + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
     private String output() {
         return alembicOutput.toString(StandardCharsets.UTF_8);
     }
@@ -92,6 +115,74 @@ class UpgradeIT {
         assertEquals("0001_init", r.fromRevision());
         assertEquals("0002_email", r.toRevision());
         assertEquals(List.of("0002_email"), r.appliedRevisions());
+    }
+
+    @Test
+    void aTargetBelowTheCurrentRevisionIsRefusedWithoutAllowDowngrade() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+        alembicOutput.reset();
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "0001_init",
+                LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
+
+        assertEquals(ExitCode.DOWNGRADE_NOT_ALLOWED, e.exitCode());
+        assertFalse(e.exitCode().retryable());
+        assertEquals("target 0001_init is below the current revision 0003_phone: it would undo 2 revisions"
+                + " (0003_phone, 0002_email); set spec.allowDowngrade: true (--allow-downgrade) to allow it;"
+                + " nothing was run", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals(UpgradeResult.DOWNGRADE, r.direction());
+        assertEquals("0003_phone", r.fromRevision());
+        assertEquals("0003_phone", r.toRevision());
+        assertEquals(List.of(), r.appliedRevisions());
+        assertEquals(0, r.lockAttempts());
+        assertEquals(List.of("0003_phone"), versionRows());
+        assertTrue(columnExists("customers", "phone"));
+        assertFalse(output().contains("Running downgrade"), output());
+        assertLockReleased();
+    }
+
+    @Test
+    void anAllowedDowngradeUndoesTheRevisionsAboveTheTarget() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+
+        UpgradeResult r = run(request(project, "0001_init", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
+
+        assertEquals(UpgradeResult.DOWNGRADE, r.direction());
+        assertEquals("0003_phone", r.fromRevision());
+        assertEquals("0001_init", r.toRevision());
+        assertEquals(List.of("0003_phone", "0002_email"), r.appliedRevisions());
+        assertEquals(1, r.lockAttempts());
+        assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("customers", "phone"));
+        assertFalse(columnExists("customers", "email"));
+        assertTrue(columnExists("customers", "name"));
+
+        // And on to base, which empties alembic_version.
+        UpgradeResult toBase = run(request(project, "base", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
+        assertEquals("base", toBase.toRevision());
+        assertEquals(List.of("0001_init"), toBase.appliedRevisions());
+        assertEquals(List.of(), versionRows());
+    }
+
+    @Test
+    void atTheTargetAlembicDoesNotRun() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+        alembicOutput.reset();
+        UpgradeResult r = upgrade(project, "0002_email", Duration.ZERO, Duration.ZERO);
+        assertEquals(UpgradeResult.UPGRADE, r.direction());
+        assertEquals(0, r.lockAttempts());
+        assertEquals("0002_email", r.toRevision());
+        assertEquals("", output());
     }
 
     @Test

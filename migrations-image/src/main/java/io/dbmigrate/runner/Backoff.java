@@ -73,7 +73,12 @@ public final class Backoff {
     /** Waits before the n-th retry and returns how long. */
     public Duration pause(int retry) throws InterruptedException {
         Duration d = delay(retry);
-        sleeper.sleep(d);
+        sleep(d);
         return d;
+    }
+
+    /** Waits a {@link #delay} computed earlier (to log it first). */
+    public void sleep(Duration delay) throws InterruptedException {
+        sleeper.sleep(delay);
     }
 }

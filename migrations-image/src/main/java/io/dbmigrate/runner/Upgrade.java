@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,9 +30,10 @@ public final class Upgrade {
     private final Clock clock;
     private final PrintStream log;
     private final Instant startedAt;
+    private final Backoff backoff;
 
     private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
-                    PrintStream log) {
+                    PrintStream log, Backoff backoff) {
         this.settings = settings;
         this.tools = tools;
         this.request = request;
@@ -37,6 +41,7 @@ public final class Upgrade {
         this.clock = clock;
         this.log = log;
         this.startedAt = now(clock);
+        this.backoff = backoff;
     }
 
     /** Alembic's output goes to {@link System#err}, prefixed {@code alembic: }. */
@@ -48,9 +53,14 @@ public final class Upgrade {
     /** As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock)}, with Alembic's output going to {@code log}. */
     public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                                     PrintStream log) throws RunnerException {
+        return run(settings, tools, request, clock, log, Backoff.standard());
+    }
+
+    static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                             PrintStream log, Backoff backoff) throws RunnerException {
         request.validate();
         Path dir = migrationsDirectory(request.migrationsDir());
-        Upgrade upgrade = new Upgrade(settings, tools, request, dir, clock, log);
+        Upgrade upgrade = new Upgrade(settings, tools, request, dir, clock, log, backoff);
         // Our own connection, separate from Alembic's: it holds the lock and tells us the revisions before and after.
         try (Connection connection = settings.open()) {
             AdvisoryLock lock;
@@ -101,15 +111,76 @@ public final class Upgrade {
             return result(from, from, direction, List.of(), null, 0);
         }
 
-        Alembic alembic = new Alembic(settings, tools, dir, request.safety(), this::logLine);
-        String command = direction == Direction.UPGRADE ? "upgrade" : "downgrade";
-        ExternalProcess.Outcome outcome = alembic.run(command, request.target());
-        String to = revisionAfter(connection);
-        List<String> ran = stepsRan(direction, outcome.output());
-        if (outcome.exitCode() == 0) {
-            return result(from, to, direction, ran, null, 1);
+        Execution run = execute(connection, direction, request.target(), from);
+        if (run.succeeded()) {
+            return result(from, run.to(), direction, run.applied(), null, run.attempts());
         }
-        throw failure(direction, outcome, from, to, ran);
+        throw failure(direction, run, from);
+    }
+
+    /**
+     * What running Alembic came to, over all its attempts.
+     *
+     * @param last     the output of the last attempt
+     * @param applied  the revisions applied (or undone) and committed, over all attempts
+     * @param to       the database's revision afterwards
+     * @param holders  the sessions seen blocking Alembic, over all attempts
+     */
+    private record Execution(ExternalProcess.Outcome last, int attempts, List<String> applied, String to,
+                             List<LockHolder> holders) {
+        boolean succeeded() {
+            return last.exitCode() == 0;
+        }
+    }
+
+    /**
+     * Runs {@code alembic upgrade|downgrade revision}; a run that hit lock_timeout is started again after a backoff,
+     * up to lockRetries times. Each run starts from wherever the previous one left the database.
+     */
+    private Execution execute(Connection connection, Direction direction, String revision, String from)
+            throws RunnerException {
+        Alembic alembic = new Alembic(settings, tools, dir, request.safety(), this::logLine);
+        String command = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
+        int retries = request.safety().lockRetries();
+        List<String> applied = new ArrayList<>();
+        Map<Integer, LockHolder> holders = new LinkedHashMap<>();
+        String before = from;
+        for (int attempt = 1; ; attempt++) {
+            ExternalProcess.Outcome outcome;
+            try (LockWatcher watcher = LockWatcher.start(connection, Alembic.APPLICATION_NAME,
+                    request.lockTimeout(), this::logHolder)) {
+                outcome = alembic.run(command, revision);
+                watcher.close();
+                watcher.holders().forEach(h -> holders.put(h.pid(), h));
+            }
+            String after = revisionAfter(connection);
+            List<String> ran = stepsRan(direction, outcome.output());
+            if (outcome.exitCode() == 0) {
+                applied.addAll(ran);
+            } else if (!after.equals(before) && !ran.isEmpty()) {
+                // transaction_per_migration: the revisions before the failing one were committed.
+                applied.addAll(ran.subList(0, ran.size() - 1));
+            }
+            String error = AlembicOutput.error(outcome.output()).orElse(null);
+            if (outcome.exitCode() == 0 || !AlembicOutput.isLockTimeout(error) || attempt > retries) {
+                return new Execution(outcome, attempt, applied, after, List.copyOf(holders.values()));
+            }
+            Duration wait = backoff.delay(attempt);
+            log.println(KeyValueLog.line("warn", "lock_timeout, retrying", "attempt", attempt, "attempts", retries + 1,
+                    "lockTimeout", Durations.format(request.lockTimeout()), "wait", Durations.format(wait),
+                    "revision", after));
+            try {
+                backoff.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting to retry", e);
+            }
+            before = after;
+        }
+    }
+
+    private void logHolder(LockHolder holder) {
+        log.println(KeyValueLog.line("warn", "alembic waits for a lock", "holder", settings.redact(holder.describe())));
     }
 
     private void logLine(String line) {
@@ -134,33 +205,38 @@ public final class Upgrade {
         }
     }
 
-    private RunnerException failure(Direction direction, ExternalProcess.Outcome outcome, String from, String to,
-                                    List<String> ran) {
-        List<String> output = outcome.output();
+    private RunnerException failure(Direction direction, Execution run, String from) {
+        List<String> output = run.last().output();
+        String to = run.to();
         String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
         Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
                 : AlembicOutput.lastStartedRevision(output);
         String failed = started.or(() -> AlembicOutput.failingScript(output, function).map(this::revisionOfScript))
                 .orElse(null);
-        String error = AlembicOutput.error(output).orElse("alembic exited with " + outcome.exitCode() + " without output");
-
-        // Alembic runs all revisions in one transaction by default, so nothing stays applied; with
-        // transaction_per_migration the ones before the failing one were committed.
-        List<String> kept = List.of();
-        if (!to.equals(from) && started.isPresent()) {
-            kept = ran.subList(0, ran.size() - 1);
-        }
-        UpgradeResult partial = result(from, to, direction, kept, failed, 1);
+        String error = AlembicOutput.error(output)
+                .orElse("alembic exited with " + run.last().exitCode() + " without output");
+        UpgradeResult partial = result(from, to, direction, run.applied(), failed, run.attempts());
+        String where = to.equals(from) ? "nothing was applied, the database is still at " + from
+                : "the database is at " + to;
+        String subject = failed == null ? "the migration"
+                : (direction == Direction.DOWNGRADE ? "the downgrade of revision " : "revision ") + failed;
 
         if (AlembicOutput.isLockTimeout(error)) {
-            return new RunnerException(ExitCode.LOCK_NOT_ACQUIRED, (failed == null ? "the migration" : "revision " + failed)
-                    + " could not lock a table within lock timeout " + Durations.format(request.lockTimeout())
-                    + " (the application holds it); the database is at " + to + "; " + error, partial);
+            String blockedBy = LockHolder.blockedBy(run.holders());
+            return new RunnerException(ExitCode.LOCK_TIMEOUT, subject + " could not lock a table within lock_timeout "
+                    + Durations.format(request.lockTimeout()) + " on "
+                    + (run.attempts() == 1 ? "its only attempt" : "any of " + run.attempts() + " attempts")
+                    + "; " + (blockedBy.isEmpty() ? "the session holding the lock was not seen" : blockedBy)
+                    + "; " + where, partial);
+        }
+        if (AlembicOutput.isStatementTimeout(error)) {
+            return new RunnerException(ExitCode.MIGRATION_FAILED, subject + " ran into statement_timeout "
+                    + Durations.format(request.safety().statementTimeout()) + ": " + error + "; " + where, partial);
         }
         String what = failed == null
-                ? "alembic " + function + " " + request.target() + " failed (exit " + outcome.exitCode() + ")"
-                : (direction == Direction.DOWNGRADE ? "the downgrade of revision " : "revision ") + failed + " failed";
-        return new RunnerException(ExitCode.MIGRATION_FAILED, what + ": " + error + "; the database is at " + to, partial);
+                ? "alembic " + function + " " + request.target() + " failed (exit " + run.last().exitCode() + ")"
+                : subject + " failed";
+        return new RunnerException(ExitCode.MIGRATION_FAILED, what + ": " + error + "; " + where, partial);
     }
 
     private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,

@@ -107,15 +107,34 @@ public final class Upgrade {
                     + " true (--allow-downgrade) to allow it; nothing was run",
                     result(from, from, direction, List.of(), null, 0));
         }
-        if (direction == Direction.NONE) {
-            return result(from, from, direction, List.of(), null, 0);
-        }
+        Execution run = direction == Direction.NONE ? Execution.nothing(from)
+                : execute(connection, direction, request.target(), from);
 
-        Execution run = execute(connection, direction, request.target(), from);
-        if (run.succeeded()) {
-            return result(from, run.to(), direction, run.applied(), null, run.attempts());
+        Failure failure = run.succeeded() ? null : failure(direction, run, from);
+        Verification.Outcome checks = new Verification.Outcome(List.of(), null, null);
+        // The queries describe the schema the target brings; after an explicit downgrade they need not hold.
+        if (failure == null && direction != Direction.DOWNGRADE) {
+            checks = Verification.run(connection, request.verify(), Verification.statementTimeout(request.safety()));
+            if (!checks.holds()) {
+                failure = new Failure(ExitCode.VERIFICATION_FAILED,
+                        "verification " + checks.failed() + " " + checks.reason(), null);
+            }
         }
-        throw failure(direction, run, from);
+        UpgradeResult result = result(from, run.to(), direction, run.applied(),
+                failure == null ? null : failure.failedRevision(), run.attempts(), checks.passed(), checks.failed(),
+                null);
+        if (failure == null) {
+            return result;
+        }
+        throw new RunnerException(failure.exitCode(), failure.what() + "; " + where(from, run.to()), result);
+    }
+
+    /** What went wrong, in words, without where it left the database. */
+    private record Failure(ExitCode exitCode, String what, String failedRevision) {
+    }
+
+    private static String where(String from, String to) {
+        return to.equals(from) ? "nothing was applied, the database is still at " + from : "the database is at " + to;
     }
 
     /**
@@ -130,6 +149,11 @@ public final class Upgrade {
                              List<LockHolder> holders) {
         boolean succeeded() {
             return last.exitCode() == 0;
+        }
+
+        /** Alembic not started: the database is at the target already. */
+        static Execution nothing(String at) {
+            return new Execution(new ExternalProcess.Outcome(0, List.of()), 0, List.of(), at, List.of());
         }
     }
 
@@ -205,9 +229,8 @@ public final class Upgrade {
         }
     }
 
-    private RunnerException failure(Direction direction, Execution run, String from) {
+    private Failure failure(Direction direction, Execution run, String from) {
         List<String> output = run.last().output();
-        String to = run.to();
         String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
         Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
                 : AlembicOutput.lastStartedRevision(output);
@@ -215,35 +238,37 @@ public final class Upgrade {
                 .orElse(null);
         String error = AlembicOutput.error(output)
                 .orElse("alembic exited with " + run.last().exitCode() + " without output");
-        UpgradeResult partial = result(from, to, direction, run.applied(), failed, run.attempts());
-        String where = to.equals(from) ? "nothing was applied, the database is still at " + from
-                : "the database is at " + to;
         String subject = failed == null ? "the migration"
                 : (direction == Direction.DOWNGRADE ? "the downgrade of revision " : "revision ") + failed;
 
         if (AlembicOutput.isLockTimeout(error)) {
             String blockedBy = LockHolder.blockedBy(run.holders());
-            return new RunnerException(ExitCode.LOCK_TIMEOUT, subject + " could not lock a table within lock_timeout "
+            return new Failure(ExitCode.LOCK_TIMEOUT, subject + " could not lock a table within lock_timeout "
                     + Durations.format(request.lockTimeout()) + " on "
                     + (run.attempts() == 1 ? "its only attempt" : "any of " + run.attempts() + " attempts")
-                    + "; " + (blockedBy.isEmpty() ? "the session holding the lock was not seen" : blockedBy)
-                    + "; " + where, partial);
+                    + "; " + (blockedBy.isEmpty() ? "the session holding the lock was not seen" : blockedBy), failed);
         }
         if (AlembicOutput.isStatementTimeout(error)) {
-            return new RunnerException(ExitCode.MIGRATION_FAILED, subject + " ran into statement_timeout "
-                    + Durations.format(request.safety().statementTimeout()) + ": " + error + "; " + where, partial);
+            return new Failure(ExitCode.MIGRATION_FAILED, subject + " ran into statement_timeout "
+                    + Durations.format(request.safety().statementTimeout()) + ": " + error, failed);
         }
         String what = failed == null
                 ? "alembic " + function + " " + request.target() + " failed (exit " + run.last().exitCode() + ")"
                 : subject + " failed";
-        return new RunnerException(ExitCode.MIGRATION_FAILED, what + ": " + error + "; " + where, partial);
+        return new Failure(ExitCode.MIGRATION_FAILED, what + ": " + error, failed);
     }
 
     private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,
                                  int attempts) {
+        return result(from, to, direction, applied, failed, attempts, List.of(), null, null);
+    }
+
+    private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,
+                                 int attempts, List<String> verified, String failedVerification,
+                                 String rolledBackTo) {
         return new UpgradeResult(request.target(), from, to, List.copyOf(applied), failed, startedAt, now(clock),
-                direction == Direction.NONE ? UpgradeResult.UPGRADE : direction.word(), attempts, List.of(), null,
-                null);
+                direction == Direction.NONE ? UpgradeResult.UPGRADE : direction.word(), attempts,
+                List.copyOf(verified), failedVerification, rolledBackTo);
     }
 
     /** The revision id the script declares; its file name without .py when it cannot be read. */

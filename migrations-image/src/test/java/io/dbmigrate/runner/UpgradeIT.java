@@ -186,6 +186,38 @@ class UpgradeIT {
     }
 
     @Test
+    void aFalseVerificationIsVerificationFailedAndNamesTheQuery() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        List<VerifyQuery> verify = List.of(
+                new VerifyQuery("has-email", "select count(*) = 1 from information_schema.columns"
+                        + " where table_name = 'customers' and column_name = 'email'"),
+                new VerifyQuery("has-customers", "select count(*) > 0 from customers"),
+                new VerifyQuery("never-run", "select true"));
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, verify, OnFailure.HALT, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode());
+        assertFalse(e.exitCode().retryable());
+        assertEquals("verification has-customers returned false; the database is at 0002_email", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals(List.of("has-email"), r.verified());
+        assertEquals("has-customers", r.failedVerification());
+        assertEquals(List.of("0001_init", "0002_email"), r.appliedRevisions());
+        assertNull(r.failedRevision());
+        assertNull(r.rolledBackTo());
+        // Halt: the migration stays applied.
+        assertEquals(List.of("0002_email"), versionRows());
+        assertLockReleased();
+
+        // All true: the names are reported, also when there was nothing left to apply.
+        db.execute("insert into customers (name) values ('a')");
+        UpgradeResult ok = run(request(project, "head", LockSafety.DEFAULT, verify, OnFailure.HALT, false));
+        assertEquals(List.of("has-email", "has-customers", "never-run"), ok.verified());
+        assertEquals(0, ok.lockAttempts());
+    }
+
+    @Test
     void raisingRevisionIsAMigrationFailureAndTheDatabaseStaysWhereItWas() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
                 .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");

@@ -110,7 +110,7 @@ public final class Upgrade {
         Execution run = direction == Direction.NONE ? Execution.nothing(from)
                 : execute(connection, direction, request.target(), from);
 
-        Failure failure = run.succeeded() ? null : failure(direction, run, from);
+        Failure failure = run.succeeded() ? null : failure(direction, run, request.target());
         Verification.Outcome checks = new Verification.Outcome(List.of(), null, null);
         // The queries describe the schema the target brings; after an explicit downgrade they need not hold.
         if (failure == null && direction != Direction.DOWNGRADE) {
@@ -120,13 +120,75 @@ public final class Upgrade {
                         "verification " + checks.failed() + " " + checks.reason(), null);
             }
         }
-        UpgradeResult result = result(from, run.to(), direction, run.applied(),
-                failure == null ? null : failure.failedRevision(), run.attempts(), checks.passed(), checks.failed(),
-                null);
         if (failure == null) {
-            return result;
+            return result(from, run.to(), direction, run.applied(), null, run.attempts(), checks.passed(), null, null);
         }
-        throw new RunnerException(failure.exitCode(), failure.what() + "; " + where(from, run.to()), result);
+        String message = failure.what() + "; " + where(from, run.to());
+        String to = run.to();
+        String rolledBackTo = null;
+        if (request.onFailure() == OnFailure.DOWNGRADE && !to.equals(from)) {
+            Restore restore = restore(connection, fromRevisions, to);
+            to = restore.at();
+            rolledBackTo = restore.succeeded() ? restore.at() : null;
+            message = restore.succeeded() ? failure.what() + "; " + restore.command() + "d to " + restore.at()
+                    : failure.what() + "; " + where(from, to) + "; the " + restore.command() + " to " + from
+                    + " failed: " + restore.error();
+        }
+        UpgradeResult result = result(from, to, direction, run.applied(), failure.failedRevision(), run.attempts(),
+                checks.passed(), checks.failed(), rolledBackTo);
+        throw new RunnerException(failure.exitCode(), message, result);
+    }
+
+    /**
+     * How taking the database back to where the run started went.
+     *
+     * @param at      the revision read afterwards
+     * @param command "downgrade" (or "upgrade", undoing a failed explicit downgrade)
+     * @param error   null when it succeeded
+     */
+    private record Restore(String at, String command, String error) {
+        boolean succeeded() {
+            return error == null;
+        }
+    }
+
+    /**
+     * on-failure downgrade: back to the revision the run started from, under the same lock, with the same
+     * lock_timeout retries. Alembic's downgrade takes one revision, so several heads cannot be returned to.
+     */
+    private Restore restore(Connection connection, List<String> fromRevisions, String now) throws RunnerException {
+        String from = Revisions.describe(fromRevisions);
+        if (fromRevisions.size() > 1) {
+            return new Restore(now, "downgrade", "the run started at several heads (" + from
+                    + ") and alembic downgrade goes to one revision");
+        }
+        log.println(KeyValueLog.line("warn", "on failure: back to the revision the run started from", "from", now,
+                "to", from));
+        RevisionGraph.Classification back;
+        try {
+            back = RevisionGraph.classify(tools, dir, from, splitRevisions(now), this::logLine);
+        } catch (RunnerException e) {
+            return new Restore(now, "downgrade", e.getMessage());
+        }
+        String command = back.direction() == Direction.UPGRADE ? "upgrade" : "downgrade";
+        if (back.direction() == Direction.NONE) {
+            return new Restore(now, command, null);
+        }
+        Execution run;
+        try {
+            run = execute(connection, back.direction(), from, now);
+        } catch (RunnerException e) {
+            // The failure being reported is the run's, not this one's.
+            return new Restore(now, command, e.getMessage());
+        }
+        if (run.succeeded()) {
+            return new Restore(run.to(), command, null);
+        }
+        return new Restore(run.to(), command, failure(back.direction(), run, from).what());
+    }
+
+    private static List<String> splitRevisions(String described) {
+        return described.equals(Revisions.BASE) ? List.of() : List.of(described.split(","));
     }
 
     /** What went wrong, in words, without where it left the database. */
@@ -229,7 +291,8 @@ public final class Upgrade {
         }
     }
 
-    private Failure failure(Direction direction, Execution run, String from) {
+    /** Why a run of {@code alembic upgrade|downgrade target} failed, from its last attempt's output. */
+    private Failure failure(Direction direction, Execution run, String target) {
         List<String> output = run.last().output();
         String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
         Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
@@ -253,7 +316,7 @@ public final class Upgrade {
                     + Durations.format(request.safety().statementTimeout()) + ": " + error, failed);
         }
         String what = failed == null
-                ? "alembic " + function + " " + request.target() + " failed (exit " + run.last().exitCode() + ")"
+                ? "alembic " + function + " " + target + " failed (exit " + run.last().exitCode() + ")"
                 : subject + " failed";
         return new Failure(ExitCode.MIGRATION_FAILED, what + ": " + error, failed);
     }

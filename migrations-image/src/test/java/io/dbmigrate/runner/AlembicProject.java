@@ -97,6 +97,13 @@ final class AlembicProject {
         return project;
     }
 
+    /** Alembic commits each revision on its own instead of the whole run at once. */
+    AlembicProject transactionPerMigration() throws IOException {
+        Files.writeString(dir.resolve("env.py"), ENV_PY.replace("target_metadata=None)",
+                "target_metadata=None, transaction_per_migration=True)"));
+        return this;
+    }
+
     Path dir() {
         return dir;
     }

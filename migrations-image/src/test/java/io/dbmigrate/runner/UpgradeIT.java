@@ -217,6 +217,94 @@ class UpgradeIT {
         assertEquals(0, ok.lockAttempts());
     }
 
+    private boolean tableExists(String table) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select to_regclass('" + table + "') is not null")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void aFailedVerificationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        List<VerifyQuery> verify = List.of(new VerifyQuery("has-customers", "select count(*) > 0 from customers"));
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, verify, OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode(), "the original failure is kept");
+        assertEquals("verification has-customers returned false; downgraded to base", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals("base", r.fromRevision());
+        assertEquals("base", r.rolledBackTo());
+        assertEquals("base", r.toRevision());
+        assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
+        assertEquals("has-customers", r.failedVerification());
+        assertEquals(List.of(), versionRows());
+        assertFalse(tableExists("customers"), "the schema is really back at base");
+        assertTrue(output().contains("Running downgrade 0001_init -> "), output());
+        assertLockReleased();
+    }
+
+    @Test
+    void aPartlyAppliedMigrationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(), OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().startsWith("revision 0003_broken failed: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; downgraded to 0001_init"), e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals("0003_broken", r.failedRevision());
+        // 0002_email was committed on its own before 0003 failed ...
+        assertEquals(List.of("0002_email"), r.appliedRevisions());
+        assertTrue(output().contains("Running downgrade 0002_email -> 0001_init"), output());
+        // ... and undone again.
+        assertEquals("0001_init", r.rolledBackTo());
+        assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("customers", "email"));
+    }
+
+    @Test
+    void partlyAppliedWithHaltStaysWhereItStopped() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
+        assertTrue(e.getMessage().endsWith("; the database is at 0002_email"), e.getMessage());
+        assertNull(e.upgradeResult().orElseThrow().rolledBackTo());
+        assertEquals(List.of("0002_email"), versionRows());
+    }
+
+    @Test
+    void aDowngradeThatFailsTooIsReportedAfterTheOriginalFailure() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_oneway", "0002_email", "one way",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "raise NotImplementedError('0003_oneway cannot be undone')");
+        upgrade(project, "0002_email", Duration.ZERO, Duration.ZERO);
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(new VerifyQuery("never", "select false")), OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode());
+        assertEquals("verification never returned false; the database is at 0003_oneway; the downgrade to"
+                + " 0002_email failed: the downgrade of revision 0003_oneway failed: NotImplementedError: 0003_oneway"
+                + " cannot be undone", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertNull(r.rolledBackTo());
+        assertEquals("0003_oneway", r.toRevision());
+        assertEquals(List.of("0003_oneway"), versionRows());
+    }
+
     @Test
     void raisingRevisionIsAMigrationFailureAndTheDatabaseStaysWhereItWas() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)

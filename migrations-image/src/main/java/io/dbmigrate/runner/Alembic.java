@@ -55,6 +55,28 @@ final class Alembic {
         }
     }
 
+    /**
+     * {@code alembic -c alembic.ini <arguments>} in offline mode ({@code --sql} among the arguments): the SQL on
+     * standard output, the log lines (redacted) to the log. Any session an env.py opens anyway is read-only.
+     */
+    ExternalProcess.SeparateOutcome offline(String... arguments) throws RunnerException {
+        List<String> command = new ArrayList<>(List.of(tools.alembic(), "-c", "alembic.ini"));
+        command.addAll(List.of(arguments));
+        Map<String, String> env = environment();
+        env.put("PGOPTIONS", "-c default_transaction_read_only=on");
+        try {
+            ExternalProcess.SeparateOutcome outcome = ExternalProcess.runSeparately(command, dir, env,
+                    line -> log.accept(settings.redact(line)));
+            return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
+                    outcome.stderr().stream().map(settings::redact).toList());
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+        }
+    }
+
     Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>(settings.libpqEnvironment());
         env.put("PGAPPNAME", APPLICATION_NAME);

@@ -100,11 +100,8 @@ public final class Upgrade {
         }
         Direction direction = route.direction();
         if (direction == Direction.DOWNGRADE && !request.allowDowngrade()) {
-            List<String> undo = route.revisions();
-            throw new RunnerException(ExitCode.DOWNGRADE_NOT_ALLOWED, "target " + request.target()
-                    + " is below the current revision " + from + ": it would undo " + undo.size() + " revision"
-                    + (undo.size() == 1 ? "" : "s") + " (" + String.join(", ", undo) + "); set spec.allowDowngrade:"
-                    + " true (--allow-downgrade) to allow it; nothing was run",
+            throw new RunnerException(ExitCode.DOWNGRADE_NOT_ALLOWED,
+                    downgradeRefused(request.target(), from, route.revisions()) + "; nothing was run",
                     result(from, from, direction, List.of(), null, 0));
         }
         Execution run = direction == Direction.NONE ? Execution.nothing(from)
@@ -189,6 +186,12 @@ public final class Upgrade {
 
     private static List<String> splitRevisions(String described) {
         return described.equals(Revisions.BASE) ? List.of() : List.of(described.split(","));
+    }
+
+    static String downgradeRefused(String target, String from, List<String> undo) {
+        return "target " + target + " is below the current revision " + from + ": it would undo " + undo.size()
+                + " revision" + (undo.size() == 1 ? "" : "s") + " (" + String.join(", ", undo) + ");"
+                + " set spec.allowDowngrade: true (--allow-downgrade) to allow it";
     }
 
     /** What went wrong, in words, without where it left the database. */

@@ -20,9 +20,9 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
     static final String DEFAULT_PYTHON = "python3";
     private static final Pattern PYTHON_NAME = Pattern.compile("python[0-9.]*");
 
-    /** With the python that runs {@code alembic} (see {@link #pythonOf}). */
+    /** With the python that runs {@code alembic} when it is a path (see {@link #pythonOf}), else python3. */
     public Tools(String pgDump, String pgRestore, String alembic) {
-        this(pgDump, pgRestore, alembic, pythonOf(alembic, System.getenv("PATH")));
+        this(pgDump, pgRestore, alembic, pythonOf(alembic, null));
     }
 
     /**

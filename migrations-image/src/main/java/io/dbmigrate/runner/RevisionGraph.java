@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,8 @@ import java.util.function.Consumer;
 
 /**
  * Where a target lies from the database's revision in the Alembic project's script graph: above it (an upgrade),
- * below it (a downgrade), or already reached. Alembic answers it itself: {@code revision_graph.py}, run with
- * {@link Tools#python()}, calls the functions {@code alembic upgrade} and {@code alembic downgrade} call. Needed
+ * below it (a downgrade), or already reached. Alembic answers it itself: {@code revision_graph.py} (a resource of
+ * this jar), run with {@code python -c} by {@link Tools#python()}, calls the functions {@code alembic upgrade} and {@code alembic downgrade} call. Needed
  * because {@code alembic upgrade <an ancestor of the current revision>} exits 0 and does nothing.
  */
 public final class RevisionGraph {
@@ -45,19 +46,20 @@ public final class RevisionGraph {
      */
     public static Classification classify(Tools tools, Path migrationsDir, String target, List<String> current,
                                           Consumer<String> log) throws RunnerException {
-        Path script = null;
-        try {
-            // java.io.tmpdir: /tmp is the only writable directory in the migrations pod.
-            script = Files.createTempFile("dbmigrate-revision-graph-", ".py");
-            try (InputStream in = RevisionGraph.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the runner jar");
-                }
-                Files.write(script, in.readAllBytes());
+        String script;
+        try (InputStream in = RevisionGraph.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the runner jar");
             }
-            List<String> command = new ArrayList<>(List.of(tools.python(), "-B", script.toString(), target));
-            command.addAll(current);
-            // Loading the scripts must not write __pycache__ into the (read-only) migrations directory.
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The script as an argument (python -c), not a file: nothing to write, so a read-only root filesystem
+        // without a writable /tmp works too. -B: loading the revisions must not write __pycache__ either.
+        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, target));
+        command.addAll(current);
+        try {
             ExternalProcess.Outcome outcome = ExternalProcess.run(command, migrationsDir,
                     Map.of("PYTHONDONTWRITEBYTECODE", "1"), null);
             return interpret(outcome, tools, target, current, log);
@@ -67,14 +69,6 @@ public final class RevisionGraph {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while reading the Alembic revision graph", e);
-        } finally {
-            if (script != null) {
-                try {
-                    Files.deleteIfExists(script);
-                } catch (IOException e) {
-                    // a leftover file in /tmp harms nobody
-                }
-            }
         }
     }
 

@@ -1,6 +1,6 @@
 """Where an Alembic target lies from the database's revision(s), for dbmigrate-runner.
 
-Usage (in the migrations directory): python3 revision_graph.py TARGET [CURRENT...]
+Usage (in the migrations directory): python3 -c "$(cat revision_graph.py)" TARGET [CURRENT...]
 CURRENT are the rows of alembic_version (none at base). Prints one line
 "dbmigrate-revision-graph: {json}" on stdout:
   {"direction": "up"|"down"|"none", "revisions": [...]}   the revisions `alembic upgrade TARGET`
@@ -26,7 +26,7 @@ def ids(steps):
 
 def main(argv):
     if len(argv) < 2:
-        emit(error="usage: revision_graph.py TARGET [CURRENT...]")
+        emit(error="usage: python3 -c <revision_graph.py> TARGET [CURRENT...]")
         return 2
     target = argv[1]
     current = tuple(argv[2:])

@@ -8,13 +8,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads what {@code alembic upgrade} printed. Pure: lines in, facts out.
+ * Reads what {@code alembic upgrade} and {@code alembic downgrade} printed. Pure: lines in, facts out.
  *
  * <p>With Alembic's logger at INFO (the template's alembic.ini does that) each step is logged before it runs:
  * <pre>INFO  [alembic.runtime.migration] Running upgrade 0001_init -> 0002_email, add email</pre>
  * The "from" side lists several revisions for a merge ({@code a1, b2 -> m3}); an upgrade step always has a single
  * "to" (Alembic runs one revision per step), and everything after the first ", " is the revision's message, which
- * may itself contain commas. Without logging the only trace of the failing revision is the Python traceback frame of
+ * may itself contain commas. A downgrade step is logged the other way round, and undoes exactly the one revision on
+ * its left: <pre>INFO  [alembic.runtime.migration] Running downgrade 0002_email -> 0001_init, add email</pre>
+ * (to base: {@code Running downgrade 0001_init -> , create customers}). Without logging the only trace of the failing revision is the Python traceback frame of
  * its {@code upgrade()} function.
  */
 public final class AlembicOutput {
@@ -28,8 +30,9 @@ public final class AlembicOutput {
 
     private static final Pattern RUNNING_UPGRADE =
             Pattern.compile("Running upgrade (.*?) -> ([A-Za-z0-9_]+)(?:, (.*))?$");
-    private static final Pattern UPGRADE_FRAME =
-            Pattern.compile("^\\s*File \"(.*[/\\\\]versions[/\\\\][^/\\\\\"]+\\.py)\", line [0-9]+, in upgrade\\s*$");
+    private static final Pattern RUNNING_DOWNGRADE = Pattern.compile("Running downgrade ([A-Za-z0-9_]+) -> ");
+    private static final Pattern MIGRATION_FRAME =
+            Pattern.compile("^\\s*File \"(.*[/\\\\]versions[/\\\\][^/\\\\\"]+\\.py)\", line [0-9]+, in (upgrade|downgrade)\\s*$");
     // `revision = 'abc'` and the typed form of newer templates, `revision: str = "abc"`.
     private static final Pattern REVISION_ASSIGNMENT = Pattern.compile(
             "^revision\\s*(?::[^=\\n]+)?=\\s*['\"]([^'\"\\n]+)['\"]", Pattern.MULTILINE);
@@ -62,12 +65,35 @@ public final class AlembicOutput {
         return steps.isEmpty() ? Optional.empty() : Optional.of(steps.get(steps.size() - 1).to());
     }
 
+    /** The revisions a downgrade started to undo, in order: the left side of each {@code Running downgrade} line. */
+    public static List<String> undoneRevisions(List<String> lines) {
+        List<String> undone = new ArrayList<>();
+        for (String line : lines) {
+            Matcher m = RUNNING_DOWNGRADE.matcher(line);
+            if (m.find()) {
+                undone.add(m.group(1));
+            }
+        }
+        return List.copyOf(undone);
+    }
+
+    /** The revision of the last downgrade step Alembic started: after a failure, the one whose downgrade failed. */
+    public static Optional<String> lastUndoneRevision(List<String> lines) {
+        List<String> undone = undoneRevisions(lines);
+        return undone.isEmpty() ? Optional.empty() : Optional.of(undone.get(undone.size() - 1));
+    }
+
     /** The file of the innermost {@code .../versions/<file>.py", line N, in upgrade} frame, as printed. */
     public static Optional<String> failingScript(List<String> lines) {
+        return failingScript(lines, "upgrade");
+    }
+
+    /** The file of the innermost frame of a migration script's {@code function} (upgrade or downgrade). */
+    public static Optional<String> failingScript(List<String> lines, String function) {
         String found = null;
         for (String line : lines) {
-            Matcher m = UPGRADE_FRAME.matcher(line);
-            if (m.matches()) {
+            Matcher m = MIGRATION_FRAME.matcher(line);
+            if (m.matches() && m.group(2).equals(function)) {
                 found = m.group(1);
             }
         }
@@ -122,5 +148,13 @@ public final class AlembicOutput {
     public static boolean isLockTimeout(String error) {
         return error != null && (error.contains("LockNotAvailable")
                 || error.contains("canceling statement due to lock timeout"));
+    }
+
+    /**
+     * Whether the error is PostgreSQL's {@code statement_timeout} firing (SQLSTATE 57014, psycopg2's QueryCanceled):
+     * a statement of the migration ran longer than allowed. Not transient: the same statement takes as long again.
+     */
+    public static boolean isStatementTimeout(String error) {
+        return error != null && error.contains("canceling statement due to statement timeout");
     }
 }

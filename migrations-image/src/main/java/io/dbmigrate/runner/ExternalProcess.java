@@ -38,6 +38,10 @@ final class ExternalProcess {
         }
     }
 
+    /** Standard output kept apart (the SQL of Alembic's offline mode), standard error as lines (its log). */
+    record SeparateOutcome(int exitCode, String stdout, List<String> stderr) {
+    }
+
     private ExternalProcess() {
     }
 
@@ -71,6 +75,55 @@ final class ExternalProcess {
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly(); // interrupted or failed while reading: do not leave it running
+            }
+        }
+    }
+
+    /**
+     * As {@link #run}, but standard output is returned whole and apart from standard error, whose lines go to
+     * {@code onStderrLine} as they arrive.
+     */
+    static SeparateOutcome runSeparately(List<String> command, Path workingDirectory, Map<String, String> environment,
+                                         Consumer<String> onStderrLine) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        pb.environment().keySet().removeAll(CONNECTION_VARIABLES);
+        pb.environment().putAll(environment);
+        Process process = pb.start();
+        process.getOutputStream().close();
+        List<String> stderr = new ArrayList<>();
+        Thread errors = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(
+                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    synchronized (stderr) {
+                        if (stderr.size() < MAX_KEPT_LINES) {
+                            stderr.add(line);
+                        }
+                    }
+                    if (onStderrLine != null) {
+                        onStderrLine.accept(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone; its exit code tells
+            }
+        }, "stderr-" + command.get(0));
+        errors.setDaemon(true);
+        errors.start();
+        try {
+            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            errors.join();
+            synchronized (stderr) {
+                return new SeparateOutcome(exit, stdout, List.copyOf(stderr));
+            }
+        } finally {
+            if (process.isAlive()) {
+                process.destroyForcibly();
             }
         }
     }

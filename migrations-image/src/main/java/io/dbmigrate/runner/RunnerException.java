@@ -12,6 +12,7 @@ public class RunnerException extends Exception {
 
     private final ExitCode exitCode;
     private final transient UpgradeResult upgradeResult;
+    private final transient PlanResult planResult;
 
     public RunnerException(ExitCode exitCode, String message) {
         this(exitCode, message, null, null);
@@ -29,6 +30,15 @@ public class RunnerException extends Exception {
         super(message, cause);
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
         this.upgradeResult = upgradeResult;
+        this.planResult = null;
+    }
+
+    /** A plan that could not be carried out as asked, with what was found out (a refused downgrade). */
+    public RunnerException(ExitCode exitCode, String message, PlanResult planResult) {
+        super(message);
+        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
+        this.upgradeResult = null;
+        this.planResult = planResult;
     }
 
     public ExitCode exitCode() {
@@ -38,5 +48,10 @@ public class RunnerException extends Exception {
     /** What the upgrade got to before failing (fromRevision, failedRevision, ...), when it got that far. */
     public Optional<UpgradeResult> upgradeResult() {
         return Optional.ofNullable(upgradeResult);
+    }
+
+    /** What the plan found before it failed, when it got that far. */
+    public Optional<PlanResult> planResult() {
+        return Optional.ofNullable(planResult);
     }
 }

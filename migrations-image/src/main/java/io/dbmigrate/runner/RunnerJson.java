@@ -54,7 +54,23 @@ public final class RunnerJson {
             }
             r = cut.apply(MESSAGE_FLOOR);
         }
-        // 2. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
+        // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
+        if (r.plan() != null && r.plan().sqlGzipBase64() != null) {
+            final RunnerResult base = r;
+            final PlanResult p = r.plan();
+            String sql = CompressedSql.decode(p.sqlGzipBase64());
+            int lines = CompressedSql.lineCount(sql);
+            IntFunction<RunnerResult> cut = k -> base.withPlan(k >= lines ? p : new PlanResult(p.target(),
+                    p.fromRevision(), p.direction(), p.pendingRevisions(),
+                    k == 0 ? null : CompressedSql.encode(CompressedSql.firstLines(sql, k)), p.sqlBytes(), false,
+                    p.sqlUnavailable()));
+            Integer k = largestFitting(cut, 0, lines);
+            if (k != null) {
+                return serialize(cut.apply(k));
+            }
+            r = cut.apply(0);
+        }
+        // 3. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
         if (r.upgrade() != null && r.upgrade().appliedRevisions() != null) {
             final RunnerResult base = r;
             final UpgradeResult u = r.upgrade();
@@ -91,7 +107,20 @@ public final class RunnerJson {
             }
             r = cut.apply(0);
         }
-        // 3. The rest of the message.
+        if (r.plan() != null && r.plan().pendingRevisions() != null) {
+            final RunnerResult base = r;
+            final PlanResult p = r.plan();
+            List<String> all = p.pendingRevisions();
+            IntFunction<RunnerResult> cut = k -> base.withPlan(new PlanResult(p.target(), p.fromRevision(),
+                    p.direction(), firstOf(all, k), p.sqlGzipBase64(), p.sqlBytes(), p.sqlComplete(),
+                    p.sqlUnavailable()));
+            Integer k = largestFitting(cut, 0, all.size());
+            if (k != null) {
+                return serialize(cut.apply(k));
+            }
+            r = cut.apply(0);
+        }
+        // 4. The rest of the message.
         String shorter = r.message() == null ? "" : r.message();
         final RunnerResult base = r;
         IntFunction<RunnerResult> cut = n -> base.withMessage(Truncation.truncate(shorter, n));
@@ -99,7 +128,7 @@ public final class RunnerJson {
         if (n != null) {
             return serialize(cut.apply(n));
         }
-        // 4. Only what the operator needs to decide: the code, the reason and as much message as fits.
+        // 5. Only what the operator needs to decide: the code, the reason and as much message as fits.
         final RunnerResult bare = new RunnerResult(Truncation.truncate(r.command(), 32), r.exitCode(),
                 Truncation.truncate(r.reason(), 64), message, null, null, null, null);
         IntFunction<RunnerResult> last = m -> bare.withMessage(Truncation.truncate(message, m));

@@ -2,6 +2,9 @@ package io.dbmigrate.runner;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -16,11 +19,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code dbmigrate-runner backup | upgrade | current}: the entrypoint of the migrations image.
+ * {@code dbmigrate-runner backup | upgrade | plan | current}: the entrypoint of the migrations image.
  *
  * <p>The connection comes from libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
  * PGSSLMODE); the password is never an option, so it never shows in a pod spec's args or in {@code ps}. Every command
@@ -29,7 +34,8 @@ import java.util.Map;
  */
 @Command(name = "dbmigrate-runner",
         description = "Backs up and migrates one PostgreSQL database with Alembic. Connection from PG* variables.",
-        subcommands = {RunnerMain.BackupCommand.class, RunnerMain.UpgradeCommand.class, RunnerMain.CurrentCommand.class})
+        subcommands = {RunnerMain.BackupCommand.class, RunnerMain.UpgradeCommand.class, RunnerMain.PlanCommand.class,
+                RunnerMain.CurrentCommand.class})
 public final class RunnerMain {
 
     public static final String DEFAULT_RESULT_PATH = "/dev/termination-log";
@@ -64,7 +70,7 @@ public final class RunnerMain {
                 return ExitCode.OK.code(); // usage went to stdout; nothing happened, nothing to report
             }
             if (!parsed.hasSubcommand()) {
-                throw new RunnerException(ExitCode.BAD_INPUT, "a command is required: backup, upgrade or current");
+                throw new RunnerException(ExitCode.BAD_INPUT, "a command is required: backup, upgrade, plan or current");
             }
             RunnerCommand selected = (RunnerCommand) parsed.subcommand().commandSpec().userObject();
             command = selected.name();
@@ -73,10 +79,10 @@ public final class RunnerMain {
             Tools tools = Tools.fromEnvironment(env);
             err.println(KeyValueLog.line("info", "starting", "command", command, "database", settings.database(),
                     "host", settings.host(), "port", settings.port(), "user", settings.user()));
-            result = selected.run(settings, tools, clock, err);
+            result = selected.run(settings, tools, clock, out, err);
         } catch (RunnerException e) {
             result = RunnerResult.of(command, e.exitCode(), redact(e.getMessage(), env))
-                    .withUpgrade(e.upgradeResult().orElse(null));
+                    .withUpgrade(e.upgradeResult().orElse(null)).withPlan(e.planResult().orElse(null));
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));
@@ -137,7 +143,32 @@ public final class RunnerMain {
         /** Checks the options picocli cannot check, so bad input is reported before anything connects. */
         void validateOptions() throws RunnerException;
 
-        RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream err) throws RunnerException;
+        /**
+         * @param out for what the command prints besides its summary line (plan's SQL); the summary comes after it
+         */
+        RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out, PrintStream err)
+                throws RunnerException;
+    }
+
+    /**
+     * The lock-safety options' defaults, from {@link LockSafety}'s constants, so the help text and the behaviour
+     * cannot drift apart.
+     */
+    static final class SafetyDefaults implements IDefaultValueProvider {
+        @Override
+        public String defaultValue(ArgSpec argSpec) {
+            if (!(argSpec instanceof OptionSpec option)) {
+                return null;
+            }
+            return switch (option.longestName()) {
+                case "--lock-timeout" -> Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT);
+                case "--lock-retries" -> Integer.toString(LockSafety.DEFAULT_LOCK_RETRIES);
+                case "--statement-timeout" -> Durations.format(LockSafety.DEFAULT_STATEMENT_TIMEOUT);
+                case "--lock-wait" -> Durations.format(LockSafety.DEFAULT_LOCK_WAIT);
+                case "--on-failure" -> OnFailure.HALT.name().toLowerCase(Locale.ROOT);
+                default -> null;
+            };
+        }
     }
 
     @Command(name = "backup", description = "pg_dump -Fc the database into DIR, verify the archive, prune old ones.")
@@ -173,8 +204,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream err)
-                throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
+                                PrintStream err) throws RunnerException {
             BackupResult b = Backup.run(settings, tools, request(), clock);
             err.println(KeyValueLog.line("info", "backup written", "file", b.file(), "sizeBytes", b.sizeBytes(),
                     "sha256", b.sha256(), "revision", b.revision(), "verified", b.verified(),
@@ -186,7 +217,10 @@ public final class RunnerMain {
         }
     }
 
-    @Command(name = "upgrade", description = "alembic upgrade TARGET under the database's migration lock.")
+    @Command(name = "upgrade", defaultValueProvider = SafetyDefaults.class,
+            description = {"alembic upgrade TARGET under the database's migration lock, retrying lock timeouts,"
+                    + " then the verification queries. A TARGET below the current revision is an alembic downgrade,"
+                    + " refused without --allow-downgrade."})
     static final class UpgradeCommand implements RunnerCommand {
         @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
         Path migrations;
@@ -194,13 +228,38 @@ public final class RunnerMain {
         @Option(names = "--target", required = true, paramLabel = "REV", description = "Alembic revision spec, e.g. head.")
         String target;
 
-        @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "1s",
-                description = "PostgreSQL lock_timeout for the migration; 0s for none (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--lock-timeout", paramLabel = "DURATION",
+                description = "PostgreSQL lock_timeout for the migration's statements; 0s for none"
+                        + " (default: ${DEFAULT-VALUE}).")
         String lockTimeout;
 
-        @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "5m",
+        @Option(names = "--lock-retries", paramLabel = "N",
+                description = "Runs of the migration again after a lock timeout, with jittered exponential backoff"
+                        + " from 100ms up to 10s; 0 to 100 (default: ${DEFAULT-VALUE}).")
+        int lockRetries;
+
+        @Option(names = "--statement-timeout", paramLabel = "DURATION",
+                description = "PostgreSQL statement_timeout for the migration's statements; 0s for none"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String statementTimeout;
+
+        @Option(names = "--lock-wait", paramLabel = "DURATION",
                 description = "How long to wait for another migration of the database (default: ${DEFAULT-VALUE}).")
         String lockWait;
+
+        @Option(names = "--verify", paramLabel = "NAME=SQL",
+                description = "A query that must return one row with true after the upgrade, run read-only;"
+                        + " repeatable, run in order. Split at the first '='.")
+        List<String> verify = new ArrayList<>();
+
+        @Option(names = "--on-failure", paramLabel = "halt|downgrade",
+                description = "After a failed migration, verification or lock timeout: halt, or downgrade back to"
+                        + " the revision the run started from (default: ${DEFAULT-VALUE}).")
+        String onFailure;
+
+        @Option(names = "--allow-downgrade",
+                description = "Allow a TARGET below the current revision (alembic downgrade TARGET).")
+        boolean allowDowngrade;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
@@ -215,23 +274,121 @@ public final class RunnerMain {
             request().validate();
         }
 
-        private UpgradeRequest request() throws RunnerException {
+        UpgradeRequest request() throws RunnerException {
             RevisionSpec.validate("--target", target);
-            return new UpgradeRequest(migrations, target, Durations.parse("--lock-timeout", lockTimeout),
-                    Durations.parse("--lock-wait", lockWait));
+            if (lockRetries < 0 || lockRetries > 100) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--lock-retries must be between 0 and 100, got "
+                        + lockRetries);
+            }
+            LockSafety safety = new LockSafety(Durations.parse("--lock-timeout", lockTimeout), lockRetries,
+                    Durations.parse("--statement-timeout", statementTimeout), Durations.parse("--lock-wait", lockWait));
+            List<VerifyQuery> queries = new ArrayList<>();
+            for (String v : verify) {
+                queries.add(VerifyQuery.parse("--verify", v));
+            }
+            return new UpgradeRequest(migrations, target, safety, queries, onFailure(onFailure), allowDowngrade);
+        }
+
+        static OnFailure onFailure(String value) throws RunnerException {
+            for (OnFailure o : OnFailure.values()) {
+                if (o.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                    return o;
+                }
+            }
+            throw new RunnerException(ExitCode.BAD_INPUT, "--on-failure '" + value + "' must be halt or downgrade");
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream err)
-                throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
+                                PrintStream err) throws RunnerException {
             UpgradeResult u = Upgrade.run(settings, tools, request(), clock, err);
-            err.println(KeyValueLog.line("info", "upgrade finished", "from", u.fromRevision(), "to", u.toRevision(),
-                    "applied", String.join(",", u.appliedRevisions())));
-            String message = u.appliedRevisions().isEmpty() && u.fromRevision().equals(u.toRevision())
-                    ? "database '" + settings.database() + "' already at " + u.toRevision() + " (target " + u.target() + ")"
-                    : "database '" + settings.database() + "' upgraded from " + u.fromRevision() + " to " + u.toRevision()
-                    + (u.appliedRevisions().isEmpty() ? "" : " (applied " + String.join(", ", u.appliedRevisions()) + ")");
-            return RunnerResult.of(name(), ExitCode.OK, message).withUpgrade(u);
+            err.println(KeyValueLog.line("info", "upgrade finished", "direction", u.direction(), "from",
+                    u.fromRevision(), "to", u.toRevision(), "applied", String.join(",", u.appliedRevisions()),
+                    "lockAttempts", u.lockAttempts(), "verified", String.join(",", u.verified())));
+            return RunnerResult.of(name(), ExitCode.OK, summary(settings.database(), u)).withUpgrade(u);
+        }
+
+        static String summary(String database, UpgradeResult u) {
+            StringBuilder sb = new StringBuilder("database '").append(database).append("' ");
+            boolean downgrade = UpgradeResult.DOWNGRADE.equals(u.direction());
+            if (u.appliedRevisions().isEmpty() && u.fromRevision().equals(u.toRevision())) {
+                sb.append("already at ").append(u.toRevision()).append(" (target ").append(u.target()).append(')');
+            } else {
+                sb.append(downgrade ? "downgraded" : "upgraded").append(" from ").append(u.fromRevision())
+                        .append(" to ").append(u.toRevision());
+                if (!u.appliedRevisions().isEmpty()) {
+                    sb.append(downgrade ? " (undid " : " (applied ").append(String.join(", ", u.appliedRevisions()))
+                            .append(')');
+                }
+            }
+            if (u.lockAttempts() != null && u.lockAttempts() > 1) {
+                sb.append(" on attempt ").append(u.lockAttempts()).append(" (lock_timeout retried)");
+            }
+            if (!u.verified().isEmpty()) {
+                sb.append("; verified ").append(String.join(", ", u.verified()));
+            }
+            return sb.toString();
+        }
+    }
+
+    @Command(name = "plan",
+            description = {"What upgrade would do, without doing it: the database's revision, the revisions pending"
+                    + " and their SQL from Alembic's offline mode (--sql), printed in full on stdout before the"
+                    + " summary line. Takes no lock, writes nothing."})
+    static final class PlanCommand implements RunnerCommand {
+        @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
+        Path migrations;
+
+        @Option(names = "--target", required = true, paramLabel = "REV", description = "Alembic revision spec, e.g. head.")
+        String target;
+
+        @Option(names = "--allow-downgrade",
+                description = "Plan a TARGET below the current revision as a downgrade instead of refusing it.")
+        boolean allowDowngrade;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        @Override
+        public String name() {
+            return "plan";
+        }
+
+        @Override
+        public void validateOptions() throws RunnerException {
+            RevisionSpec.validate("--target", target);
+            request().validate();
+        }
+
+        private PlanRequest request() {
+            return new PlanRequest(migrations, target, allowDowngrade);
+        }
+
+        @Override
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
+                                PrintStream err) throws RunnerException {
+            PlanResult p = Plan.run(settings, tools, request(), err, out);
+            err.println(KeyValueLog.line("info", "plan made", "direction", p.direction(), "from", p.fromRevision(),
+                    "pending", String.join(",", p.pendingRevisions()), "sqlBytes", p.sqlBytes() == null ? 0 : p.sqlBytes(),
+                    "sqlUnavailable", p.sqlUnavailable() == null ? "" : p.sqlUnavailable()));
+            return RunnerResult.of(name(), ExitCode.OK, summary(settings.database(), p)).withPlan(p);
+        }
+
+        static String summary(String database, PlanResult p) {
+            StringBuilder sb = new StringBuilder("database '").append(database).append("' is at ")
+                    .append(p.fromRevision());
+            if (PlanResult.NONE.equals(p.direction())) {
+                return sb.append(": nothing to do for target ").append(p.target()).toString();
+            }
+            boolean downgrade = UpgradeResult.DOWNGRADE.equals(p.direction());
+            sb.append("; ").append(p.direction()).append(" to ").append(p.target())
+                    .append(downgrade ? " would undo " : " would apply ").append(String.join(", ", p.pendingRevisions()));
+            if (p.sqlUnavailable() != null) {
+                sb.append(" (no SQL: ").append(p.sqlUnavailable()).append(')');
+            } else if (p.sqlBytes() != null) {
+                sb.append(" (SQL above, ").append(p.sqlBytes()).append(" bytes)");
+            }
+            return sb.toString();
         }
     }
 
@@ -250,8 +407,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream err)
-                throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
+                                PrintStream err) throws RunnerException {
             List<String> revisions;
             try (Connection c = settings.open()) {
                 revisions = Revisions.current(c);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -16,12 +17,31 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs {@code alembic upgrade <target>} under the database's migration lock and reports which revisions it applied,
- * or which one failed and why.
+ * Takes the database to a target revision under its migration lock: {@code alembic upgrade <target>}, or, when the
+ * target is below the current revision and that is allowed, {@code alembic downgrade <target>}. Reports which
+ * revisions it applied (or undid), or which one failed and why.
  */
 public final class Upgrade {
 
-    private Upgrade() {
+    private final ConnectionSettings settings;
+    private final Tools tools;
+    private final UpgradeRequest request;
+    private final Path dir;
+    private final Clock clock;
+    private final PrintStream log;
+    private final Instant startedAt;
+    private final Backoff backoff;
+
+    private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
+                    PrintStream log, Backoff backoff) {
+        this.settings = settings;
+        this.tools = tools;
+        this.request = request;
+        this.dir = dir;
+        this.clock = clock;
+        this.log = log;
+        this.startedAt = now(clock);
+        this.backoff = backoff;
     }
 
     /** Alembic's output goes to {@link System#err}, prefixed {@code alembic: }. */
@@ -33,65 +53,236 @@ public final class Upgrade {
     /** As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock)}, with Alembic's output going to {@code log}. */
     public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                                     PrintStream log) throws RunnerException {
+        return run(settings, tools, request, clock, log, Backoff.standard());
+    }
+
+    static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                             PrintStream log, Backoff backoff) throws RunnerException {
         request.validate();
-        Path dir = request.migrationsDir().toAbsolutePath().normalize();
-        if (!Files.isRegularFile(dir.resolve("alembic.ini"))) {
-            throw new RunnerException(ExitCode.BAD_INPUT, "no alembic.ini in " + dir
-                    + " (the migrations image must COPY alembic.ini, env.py, script.py.mako and versions/ there)");
-        }
-        Instant startedAt = now(clock);
+        Path dir = migrationsDirectory(request.migrationsDir());
+        Upgrade upgrade = new Upgrade(settings, tools, request, dir, clock, log, backoff);
         // Our own connection, separate from Alembic's: it holds the lock and tells us the revisions before and after.
         try (Connection connection = settings.open()) {
             AdvisoryLock lock;
             try {
                 lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database());
             } catch (RunnerException e) {
-                throw new RunnerException(e.exitCode(), e.getMessage(), e.getCause(), new UpgradeResult(
-                        request.target(), null, null, List.of(), null, startedAt, now(clock)));
+                throw new RunnerException(e.exitCode(), e.getMessage(), e.getCause(),
+                        upgrade.result(null, null, Direction.UPGRADE, List.of(), null, 0));
             }
             try (lock) {
-                String from = Revisions.describe(Revisions.current(connection));
-                List<String> output = new ArrayList<>();
-                int exit = runAlembic(settings, tools, request, dir, line -> {
-                    String safe = settings.redact(line);
-                    output.add(safe);
-                    log.println("alembic: " + safe);
-                });
-                String to = revisionAfter(connection, settings);
-                Instant finishedAt = now(clock);
-                if (exit == 0) {
-                    return new UpgradeResult(request.target(), from, to, AlembicOutput.appliedRevisions(output), null,
-                            startedAt, finishedAt);
-                }
-                throw failure(request, dir, output, exit, from, to, startedAt, finishedAt);
+                return upgrade.migrate(connection);
             }
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "talking to " + settings.describe());
         }
     }
 
-    private static int runAlembic(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir,
-                                  java.util.function.Consumer<String> onLine) throws RunnerException {
-        Map<String, String> env = new LinkedHashMap<>(settings.libpqEnvironment());
-        if (!request.lockTimeout().isZero()) {
-            // libpq applies PGOPTIONS to every session Alembic opens, whatever env.py does.
-            env.put("PGOPTIONS", "-c lock_timeout=" + Durations.toPostgres(request.lockTimeout()));
+    /** The directory, absolute, when it holds an alembic.ini; BAD_INPUT otherwise. */
+    static Path migrationsDirectory(Path given) throws RunnerException {
+        Path dir = given.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("alembic.ini"))) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "no alembic.ini in " + dir
+                    + " (the migrations image must COPY alembic.ini, env.py, script.py.mako and versions/ there)");
         }
-        env.put("PYTHONDONTWRITEBYTECODE", "1"); // the image's /migrations is read-only for our user
-        env.put("PYTHONUNBUFFERED", "1");        // lines in the order they happened, tracebacks included
-        List<String> command = List.of(tools.alembic(), "-c", "alembic.ini", "upgrade", request.target());
+        return dir;
+    }
+
+    private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
+        List<String> fromRevisions = Revisions.current(connection);
+        String from = Revisions.describe(fromRevisions);
+        RevisionGraph.Classification route;
         try {
-            return ExternalProcess.run(command, dir, env, onLine).exitCode();
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+            route = RevisionGraph.classify(tools, dir, request.target(), fromRevisions, this::logLine);
+        } catch (RunnerException e) {
+            throw new RunnerException(e.exitCode(), e.getMessage() + "; the database is at " + from, e.getCause(),
+                    result(from, from, Direction.UPGRADE, List.of(), null, 0));
+        }
+        Direction direction = route.direction();
+        if (direction == Direction.DOWNGRADE && !request.allowDowngrade()) {
+            throw new RunnerException(ExitCode.DOWNGRADE_NOT_ALLOWED,
+                    downgradeRefused(request.target(), from, route.revisions()) + "; nothing was run",
+                    result(from, from, direction, List.of(), null, 0));
+        }
+        Execution run = direction == Direction.NONE ? Execution.nothing(from)
+                : execute(connection, direction, request.target(), from);
+
+        Failure failure = run.succeeded() ? null : failure(direction, run, request.target());
+        Verification.Outcome checks = new Verification.Outcome(List.of(), null, null);
+        // The queries describe the schema the target brings; after an explicit downgrade they need not hold.
+        if (failure == null && direction != Direction.DOWNGRADE) {
+            checks = Verification.run(connection, request.verify(), Verification.statementTimeout(request.safety()));
+            if (!checks.holds()) {
+                failure = new Failure(ExitCode.VERIFICATION_FAILED,
+                        "verification " + checks.failed() + " " + checks.reason(), null);
+            }
+        }
+        if (failure == null) {
+            return result(from, run.to(), direction, run.applied(), null, run.attempts(), checks.passed(), null, null);
+        }
+        String message = failure.what() + "; " + where(from, run.to());
+        String to = run.to();
+        String rolledBackTo = null;
+        if (request.onFailure() == OnFailure.DOWNGRADE && !to.equals(from)) {
+            Restore restore = restore(connection, fromRevisions, to);
+            to = restore.at();
+            rolledBackTo = restore.succeeded() ? restore.at() : null;
+            message = restore.succeeded() ? failure.what() + "; " + restore.command() + "d to " + restore.at()
+                    : failure.what() + "; " + where(from, to) + "; the " + restore.command() + " to " + from
+                    + " failed: " + restore.error();
+        }
+        UpgradeResult result = result(from, to, direction, run.applied(), failure.failedRevision(), run.attempts(),
+                checks.passed(), checks.failed(), rolledBackTo);
+        throw new RunnerException(failure.exitCode(), message, result);
+    }
+
+    /**
+     * How taking the database back to where the run started went.
+     *
+     * @param at      the revision read afterwards
+     * @param command "downgrade" (or "upgrade", undoing a failed explicit downgrade)
+     * @param error   null when it succeeded
+     */
+    private record Restore(String at, String command, String error) {
+        boolean succeeded() {
+            return error == null;
         }
     }
 
+    /**
+     * on-failure downgrade: back to the revision the run started from, under the same lock, with the same
+     * lock_timeout retries. Alembic's downgrade takes one revision, so several heads cannot be returned to.
+     */
+    private Restore restore(Connection connection, List<String> fromRevisions, String now) throws RunnerException {
+        String from = Revisions.describe(fromRevisions);
+        if (fromRevisions.size() > 1) {
+            return new Restore(now, "downgrade", "the run started at several heads (" + from
+                    + ") and alembic downgrade goes to one revision");
+        }
+        log.println(KeyValueLog.line("warn", "on failure: back to the revision the run started from", "from", now,
+                "to", from));
+        RevisionGraph.Classification back;
+        try {
+            back = RevisionGraph.classify(tools, dir, from, splitRevisions(now), this::logLine);
+        } catch (RunnerException e) {
+            return new Restore(now, "downgrade", e.getMessage());
+        }
+        String command = back.direction() == Direction.UPGRADE ? "upgrade" : "downgrade";
+        if (back.direction() == Direction.NONE) {
+            return new Restore(now, command, null);
+        }
+        Execution run;
+        try {
+            run = execute(connection, back.direction(), from, now);
+        } catch (RunnerException e) {
+            // The failure being reported is the run's, not this one's.
+            return new Restore(now, command, e.getMessage());
+        }
+        if (run.succeeded()) {
+            return new Restore(run.to(), command, null);
+        }
+        return new Restore(run.to(), command, failure(back.direction(), run, from).what());
+    }
+
+    private static List<String> splitRevisions(String described) {
+        return described.equals(Revisions.BASE) ? List.of() : List.of(described.split(","));
+    }
+
+    static String downgradeRefused(String target, String from, List<String> undo) {
+        return "target " + target + " is below the current revision " + from + ": it would undo " + undo.size()
+                + " revision" + (undo.size() == 1 ? "" : "s") + " (" + String.join(", ", undo) + ");"
+                + " set spec.allowDowngrade: true (--allow-downgrade) to allow it";
+    }
+
+    /** What went wrong, in words, without where it left the database. */
+    private record Failure(ExitCode exitCode, String what, String failedRevision) {
+    }
+
+    private static String where(String from, String to) {
+        return to.equals(from) ? "nothing was applied, the database is still at " + from : "the database is at " + to;
+    }
+
+    /**
+     * What running Alembic came to, over all its attempts.
+     *
+     * @param last     the output of the last attempt
+     * @param applied  the revisions applied (or undone) and committed, over all attempts
+     * @param to       the database's revision afterwards
+     * @param holders  the sessions seen blocking Alembic, over all attempts
+     */
+    private record Execution(ExternalProcess.Outcome last, int attempts, List<String> applied, String to,
+                             List<LockHolder> holders) {
+        boolean succeeded() {
+            return last.exitCode() == 0;
+        }
+
+        /** Alembic not started: the database is at the target already. */
+        static Execution nothing(String at) {
+            return new Execution(new ExternalProcess.Outcome(0, List.of()), 0, List.of(), at, List.of());
+        }
+    }
+
+    /**
+     * Runs {@code alembic upgrade|downgrade revision}; a run that hit lock_timeout is started again after a backoff,
+     * up to lockRetries times. Each run starts from wherever the previous one left the database.
+     */
+    private Execution execute(Connection connection, Direction direction, String revision, String from)
+            throws RunnerException {
+        Alembic alembic = new Alembic(settings, tools, dir, request.safety(), this::logLine);
+        String command = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
+        int retries = request.safety().lockRetries();
+        List<String> applied = new ArrayList<>();
+        Map<Integer, LockHolder> holders = new LinkedHashMap<>();
+        String before = from;
+        for (int attempt = 1; ; attempt++) {
+            ExternalProcess.Outcome outcome;
+            try (LockWatcher watcher = LockWatcher.start(connection, Alembic.APPLICATION_NAME,
+                    request.lockTimeout(), this::logHolder)) {
+                outcome = alembic.run(command, revision);
+                watcher.close();
+                watcher.holders().forEach(h -> holders.put(h.pid(), h));
+            }
+            String after = revisionAfter(connection);
+            List<String> ran = stepsRan(direction, outcome.output());
+            if (outcome.exitCode() == 0) {
+                applied.addAll(ran);
+            } else if (!after.equals(before) && !ran.isEmpty()) {
+                // transaction_per_migration: the revisions before the failing one were committed.
+                applied.addAll(ran.subList(0, ran.size() - 1));
+            }
+            String error = AlembicOutput.error(outcome.output()).orElse(null);
+            if (outcome.exitCode() == 0 || !AlembicOutput.isLockTimeout(error) || attempt > retries) {
+                return new Execution(outcome, attempt, applied, after, List.copyOf(holders.values()));
+            }
+            Duration wait = backoff.delay(attempt);
+            log.println(KeyValueLog.line("warn", "lock_timeout, retrying", "attempt", attempt, "attempts", retries + 1,
+                    "lockTimeout", Durations.format(request.lockTimeout()), "wait", Durations.format(wait),
+                    "revision", after));
+            try {
+                backoff.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting to retry", e);
+            }
+            before = after;
+        }
+    }
+
+    private void logHolder(LockHolder holder) {
+        log.println(KeyValueLog.line("warn", "alembic waits for a lock", "holder", settings.redact(holder.describe())));
+    }
+
+    private void logLine(String line) {
+        log.println("alembic: " + settings.redact(line));
+    }
+
+    private static List<String> stepsRan(Direction direction, List<String> output) {
+        return direction == Direction.DOWNGRADE ? AlembicOutput.undoneRevisions(output)
+                : AlembicOutput.appliedRevisions(output);
+    }
+
     // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
-    private static String revisionAfter(Connection connection, ConnectionSettings settings) throws RunnerException {
+    private String revisionAfter(Connection connection) throws RunnerException {
         try {
             return Revisions.describe(Revisions.current(connection));
         } catch (SQLException first) {
@@ -103,36 +294,51 @@ public final class Upgrade {
         }
     }
 
-    private static RunnerException failure(UpgradeRequest request, Path dir, List<String> output, int exit,
-                                           String from, String to, Instant startedAt, Instant finishedAt) {
-        Optional<String> started = AlembicOutput.lastStartedRevision(output);
-        String failed = started.or(() -> AlembicOutput.failingScript(output).map(f -> revisionOfScript(dir, f)))
+    /** Why a run of {@code alembic upgrade|downgrade target} failed, from its last attempt's output. */
+    private Failure failure(Direction direction, Execution run, String target) {
+        List<String> output = run.last().output();
+        String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
+        Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
+                : AlembicOutput.lastStartedRevision(output);
+        String failed = started.or(() -> AlembicOutput.failingScript(output, function).map(this::revisionOfScript))
                 .orElse(null);
-        String error = AlembicOutput.error(output).orElse("alembic exited with " + exit + " without output");
-
-        // Alembic runs all revisions in one transaction by default, so nothing stays applied; with
-        // transaction_per_migration the ones before the failing one were committed.
-        List<String> applied = List.of();
-        if (!to.equals(from) && started.isPresent()) {
-            List<String> ran = AlembicOutput.appliedRevisions(output);
-            applied = ran.subList(0, ran.size() - 1);
-        }
-        UpgradeResult partial = new UpgradeResult(request.target(), from, to, applied, failed, startedAt, finishedAt);
+        String error = AlembicOutput.error(output)
+                .orElse("alembic exited with " + run.last().exitCode() + " without output");
+        String subject = failed == null ? "the migration"
+                : (direction == Direction.DOWNGRADE ? "the downgrade of revision " : "revision ") + failed;
 
         if (AlembicOutput.isLockTimeout(error)) {
-            return new RunnerException(ExitCode.LOCK_NOT_ACQUIRED, (failed == null ? "the migration" : "revision " + failed)
-                    + " could not lock a table within lock timeout " + Durations.format(request.lockTimeout())
-                    + " (the application holds it); the database is at " + to + "; " + error, partial);
+            String blockedBy = LockHolder.blockedBy(run.holders());
+            return new Failure(ExitCode.LOCK_TIMEOUT, subject + " could not lock a table within lock_timeout "
+                    + Durations.format(request.lockTimeout()) + " on "
+                    + (run.attempts() == 1 ? "its only attempt" : "any of " + run.attempts() + " attempts")
+                    + "; " + (blockedBy.isEmpty() ? "the session holding the lock was not seen" : blockedBy), failed);
+        }
+        if (AlembicOutput.isStatementTimeout(error)) {
+            return new Failure(ExitCode.MIGRATION_FAILED, subject + " ran into statement_timeout "
+                    + Durations.format(request.safety().statementTimeout()) + ": " + error, failed);
         }
         String what = failed == null
-                ? "alembic upgrade " + request.target() + " failed (exit " + exit + ")"
-                : "revision " + failed + " failed";
-        return new RunnerException(ExitCode.MIGRATION_FAILED,
-                what + ": " + error + "; the database is at " + to, partial);
+                ? "alembic " + function + " " + target + " failed (exit " + run.last().exitCode() + ")"
+                : subject + " failed";
+        return new Failure(ExitCode.MIGRATION_FAILED, what + ": " + error, failed);
+    }
+
+    private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,
+                                 int attempts) {
+        return result(from, to, direction, applied, failed, attempts, List.of(), null, null);
+    }
+
+    private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,
+                                 int attempts, List<String> verified, String failedVerification,
+                                 String rolledBackTo) {
+        return new UpgradeResult(request.target(), from, to, List.copyOf(applied), failed, startedAt, now(clock),
+                direction == Direction.NONE ? UpgradeResult.UPGRADE : direction.word(), attempts,
+                List.copyOf(verified), failedVerification, rolledBackTo);
     }
 
     /** The revision id the script declares; its file name without .py when it cannot be read. */
-    private static String revisionOfScript(Path dir, String printedPath) {
+    private String revisionOfScript(String printedPath) {
         Path script = dir.resolve(printedPath).normalize();
         String fileName = script.getFileName().toString();
         String fallback = fileName.endsWith(".py") ? fileName.substring(0, fileName.length() - 3) : fileName;

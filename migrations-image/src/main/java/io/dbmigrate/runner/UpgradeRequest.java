@@ -2,7 +2,9 @@ package io.dbmigrate.runner;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What to migrate to, how patient to be, what must hold afterwards, and what to do when it does not.
@@ -59,7 +61,12 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
         if (safety.lockRetries() < 0 || safety.lockRetries() > 100) {
             throw new RunnerException(ExitCode.BAD_INPUT, "lock retries must be between 0 and 100");
         }
+        Set<String> names = new HashSet<>();
         for (VerifyQuery query : verify) {
+            if (query.name() != null && !names.add(query.name())) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "verification " + query.name()
+                        + " is given twice: names must be unique, they are what status reports");
+            }
             if (!VerifyQuery.validName(query.name())) {
                 throw new RunnerException(ExitCode.BAD_INPUT, "verification name '" + query.name()
                         + "' must be lowercase letters, digits and dashes (at most 63)");

@@ -18,4 +18,29 @@ public record VerifyQuery(String name, String sql) {
     public static boolean validName(String name) {
         return name != null && name.length() <= NAME_MAX_LENGTH && NAME.matcher(name).matches();
     }
+
+    /**
+     * {@code NAME=SQL} as given on the command line, split at the first '=' (SQL has '=' of its own):
+     * {@code scores-backfilled=select count(*) = 0 from customers where computed_score is null}.
+     *
+     * @param field how the caller calls it in messages, e.g. {@code --verify}
+     */
+    public static VerifyQuery parse(String field, String text) throws RunnerException {
+        int eq = text == null ? -1 : text.indexOf('=');
+        if (eq < 0) {
+            throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + Truncation.truncate(String.valueOf(text), 64)
+                    + "' must be NAME=SQL, e.g. scores-backfilled=select count(*) = 0 from customers"
+                    + " where computed_score is null");
+        }
+        VerifyQuery query = new VerifyQuery(text.substring(0, eq).strip(), text.substring(eq + 1).strip());
+        if (!validName(query.name())) {
+            throw new RunnerException(ExitCode.BAD_INPUT, field + " name '" + Truncation.truncate(query.name(), 64)
+                    + "' must be lowercase letters, digits and dashes, starting and ending with a letter or digit"
+                    + " (at most " + NAME_MAX_LENGTH + ")");
+        }
+        if (query.sql().isEmpty()) {
+            throw new RunnerException(ExitCode.BAD_INPUT, field + " " + query.name() + " has no SQL after the '='");
+        }
+        return query;
+    }
 }

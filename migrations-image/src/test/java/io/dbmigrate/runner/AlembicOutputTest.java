@@ -102,4 +102,29 @@ class AlembicOutputTest {
         assertEquals(Optional.of("something odd"), AlembicOutput.error(List.of("first", "  something odd  ", "")));
         assertEquals(Optional.empty(), AlembicOutput.error(List.of()));
     }
+
+    @Test
+    void downgradeStepsNameTheRevisionsUndoneInOrder() throws IOException {
+        List<String> out = sample("downgrade.txt");
+        assertEquals(List.of("0003_slow", "0002_email", "0001_init"), AlembicOutput.undoneRevisions(out));
+        assertEquals(Optional.of("0001_init"), AlembicOutput.lastUndoneRevision(out));
+        // Downgrade lines are not upgrade steps.
+        assertEquals(List.of(), AlembicOutput.appliedRevisions(out));
+        assertEquals(List.of(), AlembicOutput.undoneRevisions(sample("sql-error.txt")));
+        assertEquals(Optional.empty(), AlembicOutput.lastUndoneRevision(List.of()));
+    }
+
+    @Test
+    void statementTimeoutInADowngrade() throws IOException {
+        List<String> out = sample("statement-timeout-downgrade.txt");
+        String error = AlembicOutput.error(out).orElseThrow();
+        assertEquals("sqlalchemy.exc.OperationalError: (psycopg2.errors.QueryCanceled) canceling statement due to"
+                + " statement timeout", error);
+        assertTrue(AlembicOutput.isStatementTimeout(error));
+        assertFalse(AlembicOutput.isLockTimeout(error));
+        assertFalse(AlembicOutput.isStatementTimeout(AlembicOutput.error(sample("lock-timeout.txt")).orElseThrow()));
+        assertEquals(Optional.of("0003_slow"), AlembicOutput.lastUndoneRevision(out));
+        assertEquals(Optional.of("/tmp/albt-dg/versions/0003_slow.py"), AlembicOutput.failingScript(out, "downgrade"));
+        assertEquals(Optional.empty(), AlembicOutput.failingScript(out, "upgrade"));
+    }
 }

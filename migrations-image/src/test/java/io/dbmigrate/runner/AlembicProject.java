@@ -90,20 +90,32 @@ final class AlembicProject {
         project.revision("0001_init", null, "create customers", """
                 op.create_table("customers", sa.Column("id", sa.Integer, primary_key=True),
                                 sa.Column("name", sa.Text, nullable=False))
-                """);
+                """, "op.drop_table('customers')");
         project.revision("0002_email", "0001_init", "add email", """
                 op.add_column("customers", sa.Column("email", sa.Text))
-                """);
+                """, "op.drop_column('customers', 'email')");
         return project;
+    }
+
+    /** Alembic commits each revision on its own instead of the whole run at once. */
+    AlembicProject transactionPerMigration() throws IOException {
+        Files.writeString(dir.resolve("env.py"), ENV_PY.replace("target_metadata=None)",
+                "target_metadata=None, transaction_per_migration=True)"));
+        return this;
     }
 
     Path dir() {
         return dir;
     }
 
-    /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented). */
+    /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented) and whose downgrade() passes. */
     AlembicProject revision(String id, String down, String message, String body) throws IOException {
-        String indented = body.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("    pass");
+        return revision(id, down, message, body, "pass");
+    }
+
+    /** Adds versions/{id}.py with both functions' bodies (Python, unindented). */
+    AlembicProject revision(String id, String down, String message, String body, String downgradeBody)
+            throws IOException {
         Files.writeString(dir.resolve("versions").resolve(id + ".py"), "\"\"\"" + message + "\"\"\"\n"
                 + "from alembic import op\n"
                 + "import sqlalchemy as sa\n\n"
@@ -111,8 +123,12 @@ final class AlembicProject {
                 + "down_revision = " + (down == null ? "None" : "'" + down + "'") + "\n"
                 + "branch_labels = None\n"
                 + "depends_on = None\n\n\n"
-                + "def upgrade():\n" + indented + "\n\n\n"
-                + "def downgrade():\n    pass\n");
+                + "def upgrade():\n" + indent(body) + "\n\n\n"
+                + "def downgrade():\n" + indent(downgradeBody) + "\n");
         return this;
+    }
+
+    private static String indent(String body) {
+        return body.strip().lines().map(l -> "    " + l).reduce((a, b) -> a + "\n" + b).orElse("    pass");
     }
 }

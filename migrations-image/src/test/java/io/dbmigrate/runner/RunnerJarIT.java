@@ -108,6 +108,80 @@ class RunnerJarIT {
     }
 
     @Test
+    void upgradeWithVerificationAndOnFailureDowngrade() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("migrations"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        Run first = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "0001_init");
+        assertEquals(0, first.exit, first.stderr);
+
+        Run failed = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--lock-timeout", "500ms", "--lock-retries", "2", "--statement-timeout", "30s",
+                "--verify", "has-phone=select count(*) = 1 from information_schema.columns where column_name = 'phone'",
+                "--verify", "has-customers=select count(*) > 0 from customers",
+                "--on-failure", "downgrade");
+
+        assertEquals(ExitCode.VERIFICATION_FAILED.code(), failed.exit, failed.stderr);
+        assertEquals("VerificationFailed", failed.result.reason());
+        assertEquals("verification has-customers returned false; downgraded to 0001_init", failed.result.message());
+        UpgradeResult u = failed.result.upgrade();
+        assertEquals(List.of("has-phone"), u.verified());
+        assertEquals("has-customers", u.failedVerification());
+        assertEquals("0001_init", u.rolledBackTo());
+        assertEquals("0001_init", u.toRevision());
+        assertEquals(List.of("0002_email", "0003_phone"), u.appliedRevisions());
+        assertEquals(1, u.lockAttempts());
+        assertEquals(UpgradeResult.UPGRADE, u.direction());
+        assertTrue(failed.stdout.startsWith("upgrade failed: VerificationFailed (exit 23): "), failed.stdout);
+        assertTrue(failed.stderr.contains("alembic: INFO  [alembic.runtime.migration] Running downgrade 0002_email"
+                + " -> 0001_init"), failed.stderr);
+        assertTrue(failed.stderr.contains("retryable=false"), failed.stderr);
+        assertEquals(List.of("0001_init"), runJar("current").result.revisions());
+
+        db.execute("insert into customers (name) values ('first')");
+        Run ok = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--verify", "has-customers=select count(*) > 0 from customers", "--on-failure", "downgrade");
+        assertEquals(0, ok.exit, ok.stderr);
+        assertEquals(List.of("has-customers"), ok.result.upgrade().verified());
+        assertTrue(ok.stdout.endsWith("(applied 0002_email, 0003_phone); verified has-customers\n"), ok.stdout);
+
+        Run refused = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "0001_init");
+        assertEquals(ExitCode.DOWNGRADE_NOT_ALLOWED.code(), refused.exit, refused.stderr);
+        assertEquals("DowngradeNotAllowed", refused.result.reason());
+        assertEquals(UpgradeResult.DOWNGRADE, refused.result.upgrade().direction());
+    }
+
+    @Test
+    void planPrintsTheSqlAndReportsItCompressed() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("migrations"), true);
+
+        Run plan = runJar("plan", "--migrations", project.dir().toString(), "--target", "head");
+
+        assertEquals(0, plan.exit, plan.stderr);
+        assertEquals("plan", plan.result.command());
+        PlanResult p = plan.result.plan();
+        assertEquals("base", p.fromRevision());
+        assertEquals(UpgradeResult.UPGRADE, p.direction());
+        assertEquals(List.of("0001_init", "0002_email"), p.pendingRevisions());
+        assertEquals(Boolean.TRUE, p.sqlComplete());
+        String sql = CompressedSql.decode(p.sqlGzipBase64());
+        assertTrue(sql.contains("CREATE TABLE customers"), sql);
+        // stdout: all of the SQL, then the one summary line.
+        assertTrue(plan.stdout.startsWith(sql), plan.stdout);
+        List<String> lines = plan.stdout.lines().toList();
+        assertEquals("plan succeeded: database '" + db.name() + "' is at base; upgrade to head would apply 0001_init,"
+                + " 0002_email (SQL above, " + p.sqlBytes() + " bytes)", lines.get(lines.size() - 1));
+        assertEquals(List.of(), runJar("current").result.revisions(), "plan ran nothing");
+
+        runJar("upgrade", "--migrations", project.dir().toString(), "--target", "head");
+        Run none = runJar("plan", "--migrations", project.dir().toString(), "--target", "head");
+        assertEquals(0, none.exit, none.stderr);
+        assertEquals(PlanResult.NONE, none.result.plan().direction());
+        assertEquals(1, none.stdout.lines().count(), none.stdout);
+    }
+
+    @Test
     void badOptionExitsTwo() throws Exception {
         Run run = runJar("upgrade", "--migrations", "/nowhere", "--target", "$(reboot)");
         assertEquals(2, run.exit, run.stderr);

@@ -101,4 +101,69 @@ class RunnerJsonTest {
         RunnerResult r = RunnerResult.of("current", ExitCode.OK, "é".repeat(1_000)).withRevisions(revisions(10));
         assertEquals(r, RunnerJson.read(RunnerJson.write(r)));
     }
+
+    /** SQL that gzip cannot shrink much: every line has a different pseudo-random name. */
+    private static String bigSql(int statements) {
+        java.util.Random random = new java.util.Random(42);
+        StringBuilder sb = new StringBuilder("BEGIN;\n\n");
+        for (int i = 0; i < statements; i++) {
+            sb.append("ALTER TABLE customers ADD COLUMN c").append(Long.toHexString(random.nextLong()))
+                    .append(" TEXT;\n\n");
+        }
+        return sb.append("COMMIT;\n").toString();
+    }
+
+    private static PlanResult plan(String sql, List<String> pending) {
+        return new PlanResult("head", "0001", UpgradeResult.UPGRADE, pending, CompressedSql.encode(sql),
+                (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
+    }
+
+    @Test
+    void aPlanThatFitsIsUntouched() {
+        String sql = "BEGIN;\n\nALTER TABLE customers ADD COLUMN phone TEXT;\n\nCOMMIT;\n";
+        RunnerResult r = RunnerResult.of("plan", ExitCode.OK, "plan").withPlan(plan(sql, List.of("0002")));
+        RunnerResult back = RunnerJson.read(RunnerJson.write(r));
+        assertEquals(r, back);
+        assertEquals(sql, CompressedSql.decode(back.plan().sqlGzipBase64()));
+        RunnerResult none = RunnerResult.of("plan", ExitCode.OK, "nothing").withPlan(
+                new PlanResult("head", "0002", PlanResult.NONE, List.of(), null, null, null, null));
+        assertEquals(none, RunnerJson.read(RunnerJson.write(none)));
+    }
+
+    @Test
+    void bigSqlIsCutAtALineAndSaysSo() {
+        String sql = bigSql(2_000);
+        long size = sql.getBytes(StandardCharsets.UTF_8).length;
+        RunnerResult r = RunnerResult.of("plan", ExitCode.OK, "plan of 1 revision")
+                .withPlan(plan(sql, List.of("0002_many_columns")));
+
+        String json = RunnerJson.write(r);
+
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        RunnerResult back = RunnerJson.read(json);
+        PlanResult p = back.plan();
+        assertEquals(Boolean.FALSE, p.sqlComplete());
+        assertEquals(size, p.sqlBytes(), "the size of all of it");
+        String kept = CompressedSql.decode(p.sqlGzipBase64());
+        assertTrue(sql.startsWith(kept), "a prefix");
+        assertTrue(kept.endsWith("\n"), "cut at a line break");
+        assertTrue(kept.length() > 1_000, "uses the space: " + kept.length() + " characters kept");
+        assertTrue(bytes(json) > RunnerJson.MAX_BYTES - 200, "close to the limit: " + bytes(json));
+        assertEquals(List.of("0002_many_columns"), p.pendingRevisions());
+        assertEquals("plan of 1 revision", back.message());
+    }
+
+    @Test
+    void manyPendingRevisionsAreCutAfterTheSql() {
+        List<String> pending = revisions(2_000);
+        RunnerResult r = RunnerResult.of("plan", ExitCode.OK, "plan").withPlan(plan(bigSql(500), pending));
+        String json = RunnerJson.write(r);
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        PlanResult p = RunnerJson.read(json).plan();
+        assertNull(p.sqlGzipBase64(), "no room for SQL");
+        assertEquals(Boolean.FALSE, p.sqlComplete());
+        List<String> kept = p.pendingRevisions();
+        assertTrue(kept.get(kept.size() - 1).matches("…[0-9]+ more"), kept.toString());
+        assertEquals(pending.get(0), kept.get(0));
+    }
 }

@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,7 +68,7 @@ class RunnerMainTest {
 
     @Test
     void noCommand() throws IOException {
-        assertInvalidInput(run(), null, "backup, upgrade or current");
+        assertInvalidInput(run(), null, "backup, upgrade, plan or current");
     }
 
     @Test
@@ -93,6 +95,66 @@ class RunnerMainTest {
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--retain", "many"),
                 "backup", "--retain");
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "CRM_prod", "--label", "g3"), "backup", "--name");
+    }
+
+    private static RunnerMain.UpgradeCommand parseUpgrade(String... args) {
+        picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
+        return (RunnerMain.UpgradeCommand) parsed.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void upgradeDefaultsAreLockSafetysDefaults() throws RunnerException {
+        UpgradeRequest r = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head").request();
+        assertEquals(LockSafety.DEFAULT, r.safety());
+        assertEquals(OnFailure.HALT, r.onFailure());
+        assertEquals(List.of(), r.verify());
+        assertFalse(r.allowDowngrade());
+    }
+
+    @Test
+    void upgradeOptionsBecomeTheRequest() throws RunnerException {
+        UpgradeRequest r = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
+                "--lock-timeout", "250ms", "--lock-retries", "3", "--statement-timeout", "30s", "--lock-wait", "1m",
+                "--verify", "scores-backfilled=select count(*) = 0 from customers where computed_score is null",
+                "--verify=has-rows= select count(*) > 0 from customers ",
+                "--on-failure", "DownGrade", "--allow-downgrade").request();
+        assertEquals(new LockSafety(Duration.ofMillis(250), 3, Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                r.safety());
+        assertEquals(List.of(
+                new VerifyQuery("scores-backfilled", "select count(*) = 0 from customers where computed_score is null"),
+                new VerifyQuery("has-rows", "select count(*) > 0 from customers")), r.verify());
+        assertEquals(OnFailure.DOWNGRADE, r.onFailure());
+        assertTrue(r.allowDowngrade());
+    }
+
+    @Test
+    void badVerifyAndSafetyOptionsAreNamed() throws IOException {
+        String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
+        assertInvalidInput(run(with(upgrade, "--verify", "select true")), "upgrade", "--verify 'select true' must be NAME=SQL");
+        assertInvalidInput(run(with(upgrade, "--verify", "Scores=select true")), "upgrade", "--verify name 'Scores'");
+        assertInvalidInput(run(with(upgrade, "--verify", "scores=")), "upgrade", "--verify scores has no SQL");
+        assertInvalidInput(run(with(upgrade, "--verify", "a=select true", "--verify", "a=select 1 = 1")), "upgrade",
+                "verification a is given twice");
+        assertInvalidInput(run(with(upgrade, "--on-failure", "rollback")), "upgrade", "--on-failure 'rollback'");
+        assertInvalidInput(run(with(upgrade, "--lock-retries", "101")), "upgrade", "--lock-retries");
+        assertInvalidInput(run(with(upgrade, "--lock-retries", "-1")), "upgrade", "--lock-retries");
+        assertInvalidInput(run(with(upgrade, "--lock-retries", "many")), "upgrade", "--lock-retries");
+        assertInvalidInput(run(with(upgrade, "--statement-timeout", "soon")), "upgrade", "--statement-timeout");
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
+    void planValidatesLikeUpgrade() throws IOException {
+        assertInvalidInput(run("plan", "--migrations", "/m"), "plan", "--target");
+        assertInvalidInput(run("plan", "--migrations", "/m", "--target", "-1"), "plan", "--target");
+        assertInvalidInput(run("plan", "--migrations", "/m", "--target", "head", "--verify", "a=select true"), "plan",
+                "--verify");
+        assertInvalidInput(run("plan", "--migrations", tmp.toString(), "--target", "head"), "plan", "alembic.ini");
     }
 
     @Test
@@ -128,6 +190,19 @@ class RunnerMainTest {
         assertEquals(0, r.exit);
         assertTrue(r.out.contains("--lock-timeout"), r.out);
         assertNull(r.result);
+        Run plan = run("plan", "--help");
+        assertEquals(0, plan.exit);
+        assertTrue(plan.out.contains("--allow-downgrade"), plan.out);
+    }
+
+    @Test
+    void helpShowsTheDefaultsLockSafetyHas() throws IOException {
+        String help = run("upgrade", "--help").out.replaceAll("\\s+", " ");
+        assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
+        assertTrue(help.contains("(default: " + LockSafety.DEFAULT_LOCK_RETRIES + ")"), help);
+        assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_STATEMENT_TIMEOUT) + ")"), help);
+        assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_WAIT) + ")"), help);
+        assertTrue(help.contains("(default: halt)"), help);
     }
 
     @Test

@@ -49,6 +49,29 @@ class UpgradeIT {
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
+    private UpgradeResult run(UpgradeRequest request) throws RunnerException {
+        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.systemUTC(),
+                new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
+    }
+
+    private static UpgradeRequest request(AlembicProject project, String target, LockSafety safety,
+                                          List<VerifyQuery> verify, OnFailure onFailure, boolean allowDowngrade) {
+        return new UpgradeRequest(project.dir(), target, safety, verify, onFailure, allowDowngrade);
+    }
+
+    private static LockSafety safety(Duration lockTimeout, int retries, Duration statementTimeout) {
+        return new LockSafety(lockTimeout, retries, statementTimeout, Duration.ofSeconds(5));
+    }
+
+    private boolean columnExists(String table, String column) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns where table_name = '"
+                     + table + "' and column_name = '" + column + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
     private String output() {
         return alembicOutput.toString(StandardCharsets.UTF_8);
     }
@@ -92,6 +115,194 @@ class UpgradeIT {
         assertEquals("0001_init", r.fromRevision());
         assertEquals("0002_email", r.toRevision());
         assertEquals(List.of("0002_email"), r.appliedRevisions());
+    }
+
+    @Test
+    void aTargetBelowTheCurrentRevisionIsRefusedWithoutAllowDowngrade() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+        alembicOutput.reset();
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "0001_init",
+                LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
+
+        assertEquals(ExitCode.DOWNGRADE_NOT_ALLOWED, e.exitCode());
+        assertFalse(e.exitCode().retryable());
+        assertEquals("target 0001_init is below the current revision 0003_phone: it would undo 2 revisions"
+                + " (0003_phone, 0002_email); set spec.allowDowngrade: true (--allow-downgrade) to allow it;"
+                + " nothing was run", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals(UpgradeResult.DOWNGRADE, r.direction());
+        assertEquals("0003_phone", r.fromRevision());
+        assertEquals("0003_phone", r.toRevision());
+        assertEquals(List.of(), r.appliedRevisions());
+        assertEquals(0, r.lockAttempts());
+        assertEquals(List.of("0003_phone"), versionRows());
+        assertTrue(columnExists("customers", "phone"));
+        assertFalse(output().contains("Running downgrade"), output());
+        assertLockReleased();
+    }
+
+    @Test
+    void anAllowedDowngradeUndoesTheRevisionsAboveTheTarget() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+
+        UpgradeResult r = run(request(project, "0001_init", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
+
+        assertEquals(UpgradeResult.DOWNGRADE, r.direction());
+        assertEquals("0003_phone", r.fromRevision());
+        assertEquals("0001_init", r.toRevision());
+        assertEquals(List.of("0003_phone", "0002_email"), r.appliedRevisions());
+        assertEquals(1, r.lockAttempts());
+        assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("customers", "phone"));
+        assertFalse(columnExists("customers", "email"));
+        assertTrue(columnExists("customers", "name"));
+
+        // And on to base, which empties alembic_version.
+        UpgradeResult toBase = run(request(project, "base", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
+        assertEquals("base", toBase.toRevision());
+        assertEquals(List.of("0001_init"), toBase.appliedRevisions());
+        assertEquals(List.of(), versionRows());
+    }
+
+    @Test
+    void atTheTargetAlembicDoesNotRun() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        upgrade(project, "head", Duration.ZERO, Duration.ZERO);
+        alembicOutput.reset();
+        UpgradeResult r = upgrade(project, "0002_email", Duration.ZERO, Duration.ZERO);
+        assertEquals(UpgradeResult.UPGRADE, r.direction());
+        assertEquals(0, r.lockAttempts());
+        assertEquals("0002_email", r.toRevision());
+        assertEquals("", output());
+    }
+
+    @Test
+    void aFalseVerificationIsVerificationFailedAndNamesTheQuery() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        List<VerifyQuery> verify = List.of(
+                new VerifyQuery("has-email", "select count(*) = 1 from information_schema.columns"
+                        + " where table_name = 'customers' and column_name = 'email'"),
+                new VerifyQuery("has-customers", "select count(*) > 0 from customers"),
+                new VerifyQuery("never-run", "select true"));
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, verify, OnFailure.HALT, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode());
+        assertFalse(e.exitCode().retryable());
+        assertEquals("verification has-customers returned false; the database is at 0002_email", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals(List.of("has-email"), r.verified());
+        assertEquals("has-customers", r.failedVerification());
+        assertEquals(List.of("0001_init", "0002_email"), r.appliedRevisions());
+        assertNull(r.failedRevision());
+        assertNull(r.rolledBackTo());
+        // Halt: the migration stays applied.
+        assertEquals(List.of("0002_email"), versionRows());
+        assertLockReleased();
+
+        // All true: the names are reported, also when there was nothing left to apply.
+        db.execute("insert into customers (name) values ('a')");
+        UpgradeResult ok = run(request(project, "head", LockSafety.DEFAULT, verify, OnFailure.HALT, false));
+        assertEquals(List.of("has-email", "has-customers", "never-run"), ok.verified());
+        assertEquals(0, ok.lockAttempts());
+    }
+
+    private boolean tableExists(String table) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select to_regclass('" + table + "') is not null")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void aFailedVerificationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+        List<VerifyQuery> verify = List.of(new VerifyQuery("has-customers", "select count(*) > 0 from customers"));
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, verify, OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode(), "the original failure is kept");
+        assertEquals("verification has-customers returned false; downgraded to base", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals("base", r.fromRevision());
+        assertEquals("base", r.rolledBackTo());
+        assertEquals("base", r.toRevision());
+        assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
+        assertEquals("has-customers", r.failedVerification());
+        assertEquals(List.of(), versionRows());
+        assertFalse(tableExists("customers"), "the schema is really back at base");
+        assertTrue(output().contains("Running downgrade 0001_init -> "), output());
+        assertLockReleased();
+    }
+
+    @Test
+    void aPartlyAppliedMigrationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(), OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().startsWith("revision 0003_broken failed: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; downgraded to 0001_init"), e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals("0003_broken", r.failedRevision());
+        // 0002_email was committed on its own before 0003 failed ...
+        assertEquals(List.of("0002_email"), r.appliedRevisions());
+        assertTrue(output().contains("Running downgrade 0002_email -> 0001_init"), output());
+        // ... and undone again.
+        assertEquals("0001_init", r.rolledBackTo());
+        assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("customers", "email"));
+    }
+
+    @Test
+    void partlyAppliedWithHaltStaysWhereItStopped() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
+        assertTrue(e.getMessage().endsWith("; the database is at 0002_email"), e.getMessage());
+        assertNull(e.upgradeResult().orElseThrow().rolledBackTo());
+        assertEquals(List.of("0002_email"), versionRows());
+    }
+
+    @Test
+    void aDowngradeThatFailsTooIsReportedAfterTheOriginalFailure() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_oneway", "0002_email", "one way",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "raise NotImplementedError('0003_oneway cannot be undone')");
+        upgrade(project, "0002_email", Duration.ZERO, Duration.ZERO);
+
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                LockSafety.DEFAULT, List.of(new VerifyQuery("never", "select false")), OnFailure.DOWNGRADE, false)));
+
+        assertEquals(ExitCode.VERIFICATION_FAILED, e.exitCode());
+        assertEquals("verification never returned false; the database is at 0003_oneway; the downgrade to"
+                + " 0002_email failed: the downgrade of revision 0003_oneway failed: NotImplementedError: 0003_oneway"
+                + " cannot be undone", e.getMessage());
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertNull(r.rolledBackTo());
+        assertEquals("0003_oneway", r.toRevision());
+        assertEquals(List.of("0003_oneway"), versionRows());
     }
 
     @Test
@@ -167,27 +378,129 @@ class UpgradeIT {
         assertEquals("0002_email", upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)).toRevision());
     }
 
+    /** An application session that reads customers in a transaction, holding ACCESS SHARE until it ends. */
+    private final class TableReader implements AutoCloseable {
+        private final Connection connection;
+        final int pid;
+
+        TableReader() throws SQLException {
+            connection = db.connect();
+            connection.setAutoCommit(false);
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+                // The literal stands for data the report must never show.
+                st.executeQuery("select * from customers where name = 'secret-literal-4711'").close();
+            }
+        }
+
+        /**
+         * Commits {@code holdFor} after the migration first gave up on the lock, on another thread. Counting from the
+         * start instead would race with the runner's start-up (the revision graph and Alembic each start a Python).
+         */
+        Thread releaseAfterFirstLockTimeout(Duration holdFor) {
+            Thread t = new Thread(() -> {
+                try {
+                    while (!output().contains("msg=\"lock_timeout, retrying\" attempt=1")) {
+                        Thread.sleep(10);
+                    }
+                    Thread.sleep(holdFor.toMillis());
+                    connection.commit();
+                } catch (InterruptedException | SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
     @Test
-    void lockTimeoutOnATableIsLockNotAcquired() throws Exception {
+    void aTableLockHeldForTwoSecondsIsWaitedOutByRetrying() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
-        try (Connection app = db.connect(); Statement st = app.createStatement()) {
-            app.setAutoCommit(false);
-            st.execute("lock table customers in access share mode"); // a long read, as an application would hold
-
+        try (TableReader reader = new TableReader()) {
             long start = System.nanoTime();
-            RunnerException e = assertThrows(RunnerException.class,
-                    () -> upgrade(project, "head", Duration.ofMillis(300), Duration.ZERO));
-            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            Thread release = reader.releaseAfterFirstLockTimeout(Duration.ofSeconds(2));
 
-            assertEquals(ExitCode.LOCK_NOT_ACQUIRED, e.exitCode());
-            assertTrue(e.getMessage().contains("0002_email") && e.getMessage().contains("lock timeout 300ms"),
-                    e.getMessage());
-            assertEquals("0002_email", e.upgradeResult().orElseThrow().failedRevision());
-            assertTrue(tookMs < 15_000, "gave up quickly: " + tookMs + "ms");
-            app.rollback();
+            UpgradeResult r = run(request(project, "head", safety(Duration.ofMillis(100), 10, Duration.ZERO),
+                    List.of(), OnFailure.HALT, false));
+
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            release.join();
+            assertTrue(r.lockAttempts() > 1, "attempts: " + r.lockAttempts());
+            assertEquals("0002_email", r.toRevision());
+            assertEquals(List.of("0002_email"), r.appliedRevisions());
+            assertEquals(List.of("0002_email"), versionRows());
+            assertTrue(output().contains("msg=\"lock_timeout, retrying\" attempt=1"), output());
+            assertTrue(output().contains("holder=\"pid " + reader.pid + " "), output());
+            System.out.println("measured: 2 s table lock, lock_timeout 100ms: " + r.lockAttempts() + " attempts, "
+                    + tookMs + " ms");
+        }
+    }
+
+    @Test
+    void lockTimeoutOnEveryAttemptIsLockTimeoutNamingTheHolder() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
+        try (TableReader reader = new TableReader()) {
+            // Held until the runner gave up: no race with the retries.
+            RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                    safety(Duration.ofMillis(100), 1, Duration.ZERO), List.of(), OnFailure.HALT, false)));
+
+            assertEquals(ExitCode.LOCK_TIMEOUT, e.exitCode());
+            assertFalse(e.exitCode().retryable());
+            String m = e.getMessage();
+            assertTrue(m.startsWith("revision 0002_email could not lock a table within lock_timeout 100ms on any of"
+                    + " 2 attempts; blocked by pid " + reader.pid + " (user "), m);
+            assertTrue(m.contains("application 'dbmigrate-it'"), m);
+            assertTrue(m.contains("idle in transaction"), m);
+            assertTrue(m.contains("holding AccessShareLock on customers"), m);
+            assertTrue(m.endsWith("; nothing was applied, the database is still at 0001_init"), m);
+            assertFalse(m.contains("secret-literal") || m.contains("select"), "no query text: " + m);
+            UpgradeResult partial = e.upgradeResult().orElseThrow();
+            assertEquals(2, partial.lockAttempts());
+            assertEquals("0002_email", partial.failedRevision());
+            assertEquals(List.of(), partial.appliedRevisions());
         }
         assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("customers", "email"));
+        assertLockReleased();
+    }
+
+    @Test
+    void withoutRetriesTheFirstLockTimeoutEndsTheRun() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
+        upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
+        try (TableReader reader = new TableReader()) {
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> upgrade(project, "head", Duration.ofMillis(300), Duration.ZERO));
+            assertEquals(ExitCode.LOCK_TIMEOUT, e.exitCode());
+            assertTrue(e.getMessage().contains("within lock_timeout 300ms on its only attempt"), e.getMessage());
+            assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts());
+        }
+        assertEquals(List.of("0001_init"), versionRows());
+    }
+
+    @Test
+    void statementTimeoutIsAMigrationFailureThatSaysSo() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_slow", "0002_email", "slow", "op.execute('select pg_sleep(30)')");
+        RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
+                safety(Duration.ofSeconds(1), 3, Duration.ofMillis(200)), List.of(), OnFailure.HALT, false)));
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().startsWith("revision 0003_slow ran into statement_timeout 200ms: "
+                + "sqlalchemy.exc.OperationalError: (psycopg2.errors.QueryCanceled) canceling statement due to"
+                + " statement timeout; nothing was applied, the database is still at base"), e.getMessage());
+        assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts(), "a statement timeout is not retried");
+        assertEquals(List.of(), versionRows());
     }
 
     @Test

@@ -1,0 +1,104 @@
+package io.dbmigrate.runner;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code alembic -c alembic.ini ...} in the migrations directory, connected through libpq's environment, with the
+ * migration's lock_timeout and statement_timeout in PGOPTIONS and an application_name of its own, so the runner can
+ * find Alembic's backends in pg_stat_activity.
+ */
+final class Alembic {
+
+    /** Alembic's connections show up under this name; the runner's own JDBC connection is "dbmigrate-runner". */
+    static final String APPLICATION_NAME = "dbmigrate-alembic";
+
+    private final ConnectionSettings settings;
+    private final Tools tools;
+    private final Path dir;
+    private final LockSafety safety;
+    private final Consumer<String> log;
+
+    /**
+     * @param log sees every line Alembic prints, already redacted
+     */
+    Alembic(ConnectionSettings settings, Tools tools, Path dir, LockSafety safety, Consumer<String> log) {
+        this.settings = settings;
+        this.tools = tools;
+        this.dir = dir;
+        this.safety = safety;
+        this.log = log;
+    }
+
+    /** One run of {@code alembic -c alembic.ini <arguments>}: its exit status and its output, redacted. */
+    ExternalProcess.Outcome run(String... arguments) throws RunnerException {
+        List<String> command = new ArrayList<>(List.of(tools.alembic(), "-c", "alembic.ini"));
+        command.addAll(List.of(arguments));
+        List<String> output = new ArrayList<>();
+        try {
+            int exit = ExternalProcess.run(command, dir, environment(), line -> {
+                String safe = settings.redact(line);
+                output.add(safe);
+                log.accept(safe);
+            }).exitCode();
+            return new ExternalProcess.Outcome(exit, List.copyOf(output));
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+        }
+    }
+
+    /**
+     * {@code alembic -c alembic.ini <arguments>} in offline mode ({@code --sql} among the arguments): the SQL on
+     * standard output, the log lines (redacted) to the log. Any session an env.py opens anyway is read-only.
+     */
+    ExternalProcess.SeparateOutcome offline(String... arguments) throws RunnerException {
+        List<String> command = new ArrayList<>(List.of(tools.alembic(), "-c", "alembic.ini"));
+        command.addAll(List.of(arguments));
+        Map<String, String> env = environment();
+        env.put("PGOPTIONS", "-c default_transaction_read_only=on");
+        try {
+            ExternalProcess.SeparateOutcome outcome = ExternalProcess.runSeparately(command, dir, env,
+                    line -> log.accept(settings.redact(line)));
+            return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
+                    outcome.stderr().stream().map(settings::redact).toList());
+        } catch (IOException e) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+        }
+    }
+
+    Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>(settings.libpqEnvironment());
+        env.put("PGAPPNAME", APPLICATION_NAME);
+        String options = pgOptions(safety);
+        if (!options.isEmpty()) {
+            // libpq applies PGOPTIONS to every session Alembic opens, whatever env.py does.
+            env.put("PGOPTIONS", options);
+        }
+        env.put("PYTHONDONTWRITEBYTECODE", "1"); // the image's /migrations is read-only for our user
+        env.put("PYTHONUNBUFFERED", "1");        // lines in the order they happened, tracebacks included
+        return env;
+    }
+
+    /** {@code -c lock_timeout=1000ms -c statement_timeout=...}, each only when non-zero (zero is the server's "none"). */
+    static String pgOptions(LockSafety safety) {
+        List<String> options = new ArrayList<>();
+        if (!safety.lockTimeout().isZero()) {
+            options.add("-c lock_timeout=" + Durations.toPostgres(safety.lockTimeout()));
+        }
+        if (!safety.statementTimeout().isZero()) {
+            options.add("-c statement_timeout=" + Durations.toPostgres(safety.statementTimeout()));
+        }
+        return String.join(" ", options);
+    }
+}

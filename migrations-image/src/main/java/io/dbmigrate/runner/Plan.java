@@ -1,0 +1,74 @@
+package io.dbmigrate.runner;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What an upgrade to a target would do, for a reviewer, without doing it: the database's revision, the direction
+ * and the revisions pending, and the SQL of Alembic's offline mode ({@code --sql}). Reads the revision and nothing
+ * else; takes no lock, writes nothing.
+ */
+public final class Plan {
+
+    private Plan() {
+    }
+
+    /**
+     * @param log    Alembic's log lines, prefixed {@code alembic: }
+     * @param sqlOut receives the whole SQL (a termination message may only hold part of it)
+     * @throws RunnerException DOWNGRADE_NOT_ALLOWED (with the plan) for a target below the current revision without
+     *                         allowDowngrade; MIGRATION_FAILED when Alembic cannot resolve the target
+     */
+    public static PlanResult run(ConnectionSettings settings, Tools tools, PlanRequest request, PrintStream log,
+                                 PrintStream sqlOut) throws RunnerException {
+        request.validate();
+        Path dir = Upgrade.migrationsDirectory(request.migrationsDir());
+        List<String> current;
+        try (Connection connection = settings.open()) {
+            connection.setReadOnly(true);
+            current = Revisions.current(connection);
+        } catch (SQLException e) {
+            throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
+        }
+        String from = Revisions.describe(current);
+        RevisionGraph.Classification route = RevisionGraph.classify(tools, dir, request.target(), current,
+                line -> log.println("alembic: " + settings.redact(line)));
+        String target = request.target();
+        Direction direction = route.direction();
+        if (direction == Direction.NONE) {
+            return new PlanResult(target, from, direction.word(), List.of(), null, null, null, null);
+        }
+        if (direction == Direction.DOWNGRADE && !request.allowDowngrade()) {
+            throw new RunnerException(ExitCode.DOWNGRADE_NOT_ALLOWED, Upgrade.downgradeRefused(target, from,
+                    route.revisions()), new PlanResult(target, from, direction.word(), route.revisions(), null, null,
+                    null, null));
+        }
+        if (current.size() > 1) {
+            return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null,
+                    "the database is at several heads (" + from + ") and Alembic's offline mode starts from one");
+        }
+        // Offline mode cannot ask the database where it is: the range says it.
+        String range = current.isEmpty() ? target : from + ":" + target;
+        String command = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
+        Alembic alembic = new Alembic(settings, tools, dir, LockSafety.DEFAULT,
+                line -> log.println("alembic: " + line));
+        ExternalProcess.SeparateOutcome outcome = alembic.offline(command, range, "--sql");
+        if (outcome.exitCode() != 0) {
+            String error = AlembicOutput.error(outcome.stderr())
+                    .orElse("alembic " + command + " --sql exited with " + outcome.exitCode());
+            return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null, error);
+        }
+        String sql = outcome.stdout();
+        sqlOut.print(sql);
+        if (!sql.endsWith("\n")) {
+            sqlOut.println();
+        }
+        sqlOut.flush();
+        return new PlanResult(target, from, direction.word(), route.revisions(), CompressedSql.encode(sql),
+                (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
+    }
+}

@@ -1,0 +1,161 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** plan with the real Alembic: what would run, and its SQL, without running it. */
+class PlanIT {
+
+    @TempDir
+    Path tmp;
+
+    private TestDatabase db;
+    private AlembicProject project;
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream sql = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void createDatabase() throws SQLException, IOException {
+        db = TestDatabase.create("plan");
+        project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone",
+                        "op.add_column('customers', sa.Column('phone', sa.Text))",
+                        "op.drop_column('customers', 'phone')");
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    private PlanResult plan(String target, boolean allowDowngrade) throws RunnerException {
+        return Plan.run(db.settings(), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
+                new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sql, true, StandardCharsets.UTF_8));
+    }
+
+    private void upgradeTo(String target) throws RunnerException {
+        Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project.dir(), target, Duration.ZERO,
+                Duration.ZERO), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8));
+    }
+
+    private String printedSql() {
+        return sql.toString(StandardCharsets.UTF_8);
+    }
+
+    private List<String> versionRows() throws SQLException {
+        try (Connection c = db.connect()) {
+            return Revisions.current(c);
+        }
+    }
+
+    private boolean columnExists(String column) throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns"
+                     + " where table_name = 'customers' and column_name = '" + column + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
+    @Test
+    void pendingRevisionsWithTheirSqlAndNothingRun() throws Exception {
+        upgradeTo("0001_init");
+
+        PlanResult p = plan("head", false);
+
+        assertEquals("head", p.target());
+        assertEquals("0001_init", p.fromRevision());
+        assertEquals(UpgradeResult.UPGRADE, p.direction());
+        assertEquals(List.of("0002_email", "0003_phone"), p.pendingRevisions());
+        assertNull(p.sqlUnavailable());
+        assertEquals(Boolean.TRUE, p.sqlComplete());
+        String whole = printedSql();
+        assertEquals(whole, CompressedSql.decode(p.sqlGzipBase64()));
+        assertEquals(whole.getBytes(StandardCharsets.UTF_8).length, p.sqlBytes());
+        assertTrue(whole.contains("ALTER TABLE customers ADD COLUMN email TEXT;"), whole);
+        assertTrue(whole.contains("ALTER TABLE customers ADD COLUMN phone TEXT;"), whole);
+        assertTrue(whole.contains("UPDATE alembic_version SET version_num='0003_phone'"), whole);
+        assertFalse(whole.contains("CREATE TABLE customers"), "starts at the database's revision: " + whole);
+        // A plan changes nothing.
+        assertEquals(List.of("0001_init"), versionRows());
+        assertFalse(columnExists("email"));
+    }
+
+    @Test
+    void fromBaseTheSqlCreatesEverything() throws Exception {
+        PlanResult p = plan("0002_email", false);
+        assertEquals("base", p.fromRevision());
+        assertEquals(List.of("0001_init", "0002_email"), p.pendingRevisions());
+        assertTrue(printedSql().contains("CREATE TABLE customers"), printedSql());
+        assertTrue(printedSql().contains("CREATE TABLE alembic_version"), printedSql());
+        assertEquals(List.of(), versionRows());
+    }
+
+    @Test
+    void nothingPendingIsDirectionNone() throws Exception {
+        upgradeTo("head");
+        PlanResult p = plan("head", false);
+        assertEquals(PlanResult.NONE, p.direction());
+        assertEquals(List.of(), p.pendingRevisions());
+        assertNull(p.sqlGzipBase64());
+        assertEquals("", printedSql());
+    }
+
+    @Test
+    void aRevisionThatCannotRunOfflineStillGivesAPlan() throws Exception {
+        project.revision("0004_reads", "0003_phone", "reads the data",
+                "n = op.get_bind().execute(sa.text('select count(*) from customers')).scalar()\n"
+                        + "op.execute('select %d' % n)");
+        upgradeTo("0003_phone");
+
+        PlanResult p = plan("head", false);
+
+        assertEquals(List.of("0004_reads"), p.pendingRevisions());
+        assertNull(p.sqlGzipBase64());
+        assertTrue(p.sqlUnavailable() != null && p.sqlUnavailable().contains("AttributeError"), p.sqlUnavailable());
+        assertEquals(List.of("0003_phone"), versionRows());
+    }
+
+    @Test
+    void aDowngradeIsPlannedOnlyWhenAllowed() throws Exception {
+        upgradeTo("head");
+
+        RunnerException e = assertThrows(RunnerException.class, () -> plan("0002_email", false));
+        assertEquals(ExitCode.DOWNGRADE_NOT_ALLOWED, e.exitCode());
+        assertTrue(e.getMessage().startsWith("target 0002_email is below the current revision 0003_phone: it would"
+                + " undo 1 revision (0003_phone)"), e.getMessage());
+        PlanResult refused = e.planResult().orElseThrow();
+        assertEquals(UpgradeResult.DOWNGRADE, refused.direction());
+        assertEquals(List.of("0003_phone"), refused.pendingRevisions());
+
+        PlanResult p = plan("0002_email", true);
+        assertEquals(UpgradeResult.DOWNGRADE, p.direction());
+        assertEquals(List.of("0003_phone"), p.pendingRevisions());
+        assertTrue(printedSql().contains("ALTER TABLE customers DROP COLUMN phone;"), printedSql());
+        assertTrue(printedSql().contains("UPDATE alembic_version SET version_num='0002_email'"), printedSql());
+        assertEquals(List.of("0003_phone"), versionRows());
+        assertTrue(columnExists("phone"));
+    }
+}

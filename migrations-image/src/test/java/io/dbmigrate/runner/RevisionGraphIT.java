@@ -1,0 +1,95 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** revision_graph.py with Debian's python3 and alembic on a three-revision project; no database involved. */
+class RevisionGraphIT {
+
+    @TempDir
+    Path tmp;
+
+    private AlembicProject project;
+    private final List<String> logged = new ArrayList<>();
+
+    @BeforeEach
+    void project() throws IOException {
+        project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_phone", "0002_email", "add phone", "op.add_column('customers', sa.Column('phone', sa.Text))");
+    }
+
+    private RevisionGraph.Classification classify(String target, String... current) throws RunnerException {
+        return RevisionGraph.classify(AlembicProject.tools(), project.dir(), target, List.of(current), logged::add);
+    }
+
+    @Test
+    void upwardsListsTheRevisionsToApply() throws RunnerException {
+        assertEquals(new RevisionGraph.Classification(Direction.UPGRADE, List.of("0001_init", "0002_email", "0003_phone")),
+                classify("head"));
+        assertEquals(new RevisionGraph.Classification(Direction.UPGRADE, List.of("0003_phone")), classify("+1", "0002_email"));
+    }
+
+    @Test
+    void belowTheCurrentRevisionIsADowngradeListingWhatItUndoes() throws RunnerException {
+        assertEquals(new RevisionGraph.Classification(Direction.DOWNGRADE, List.of("0003_phone", "0002_email")),
+                classify("0001_init", "0003_phone"));
+        assertEquals(new RevisionGraph.Classification(Direction.DOWNGRADE, List.of("0002_email", "0001_init")),
+                classify("base", "0002_email"));
+    }
+
+    @Test
+    void atTheTargetThereIsNothingToDo() throws RunnerException {
+        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("head", "0003_phone"));
+        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("0002_email", "0002_email"));
+        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("base"));
+    }
+
+    @Test
+    void unknownRevisionsAreAlembicsMessage() throws IOException {
+        RunnerException target = assertThrows(RunnerException.class, () -> classify("nosuchrev", "0001_init"));
+        assertEquals(ExitCode.MIGRATION_FAILED, target.exitCode());
+        assertTrue(target.getMessage().contains("Can't locate revision identified by 'nosuchrev'"), target.getMessage());
+        assertTrue(target.getMessage().contains("from 0001_init to target 'nosuchrev'"), target.getMessage());
+
+        RunnerException current = assertThrows(RunnerException.class, () -> classify("head", "ffff_gone"));
+        assertTrue(current.getMessage().contains("'ffff_gone'"), current.getMessage());
+    }
+
+    @Test
+    void aScriptThatDoesNotImportIsNamed() throws IOException {
+        Files.writeString(project.dir().resolve("versions/0004_broken.py"),
+                "revision = '0004_broken'\ndown_revision = '0003_phone'\nimport no_such_module\n");
+        RunnerException e = assertThrows(RunnerException.class, () -> classify("head"));
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("No module named 'no_such_module'"), e.getMessage());
+        assertFalse(Files.exists(project.dir().resolve("versions/__pycache__")), "no bytecode written");
+    }
+
+    @Test
+    void aPythonWithoutAlembicOrNoPythonAtAllIsSaidPlainly() {
+        Tools noAlembic = new Tools("pg_dump", "pg_restore", AlembicProject.ALEMBIC, "/bin/false");
+        RunnerException e = assertThrows(RunnerException.class, () -> RevisionGraph.classify(noAlembic, project.dir(),
+                "head", List.of(), null));
+        assertTrue(e.getMessage().contains("/bin/false could not read the Alembic revision graph (exit 1)"),
+                e.getMessage());
+
+        Tools missing = Tools.fromEnvironment(Map.of("DBMIGRATE_PYTHON", tmp.resolve("nopython").toString()));
+        RunnerException m = assertThrows(RunnerException.class, () -> RevisionGraph.classify(missing, project.dir(),
+                "head", List.of(), null));
+        assertEquals(ExitCode.MIGRATION_FAILED, m.exitCode());
+        assertTrue(m.getMessage().contains("DBMIGRATE_PYTHON"), m.getMessage());
+    }
+}

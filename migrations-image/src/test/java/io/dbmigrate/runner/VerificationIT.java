@@ -1,0 +1,120 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Verification queries on a real PostgreSQL: what counts as true, and that nothing they do is kept. */
+class VerificationIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private TestDatabase db;
+    private Connection connection;
+
+    @BeforeEach
+    void createDatabase() throws SQLException {
+        db = TestDatabase.create("verify");
+        db.execute("create table audit (id int)", "insert into audit values (1), (2)");
+        connection = db.connect();
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        connection.close();
+        db.close();
+    }
+
+    private String check(String sql) {
+        return Verification.check(connection, sql, TIMEOUT);
+    }
+
+    private long auditRows() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from audit")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void oneTrueBooleanPasses() {
+        assertNull(check("select count(*) = 2 from audit"));
+        assertNull(check("select 't'::text"));
+        assertNull(check("select exists (select 1 from audit where id = 2)"));
+    }
+
+    @Test
+    void anythingElseSaysWhatItReturned() {
+        assertEquals("returned false", check("select count(*) = 0 from audit"));
+        assertEquals("returned false", check("select 'f'"));
+        assertEquals("returned 2 rows", check("select id > 0 from audit"));
+        assertEquals("returned more than 100 rows", check("select true from generate_series(1, 500)"));
+        assertEquals("returned no rows", check("select true from audit where false"));
+        assertEquals("returned integer 5, expected a boolean", check("select 5"));
+        assertEquals("returned numeric 2.50, expected a boolean", check("select 2.50"));
+        assertEquals("returned text 'yes', expected a boolean", check("select 'yes'::text"));
+        assertEquals("returned NULL", check("select null::boolean"));
+        assertEquals("returned 2 columns, expected one boolean", check("select true, true"));
+    }
+
+    @Test
+    void sqlErrorsCarryTheSqlState() {
+        assertEquals("failed: column \"nope\" does not exist (SQLSTATE 42703)", check("select nope from audit"));
+        assertEquals("failed: canceling statement due to statement timeout (SQLSTATE 57014)",
+                Verification.check(connection, "select pg_sleep(5) is not null", Duration.ofMillis(100)));
+    }
+
+    @Test
+    void aVerificationNeverWrites() throws SQLException {
+        // PostgreSQL names the top-level statement: the INSERT is inside a SELECT.
+        assertEquals("failed: cannot execute SELECT in a read-only transaction (SQLSTATE 25006)",
+                check("with w as (insert into audit values (3) returning 1) select count(*) = 1 from w"));
+        // Committing the read-only transaction from inside the query does not open a writable one.
+        String committing = check("select true; commit; insert into audit values (4)");
+        assertTrue(committing != null && committing.startsWith("failed: "), String.valueOf(committing));
+        assertEquals("failed: cannot execute DELETE in a read-only transaction (SQLSTATE 25006)",
+                check("delete from audit"));
+        assertEquals(2, auditRows());
+    }
+
+    @Test
+    void theConnectionComesBackAsItWent() throws SQLException {
+        check("select nope");
+        check("select true; commit; select 1");
+        assertTrue(connection.getAutoCommit());
+        try (Statement st = connection.createStatement()) {
+            st.execute("insert into audit values (5)");
+            try (ResultSet rs = st.executeQuery("show statement_timeout")) {
+                rs.next();
+                assertEquals("0", rs.getString(1));
+            }
+        }
+        assertEquals(3, auditRows());
+    }
+
+    @Test
+    void theFirstFailureStopsTheRest() {
+        Verification.Outcome o = Verification.run(connection, List.of(new VerifyQuery("two-rows", "select count(*) = 2 from audit"),
+                new VerifyQuery("empty", "select count(*) = 0 from audit"),
+                new VerifyQuery("never-run", "select nope")), TIMEOUT);
+        assertEquals(List.of("two-rows"), o.passed());
+        assertEquals("empty", o.failed());
+        assertEquals("returned false", o.reason());
+
+        Verification.Outcome all = Verification.run(connection, List.of(new VerifyQuery("a", "select true")), TIMEOUT);
+        assertTrue(all.holds());
+        assertEquals(List.of("a"), all.passed());
+    }
+}

@@ -133,9 +133,11 @@ class JobFactoryTest {
   void theRunnerAcceptsTheArgsTheJobGivesIt(@TempDir Path dir) throws IOException {
     // Run the runner's CLI on the Job's args with no PGHOST: it gets as far as reading the connection, so the
     // command line itself parsed and validated.
-    assumeTrue(runnerKnows("upgrade", "--lock-retries") && runnerKnows("upgrade", "--on-failure"),
-        "the runner's upgrade does not take --lock-retries/--on-failure yet (its behaviour is built on issue3-runner)");
+    boolean runnerHasLockSafety = runnerKnows("upgrade", "--lock-retries") && runnerKnows("upgrade", "--on-failure");
     for (Container container : allContainers(build(migration().generation(3L))).toList()) {
+      if (container.getName().equals("migrate") && !runnerHasLockSafety) {
+        continue; // checked once the runner takes the new options, see the assumption below
+      }
       Path result = dir.resolve(container.getName() + ".json");
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       int exit = RunnerMain.execute(container.getArgs().toArray(String[]::new),
@@ -147,6 +149,8 @@ class JobFactoryTest {
       assertEquals(container.getName().equals("backup") ? "backup" : "upgrade", reported.command());
       assertTrue(reported.message().startsWith("PGHOST is required"), reported.message());
     }
+    assumeTrue(runnerHasLockSafety, "backup args checked; upgrade args wait for the runner's --lock-retries, "
+        + "--statement-timeout and --on-failure (built on issue3-runner)");
   }
 
   /** Whether the runner's {@code command --help} lists this option. */

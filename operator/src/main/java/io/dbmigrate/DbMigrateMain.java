@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -172,7 +173,7 @@ public final class DbMigrateMain {
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
           + "upgrade it with Alembic, and print the resulting resource as `kubectl get -o yaml` would.",
-          "Exit codes: 0 succeeded, 1 failed, 2 bad input."})
+          "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input."})
   static final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
     Path file;
@@ -185,6 +186,11 @@ public final class DbMigrateMain {
     @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "dbmigrate-backups",
         description = "Where dumps are written (created if missing). Default: ${DEFAULT-VALUE}.")
     Path backupDirectory;
+
+    @Option(names = "--approve", paramLabel = "STEP",
+        description = "Open this step's approval gate (repeatable), as the dbmigrate.io/approve annotation does in a "
+            + "cluster. A deploymentRollout gate cannot open without a cluster.")
+    List<String> approvals = new ArrayList<>();
 
     @Option(names = "--database-url", paramLabel = "URL",
         description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]; overrides the manifest and PG* "
@@ -226,13 +232,15 @@ public final class DbMigrateMain {
       Files.createDirectories(backupDirectory);
       defaultMetadata(resource);
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
-          + ": " + connection.describe() + ", target " + resource.getSpec().targetRevision());
+          + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
+          .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
       LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
           backupDirectory.toAbsolutePath(), Clock.systemUTC(), err);
-      DatabaseMigration finished = run.run(resource);
+      DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
       out.print(new KubernetesSerialization().asYaml(finished));
       out.flush();
-      return LocalRun.succeeded(finished) ? SUCCEEDED : FAILED;
+      // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
+      return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
     }
 
     // What the API server would have filled in.

@@ -14,6 +14,17 @@ import io.dbmigrate.plan.Observation;
 import io.dbmigrate.plan.SecretObservation;
 import io.dbmigrate.plan.StatusAggregator;
 import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.plan.Gates;
+import io.dbmigrate.plan.Reasons;
+import io.dbmigrate.plan.StepCommand;
+import io.dbmigrate.plan.StepEntry;
+import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.plan.PlanSql;
+import io.dbmigrate.runner.UpgradeRequest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import io.dbmigrate.runner.Backup;
 import io.dbmigrate.runner.BackupRequest;
 import io.dbmigrate.runner.BackupResult;
@@ -23,7 +34,6 @@ import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
-import io.dbmigrate.runner.UpgradeRequest;
 import io.dbmigrate.runner.UpgradeResult;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -54,23 +64,60 @@ public final class LocalRun {
     this.progress = progress;
   }
 
-  /** Runs the resource's generation to its end and returns it with the status a cluster would show. */
-  public DatabaseMigration run(DatabaseMigration resource) {
-    Observation initial = new Observation(resource, SecretObservation.PRESENT, null);
-    Decision decision = MigrationPlanner.decide(initial);
-    apply(resource, initial, decision);
-    if (!(decision instanceof Decision.CreateJob create)) {
-      return resource;
+  /**
+   * Runs the resource's steps in order until they have all ended or one waits at a closed gate, and returns the
+   * resource with the status a cluster would show. {@code approvals} open those steps' approval gates, as the
+   * dbmigrate.io/approve annotation does in a cluster.
+   */
+  public DatabaseMigration run(DatabaseMigration resource, Set<String> approvals) {
+    approve(resource, approvals);
+    Map<String, JobObservation> jobs = new HashMap<>();
+    while (true) {
+      Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of());
+      Decision decision = MigrationPlanner.decide(observation);
+      apply(resource, observation, decision);
+      if (decision instanceof Decision.CreateJob create) {
+        JobObservation job = runJob(resource, create.step(), jobs);
+        jobs.put(job.name(), job);
+      } else if (decision instanceof Decision.CreatePlanJob plan) {
+        JobObservation job = runPlan(resource, plan.step());
+        jobs.put(job.name(), job);
+      } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+        printPlan(gate);
+      } else {
+        if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
+          progress.println("dbmigrate: step " + gate.step().name() + " has a deploymentRollout gate, which cannot "
+              + "open without a cluster; run the remaining steps with the operator");
+        } else if (decision instanceof Decision.AwaitGate gate) {
+          progress.println("dbmigrate: step " + gate.step().name() + " waits for approval; run again with --approve "
+              + gate.step().name() + " to run it");
+        }
+        return resource;
+      }
     }
-    JobObservation job = runJob(resource.getSpec(), create.jobName(), resource);
-    observe(resource, job);
-    return resource;
   }
 
-  // Each observation goes through the planner and the aggregator, as a reconcile of the cluster's Job would.
-  private void observe(DatabaseMigration resource, JobObservation job) {
-    Observation observation = new Observation(resource, SecretObservation.PRESENT, job);
-    apply(resource, observation, MigrationPlanner.decide(observation));
+  private static void approve(DatabaseMigration resource, Set<String> approvals) {
+    if (approvals.isEmpty()) {
+      return;
+    }
+    Set<String> all = new TreeSet<>(Gates.approvedSteps(resource));
+    all.addAll(approvals);
+    Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? new HashMap<>()
+        : new HashMap<>(resource.getMetadata().getAnnotations());
+    annotations.put(Gates.APPROVE_ANNOTATION, String.join(",", all));
+    resource.getMetadata().setAnnotations(annotations);
+  }
+
+  private void printPlan(Decision.AwaitGate gate) {
+    PlanResult plan = gate.publish();
+    progress.println("dbmigrate: plan of step " + gate.step().name() + ": " + plan.direction() + " from "
+        + plan.fromRevision() + ", revisions " + String.join(", ", plan.pendingRevisions()));
+    if (plan.sqlUnavailable() != null) {
+      progress.println("dbmigrate: no SQL: " + plan.sqlUnavailable());
+    } else if (plan.sqlGzipBase64() != null) {
+      progress.println(PlanSql.decode(plan.sqlGzipBase64()));
+    }
   }
 
   private void apply(DatabaseMigration resource, Observation observation, Decision decision) {
@@ -83,13 +130,20 @@ public final class LocalRun {
   }
 
   // As the Job does: retry what may be transient, up to backoffLimit; a failing revision ends it at once.
-  private JobObservation runJob(DatabaseMigrationSpec spec, String name, DatabaseMigration resource) {
+  private JobObservation runJob(DatabaseMigration resource, StepEntry step, Map<String, JobObservation> jobs) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    String name = step.jobName();
     List<Attempt> attempts = new ArrayList<>();
     int allowed = spec.backoffLimitOrDefault() + 1;
     while (true) {
       List<Attempt> earlier = List.copyOf(attempts);
-      Attempt attempt = attempt(spec, resource, backedUp -> observe(resource, new JobObservation(name,
-          JobObservation.State.Active, append(earlier, backedUp), null, null)));
+      Attempt attempt = attempt(spec, resource, step, backedUp -> {
+        // What a reconcile of the cluster's Job would see once the backup is done: status says Migrating.
+        Map<String, JobObservation> seen = new HashMap<>(jobs);
+        seen.put(name, new JobObservation(name, JobObservation.State.Active, append(earlier, backedUp), null, null));
+        Observation observation = new Observation(resource, SecretObservation.PRESENT, seen, Map.of());
+        apply(resource, observation, MigrationPlanner.decide(observation));
+      });
       attempts.add(attempt);
       ContainerOutcome failure = attempt.failure();
       if (failure == null) {
@@ -104,27 +158,45 @@ public final class LocalRun {
     }
   }
 
+  private JobObservation runPlan(DatabaseMigration resource, StepEntry step) {
+    progress.println("dbmigrate: planning step " + step.name());
+    StepCommand command = StepCommand.of(resource.getSpec(), step.spec());
+    ContainerOutcome outcome;
+    try {
+      PlanResult plan = tempPlan(command); // TEMP-PLAN-CALL
+      outcome = ContainerOutcome.of(RunnerResult.of("plan", ExitCode.OK, "planned").withPlan(plan));
+    } catch (RunnerException e) {
+      outcome = ContainerOutcome.of(RunnerResult.of("plan", e.exitCode(), e.getMessage()));
+    }
+    Attempt attempt = new Attempt(null, outcome);
+    return new JobObservation(step.planJobName(), outcome.succeeded() ? JobObservation.State.Succeeded
+        : JobObservation.State.Failed, List.of(attempt), outcome.succeeded() ? null : "PodFailurePolicy", null);
+  }
+
   private static List<Attempt> append(List<Attempt> attempts, Attempt next) {
     List<Attempt> all = new ArrayList<>(attempts);
     all.add(next);
     return all;
   }
 
-  private Attempt attempt(DatabaseMigrationSpec spec, DatabaseMigration resource, Consumer<Attempt> backedUp) {
+  private Attempt attempt(DatabaseMigrationSpec spec, DatabaseMigration resource, StepEntry step,
+                          Consumer<Attempt> backedUp) {
     BackupSpec backup = spec.backupOrDefault();
     ContainerOutcome backupOutcome = null;
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
       progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
       backupOutcome = backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(),
-          "g" + MigrationPlanner.generation(resource), backup.retainOrDefault()));
+          "g" + MigrationPlanner.generation(resource) + (spec.phased() ? "-" + step.name() : ""),
+          backup.retainOrDefault()));
       if (!backupOutcome.succeeded()) {
         return new Attempt(backupOutcome, null);
       }
     }
     backedUp.accept(new Attempt(backupOutcome, ContainerOutcome.running()));
-    progress.println("dbmigrate: upgrading " + connection.database() + " to " + spec.targetRevision());
-    return new Attempt(backupOutcome, upgrade(new UpgradeRequest(migrations, spec.targetRevision(),
-        UpgradeRequest.DEFAULT_LOCK_TIMEOUT, UpgradeRequest.DEFAULT_LOCK_WAIT)));
+    StepCommand command = StepCommand.of(spec, step.spec());
+    progress.println("dbmigrate: upgrading " + connection.database() + " to " + command.target()
+        + (spec.phased() ? " (step " + step.name() + ")" : ""));
+    return new Attempt(backupOutcome, upgrade(command.request(migrations)));
   }
 
   private ContainerOutcome backup(BackupRequest request) {
@@ -148,5 +220,14 @@ public final class LocalRun {
 
   public static boolean succeeded(DatabaseMigration resource) {
     return resource.getStatus() != null && resource.getStatus().phase() == Phase.Succeeded;
+  }
+
+  /** Stopped at a closed gate: nothing failed, the rest waits for an approval or a cluster. */
+  public static boolean awaitingGate(DatabaseMigration resource) {
+    return resource.getStatus() != null && resource.getStatus().phase() == Phase.AwaitingGate;
+  }
+
+  private PlanResult tempPlan(StepCommand command) throws RunnerException { // TEMP-PLAN-CALL
+    throw new RunnerException(ExitCode.UNEXPECTED, "TEMP");
   }
 }

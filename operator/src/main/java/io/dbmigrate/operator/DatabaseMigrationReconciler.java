@@ -10,7 +10,10 @@ import io.dbmigrate.plan.SecretObservation;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.plan.StatusAggregator;
 import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.plan.RolloutObservation;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,22 +31,27 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Observes, asks the planner, carries out its one decision, and hands the computed status to JOSDK to write.
- * No sleeps and no polling: Job and Pod informers wake it, and only a missing Secret asks for a timed retry.
+ * No sleeps and no polling: Job, Pod and Deployment informers wake it, and only a missing Secret asks for a timed retry.
+ * Not generation-aware: an approval is an annotation, which leaves the generation alone, and must still wake it.
  */
-@ControllerConfiguration(name = DatabaseMigrationReconciler.NAME)
+@ControllerConfiguration(name = DatabaseMigrationReconciler.NAME, generationAwareEventProcessing = false)
 public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
   public static final String NAME = "databasemigration";
   /** How often a missing Secret is looked for again: a `get`, instead of a cluster-wide watch on Secrets. */
   public static final Duration SECRET_RECHECK = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
+  private static final String DEPLOYMENTS = "deployments";
   private static final String SELECTOR = JobFactory.LABEL_MANAGED_BY + "=" + JobFactory.MANAGED_BY;
 
   private final Clock clock;
@@ -67,7 +75,34 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         .withLabelSelector(SELECTOR)
         .withSecondaryToPrimaryMapper((Pod pod) -> migrationOf(pod))
         .build();
-    return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(pods, context));
+    // Deployments are the application's, not ours: a rollout wakes the migrations whose gates name it.
+    InformerEventSourceConfiguration<Deployment> deployments = InformerEventSourceConfiguration
+        .from(Deployment.class, DatabaseMigration.class)
+        .withName(DEPLOYMENTS)
+        .withSecondaryToPrimaryMapper((Deployment deployment) -> gatedOn(deployment, context))
+        .build();
+    return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(pods, context),
+        new InformerEventSource<>(deployments, context));
+  }
+
+  private static Set<ResourceID> gatedOn(Deployment deployment, EventSourceContext<DatabaseMigration> context) {
+    String namespace = deployment.getMetadata().getNamespace();
+    String name = deployment.getMetadata().getName();
+    return context.getPrimaryCache().list(namespace)
+        .filter(migration -> rolloutGates(migration).contains(name))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  private static Set<String> rolloutGates(DatabaseMigration migration) {
+    if (migration.getSpec() == null || migration.getSpec().steps() == null) {
+      return Set.of();
+    }
+    return migration.getSpec().steps().stream()
+        .filter(step -> step.gate() != null && step.gate().deploymentRollout() != null)
+        .map(step -> step.gate().deploymentRollout().name())
+        .filter(Objects::nonNull)
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> migrationOf(HasMetadata owned) {
@@ -81,15 +116,21 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     KubernetesClient client = context.getClient();
     String namespace = resource.getMetadata().getNamespace();
     boolean valid = SpecValidator.problems(resource.getSpec()).isEmpty();
-    JobObservation job = valid ? observeJob(resource, context) : null;
-    SecretObservation secret = valid && job == null
+    Map<String, JobObservation> jobs = valid ? observeJobs(resource, context) : Map.of();
+    Map<String, RolloutObservation> rollouts = valid ? observeRollouts(resource, context) : Map.of();
+    // The Secret matters only before a Job starts; then it is the kubelet's to read.
+    SecretObservation secret = valid
         ? new SecretObserver(client).observe(namespace, resource.getSpec().database().credentialsSecret())
         : SecretObservation.PRESENT;
-    Observation observation = new Observation(resource, secret, job);
+    Observation observation = new Observation(resource, secret, jobs, rollouts);
     Decision decision = MigrationPlanner.decide(observation);
 
     if (decision instanceof Decision.CreateJob create) {
-      createJob(client, resource, create.jobName());
+      create(client, resource, JobFactory.build(resource, create.step()));
+    } else if (decision instanceof Decision.CreatePlanJob plan) {
+      create(client, resource, JobFactory.buildPlan(resource, plan.step()));
+    } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      publishPlan(client, resource, gate);
     }
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
@@ -113,26 +154,43 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     return control;
   }
 
-  private static JobObservation observeJob(DatabaseMigration resource, Context<DatabaseMigration> context) {
-    String jobName = MigrationPlanner.jobName(resource);
-    Job job = context.getSecondaryResources(Job.class).stream()
-        .filter(candidate -> jobName.equals(candidate.getMetadata().getName()))
-        .findFirst()
-        // The informer may not have seen a Job created a moment ago, or by a previous operator instance: ask.
-        .orElseGet(() -> context.getClient().batch().v1().jobs().inNamespace(resource.getMetadata().getNamespace())
-            .withName(jobName).get());
-    if (job == null) {
-      return null;
-    }
+  // Every Job of the resource (step Jobs and plan Jobs of all generations), by name, with its pods.
+  private static Map<String, JobObservation> observeJobs(DatabaseMigration resource, Context<DatabaseMigration> context) {
+    String migration = resource.getMetadata().getName();
     List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
         .filter(pod -> pod.getMetadata().getLabels() != null
-            && jobName.equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_JOB)))
+            && migration.equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_MIGRATION)))
         .toList();
-    return JobObserver.observe(job, pods);
+    Map<String, JobObservation> jobs = new HashMap<>();
+    for (Job job : context.getSecondaryResources(Job.class)) {
+      String name = job.getMetadata().getName();
+      List<Pod> own = pods.stream()
+          .filter(pod -> name.equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_JOB)))
+          .toList();
+      jobs.put(name, JobObserver.observe(job, own));
+    }
+    return jobs;
   }
 
-  private static void createJob(KubernetesClient client, DatabaseMigration resource, String jobName) {
-    Job job = JobFactory.build(resource);
+  private static Map<String, RolloutObservation> observeRollouts(DatabaseMigration resource,
+                                                                 Context<DatabaseMigration> context) {
+    Set<String> names = rolloutGates(resource);
+    if (names.isEmpty()) {
+      return Map.of();
+    }
+    @SuppressWarnings("unchecked")
+    InformerEventSource<Deployment, DatabaseMigration> informer = (InformerEventSource<Deployment, DatabaseMigration>)
+        context.eventSourceRetriever().getEventSourceFor(Deployment.class, DEPLOYMENTS);
+    Map<String, RolloutObservation> rollouts = new HashMap<>();
+    for (String name : names) {
+      Deployment deployment = informer.get(new ResourceID(name, resource.getMetadata().getNamespace())).orElse(null);
+      rollouts.put(name, RolloutObserver.observe(name, deployment));
+    }
+    return rollouts;
+  }
+
+  private static void create(KubernetesClient client, DatabaseMigration resource, Job job) {
+    String jobName = job.getMetadata().getName();
     try {
       client.batch().v1().jobs().inNamespace(resource.getMetadata().getNamespace()).resource(job).create();
       LOG.info("msg=\"job created\" resource={}/{} job={}", resource.getMetadata().getNamespace(),
@@ -141,9 +199,19 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
         throw e;
       }
-      // Created by an earlier reconcile whose status write was lost: the name is the guarantee of one Job.
+      // Created by an earlier reconcile whose status write was lost, or not yet in the informer's cache: the name is
+      // the guarantee of one Job.
       LOG.info("msg=\"job exists\" resource={}/{} job={}", resource.getMetadata().getNamespace(),
           resource.getMetadata().getName(), jobName);
     }
+  }
+
+  // Create or replace: each generation's plan of the step takes the step's one ConfigMap.
+  private static void publishPlan(KubernetesClient client, DatabaseMigration resource, Decision.AwaitGate gate) {
+    ConfigMap configMap = PlanConfigMaps.build(resource, gate.step(), gate.publish());
+    client.configMaps().inNamespace(resource.getMetadata().getNamespace()).resource(configMap).createOr(
+        existing -> existing.update());
+    LOG.info("msg=\"plan published\" resource={}/{} step={} configMap={}", resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(), gate.step().name(), configMap.getMetadata().getName());
   }
 }

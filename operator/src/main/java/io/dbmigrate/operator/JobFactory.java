@@ -8,9 +8,12 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.plan.MigrationPlanner;
+import io.dbmigrate.plan.Observation;
+import io.dbmigrate.plan.SecretObservation;
+import io.dbmigrate.plan.StepCommand;
+import io.dbmigrate.plan.StepEntry;
+import io.dbmigrate.plan.StepLedger;
 import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.Durations;
-import io.dbmigrate.runner.UpgradeRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -34,12 +37,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Builds the Job of one generation from the resource alone (pure). The init container `backup` must succeed before
- * the kubelet starts `migrate`, so backup-before-upgrade is guaranteed by Kubernetes itself, not by our bookkeeping.
+ * Builds the Jobs of one step from the resource alone (pure). In a step's Job the init container `backup` must
+ * succeed before the kubelet starts `migrate`, so backup-before-upgrade is guaranteed by Kubernetes itself, not by our
+ * bookkeeping. A gated step's plan Job has one container, `plan`, and touches nothing.
  */
 public final class JobFactory {
   public static final String BACKUP_CONTAINER = "backup";
   public static final String MIGRATE_CONTAINER = "migrate";
+  public static final String PLAN_CONTAINER = "plan";
   public static final String BACKUP_MOUNT = "/var/lib/dbmigrate/backups";
   public static final int RUN_AS_USER = 10001;
 
@@ -48,41 +53,61 @@ public final class JobFactory {
   public static final String LABEL_MIGRATION = "dbmigrate.io/migration";
   public static final String LABEL_GENERATION = "dbmigrate.io/generation";
   public static final String LABEL_JOB = "dbmigrate.io/job";
+  public static final String LABEL_STEP = "dbmigrate.io/step";
 
   private JobFactory() {
   }
 
+  /** The Job of a resource without steps. */
   public static Job build(DatabaseMigration resource) {
+    return build(resource, StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0));
+  }
+
+  /** The step's Job: backup (unless disabled), then upgrade. */
+  public static Job build(DatabaseMigration resource, StepEntry step) {
     DatabaseMigrationSpec spec = resource.getSpec();
-    String name = MigrationPlanner.jobName(resource);
     long generation = MigrationPlanner.generation(resource);
-    JobTemplateSpec template = spec.jobTemplateOrDefault();
     BackupSpec backup = spec.backupOrDefault();
     boolean backupEnabled = backup.modeOrDefault() == BackupSpec.BackupMode.Required;
-
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.labels() != null) {
-      labels.putAll(template.labels());
-    }
-    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
-    labels.put(LABEL_MIGRATION, resource.getMetadata().getName());
-    labels.put(LABEL_GENERATION, Long.toString(generation));
-    labels.put(LABEL_JOB, name);
-    Map<String, String> annotations = template.annotations() == null ? Map.of() : template.annotations();
-
     List<Volume> volumes = new ArrayList<>();
     volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     List<Container> initContainers = new ArrayList<>();
     if (backupEnabled) {
       volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
           .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
+      String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
       initContainers.add(container(BACKUP_CONTAINER, spec, List.of("backup", "--dir", BACKUP_MOUNT,
-          "--name", resource.getMetadata().getName(), "--label", "g" + generation,
+          "--name", resource.getMetadata().getName(), "--label", label,
           "--retain", Integer.toString(backup.retainOrDefault())), true));
     }
-    Container migrate = container(MIGRATE_CONTAINER, spec, List.of("upgrade", "--migrations",
-        spec.migrations().pathOrDefault(), "--target", spec.targetRevision(),
-        "--lock-timeout", Durations.format(UpgradeRequest.DEFAULT_LOCK_TIMEOUT)), false);
+    Container migrate = container(MIGRATE_CONTAINER, spec,
+        StepCommand.of(spec, step.spec()).upgradeArguments(spec.migrations().pathOrDefault()), false);
+    return job(resource, step, step.jobName(), volumes, initContainers, migrate);
+  }
+
+  /** The plan Job of a gated step: reads the database's revision and Alembic's offline SQL, changes nothing. */
+  public static Job buildPlan(DatabaseMigration resource, StepEntry step) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    List<Volume> volumes = List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    Container plan = container(PLAN_CONTAINER, spec,
+        StepCommand.of(spec, step.spec()).planArguments(spec.migrations().pathOrDefault()), false);
+    return job(resource, step, step.planJobName(), volumes, List.of(), plan);
+  }
+
+  private static Job job(DatabaseMigration resource, StepEntry step, String name, List<Volume> volumes,
+                         List<Container> initContainers, Container main) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    JobTemplateSpec template = spec.jobTemplateOrDefault();
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (template.labels() != null) {
+      labels.putAll(template.labels());
+    }
+    labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+    labels.put(LABEL_MIGRATION, resource.getMetadata().getName());
+    labels.put(LABEL_GENERATION, Long.toString(MigrationPlanner.generation(resource)));
+    labels.put(LABEL_STEP, step.name());
+    labels.put(LABEL_JOB, name);
+    Map<String, String> annotations = template.annotations() == null ? Map.of() : template.annotations();
 
     return new JobBuilder()
         .withNewMetadata()
@@ -125,7 +150,7 @@ public final class JobFactory {
               .endSecurityContext()
               .withVolumes(volumes)
               .withInitContainers(initContainers)
-              .withContainers(migrate)
+              .withContainers(main)
             .endSpec()
           .endTemplate()
         .endSpec()

@@ -46,7 +46,10 @@ public final class JobObserver {
     if (hasBackup && backup == null) {
       backup = ContainerOutcome.waiting(null);
     }
-    return new Attempt(backup, outcome(main, JobFactory.MIGRATE_CONTAINER));
+    // The main container is `migrate` in a step's Job and `plan` in a plan Job.
+    String mainName = pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()
+        ? JobFactory.MIGRATE_CONTAINER : pod.getSpec().getContainers().get(0).getName();
+    return new Attempt(backup, outcome(main, mainName));
   }
 
   private static ContainerOutcome outcome(List<ContainerStatus> statuses, String name) {

@@ -17,11 +17,31 @@ public final class JobNames {
   }
 
   public static String forGeneration(String resourceName, String uid, long generation) {
-    String suffix = "-g" + generation + "-" + shortHash(uid == null ? "" : uid);
+    return name(resourceName, "-g" + generation + "-" + shortHash(uid == null ? "" : uid));
+  }
+
+  /** A step's Job: {@code <name>-g<generation>-<step>-<hash>}. */
+  public static String forStep(String resourceName, String uid, long generation, String step) {
+    return name(resourceName, "-g" + generation + "-" + step + "-" + shortHash(uid == null ? "" : uid));
+  }
+
+  /** The Job that plans a gated step: {@code <name>-g<generation>-<step>-plan-<hash>}. */
+  public static String forPlan(String resourceName, String uid, long generation, String step) {
+    return name(resourceName, "-g" + generation + "-" + step + "-plan-" + shortHash(uid == null ? "" : uid));
+  }
+
+  /** The ConfigMap holding a step's plan; one per step, rewritten by each generation's plan. */
+  public static String planConfigMap(String resourceName, String step) {
+    String suffix = "-" + step + "-plan";
+    // A ConfigMap name is a DNS subdomain, at most 253 characters, like the resource's own.
+    return resourceName.substring(0, Math.min(resourceName.length(), 253 - suffix.length())) + suffix;
+  }
+
+  private static String name(String resourceName, String suffix) {
     // Pod host names come from the Job name, so it must be a DNS label: a resource name's dots become dashes.
     String base = resourceName.replace('.', '-');
     if (base.length() + suffix.length() > MAX) {
-      base = base.substring(0, MAX - suffix.length());
+      base = base.substring(0, Math.max(1, MAX - suffix.length()));
     }
     // A name cut in the middle may end in '-', which the suffix then follows: still a valid DNS label.
     return base + suffix;

@@ -2,13 +2,13 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.runner.PlanResult;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Decides the next action from the resource and what was observed. Pure: no I/O, no clock. The safety rules live
- * here: one Job per generation, found by name, and never a second one once the generation has ended.
+ * here: steps run in order, one Job per step and generation, found by name; a step that ended is never run again in
+ * its generation; a gated step waits for its plan to be published and its gate to open.
  */
 public final class MigrationPlanner {
 
@@ -21,16 +21,40 @@ public final class MigrationPlanner {
     if (!problems.isEmpty()) {
       return new Decision.Stall(Reasons.INVALID_SPEC, "Invalid spec: " + String.join("; ", problems));
     }
-    if (observation.job() != null) {
-      // A Job that exists is followed to its end, suspended or not: stopping a migration half-way helps nobody.
-      return new Decision.FollowJob(observation.job());
+    for (StepEntry step : StepLedger.read(observation)) {
+      switch (step.state()) {
+        case Succeeded -> {
+          // on to the next step
+        }
+        // A Job that exists is followed to its end, suspended or not: stopping a migration half-way helps nobody.
+        case Running -> {
+          return new Decision.FollowJob(step, step.job());
+        }
+        case Failed -> {
+          return failed(step);
+        }
+        case NotStarted -> {
+          return start(observation, step);
+        }
+      }
     }
-    String jobName = jobName(resource);
-    DatabaseMigrationStatus status = resource.getStatus();
-    if (status != null && status.phase() != null && status.phase().isFinal()
-        && Objects.equals(status.observedGeneration(), resource.getMetadata().getGeneration())
-        && jobName.equals(status.job())) {
-      return new Decision.Finished();
+    return new Decision.Finished();
+  }
+
+  private static Decision failed(StepEntry step) {
+    if (step.job() != null) {
+      return new Decision.FollowJob(step, step.job());
+    }
+    if (step.planJob() != null && step.planJob().state() == JobObservation.State.Failed) {
+      return new Decision.FollowPlanJob(step, step.planJob());
+    }
+    return new Decision.Finished();
+  }
+
+  private static Decision start(Observation observation, StepEntry step) {
+    DatabaseMigration resource = observation.resource();
+    if (step.planJob() != null && step.planJob().state() == JobObservation.State.Failed) {
+      return new Decision.FollowPlanJob(step, step.planJob());
     }
     if (resource.getSpec().suspended()) {
       return new Decision.Hold();
@@ -46,9 +70,31 @@ public final class MigrationPlanner {
       return new Decision.WaitForSecret(Reasons.SECRET_KEY_NOT_FOUND,
           "Secret " + secretName + " has no key " + String.join(", ", secret.missingKeys()));
     }
-    return new Decision.CreateJob(jobName);
+    if (!step.spec().gated()) {
+      return new Decision.CreateJob(step, null);
+    }
+    // A gate never opens on a plan nobody could see: plan first, publish, then look at the gate.
+    PlanResult publish = null;
+    if (!step.planRecorded()) {
+      if (step.planJob() == null) {
+        return new Decision.CreatePlanJob(step);
+      }
+      if (step.planJob().state() == JobObservation.State.Active) {
+        return new Decision.FollowPlanJob(step, step.planJob());
+      }
+      publish = step.observedPlan();
+    }
+    Gates.Verdict verdict = Gates.check(observation, step);
+    if (!verdict.open() || publish != null) {
+      // Publishing is its own reconcile: the plan is in status before any Job can act on an approval.
+      Gates.Verdict shown = verdict.open() ? new Gates.Verdict(false, null, Reasons.PLAN_PUBLISHED,
+          "the plan to be recorded") : verdict;
+      return new Decision.AwaitGate(step, shown.reason(), shown.waitingFor(), publish);
+    }
+    return new Decision.CreateJob(step, verdict.openedBy());
   }
 
+  /** The Job name of a resource without steps, for its current generation. */
   public static String jobName(DatabaseMigration resource) {
     return JobNames.forGeneration(resource.getMetadata().getName(), resource.getMetadata().getUid(),
         generation(resource));

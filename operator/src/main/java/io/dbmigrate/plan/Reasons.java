@@ -16,6 +16,11 @@ public final class Reasons {
   public static final String SUCCEEDED = "Succeeded";
   public static final String BACKUP_VERIFIED = "BackupVerified";
   public static final String JOB_FAILED = "JobFailed";
+  public static final String PLANNING = "Planning";
+  public static final String PLAN_PUBLISHED = "PlanPublished";
+  public static final String AWAITING_APPROVAL = "AwaitingApproval";
+  public static final String AWAITING_ROLLOUT = "AwaitingRollout";
+  public static final String STEP_SUCCEEDED = "StepSucceeded";
 
   private Reasons() {
   }

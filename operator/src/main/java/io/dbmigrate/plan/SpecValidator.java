@@ -4,9 +4,18 @@ import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.runner.Durations;
+import io.dbmigrate.runner.RunnerException;
+import io.dbmigrate.runner.VerifyQuery;
 import io.dbmigrate.runner.RevisionSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -20,6 +29,7 @@ public final class SpecValidator {
   private static final Pattern DATABASE_NAME = Pattern.compile(DatabaseSpec.NAME_PATTERN);
   private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
   private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9._/-]*$");
+  private static final Pattern STEP_NAME = Pattern.compile(StepSpec.NAME_PATTERN);
 
   private SpecValidator() {
   }
@@ -33,13 +43,18 @@ public final class SpecValidator {
     }
     database(spec.database(), problems);
     migrations(spec.migrations(), problems);
-    if (spec.targetRevision() == null || spec.targetRevision().isBlank()) {
-      problems.add("spec.targetRevision is required");
-    } else if (spec.targetRevision().length() > RevisionSpec.MAX_LENGTH || !REVISION.matcher(spec.targetRevision()).matches()) {
-      problems.add("spec.targetRevision: \"" + printable(spec.targetRevision())
-          + "\" is not an Alembic revision spec (head, a revision id, branch@head, +N)");
+    if (spec.steps() != null && spec.targetRevision() != null) {
+      problems.add("spec.targetRevision and spec.steps: set one, not both (steps carry their own targetRevision)");
+    } else if (spec.steps() != null) {
+      steps(spec.steps(), problems);
+    } else if (spec.targetRevision() == null || spec.targetRevision().isBlank()) {
+      problems.add("spec.targetRevision is required (or spec.steps)");
+    } else {
+      revision("spec.targetRevision", spec.targetRevision(), problems);
     }
     backup(spec.backupOrDefault(), problems);
+    safety(spec.safetyOrDefault(), problems);
+    verify("spec.verify", spec.verifyOrEmpty(), problems);
     if (spec.backoffLimit() != null && (spec.backoffLimit() < 0 || spec.backoffLimit() > 10)) {
       problems.add("spec.backoffLimit: must be between 0 and 10, got " + spec.backoffLimit());
     }
@@ -48,6 +63,79 @@ public final class SpecValidator {
       problems.add("spec.jobTemplate.activeDeadlineSeconds: must be at least 1, got " + template.activeDeadlineSeconds());
     }
     return problems;
+  }
+
+  private static void revision(String field, String revision, List<String> problems) {
+    if (revision.length() > RevisionSpec.MAX_LENGTH || !REVISION.matcher(revision).matches()) {
+      problems.add(field + ": \"" + printable(revision)
+          + "\" is not an Alembic revision spec (head, a revision id, branch@head, +N)");
+    }
+  }
+
+  private static void steps(List<StepSpec> steps, List<String> problems) {
+    if (steps.isEmpty() || steps.size() > 10) {
+      problems.add("spec.steps: between 1 and 10 steps, got " + steps.size());
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < steps.size(); i++) {
+      StepSpec step = steps.get(i);
+      String field = "spec.steps[" + i + "]";
+      if (step.name() == null || step.name().isBlank()) {
+        problems.add(field + ".name is required");
+      } else if (step.name().length() > StepSpec.NAME_MAX_LENGTH || !STEP_NAME.matcher(step.name()).matches()) {
+        problems.add(field + ".name: \"" + printable(step.name()) + "\" must be lowercase letters, digits and dashes, at most "
+            + StepSpec.NAME_MAX_LENGTH);
+      } else if (!names.add(step.name())) {
+        problems.add(field + ".name: \"" + step.name() + "\" is used by an earlier step");
+      }
+      if (step.targetRevision() == null || step.targetRevision().isBlank()) {
+        problems.add(field + ".targetRevision is required");
+      } else {
+        revision(field + ".targetRevision", step.targetRevision(), problems);
+      }
+      GateSpec gate = step.gate();
+      if (gate != null && gate.deploymentRollout() != null
+          && (gate.deploymentRollout().name() == null || gate.deploymentRollout().name().isBlank())) {
+        problems.add(field + ".gate.deploymentRollout.name is required");
+      }
+      verify(field + ".verify", step.verifyOrEmpty(), problems);
+    }
+  }
+
+  private static void safety(SafetySpec safety, List<String> problems) {
+    duration("spec.safety.lockTimeout", safety.lockTimeout(), problems);
+    duration("spec.safety.statementTimeout", safety.statementTimeout(), problems);
+    if (safety.lockRetries() != null && (safety.lockRetries() < 0 || safety.lockRetries() > 100)) {
+      problems.add("spec.safety.lockRetries: must be between 0 and 100, got " + safety.lockRetries());
+    }
+  }
+
+  private static void duration(String field, String value, List<String> problems) {
+    if (value == null) {
+      return;
+    }
+    try {
+      Durations.parse(field, value);
+    } catch (RunnerException e) {
+      problems.add(field + ": " + printable(e.getMessage()));
+    }
+  }
+
+  private static void verify(String field, List<VerifyQuerySpec> queries, List<String> problems) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < queries.size(); i++) {
+      VerifyQuerySpec query = queries.get(i);
+      String at = field + "[" + i + "]";
+      if (!VerifyQuery.validName(query.name())) {
+        problems.add(at + ".name: \"" + printable(String.valueOf(query.name()))
+            + "\" must be lowercase letters, digits and dashes, at most " + VerifyQuery.NAME_MAX_LENGTH);
+      } else if (!names.add(query.name())) {
+        problems.add(at + ".name: \"" + query.name() + "\" is used twice");
+      }
+      if (query.sql() == null || query.sql().isBlank()) {
+        problems.add(at + ".sql is required");
+      }
+    }
   }
 
   private static void database(DatabaseSpec database, List<String> problems) {

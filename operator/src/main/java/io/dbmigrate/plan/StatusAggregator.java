@@ -7,8 +7,11 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.runner.BackupResult;
+import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.UpgradeResult;
 import java.time.Instant;
@@ -20,7 +23,8 @@ import java.util.Objects;
 /**
  * The one place status is computed: from the previous status, the observation and the decision. Pure; the clock
  * comes in as an argument. Conditions follow kstatus (Ready, Reconciling, Stalled, each with observedGeneration), and
- * a condition's lastTransitionTime moves only when its status does.
+ * a condition's lastTransitionTime moves only when its status does. A step waiting at a gate is Reconciling, not
+ * Stalled: GitOps tools see it progressing.
  */
 public final class StatusAggregator {
 
@@ -30,90 +34,247 @@ public final class StatusAggregator {
   public static DatabaseMigrationStatus compute(Observation observation, Decision decision, Instant now) {
     DatabaseMigration resource = observation.resource();
     DatabaseMigrationStatus previous = resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
-    if (decision instanceof Decision.Finished) {
-      return previous;
-    }
     Builder next = new Builder(previous, MigrationPlanner.generation(resource), now);
-    next.targetRevision = resource.getSpec() == null ? null : resource.getSpec().targetRevision();
+    DatabaseMigrationSpec spec = resource.getSpec();
     if (decision instanceof Decision.Stall stall) {
+      next.targetRevision = spec == null ? null : spec.targetRevision();
       next.job = null;
       next.failed(Phase.Failed, stall.reason(), stall.message());
-    } else if (decision instanceof Decision.WaitForSecret wait) {
+      return next.build();
+    }
+    List<StepEntry> entries = StepLedger.read(observation);
+    boolean allSucceeded = entries.stream().allMatch(e -> e.state() == StepEntry.State.Succeeded);
+    if (decision instanceof Decision.Finished && !allSucceeded) {
+      return previous; // a failed generation whose Job is gone: what status says is all there is
+    }
+    StepEntry last = entries.get(entries.size() - 1);
+    StepEntry current = stepOf(decision).orElse(last);
+    next.targetRevision = last.spec().targetRevision();
+    next.currentStep = spec.phased() ? current.name() : null;
+    recordResults(next, entries);
+    for (StepEntry entry : entries) {
+      next.steps.add(stepStatus(entry, decision, next.generation, now));
+    }
+    String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
+
+    if (decision instanceof Decision.WaitForSecret wait) {
       next.job = null;
       next.progressing(Phase.Pending, wait.reason(), wait.message());
     } else if (decision instanceof Decision.Hold) {
       next.job = null;
-      next.phase(Phase.Suspended, Reasons.SUSPENDED, "Suspended: no migration Job is started while spec.suspend is true",
+      next.phase(Phase.Suspended, Reasons.SUSPENDED, prefix + "Suspended: no migration Job is started while spec.suspend is true",
           false, false);
     } else if (decision instanceof Decision.CreateJob create) {
-      next.job = create.jobName();
+      next.job = create.step().jobName();
       next.failedAttempts = 0;
-      next.progressing(Phase.Pending, Reasons.JOB_CREATED, "Created Job " + create.jobName() + ": "
-          + plannedWork(resource.getSpec()));
+      next.progressing(Phase.Pending, Reasons.JOB_CREATED, prefix + "Created Job " + create.step().jobName() + ": "
+          + plannedWork(spec, create.step()) + (create.openedBy() == null ? "" : " (gate opened by " + create.openedBy() + ")"));
     } else if (decision instanceof Decision.FollowJob follow) {
-      followJob(next, resource.getSpec(), follow.job());
+      followJob(next, spec, prefix, follow.step(), follow.job());
+    } else if (decision instanceof Decision.CreatePlanJob plan) {
+      next.job = plan.step().planJobName();
+      next.failedAttempts = 0;
+      next.progressing(Phase.Pending, Reasons.PLANNING, prefix + "Created Job " + plan.step().planJobName()
+          + " to plan the step before its gate: pending revisions and their SQL");
+    } else if (decision instanceof Decision.FollowPlanJob plan) {
+      followPlanJob(next, prefix, plan.step(), plan.job());
+    } else if (decision instanceof Decision.AwaitGate gate) {
+      next.job = null;
+      PlanStatus plan = planStatus(gate.step(), observation);
+      String message = Reasons.PLAN_PUBLISHED.equals(gate.reason())
+          ? prefix + "plan published (" + planSummary(plan) + "); the gate is open, starting"
+          : prefix + "waiting for " + gate.waitingFor() + ". Plan: " + planSummary(plan);
+      next.phase(Phase.AwaitingGate, gate.reason(), message, true, false);
+    } else if (decision instanceof Decision.Finished) {
+      next.job = current.job() != null ? current.jobName() : current.recorded() == null ? next.job : current.recorded().job();
+      next.phase(Phase.Succeeded, Reasons.SUCCEEDED, successMessage(spec, entries, next), false, false);
     }
+    next.stepMessage(current.index());
     return next.build();
   }
 
-  private static void followJob(Builder next, DatabaseMigrationSpec spec, JobObservation job) {
+  private static java.util.Optional<StepEntry> stepOf(Decision decision) {
+    if (decision instanceof Decision.CreateJob d) {
+      return java.util.Optional.of(d.step());
+    } else if (decision instanceof Decision.FollowJob d) {
+      return java.util.Optional.of(d.step());
+    } else if (decision instanceof Decision.CreatePlanJob d) {
+      return java.util.Optional.of(d.step());
+    } else if (decision instanceof Decision.FollowPlanJob d) {
+      return java.util.Optional.of(d.step());
+    } else if (decision instanceof Decision.AwaitGate d) {
+      return java.util.Optional.of(d.step());
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static void followJob(Builder next, DatabaseMigrationSpec spec, String prefix, StepEntry step,
+                                JobObservation job) {
     next.job = job.name();
     next.failedAttempts = job.failedAttempts();
-    recordResults(next, job);
     Attempt latest = job.latestAttempt();
-    switch (job.state()) {
-      case Succeeded -> next.phase(Phase.Succeeded, Reasons.SUCCEEDED, successMessage(next.lastMigration, next.currentRevision),
-          false, false);
-      case Failed -> {
-        // The last attempt's runner says best what went wrong, unless a deadline killed the pod before it could.
-        ContainerOutcome failure = lastFailure(job);
-        if (failure != null && !"DeadlineExceeded".equals(job.failureReason())) {
-          String attempts = job.failedAttempts() > 1 ? " (after " + job.failedAttempts() + " attempts)" : "";
-          next.failed(Phase.Failed, failure.failureReason(), failure.failureMessage() + attempts);
-        } else {
-          String reason = job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
-          next.failed(Phase.Failed, reason, "Job " + job.name() + " failed"
-              + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
-        }
+    String target = step.spec().targetRevision();
+    if (job.state() != JobObservation.State.Active) {
+      // The last attempt's runner says best what went wrong, unless a deadline killed the pod before it could.
+      ContainerOutcome failure = lastFailure(job);
+      if (failure != null && !"DeadlineExceeded".equals(job.failureReason())) {
+        String attempts = job.failedAttempts() > 1 ? " (after " + job.failedAttempts() + " attempts)" : "";
+        next.failed(Phase.Failed, failure.failureReason(), prefix + failure.failureMessage() + attempts);
+      } else {
+        String reason = job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
+        next.failed(Phase.Failed, reason, prefix + "Job " + job.name() + " failed"
+            + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
       }
-      case Active -> {
-        if (latest != null && latest.failure() != null) {
-          ContainerOutcome failure = latest.failure();
-          next.progressing(Phase.Pending, Reasons.RETRYING, "Attempt " + job.attempts().size() + " failed ("
-              + failure.failureReason() + ": " + failure.failureMessage() + "); retrying, up to "
-              + spec.backoffLimitOrDefault() + " retries");
-        } else if (latest != null && latest.blockedContainer() != null) {
-          ContainerOutcome blocked = latest.blockedContainer();
-          next.progressing(Phase.Pending, blocked.reason(), "Pod of Job " + job.name() + " cannot start: "
-              + blocked.reason() + (blocked.text() == null ? "" : ": " + blocked.text()));
-        } else if (latest == null || !latest.started()) {
-          next.progressing(Phase.Pending, Reasons.JOB_CREATED, "Job " + job.name() + " created; waiting for its pod to start");
-        } else if (latest.migrating()) {
-          next.progressing(Phase.Migrating, Reasons.MIGRATING, migratingMessage(spec, next.lastBackup, latest));
-        } else {
-          next.progressing(Phase.BackingUp, Reasons.BACKING_UP, "Backing up database " + spec.database().name()
-              + " before upgrading to " + spec.targetRevision());
+    } else if (latest != null && latest.failure() != null) {
+      ContainerOutcome failure = latest.failure();
+      next.progressing(Phase.Pending, Reasons.RETRYING, prefix + "Attempt " + job.attempts().size() + " failed ("
+          + failure.failureReason() + ": " + failure.failureMessage() + "); retrying, up to "
+          + spec.backoffLimitOrDefault() + " retries");
+    } else if (latest != null && latest.blockedContainer() != null) {
+      ContainerOutcome blocked = latest.blockedContainer();
+      next.progressing(Phase.Pending, blocked.reason(), prefix + "Pod of Job " + job.name() + " cannot start: "
+          + blocked.reason() + (blocked.text() == null ? "" : ": " + blocked.text()));
+    } else if (latest == null || !latest.started()) {
+      next.progressing(Phase.Pending, Reasons.JOB_CREATED, prefix + "Job " + job.name() + " created; waiting for its pod to start");
+    } else if (latest.migrating()) {
+      next.progressing(Phase.Migrating, Reasons.MIGRATING, prefix + migratingMessage(next.lastBackup, latest, target));
+    } else {
+      next.progressing(Phase.BackingUp, Reasons.BACKING_UP, prefix + "Backing up database " + spec.database().name()
+          + " before upgrading to " + target);
+    }
+  }
+
+  private static void followPlanJob(Builder next, String prefix, StepEntry step, JobObservation job) {
+    next.job = job.name();
+    next.failedAttempts = job.failedAttempts();
+    if (job.state() == JobObservation.State.Active) {
+      next.progressing(Phase.Pending, Reasons.PLANNING, prefix + "Job " + job.name()
+          + " is planning the step before its gate");
+      return;
+    }
+    ContainerOutcome failure = lastFailure(job);
+    String reason = failure != null ? failure.failureReason()
+        : job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
+    next.failed(Phase.Failed, reason, prefix + "planning failed, the step did not start: "
+        + (failure != null ? failure.failureMessage() : "Job " + job.name() + " failed"
+        + (job.failureMessage() == null ? "" : ": " + job.failureMessage())));
+  }
+
+  // Attempts in order, backup before migrate, steps in order: the last revision reported is the one the database is at.
+  private static void recordResults(Builder next, List<StepEntry> entries) {
+    for (StepEntry entry : entries) {
+      if (entry.job() == null) {
+        continue;
+      }
+      for (Attempt attempt : entry.job().attempts()) {
+        RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
+        if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
+          next.lastBackup = backupStatus(backup.backup());
+          next.currentRevision = backup.backup().revision();
+        }
+        RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
+        if (migrate != null && migrate.upgrade() != null) {
+          next.lastMigration = migrationStatus(migrate);
+          String at = revisionAfter(migrate.upgrade());
+          if (at != null) {
+            next.currentRevision = at;
+          }
         }
       }
     }
   }
 
-  // Attempts in order, backup before migrate: the last revision reported is the one the database is at.
-  private static void recordResults(Builder next, JobObservation job) {
-    for (Attempt attempt : job.attempts()) {
-      RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
-      if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
-        next.lastBackup = backupStatus(backup.backup());
-        next.currentRevision = backup.backup().revision();
-      }
-      RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
-      if (migrate != null && migrate.upgrade() != null) {
-        next.lastMigration = migrationStatus(migrate);
-        if (migrate.upgrade().toRevision() != null) {
-          next.currentRevision = migrate.upgrade().toRevision();
+  private static String revisionAfter(UpgradeResult upgrade) {
+    return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
+  }
+
+  private static StepStatus stepStatus(StepEntry entry, Decision decision, long generation, Instant now) {
+    StepStatus r = entry.recorded();
+    StepBuilder s = r == null ? new StepBuilder() : new StepBuilder(r);
+    s.name = entry.name();
+    s.targetRevision = entry.spec().targetRevision();
+    s.fingerprint = entry.fingerprint();
+    s.waitingFor = null;
+    if (entry.job() != null) {
+      JobObservation job = entry.job();
+      s.job = entry.jobName();
+      s.generation = generation;
+      s.startedAt = s.startedAt == null ? timestamp(now) : s.startedAt;
+      for (Attempt attempt : job.attempts()) {
+        RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
+        if (migrate != null && migrate.upgrade() != null) {
+          UpgradeResult u = migrate.upgrade();
+          s.fromRevision = u.fromRevision();
+          s.toRevision = u.toRevision();
+          s.appliedRevisions = u.appliedRevisions();
+          s.rolledBackTo = u.rolledBackTo();
         }
       }
+      Attempt latest = job.latestAttempt();
+      s.phase = switch (job.state()) {
+        case Succeeded -> Phase.Succeeded;
+        case Failed -> Phase.Failed;
+        case Active -> latest != null && latest.failure() == null && latest.started()
+            ? (latest.migrating() ? Phase.Migrating : Phase.BackingUp) : Phase.Pending;
+      };
+      if (job.state() != JobObservation.State.Active && s.finishedAt == null) {
+        s.finishedAt = timestamp(now);
+      }
+    } else if (decision instanceof Decision.CreateJob create && create.step().index() == entry.index()) {
+      s.phase = Phase.Pending;
+      s.job = entry.jobName();
+      s.generation = generation;
+      s.startedAt = timestamp(now);
+      s.finishedAt = null;
+      s.openedBy = create.openedBy();
+    } else if (decision instanceof Decision.AwaitGate gate && gate.step().index() == entry.index()) {
+      s.phase = Phase.AwaitingGate;
+      s.waitingFor = Reasons.PLAN_PUBLISHED.equals(gate.reason()) ? null : gate.waitingFor();
+    } else if (decision instanceof Decision.CreatePlanJob plan && plan.step().index() == entry.index()) {
+      s.phase = Phase.Pending;
+    } else if (decision instanceof Decision.FollowPlanJob plan && plan.step().index() == entry.index()) {
+      s.phase = plan.job().state() == JobObservation.State.Failed ? Phase.Failed : Phase.Pending;
+      if (s.phase == Phase.Failed && s.finishedAt == null) {
+        s.finishedAt = timestamp(now);
+      }
+    } else if (r == null) {
+      s.phase = Phase.Pending;
     }
+    if (entry.spec().gated()) {
+      s.plan = entry.planRecorded() ? r.plan() : planFromJob(entry);
+    }
+    return s.build();
+  }
+
+  private static PlanStatus planStatus(StepEntry entry, Observation observation) {
+    return entry.planRecorded() ? entry.recorded().plan() : planFromJob(entry);
+  }
+
+  private static PlanStatus planFromJob(StepEntry entry) {
+    if (entry.planJob() == null) {
+      return null;
+    }
+    PlanResult plan = entry.observedPlan();
+    if (plan == null) {
+      return new PlanStatus(entry.planJobName(), null, null, null, null, null, null, null);
+    }
+    return new PlanStatus(entry.planJobName(), entry.planConfigMap(), plan.fromRevision(), plan.direction(),
+        plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable());
+  }
+
+  static String planSummary(PlanStatus plan) {
+    if (plan == null || plan.direction() == null) {
+      return "not made yet";
+    }
+    List<String> pending = plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions();
+    if (PlanResult.NONE.equals(plan.direction()) || pending.isEmpty()) {
+      return "nothing to apply from " + plan.fromRevision();
+    }
+    String verb = UpgradeResult.DOWNGRADE.equals(plan.direction()) ? " to undo" : " to apply";
+    String sql = plan.sqlUnavailable() != null ? "no SQL (" + plan.sqlUnavailable() + ")"
+        : plan.sqlBytes() + " bytes of SQL in ConfigMap " + plan.configMap();
+    return pending.size() + (pending.size() == 1 ? " revision" : " revisions") + verb + " from " + plan.fromRevision()
+        + " (" + String.join(", ", pending) + "); " + sql;
   }
 
   private static ContainerOutcome lastFailure(JobObservation job) {
@@ -126,27 +287,34 @@ public final class StatusAggregator {
     return null;
   }
 
-  private static String plannedWork(DatabaseMigrationSpec spec) {
+  private static String plannedWork(DatabaseMigrationSpec spec, StepEntry step) {
     BackupSpec backup = spec.backupOrDefault();
+    String target = step.spec().targetRevision();
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Disabled) {
-      return "upgrade to " + spec.targetRevision() + " without a backup (backup disabled: " + backup.reason() + ")";
+      return "upgrade to " + target + " without a backup (backup disabled: " + backup.reason() + ")";
     }
-    return "backup to " + backup.volume().persistentVolumeClaim().claimName() + ", then upgrade to " + spec.targetRevision();
+    return "backup to " + backup.volume().persistentVolumeClaim().claimName() + ", then upgrade to " + target;
   }
 
-  private static String migratingMessage(DatabaseMigrationSpec spec, BackupStatus backup, Attempt latest) {
+  private static String migratingMessage(BackupStatus backup, Attempt latest, String target) {
     String prefix = latest.backup() == null ? "No backup (disabled); " : "Backup verified"
         + (backup == null || backup.file() == null ? "" : " (" + fileName(backup.file()) + ")") + "; ";
-    return prefix + "upgrading to " + spec.targetRevision();
+    return prefix + "upgrading to " + target;
   }
 
-  private static String successMessage(MigrationRunStatus run, String current) {
+  private static String successMessage(DatabaseMigrationSpec spec, List<StepEntry> entries, Builder next) {
+    if (spec.phased()) {
+      return entries.size() + (entries.size() == 1 ? " step" : " steps") + " succeeded ("
+          + String.join(", ", entries.stream().map(StepEntry::name).toList()) + "); at revision " + next.currentRevision;
+    }
+    MigrationRunStatus run = next.lastMigration;
     if (run == null || run.appliedRevisions() == null || run.appliedRevisions().isEmpty()) {
-      return "At revision " + current + "; nothing to apply";
+      return "At revision " + next.currentRevision + "; nothing to apply";
     }
     List<String> applied = run.appliedRevisions();
-    return "Upgraded " + run.fromRevision() + " -> " + run.toRevision() + ": applied " + applied.size()
-        + (applied.size() == 1 ? " revision" : " revisions");
+    String verb = UpgradeResult.DOWNGRADE.equals(run.direction()) ? "Downgraded " : "Upgraded ";
+    return verb + run.fromRevision() + " -> " + run.toRevision() + ": " + (verb.startsWith("Down") ? "undid " : "applied ")
+        + applied.size() + (applied.size() == 1 ? " revision" : " revisions");
   }
 
   private static BackupStatus backupStatus(BackupResult backup) {
@@ -158,7 +326,8 @@ public final class StatusAggregator {
     UpgradeResult upgrade = migrate.upgrade();
     return new MigrationRunStatus(upgrade.fromRevision(), upgrade.toRevision(), upgrade.appliedRevisions(),
         upgrade.failedRevision(), migrate.exitCode() == 0 ? null : migrate.message(),
-        timestamp(upgrade.startedAt()), timestamp(upgrade.finishedAt()));
+        timestamp(upgrade.startedAt()), timestamp(upgrade.finishedAt()), upgrade.direction(), upgrade.lockAttempts(),
+        upgrade.failedVerification(), upgrade.rolledBackTo());
   }
 
   private static String fileName(String path) {
@@ -170,6 +339,49 @@ public final class StatusAggregator {
     return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
+  /** The fields of one step's status. */
+  private static final class StepBuilder {
+    String name;
+    String targetRevision;
+    Phase phase;
+    String job;
+    Long generation;
+    String fingerprint;
+    String waitingFor;
+    PlanStatus plan;
+    String openedBy;
+    String fromRevision;
+    String toRevision;
+    List<String> appliedRevisions;
+    String rolledBackTo;
+    String startedAt;
+    String finishedAt;
+    String message;
+
+    StepBuilder() {
+    }
+
+    StepBuilder(StepStatus r) {
+      phase = r.phase();
+      job = r.job();
+      generation = r.generation();
+      plan = r.plan();
+      openedBy = r.openedBy();
+      fromRevision = r.fromRevision();
+      toRevision = r.toRevision();
+      appliedRevisions = r.appliedRevisions();
+      rolledBackTo = r.rolledBackTo();
+      startedAt = r.startedAt();
+      finishedAt = r.finishedAt();
+      message = r.message();
+    }
+
+    StepStatus build() {
+      return new StepStatus(name, targetRevision, phase, job, generation, fingerprint, waitingFor, plan, openedBy,
+          fromRevision, toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message);
+    }
+  }
+
   /** The fields of the status being computed, starting from the previous one. */
   private static final class Builder {
     private final DatabaseMigrationStatus previous;
@@ -178,6 +390,8 @@ public final class StatusAggregator {
     private Phase phase;
     private String currentRevision;
     private String targetRevision;
+    private String currentStep;
+    private final List<StepStatus> steps = new ArrayList<>();
     private String job;
     private String message;
     private BackupStatus lastBackup;
@@ -216,6 +430,16 @@ public final class StatusAggregator {
       this.conditions = next;
     }
 
+    /** The step being worked on carries the resource's message; the others keep theirs. */
+    void stepMessage(int index) {
+      if (index < steps.size()) {
+        StepStatus s = steps.get(index);
+        steps.set(index, new StepStatus(s.name(), s.targetRevision(), s.phase(), s.job(), s.generation(),
+            s.fingerprint(), s.waitingFor(), s.plan(), s.openedBy(), s.fromRevision(), s.toRevision(),
+            s.appliedRevisions(), s.rolledBackTo(), s.startedAt(), s.finishedAt(), message));
+      }
+    }
+
     private StatusCondition condition(String type, boolean value, String reason, String message) {
       String status = value ? "True" : "False";
       String since = previous.conditionsOrEmpty().stream()
@@ -228,8 +452,9 @@ public final class StatusAggregator {
     }
 
     DatabaseMigrationStatus build() {
-      return new DatabaseMigrationStatus(generation, phase, currentRevision, targetRevision, job, message, lastBackup,
-          lastMigration, failedAttempts, conditions);
+      return new DatabaseMigrationStatus(generation, phase, currentRevision, targetRevision, currentStep,
+          steps.isEmpty() ? previous.steps() : List.copyOf(steps), job, message, lastBackup, lastMigration,
+          failedAttempts, conditions);
     }
   }
 }

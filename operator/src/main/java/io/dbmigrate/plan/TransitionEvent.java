@@ -2,7 +2,9 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.BackupStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,12 +25,28 @@ public record TransitionEvent(Type type, String reason, String message) {
       events.add(new TransitionEvent(Type.Normal, Reasons.BACKUP_VERIFIED, "Backup " + backup.file() + " verified: "
           + backup.sizeBytes() + " bytes, sha256 " + abbreviate(backup.sha256()) + ", at revision " + backup.revision()));
     }
+    if (after.stepsOrEmpty().size() > 1) {
+      for (StepStatus step : after.stepsOrEmpty()) {
+        boolean wasSucceeded = old.stepsOrEmpty().stream()
+            .anyMatch(s -> s.name().equals(step.name()) && s.phase() == Phase.Succeeded
+                && Objects.equals(s.job(), step.job()));
+        if (step.phase() == Phase.Succeeded && !wasSucceeded && step.job() != null) {
+          events.add(new TransitionEvent(Type.Normal, Reasons.STEP_SUCCEEDED, "Step " + step.name() + " succeeded: "
+              + step.fromRevision() + " -> " + step.toRevision()
+              + (step.appliedRevisions() == null ? "" : ", " + step.appliedRevisions().size() + " applied")));
+        }
+      }
+    }
     Optional<StatusCondition> was = ready(old);
     Optional<StatusCondition> is = ready(after);
     if (is.isPresent() && (was.isEmpty() || !Objects.equals(was.get().reason(), is.get().reason())
         || !Objects.equals(old.observedGeneration(), after.observedGeneration()))) {
       boolean warning = stalled(after) || Reasons.SECRET_NOT_FOUND.equals(is.get().reason())
           || Reasons.SECRET_KEY_NOT_FOUND.equals(is.get().reason()) || Reasons.RETRYING.equals(is.get().reason());
+      if (Reasons.PLAN_PUBLISHED.equals(is.get().reason())) {
+        // A moment between planning and the Job: the Job's own event follows at once.
+        return events;
+      }
       events.add(new TransitionEvent(warning ? Type.Warning : Type.Normal, is.get().reason(), after.message()));
     }
     return events;

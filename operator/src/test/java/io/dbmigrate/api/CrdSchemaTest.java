@@ -97,19 +97,21 @@ class CrdSchemaTest {
       names.add(column.path("name").asText());
     }
 
-    assertEquals(List.of("Database", "Current", "Target", "Phase", "Last Backup", "Age", "Message"), names);
+    assertEquals(List.of("Database", "Current", "Target", "Phase", "Step", "Last Backup", "Age", "Message"), names);
     for (JsonNode column : columns) {
       int expected = column.path("name").asText().equals("Message") ? 1 : 0;
       assertEquals(expected, column.path("priority").asInt(0), column.toString());
     }
     assertEquals(".spec.database.name", columns.get(0).path("jsonPath").asText());
     assertEquals(".status.currentRevision", columns.get(1).path("jsonPath").asText());
-    assertEquals(".spec.targetRevision", columns.get(2).path("jsonPath").asText());
+    // From status: with steps, spec.targetRevision is absent; status.targetRevision is the last step's.
+    assertEquals(".status.targetRevision", columns.get(2).path("jsonPath").asText());
     assertEquals(".status.phase", columns.get(3).path("jsonPath").asText());
-    assertEquals(".status.lastBackup.finishedAt", columns.get(4).path("jsonPath").asText());
-    assertEquals("date", columns.get(4).path("type").asText());
-    assertEquals(".metadata.creationTimestamp", columns.get(5).path("jsonPath").asText());
-    assertEquals(".status.message", columns.get(6).path("jsonPath").asText());
+    assertEquals(".status.currentStep", columns.get(4).path("jsonPath").asText());
+    assertEquals(".status.lastBackup.finishedAt", columns.get(5).path("jsonPath").asText());
+    assertEquals("date", columns.get(5).path("type").asText());
+    assertEquals(".metadata.creationTimestamp", columns.get(6).path("jsonPath").asText());
+    assertEquals(".status.message", columns.get(7).path("jsonPath").asText());
   }
 
   @Test
@@ -169,8 +171,15 @@ class CrdSchemaTest {
   @Test
   void requiredFieldsAreRequired() {
     // backup is required: backup-first is opted out of explicitly (mode: Disabled with a reason), never by omission.
-    assertEquals(Set.of("database", "migrations", "targetRevision", "backup"),
+    // targetRevision is not required on its own: a CEL rule asks for targetRevision or steps (see below).
+    assertEquals(Set.of("database", "migrations", "backup"),
         Set.copyOf(strings(property("spec").path("required"))));
+    assertEquals(Set.of("name", "targetRevision"),
+        Set.copyOf(strings(property("spec.steps").path("items").path("required"))));
+    assertEquals(Set.of("name", "sql"), Set.copyOf(strings(property("spec.verify").path("items").path("required"))));
+    assertEquals(Set.of("name"),
+        Set.copyOf(strings(property("spec.steps").path("items").path("properties").path("gate").path("properties")
+            .path("deploymentRollout").path("required"))));
     assertEquals(Set.of("host", "name", "credentialsSecret"),
         Set.copyOf(strings(property("spec.database").path("required"))));
     assertEquals(Set.of("name"), Set.copyOf(strings(property("spec.database.credentialsSecret").path("required"))));
@@ -181,6 +190,50 @@ class CrdSchemaTest {
         Set.copyOf(strings(property("spec.backup.volume.persistentVolumeClaim").path("required"))));
     assertEquals(Set.of("type", "status", "lastTransitionTime", "reason"),
         Set.copyOf(strings(property("status.conditions").path("items").path("required"))));
+  }
+
+  @Test
+  void targetRevisionOrStepsIsEnforcedByTheApiServer() {
+    List<String> rules = new ArrayList<>();
+    for (JsonNode validation : property("spec").path("x-kubernetes-validations")) {
+      rules.add(validation.path("rule").asText());
+    }
+
+    // Exactly one of them: neither (nothing to migrate to) and both (which wins?) are refused.
+    assertEquals(List.of("has(self.targetRevision) != has(self.steps)"), rules);
+  }
+
+  @Test
+  void stepsAreBoundedAndNamedLikeTheirJobs() {
+    JsonNode steps = property("spec.steps");
+    JsonNode name = steps.path("items").path("properties").path("name");
+
+    assertEquals(1, steps.path("minItems").asInt(-1));
+    assertEquals(10, steps.path("maxItems").asInt(-1));
+    assertEquals("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name.path("pattern").asText());
+    assertEquals(20, name.path("maxLength").asInt(-1), "leaves room in the Job name");
+    assertEquals(RevisionSpec.PATTERN, steps.path("items").path("properties").path("targetRevision").path("pattern").asText());
+    assertEquals(RevisionSpec.MAX_LENGTH,
+        steps.path("items").path("properties").path("targetRevision").path("maxLength").asInt(-1));
+  }
+
+  @Test
+  void safetyAndOnFailureDefaultsMatchTheOperators() {
+    assertEquals("1s", property("spec.safety.lockTimeout").path("default").asText());
+    assertEquals(10, property("spec.safety.lockRetries").path("default").asInt());
+    assertEquals(0, property("spec.safety.lockRetries").path("minimum").asInt(-1));
+    assertEquals(100, property("spec.safety.lockRetries").path("maximum").asInt(-1));
+    assertEquals("0s", property("spec.safety.statementTimeout").path("default").asText());
+    assertEquals(List.of("Downgrade", "Halt"), strings(property("spec.onFailure").path("enum")).stream().sorted().toList());
+    assertEquals("Halt", property("spec.onFailure").path("default").asText());
+    assertFalse(property("spec.allowDowngrade").path("default").asBoolean(true));
+    Pattern duration = Pattern.compile(property("spec.safety.lockTimeout").path("pattern").asText());
+    for (String good : List.of("0", "0s", "200ms", "1s", "1m30s", "1.5s")) {
+      assertTrue(duration.matcher(good).matches(), good);
+    }
+    for (String bad : List.of("", "1", "-1s", "1 s", "1d", "s")) {
+      assertFalse(duration.matcher(bad).matches(), bad);
+    }
   }
 
   @Test

@@ -393,8 +393,9 @@ class EndToEndIT {
     DatabaseMigration current = resource(ns);
     DatabaseMigrationSpec spec = current.getSpec();
     MigrationsSpec migrations = new MigrationsSpec(image, spec.migrations().path(), spec.migrations().imagePullPolicy());
-    current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.backup(), spec.backoffLimit(),
-        spec.suspend(), spec.jobTemplate()));
+    current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.steps(), spec.backup(),
+        spec.backoffLimit(), spec.suspend(), spec.safety(), spec.verify(), spec.onFailure(), spec.allowDowngrade(),
+        spec.jobTemplate()));
     current.getMetadata().setManagedFields(null);
     cluster.client().resource(current).update();
   }

@@ -76,6 +76,72 @@ class LocalRunIT {
   }
 
   @Test
+  void aClosedGateStopsWithExitZeroAndApproveOpensIt() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_gate")) {
+      Path manifest = temp.resolve("phased.yaml");
+      Files.writeString(manifest, """
+          apiVersion: dbmigrate.io/v1alpha1
+          kind: DatabaseMigration
+          metadata: {name: crm}
+          spec:
+            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
+            migrations: {image: registry.example.com/crm-migrations:1.0.0}
+            backup: {mode: Disabled, reason: a throwaway test database}
+            steps:
+              - name: expand
+                targetRevision: mno345pqr678
+              - name: contract
+                targetRevision: vwx234yz567
+                gate: {approval: {}}
+          """);
+      Run stopped = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+
+      assertEquals(DbMigrateMain.SUCCEEDED, stopped.exitCode(), stopped.err());
+      DatabaseMigration waiting = new KubernetesSerialization().unmarshal(stopped.out(), DatabaseMigration.class);
+      assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
+      assertEquals("contract", waiting.getStatus().currentStep());
+      assertEquals(List.of("mno345pqr678"), db.alembicVersion());
+      assertTrue(stopped.err().contains("--approve contract"), stopped.err());
+      // The plan is shown before anything runs: the SQL of the pending revisions.
+      assertTrue(stopped.err().contains("ALTER TABLE tickets ADD COLUMN new_status"), stopped.err());
+
+      Run approved = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--approve", "contract");
+
+      assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
+      DatabaseMigration done = new KubernetesSerialization().unmarshal(approved.out(), DatabaseMigration.class);
+      assertEquals(Phase.Succeeded, done.getStatus().phase());
+      assertEquals(List.of("vwx234yz567"), db.alembicVersion());
+    }
+  }
+
+  @Test
+  void aDeploymentGateCannotOpenLocallyAndSaysSo() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_rollout")) {
+      Path manifest = temp.resolve("rollout.yaml");
+      Files.writeString(manifest, """
+          apiVersion: dbmigrate.io/v1alpha1
+          kind: DatabaseMigration
+          metadata: {name: crm}
+          spec:
+            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
+            migrations: {image: registry.example.com/crm-migrations:1.0.0}
+            backup: {mode: Disabled, reason: a throwaway test database}
+            steps:
+              - name: contract
+                targetRevision: xyz789uvw012
+                gate: {deploymentRollout: {name: crm-api}}
+          """);
+      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--approve", "contract");
+
+      assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+      assertTrue(run.err().contains("cannot open without a cluster"), run.err());
+      assertEquals(List.of(), db.alembicVersion());
+    }
+  }
+
+  @Test
   void databaseUrlOverridesTheManifestAndTheEnvironment() {
     try (TestDatabase db = TestDatabase.create("local_url")) {
       Map<String, String> environment = environment(db);

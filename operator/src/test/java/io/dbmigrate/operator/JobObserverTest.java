@@ -247,4 +247,52 @@ class JobObserverTest {
     assertEquals(List.of(), observation.attempts());
     assertNull(observation.latestAttempt());
   }
+
+  // A gated step's plan Job: one container, `plan`, read as the main one.
+
+  private static Pod planPod(ContainerStatus plan) {
+    var resource = migration().steps(io.dbmigrate.plan.Resources.approvalStep("contract", "head", null)).build();
+    Job template = JobFactory.buildPlan(resource,
+        io.dbmigrate.plan.Resources.entry(io.dbmigrate.plan.Resources.observe(resource, List.of()), 0));
+    return new PodBuilder()
+        .withNewMetadata().withName(JOB + "-ppppp").withCreationTimestamp("2024-05-06T07:08:09Z").endMetadata()
+        .withSpec(template.getSpec().getTemplate().getSpec())
+        .withNewStatus().withContainerStatuses(plan).endStatus()
+        .build();
+  }
+
+  @Test
+  void aPlanPodsPlanContainerIsItsMainContainer() {
+    io.dbmigrate.runner.PlanResult plan = io.dbmigrate.plan.Resources.plan("head", "e5f6", List.of("f7a8"),
+        "ALTER TABLE customers DROP COLUMN legacy_score;");
+    RunnerResult result = io.dbmigrate.plan.Resources.planned(plan);
+
+    Attempt attempt = JobObserver.observe(job(condition("Complete", "True", null, null)),
+        List.of(planPod(status("plan", terminated(0, "Completed", RunnerJson.write(result)))))).latestAttempt();
+
+    assertNull(attempt.backup(), "a plan pod has no backup");
+    assertNotNull(attempt.migrate(), "the plan container is read");
+    assertEquals(ContainerOutcome.State.Succeeded, attempt.migrate().state());
+    assertEquals(plan, attempt.migrate().result().plan());
+  }
+
+  @Test
+  void aFailedPlanContainerIsTheAttemptsFailure() {
+    RunnerResult refused = io.dbmigrate.plan.Resources.failed("plan", ExitCode.AUTHENTICATION_FAILED,
+        "password authentication failed");
+
+    Attempt attempt = JobObserver.observe(job(), List.of(planPod(status("plan",
+        terminated(ExitCode.AUTHENTICATION_FAILED.code(), "Error", RunnerJson.write(refused)))))).latestAttempt();
+
+    assertSame(attempt.migrate(), attempt.failure());
+    assertEquals("AuthenticationFailed", attempt.failure().failureReason());
+  }
+
+  @Test
+  void aRunningPlanContainerHasStarted() {
+    Attempt attempt = JobObserver.observe(job(), List.of(planPod(status("plan", running())))).latestAttempt();
+
+    assertTrue(attempt.started());
+    assertEquals(ContainerOutcome.State.Running, attempt.migrate().state());
+  }
 }

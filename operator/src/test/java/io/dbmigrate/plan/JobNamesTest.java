@@ -98,4 +98,53 @@ class JobNamesTest {
 
     assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
   }
+
+  // Steps and plans.
+
+  @Test
+  void stepJobsDifferByStepGenerationAndUid() {
+    String expand = JobNames.forStep("crm", UID, 2, "expand");
+
+    assertTrue(expand.startsWith("crm-g2-expand-"), expand);
+    assertUsableJobName(expand);
+    assertNotEquals(expand, JobNames.forStep("crm", UID, 2, "contract"));
+    assertNotEquals(expand, JobNames.forStep("crm", UID, 3, "expand"));
+    assertNotEquals(expand, JobNames.forStep("crm", OTHER_UID, 2, "expand"));
+    assertNotEquals(expand, JobNames.forGeneration("crm", UID, 2));
+  }
+
+  @Test
+  void planJobsAreNotStepJobs() {
+    String plan = JobNames.forPlan("crm", UID, 2, "contract");
+
+    assertTrue(plan.startsWith("crm-g2-contract-plan-"), plan);
+    assertUsableJobName(plan);
+    assertNotEquals(plan, JobNames.forStep("crm", UID, 2, "contract"));
+    assertNotEquals(plan, JobNames.forPlan("crm", UID, 3, "contract"));
+    assertNotEquals(plan, JobNames.forPlan("crm", OTHER_UID, 2, "contract"));
+  }
+
+  @Test
+  void longestNamesGiveUsableStepAndPlanJobNames() {
+    String step = "a".repeat(20);
+    String resource = "b".repeat(253);
+
+    for (long generation : new long[] {1, 1_000_000_000L}) {
+      String stepJob = JobNames.forStep(resource, UID, generation, step);
+      String planJob = JobNames.forPlan(resource, UID, generation, step);
+      assertUsableJobName(stepJob);
+      assertUsableJobName(planJob);
+      assertTrue(stepJob.contains("-g" + generation + "-" + step + "-"), stepJob);
+      assertTrue(planJob.contains("-g" + generation + "-" + step + "-plan-"), planJob);
+    }
+  }
+
+  @Test
+  void planConfigMapIsOnePerStepAndAValidName() {
+    assertEquals("crm-contract-plan", JobNames.planConfigMap("crm", "contract"));
+    assertNotEquals(JobNames.planConfigMap("crm", "expand"), JobNames.planConfigMap("crm", "contract"));
+    String longest = JobNames.planConfigMap("c".repeat(253), "a".repeat(20));
+    assertEquals(253, longest.length());
+    assertTrue(longest.endsWith("-" + "a".repeat(20) + "-plan"), longest);
+  }
 }

@@ -2,8 +2,11 @@ package io.dbmigrate.plan;
 
 import static io.dbmigrate.plan.Resources.activeJob;
 import static io.dbmigrate.plan.Resources.backedUp;
+import static io.dbmigrate.plan.Resources.entry;
 import static io.dbmigrate.plan.Resources.migration;
 import static io.dbmigrate.plan.Resources.observe;
+import static io.dbmigrate.plan.Resources.statusWithSteps;
+import static io.dbmigrate.plan.Resources.stepStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,8 +22,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class MigrationPlannerTest {
 
-  private static DatabaseMigrationStatus finalStatus(Phase phase, long generation, String job) {
-    return new DatabaseMigrationStatus(generation, phase, "c3d4", "head", job, "done", null, null, 0, List.of());
+  /** A status of {@code generation} whose one step (migrate) ended in {@code phase}, run by {@code job}. */
+  private static DatabaseMigrationStatus finalStatus(DatabaseMigration resource, Phase phase, long generation, String job) {
+    String fingerprint = Fingerprint.of(resource.getSpec(), resource.getSpec().stepsOrSingle().get(0));
+    return statusWithSteps(generation, phase, stepStatus("migrate", "head", phase, generation, job, fingerprint, null));
   }
 
   @Test
@@ -50,9 +55,9 @@ class MigrationPlannerTest {
     DatabaseMigration resource = migration().build();
     JobObservation job = activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2"));
 
-    Decision decision = MigrationPlanner.decide(observe(resource, job));
+    Observation observation = observe(resource, job);
 
-    assertEquals(new Decision.FollowJob(job), decision);
+    assertEquals(new Decision.FollowJob(entry(observation, 0), job), MigrationPlanner.decide(observation));
   }
 
   @Test
@@ -60,14 +65,16 @@ class MigrationPlannerTest {
     DatabaseMigration resource = migration().suspend(true).build();
     JobObservation job = activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2"));
 
-    assertEquals(new Decision.FollowJob(job), MigrationPlanner.decide(observe(resource, job)));
+    Observation observation = observe(resource, job);
+
+    assertEquals(new Decision.FollowJob(entry(observation, 0), job), MigrationPlanner.decide(observation));
   }
 
   @ParameterizedTest
   @EnumSource(value = Phase.class, names = {"Succeeded", "Failed"})
   void finishedGenerationWhoseJobWasDeletedGetsNoSecondJob(Phase phase) {
     DatabaseMigration resource = migration().generation(3L).build();
-    resource.setStatus(finalStatus(phase, 3, MigrationPlanner.jobName(resource)));
+    resource.setStatus(finalStatus(resource, phase, 3, MigrationPlanner.jobName(resource)));
 
     // Job gone (TTL, kubectl delete) and, for good measure, the Secret too: still nothing to do.
     Decision decision = MigrationPlanner.decide(new Observation(resource, SecretObservation.MISSING, null));
@@ -76,20 +83,25 @@ class MigrationPlannerTest {
   }
 
   @Test
-  void finalStatusOfAnotherJobDoesNotEndTheGeneration() {
-    DatabaseMigration resource = migration().generation(3L).build();
-    resource.setStatus(finalStatus(Phase.Succeeded, 3, "crm-g3-00000"));
+  void failedStepOfAnEarlierGenerationDoesNotEndTheNewOne() {
+    DatabaseMigration first = migration().generation(2L).build();
+    DatabaseMigration edited = migration().generation(3L)
+        .status(finalStatus(first, Phase.Failed, 2, MigrationPlanner.jobName(first))).build();
 
-    assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(observe(resource)));
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(observe(edited)),
+        "a failure ends its own generation only: the edit is the fix");
+    assertEquals(MigrationPlanner.jobName(edited), create.step().jobName());
   }
 
   @Test
   void pendingStatusOfTheSameGenerationIsNotFinal() {
     DatabaseMigration resource = migration().generation(3L).build();
-    resource.setStatus(new DatabaseMigrationStatus(3L, Phase.Pending, null, "head", MigrationPlanner.jobName(resource),
-        "Created Job", null, null, 0, List.of()));
+    resource.setStatus(statusWithSteps(3L, Phase.Pending, stepStatus("migrate", "head", Phase.Pending, 3L,
+        MigrationPlanner.jobName(resource), null, null)));
+    Observation observation = observe(resource);
 
-    assertEquals(new Decision.CreateJob(MigrationPlanner.jobName(resource)), MigrationPlanner.decide(observe(resource)));
+    // Created but not yet in the informer's cache, or its create was lost: create again (409 is harmless).
+    assertEquals(new Decision.CreateJob(entry(observation, 0), null), MigrationPlanner.decide(observation));
   }
 
   @Test
@@ -97,13 +109,14 @@ class MigrationPlannerTest {
     DatabaseMigration first = migration().generation(1L).build();
     String firstJob = MigrationPlanner.jobName(first);
     DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4")
-        .status(finalStatus(Phase.Succeeded, 1, firstJob)).build();
+        .status(finalStatus(first, Phase.Succeeded, 1, firstJob)).build();
 
     Decision decision = MigrationPlanner.decide(observe(edited));
 
     Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, decision);
-    assertNotEquals(firstJob, create.jobName());
-    assertEquals(JobNames.forGeneration(Resources.NAME, Resources.UID, 2), create.jobName());
+    assertNotEquals(firstJob, create.step().jobName());
+    assertEquals(JobNames.forGeneration(Resources.NAME, Resources.UID, 2), create.step().jobName());
+    assertEquals(null, create.openedBy(), "no gate");
   }
 
   @Test
@@ -147,9 +160,11 @@ class MigrationPlannerTest {
   void readyResourceGetsAJobWithTheDeterministicName() {
     DatabaseMigration resource = migration().generation(4L).build();
 
-    Decision decision = MigrationPlanner.decide(observe(resource));
+    Observation observation = observe(resource);
+    Decision decision = MigrationPlanner.decide(observation);
 
-    assertEquals(new Decision.CreateJob(JobNames.forGeneration("crm", Resources.UID, 4)), decision);
+    assertEquals(new Decision.CreateJob(entry(observation, 0), null), decision);
+    assertEquals(JobNames.forGeneration("crm", Resources.UID, 4), ((Decision.CreateJob) decision).step().jobName());
     assertEquals(decision, MigrationPlanner.decide(observe(migration().generation(4L).build())),
         "a restarted operator decides the same name");
   }

@@ -9,15 +9,33 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
+import io.dbmigrate.api.v1alpha1.OnFailure;
+import io.dbmigrate.api.v1alpha1.ApprovalGate;
+import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
+import io.dbmigrate.api.v1alpha1.GateSpec;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
+import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.runner.BackupResult;
 import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.UpgradeResult;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Test fixtures built from plain objects: a valid DatabaseMigration (the one of examples/crm) that each test bends
@@ -64,6 +82,12 @@ public final class Resources {
     private Integer backoffLimit;
     private Boolean suspend;
     private JobTemplateSpec jobTemplate;
+    private List<StepSpec> steps;
+    private SafetySpec safety;
+    private List<VerifyQuerySpec> verify;
+    private OnFailure onFailure;
+    private Boolean allowDowngrade;
+    private Map<String, String> annotations;
     private DatabaseMigrationStatus status;
     private boolean hasSpec = true;
 
@@ -183,6 +207,39 @@ public final class Resources {
       return this;
     }
 
+    /** Phased: these steps instead of targetRevision. */
+    public Migration steps(StepSpec... value) {
+      steps = List.of(value);
+      targetRevision = null;
+      return this;
+    }
+
+    public Migration safety(SafetySpec value) {
+      safety = value;
+      return this;
+    }
+
+    public Migration verify(VerifyQuerySpec... value) {
+      verify = List.of(value);
+      return this;
+    }
+
+    public Migration onFailure(OnFailure value) {
+      onFailure = value;
+      return this;
+    }
+
+    public Migration allowDowngrade(Boolean value) {
+      allowDowngrade = value;
+      return this;
+    }
+
+    public Migration annotation(String key, String value) {
+      annotations = annotations == null ? new java.util.HashMap<>() : annotations;
+      annotations.put(key, value);
+      return this;
+    }
+
     public Migration status(DatabaseMigrationStatus value) {
       status = value;
       return this;
@@ -198,7 +255,8 @@ public final class Resources {
         return null;
       }
       MigrationsSpec migrations = hasMigrations ? new MigrationsSpec(image, path, pullPolicy) : null;
-      return new DatabaseMigrationSpec(database(), migrations, targetRevision, backup, backoffLimit, suspend, jobTemplate);
+      return new DatabaseMigrationSpec(database(), migrations, targetRevision, steps, backup, backoffLimit, suspend,
+          safety, verify, onFailure, allowDowngrade, jobTemplate);
     }
 
     public DatabaseMigration build() {
@@ -208,6 +266,7 @@ public final class Resources {
       metadata.setNamespace(namespace);
       metadata.setUid(uid);
       metadata.setGeneration(generation);
+      metadata.setAnnotations(annotations);
       resource.setMetadata(metadata);
       resource.setSpec(spec());
       resource.setStatus(status);
@@ -275,6 +334,77 @@ public final class Resources {
 
   public static JobObservation failedJob(String name, String reason, String message, Attempt... attempts) {
     return new JobObservation(name, JobObservation.State.Failed, List.of(attempts), reason, message);
+  }
+
+  // Steps, gates and plans.
+
+  public static StepSpec step(String name, String targetRevision) {
+    return new StepSpec(name, targetRevision, null, null);
+  }
+
+  /** A step behind an approval; {@code approvedInSpec} is gate.approval.approved. */
+  public static StepSpec approvalStep(String name, String targetRevision, Boolean approvedInSpec) {
+    return new StepSpec(name, targetRevision, new GateSpec(new ApprovalGate(approvedInSpec), null), null);
+  }
+
+  /** A step behind the rollout of a Deployment. */
+  public static StepSpec rolloutStep(String name, String targetRevision, String deployment) {
+    return new StepSpec(name, targetRevision, new GateSpec(null, new DeploymentRolloutGate(deployment)), null);
+  }
+
+  /** What status records of a step; the other fields stay null. */
+  public static StepStatus stepStatus(String name, String targetRevision, Phase phase, Long generation, String job,
+                                      String fingerprint, PlanStatus plan) {
+    return new StepStatus(name, targetRevision, phase, job, generation, fingerprint, null, plan, null, null, null, null,
+        null, null, null, null);
+  }
+
+  /** A status of {@code observedGeneration} with these steps. */
+  public static DatabaseMigrationStatus statusWithSteps(long observedGeneration, Phase phase, StepStatus... steps) {
+    return new DatabaseMigrationStatus(observedGeneration, phase, "c3d4", null, null, List.of(steps), null, "done", null,
+        null, 0, List.of());
+  }
+
+  public static String gzipBase64(String text) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
+      gzip.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+  }
+
+  /** A plan the runner's `plan` command reports: upgrade from {@code from} through {@code pending}, with this SQL. */
+  public static PlanResult plan(String target, String from, List<String> pending, String sql) {
+    return new PlanResult(target, from, "upgrade", pending, gzipBase64(sql),
+        (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
+  }
+
+  public static RunnerResult planned(PlanResult plan) {
+    return RunnerResult.of("plan", ExitCode.OK, "plan made").withPlan(plan);
+  }
+
+  /** A plan Job that succeeded with this plan. */
+  public static JobObservation planJob(String name, PlanResult plan) {
+    return succeededJob(name, attempt(null, ok(planned(plan))));
+  }
+
+  /** Observe several Jobs and the Deployments the gates name. */
+  public static Observation observe(DatabaseMigration resource, List<JobObservation> jobs,
+                                    RolloutObservation... rollouts) {
+    Map<String, JobObservation> byName = new java.util.HashMap<>();
+    jobs.forEach(job -> byName.put(job.name(), job));
+    Map<String, RolloutObservation> byDeployment = new java.util.HashMap<>();
+    for (RolloutObservation rollout : rollouts) {
+      byDeployment.put(rollout.name(), rollout);
+    }
+    return new Observation(resource, SecretObservation.PRESENT, byName, byDeployment);
+  }
+
+  /** The steps the planner would read from this observation. */
+  public static StepEntry entry(Observation observation, int index) {
+    return StepLedger.read(observation).get(index);
   }
 
   public static Observation observe(DatabaseMigration resource) {

@@ -1,13 +1,19 @@
 package io.dbmigrate.plan;
 
 import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.plan.Resources.step;
 import static io.dbmigrate.plan.Resources.volume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.BackupVolume;
+import io.dbmigrate.api.v1alpha1.GateSpec;
+import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +60,8 @@ class SpecValidatorTest {
   @NullAndEmptySource
   @ValueSource(strings = {"  "})
   void targetRevisionIsRequired(String revision) {
-    assertEquals("spec.targetRevision is required", onlyProblem(migration().targetRevision(revision), "spec.targetRevision"));
+    assertEquals("spec.targetRevision is required (or spec.steps)",
+        onlyProblem(migration().targetRevision(revision), "spec.targetRevision"));
   }
 
   @Test
@@ -177,5 +184,129 @@ class SpecValidatorTest {
     List<String> problems = problems(migration().host("").databaseName("").image("").targetRevision("$(id)").backoffLimit(99));
 
     assertEquals(5, problems.size(), problems.toString());
+  }
+
+  // Steps, safety, verification.
+
+  @Test
+  void stepsAreValidInsteadOfATargetRevision() {
+    assertEquals(List.of(), problems(migration().steps(step("expand", "expand@head"), step("contract", "head"))));
+  }
+
+  @Test
+  void targetRevisionAndStepsTogetherAreRefused() {
+    Resources.Migration both = migration().steps(step("expand", "expand@head")).targetRevision("head");
+
+    onlyProblem(both, "spec.targetRevision and spec.steps");
+  }
+
+  @Test
+  void anEmptyListOfStepsIsRefused() {
+    onlyProblem(migration().steps(), "spec.steps");
+  }
+
+  @Test
+  void elevenStepsAreTooMany() {
+    StepSpec[] steps = new StepSpec[11];
+    for (int i = 0; i < steps.length; i++) {
+      steps[i] = step("s" + i, "head");
+    }
+    onlyProblem(migration().steps(steps), "spec.steps");
+    assertEquals(List.of(), problems(migration().steps(java.util.Arrays.copyOf(steps, 10))));
+  }
+
+  @Test
+  void stepNamesAreUnique() {
+    String problem = onlyProblem(migration().steps(step("expand", "expand@head"), step("expand", "head")),
+        "spec.steps[1].name");
+
+    assertTrue(problem.contains("used by an earlier step"), problem);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Expand", "expand_1", "-expand", "expand-", "ex pand", "a23456789012345678901", "ex.pand"})
+  void badStepNamesAreRefused(String name) {
+    onlyProblem(migration().steps(step(name, "head")), "spec.steps[0].name");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "expand", "contract-2", "a2345678901234567890"})
+  void goodStepNamesAreAdmitted(String name) {
+    assertEquals(List.of(), problems(migration().steps(step(name, "head"))));
+  }
+
+  @Test
+  void aStepWithoutANameOrTargetIsRefused() {
+    onlyProblem(migration().steps(step(null, "head")), "spec.steps[0].name is required");
+    onlyProblem(migration().steps(step("expand", null)), "spec.steps[0].targetRevision is required");
+    onlyProblem(migration().steps(step("expand", "head; drop table x")), "spec.steps[0].targetRevision");
+  }
+
+  @Test
+  void aRolloutGateNamesItsDeployment() {
+    StepSpec gated = new StepSpec("contract", "head", new GateSpec(null, new DeploymentRolloutGate(" ")), null);
+
+    onlyProblem(migration().steps(gated), "spec.steps[0].gate.deploymentRollout.name is required");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "0s", "200ms", "1s", "1m30s", "1.5s", "2h"})
+  void goodDurationsAreAdmitted(String duration) {
+    assertEquals(List.of(), problems(migration().safety(new SafetySpec(duration, null, duration))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "-1s", "1d", "s", "one second", "1s;", ""})
+  void badLockTimeoutsAreRefused(String duration) {
+    onlyProblem(migration().safety(new SafetySpec(duration, null, null)), "spec.safety.lockTimeout");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1", "-1s", "1d", "forever"})
+  void badStatementTimeoutsAreRefused(String duration) {
+    onlyProblem(migration().safety(new SafetySpec(null, null, duration)), "spec.safety.statementTimeout");
+  }
+
+  @Test
+  void lockRetriesAreBetween0And100() {
+    onlyProblem(migration().safety(new SafetySpec(null, -1, null)), "spec.safety.lockRetries");
+    onlyProblem(migration().safety(new SafetySpec(null, 101, null)), "spec.safety.lockRetries");
+    assertEquals(List.of(), problems(migration().safety(new SafetySpec(null, 0, null))));
+    assertEquals(List.of(), problems(migration().safety(new SafetySpec(null, 100, null))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"No-Nulls", "no_nulls", "-no-nulls", "no nulls"})
+  void verifyNamesFollowThePattern(String name) {
+    onlyProblem(migration().verify(new VerifyQuerySpec(name, "select true")), "spec.verify[0].name");
+  }
+
+  @Test
+  void verifyNamesAreAtMost63Characters() {
+    assertEquals(List.of(), problems(migration().verify(new VerifyQuerySpec("a".repeat(63), "select true"))));
+    onlyProblem(migration().verify(new VerifyQuerySpec("a".repeat(64), "select true")), "spec.verify[0].name");
+    onlyProblem(migration().verify(new VerifyQuerySpec(null, "select true")), "spec.verify[0].name");
+  }
+
+  @Test
+  void verifyNamesAreUnique() {
+    String problem = onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", "select true"),
+        new VerifyQuerySpec("no-nulls", "select 1 = 1")), "spec.verify[1].name");
+
+    assertTrue(problem.contains("used twice"), problem);
+  }
+
+  @ParameterizedTest
+  @NullAndEmptySource
+  @ValueSource(strings = {"   "})
+  void verifySqlIsRequired(String sql) {
+    onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", sql)), "spec.verify[0].sql is required");
+  }
+
+  @Test
+  void aStepsOwnVerifyQueriesAreCheckedToo() {
+    StepSpec withVerify = new StepSpec("contract", "head", null, List.of(new VerifyQuerySpec("Bad Name", "select true")));
+
+    onlyProblem(migration().steps(withVerify), "spec.steps[0].verify[0].name");
   }
 }

@@ -150,6 +150,40 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens a transaction that reads {@code table}, as an application's long transaction does: it holds ACCESS SHARE
+     * until closed, so DDL on the table queues behind it. The session's application_name is {@code applicationName}.
+     */
+    public HeldLock holdTableLock(String table, String applicationName) {
+        try {
+            Connection c = connect(name);
+            try (Statement st = c.createStatement()) {
+                st.execute("set application_name = '" + applicationName.replace("'", "") + "'");
+                c.setAutoCommit(false);
+                st.execute("lock table " + table + " in access share mode");
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return () -> {
+                try {
+                    c.rollback();
+                    c.close();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("releasing the lock on " + table, e);
+                }
+            };
+        } catch (SQLException e) {
+            throw new IllegalStateException("locking " + table + " in " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How many sessions of this database wait for a heavyweight lock right now. */
+    public long lockWaiters() {
+        return queryLong("select count(*) from pg_stat_activity where datname = current_database()"
+            + " and wait_event_type = 'Lock'");
+    }
+
     /** Drops the database, ending any session still connected to it. */
     @Override
     public void close() {

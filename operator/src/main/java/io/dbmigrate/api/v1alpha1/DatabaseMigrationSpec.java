@@ -8,8 +8,12 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 
 /** What to migrate, with what, to which revision, and how carefully. */
+@ValidationRule(value = "has(self.targetRevision) != has(self.steps)",
+    message = "set either targetRevision (one step) or steps, not both")
 public record DatabaseMigrationSpec(
     @Required
     @JsonPropertyDescription("The PostgreSQL database to migrate.")
@@ -19,12 +23,16 @@ public record DatabaseMigrationSpec(
     @JsonPropertyDescription("The image holding the Alembic project, built FROM the dbmigrate migrations image.")
     MigrationsSpec migrations,
 
-    @Required
     @Pattern(RevisionSpec.PATTERN)
     @Size(min = 1, max = RevisionSpec.MAX_LENGTH)
     @JsonPropertyDescription("The Alembic revision to upgrade to: head, a revision id (ae1027a6acf), branch@head, or a relative step (+2). "
-        + "Passed to Alembic as one argument, never to a shell.")
+        + "Passed to Alembic as one argument, never to a shell. One step; use steps instead for phases.")
     String targetRevision,
+
+    @Size(min = 1, max = 10)
+    @JsonPropertyDescription("Phases run in order, each with its own backup and upgrade, e.g. expand, then contract behind a gate. "
+        + "Instead of targetRevision.")
+    List<StepSpec> steps,
 
     @Required
     @JsonPropertyDescription("The backup taken and verified before every upgrade: a volume for it, or mode Disabled "
@@ -42,8 +50,28 @@ public record DatabaseMigrationSpec(
     @JsonPropertyDescription("When true, no new migration Job is started; a running one finishes.")
     Boolean suspend,
 
+    @JsonPropertyDescription("Lock safety: lock_timeout, its retries, statement_timeout.")
+    SafetySpec safety,
+
+    @Size(max = 20)
+    @JsonPropertyDescription("Queries that must return true after every step, run read-only.")
+    List<VerifyQuerySpec> verify,
+
+    @Default("Halt")
+    @JsonPropertyDescription("After a failed migration or verification: Halt (default) leaves the database where the failure "
+        + "left it; Downgrade runs alembic downgrade to the revision the step started from.")
+    OnFailure onFailure,
+
+    @Default("false")
+    @JsonPropertyDescription("Allows a target below the current revision (an explicit downgrade, after its own backup). "
+        + "Without it such a step fails with DowngradeNotAllowed and changes nothing.")
+    Boolean allowDowngrade,
+
     @JsonPropertyDescription("Settings copied into the migration Job's pod.")
     JobTemplateSpec jobTemplate) {
+
+  /** The one step of a resource without spec.steps. */
+  public static final String SINGLE_STEP = "migrate";
 
   public static final int DEFAULT_BACKOFF_LIMIT = 2;
 
@@ -57,6 +85,31 @@ public record DatabaseMigrationSpec(
 
   public boolean suspended() {
     return Boolean.TRUE.equals(suspend);
+  }
+
+  /** The steps to run: spec.steps, or one step named {@value #SINGLE_STEP} to spec.targetRevision. */
+  public List<StepSpec> stepsOrSingle() {
+    return steps == null ? List.of(new StepSpec(SINGLE_STEP, targetRevision, null, null)) : steps;
+  }
+
+  public boolean phased() {
+    return steps != null;
+  }
+
+  public SafetySpec safetyOrDefault() {
+    return safety == null ? SafetySpec.DEFAULT : safety;
+  }
+
+  public List<VerifyQuerySpec> verifyOrEmpty() {
+    return verify == null ? List.of() : verify;
+  }
+
+  public OnFailure onFailureOrDefault() {
+    return onFailure == null ? OnFailure.Halt : onFailure;
+  }
+
+  public boolean downgradeAllowed() {
+    return Boolean.TRUE.equals(allowDowngrade);
   }
 
   public JobTemplateSpec jobTemplateOrDefault() {

@@ -10,14 +10,20 @@ public record DatabaseMigrationStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
     Long observedGeneration,
 
-    @JsonPropertyDescription("Pending, BackingUp, Migrating, Succeeded, Failed or Suspended.")
+    @JsonPropertyDescription("Pending, AwaitingGate, BackingUp, Migrating, Succeeded, Failed or Suspended.")
     Phase phase,
 
     @JsonPropertyDescription("The revision alembic_version holds, as read by the last run; base when the table is absent or empty.")
     String currentRevision,
 
-    @JsonPropertyDescription("The target revision of the observed generation.")
+    @JsonPropertyDescription("The target revision of the observed generation: its last step's.")
     String targetRevision,
+
+    @JsonPropertyDescription("The step running or waiting, or the last one when all have ended.")
+    String currentStep,
+
+    @JsonPropertyDescription("Each step of the observed generation, in order.")
+    List<StepStatus> steps,
 
     @JsonPropertyDescription("Name of the Job that runs the observed generation.")
     String job,
@@ -38,7 +44,11 @@ public record DatabaseMigrationStatus(
     List<StatusCondition> conditions) {
 
   public static final DatabaseMigrationStatus EMPTY =
-      new DatabaseMigrationStatus(null, null, null, null, null, null, null, null, null, List.of());
+      new DatabaseMigrationStatus(null, null, null, null, null, List.of(), null, null, null, null, null, List.of());
+
+  public List<StepStatus> stepsOrEmpty() {
+    return steps == null ? List.of() : steps;
+  }
 
   public List<StatusCondition> conditionsOrEmpty() {
     return conditions == null ? List.of() : conditions;

@@ -20,5 +20,13 @@ public record MigrationRunStatus(
     @JsonPropertyDescription("When the run started (RFC 3339).")
     String startedAt,
     @JsonPropertyDescription("When the run ended (RFC 3339).")
-    String finishedAt) {
+    String finishedAt,
+    @JsonPropertyDescription("upgrade, or downgrade for a target below the current revision.")
+    String direction,
+    @JsonPropertyDescription("How many times Alembic was started: 1, plus one per lock_timeout retried.")
+    Integer lockAttempts,
+    @JsonPropertyDescription("The verification query that returned false or failed.")
+    String failedVerification,
+    @JsonPropertyDescription("After a failure with onFailure Downgrade: the revision the automatic downgrade reached.")
+    String rolledBackTo) {
 }

@@ -1,0 +1,26 @@
+package io.dbmigrate.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** A step's plan: the revisions it would apply from the revision the database was at, and where its SQL is. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PlanStatus(
+    @JsonPropertyDescription("The Job that made the plan.")
+    String job,
+    @JsonPropertyDescription("The ConfigMap holding the plan's SQL (key upgrade.sql) and revisions (key revisions).")
+    String configMap,
+    @JsonPropertyDescription("The database's revision when the plan was made.")
+    String fromRevision,
+    @JsonPropertyDescription("upgrade, downgrade, or none.")
+    String direction,
+    @JsonPropertyDescription("The revisions the step would apply (or undo), in order.")
+    List<String> pendingRevisions,
+    @JsonPropertyDescription("Size of the plan's SQL in bytes.")
+    Long sqlBytes,
+    @JsonPropertyDescription("False when the SQL was too large for the ConfigMap copy; the plan Job's log has all of it.")
+    Boolean sqlComplete,
+    @JsonPropertyDescription("Why there is no SQL, when Alembic's offline mode could not produce it.")
+    String sqlUnavailable) {
+}

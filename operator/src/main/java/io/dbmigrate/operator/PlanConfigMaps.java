@@ -1,0 +1,56 @@
+package io.dbmigrate.operator;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.plan.PlanSql;
+import io.dbmigrate.plan.StepEntry;
+import io.dbmigrate.runner.PlanResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The ConfigMap a reviewer reads before approving a step: its pending revisions and their SQL. Pure. */
+public final class PlanConfigMaps {
+  public static final String KEY_SQL = "upgrade.sql";
+  public static final String KEY_REVISIONS = "revisions";
+  public static final String KEY_SUMMARY = "summary";
+
+  private PlanConfigMaps() {
+  }
+
+  public static ConfigMap build(DatabaseMigration resource, StepEntry step, PlanResult plan) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(KEY_SUMMARY, "step " + step.name() + " of " + resource.getMetadata().getName() + ", generation "
+        + resource.getMetadata().getGeneration() + ": " + plan.direction() + " from " + plan.fromRevision() + " to "
+        + plan.target() + "\n");
+    data.put(KEY_REVISIONS, String.join("\n", plan.pendingRevisions() == null ? java.util.List.of() : plan.pendingRevisions())
+        + "\n");
+    String sql = plan.sqlGzipBase64() == null ? "" : PlanSql.decode(plan.sqlGzipBase64());
+    if (plan.sqlUnavailable() != null) {
+      sql = "-- Alembic's offline mode could not produce SQL for this step: " + plan.sqlUnavailable() + "\n";
+    } else if (Boolean.FALSE.equals(plan.sqlComplete())) {
+      sql += "\n-- cut: " + plan.sqlBytes() + " bytes in all; `kubectl logs job/" + step.planJobName()
+          + "` has the whole SQL\n";
+    }
+    data.put(KEY_SQL, sql);
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+          .withName(step.planConfigMap())
+          .withNamespace(resource.getMetadata().getNamespace())
+          .addToLabels(JobFactory.LABEL_MANAGED_BY, JobFactory.MANAGED_BY)
+          .addToLabels(JobFactory.LABEL_MIGRATION, resource.getMetadata().getName())
+          .addToLabels(JobFactory.LABEL_STEP, step.name())
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion(resource.getApiVersion())
+              .withKind(resource.getKind())
+              .withName(resource.getMetadata().getName())
+              .withUid(resource.getMetadata().getUid())
+              .withController(true)
+              .withBlockOwnerDeletion(true)
+              .build())
+        .endMetadata()
+        .withData(data)
+        .build();
+  }
+}

@@ -1,0 +1,89 @@
+package io.dbmigrate.plan;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.runner.Durations;
+import io.dbmigrate.runner.LockSafety;
+import io.dbmigrate.runner.OnFailure;
+import io.dbmigrate.runner.RunnerException;
+import io.dbmigrate.runner.UpgradeRequest;
+import io.dbmigrate.runner.VerifyQuery;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the runner is asked to do for one step, from the spec: the Job's arguments and local mode's in-process request
+ * are both made from this, so a cluster and a laptop run the same migration.
+ */
+public record StepCommand(String target, LockSafety safety, List<VerifyQuery> verify, OnFailure onFailure,
+                          boolean allowDowngrade) {
+
+  public static StepCommand of(DatabaseMigrationSpec spec, StepSpec step) {
+    SafetySpec safety = spec.safetyOrDefault();
+    LockSafety lockSafety = new LockSafety(
+        duration("spec.safety.lockTimeout", safety.lockTimeout(), LockSafety.DEFAULT_LOCK_TIMEOUT),
+        safety.lockRetries() == null ? LockSafety.DEFAULT_LOCK_RETRIES : safety.lockRetries(),
+        duration("spec.safety.statementTimeout", safety.statementTimeout(), LockSafety.DEFAULT_STATEMENT_TIMEOUT),
+        LockSafety.DEFAULT_LOCK_WAIT);
+    List<VerifyQuery> verify = new ArrayList<>();
+    for (VerifyQuerySpec query : spec.verifyOrEmpty()) {
+      verify.add(new VerifyQuery(query.name(), query.sql()));
+    }
+    for (VerifyQuerySpec query : step.verifyOrEmpty()) {
+      verify.add(new VerifyQuery(query.name(), query.sql()));
+    }
+    OnFailure onFailure = switch (spec.onFailureOrDefault()) {
+      case Halt -> OnFailure.HALT;
+      case Downgrade -> OnFailure.DOWNGRADE;
+    };
+    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed());
+  }
+
+  /** Arguments of {@code dbmigrate-runner upgrade}. */
+  public List<String> upgradeArguments(String migrationsPath) {
+    List<String> args = new ArrayList<>(List.of("upgrade", "--migrations", migrationsPath, "--target", target,
+        "--lock-timeout", Durations.format(safety.lockTimeout()),
+        "--lock-retries", Integer.toString(safety.lockRetries()),
+        "--statement-timeout", Durations.format(safety.statementTimeout()),
+        "--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
+    for (VerifyQuery query : verify) {
+      // One argument each, never through a shell: the SQL needs no quoting.
+      args.add("--verify");
+      args.add(query.name() + "=" + query.sql());
+    }
+    if (allowDowngrade) {
+      args.add("--allow-downgrade");
+    }
+    return args;
+  }
+
+  /** Arguments of {@code dbmigrate-runner plan}. */
+  public List<String> planArguments(String migrationsPath) {
+    List<String> args = new ArrayList<>(List.of("plan", "--migrations", migrationsPath, "--target", target));
+    if (allowDowngrade) {
+      args.add("--allow-downgrade");
+    }
+    return args;
+  }
+
+  /** The same, for the runner in-process (local mode). */
+  public UpgradeRequest request(Path migrations) {
+    return new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade);
+  }
+
+  private static Duration duration(String field, String text, Duration fallback) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      return Durations.parse(field, text);
+    } catch (RunnerException e) {
+      // SpecValidator refuses such a spec before anything is built from it.
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+}

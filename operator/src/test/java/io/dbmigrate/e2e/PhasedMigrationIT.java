@@ -1,0 +1,287 @@
+package io.dbmigrate.e2e;
+
+import static io.dbmigrate.e2e.Scenario.TIMEOUT;
+import static io.dbmigrate.e2e.Scenario.assertStaysTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.plan.Gates;
+import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.TestCluster;
+import io.dbmigrate.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Steps, gates, lock safety, verification and downgrades end to end: the same cluster, kubelet, PostgreSQL and Alembic
+ * as {@link EndToEndIT}, on examples/crm's revisions named by id.
+ */
+class PhasedMigrationIT {
+  private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
+  private static final String BASE_TABLES = "xyz789uvw012";
+  private static final String PREFERENCES = "abc123def456"; // ALTER TABLE customers: needs ACCESS EXCLUSIVE
+  private static final String METADATA = "mno345pqr678";
+  private static final String NEW_STATUS = "vwx234yz567";
+
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    cluster = TestCluster.start(Map.of(CRM_IMAGE,
+        Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void approvalGateWaitsWithThePlanShownThenRunsAfterTheAnnotation() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(cluster, db, "e2e-approval")) {
+      s.create(CRM_IMAGE, """
+          steps:
+            - name: expand
+              targetRevision: %s
+            - name: contract
+              targetRevision: %s
+              gate:
+                approval: {}
+          """.formatted(METADATA, NEW_STATUS));
+
+      DatabaseMigrationStatus waiting = s.awaitPhase(Phase.AwaitingGate, 1);
+      assertEquals(List.of(METADATA), db.alembicVersion());
+      assertEquals("contract", waiting.currentStep());
+      assertCondition(waiting, StatusCondition.READY, "False", "AwaitingApproval");
+      assertCondition(waiting, StatusCondition.RECONCILING, "True", "AwaitingApproval");
+      assertCondition(waiting, StatusCondition.STALLED, "False", null);
+      StepStatus expand = waiting.steps().get(0);
+      assertEquals(Phase.Succeeded, expand.phase());
+      StepStatus contract = waiting.steps().get(1);
+      assertEquals(Phase.AwaitingGate, contract.phase());
+      assertTrue(contract.waitingFor().contains("dbmigrate.io/approve=contract"), contract.waitingFor());
+
+      // The plan: what the approval approves, in status and in full in a ConfigMap.
+      assertEquals(METADATA, contract.plan().fromRevision());
+      assertEquals(List.of("stu901vwx234", NEW_STATUS), contract.plan().pendingRevisions());
+      ConfigMap plan = cluster.client().configMaps().inNamespace(s.namespace()).withName(contract.plan().configMap()).get();
+      assertNotNull(plan, "plan ConfigMap " + contract.plan().configMap());
+      String sql = plan.getData().get("upgrade.sql");
+      assertTrue(sql.contains("ALTER TABLE tickets ADD COLUMN new_status"), sql);
+      assertTrue(waiting.message().contains(contract.plan().configMap()), waiting.message());
+      assertTrue(s.events().stream().anyMatch(e -> "AwaitingApproval".equals(e.getReason())), "an AwaitingApproval Event");
+      assertStaysTrue(Duration.ofSeconds(2), () -> List.of(METADATA).equals(db.alembicVersion()),
+          "contract does not run before its approval");
+
+      s.annotate(Gates.APPROVE_ANNOTATION, "contract");
+
+      DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
+      assertEquals(List.of(NEW_STATUS), db.alembicVersion());
+      assertEquals(NEW_STATUS, done.currentRevision());
+      assertEquals(Gates.OPENED_BY_ANNOTATION, done.steps().get(1).openedBy());
+      assertEquals(List.of("stu901vwx234", NEW_STATUS), done.steps().get(1).appliedRevisions());
+      // Two steps, each with its Job and its own backup; one plan Job.
+      assertEquals(3, s.jobs().size());
+      assertEquals(METADATA, done.lastBackup().revision());
+      List<String> reasons = s.events().stream().map(Event::getReason).toList();
+      assertTrue(reasons.contains("StepSucceeded"), reasons.toString());
+    }
+  }
+
+  @Test
+  void deploymentGateWaitsForTheRollout() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_rollout"); Scenario s = new Scenario(cluster, db, "e2e-rollout")) {
+      Deployment app = cluster.client().resource(new DeploymentBuilder()
+          .withNewMetadata().withName("crm-api").withNamespace(s.namespace()).endMetadata()
+          .withNewSpec().withReplicas(2)
+            .withNewSelector().addToMatchLabels("app", "crm-api").endSelector()
+            .withNewTemplate().withNewMetadata().addToLabels("app", "crm-api").endMetadata()
+              // No node has this label: the rollout cannot complete by itself.
+              .withNewSpec().addToNodeSelector("dbmigrate.io/no-such-node", "true")
+                .addNewContainer().withName("api").withImage("registry.example.com/crm-api:2.0.0").endContainer()
+              .endSpec()
+            .endTemplate()
+          .endSpec().build()).create();
+      s.create(CRM_IMAGE, """
+          steps:
+            - name: expand
+              targetRevision: %s
+            - name: contract
+              targetRevision: %s
+              gate:
+                deploymentRollout: {name: crm-api}
+          """.formatted(BASE_TABLES, PREFERENCES));
+
+      DatabaseMigrationStatus waiting = s.awaitPhase(Phase.AwaitingGate, 1);
+      assertCondition(waiting, StatusCondition.READY, "False", "AwaitingRollout");
+      assertTrue(waiting.steps().get(1).waitingFor().contains("crm-api"), waiting.steps().get(1).waitingFor());
+      assertStaysTrue(Duration.ofSeconds(2), () -> List.of(BASE_TABLES).equals(db.alembicVersion()),
+          "contract waits for the rollout");
+
+      completeRollout(app);
+
+      DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
+      assertEquals(List.of(PREFERENCES), db.alembicVersion());
+      assertTrue(done.steps().get(1).openedBy().contains("crm-api"), done.steps().get(1).openedBy());
+    }
+  }
+
+  @Test
+  void lockHeldForTwoSecondsIsWaitedOutByRetries() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(cluster, db, "e2e-lockok")) {
+      migrateTo(s, BASE_TABLES);
+      try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
+        retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 10");
+        // Hold on until the migration queues behind the reader, then 2 s more: several lock timeouts in a row.
+        Await.until(TIMEOUT, () -> db.lockWaiters() > 0, () -> "the migration to wait for the lock");
+        Thread.sleep(2_000);
+      }
+      DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 2);
+      assertEquals(List.of(PREFERENCES), db.alembicVersion());
+      assertTrue(done.lastMigration().lockAttempts() > 1, "lock attempts " + done.lastMigration().lockAttempts());
+    }
+  }
+
+  @Test
+  void lockHeldLongerThanTheRetriesFailsWithLockTimeoutAndChangesNothing() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_locktimeout");
+         Scenario s = new Scenario(cluster, db, "e2e-locktimeout")) {
+      migrateTo(s, BASE_TABLES);
+      try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
+        retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 1");
+        DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 2);
+        assertCondition(failed, StatusCondition.STALLED, "True", "LockTimeout");
+        assertTrue(failed.message().contains("crm-report"), "the holder named: " + failed.message());
+        assertEquals(List.of(BASE_TABLES), db.alembicVersion());
+        assertEquals(BASE_TABLES, failed.currentRevision());
+        assertEquals(0, db.queryLong("select count(*) from information_schema.columns"
+            + " where table_name = 'customers' and column_name = 'preferences'"));
+      }
+    }
+  }
+
+  @Test
+  void failedVerificationHaltsWhereTheMigrationLeftTheDatabase() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_verifyhalt");
+         Scenario s = new Scenario(cluster, db, "e2e-verifyhalt")) {
+      s.create(CRM_IMAGE, """
+          targetRevision: %s
+          verify:
+            - {name: has-customers, sql: "select count(*) > 0 from customers"}
+          """.formatted(PREFERENCES));
+
+      DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 1);
+      assertCondition(failed, StatusCondition.STALLED, "True", "VerificationFailed");
+      assertTrue(failed.message().contains("has-customers"), failed.message());
+      assertEquals("has-customers", failed.lastMigration().failedVerification());
+      assertEquals(List.of(PREFERENCES), db.alembicVersion());
+    }
+  }
+
+  @Test
+  void failedVerificationWithDowngradeGoesBackToWhereTheStepStarted() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_verifydown");
+         Scenario s = new Scenario(cluster, db, "e2e-verifydown")) {
+      migrateTo(s, BASE_TABLES);
+      s.edit(resource -> withSpec(resource, """
+          targetRevision: %s
+          onFailure: Downgrade
+          verify:
+            - {name: has-customers, sql: "select count(*) > 0 from customers"}
+          """.formatted(PREFERENCES)));
+
+      DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 2);
+      assertCondition(failed, StatusCondition.STALLED, "True", "VerificationFailed");
+      assertEquals(BASE_TABLES, failed.lastMigration().rolledBackTo());
+      assertEquals(BASE_TABLES, failed.currentRevision());
+      assertEquals(List.of(BASE_TABLES), db.alembicVersion());
+      assertEquals(0, db.queryLong("select count(*) from information_schema.columns"
+          + " where table_name = 'customers' and column_name = 'preferences'"));
+    }
+  }
+
+  @Test
+  void explicitDowngradeIsRefusedWithoutAllowDowngradeAndRunsWithIt() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_downgrade");
+         Scenario s = new Scenario(cluster, db, "e2e-downgrade")) {
+      migrateTo(s, METADATA);
+
+      retarget(s, PREFERENCES, null);
+      DatabaseMigrationStatus refused = s.awaitPhase(Phase.Failed, 2);
+      assertCondition(refused, StatusCondition.STALLED, "True", "DowngradeNotAllowed");
+      assertTrue(refused.message().contains("allowDowngrade"), refused.message());
+      assertEquals(List.of(METADATA), db.alembicVersion());
+
+      s.edit(resource -> withSpec(resource, "targetRevision: " + PREFERENCES + "\nallowDowngrade: true\n"));
+      DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 3);
+      assertEquals(List.of(PREFERENCES), db.alembicVersion());
+      assertEquals("downgrade", done.lastMigration().direction());
+      // Its own backup, taken at the revision it downgraded from.
+      assertEquals(METADATA, done.lastBackup().revision());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private static void migrateTo(Scenario s, String revision) {
+    s.create(CRM_IMAGE, "targetRevision: " + revision + "\n");
+    s.awaitPhase(Phase.Succeeded, 1);
+  }
+
+  private static void retarget(Scenario s, String revision, String safetyYaml) {
+    s.edit(resource -> withSpec(resource, "targetRevision: " + revision + "\n"
+        + (safetyYaml == null ? "" : "safety:\n  " + safetyYaml + "\n")));
+  }
+
+  // The spec's fields below targetRevision replaced by the YAML given, the rest (database, image, backup) kept.
+  private static io.dbmigrate.api.v1alpha1.DatabaseMigration withSpec(io.dbmigrate.api.v1alpha1.DatabaseMigration resource,
+                                                                       String yaml) {
+    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = serialization.convertValue(resource.getSpec(), Map.class);
+    spec.remove("targetRevision");
+    spec.remove("steps");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> extra = serialization.unmarshal(yaml, Map.class);
+    spec.putAll(extra);
+    resource.setSpec(serialization.convertValue(spec, io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec.class));
+    return resource;
+  }
+
+  // The mock server has no Deployment controller: write what it would. A real one completes a rollout scaled to 0.
+  private static void completeRollout(Deployment app) {
+    var deployments = cluster.client().apps().deployments().inNamespace(app.getMetadata().getNamespace());
+    if (!cluster.isMock()) {
+      deployments.withName(app.getMetadata().getName()).scale(0);
+      return;
+    }
+    Deployment current = deployments.withName(app.getMetadata().getName()).get();
+    current.setStatus(new DeploymentStatusBuilder().withObservedGeneration(current.getMetadata().getGeneration())
+        .withReplicas(2).withUpdatedReplicas(2).withReadyReplicas(2).withAvailableReplicas(2).build());
+    deployments.resource(current).updateStatus();
+  }
+
+  private static void assertCondition(DatabaseMigrationStatus status, String type, String value, String reason) {
+    assertTrue(status.conditionsOrEmpty().stream().anyMatch(c -> type.equals(c.type()) && value.equals(c.status())
+            && (reason == null || reason.equals(c.reason()))),
+        () -> type + "=" + value + (reason == null ? "" : " reason " + reason) + " in " + status.conditions());
+  }
+}

@@ -1,0 +1,133 @@
+package io.dbmigrate.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.TestCluster;
+import io.dbmigrate.testing.TestDatabase;
+import io.dbmigrate.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * One end-to-end scenario's namespace: a database's Secret, the operator watching the namespace, and the resource
+ * `crm` in it, read back as kubectl would. The manifest is YAML, as users write it.
+ */
+final class Scenario implements AutoCloseable {
+  static final String CLAIM = "crm-backups";
+  static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+  private final TestCluster cluster;
+  private final TestDatabase db;
+  private final String namespace;
+  private final OperatorRuntime operator;
+
+  Scenario(TestCluster cluster, TestDatabase db, String prefix) {
+    this.cluster = cluster;
+    this.db = db;
+    this.namespace = cluster.newNamespace(prefix);
+    cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(namespace)
+        .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
+    this.operator = OperatorRuntime.start(cluster.client(), Set.of(namespace), Clock.systemUTC());
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  /** Creates `crm` from the YAML of its spec below `database`, `migrations`, `backup` and `jobTemplate`. */
+  void create(String image, String specYaml) {
+    String manifest = """
+        apiVersion: dbmigrate.io/v1alpha1
+        kind: DatabaseMigration
+        metadata: {name: crm, namespace: %s}
+        spec:
+          database:
+            host: %s
+            port: %d
+            name: %s
+            sslMode: disable
+            credentialsSecret: {name: crm-db}
+          migrations: {image: "%s"}
+          backup:
+            volume: {persistentVolumeClaim: {claimName: %s}}
+          backoffLimit: 0
+          jobTemplate:
+            nodeSelector: {%s: "true"}
+        """.formatted(namespace, db.host(), db.port(), db.name(), image, CLAIM, TestKubelet.NODE_SELECTOR_KEY)
+        + specYaml.stripIndent().lines().map(line -> "  " + line).reduce("", (a, b) -> a + b + "\n");
+    cluster.client().resource(new KubernetesSerialization().unmarshal(manifest, DatabaseMigration.class)).create();
+  }
+
+  /** What `kubectl edit` does: a new generation. */
+  void edit(UnaryOperator<DatabaseMigration> change) {
+    DatabaseMigration current = change.apply(resource());
+    current.getMetadata().setManagedFields(null);
+    cluster.client().resource(current).update();
+  }
+
+  /** What `kubectl annotate --overwrite` does: metadata only, the generation stays. */
+  void annotate(String key, String value) {
+    DatabaseMigration current = resource();
+    Map<String, String> annotations = current.getMetadata().getAnnotations() == null ? new java.util.HashMap<>()
+        : new java.util.HashMap<>(current.getMetadata().getAnnotations());
+    annotations.put(key, value);
+    current.getMetadata().setAnnotations(annotations);
+    current.getMetadata().setManagedFields(null);
+    cluster.client().resource(current).update();
+  }
+
+  DatabaseMigration resource() {
+    return cluster.client().resources(DatabaseMigration.class).inNamespace(namespace).withName("crm").get();
+  }
+
+  DatabaseMigrationStatus status() {
+    DatabaseMigration resource = resource();
+    return resource == null || resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
+  }
+
+  DatabaseMigrationStatus awaitPhase(Phase phase, long generation) {
+    return Await.value(TIMEOUT, () -> {
+      DatabaseMigrationStatus status = status();
+      return status.phase() == phase && status.observedGeneration() != null && status.observedGeneration() == generation
+          ? status : null;
+    }, () -> "phase " + phase + " for generation " + generation + "; status now " + status());
+  }
+
+  List<Job> jobs() {
+    return cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
+  }
+
+  List<Event> events() {
+    return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> e.getInvolvedObject() != null && "DatabaseMigration".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  // A negative check needs a window of time: long enough for a wrong reconcile to have happened.
+  static void assertStaysTrue(Duration window, BooleanSupplier condition, String what) throws InterruptedException {
+    long end = System.nanoTime() + window.toNanos();
+    while (System.nanoTime() < end) {
+      assertTrue(condition.getAsBoolean(), what);
+      Thread.sleep(200);
+    }
+  }
+
+  @Override
+  public void close() {
+    operator.close();
+  }
+}

@@ -1,0 +1,56 @@
+package io.dbmigrate.plan;
+
+import static io.dbmigrate.plan.Resources.approvalStep;
+import static io.dbmigrate.plan.Resources.entry;
+import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.plan.Resources.observe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class GatesTest {
+
+  @Test
+  void theApproveAnnotationIsACommaSeparatedListOfStepNames() {
+    DatabaseMigration resource = migration().annotation(Gates.APPROVE_ANNOTATION, " expand ,contract,, ").build();
+
+    assertEquals(Set.of("expand", "contract"), Gates.approvedSteps(resource));
+  }
+
+  @Test
+  void noAnnotationsApproveNothing() {
+    assertEquals(Set.of(), Gates.approvedSteps(migration().build()));
+    assertEquals(Set.of(), Gates.approvedSteps(migration().annotation("other", "contract").build()));
+  }
+
+  @Test
+  void aClosedApprovalGateSaysHowToOpenIt() {
+    DatabaseMigration resource = migration().steps(approvalStep("contract", "head", null)).build();
+    Observation observation = observe(resource, List.of());
+
+    Gates.Verdict verdict = Gates.check(observation, entry(observation, 0));
+
+    assertFalse(verdict.open());
+    assertNull(verdict.openedBy());
+    assertEquals(Reasons.AWAITING_APPROVAL, verdict.reason());
+    assertTrue(verdict.waitingFor().contains("kubectl annotate dbmigration crm dbmigrate.io/approve=contract"),
+        verdict.waitingFor());
+  }
+
+  @Test
+  void theSpecApprovalWinsOverAMissingAnnotation() {
+    DatabaseMigration resource = migration().steps(approvalStep("contract", "head", true)).build();
+    Observation observation = observe(resource, List.of());
+
+    Gates.Verdict verdict = Gates.check(observation, entry(observation, 0));
+
+    assertTrue(verdict.open());
+    assertEquals(Gates.OPENED_BY_SPEC, verdict.openedBy());
+  }
+}

@@ -1,0 +1,124 @@
+package io.dbmigrate.plan;
+
+import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.plan.Resources.step;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.OnFailure;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.runner.LockSafety;
+import io.dbmigrate.runner.UpgradeRequest;
+import io.dbmigrate.runner.VerifyQuery;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The runner's command line for a step, from the spec: what a Job's container and local mode run. */
+class StepCommandTest {
+  private static final StepSpec CONTRACT = new StepSpec("contract", "head", null,
+      List.of(new VerifyQuerySpec("no-legacy", "select count(*) = 0 from information_schema.columns "
+          + "where column_name = 'legacy_score'")));
+
+  private static StepCommand command(Resources.Migration migration, int step) {
+    DatabaseMigrationSpec spec = migration.spec();
+    return StepCommand.of(spec, spec.stepsOrSingle().get(step));
+  }
+
+  @Test
+  void defaultsAreSpelledOut() {
+    assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head",
+            "--lock-timeout", "1s", "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt"),
+        command(migration(), 0).upgradeArguments("/migrations"));
+  }
+
+  @Test
+  void safetyFromTheSpec() {
+    List<String> args = command(migration().safety(new SafetySpec("200ms", 3, "1m30s")), 0).upgradeArguments("/m");
+
+    assertEquals("200ms", args.get(args.indexOf("--lock-timeout") + 1));
+    assertEquals("3", args.get(args.indexOf("--lock-retries") + 1));
+    assertEquals("1m30s", args.get(args.indexOf("--statement-timeout") + 1));
+  }
+
+  @Test
+  void zeroLockTimeoutAndZeroRetriesArePassedOn() {
+    List<String> args = command(migration().safety(new SafetySpec("0", 0, null)), 0).upgradeArguments("/m");
+
+    assertEquals("0s", args.get(args.indexOf("--lock-timeout") + 1));
+    assertEquals("0", args.get(args.indexOf("--lock-retries") + 1));
+  }
+
+  @Test
+  void onFailureDowngradeIsLowerCase() {
+    List<String> args = command(migration().onFailure(OnFailure.Downgrade), 0).upgradeArguments("/m");
+
+    assertEquals("downgrade", args.get(args.indexOf("--on-failure") + 1));
+  }
+
+  @Test
+  void verifyQueriesAreOneArgumentEachSpecFirstThenTheSteps() {
+    String sql = "select count(*) = 0 from customers where computed_score is null and note <> 'it''s; $(id)'";
+    StepCommand command = command(migration().verify(new VerifyQuerySpec("no-nulls", sql))
+        .steps(step("expand", "expand@head"), CONTRACT), 1);
+
+    List<String> args = command.upgradeArguments("/m");
+
+    int first = args.indexOf("--verify");
+    assertEquals("no-nulls=" + sql, args.get(first + 1), "the SQL as one argument, untouched: no shell to quote for");
+    assertEquals("--verify", args.get(first + 2));
+    assertEquals("no-legacy=" + CONTRACT.verify().get(0).sql(), args.get(first + 3));
+    assertEquals(2, args.stream().filter("--verify"::equals).count());
+    assertEquals("head", args.get(args.indexOf("--target") + 1), "the step's own target");
+  }
+
+  @Test
+  void anotherStepsVerifyQueriesAreNotRun() {
+    List<String> expand = command(migration().steps(step("expand", "expand@head"), CONTRACT), 0).upgradeArguments("/m");
+
+    assertFalse(expand.contains("--verify"), expand.toString());
+  }
+
+  @Test
+  void allowDowngradeIsAFlagOnlyWhenAllowed() {
+    assertFalse(command(migration(), 0).upgradeArguments("/m").contains("--allow-downgrade"));
+    assertFalse(command(migration().allowDowngrade(false), 0).upgradeArguments("/m").contains("--allow-downgrade"));
+    List<String> args = command(migration().allowDowngrade(true), 0).upgradeArguments("/m");
+    assertEquals("--allow-downgrade", args.get(args.size() - 1));
+  }
+
+  @Test
+  void planArgumentsNameTheTargetAndNothingThatChangesTheDatabase() {
+    StepCommand command = command(migration().verify(new VerifyQuerySpec("no-nulls", "select true"))
+        .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.Downgrade)
+        .steps(step("expand", "expand@head"), CONTRACT), 1);
+
+    assertEquals(List.of("plan", "--migrations", "/app/alembic", "--target", "head"), command.planArguments("/app/alembic"));
+  }
+
+  @Test
+  void planArgumentsAllowADowngradeWhenTheSpecDoes() {
+    assertEquals(List.of("plan", "--migrations", "/m", "--target", "ae10", "--allow-downgrade"),
+        command(migration().targetRevision("ae10").allowDowngrade(true), 0).planArguments("/m"));
+  }
+
+  @Test
+  void localModeGetsTheSameRequest() {
+    StepCommand command = command(migration().safety(new SafetySpec("250ms", 4, "30s")).onFailure(OnFailure.Downgrade)
+        .allowDowngrade(true).verify(new VerifyQuerySpec("no-nulls", "select true")), 0);
+
+    UpgradeRequest request = command.request(Path.of("/m"));
+
+    assertEquals("head", request.target());
+    assertEquals(new LockSafety(Duration.ofMillis(250), 4, Duration.ofSeconds(30), LockSafety.DEFAULT_LOCK_WAIT),
+        request.safety());
+    assertEquals(List.of(new VerifyQuery("no-nulls", "select true")), request.verify());
+    assertEquals(io.dbmigrate.runner.OnFailure.DOWNGRADE, request.onFailure());
+    assertTrue(request.allowDowngrade());
+  }
+}

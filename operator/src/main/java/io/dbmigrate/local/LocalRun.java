@@ -8,38 +8,42 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.plan.Attempt;
 import io.dbmigrate.plan.ContainerOutcome;
 import io.dbmigrate.plan.Decision;
+import io.dbmigrate.plan.Gates;
 import io.dbmigrate.plan.JobObservation;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
+import io.dbmigrate.plan.PlanSql;
+import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.plan.SecretObservation;
 import io.dbmigrate.plan.StatusAggregator;
-import io.dbmigrate.plan.TransitionEvent;
-import io.dbmigrate.plan.Gates;
-import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.plan.StepEntry;
-import io.dbmigrate.runner.PlanResult;
-import io.dbmigrate.plan.PlanSql;
-import io.dbmigrate.runner.UpgradeRequest;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
+import io.dbmigrate.plan.TransitionEvent;
 import io.dbmigrate.runner.Backup;
 import io.dbmigrate.runner.BackupRequest;
 import io.dbmigrate.runner.BackupResult;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.Plan;
+import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
+import io.dbmigrate.runner.UpgradeRequest;
 import io.dbmigrate.runner.UpgradeResult;
+
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -163,10 +167,13 @@ public final class LocalRun {
     StepCommand command = StepCommand.of(resource.getSpec(), step.spec());
     ContainerOutcome outcome;
     try {
-      PlanResult plan = tempPlan(command); // TEMP-PLAN-CALL
+      // The SQL is printed once the plan is shown at the gate, decoded from the result as a Job's would be.
+      PlanResult plan = Plan.run(connection, tools, command.planRequest(migrations), progress,
+          new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
       outcome = ContainerOutcome.of(RunnerResult.of("plan", ExitCode.OK, "planned").withPlan(plan));
     } catch (RunnerException e) {
-      outcome = ContainerOutcome.of(RunnerResult.of("plan", e.exitCode(), e.getMessage()));
+      RunnerResult result = RunnerResult.of("plan", e.exitCode(), e.getMessage());
+      outcome = ContainerOutcome.of(e.planResult().map(result::withPlan).orElse(result));
     }
     Attempt attempt = new Attempt(null, outcome);
     return new JobObservation(step.planJobName(), outcome.succeeded() ? JobObservation.State.Succeeded
@@ -225,9 +232,5 @@ public final class LocalRun {
   /** Stopped at a closed gate: nothing failed, the rest waits for an approval or a cluster. */
   public static boolean awaitingGate(DatabaseMigration resource) {
     return resource.getStatus() != null && resource.getStatus().phase() == Phase.AwaitingGate;
-  }
-
-  private PlanResult tempPlan(StepCommand command) throws RunnerException { // TEMP-PLAN-CALL
-    throw new RunnerException(ExitCode.UNEXPECTED, "TEMP");
   }
 }

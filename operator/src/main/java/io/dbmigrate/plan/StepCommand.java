@@ -8,6 +8,7 @@ import io.dbmigrate.runner.Durations;
 import io.dbmigrate.runner.LockSafety;
 import io.dbmigrate.runner.OnFailure;
 import io.dbmigrate.runner.RunnerException;
+import io.dbmigrate.runner.PlanRequest;
 import io.dbmigrate.runner.UpgradeRequest;
 import io.dbmigrate.runner.VerifyQuery;
 import java.nio.file.Path;
@@ -73,6 +74,11 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
   /** The same, for the runner in-process (local mode). */
   public UpgradeRequest request(Path migrations) {
     return new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade);
+  }
+
+  /** {@link #planArguments}, for the runner in-process (local mode). */
+  public PlanRequest planRequest(Path migrations) {
+    return new PlanRequest(migrations, target, allowDowngrade);
   }
 
   private static Duration duration(String field, String text, Duration fallback) {

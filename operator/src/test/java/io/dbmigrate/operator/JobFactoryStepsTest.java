@@ -6,7 +6,6 @@ import static io.dbmigrate.plan.Resources.migration;
 import static io.dbmigrate.plan.Resources.observe;
 import static io.dbmigrate.plan.Resources.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +30,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -145,19 +145,34 @@ class JobFactoryStepsTest {
   }
 
   @Test
-  void theRunnerAcceptsAPhasedBackupLabel(@TempDir Path dir) throws IOException {
+  void theRunnerAcceptsEveryArgumentOfAPhasedResourcesJobs(@TempDir Path dir) throws IOException {
     DatabaseMigration resource = phased();
-    Container backup = pod(JobFactory.build(resource, stepOf(resource, 1))).getInitContainers().get(0);
-    Path result = dir.resolve("backup.json");
+    List<Job> jobs = List.of(JobFactory.build(resource, stepOf(resource, 0)),
+        JobFactory.build(resource, stepOf(resource, 1)), JobFactory.buildPlan(resource, stepOf(resource, 1)));
+    int checked = 0;
+    for (Job job : jobs) {
+      PodSpec pod = pod(job);
+      for (Container container : concat(pod.getInitContainers(), pod.getContainers())) {
+        Path result = dir.resolve(job.getMetadata().getName() + "-" + container.getName() + ".json");
+        int exit = RunnerMain.execute(container.getArgs().toArray(String[]::new),
+            Map.of("DBMIGRATE_RESULT_PATH", result.toString()), new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
-    int exit = RunnerMain.execute(backup.getArgs().toArray(String[]::new),
-        Map.of("DBMIGRATE_RESULT_PATH", result.toString()), new PrintStream(new ByteArrayOutputStream(), true,
-            StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        // It gets as far as the connection (no PGHOST here): the safety, verify, on-failure and label arguments,
+        // and the plan command's, passed the runner's own checks.
+        RunnerResult reported = RunnerJson.read(Files.readString(result));
+        assertEquals(ExitCode.BAD_INPUT.code(), exit, container.getArgs().toString());
+        assertEquals(container.getArgs().get(0), reported.command());
+        assertTrue(reported.message().startsWith("PGHOST is required"), reported.message());
+        checked++;
+      }
+    }
+    assertEquals(5, checked, "backup and upgrade of two steps, and the plan");
+  }
 
-    // It gets as far as the connection (no PGHOST here): the label g3-contract passed the runner's checks.
-    RunnerResult reported = RunnerJson.read(Files.readString(result));
-    assertEquals(ExitCode.BAD_INPUT.code(), exit);
-    assertTrue(reported.message().startsWith("PGHOST is required"), reported.message());
-    assertFalse(reported.message().contains("--label"), reported.message());
+  private static List<Container> concat(List<Container> a, List<Container> b) {
+    List<Container> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 }

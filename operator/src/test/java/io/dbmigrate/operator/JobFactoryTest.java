@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.ComputeResources;
@@ -133,11 +132,7 @@ class JobFactoryTest {
   void theRunnerAcceptsTheArgsTheJobGivesIt(@TempDir Path dir) throws IOException {
     // Run the runner's CLI on the Job's args with no PGHOST: it gets as far as reading the connection, so the
     // command line itself parsed and validated.
-    boolean runnerHasLockSafety = runnerKnows("upgrade", "--lock-retries") && runnerKnows("upgrade", "--on-failure");
     for (Container container : allContainers(build(migration().generation(3L))).toList()) {
-      if (container.getName().equals("migrate") && !runnerHasLockSafety) {
-        continue; // checked once the runner takes the new options, see the assumption below
-      }
       Path result = dir.resolve(container.getName() + ".json");
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       int exit = RunnerMain.execute(container.getArgs().toArray(String[]::new),
@@ -149,16 +144,6 @@ class JobFactoryTest {
       assertEquals(container.getName().equals("backup") ? "backup" : "upgrade", reported.command());
       assertTrue(reported.message().startsWith("PGHOST is required"), reported.message());
     }
-    assumeTrue(runnerHasLockSafety, "backup args checked; upgrade args wait for the runner's --lock-retries, "
-        + "--statement-timeout and --on-failure (built on issue3-runner)");
-  }
-
-  /** Whether the runner's {@code command --help} lists this option. */
-  private static boolean runnerKnows(String command, String option) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    RunnerMain.execute(new String[] {command, "--help"}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(out, true, StandardCharsets.UTF_8));
-    return out.toString(StandardCharsets.UTF_8).contains(option);
   }
 
   @Test

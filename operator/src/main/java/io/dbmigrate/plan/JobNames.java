@@ -25,16 +25,30 @@ public final class JobNames {
     return name(resourceName, "-g" + generation + "-" + step + "-" + shortHash(uid == null ? "" : uid));
   }
 
-  /** The Job that plans a gated step: {@code <name>-g<generation>-<step>-plan-<hash>}. */
+  /**
+   * The Job that plans a gated step: {@code <name>-p<generation>-<step>-<hash>}. The letter after the name tells it
+   * from every step's Job ({@code -g}), whatever the step is called: a step named {@code x-plan} cannot take the
+   * plan Job's name of step {@code x}.
+   */
   public static String forPlan(String resourceName, String uid, long generation, String step) {
-    return name(resourceName, "-g" + generation + "-" + step + "-plan-" + shortHash(uid == null ? "" : uid));
+    return name(resourceName, "-p" + generation + "-" + step + "-" + shortHash(uid == null ? "" : uid));
   }
 
-  /** The ConfigMap holding a step's plan; one per step, rewritten by each generation's plan. */
-  public static String planConfigMap(String resourceName, String step) {
-    String suffix = "-" + step + "-plan";
-    // A ConfigMap name is a DNS subdomain, at most 253 characters, like the resource's own.
-    return resourceName.substring(0, Math.min(resourceName.length(), 253 - suffix.length())) + suffix;
+  /**
+   * The ConfigMap holding a step's plan, {@code <name>.<step>.plan}; one per step, rewritten by each generation's
+   * plan. Step names have no dots, so the last two dots part name and step and no two resources of a namespace share
+   * a ConfigMap (a dash would: resource {@code a} step {@code b-c}, resource {@code a-b} step {@code c}).
+   */
+  public static String planConfigMap(String resourceName, String uid, String step) {
+    String suffix = "." + step + ".plan";
+    // A ConfigMap name is a DNS subdomain of at most 253 characters, like the resource's own. A name cut short loses
+    // what told it apart, so the uid's hash stands in for the part cut, and the cut never leaves "-." or "..".
+    if (resourceName.length() + suffix.length() <= 253) {
+      return resourceName + suffix;
+    }
+    String tail = "-" + shortHash(uid == null ? "" : uid) + suffix;
+    String base = resourceName.substring(0, 253 - tail.length()).replaceAll("[.-]+$", "");
+    return base + tail;
   }
 
   private static String name(String resourceName, String suffix) {

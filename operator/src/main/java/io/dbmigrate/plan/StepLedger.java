@@ -43,7 +43,7 @@ public final class StepLedger {
               || (s.phase() == Phase.Succeeded && fingerprint.equals(s.fingerprint())))
           .findFirst()
           .orElse(null);
-      entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, step.name()), fingerprint, recorded,
+      entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, uid, step.name()), fingerprint, recorded,
           observation.jobs().get(jobName), step.gated() ? observation.jobs().get(planJobName) : null));
     }
     return entries;

@@ -52,7 +52,7 @@ class PlanConfigMapsTest {
   void isNamedForTheStepAndOwnedByTheResource() {
     ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(gzipBase64(SQL), SQL.length(), true, null));
 
-    assertEquals(JobNames.planConfigMap("crm", "contract"), configMap.getMetadata().getName());
+    assertEquals(JobNames.planConfigMap("crm", Resources.UID, "contract"), configMap.getMetadata().getName());
     assertEquals("crm", configMap.getMetadata().getNamespace());
     assertEquals("contract", configMap.getMetadata().getLabels().get(JobFactory.LABEL_STEP));
     assertEquals("crm", configMap.getMetadata().getLabels().get(JobFactory.LABEL_MIGRATION));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,11 +118,19 @@ class JobNamesTest {
   void planJobsAreNotStepJobs() {
     String plan = JobNames.forPlan("crm", UID, 2, "contract");
 
-    assertTrue(plan.startsWith("crm-g2-contract-plan-"), plan);
+    assertTrue(plan.startsWith("crm-p2-contract-"), plan);
     assertUsableJobName(plan);
     assertNotEquals(plan, JobNames.forStep("crm", UID, 2, "contract"));
     assertNotEquals(plan, JobNames.forPlan("crm", UID, 3, "contract"));
     assertNotEquals(plan, JobNames.forPlan("crm", OTHER_UID, 2, "contract"));
+  }
+
+  @Test
+  void noStepNameTakesAnotherStepsPlanJobName() {
+    // With the plan Job named <name>-g<gen>-<step>-plan-<hash>, a step named "contract-plan" had this one's name.
+    for (String step : List.of("contract-plan", "plan-contract", "p2-contract", "contract")) {
+      assertNotEquals(JobNames.forPlan("crm", UID, 2, "contract"), JobNames.forStep("crm", UID, 2, step), step);
+    }
   }
 
   @Test
@@ -135,16 +144,45 @@ class JobNamesTest {
       assertUsableJobName(stepJob);
       assertUsableJobName(planJob);
       assertTrue(stepJob.contains("-g" + generation + "-" + step + "-"), stepJob);
-      assertTrue(planJob.contains("-g" + generation + "-" + step + "-plan-"), planJob);
+      assertTrue(planJob.contains("-p" + generation + "-" + step + "-"), planJob);
     }
   }
 
   @Test
   void planConfigMapIsOnePerStepAndAValidName() {
-    assertEquals("crm-contract-plan", JobNames.planConfigMap("crm", "contract"));
-    assertNotEquals(JobNames.planConfigMap("crm", "expand"), JobNames.planConfigMap("crm", "contract"));
-    String longest = JobNames.planConfigMap("c".repeat(253), "a".repeat(20));
+    assertEquals("crm.contract.plan", JobNames.planConfigMap("crm", UID, "contract"));
+    assertNotEquals(JobNames.planConfigMap("crm", UID, "expand"), JobNames.planConfigMap("crm", UID, "contract"));
+    String longest = JobNames.planConfigMap("c".repeat(253), UID, "a".repeat(20));
     assertEquals(253, longest.length());
-    assertTrue(longest.endsWith("-" + "a".repeat(20) + "-plan"), longest);
+    assertTrue(longest.endsWith("." + "a".repeat(20) + ".plan"), longest);
+    assertValidSubdomain(longest);
+  }
+
+  @Test
+  void twoResourcesOfANamespaceNeverShareAPlanConfigMap() {
+    // A dash between name and step would give both "a-b-c-plan".
+    assertNotEquals(JobNames.planConfigMap("a", UID, "b-c"), JobNames.planConfigMap("a-b", OTHER_UID, "c"));
+    // Cut to 253, two long names that differ only past the cut keep apart by their uid.
+    String one = JobNames.planConfigMap("x".repeat(250) + "1", UID, "contract");
+    String two = JobNames.planConfigMap("x".repeat(250) + "2", OTHER_UID, "contract");
+    assertNotEquals(one, two);
+  }
+
+  @Test
+  void aCutNameNeverLeavesADashOrDotBeforeTheSuffix() {
+    for (char c : new char[] {'-', '.'}) {
+      for (int at = 200; at < 253; at++) {
+        StringBuilder name = new StringBuilder("n".repeat(253));
+        name.setCharAt(at, c);
+        assertValidSubdomain(JobNames.planConfigMap(name.toString(), UID, "contract"));
+      }
+    }
+  }
+
+  private static void assertValidSubdomain(String name) {
+    assertTrue(name.length() <= 253, name);
+    for (String label : name.split("\\.", -1)) {
+      assertTrue(label.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"), "label \"" + label + "\" of " + name);
+    }
   }
 }

@@ -95,7 +95,7 @@ class PhasedStatusTest {
     assertNull(status.job(), "no Job runs while the gate is closed");
     assertTrue(status.message().contains("dbmigrate.io/approve=contract"), status.message());
     assertTrue(status.message().contains("2 revisions to apply from e5f6 (f7a8, a9b0)"), status.message());
-    assertTrue(status.message().contains("ConfigMap crm-contract-plan"), status.message());
+    assertTrue(status.message().contains("ConfigMap crm.contract.plan"), status.message());
 
     StepStatus contract = status.steps().get(1);
     assertEquals(Phase.AwaitingGate, contract.phase());
@@ -103,7 +103,7 @@ class PhasedStatusTest {
     PlanStatus plan = contract.plan();
     assertNotNull(plan, "the plan an approval approves is in status");
     assertEquals(planJobName("contract"), plan.job());
-    assertEquals(JobNames.planConfigMap(NAME, "contract"), plan.configMap());
+    assertEquals(JobNames.planConfigMap(NAME, Resources.UID, "contract"), plan.configMap());
     assertEquals("e5f6", plan.fromRevision());
     assertEquals("upgrade", plan.direction());
     assertEquals(List.of("f7a8", "a9b0"), plan.pendingRevisions());
@@ -135,7 +135,7 @@ class PhasedStatusTest {
     assertConditions(status, "False", "True", "False", Reasons.AWAITING_ROLLOUT);
     assertTrue(status.message().contains("rollout of Deployment crm-web (1 of 3 updated replicas available)"),
         status.message());
-    assertTrue(status.message().contains("crm-contract-plan"), status.message());
+    assertTrue(status.message().contains("crm.contract.plan"), status.message());
   }
 
   @Test

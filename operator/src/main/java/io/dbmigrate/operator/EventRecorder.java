@@ -8,7 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.util.concurrent.ThreadLocalRandom;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +30,25 @@ public final class EventRecorder {
     this.clock = clock;
   }
 
+  /**
+   * The Event's name is a hash of the resource's uid, its generation and the transition: a reconcile that starts from
+   * a status the informer has not caught up with yet computes the same transition again, and its Event then has the
+   * name of the one recorded already, instead of telling `kubectl describe` twice.
+   */
+  static String name(DatabaseMigration resource, TransitionEvent event) {
+    String key = resource.getMetadata().getUid() + "/" + resource.getMetadata().getGeneration() + "/" + event.type()
+        + "/" + event.reason() + "/" + event.message();
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      String suffix = "." + HexFormat.of().formatHex(digest, 0, 8);
+      String base = resource.getMetadata().getName();
+      // An Event name is a DNS subdomain of at most 253 characters, like the resource's.
+      return base.substring(0, Math.min(base.length(), 253 - suffix.length())).replaceAll("[.-]+$", "") + suffix;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+
   public void record(DatabaseMigration resource, TransitionEvent event) {
     String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     String message = event.message() == null ? "" : event.message();
@@ -34,8 +57,7 @@ public final class EventRecorder {
     }
     Event kubernetesEvent = new EventBuilder()
         .withNewMetadata()
-          .withName(resource.getMetadata().getName() + "." + Long.toHexString(clock.millis())
-              + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff)))
+          .withName(name(resource, event))
           .withNamespace(resource.getMetadata().getNamespace())
         .endMetadata()
         .withNewInvolvedObject()
@@ -58,6 +80,9 @@ public final class EventRecorder {
     try {
       client.v1().events().inNamespace(resource.getMetadata().getNamespace()).resource(kubernetesEvent).create();
     } catch (KubernetesClientException e) {
+      if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return; // recorded already, by a reconcile that started from the same stale status
+      }
       // An Event is a courtesy: losing one must not fail the reconcile that already did the work.
       LOG.warn("msg=\"event not recorded\" resource={}/{} reason={} code={}", resource.getMetadata().getNamespace(),
           resource.getMetadata().getName(), event.reason(), e.getCode());

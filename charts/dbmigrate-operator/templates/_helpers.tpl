@@ -39,7 +39,7 @@ checks that the two agree and that the operator's recorded API requests need no 
 {{- define "dbmigrate.operatorRules" -}}
 - apiGroups: ["dbmigrate.io"]
   resources: ["databasemigrations"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["dbmigrate.io"]
   resources: ["databasemigrations/status"]
   verbs: ["patch"]

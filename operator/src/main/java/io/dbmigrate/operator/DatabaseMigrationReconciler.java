@@ -3,6 +3,7 @@ package io.dbmigrate.operator;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.plan.Decision;
+import io.dbmigrate.plan.Gates;
 import io.dbmigrate.plan.JobObservation;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
@@ -131,6 +132,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       create(client, resource, JobFactory.buildPlan(resource, plan.step()));
     } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
       publishPlan(client, resource, gate);
+    }
+    Set<String> spent = Gates.spentApprovals(observation, decision);
+    if (!spent.isEmpty()) {
+      ApprovalAnnotation.consume(client, resource, spent);
     }
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());

@@ -4,9 +4,11 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /** Whether a step's gate is open. Pure: approvals come from the resource, rollouts from the observation. */
@@ -59,6 +61,35 @@ public final class Gates {
       return new Verdict(false, null, reason, String.join(" and ", waiting));
     }
     return new Verdict(true, String.join(", ", opened), null, null);
+  }
+
+  /**
+   * The approvals the annotation lists that are used up: the step's Job of this generation exists, or is being
+   * created now. An approval opens one run of a step, on the plan shown for it; left in place, it would open the same
+   * step in a later generation, on a plan nobody has read.
+   */
+  public static Set<String> spentApprovals(Observation observation, Decision decision) {
+    Set<String> approved = approvedSteps(observation.resource());
+    if (approved.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> running = new HashSet<>();
+    for (StepEntry step : StepLedger.read(observation)) {
+      if (step.job() != null) {
+        running.add(step.name());
+      }
+    }
+    if (decision instanceof Decision.CreateJob create) {
+      running.add(create.step().name());
+    }
+    return approved.stream().filter(running::contains).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The annotation's value without the spent approvals; null when none is left. */
+  public static String remainingApprovals(DatabaseMigration resource, Set<String> spent) {
+    String left = approvedSteps(resource).stream().filter(step -> !spent.contains(step)).sorted()
+        .collect(Collectors.joining(","));
+    return left.isEmpty() ? null : left;
   }
 
   /** The step names the approve annotation lists. */

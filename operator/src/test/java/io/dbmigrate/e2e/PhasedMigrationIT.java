@@ -5,6 +5,7 @@ import static io.dbmigrate.e2e.Scenario.assertStaysTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
@@ -12,7 +13,9 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.plan.Gates;
+import io.dbmigrate.testing.ApiRequestLog;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.RbacAudit;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -20,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -38,25 +42,40 @@ class PhasedMigrationIT {
   private static final String PREFERENCES = "abc123def456"; // ALTER TABLE customers: needs ACCESS EXCLUSIVE
   private static final String METADATA = "mno345pqr678";
   private static final String NEW_STATUS = "vwx234yz567";
+  private static final String EXPAND_TRIGGER = "yza890bcd123"; // the expand branch's first revision
 
   private static TestCluster cluster;
+  // The operator's own client: its requests (Deployments, plan ConfigMaps, the approval annotation) are checked
+  // against the chart's RBAC, as in EndToEndIT.
+  private static final ApiRequestLog operatorRequests = new ApiRequestLog();
+  private static KubernetesClient operatorClient;
 
   @BeforeAll
   static void startCluster() throws IOException {
     cluster = TestCluster.start(Map.of(CRM_IMAGE,
         Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())));
+    operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
   }
 
   @AfterAll
   static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
+    try {
+      if (cluster != null) {
+        RbacAudit.assertChartAllows(operatorRequests.requests(), cluster.namespaces());
+      }
+    } finally {
+      if (operatorClient != null) {
+        operatorClient.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
     }
   }
 
   @Test
   void approvalGateWaitsWithThePlanShownThenRunsAfterTheAnnotation() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(cluster, db, "e2e-approval")) {
+    try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-approval")) {
       s.create(CRM_IMAGE, """
           steps:
             - name: expand
@@ -94,6 +113,8 @@ class PhasedMigrationIT {
       s.annotate(Gates.APPROVE_ANNOTATION, "contract");
 
       DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
+      // The approval opened one run of the step: it is used up.
+      assertNull(s.annotation(Gates.APPROVE_ANNOTATION));
       assertEquals(List.of(NEW_STATUS), db.alembicVersion());
       assertEquals(NEW_STATUS, done.currentRevision());
       assertEquals(Gates.OPENED_BY_ANNOTATION, done.steps().get(1).openedBy());
@@ -103,12 +124,31 @@ class PhasedMigrationIT {
       assertEquals(METADATA, done.lastBackup().revision());
       List<String> reasons = s.events().stream().map(Event::getReason).toList();
       assertTrue(reasons.contains("StepSucceeded"), reasons.toString());
+
+      // Generation 2 moves contract on: expand is carried over, and contract waits for a new approval of a new plan.
+      s.edit(resource -> withSpec(resource, """
+          steps:
+            - name: expand
+              targetRevision: %s
+            - name: contract
+              targetRevision: %s
+              gate:
+                approval: {}
+          """.formatted(METADATA, EXPAND_TRIGGER)));
+      DatabaseMigrationStatus again = s.awaitPhase(Phase.AwaitingGate, 2);
+      assertEquals(List.of(EXPAND_TRIGGER), again.steps().get(1).plan().pendingRevisions());
+      assertStaysTrue(Duration.ofSeconds(2), () -> List.of(NEW_STATUS).equals(db.alembicVersion()),
+          "generation 1's approval does not open contract in generation 2");
+      s.annotate(Gates.APPROVE_ANNOTATION, "contract");
+      s.awaitPhase(Phase.Succeeded, 2);
+      assertEquals(List.of(EXPAND_TRIGGER), db.alembicVersion());
+      assertNull(s.annotation(Gates.APPROVE_ANNOTATION));
     }
   }
 
   @Test
   void deploymentGateWaitsForTheRollout() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_rollout"); Scenario s = new Scenario(cluster, db, "e2e-rollout")) {
+    try (TestDatabase db = TestDatabase.create("e2e_rollout"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-rollout")) {
       Deployment app = cluster.client().resource(new DeploymentBuilder()
           .withNewMetadata().withName("crm-api").withNamespace(s.namespace()).endMetadata()
           .withNewSpec().withReplicas(2)
@@ -146,7 +186,7 @@ class PhasedMigrationIT {
 
   @Test
   void lockHeldForTwoSecondsIsWaitedOutByRetries() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(cluster, db, "e2e-lockok")) {
+    try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-lockok")) {
       migrateTo(s, BASE_TABLES);
       try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
         retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 10");
@@ -163,7 +203,7 @@ class PhasedMigrationIT {
   @Test
   void lockHeldLongerThanTheRetriesFailsWithLockTimeoutAndChangesNothing() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_locktimeout");
-         Scenario s = new Scenario(cluster, db, "e2e-locktimeout")) {
+         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-locktimeout")) {
       migrateTo(s, BASE_TABLES);
       try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
         retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 1");
@@ -181,7 +221,7 @@ class PhasedMigrationIT {
   @Test
   void failedVerificationHaltsWhereTheMigrationLeftTheDatabase() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_verifyhalt");
-         Scenario s = new Scenario(cluster, db, "e2e-verifyhalt")) {
+         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-verifyhalt")) {
       s.create(CRM_IMAGE, """
           targetRevision: %s
           verify:
@@ -199,7 +239,7 @@ class PhasedMigrationIT {
   @Test
   void failedVerificationWithDowngradeGoesBackToWhereTheStepStarted() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_verifydown");
-         Scenario s = new Scenario(cluster, db, "e2e-verifydown")) {
+         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-verifydown")) {
       migrateTo(s, BASE_TABLES);
       s.edit(resource -> withSpec(resource, """
           targetRevision: %s
@@ -221,7 +261,7 @@ class PhasedMigrationIT {
   @Test
   void explicitDowngradeIsRefusedWithoutAllowDowngradeAndRunsWithIt() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_downgrade");
-         Scenario s = new Scenario(cluster, db, "e2e-downgrade")) {
+         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-downgrade")) {
       migrateTo(s, METADATA);
 
       retarget(s, PREFERENCES, null);

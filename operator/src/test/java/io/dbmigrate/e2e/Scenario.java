@@ -2,6 +2,8 @@ package io.dbmigrate.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
@@ -13,6 +15,9 @@ import io.dbmigrate.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,18 +35,20 @@ final class Scenario implements AutoCloseable {
   static final String CLAIM = "crm-backups";
   static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final TestCluster cluster;
   private final TestDatabase db;
   private final String namespace;
   private final OperatorRuntime operator;
 
-  Scenario(TestCluster cluster, TestDatabase db, String prefix) {
+  /** @param operatorClient the operator's own client, whose requests the RBAC audit checks */
+  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix) {
     this.cluster = cluster;
     this.db = db;
     this.namespace = cluster.newNamespace(prefix);
     cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(namespace)
         .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
-    this.operator = OperatorRuntime.start(cluster.client(), Set.of(namespace), Clock.systemUTC());
+    this.operator = OperatorRuntime.start(operatorClient, Set.of(namespace), Clock.systemUTC());
   }
 
   String namespace() {
@@ -79,15 +86,18 @@ final class Scenario implements AutoCloseable {
     cluster.client().resource(current).update();
   }
 
-  /** What `kubectl annotate --overwrite` does: metadata only, the generation stays. */
+  /** What `kubectl annotate --overwrite` does: a merge patch of metadata, the generation stays. */
   void annotate(String key, String value) {
-    DatabaseMigration current = resource();
-    Map<String, String> annotations = current.getMetadata().getAnnotations() == null ? new java.util.HashMap<>()
-        : new java.util.HashMap<>(current.getMetadata().getAnnotations());
-    annotations.put(key, value);
-    current.getMetadata().setAnnotations(annotations);
-    current.getMetadata().setManagedFields(null);
-    cluster.client().resource(current).update();
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").putObject("annotations").put(key, value);
+    cluster.client().resources(DatabaseMigration.class).inNamespace(namespace).withName("crm")
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+  }
+
+  /** An annotation of `crm`, null when absent. */
+  String annotation(String key) {
+    Map<String, String> annotations = resource().getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(key);
   }
 
   DatabaseMigration resource() {

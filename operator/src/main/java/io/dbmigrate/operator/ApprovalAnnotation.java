@@ -1,0 +1,64 @@
+package io.dbmigrate.operator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.plan.Gates;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.net.HttpURLConnection;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes used approvals out of the {@code dbmigrate.io/approve} annotation, the one write the operator makes to a
+ * DatabaseMigration outside its status. The JSON patch first tests the value it read, so an approval someone adds
+ * meanwhile is never lost: the patch fails (422) and the next reconcile, woken by that edit, tries again.
+ */
+final class ApprovalAnnotation {
+  private static final Logger LOG = LoggerFactory.getLogger(ApprovalAnnotation.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  // JSON pointer of the annotation: '/' in a key is written ~1.
+  private static final String POINTER = "/metadata/annotations/" + Gates.APPROVE_ANNOTATION.replace("~", "~0")
+      .replace("/", "~1");
+
+  private ApprovalAnnotation() {
+  }
+
+  static void consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
+    String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
+    String left = Gates.remainingApprovals(resource, spent);
+    String namespace = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    try {
+      client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+          .patch(PatchContext.of(PatchType.JSON), patch(read, left));
+      LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
+          left == null ? "removed" : left);
+    } catch (KubernetesClientException e) {
+      int code = e.getCode();
+      if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+      // Changed or deleted since it was read: the event of that change brings the next reconcile.
+      LOG.info("msg=\"approval annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
+    }
+  }
+
+  static String patch(String read, String left) {
+    ArrayNode ops = JSON.createArrayNode();
+    ObjectNode test = ops.addObject().put("op", "test").put("path", POINTER);
+    test.put("value", read);
+    ObjectNode change = ops.addObject().put("path", POINTER);
+    if (left == null) {
+      change.put("op", "remove");
+    } else {
+      change.put("op", "replace").put("value", left);
+    }
+    return ops.toString();
+  }
+}

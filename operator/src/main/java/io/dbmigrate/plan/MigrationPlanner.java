@@ -45,7 +45,7 @@ public final class MigrationPlanner {
     if (step.job() != null) {
       return new Decision.FollowJob(step, step.job());
     }
-    if (step.planJob() != null && step.planJob().state() == JobObservation.State.Failed) {
+    if (step.planJobFailed()) {
       return new Decision.FollowPlanJob(step, step.planJob());
     }
     return new Decision.Finished();
@@ -53,7 +53,7 @@ public final class MigrationPlanner {
 
   private static Decision start(Observation observation, StepEntry step) {
     DatabaseMigration resource = observation.resource();
-    if (step.planJob() != null && step.planJob().state() == JobObservation.State.Failed) {
+    if (step.planJobFailed()) {
       return new Decision.FollowPlanJob(step, step.planJob());
     }
     if (resource.getSpec().suspended()) {

@@ -18,9 +18,13 @@ public final class Reasons {
   public static final String JOB_FAILED = "JobFailed";
   public static final String PLANNING = "Planning";
   public static final String PLAN_PUBLISHED = "PlanPublished";
+  public static final String PLAN_UNAVAILABLE = "PlanUnavailable";
   public static final String AWAITING_APPROVAL = "AwaitingApproval";
   public static final String AWAITING_ROLLOUT = "AwaitingRollout";
   public static final String STEP_SUCCEEDED = "StepSucceeded";
+  // The reasons of a Reconciling or Stalled condition that is False.
+  public static final String NOT_RECONCILING = "NotReconciling";
+  public static final String NOT_STALLED = "NotStalled";
 
   private Reasons() {
   }

@@ -48,7 +48,9 @@ public final class StatusAggregator {
       return previous; // a failed generation whose Job is gone: what status says is all there is
     }
     StepEntry last = entries.get(entries.size() - 1);
-    StepEntry current = stepOf(decision).orElse(last);
+    // Held or waiting for the Secret, the step that would start next is the current one; finished, the last.
+    StepEntry current = stepOf(decision).orElseGet(() -> entries.stream()
+        .filter(e -> e.state() != StepEntry.State.Succeeded).findFirst().orElse(last));
     next.targetRevision = last.spec().targetRevision();
     next.currentStep = spec.phased() ? current.name() : null;
     recordResults(next, entries);
@@ -87,6 +89,9 @@ public final class StatusAggregator {
       next.phase(Phase.AwaitingGate, gate.reason(), message, true, false);
     } else if (decision instanceof Decision.Finished) {
       next.job = current.job() != null ? current.jobName() : current.recorded() == null ? next.job : current.recorded().job();
+      if (current.job() != null) {
+        next.failedAttempts = current.job().failedAttempts();
+      }
       next.phase(Phase.Succeeded, Reasons.SUCCEEDED, successMessage(spec, entries, next), false, false);
     }
     next.stepMessage(current.index());
@@ -150,6 +155,13 @@ public final class StatusAggregator {
     if (job.state() == JobObservation.State.Active) {
       next.progressing(Phase.Pending, Reasons.PLANNING, prefix + "Job " + job.name()
           + " is planning the step before its gate");
+      return;
+    }
+    if (job.state() == JobObservation.State.Succeeded) {
+      // The gate would open on a plan nobody saw: the step ends here instead.
+      next.failed(Phase.Failed, Reasons.PLAN_UNAVAILABLE, prefix + "Job " + job.name() + " succeeded but reported no "
+          + "plan (its termination message has no plan result: is the migrations image built FROM this version's "
+          + "dbmigrate runner?); the gate stays closed and the step did not start");
       return;
     }
     ContainerOutcome failure = lastFailure(job);
@@ -233,7 +245,7 @@ public final class StatusAggregator {
     } else if (decision instanceof Decision.CreatePlanJob plan && plan.step().index() == entry.index()) {
       s.phase = Phase.Pending;
     } else if (decision instanceof Decision.FollowPlanJob plan && plan.step().index() == entry.index()) {
-      s.phase = plan.job().state() == JobObservation.State.Failed ? Phase.Failed : Phase.Pending;
+      s.phase = plan.job().state() == JobObservation.State.Active ? Phase.Pending : Phase.Failed;
       if (s.phase == Phase.Failed && s.finishedAt == null) {
         s.finishedAt = timestamp(now);
       }
@@ -327,6 +339,7 @@ public final class StatusAggregator {
     return new MigrationRunStatus(upgrade.fromRevision(), upgrade.toRevision(), upgrade.appliedRevisions(),
         upgrade.failedRevision(), migrate.exitCode() == 0 ? null : migrate.message(),
         timestamp(upgrade.startedAt()), timestamp(upgrade.finishedAt()), upgrade.direction(), upgrade.lockAttempts(),
+        upgrade.verified() == null || upgrade.verified().isEmpty() ? null : upgrade.verified(),
         upgrade.failedVerification(), upgrade.rolledBackTo());
   }
 
@@ -424,9 +437,9 @@ public final class StatusAggregator {
       boolean ready = phase == Phase.Succeeded;
       List<StatusCondition> next = new ArrayList<>();
       next.add(condition(StatusCondition.READY, ready, reason, message));
-      String idle = ready ? reason : "NotReconciling";
+      String idle = ready ? reason : Reasons.NOT_RECONCILING;
       next.add(condition(StatusCondition.RECONCILING, reconciling, reconciling ? reason : idle, reconciling ? message : null));
-      next.add(condition(StatusCondition.STALLED, stalled, stalled ? reason : "NotStalled", stalled ? message : null));
+      next.add(condition(StatusCondition.STALLED, stalled, stalled ? reason : Reasons.NOT_STALLED, stalled ? message : null));
       this.conditions = next;
     }
 

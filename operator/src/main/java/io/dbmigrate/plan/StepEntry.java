@@ -55,6 +55,12 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     return result == null ? null : result.plan();
   }
 
+  /** Whether its plan Job ended without a plan to show: failed, or succeeded without reporting one. */
+  public boolean planJobFailed() {
+    return planJob != null && (planJob.state() == JobObservation.State.Failed
+        || (planJob.state() == JobObservation.State.Succeeded && !planRecorded() && observedPlan() == null));
+  }
+
   /** Whether the plan is already in status (and so in its ConfigMap). */
   public boolean planRecorded() {
     return recorded != null && recorded.plan() != null && recorded.plan().configMap() != null;

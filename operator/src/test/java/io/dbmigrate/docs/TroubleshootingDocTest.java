@@ -45,14 +45,13 @@ class TroubleshootingDocTest {
    * Reasons that are not constants in the code but pass through it to the status: the Job's Failed condition
    * reasons (JobObservation.failureReason), the kubelet's waiting reasons of a container that cannot start
    * (Attempt.blockedContainer; PodInitializing and ContainerCreating are filtered out as routine) and its terminated
-   * reasons other than Error (ContainerOutcome.failureReason), and the idle reasons StatusAggregator writes as literals.
+   * reasons other than Error (ContainerOutcome.failureReason).
    */
   static final Set<String> PASSED_THROUGH = Set.of(
       "DeadlineExceeded", "BackoffLimitExceeded", "PodFailurePolicy",
       "CreateContainerConfigError", "CreateContainerError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
       "ErrImageNeverPull",
-      "OOMKilled", "StartError",
-      "NotReconciling", "NotStalled");
+      "OOMKilled", "StartError");
 
   @Test
   void everyReasonHasASection() throws IOException {

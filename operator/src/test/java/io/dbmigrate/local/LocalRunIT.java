@@ -116,6 +116,29 @@ class LocalRunIT {
   }
 
   @Test
+  void thePhasedExampleRunsExpandWithItsVerifyQueryAndStopsAtContractsRolloutGate() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_phased")) {
+      Path backups = temp.resolve("backups");
+      Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
+          "--migrations", CRM.toString(), "--backup-dir", backups.toString(), "--approve", "contract");
+
+      assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+      DatabaseMigration waiting = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
+      assertEquals("contract", waiting.getStatus().currentStep());
+      assertEquals(Phase.Succeeded, waiting.getStatus().steps().get(0).phase());
+      assertEquals(List.of("new-status-backfilled"), waiting.getStatus().lastMigration().verifiedQueries());
+      assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+      assertTrue(run.err().contains("cannot open without a cluster"), run.err());
+      // contract's plan was made and shown: the step that drops tickets.status.
+      assertTrue(run.err().contains("DROP COLUMN status"), run.err());
+      try (Stream<Path> files = Files.list(backups)) {
+        assertEquals(1, files.filter(f -> f.toString().endsWith(".dump")).count(), "expand's own backup");
+      }
+    }
+  }
+
+  @Test
   void aDeploymentGateCannotOpenLocallyAndSaysSo() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_rollout")) {
       Path manifest = temp.resolve("rollout.yaml");

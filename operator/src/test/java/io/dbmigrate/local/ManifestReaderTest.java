@@ -1,6 +1,7 @@
 package io.dbmigrate.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,16 @@ class ManifestReaderTest {
     ManifestReader.ManifestException e = assertThrows(ManifestReader.ManifestException.class, () -> ManifestReader.read(file));
     assertTrue(e.getMessage().startsWith(file.toString()), "names the file: " + e.getMessage());
     return e.getMessage();
+  }
+
+  @Test
+  void readsThePhasedCrmExampleAndTheOperatorAcceptsIt() throws Exception {
+    DatabaseMigration resource = ManifestReader.read(repoRoot().resolve("examples/crm/databasemigration-phased.yaml"));
+
+    assertEquals(List.of(), SpecValidator.problems(resource.getSpec()));
+    assertEquals(List.of("expand", "contract"), resource.getSpec().steps().stream().map(s -> s.name()).toList());
+    assertEquals("crm-api", resource.getSpec().steps().get(1).gate().deploymentRollout().name());
+    assertNotNull(resource.getSpec().steps().get(1).gate().approval());
   }
 
   @Test

@@ -25,9 +25,9 @@ class MigrationMetricsTest {
   private static final BackupStatus BACKUP = new BackupStatus("/backups/crm-1.dump", "base", 4096L, "ab", true,
       "2024-05-06T07:08:09Z", "2024-05-06T07:08:12.500Z");
   private static final MigrationRunStatus UPGRADE = new MigrationRunStatus("base", "vwx234yz567",
-      List.of("xyz789uvw012", "vwx234yz567"), null, null, "2024-05-06T07:08:13Z", "2024-05-06T07:08:20Z", "upgrade", 1, null, null);
+      List.of("xyz789uvw012", "vwx234yz567"), null, null, "2024-05-06T07:08:13Z", "2024-05-06T07:08:20Z", "upgrade", 1, null, null, null);
   private static final MigrationRunStatus RAISED = new MigrationRunStatus("vwx234yz567", "vwx234yz567", List.of(),
-      "zzz000broken", "boom", "2024-05-06T08:00:00Z", "2024-05-06T08:00:02Z", "upgrade", 1, null, null);
+      "zzz000broken", "boom", "2024-05-06T08:00:00Z", "2024-05-06T08:00:02Z", "upgrade", 1, null, null, null);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final MigrationMetrics metrics = new MigrationMetrics(registry);

@@ -301,6 +301,51 @@ class PhasedPlannerTest {
         List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6")))));
   }
 
+  @Test
+  void aPlanJobThatSucceededWithoutAPlanNeverOpensTheGate() {
+    // An approval is already there: without this rule the gate would open on a plan nobody saw.
+    DatabaseMigration resource = migration().steps(EXPAND, CONTRACT_APPROVAL)
+        .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
+    JobObservation noPlan = succeededJob(planJobName(1, "contract"),
+        attempt(null, ok(io.dbmigrate.runner.RunnerResult.of("plan", ExitCode.OK, "an older runner's plan"))));
+    List<JobObservation> jobs = List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6"), noPlan);
+
+    for (int reconcile = 0; reconcile < 3; reconcile++) {
+      assertInstanceOf(Decision.FollowPlanJob.class, reconcile(resource, jobs), "reconcile " + reconcile);
+    }
+    assertEquals(io.dbmigrate.api.v1alpha1.Phase.Failed, resource.getStatus().phase());
+    assertEquals(Reasons.PLAN_UNAVAILABLE, Resources.condition(resource.getStatus(), "Ready").reason());
+    assertEquals(io.dbmigrate.api.v1alpha1.Phase.Failed, resource.getStatus().steps().get(1).phase());
+    assertTrue(resource.getStatus().message().contains("reported no plan"), resource.getStatus().message());
+  }
+
+  @Test
+  void anApprovalIsSpentOnceItsStepsJobExists() {
+    DatabaseMigration resource = planRecorded(migration().steps(EXPAND, CONTRACT_APPROVAL)
+        .annotation(Gates.APPROVE_ANNOTATION, "backfill, contract"));
+    Observation waiting = observe(resource, jobsAfterPlan());
+    Decision create = MigrationPlanner.decide(waiting);
+    assertInstanceOf(Decision.CreateJob.class, create);
+
+    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(waiting, create), "spent as its Job is created");
+    List<JobObservation> running = new ArrayList<>(jobsAfterPlan());
+    running.add(activeJob(stepJob(1, "contract"), backedUp("g1-contract", "e5f6")));
+    Observation later = observe(resource, running);
+    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(later, MigrationPlanner.decide(later)),
+        "still spent when the first removal was lost");
+    assertEquals("backfill", Gates.remainingApprovals(resource, java.util.Set.of("contract")));
+    assertNull(Gates.remainingApprovals(resource, java.util.Set.of("backfill", "contract")));
+  }
+
+  @Test
+  void anApprovalWhoseStepHasNotRunIsNotSpent() {
+    DatabaseMigration resource = migration().steps(EXPAND, CONTRACT_APPROVAL)
+        .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
+    // Given before the plan: kept until the gate opens on it.
+    Observation planning = observe(resource, List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6")));
+    assertEquals(java.util.Set.of(), Gates.spentApprovals(planning, MigrationPlanner.decide(planning)));
+  }
+
   // Rollout gates.
 
   private static DatabaseMigration rolloutGated() {
@@ -386,6 +431,38 @@ class PhasedPlannerTest {
         "a migration half-way is not stopped");
     assertEquals(new Decision.Hold(), MigrationPlanner.decide(observe(resource, List.of(expandDone))),
         "contract is not started while suspended");
+  }
+
+  @Test
+  void heldTheCurrentStepIsTheOneThatWouldStartNext() {
+    DatabaseMigration resource = migration().steps(EXPAND, CONTRACT, step("cleanup", "head")).suspend(true).build();
+
+    assertEquals(new Decision.Hold(), reconcile(resource, List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6"))));
+    assertEquals("contract", resource.getStatus().currentStep());
+    assertTrue(resource.getStatus().message().startsWith("Step contract: "), resource.getStatus().message());
+  }
+
+  @Test
+  void waitingForTheSecretTheCurrentStepIsTheOneThatWouldStartNext() {
+    DatabaseMigration resource = migration().steps(EXPAND, CONTRACT).build();
+    Observation observation = new Observation(resource, new SecretObservation(false, List.of()),
+        java.util.Map.of(stepJob(1, "expand"), succeeded(stepJob(1, "expand"), "a1b2", "e5f6")), java.util.Map.of());
+
+    Decision decision = MigrationPlanner.decide(observation);
+    assertInstanceOf(Decision.WaitForSecret.class, decision);
+    assertEquals("contract", StatusAggregator.compute(observation, decision, T0).currentStep());
+  }
+
+  @Test
+  void finishedStatusCountsTheLastStepsFailedAttempts() {
+    DatabaseMigration resource = migration().steps(EXPAND).build();
+    JobObservation retried = succeededJob(stepJob(1, "expand"),
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.CONNECTION_FAILED,
+            "connection refused"))),
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "e5f6", "e5f6"))));
+
+    assertEquals(new Decision.Finished(), reconcile(resource, List.of(retried)));
+    assertEquals(1, resource.getStatus().failedAttempts());
   }
 
   @Test

@@ -25,6 +25,8 @@ public record MigrationRunStatus(
     String direction,
     @JsonPropertyDescription("How many times Alembic was started: 1, plus one per lock_timeout retried.")
     Integer lockAttempts,
+    @JsonPropertyDescription("The verification queries (spec.verify and the step's) that returned true after the run.")
+    List<String> verifiedQueries,
     @JsonPropertyDescription("The verification query that returned false or failed.")
     String failedVerification,
     @JsonPropertyDescription("After a failure with onFailure Downgrade: the revision the automatic downgrade reached.")

@@ -139,6 +139,8 @@ public final class JobFactory {
             .withNewSpec()
               .withRestartPolicy("Never")
               .withServiceAccountName(template.serviceAccountName())
+              // The runner has no Kubernetes client: a token in the pod could only be misused.
+              .withAutomountServiceAccountToken(false)
               .withNodeSelector(template.nodeSelector())
               .withTolerations(tolerations(template))
               .withNewSecurityContext()

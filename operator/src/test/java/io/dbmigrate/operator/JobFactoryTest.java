@@ -281,6 +281,13 @@ class JobFactoryTest {
   }
 
   @Test
+  void podsMountNoServiceAccountTokenWhateverTheServiceAccountSays() {
+    for (Job job : List.of(build(migration()), build(migration().jobTemplate(new JobTemplateSpec("dbmigrate-job", null, null, null, null, null, null))))) {
+      assertEquals(Boolean.FALSE, pod(job).getAutomountServiceAccountToken(), "the runner never calls the API");
+    }
+  }
+
+  @Test
   void rootFilesystemIsReadOnlyWithAWritableTmp() {
     PodSpec pod = pod(build(migration()));
 

@@ -4,7 +4,8 @@
 -- Without resource.customizations.useOpenLibs it opens only Lua's base and table libraries (no string library),
 -- so this script uses nothing but `..`, tostring and tonumber.
 --
---   no status, or status.observedGeneration < metadata.generation -> Progressing (the operator has not seen the spec)
+--   no status (or the CRD's default, observedGeneration -1), or status.observedGeneration < metadata.generation
+--   -> Progressing (the operator has not seen the spec)
 --   Stalled=True                                                  -> Degraded (a human must act)
 --   Ready=True                                                    -> Healthy (the database is at the target)
 --   phase Suspended                                               -> Suspended (spec.suspend holds the migration)
@@ -41,7 +42,8 @@ if obj.metadata ~= nil then
 end
 local status = obj.status
 
-if status == nil or tonumber(status.observedGeneration) == nil then
+-- The CRD defaults status.observedGeneration to -1 until the operator writes status.
+if status == nil or tonumber(status.observedGeneration) == nil or tonumber(status.observedGeneration) < 0 then
   hs.status = "Progressing"
   if generation ~= nil then
     hs.message = "waiting for the operator to observe generation " .. tostring(generation)

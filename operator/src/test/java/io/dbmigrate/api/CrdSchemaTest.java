@@ -7,10 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.plan.Decision;
+import io.dbmigrate.plan.MigrationPlanner;
+import io.dbmigrate.plan.Observation;
+import io.dbmigrate.plan.SecretObservation;
+import io.dbmigrate.plan.StatusAggregator;
+import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.testing.Kstatus;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.dbmigrate.runner.RevisionSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -276,5 +287,29 @@ class CrdSchemaTest {
     for (Phase phase : Phase.values()) {
       assertTrue(allowed.contains(phase.name()), phase.name());
     }
+  }
+
+  @Test
+  void theApiServerDefaultsANewResourcesStatusToNotYetObservedSoKstatusWaits() {
+    // Without the default, kstatus (Flux) reads a new resource as Current before the operator has seen it.
+    DatabaseMigration created = io.dbmigrate.plan.Resources.migration().generation(1L).build();
+    assertEquals(Kstatus.Verdict.Current, Kstatus.of(created), "the gap the default closes");
+
+    JsonNode defaulted = property("status").path("default");
+    assertEquals(-1, defaulted.path("observedGeneration").asInt(), property("status").toString());
+    created.setStatus(new KubernetesSerialization().convertValue(defaulted, DatabaseMigrationStatus.class));
+    assertEquals(Kstatus.Verdict.InProgress, Kstatus.of(created));
+
+    // The operator's first reconcile reads the defaulted status as no status at all.
+    Observation observation = new Observation(created, SecretObservation.PRESENT, Map.of(), Map.of());
+    Decision decision = MigrationPlanner.decide(observation);
+    DatabaseMigrationStatus first = StatusAggregator.compute(observation, decision, Instant.EPOCH);
+    assertEquals(1L, first.observedGeneration());
+    assertEquals(Phase.Pending, first.phase());
+    created.setStatus(first);
+    assertEquals(Kstatus.Verdict.InProgress, Kstatus.of(created), "Reconciling while the Job runs");
+    assertEquals(List.of("JobCreated"), TransitionEvent.between(
+        new KubernetesSerialization().convertValue(defaulted, DatabaseMigrationStatus.class), first).stream()
+        .map(TransitionEvent::reason).toList());
   }
 }

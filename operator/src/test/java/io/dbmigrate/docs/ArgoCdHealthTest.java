@@ -80,6 +80,18 @@ class ArgoCdHealthTest {
   }
 
   @Test
+  void aNewResourceWithTheCrdsDefaultStatusIsProgressing() {
+    Health health = health("""
+        apiVersion: dbmigrate.io/v1alpha1
+        kind: DatabaseMigration
+        metadata: {name: crm, namespace: crm, generation: 1}
+        spec: {targetRevision: head}
+        status: {observedGeneration: -1}
+        """);
+    assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
+  }
+
+  @Test
   void aStatusOfAnOlderGenerationIsProgressingEvenWhenItWasReady() {
     DatabaseMigration resource = migration().generation(1L).build();
     JobObservation job = succeededJob(MigrationPlanner.jobName(resource),

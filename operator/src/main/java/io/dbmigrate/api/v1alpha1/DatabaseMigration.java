@@ -3,6 +3,7 @@ package io.dbmigrate.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.PrinterColumnFormat;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -39,7 +40,11 @@ public class DatabaseMigration extends CustomResource<DatabaseMigrationSpec, Dat
     return super.getSpec();
   }
 
+  // The API server fills in this default until the operator writes status: a new resource then reads as not yet
+  // observed (observedGeneration -1 differs from its generation), so kstatus and Flux wait for it instead of
+  // reporting it Current. Flux's own CRDs do the same (fluxcd/helm-controller#294).
   @Override
+  @Default("{\"observedGeneration\": -1}")
   @JsonPropertyDescription("What the operator observed: the revision the database is at, the last backup and run, "
       + "and the Ready, Reconciling and Stalled conditions.")
   public DatabaseMigrationStatus getStatus() {

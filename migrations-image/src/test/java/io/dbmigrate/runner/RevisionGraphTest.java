@@ -65,4 +65,12 @@ class RevisionGraphTest {
                 List.of("0002"), "0001", List.of("0001"), List.of());
         assertEquals(List.of(), linear.strayRows(List.of("0001", "0000")), "nothing predicted, nothing deleted");
     }
+
+    @Test
+    void thePlanSaysWhatUpgradeDoesAboutTheStrayRow() {
+        assertEquals("", Plan.strayRowsNote(new RevisionGraph.Classification(Direction.DOWNGRADE, List.of("0002"),
+                "0001", List.of("0001"), List.of())));
+        assertTrue(Plan.strayRowsNote(CONTRACT_UNDONE).contains("leaves alembic_version row(s) vwx234yz567 beside"
+                + " cde012fgh345 (sqlalchemy/alembic#1373)"));
+    }
 }

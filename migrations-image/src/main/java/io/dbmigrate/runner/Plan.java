@@ -51,8 +51,9 @@ public final class Plan {
             return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null,
                     "the database is at several heads (" + from + ") and Alembic's offline mode starts from one");
         }
-        // Offline mode cannot ask the database where it is: the range says it.
-        String range = current.isEmpty() ? target : from + ":" + target;
+        // Offline mode cannot ask the database where it is: the range says it. The argument is the target, or for a
+        // downgrade Alembic refuses in that form on a branched graph, the REV@-N or BRANCH@-N that does the same.
+        String range = current.isEmpty() ? route.argument() : from + ":" + route.argument();
         String command = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
         Alembic alembic = new Alembic(settings, tools, dir, LockSafety.DEFAULT,
                 line -> log.println("alembic: " + line));
@@ -62,7 +63,7 @@ public final class Plan {
                     .orElse("alembic " + command + " --sql exited with " + outcome.exitCode());
             return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null, error);
         }
-        String sql = outcome.stdout();
+        String sql = outcome.stdout() + strayRowsNote(route);
         sqlOut.print(sql);
         if (!sql.endsWith("\n")) {
             sqlOut.println();
@@ -70,5 +71,15 @@ public final class Plan {
         sqlOut.flush();
         return new PlanResult(target, from, direction.word(), route.revisions(), CompressedSql.encode(sql),
                 (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
+    }
+
+    /** What upgrade does after Alembic when Alembic's SQL leaves an ancestor row in alembic_version. */
+    static String strayRowsNote(RevisionGraph.Classification route) {
+        if (route.extraRows().isEmpty()) {
+            return "";
+        }
+        return "\n-- dbmigrate-runner: Alembic < 1.13.1 leaves alembic_version row(s) "
+                + String.join(", ", route.extraRows()) + " beside " + Revisions.describe(route.expected())
+                + " (sqlalchemy/alembic#1373);\n-- upgrade deletes them after the downgrade when the env.py has not.\n";
     }
 }

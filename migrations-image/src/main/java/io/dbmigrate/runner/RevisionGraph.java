@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -28,10 +30,36 @@ public final class RevisionGraph {
 
     /**
      * @param revisions for an upgrade the revisions it applies, for a downgrade the ones it undoes, in order
+     * @param argument  what to give {@code alembic upgrade|downgrade}: the target itself, or, for a downgrade Alembic
+     *                  refuses in that form on a branched graph, an equivalent {@code REV@-N} or {@code BRANCH@-N}
+     * @param expected  for a downgrade, the rows alembic_version must hold afterwards (empty: base); else empty
+     * @param extraRows for a downgrade, ancestors of {@code expected} that Alembic before 1.13.1 writes beside them
+     *                  (sqlalchemy/alembic#1373); they say nothing the expected rows do not
      */
-    public record Classification(Direction direction, List<String> revisions) {
+    public record Classification(Direction direction, List<String> revisions, String argument,
+                                 List<String> expected, List<String> extraRows) {
         public Classification {
             revisions = List.copyOf(revisions);
+            expected = expected.stream().sorted().toList();
+            extraRows = extraRows.stream().sorted().toList();
+        }
+
+        /** Whether alembic_version holds exactly the expected rows. */
+        public boolean landedAt(List<String> rows) {
+            return rows.stream().sorted().toList().equals(expected);
+        }
+
+        /**
+         * The rows to delete so that alembic_version holds exactly the expected ones: the extra rows, when the table
+         * holds the expected rows and those (an env.py may already have deleted them); empty otherwise.
+         */
+        public List<String> strayRows(List<String> rows) {
+            if (extraRows.isEmpty() || landedAt(rows)) {
+                return List.of();
+            }
+            Set<String> withExtra = new TreeSet<>(expected);
+            withExtra.addAll(extraRows);
+            return new TreeSet<>(rows).equals(withExtra) && rows.size() == withExtra.size() ? extraRows : List.of();
         }
     }
 
@@ -42,10 +70,27 @@ public final class RevisionGraph {
      * @param current the database's revisions (empty at base)
      * @param log     sees what the script printed besides its answer (warnings of migration scripts on import)
      * @throws RunnerException MIGRATION_FAILED with Alembic's message when the target or the current revision is not
-     *                         in the scripts, or the scripts cannot be loaded
+     *                         in the scripts, or the scripts cannot be loaded, or when no single
+     *                         {@code alembic downgrade} argument reaches the target on a branched graph
      */
     public static Classification classify(Tools tools, Path migrationsDir, String target, List<String> current,
                                           Consumer<String> log) throws RunnerException {
+        return ask(tools, migrationsDir, "classify", target, current, log);
+    }
+
+    /**
+     * How to take the database from {@code current} back to exactly {@code wanted} (the rows a run started from): an
+     * upgrade (undoing a downgrade), or a downgrade undoing exactly the revisions not in {@code wanted}'s history.
+     *
+     * @throws RunnerException MIGRATION_FAILED when one alembic upgrade or downgrade cannot do that
+     */
+    public static Classification restore(Tools tools, Path migrationsDir, List<String> wanted, List<String> current,
+                                         Consumer<String> log) throws RunnerException {
+        return ask(tools, migrationsDir, "restore", Revisions.describe(wanted), current, log);
+    }
+
+    private static Classification ask(Tools tools, Path migrationsDir, String mode, String target,
+                                      List<String> current, Consumer<String> log) throws RunnerException {
         String script;
         try (InputStream in = RevisionGraph.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
@@ -57,7 +102,7 @@ public final class RevisionGraph {
         }
         // The script as an argument (python -c), not a file: nothing to write, so a read-only root filesystem
         // without a writable /tmp works too. -B: loading the revisions must not write __pycache__ either.
-        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, target));
+        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, mode, target));
         command.addAll(current);
         try {
             ExternalProcess.Outcome outcome = ExternalProcess.run(command, migrationsDir,
@@ -96,8 +141,7 @@ public final class RevisionGraph {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "Alembic cannot go from " + from + " to target '"
                     + target + "': " + Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));
         }
-        List<String> revisions = new ArrayList<>();
-        answer.path("revisions").forEach(r -> revisions.add(r.asText()));
+        List<String> revisions = strings(answer.path("revisions"));
         Direction direction = switch (answer.path("direction").asText()) {
             case "up" -> Direction.UPGRADE;
             case "down" -> Direction.DOWNGRADE;
@@ -105,6 +149,14 @@ public final class RevisionGraph {
             default -> throw new RunnerException(ExitCode.UNEXPECTED, "the revision graph script answered "
                     + Truncation.truncate(answer.toString(), 200));
         };
-        return new Classification(direction, revisions);
+        String argument = answer.hasNonNull("argument") ? answer.get("argument").asText() : target;
+        return new Classification(direction, revisions, argument, strings(answer.path("expect")),
+                strings(answer.path("extraRows")));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
     }
 }

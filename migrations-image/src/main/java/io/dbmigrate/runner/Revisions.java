@@ -1,6 +1,7 @@
 package io.dbmigrate.runner;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -39,6 +40,31 @@ public final class Revisions {
             throw e;
         }
         return List.copyOf(revisions);
+    }
+
+    /**
+     * Deletes these rows of {@code alembic_version}, all or none: a row too many is what Alembic before 1.13.1 leaves
+     * after some downgrades (sqlalchemy/alembic#1373), and every later upgrade then fails on it.
+     */
+    static void delete(Connection connection, List<String> rows) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (PreparedStatement st = connection.prepareStatement(
+                "delete from alembic_version where version_num = any(?)")) {
+            st.setArray(1, connection.createArrayOf("text", rows.toArray()));
+            int deleted = st.executeUpdate();
+            if (deleted != rows.size()) {
+                connection.rollback();
+                throw new SQLException("expected to delete " + rows.size() + " alembic_version rows ("
+                        + String.join(", ", rows) + "), found " + deleted);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
     }
 
     /** The revisions joined with ",", or {@value #BASE} when there are none. */

@@ -105,9 +105,16 @@ public final class Upgrade {
                     result(from, from, direction, List.of(), null, 0));
         }
         Execution run = direction == Direction.NONE ? Execution.nothing(from)
-                : execute(connection, direction, request.target(), from);
+                : execute(connection, direction, route.argument(), from);
 
-        Failure failure = run.succeeded() ? null : failure(direction, run, request.target());
+        Failure failure = run.succeeded() ? null : failure(direction, run, route.argument());
+        if (failure == null && direction == Direction.DOWNGRADE) {
+            Landing landing = land(connection, route);
+            run = run.at(landing.at());
+            if (landing.error() != null) {
+                failure = new Failure(ExitCode.MIGRATION_FAILED, landing.error(), null);
+            }
+        }
         Verification.Outcome checks = new Verification.Outcome(List.of(), null, null);
         // The queries describe the schema the target brings; after an explicit downgrade they need not hold.
         if (failure == null && direction != Direction.DOWNGRADE) {
@@ -150,22 +157,19 @@ public final class Upgrade {
     }
 
     /**
-     * on-failure downgrade: back to the revision the run started from, under the same lock, with the same
-     * lock_timeout retries. Alembic's downgrade takes one revision, so several heads cannot be returned to.
+     * on-failure downgrade: back to exactly the revision(s) the run started from, under the same lock, with the same
+     * lock_timeout retries. The revision graph picks the one Alembic argument that gets there (on a branched graph
+     * {@code alembic downgrade <from>} can be refused); when there is none, nothing is run.
      */
     private Restore restore(Connection connection, List<String> fromRevisions, String now) throws RunnerException {
         String from = Revisions.describe(fromRevisions);
-        if (fromRevisions.size() > 1) {
-            return new Restore(now, "downgrade", "the run started at several heads (" + from
-                    + ") and alembic downgrade goes to one revision");
-        }
         log.println(KeyValueLog.line("warn", "on failure: back to the revision the run started from", "from", now,
                 "to", from));
         RevisionGraph.Classification back;
         try {
-            back = RevisionGraph.classify(tools, dir, from, splitRevisions(now), this::logLine);
+            back = RevisionGraph.restore(tools, dir, fromRevisions, splitRevisions(now), this::logLine);
         } catch (RunnerException e) {
-            return new Restore(now, "downgrade", e.getMessage());
+            return new Restore(now, "downgrade", e.getMessage() + "; nothing was run");
         }
         String command = back.direction() == Direction.UPGRADE ? "upgrade" : "downgrade";
         if (back.direction() == Direction.NONE) {
@@ -173,7 +177,11 @@ public final class Upgrade {
         }
         Execution run;
         try {
-            run = execute(connection, back.direction(), from, now);
+            run = execute(connection, back.direction(), back.argument(), now);
+            if (run.succeeded() && back.direction() == Direction.DOWNGRADE) {
+                Landing landing = land(connection, back);
+                return new Restore(landing.at(), command, landing.error());
+            }
         } catch (RunnerException e) {
             // The failure being reported is the run's, not this one's.
             return new Restore(now, command, e.getMessage());
@@ -181,7 +189,45 @@ public final class Upgrade {
         if (run.succeeded()) {
             return new Restore(run.to(), command, null);
         }
-        return new Restore(run.to(), command, failure(back.direction(), run, from).what());
+        return new Restore(run.to(), command, failure(back.direction(), run, back.argument()).what());
+    }
+
+    /**
+     * Where a downgrade Alembic reported as done left alembic_version.
+     *
+     * @param at    the revisions read afterwards
+     * @param error null when they are the expected ones
+     */
+    private record Landing(String at, String error) {
+    }
+
+    /**
+     * alembic_version must hold exactly the rows the revision graph expects. The ancestor rows Alembic before 1.13.1
+     * writes beside them (sqlalchemy/alembic#1373; an env.py may delete them itself) are deleted here, because every
+     * later upgrade fails on them; any other difference is an error.
+     */
+    private Landing land(Connection connection, RevisionGraph.Classification route) throws RunnerException {
+        List<String> rows = currentRows(connection);
+        List<String> stray = route.strayRows(rows);
+        if (!stray.isEmpty()) {
+            log.println(KeyValueLog.line("warn", "alembic_version: deleting rows that are ancestors of the others"
+                    + " (sqlalchemy/alembic#1373)", "rows", String.join(",", stray),
+                    "expected", Revisions.describe(route.expected())));
+            try {
+                Revisions.delete(connection, stray);
+            } catch (SQLException e) {
+                return new Landing(Revisions.describe(rows), "alembic downgrade " + route.argument()
+                        + " left alembic_version at " + Revisions.describe(rows) + " and deleting "
+                        + String.join(", ", stray) + " failed: " + e.getMessage());
+            }
+            rows = currentRows(connection);
+        }
+        String at = Revisions.describe(rows);
+        if (route.landedAt(rows)) {
+            return new Landing(at, null);
+        }
+        return new Landing(at, "alembic downgrade " + route.argument() + " exited 0 but alembic_version holds " + at
+                + ", expected " + Revisions.describe(route.expected()));
     }
 
     private static List<String> splitRevisions(String described) {
@@ -214,6 +260,10 @@ public final class Upgrade {
                              List<LockHolder> holders) {
         boolean succeeded() {
             return last.exitCode() == 0;
+        }
+
+        Execution at(String revisions) {
+            return new Execution(last, attempts, applied, revisions, holders);
         }
 
         /** Alembic not started: the database is at the target already. */
@@ -281,13 +331,17 @@ public final class Upgrade {
                 : AlembicOutput.appliedRevisions(output);
     }
 
-    // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
     private String revisionAfter(Connection connection) throws RunnerException {
+        return Revisions.describe(currentRows(connection));
+    }
+
+    // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
+    private List<String> currentRows(Connection connection) throws RunnerException {
         try {
-            return Revisions.describe(Revisions.current(connection));
+            return Revisions.current(connection);
         } catch (SQLException first) {
             try (Connection fresh = settings.open()) {
-                return Revisions.describe(Revisions.current(fresh));
+                return Revisions.current(fresh);
             } catch (SQLException e) {
                 throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
             }

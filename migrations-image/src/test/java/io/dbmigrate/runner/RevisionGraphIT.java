@@ -35,26 +35,33 @@ class RevisionGraphIT {
         return RevisionGraph.classify(AlembicProject.tools(), project.dir(), target, List.of(current), logged::add);
     }
 
+    private static void assertRoute(Direction direction, List<String> revisions, RevisionGraph.Classification actual) {
+        assertEquals(direction, actual.direction(), actual.toString());
+        assertEquals(revisions, actual.revisions(), actual.toString());
+    }
+
     @Test
     void upwardsListsTheRevisionsToApply() throws RunnerException {
-        assertEquals(new RevisionGraph.Classification(Direction.UPGRADE, List.of("0001_init", "0002_email", "0003_phone")),
-                classify("head"));
-        assertEquals(new RevisionGraph.Classification(Direction.UPGRADE, List.of("0003_phone")), classify("+1", "0002_email"));
+        assertRoute(Direction.UPGRADE, List.of("0001_init", "0002_email", "0003_phone"), classify("head"));
+        assertRoute(Direction.UPGRADE, List.of("0003_phone"), classify("+1", "0002_email"));
     }
 
     @Test
     void belowTheCurrentRevisionIsADowngradeListingWhatItUndoes() throws RunnerException {
-        assertEquals(new RevisionGraph.Classification(Direction.DOWNGRADE, List.of("0003_phone", "0002_email")),
-                classify("0001_init", "0003_phone"));
-        assertEquals(new RevisionGraph.Classification(Direction.DOWNGRADE, List.of("0002_email", "0001_init")),
-                classify("base", "0002_email"));
+        RevisionGraph.Classification down = classify("0001_init", "0003_phone");
+        assertRoute(Direction.DOWNGRADE, List.of("0003_phone", "0002_email"), down);
+        // A linear graph: Alembic is given the target as it is, and lands exactly there.
+        assertEquals("0001_init", down.argument());
+        assertEquals(List.of("0001_init"), down.expected());
+        assertEquals(List.of(), down.extraRows());
+        assertRoute(Direction.DOWNGRADE, List.of("0002_email", "0001_init"), classify("base", "0002_email"));
     }
 
     @Test
     void atTheTargetThereIsNothingToDo() throws RunnerException {
-        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("head", "0003_phone"));
-        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("0002_email", "0002_email"));
-        assertEquals(new RevisionGraph.Classification(Direction.NONE, List.of()), classify("base"));
+        assertRoute(Direction.NONE, List.of(), classify("head", "0003_phone"));
+        assertRoute(Direction.NONE, List.of(), classify("0002_email", "0002_email"));
+        assertRoute(Direction.NONE, List.of(), classify("base"));
     }
 
     @Test

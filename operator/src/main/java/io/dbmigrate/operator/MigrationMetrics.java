@@ -6,6 +6,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.plan.Reasons;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
@@ -17,9 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,6 +37,7 @@ public final class MigrationMetrics implements Metrics {
   public static final String BACKUP_SIZE = "dbmigrate.backup.size";
   public static final String RUNS = "dbmigrate.runs";
   public static final String RESOURCES = "dbmigrate.resources";
+  public static final String STEPS = "dbmigrate.steps";
 
   private final MeterRegistry registry;
   private final Map<ResourceID, Phase> phases = new ConcurrentHashMap<>();
@@ -41,6 +46,7 @@ public final class MigrationMetrics implements Metrics {
   private final Map<ResourceID, String> countedBackups = new ConcurrentHashMap<>();
   private final Map<ResourceID, String> countedMigrations = new ConcurrentHashMap<>();
   private final Map<ResourceID, String> countedOutcomes = new ConcurrentHashMap<>();
+  private final Map<ResourceID, Set<String>> countedSteps = new ConcurrentHashMap<>();
 
   public MigrationMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -70,6 +76,34 @@ public final class MigrationMetrics implements Metrics {
     if (firstTime(countedOutcomes, id, after.phase() == null ? null : after.observedGeneration() + "/" + after.phase())) {
       recordOutcome(old, after);
     }
+    recordSteps(id, old, after);
+  }
+
+  // A step is counted when it first ends in a generation: not again when reconciled, seen from a stale cache, or
+  // carried over to a later generation (it keeps the generation it ran in).
+  private void recordSteps(ResourceID id, DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+    Set<String> counted = countedSteps.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet());
+    Set<String> ended = new HashSet<>();
+    for (StepStatus step : after.stepsOrEmpty()) {
+      if (step.phase() == null || !step.phase().isFinal() || step.generation() == null) {
+        continue;
+      }
+      String key = step.name() + "/" + step.generation() + "/" + step.phase();
+      ended.add(key);
+      boolean endedBefore = before.stepsOrEmpty().stream().anyMatch(earlier -> step.name().equals(earlier.name())
+          && Objects.equals(step.generation(), earlier.generation()) && step.phase() == earlier.phase());
+      if (counted.add(key) && !endedBefore) {
+        String reason = step.phase() == Phase.Succeeded ? Reasons.SUCCEEDED
+            : step.name().equals(after.currentStep()) || after.currentStep() == null ? readyReason(after) : "Unknown";
+        Counter.builder(STEPS)
+            .description("Steps that ended, by step name, outcome and the reason they ended with")
+            .tag("step", step.name())
+            .tag("outcome", step.phase().name())
+            .tag("reason", reason)
+            .register(registry).increment();
+      }
+    }
+    counted.retainAll(ended); // what status no longer lists cannot be seen again
   }
 
   private void recordBackup(BackupStatus before, BackupStatus after) {
@@ -106,16 +140,20 @@ public final class MigrationMetrics implements Metrics {
     if (before.phase() == after.phase() && Objects.equals(before.observedGeneration(), after.observedGeneration())) {
       return;
     }
-    String reason = after.conditionsOrEmpty().stream()
-        .filter(c -> StatusCondition.READY.equals(c.type()))
-        .map(StatusCondition::reason)
-        .filter(Objects::nonNull)
-        .findFirst().orElse("Unknown");
+    String reason = readyReason(after);
     Counter.builder(RUNS)
         .description("Generations that reached Succeeded or Failed, by the reason of their Ready condition")
         .tag("outcome", after.phase().name())
         .tag("reason", reason)
         .register(registry).increment();
+  }
+
+  private static String readyReason(DatabaseMigrationStatus status) {
+    return status.conditionsOrEmpty().stream()
+        .filter(c -> StatusCondition.READY.equals(c.type()))
+        .map(StatusCondition::reason)
+        .filter(Objects::nonNull)
+        .findFirst().orElse("Unknown");
   }
 
   // Whether key is new for this resource (and remember it); a null key is never counted.
@@ -129,6 +167,7 @@ public final class MigrationMetrics implements Metrics {
     countedBackups.remove(resourceID);
     countedMigrations.remove(resourceID);
     countedOutcomes.remove(resourceID);
+    countedSteps.remove(resourceID);
   }
 
   private static Optional<Duration> between(String start, String end) {

@@ -361,6 +361,8 @@ class EndToEndIT {
     assertEquals(1.0, scrape.value("dbmigrate_resources", Map.of("phase", "Succeeded")).orElseThrow(), scrape.text());
     assertEquals(1.0, scrape.value("dbmigrate_runs_total", Map.of("outcome", "Succeeded", "reason", "Succeeded"))
         .orElseThrow(), scrape.text());
+    assertEquals(1.0, scrape.value("dbmigrate_steps_total",
+        Map.of("step", "migrate", "outcome", "Succeeded", "reason", "Succeeded")).orElseThrow(), scrape.text());
     assertTrue(scrape.text().contains("operator_sdk_"), "JOSDK's own metrics are there too");
   }
 

@@ -9,6 +9,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
@@ -128,6 +129,55 @@ class MigrationMetricsTest {
 
     assertNull(registry.find(MigrationMetrics.BACKUP_DURATION).timer());
     assertEquals(10, registry.get(MigrationMetrics.BACKUP_SIZE).summary().totalAmount(), 0.001);
+  }
+
+  @Test
+  void eachStepIsCountedOnceWhenItEndsByStepOutcomeAndReason() {
+    DatabaseMigration crm = resource("crm", 1);
+    StepStatus expandDone = step("expand", Phase.Succeeded, 1L);
+    DatabaseMigrationStatus expandOnly = phased(1, Phase.Migrating, "Migrating", "contract", expandDone,
+        step("contract", Phase.Migrating, 1L));
+    DatabaseMigrationStatus contractFailed = phased(1, Phase.Failed, "VerificationFailed", "contract", expandDone,
+        step("contract", Phase.Failed, 1L));
+
+    metrics.record(crm, null, expandOnly);
+    metrics.record(crm, expandOnly, expandOnly);
+    metrics.record(crm, expandOnly, contractFailed);
+    metrics.record(crm, expandOnly, contractFailed); // from a stale cache
+
+    assertEquals(1, steps("expand", "Succeeded", "Succeeded"));
+    assertEquals(1, steps("contract", "Failed", "VerificationFailed"));
+  }
+
+  @Test
+  void aStepCarriedOverToALaterGenerationIsNotCountedAgainEvenAfterARestart() {
+    DatabaseMigration crm = resource("crm", 2);
+    StepStatus expandInOne = step("expand", Phase.Succeeded, 1L);
+    DatabaseMigrationStatus one = phased(1, Phase.Succeeded, "Succeeded", "expand", expandInOne);
+    DatabaseMigrationStatus two = phased(2, Phase.Pending, "JobCreated", "contract", expandInOne,
+        step("contract", Phase.Pending, 2L));
+
+    metrics.record(crm, one, two); // a fresh operator: nothing counted yet in this process
+
+    assertNull(registry.find(MigrationMetrics.STEPS).counter(), "expand ended in generation 1, counted then");
+  }
+
+  private double steps(String step, String outcome, String reason) {
+    return registry.get(MigrationMetrics.STEPS).tag("step", step).tag("outcome", outcome).tag("reason", reason)
+        .counter().count();
+  }
+
+  private static StepStatus step(String name, Phase phase, Long generation) {
+    return new StepStatus(name, "head", phase, "crm-g" + generation + "-" + name, generation, "f", null, null, null,
+        null, null, null, null, null, null, null);
+  }
+
+  private static DatabaseMigrationStatus phased(long generation, Phase phase, String readyReason, String currentStep,
+                                                StepStatus... steps) {
+    String ready = phase == Phase.Succeeded ? "True" : "False";
+    return new DatabaseMigrationStatus(generation, phase, null, "head", currentStep, List.of(steps), null, readyReason,
+        null, null, 0, List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z",
+        readyReason, "")));
   }
 
   private double runs(String outcome, String reason) {

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -115,14 +116,7 @@ public final class JobFactory {
           .withNamespace(resource.getMetadata().getNamespace())
           .withLabels(labels)
           .withAnnotations(annotations)
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion(resource.getApiVersion())
-              .withKind(resource.getKind())
-              .withName(resource.getMetadata().getName())
-              .withUid(resource.getMetadata().getUid())
-              .withController(true)
-              .withBlockOwnerDeletion(true)
-              .build())
+          .withOwnerReferences(controllerReference(resource))
         .endMetadata()
         .withNewSpec()
           .withBackoffLimit(spec.backoffLimitOrDefault())
@@ -156,6 +150,18 @@ public final class JobFactory {
             .endSpec()
           .endTemplate()
         .endSpec()
+        .build();
+  }
+
+  /** What makes the resource the controller of what it creates: the Job informer maps owned objects back by it. */
+  static OwnerReference controllerReference(DatabaseMigration resource) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(resource.getApiVersion())
+        .withKind(resource.getKind())
+        .withName(resource.getMetadata().getName())
+        .withUid(resource.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
         .build();
   }
 

@@ -6,7 +6,6 @@ import io.dbmigrate.plan.StepEntry;
 import io.dbmigrate.runner.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,14 +40,7 @@ public final class PlanConfigMaps {
           .addToLabels(JobFactory.LABEL_MANAGED_BY, JobFactory.MANAGED_BY)
           .addToLabels(JobFactory.LABEL_MIGRATION, resource.getMetadata().getName())
           .addToLabels(JobFactory.LABEL_STEP, step.name())
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion(resource.getApiVersion())
-              .withKind(resource.getKind())
-              .withName(resource.getMetadata().getName())
-              .withUid(resource.getMetadata().getUid())
-              .withController(true)
-              .withBlockOwnerDeletion(true)
-              .build())
+          .withOwnerReferences(JobFactory.controllerReference(resource))
         .endMetadata()
         .withData(data)
         .build();

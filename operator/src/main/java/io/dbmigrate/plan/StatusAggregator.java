@@ -11,7 +11,6 @@ import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.runner.BackupResult;
-import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.UpgradeResult;
 import java.time.Instant;
@@ -19,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one place status is computed: from the previous status, the observation and the decision. Pure; the clock
@@ -55,7 +55,7 @@ public final class StatusAggregator {
     next.currentStep = spec.phased() ? current.name() : null;
     recordResults(next, entries);
     for (StepEntry entry : entries) {
-      next.steps.add(stepStatus(entry, decision, next.generation, now));
+      next.steps.add(StepStatuses.of(entry, decision, next.generation, now));
     }
     String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
 
@@ -82,10 +82,10 @@ public final class StatusAggregator {
       followPlanJob(next, prefix, plan.step(), plan.job());
     } else if (decision instanceof Decision.AwaitGate gate) {
       next.job = null;
-      PlanStatus plan = planStatus(gate.step(), observation);
+      PlanStatus plan = StepStatuses.plan(gate.step());
       String message = Reasons.PLAN_PUBLISHED.equals(gate.reason())
-          ? prefix + "plan published (" + planSummary(plan) + "); the gate is open, starting"
-          : prefix + "waiting for " + gate.waitingFor() + ". Plan: " + planSummary(plan);
+          ? prefix + "plan published (" + StepStatuses.planSummary(plan) + "); the gate is open, starting"
+          : prefix + "waiting for " + gate.waitingFor() + ". Plan: " + StepStatuses.planSummary(plan);
       next.phase(Phase.AwaitingGate, gate.reason(), message, true, false);
     } else if (decision instanceof Decision.Finished) {
       next.job = current.job() != null ? current.jobName() : current.recorded() == null ? next.job : current.recorded().job();
@@ -98,19 +98,19 @@ public final class StatusAggregator {
     return next.build();
   }
 
-  private static java.util.Optional<StepEntry> stepOf(Decision decision) {
+  private static Optional<StepEntry> stepOf(Decision decision) {
     if (decision instanceof Decision.CreateJob d) {
-      return java.util.Optional.of(d.step());
+      return Optional.of(d.step());
     } else if (decision instanceof Decision.FollowJob d) {
-      return java.util.Optional.of(d.step());
+      return Optional.of(d.step());
     } else if (decision instanceof Decision.CreatePlanJob d) {
-      return java.util.Optional.of(d.step());
+      return Optional.of(d.step());
     } else if (decision instanceof Decision.FollowPlanJob d) {
-      return java.util.Optional.of(d.step());
+      return Optional.of(d.step());
     } else if (decision instanceof Decision.AwaitGate d) {
-      return java.util.Optional.of(d.step());
+      return Optional.of(d.step());
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static void followJob(Builder next, DatabaseMigrationSpec spec, String prefix, StepEntry step,
@@ -200,95 +200,6 @@ public final class StatusAggregator {
     return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
   }
 
-  private static StepStatus stepStatus(StepEntry entry, Decision decision, long generation, Instant now) {
-    StepStatus r = entry.recorded();
-    StepBuilder s = r == null ? new StepBuilder() : new StepBuilder(r);
-    s.name = entry.name();
-    s.targetRevision = entry.spec().targetRevision();
-    s.fingerprint = entry.fingerprint();
-    s.waitingFor = null;
-    if (entry.job() != null) {
-      JobObservation job = entry.job();
-      s.job = entry.jobName();
-      s.generation = generation;
-      s.startedAt = s.startedAt == null ? timestamp(now) : s.startedAt;
-      for (Attempt attempt : job.attempts()) {
-        RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
-        if (migrate != null && migrate.upgrade() != null) {
-          UpgradeResult u = migrate.upgrade();
-          s.fromRevision = u.fromRevision();
-          s.toRevision = u.toRevision();
-          s.appliedRevisions = u.appliedRevisions();
-          s.rolledBackTo = u.rolledBackTo();
-        }
-      }
-      Attempt latest = job.latestAttempt();
-      s.phase = switch (job.state()) {
-        case Succeeded -> Phase.Succeeded;
-        case Failed -> Phase.Failed;
-        case Active -> latest != null && latest.failure() == null && latest.started()
-            ? (latest.migrating() ? Phase.Migrating : Phase.BackingUp) : Phase.Pending;
-      };
-      if (job.state() != JobObservation.State.Active && s.finishedAt == null) {
-        s.finishedAt = timestamp(now);
-      }
-    } else if (decision instanceof Decision.CreateJob create && create.step().index() == entry.index()) {
-      s.phase = Phase.Pending;
-      s.job = entry.jobName();
-      s.generation = generation;
-      s.startedAt = timestamp(now);
-      s.finishedAt = null;
-      s.openedBy = create.openedBy();
-    } else if (decision instanceof Decision.AwaitGate gate && gate.step().index() == entry.index()) {
-      s.phase = Phase.AwaitingGate;
-      s.waitingFor = Reasons.PLAN_PUBLISHED.equals(gate.reason()) ? null : gate.waitingFor();
-    } else if (decision instanceof Decision.CreatePlanJob plan && plan.step().index() == entry.index()) {
-      s.phase = Phase.Pending;
-    } else if (decision instanceof Decision.FollowPlanJob plan && plan.step().index() == entry.index()) {
-      s.phase = plan.job().state() == JobObservation.State.Active ? Phase.Pending : Phase.Failed;
-      if (s.phase == Phase.Failed && s.finishedAt == null) {
-        s.finishedAt = timestamp(now);
-      }
-    } else if (r == null) {
-      s.phase = Phase.Pending;
-    }
-    if (entry.spec().gated()) {
-      s.plan = entry.planRecorded() ? r.plan() : planFromJob(entry);
-    }
-    return s.build();
-  }
-
-  private static PlanStatus planStatus(StepEntry entry, Observation observation) {
-    return entry.planRecorded() ? entry.recorded().plan() : planFromJob(entry);
-  }
-
-  private static PlanStatus planFromJob(StepEntry entry) {
-    if (entry.planJob() == null) {
-      return null;
-    }
-    PlanResult plan = entry.observedPlan();
-    if (plan == null) {
-      return new PlanStatus(entry.planJobName(), null, null, null, null, null, null, null);
-    }
-    return new PlanStatus(entry.planJobName(), entry.planConfigMap(), plan.fromRevision(), plan.direction(),
-        plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable());
-  }
-
-  static String planSummary(PlanStatus plan) {
-    if (plan == null || plan.direction() == null) {
-      return "not made yet";
-    }
-    List<String> pending = plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions();
-    if (PlanResult.NONE.equals(plan.direction()) || pending.isEmpty()) {
-      return "nothing to apply from " + plan.fromRevision();
-    }
-    String verb = UpgradeResult.DOWNGRADE.equals(plan.direction()) ? " to undo" : " to apply";
-    String sql = plan.sqlUnavailable() != null ? "no SQL (" + plan.sqlUnavailable() + ")"
-        : plan.sqlBytes() + " bytes of SQL in ConfigMap " + plan.configMap();
-    return pending.size() + (pending.size() == 1 ? " revision" : " revisions") + verb + " from " + plan.fromRevision()
-        + " (" + String.join(", ", pending) + "); " + sql;
-  }
-
   private static ContainerOutcome lastFailure(JobObservation job) {
     for (int i = job.attempts().size() - 1; i >= 0; i--) {
       ContainerOutcome failure = job.attempts().get(i).failure();
@@ -350,49 +261,6 @@ public final class StatusAggregator {
 
   public static String timestamp(Instant instant) {
     return instant == null ? null : instant.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  /** The fields of one step's status. */
-  private static final class StepBuilder {
-    String name;
-    String targetRevision;
-    Phase phase;
-    String job;
-    Long generation;
-    String fingerprint;
-    String waitingFor;
-    PlanStatus plan;
-    String openedBy;
-    String fromRevision;
-    String toRevision;
-    List<String> appliedRevisions;
-    String rolledBackTo;
-    String startedAt;
-    String finishedAt;
-    String message;
-
-    StepBuilder() {
-    }
-
-    StepBuilder(StepStatus r) {
-      phase = r.phase();
-      job = r.job();
-      generation = r.generation();
-      plan = r.plan();
-      openedBy = r.openedBy();
-      fromRevision = r.fromRevision();
-      toRevision = r.toRevision();
-      appliedRevisions = r.appliedRevisions();
-      rolledBackTo = r.rolledBackTo();
-      startedAt = r.startedAt();
-      finishedAt = r.finishedAt();
-      message = r.message();
-    }
-
-    StepStatus build() {
-      return new StepStatus(name, targetRevision, phase, job, generation, fingerprint, waitingFor, plan, openedBy,
-          fromRevision, toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message);
-    }
   }
 
   /** The fields of the status being computed, starting from the previous one. */

@@ -80,6 +80,7 @@ public final class LocalRun {
       Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of());
       Decision decision = MigrationPlanner.decide(observation);
       apply(resource, observation, decision);
+      spend(resource, Gates.spentApprovals(observation, decision));
       if (decision instanceof Decision.CreateJob create) {
         JobObservation job = runJob(resource, create.step(), jobs);
         jobs.put(job.name(), job);
@@ -110,6 +111,21 @@ public final class LocalRun {
     Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? new HashMap<>()
         : new HashMap<>(resource.getMetadata().getAnnotations());
     annotations.put(Gates.APPROVE_ANNOTATION, String.join(",", all));
+    resource.getMetadata().setAnnotations(annotations);
+  }
+
+  // As the operator does: an approval opens one run of its step, so the resource printed at the end shows none left.
+  private static void spend(DatabaseMigration resource, Set<String> spent) {
+    if (spent.isEmpty()) {
+      return;
+    }
+    String left = Gates.remainingApprovals(resource, spent);
+    Map<String, String> annotations = new HashMap<>(resource.getMetadata().getAnnotations());
+    if (left == null) {
+      annotations.remove(Gates.APPROVE_ANNOTATION);
+    } else {
+      annotations.put(Gates.APPROVE_ANNOTATION, left);
+    }
     resource.getMetadata().setAnnotations(annotations);
   }
 

@@ -112,6 +112,8 @@ class LocalRunIT {
       DatabaseMigration done = new KubernetesSerialization().unmarshal(approved.out(), DatabaseMigration.class);
       assertEquals(Phase.Succeeded, done.getStatus().phase());
       assertEquals(List.of("vwx234yz567"), db.alembicVersion());
+      assertTrue(done.getMetadata().getAnnotations() == null
+          || !done.getMetadata().getAnnotations().containsKey("dbmigrate.io/approve"), "the approval was used up");
     }
   }
 

@@ -45,7 +45,7 @@ checks that the two agree and that the operator's recorded API requests need no 
   verbs: ["patch"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["list", "watch", "create"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch"]
@@ -57,10 +57,10 @@ checks that the two agree and that the operator's recorded API requests need no 
   verbs: ["create"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "create", "update", "patch"]
+  verbs: ["get", "create", "update"]
 {{- end -}}
 
 {{/* Cross-field rules the schema cannot say clearly. */}}

@@ -1,5 +1,10 @@
 package io.dbmigrate.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +17,23 @@ import java.util.stream.Collectors;
 public final class RbacAudit {
 
     private RbacAudit() {
+    }
+
+    /**
+     * With {@code -Ddbmigrate.rbac.dump=FILE} (failsafe's argLine), appends the verbs and resources the operator used
+     * to FILE: how to find a grant of the chart that no request needs any more.
+     */
+    private static void dump(Set<ApiRequest> requests) {
+        String file = System.getProperty("dbmigrate.rbac.dump");
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.write(Path.of(file), requests.stream().map(r -> r.verb() + " " + r.group() + "/" + r.resource())
+                    .sorted().distinct().toList(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The requests of a suite that ran migrations, with the chart installed in its usual namespace. */
@@ -29,6 +51,7 @@ public final class RbacAudit {
                 throw new AssertionError("the operator's request log has no \"" + expected + "\": " + requests);
             }
         }
+        dump(requests);
         String clusterScope = "";
         String namespaced = "watchNamespaces: [" + String.join(", ", namespaces) + "]\n";
         for (String values : List.of(clusterScope, namespaced)) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds dbmigrate, starts a throwaway PostgreSQL, and runs
 # examples/crm/databasemigration.yaml in local mode (no cluster): backup, verification, Alembic upgrade,
-# then the resource's status as `kubectl get -o yaml` shows it. Everything is removed at the end.
+# then the resource's status as `kubectl get -o yaml` shows it. Then the phased manifest on a second database:
+# expand runs with its verify query, contract's plan (its SQL) is printed, and the run stops at contract's gate
+# with exit 0. Everything is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
@@ -39,4 +41,21 @@ echo "----- the verified backup -----"
 ls -l "$workdir/backups"
 echo
 log "dbmigrate run exited with $code"
+[ "$code" -eq 0 ] || exit "$code"
+
+echo
+echo "===== phased: examples/crm/databasemigration-phased.yaml (expand, then contract behind its gates) ====="
+psql -q -d postgres -c "CREATE DATABASE crm_phased"
+export PGDATABASE=crm_phased
+log "dbmigrate run -f examples/crm/databasemigration-phased.yaml --approve contract"
+set +e
+java -jar operator/target/dbmigrate.jar run -f examples/crm/databasemigration-phased.yaml \
+  --migrations examples/crm --backup-dir "$workdir/backups-phased" --approve contract >"$workdir/phased.yaml"
+code=$?
+set -e
+echo
+echo "----- status of the phased resource -----"
+sed -n '/^status:/,$p' "$workdir/phased.yaml"
+psql -c "SELECT version_num AS alembic_version FROM alembic_version"
+log "dbmigrate run exited with $code (0: stopped at a closed gate, nothing failed)"
 exit "$code"

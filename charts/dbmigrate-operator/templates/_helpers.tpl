@@ -68,6 +68,9 @@ checks that the two agree and that the operator's recorded API requests need no 
 {{- if and (gt (int .Values.replicas) 1) (not .Values.leaderElection.enabled) -}}
 {{- fail "replicas > 1 needs leaderElection.enabled=true: without a Lease every replica would reconcile the same resources" -}}
 {{- end -}}
+{{- if and (not .Values.serviceAccount.create) (not .Values.serviceAccount.name) -}}
+{{- fail "serviceAccount.create=false needs serviceAccount.name: without it the chart would bind the operator's permissions to the namespace's default ServiceAccount, and so to every pod using it" -}}
+{{- end -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) -}}
 {{- fail "metrics.serviceMonitor.enabled=true needs metrics.enabled=true: the ServiceMonitor selects the metrics Service" -}}
 {{- end -}}

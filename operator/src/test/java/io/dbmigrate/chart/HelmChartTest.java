@@ -112,6 +112,9 @@ class HelmChartTest {
         "metrics.serviceMonitor.enabled=true needs metrics.enabled=true");
     assertEquals(1, RenderedChart.render("replicas: 1\nleaderElection: {enabled: false}\n").one(Deployment.class)
         .getSpec().getReplicas());
+    assertRefused("serviceAccount: {create: false}\n", "serviceAccount.create=false needs serviceAccount.name");
+    assertEquals("platform-dbmigrate", RenderedChart.render("serviceAccount: {create: false, name: platform-dbmigrate}\n")
+        .one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName());
   }
 
   @Test

@@ -80,6 +80,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     InformerEventSourceConfiguration<Deployment> deployments = InformerEventSourceConfiguration
         .from(Deployment.class, DatabaseMigration.class)
         .withName(DEPLOYMENTS)
+        .withItemStore(new RolloutFieldsStore())
         .withSecondaryToPrimaryMapper((Deployment deployment) -> gatedOn(deployment, context))
         .build();
     return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(pods, context),

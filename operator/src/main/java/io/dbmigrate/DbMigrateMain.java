@@ -213,7 +213,7 @@ public final class DbMigrateMain {
       ConnectionSettings connection;
       try {
         resource = ManifestReader.read(file);
-        List<String> problems = SpecValidator.problems(resource.getSpec());
+        List<String> problems = SpecValidator.problems(resource);
         if (!problems.isEmpty()) {
           problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
           return BAD_INPUT;

@@ -11,6 +11,7 @@ import io.dbmigrate.plan.SecretObservation;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.plan.StatusAggregator;
 import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.plan.RolloutObservation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -117,7 +119,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration resource, Context<DatabaseMigration> context) {
     KubernetesClient client = context.getClient();
     String namespace = resource.getMetadata().getNamespace();
-    boolean valid = SpecValidator.problems(resource.getSpec()).isEmpty();
+    boolean valid = SpecValidator.problems(resource).isEmpty();
     Map<String, JobObservation> jobs = valid ? observeJobs(resource, context) : Map.of();
     Map<String, RolloutObservation> rollouts = valid ? observeRollouts(resource, context) : Map.of();
     // The Secret matters only before a Job starts; then it is the kubelet's to read.
@@ -158,6 +160,43 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       control.rescheduleAfter(SECRET_RECHECK);
     }
     return control;
+  }
+
+  /**
+   * A write the decision needed was refused as invalid (400, 422): a Job or ConfigMap built from this spec that the
+   * API server will never accept, e.g. a jobTemplate label it rejects. Retrying cannot help, so the status says so
+   * (Stalled, reason RejectedByApiServer, the server's message) and the next edit of the resource tries again. Other
+   * errors keep JOSDK's retries.
+   */
+  @Override
+  public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(DatabaseMigration resource,
+                                                                      Context<DatabaseMigration> context, Exception e) {
+    KubernetesClientException refused = refusal(e);
+    if (refused == null) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    String detail = refused.getStatus() != null && refused.getStatus().getMessage() != null
+        ? refused.getStatus().getMessage() : refused.getMessage();
+    DatabaseMigrationStatus before = resource.getStatus();
+    DatabaseMigrationStatus after = StatusAggregator.refused(resource, Reasons.REJECTED_BY_API_SERVER,
+        "The API server refused what this spec asks for (" + refused.getCode() + "): " + detail, clock.instant());
+    metrics.record(resource, before, after);
+    EventRecorder events = new EventRecorder(context.getClient(), clock);
+    for (TransitionEvent event : TransitionEvent.between(before, after)) {
+      events.record(resource, event);
+    }
+    resource.setStatus(after);
+    return ErrorStatusUpdateControl.patchStatus(resource).withNoRetry();
+  }
+
+  static KubernetesClientException refusal(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof KubernetesClientException k && (k.getCode() == HttpURLConnection.HTTP_BAD_REQUEST
+          || k.getCode() == 422)) {
+        return k;
+      }
+    }
+    return null;
   }
 
   // Every Job of the resource (step Jobs and plan Jobs of all generations), by name, with its pods.

@@ -17,7 +17,7 @@ public final class MigrationPlanner {
 
   public static Decision decide(Observation observation) {
     DatabaseMigration resource = observation.resource();
-    List<String> problems = SpecValidator.problems(resource.getSpec());
+    List<String> problems = SpecValidator.problems(resource);
     if (!problems.isEmpty()) {
       return new Decision.Stall(Reasons.INVALID_SPEC, "Invalid spec: " + String.join("; ", problems));
     }

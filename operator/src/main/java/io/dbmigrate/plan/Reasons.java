@@ -22,6 +22,7 @@ public final class Reasons {
   public static final String AWAITING_APPROVAL = "AwaitingApproval";
   public static final String AWAITING_ROLLOUT = "AwaitingRollout";
   public static final String STEP_SUCCEEDED = "StepSucceeded";
+  public static final String REJECTED_BY_API_SERVER = "RejectedByApiServer";
   // The reasons of a Reconciling or Stalled condition that is False.
   public static final String NOT_RECONCILING = "NotReconciling";
   public static final String NOT_STALLED = "NotStalled";

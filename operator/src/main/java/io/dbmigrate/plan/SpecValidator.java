@@ -1,6 +1,7 @@
 package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
@@ -34,6 +35,8 @@ public final class SpecValidator {
   private SpecValidator() {
   }
 
+  public static final int MAX_NAME_LENGTH = 63;
+
   /** Every problem of the spec, each naming its field; empty when the spec is valid. */
   public static List<String> problems(DatabaseMigrationSpec spec) {
     List<String> problems = new ArrayList<>();
@@ -62,6 +65,19 @@ public final class SpecValidator {
     if (template.activeDeadlineSeconds() != null && template.activeDeadlineSeconds() < 1) {
       problems.add("spec.jobTemplate.activeDeadlineSeconds: must be at least 1, got " + template.activeDeadlineSeconds());
     }
+    JobTemplateValidator.validate(template, problems);
+    return problems;
+  }
+
+  /** The spec's problems, and the resource name's: it labels the Jobs and pods, and a label value has 63 at most. */
+  public static List<String> problems(DatabaseMigration resource) {
+    List<String> problems = new ArrayList<>();
+    String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
+    if (name != null && name.length() > MAX_NAME_LENGTH) {
+      problems.add("metadata.name: at most " + MAX_NAME_LENGTH + " characters for a DatabaseMigration (it is the "
+          + "dbmigrate.io/migration label of its Jobs and pods), got " + name.length());
+    }
+    problems.addAll(problems(resource.getSpec()));
     return problems;
   }
 
@@ -202,7 +218,7 @@ public final class SpecValidator {
   }
 
   // Echo user input into status without control characters or unbounded length.
-  private static String printable(String value) {
+  static String printable(String value) {
     String cleaned = value.replaceAll("\\p{Cntrl}", "?");
     return cleaned.length() > 80 ? cleaned.substring(0, 80) + "..." : cleaned;
   }

@@ -98,6 +98,19 @@ public final class StatusAggregator {
     return next.build();
   }
 
+  /**
+   * The status after the API server refused a write the decision needed (a Job or ConfigMap built from this spec):
+   * Failed and Stalled, the server's own words in the message, everything else as it was.
+   */
+  public static DatabaseMigrationStatus refused(DatabaseMigration resource, String reason, String message, Instant now) {
+    DatabaseMigrationStatus previous = resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
+    Builder next = new Builder(previous, MigrationPlanner.generation(resource), now);
+    next.targetRevision = previous.targetRevision();
+    next.currentStep = previous.currentStep();
+    next.failed(Phase.Failed, reason, message);
+    return next.build();
+  }
+
   private static Optional<StepEntry> stepOf(Decision decision) {
     if (decision instanceof Decision.CreateJob d) {
       return Optional.of(d.step());

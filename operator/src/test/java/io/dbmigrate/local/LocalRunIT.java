@@ -118,7 +118,7 @@ class LocalRunIT {
   }
 
   @Test
-  void thePhasedExampleRunsExpandWithItsVerifyQueryAndStopsAtContractsRolloutGate() throws IOException {
+  void thePhasedExampleRunsTriggerThenBackfillWithItsVerifyQueryAndStopsAtContractsGates() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_phased")) {
       Path backups = temp.resolve("backups");
       Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
@@ -129,13 +129,16 @@ class LocalRunIT {
       assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
       assertEquals("contract", waiting.getStatus().currentStep());
       assertEquals(Phase.Succeeded, waiting.getStatus().steps().get(0).phase());
+      assertEquals(Phase.Succeeded, waiting.getStatus().steps().get(1).phase());
+      assertEquals("yza890bcd123", waiting.getStatus().steps().get(0).toRevision(), "the trigger in a run of its own");
+      assertEquals(List.of("cde012fgh345"), waiting.getStatus().steps().get(1).appliedRevisions());
       assertEquals(List.of("new-status-backfilled"), waiting.getStatus().lastMigration().verifiedQueries());
       assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
       assertTrue(run.err().contains("cannot open without a cluster"), run.err());
       // contract's plan was made and shown: the step that drops tickets.status.
       assertTrue(run.err().contains("DROP COLUMN status"), run.err());
       try (Stream<Path> files = Files.list(backups)) {
-        assertEquals(1, files.filter(f -> f.toString().endsWith(".dump")).count(), "expand's own backup");
+        assertEquals(2, files.filter(f -> f.toString().endsWith(".dump")).count(), "each step's own backup");
       }
     }
   }

@@ -64,9 +64,10 @@ class ManifestReaderTest {
     DatabaseMigration resource = ManifestReader.read(repoRoot().resolve("examples/crm/databasemigration-phased.yaml"));
 
     assertEquals(List.of(), SpecValidator.problems(resource.getSpec()));
-    assertEquals(List.of("expand", "contract"), resource.getSpec().steps().stream().map(s -> s.name()).toList());
-    assertEquals("crm-api", resource.getSpec().steps().get(1).gate().deploymentRollout().name());
-    assertNotNull(resource.getSpec().steps().get(1).gate().approval());
+    assertEquals(List.of("sync-trigger", "expand", "contract"),
+        resource.getSpec().steps().stream().map(s -> s.name()).toList());
+    assertEquals("crm-api", resource.getSpec().steps().get(2).gate().deploymentRollout().name());
+    assertNotNull(resource.getSpec().steps().get(2).gate().approval());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.dbmigrate;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalRun;
 import io.dbmigrate.local.ManifestReader;
@@ -188,8 +189,9 @@ public final class DbMigrateMain {
     Path backupDirectory;
 
     @Option(names = "--approve", paramLabel = "STEP",
-        description = "Open this step's approval gate (repeatable), as the dbmigrate.io/approve annotation does in a "
-            + "cluster. A deploymentRollout gate cannot open without a cluster.")
+        description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
+            + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
+            + "a cluster.")
     List<String> approvals = new ArrayList<>();
 
     @Option(names = "--database-url", paramLabel = "URL",
@@ -217,6 +219,15 @@ public final class DbMigrateMain {
         if (!problems.isEmpty()) {
           problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
           return BAD_INPUT;
+        }
+        List<String> gated = resource.getSpec().stepsOrSingle().stream()
+            .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList();
+        for (String step : approvals) {
+          if (!gated.contains(step)) {
+            err.println("dbmigrate: --approve " + step + ": no step of " + file + " by that name has an approval gate"
+                + (gated.isEmpty() ? "" : " (steps with one: " + String.join(", ", gated) + ")"));
+            return BAD_INPUT;
+          }
         }
         connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
       } catch (ManifestReader.ManifestException | RunnerException e) {

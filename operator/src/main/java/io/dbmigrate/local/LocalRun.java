@@ -74,8 +74,8 @@ public final class LocalRun {
    * dbmigrate.io/approve annotation does in a cluster.
    */
   public DatabaseMigration run(DatabaseMigration resource, Set<String> approvals) {
-    approve(resource, approvals);
     Map<String, JobObservation> jobs = new HashMap<>();
+    Set<String> given = new TreeSet<>();
     while (true) {
       Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of());
       Decision decision = MigrationPlanner.decide(observation);
@@ -89,25 +89,27 @@ public final class LocalRun {
         jobs.put(job.name(), job);
       } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
         printPlan(gate);
+      } else if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_APPROVAL.equals(gate.reason())
+          && approvals.contains(gate.step().name()) && given.add(gate.step().name())) {
+        // --approve is given after the plan printed above, as the annotation would be in a cluster.
+        progress.println("dbmigrate: step " + gate.step().name() + " approved (--approve)");
+        approve(resource, gate.step().name());
       } else {
         if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " has a deploymentRollout gate, which cannot "
               + "open without a cluster; run the remaining steps with the operator");
         } else if (decision instanceof Decision.AwaitGate gate) {
           progress.println("dbmigrate: step " + gate.step().name() + " waits for approval; run again with --approve "
-              + gate.step().name() + " to run it");
+              + gate.step().name() + " to run it on the plan printed then");
         }
         return resource;
       }
     }
   }
 
-  private static void approve(DatabaseMigration resource, Set<String> approvals) {
-    if (approvals.isEmpty()) {
-      return;
-    }
+  private static void approve(DatabaseMigration resource, String step) {
     Set<String> all = new TreeSet<>(Gates.approvedSteps(resource));
-    all.addAll(approvals);
+    all.add(step);
     Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? new HashMap<>()
         : new HashMap<>(resource.getMetadata().getAnnotations());
     annotations.put(Gates.APPROVE_ANNOTATION, String.join(",", all));

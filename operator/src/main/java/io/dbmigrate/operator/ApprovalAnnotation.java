@@ -29,7 +29,8 @@ final class ApprovalAnnotation {
   private ApprovalAnnotation() {
   }
 
-  static void consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
+  /** @return whether the annotation now lists none of them; false when it changed (or went) since it was read */
+  static boolean consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
     String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
     String left = Gates.remainingApprovals(resource, spent);
     String namespace = resource.getMetadata().getNamespace();
@@ -39,6 +40,7 @@ final class ApprovalAnnotation {
           .patch(PatchContext.of(PatchType.JSON), patch(read, left));
       LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
           left == null ? "removed" : left);
+      return true;
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
@@ -46,6 +48,7 @@ final class ApprovalAnnotation {
       }
       // Changed or deleted since it was read: the event of that change brings the next reconcile.
       LOG.info("msg=\"approval annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
+      return false;
     }
   }
 

@@ -53,6 +53,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   public static final String NAME = "databasemigration";
   /** How often a missing Secret is looked for again: a `get`, instead of a cluster-wide watch on Secrets. */
   public static final Duration SECRET_RECHECK = Duration.ofSeconds(5);
+  // After an approval annotation changed under a reconcile, and after a plan was published: the next reconcile must
+  // come even where the operator's own writes do not wake it.
+  static final Duration ANNOTATION_RECHECK = Duration.ofSeconds(1);
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
   private static final String DEPLOYMENTS = "deployments";
   private static final String SELECTOR = JobFactory.LABEL_MANAGED_BY + "=" + JobFactory.MANAGED_BY;
@@ -129,14 +132,20 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Observation observation = new Observation(resource, secret, jobs, rollouts);
     Decision decision = MigrationPlanner.decide(observation);
 
+    Set<String> spent = Gates.spentApprovals(observation, decision);
     if (decision instanceof Decision.CreateJob create) {
       create(client, resource, JobFactory.build(resource, create.step()));
     } else if (decision instanceof Decision.CreatePlanJob plan) {
       create(client, resource, JobFactory.buildPlan(resource, plan.step()));
     } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      // An approval already there predates the plan: it is spent before the plan can be seen, in the ConfigMap or
+      // in status, so that every approval the gate ever counts came after the plan was shown.
+      if (!spent.isEmpty() && !ApprovalAnnotation.consume(client, resource, spent)) {
+        return UpdateControl.<DatabaseMigration>noUpdate().rescheduleAfter(ANNOTATION_RECHECK);
+      }
+      spent = Set.of();
       publishPlan(client, resource, gate);
     }
-    Set<String> spent = Gates.spentApprovals(observation, decision);
     if (!spent.isEmpty()) {
       ApprovalAnnotation.consume(client, resource, spent);
     }
@@ -158,6 +167,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     if (decision instanceof Decision.WaitForSecret) {
       control.rescheduleAfter(SECRET_RECHECK);
+    } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      control.rescheduleAfter(ANNOTATION_RECHECK);
     }
     return control;
   }

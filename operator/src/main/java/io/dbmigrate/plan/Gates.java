@@ -17,6 +17,7 @@ public final class Gates {
   public static final String APPROVE_ANNOTATION = "dbmigrate.io/approve";
   public static final String OPENED_BY_ANNOTATION = "annotation " + APPROVE_ANNOTATION;
   public static final String OPENED_BY_SPEC = "spec gate.approval.approved";
+  public static final String OPENED_BY_SPEC_PLAN = "spec gate.approval.plan";
 
   private Gates() {
   }
@@ -31,7 +32,12 @@ public final class Gates {
   public record Verdict(boolean open, String openedBy, String reason, String waitingFor) {
   }
 
-  public static Verdict check(Observation observation, StepEntry step) {
+  /**
+   * @param plan the step's plan as status shows it (its digest is what {@code approval.plan} names)
+   * @param annotationCounts false while the plan is being published: an approval in the annotation then predates the
+   *                         plan, and is spent without opening the gate
+   */
+  public static Verdict check(Observation observation, StepEntry step, String planDigest, boolean annotationCounts) {
     GateSpec gate = step.spec().gate();
     List<String> waiting = new ArrayList<>();
     List<String> opened = new ArrayList<>();
@@ -39,12 +45,17 @@ public final class Gates {
     if (gate.approval() != null) {
       if (gate.approval().approvedInSpec()) {
         opened.add(OPENED_BY_SPEC);
-      } else if (approvedSteps(observation.resource()).contains(step.name())) {
+      } else if (gate.approval().plan() != null && gate.approval().plan().equals(planDigest)) {
+        opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest);
+      } else if (annotationCounts && approvedSteps(observation.resource()).contains(step.name())) {
         opened.add(OPENED_BY_ANNOTATION);
       } else {
         reason = Reasons.AWAITING_APPROVAL;
-        waiting.add("approval (kubectl annotate dbmigration " + observation.resource().getMetadata().getName() + " "
-            + APPROVE_ANNOTATION + "=" + step.name() + ")");
+        String name = observation.resource().getMetadata().getName();
+        waiting.add("approval of plan " + planDigest + " (kubectl annotate dbmigration " + name + " "
+            + APPROVE_ANNOTATION + "=" + step.name() + ", or gate.approval.plan: " + planDigest + " in the spec)"
+            + (gate.approval().plan() == null ? "" : "; the spec approves plan " + gate.approval().plan()
+            + ", not this one"));
       }
     }
     if (gate.deploymentRollout() != null) {
@@ -64,9 +75,10 @@ public final class Gates {
   }
 
   /**
-   * The approvals the annotation lists that are used up: the step's Job of this generation exists, or is being
-   * created now. An approval opens one run of a step, on the plan shown for it; left in place, it would open the same
-   * step in a later generation, on a plan nobody has read.
+   * The approvals the annotation lists that are used up or stale: the step's Job of this generation exists or is being
+   * created now, or its plan is being published now (an approval given before the plan approved nothing anyone read).
+   * An approval opens one run of a step, on the plan shown for it; left in place, it would open the same step in a
+   * later generation, on a plan nobody has read.
    */
   public static Set<String> spentApprovals(Observation observation, Decision decision) {
     Set<String> approved = approvedSteps(observation.resource());
@@ -81,6 +93,10 @@ public final class Gates {
     }
     if (decision instanceof Decision.CreateJob create) {
       running.add(create.step().name());
+    }
+    // A plan seen for the first time: whatever approval is there was given before anyone could read it.
+    if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      running.add(gate.step().name());
     }
     return approved.stream().filter(running::contains).collect(Collectors.toCollection(TreeSet::new));
   }

@@ -84,7 +84,9 @@ public final class MigrationPlanner {
       }
       publish = step.observedPlan();
     }
-    Gates.Verdict verdict = Gates.check(observation, step);
+    String digest = publish != null ? PlanDigest.of(publish)
+        : step.recorded().plan().digest();
+    Gates.Verdict verdict = Gates.check(observation, step, digest, publish == null);
     if (!verdict.open() || publish != null) {
       // Publishing is its own reconcile: the plan is in status before any Job can act on an approval.
       Gates.Verdict shown = verdict.open() ? new Gates.Verdict(false, null, Reasons.PLAN_PUBLISHED,

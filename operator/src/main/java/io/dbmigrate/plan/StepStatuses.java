@@ -87,10 +87,10 @@ final class StepStatuses {
     }
     PlanResult plan = entry.observedPlan();
     if (plan == null) {
-      return new PlanStatus(entry.planJobName(), null, null, null, null, null, null, null);
+      return new PlanStatus(entry.planJobName(), null, null, null, null, null, null, null, null);
     }
-    return new PlanStatus(entry.planJobName(), entry.planConfigMap(), plan.fromRevision(), plan.direction(),
-        plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable());
+    return new PlanStatus(entry.planJobName(), PlanDigest.of(plan), entry.planConfigMap(), plan.fromRevision(),
+        plan.direction(), plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable());
   }
 
   static String planSummary(PlanStatus plan) {
@@ -104,8 +104,8 @@ final class StepStatuses {
     String verb = UpgradeResult.DOWNGRADE.equals(plan.direction()) ? " to undo" : " to apply";
     String sql = plan.sqlUnavailable() != null ? "no SQL (" + plan.sqlUnavailable() + ")"
         : plan.sqlBytes() + " bytes of SQL in ConfigMap " + plan.configMap();
-    return pending.size() + (pending.size() == 1 ? " revision" : " revisions") + verb + " from " + plan.fromRevision()
-        + " (" + String.join(", ", pending) + "); " + sql;
+    return "plan " + plan.digest() + ": " + pending.size() + (pending.size() == 1 ? " revision" : " revisions") + verb
+        + " from " + plan.fromRevision() + " (" + String.join(", ", pending) + "); " + sql;
   }
 
   /** The fields of one step's status. */

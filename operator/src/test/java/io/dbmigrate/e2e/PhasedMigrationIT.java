@@ -130,7 +130,9 @@ class PhasedMigrationIT {
       assertTrue(reasons.contains("StepSucceeded"), reasons.toString());
 
       // Generation 2 moves contract on: expand is carried over, and contract waits for a new approval of a new plan.
-      s.edit(resource -> withSpec(resource, """
+      // An approval given ahead, in the same edit, before that plan exists, approves nothing: it is spent when the
+      // plan is published.
+      s.edit(resource -> withApproval(withSpec(resource, """
           steps:
             - name: expand
               targetRevision: %s
@@ -138,11 +140,12 @@ class PhasedMigrationIT {
               targetRevision: %s
               gate:
                 approval: {}
-          """.formatted(METADATA, EXPAND_TRIGGER)));
+          """.formatted(METADATA, EXPAND_TRIGGER)), "contract"));
       DatabaseMigrationStatus again = s.awaitPhase(Phase.AwaitingGate, 2);
       assertEquals(List.of(EXPAND_TRIGGER), again.steps().get(1).plan().pendingRevisions());
+      assertNull(s.annotation(Gates.APPROVE_ANNOTATION), "the approval given before the plan was spent");
       assertStaysTrue(Duration.ofSeconds(2), () -> List.of(NEW_STATUS).equals(db.alembicVersion()),
-          "generation 1's approval does not open contract in generation 2");
+          "an approval given before generation 2's plan does not open contract");
       s.annotate(Gates.APPROVE_ANNOTATION, "contract");
       s.awaitPhase(Phase.Succeeded, 2);
       assertEquals(List.of(EXPAND_TRIGGER), db.alembicVersion());
@@ -307,6 +310,15 @@ class PhasedMigrationIT {
     Map<String, Object> extra = serialization.unmarshal(yaml, Map.class);
     spec.putAll(extra);
     resource.setSpec(serialization.convertValue(spec, io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec.class));
+    return resource;
+  }
+
+  private static io.dbmigrate.api.v1alpha1.DatabaseMigration withApproval(
+      io.dbmigrate.api.v1alpha1.DatabaseMigration resource, String steps) {
+    Map<String, String> annotations = new java.util.HashMap<>(resource.getMetadata().getAnnotations() == null
+        ? Map.of() : resource.getMetadata().getAnnotations());
+    annotations.put(Gates.APPROVE_ANNOTATION, steps);
+    resource.getMetadata().setAnnotations(annotations);
     return resource;
   }
 

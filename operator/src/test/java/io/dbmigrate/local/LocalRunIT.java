@@ -160,12 +160,24 @@ class LocalRunIT {
                 targetRevision: xyz789uvw012
                 gate: {deploymentRollout: {name: crm-api}}
           """);
-      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--approve", "contract");
+      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       assertTrue(run.err().contains("cannot open without a cluster"), run.err());
       assertEquals(List.of(), db.alembicVersion());
+    }
+  }
+
+  @Test
+  void approvingAStepWithoutAnApprovalGateIsBadInput() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_noapprove")) {
+      Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
+          "--migrations", CRM.toString(), "--approve", "expand");
+
+      assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
+      assertTrue(run.err().contains("--approve expand: no step of"), run.err());
+      assertTrue(run.err().contains("(steps with one: contract)"), run.err());
+      assertEquals(List.of(), db.alembicVersion(), "nothing ran");
     }
   }
 

@@ -285,6 +285,40 @@ class PhasedPlannerTest {
   }
 
   @Test
+  void anApprovalGivenBeforeThePlanIsSpentWhenThePlanIsPublishedAndOpensNothing() {
+    DatabaseMigration resource = migration().steps(EXPAND, CONTRACT_APPROVAL)
+        .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
+    Observation planned = observe(resource, jobsAfterPlan());
+
+    Decision.AwaitGate publish = assertInstanceOf(Decision.AwaitGate.class, MigrationPlanner.decide(planned));
+    assertSame(CONTRACT_PLAN, publish.publish());
+    assertEquals(Reasons.AWAITING_APPROVAL, publish.reason(), "the approval predates the plan");
+    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(planned, publish));
+    assertTrue(publish.waitingFor().contains("plan " + PlanDigest.of(CONTRACT_PLAN)), publish.waitingFor());
+  }
+
+  @Test
+  void theSpecApprovesTheDigestOfThePublishedPlanOnly() {
+    String digest = PlanDigest.of(CONTRACT_PLAN);
+    StepSpec approvesThisPlan = new StepSpec("contract", "head", new GateSpec(new ApprovalGate(null, digest), null), null);
+    DatabaseMigration resource = planRecorded(migration().steps(EXPAND, approvesThisPlan));
+    assertEquals(digest, resource.getStatus().steps().get(1).plan().digest());
+
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class,
+        MigrationPlanner.decide(observe(resource, jobsAfterPlan())));
+    assertEquals(Gates.OPENED_BY_SPEC_PLAN + " " + digest, create.openedBy());
+
+    // Another plan of the step (here: another SQL) has another digest and waits.
+    PlanResult other = plan("head", "e5f6", List.of("f7a8"), "ALTER TABLE customers DROP COLUMN legacy_score CASCADE;\n");
+    assertNotEquals(digest, PlanDigest.of(other));
+    DatabaseMigration second = migration().steps(EXPAND, approvesThisPlan).build();
+    List<JobObservation> jobs = List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6"),
+        planJob(planJobName(1, "contract"), other));
+    reconcile(second, jobs);
+    assertInstanceOf(Decision.AwaitGate.class, MigrationPlanner.decide(observe(second, jobs)));
+  }
+
+  @Test
   void aFailedPlanJobFailsTheStepAndNoJobFollows() {
     DatabaseMigration resource = migration().steps(EXPAND, CONTRACT_APPROVAL)
         .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
@@ -391,7 +425,7 @@ class PhasedPlannerTest {
   @Test
   void withBothGatesBothMustBeOpen() {
     StepSpec both = new StepSpec("contract", "head",
-        new GateSpec(new ApprovalGate(null), new DeploymentRolloutGate("crm-web")), null);
+        new GateSpec(new ApprovalGate(null, null), new DeploymentRolloutGate("crm-web")), null);
     RolloutObservation complete = new RolloutObservation("crm-web", true, true, "rollout complete");
     RolloutObservation rolling = new RolloutObservation("crm-web", true, false, "1 old replicas pending termination");
 

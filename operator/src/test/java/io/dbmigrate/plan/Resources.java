@@ -344,7 +344,7 @@ public final class Resources {
 
   /** A step behind an approval; {@code approvedInSpec} is gate.approval.approved. */
   public static StepSpec approvalStep(String name, String targetRevision, Boolean approvedInSpec) {
-    return new StepSpec(name, targetRevision, new GateSpec(new ApprovalGate(approvedInSpec), null), null);
+    return new StepSpec(name, targetRevision, new GateSpec(new ApprovalGate(approvedInSpec, null), null), null);
   }
 
   /** A step behind the rollout of a Deployment. */

@@ -9,6 +9,9 @@ import java.util.List;
 public record PlanStatus(
     @JsonPropertyDescription("The Job that made the plan.")
     String job,
+    @JsonPropertyDescription("A digest of the plan (starting revision, revisions, SQL). gate.approval.plan set to it "
+        + "approves exactly this plan.")
+    String digest,
     @JsonPropertyDescription("The ConfigMap holding the plan's SQL (key upgrade.sql) and revisions (key revisions).")
     String configMap,
     @JsonPropertyDescription("The database's revision when the plan was made.")

@@ -1,0 +1,46 @@
+package io.dbmigrate.plan;
+
+import io.dbmigrate.runner.PlanResult;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What an approval in the spec names: 12 hex digits of a SHA-256 over everything a plan shows a reviewer (the
+ * revision it starts from, the direction, the revisions, the SQL or why there is none). Another target, image or
+ * starting revision gives another plan, and so another digest.
+ */
+public final class PlanDigest {
+
+  private PlanDigest() {
+  }
+
+  // The SQL itself, so that another runner build compressing it differently gives the same digest; as sent when it
+  // does not decode.
+  private static String sql(String gzipBase64) {
+    if (gzipBase64 == null) {
+      return "";
+    }
+    try {
+      return PlanSql.decode(gzipBase64);
+    } catch (UncheckedIOException e) {
+      return gzipBase64;
+    }
+  }
+
+  public static String of(PlanResult plan) {
+    String shown = String.join("\n", "from=" + plan.fromRevision(), "direction=" + plan.direction(),
+        "revisions=" + String.join(",", plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions()),
+        "sql=" + sql(plan.sqlGzipBase64()),
+        "unavailable=" + (plan.sqlUnavailable() == null ? "" : plan.sqlUnavailable()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(shown.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JRE", e);
+    }
+  }
+}

@@ -74,6 +74,10 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
             if (query.sql() == null || query.sql().isBlank()) {
                 throw new RunnerException(ExitCode.BAD_INPUT, "verification " + query.name() + " has no SQL");
             }
+            String problem = VerifyQuery.statementProblem(query.sql());
+            if (problem != null) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "verification " + query.name() + ": " + problem);
+            }
         }
     }
 }

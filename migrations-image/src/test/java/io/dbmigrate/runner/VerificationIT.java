@@ -4,12 +4,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -116,5 +126,55 @@ class VerificationIT {
         Verification.Outcome all = Verification.run(connection, List.of(new VerifyQuery("a", "select true")), TIMEOUT);
         assertTrue(all.holds());
         assertEquals(List.of("a"), all.passed());
+    }
+
+    private static final String[] BYPASSES = {
+            "set transaction read write; insert into audit values (3); commit; select true",
+            "set default_transaction_read_only = off; commit; insert into audit values (3); commit; select true",
+    };
+
+    @Test
+    void severalStatementsAreRefusedBeforeAnythingRuns(@TempDir Path tmp) throws SQLException, IOException {
+        for (String sql : BYPASSES) {
+            // The command line refuses them while reading its options, before it connects.
+            Map<String, String> env = new HashMap<>(db.env());
+            env.put("DBMIGRATE_RESULT_PATH", tmp.resolve("result.json").toString());
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = RunnerMain.execute(new String[]{"upgrade", "--migrations", tmp.toString(), "--target", "head",
+                    "--verify", "sneaky=" + sql}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertEquals(ExitCode.BAD_INPUT.code(), exit, out.toString(StandardCharsets.UTF_8));
+            RunnerResult result = RunnerJson.read(Files.readString(tmp.resolve("result.json")));
+            assertTrue(result.message().startsWith("--verify sneaky: must be one statement, found "), result.message());
+
+            // And so does the verification itself, for a caller that skipped validation.
+            Verification.Outcome o = Verification.run(connection, List.of(new VerifyQuery("sneaky", sql)), TIMEOUT);
+            assertEquals("sneaky", o.failed());
+            assertTrue(o.reason().startsWith("was not run: it must be one statement"), o.reason());
+        }
+        assertEquals(2, auditRows());
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("show default_transaction_read_only")) {
+            rs.next();
+            assertEquals("off", rs.getString(1));
+        }
+    }
+
+    @Test
+    void oneStatementCannotWriteThroughAFunction() throws SQLException {
+        db.execute("create function sneaky_insert() returns boolean volatile language plpgsql as $$"
+                        + " begin insert into audit values (7); return true; end $$",
+                "create function sneaky_read_write() returns boolean volatile language plpgsql as $$"
+                        + " begin set transaction read write; insert into audit values (8); return true; end $$",
+                "create procedure sneaky_commit() language plpgsql as $$"
+                        + " begin set default_transaction_read_only = off; commit; insert into audit values (9); commit; end $$");
+        assertEquals("failed: cannot execute INSERT in a read-only transaction (SQLSTATE 25006)",
+                check("select sneaky_insert()"));
+        assertEquals("failed: transaction read-write mode must be set before any query (SQLSTATE 25001)",
+                check("select sneaky_read_write()"));
+        assertEquals("failed: transaction read-write mode must be set before any query (SQLSTATE 25001)",
+                check("select set_config('transaction_read_only', 'off', true) is not null"));
+        String committing = check("call sneaky_commit()");
+        assertTrue(committing != null && committing.startsWith("failed: "), String.valueOf(committing));
+        assertEquals(2, auditRows());
     }
 }

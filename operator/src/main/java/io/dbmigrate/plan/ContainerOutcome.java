@@ -49,7 +49,7 @@ public record ContainerOutcome(State state, Integer exitCode, String reason, Run
     if (reason != null && !reason.isBlank() && !"Error".equals(reason)) {
       return reason;
     }
-    return exitCode == null ? "ContainerFailed" : ExitCode.of(exitCode).reason();
+    return exitCode == null ? Reasons.CONTAINER_FAILED : ExitCode.of(exitCode).reason();
   }
 
   /** What went wrong, for people. */

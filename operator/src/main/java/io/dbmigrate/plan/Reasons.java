@@ -16,6 +16,8 @@ public final class Reasons {
   public static final String SUCCEEDED = "Succeeded";
   public static final String BACKUP_VERIFIED = "BackupVerified";
   public static final String JOB_FAILED = "JobFailed";
+  /** A failed container with no runner result, no kubelet reason but Error, and no exit code. */
+  public static final String CONTAINER_FAILED = "ContainerFailed";
   public static final String PLANNING = "Planning";
   public static final String PLAN_PUBLISHED = "PlanPublished";
   public static final String PLAN_UNAVAILABLE = "PlanUnavailable";

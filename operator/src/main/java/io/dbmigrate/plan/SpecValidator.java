@@ -150,6 +150,12 @@ public final class SpecValidator {
       }
       if (query.sql() == null || query.sql().isBlank()) {
         problems.add(at + ".sql is required");
+      } else {
+        // The runner refuses the same (its --verify): several statements could leave the read-only transaction.
+        String problem = VerifyQuery.statementProblem(query.sql());
+        if (problem != null) {
+          problems.add(at + ".sql: " + problem);
+        }
       }
     }
   }

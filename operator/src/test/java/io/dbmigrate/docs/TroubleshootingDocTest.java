@@ -50,8 +50,8 @@ class TroubleshootingDocTest {
   static final Set<String> PASSED_THROUGH = Set.of(
       "DeadlineExceeded", "BackoffLimitExceeded", "PodFailurePolicy",
       "CreateContainerConfigError", "CreateContainerError", "ErrImagePull", "ImagePullBackOff", "InvalidImageName",
-      "ErrImageNeverPull",
-      "OOMKilled", "StartError");
+      "ErrImageNeverPull", "RunContainerError",
+      "OOMKilled", "StartError", "ContainerStatusUnknown");
 
   @Test
   void everyReasonHasASection() throws IOException {

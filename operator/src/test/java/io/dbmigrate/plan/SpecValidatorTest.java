@@ -309,4 +309,39 @@ class SpecValidatorTest {
 
     onlyProblem(migration().steps(withVerify), "spec.steps[0].verify[0].name");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "set transaction read write; insert into audit values (3); select true",
+      "set default_transaction_read_only = off; commit; insert into audit values (3); select true",
+      "select true; select true"})
+  void verifySqlIsOneStatement(String sql) {
+    String problem = onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", sql)),
+        "spec.verify[0].sql: must be one statement, found ");
+
+    assertTrue(problem.contains("read-only"), problem);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"select true;", "select count(*) = 0 from t where note like '%;%';  -- a ; in a comment",
+      "select $$;$$ = ';'", "/* ; */ select \"a;b\" is null from t"})
+  void semicolonsInQuotesCommentsOrAtTheEndAreFine(String sql) {
+    assertEquals(List.of(), problems(migration().verify(new VerifyQuerySpec("no-nulls", sql))));
+  }
+
+  @Test
+  void verifySqlIsNotOnlyCommentsNorOpenQuotes() {
+    onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", "-- select true")),
+        "spec.verify[0].sql: has no SQL statement");
+    onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", "select 'true")),
+        "spec.verify[0].sql: has a '...' string that is never closed");
+  }
+
+  @Test
+  void aStepsVerifyQueryIsOneStatementToo() {
+    StepSpec withVerify = new StepSpec("contract", "head", null,
+        List.of(new VerifyQuerySpec("ok", "select true"), new VerifyQuerySpec("sneaky", "commit; select true")));
+
+    onlyProblem(migration().steps(withVerify), "spec.steps[0].verify[1].sql: must be one statement");
+  }
 }

@@ -59,12 +59,12 @@ public final class SqlStatements {
             } else {
                 content = true;
                 if (c == '\'') {
-                    i = endOfString(sql, i + 1, !standardConformingStrings || escapePrefix(sql, i));
+                    i = endOfQuoted(sql, i + 1, '\'', !standardConformingStrings || escapePrefix(sql, i));
                     if (i < 0) {
                         return open(statements, "a '...' string");
                     }
                 } else if (c == '"') {
-                    i = endOfIdentifier(sql, i + 1);
+                    i = endOfQuoted(sql, i + 1, '"', false);
                     if (i < 0) {
                         return open(statements, "a \"...\" identifier");
                     }
@@ -126,31 +126,18 @@ public final class SqlStatements {
         return -1;
     }
 
-    /** Just after the closing quote, or -1; {@code from} is just after the opening one. */
-    private static int endOfString(String sql, int from, boolean backslashEscapes) {
+    /**
+     * Just after the closing quote, or -1; {@code from} is just after the opening one. A doubled quote stands for
+     * itself, in strings ('') as in identifiers (""); a backslash escapes only in strings that take it.
+     */
+    private static int endOfQuoted(String sql, int from, char quote, boolean backslashEscapes) {
         int i = from;
         while (i < sql.length()) {
             char c = sql.charAt(i);
             if (c == '\\' && backslashEscapes) {
                 i += 2;
-            } else if (c == '\'') {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
-                    i += 2;
-                } else {
-                    return i + 1;
-                }
-            } else {
-                i++;
-            }
-        }
-        return -1;
-    }
-
-    private static int endOfIdentifier(String sql, int from) {
-        int i = from;
-        while (i < sql.length()) {
-            if (sql.charAt(i) == '"') {
-                if (i + 1 < sql.length() && sql.charAt(i + 1) == '"') {
+            } else if (c == quote) {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
                     i += 2;
                 } else {
                     return i + 1;

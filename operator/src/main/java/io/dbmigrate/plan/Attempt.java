@@ -18,16 +18,21 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
   }
 
   /**
-   * The pod's first container when it waits for something other than routine start-up (CreateContainerConfigError
-   * for a missing Secret key, ErrImagePull): the pod cannot start until that is fixed.
+   * The container the pod cannot get past, when it waits for something other than routine start-up
+   * (CreateContainerConfigError for a missing Secret key, ErrImagePull): the backup container, or the migrate
+   * container once the backup is done. The pod cannot go on until that is fixed.
    */
   public ContainerOutcome blockedContainer() {
-    ContainerOutcome first = backup != null ? backup : migrate;
-    if (first != null && first.state() == ContainerOutcome.State.Waiting && first.reason() != null
-        && !"PodInitializing".equals(first.reason()) && !"ContainerCreating".equals(first.reason())) {
-      return first;
+    if (blocked(backup)) {
+      return backup;
     }
-    return null;
+    boolean backupDone = backup == null || backup.succeeded();
+    return backupDone && blocked(migrate) ? migrate : null;
+  }
+
+  private static boolean blocked(ContainerOutcome container) {
+    return container != null && container.state() == ContainerOutcome.State.Waiting && container.reason() != null
+        && !"PodInitializing".equals(container.reason()) && !"ContainerCreating".equals(container.reason());
   }
 
   /** Whether any container of the pod has run: before that, the pod is still being scheduled or pulled. */

@@ -4,7 +4,9 @@ import io.dbmigrate.api.v1alpha1.ComputeResources;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -19,8 +21,9 @@ final class JobTemplateValidator {
   private static final Pattern NAME_PART = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   private static final Pattern LABEL_VALUE = Pattern.compile("(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  // A resource request or limit: resource.Quantity's grammar, without the sign (a negative one is refused).
   private static final Pattern QUANTITY = Pattern.compile(
-      "[+-]?(\\d+(\\.\\d*)?|\\.\\d+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?(\\d+(\\.\\d*)?|\\.\\d+)))?");
+      "\\+?(\\d+(\\.\\d*)?|\\.\\d+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?\\d+))?");
   private static final Set<String> OPERATORS = Set.of("Exists", "Equal");
   private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
 
@@ -34,7 +37,9 @@ final class JobTemplateValidator {
           + "\" is not a valid name (lowercase letters, digits, '-' and '.', at most 253)");
     }
     labels(field + ".labels", template.labels(), true, problems);
-    labels(field + ".annotations", template.annotations(), false, problems);
+    // Kubernetes validates annotation keys lowercased: an uppercase prefix is accepted there.
+    labels(field + ".annotations", template.annotations() == null ? null : lowercaseKeys(template.annotations()), false,
+        problems);
     labels(field + ".nodeSelector", template.nodeSelector(), true, problems);
     resources(field + ".resources", template.resources(), problems);
     List<PodToleration> tolerations = template.tolerations() == null ? List.of() : template.tolerations();
@@ -57,6 +62,12 @@ final class JobTemplateValidator {
             + "(at most 63 of letters, digits, '-', '_', '.', starting and ending alphanumeric)");
       }
     });
+  }
+
+  private static Map<String, String> lowercaseKeys(Map<String, String> entries) {
+    Map<String, String> lowered = new LinkedHashMap<>();
+    entries.forEach((key, value) -> lowered.put(key == null ? null : key.toLowerCase(Locale.ROOT), value));
+    return lowered;
   }
 
   private static void resources(String field, ComputeResources resources, List<String> problems) {
@@ -84,7 +95,9 @@ final class JobTemplateValidator {
   }
 
   private static void toleration(String field, PodToleration toleration, List<String> problems) {
-    String operator = toleration.operator() == null ? "Equal" : toleration.operator();
+    // An empty operator is Equal, as Kubernetes reads it.
+    String operator = toleration.operator() == null || toleration.operator().isEmpty() ? "Equal"
+        : toleration.operator();
     if (!OPERATORS.contains(operator)) {
       problems.add(field + ".operator: \"" + SpecValidator.printable(operator) + "\" must be Exists or Equal");
     }
@@ -99,6 +112,13 @@ final class JobTemplateValidator {
     if (toleration.effect() != null && !toleration.effect().isEmpty() && !EFFECTS.contains(toleration.effect())) {
       problems.add(field + ".effect: \"" + SpecValidator.printable(toleration.effect())
           + "\" must be NoSchedule, PreferNoSchedule or NoExecute");
+    }
+    boolean emptyKey = toleration.key() == null || toleration.key().isEmpty();
+    if (emptyKey && "Equal".equals(operator)) {
+      problems.add(field + ".key: an empty key (every taint) needs operator Exists");
+    }
+    if (toleration.tolerationSeconds() != null && !"NoExecute".equals(toleration.effect())) {
+      problems.add(field + ".tolerationSeconds: only with effect NoExecute");
     }
   }
 

@@ -76,6 +76,27 @@ class JobTemplateValidatorTest {
   }
 
   @Test
+  void whatKubernetesReadsLeniently() {
+    assertEquals(List.of(), problems(template(null,
+        new ComputeResources(Map.of("cpu", new IntOrString("1e3"), "memory", new IntOrString("0.5Gi")),
+            Map.of("nvidia.com/gpu", new IntOrString(1))),
+        null, List.of(new PodToleration("dedicated", "", "migrations", "NoExecute", 60L)), null,
+        Map.of("Example.com/Owner", "crm"))));
+  }
+
+  @Test
+  void whatKubernetesRefusesAlsoInQuantitiesAndTolerations() {
+    assertOneProblem(template(null, new ComputeResources(Map.of("cpu", new IntOrString("-1")), null), null, null,
+        null, null), "spec.jobTemplate.resources.requests.cpu");
+    assertOneProblem(template(null, new ComputeResources(Map.of("cpu", new IntOrString("1e1.5")), null), null, null,
+        null, null), "spec.jobTemplate.resources.requests.cpu");
+    assertOneProblem(template(null, null, null, List.of(new PodToleration("", "Equal", "v", null, null)), null, null),
+        "spec.jobTemplate.tolerations[0].key");
+    assertOneProblem(template(null, null, null, List.of(new PodToleration("k", "Equal", "v", "NoSchedule", 60L)), null,
+        null), "spec.jobTemplate.tolerations[0].tolerationSeconds");
+  }
+
+  @Test
   void theServiceAccountNameIsAName() {
     assertOneProblem(template("CRM_migrator", null, null, null, null, null), "spec.jobTemplate.serviceAccountName");
   }

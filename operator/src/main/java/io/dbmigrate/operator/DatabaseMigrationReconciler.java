@@ -20,6 +20,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -34,6 +37,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +62,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   static final Duration ANNOTATION_RECHECK = Duration.ofSeconds(1);
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
   private static final String DEPLOYMENTS = "deployments";
+  private static final String ALL_NAMESPACES = "";
   private static final String SELECTOR = JobFactory.LABEL_MANAGED_BY + "=" + JobFactory.MANAGED_BY;
 
   private final Clock clock;
@@ -81,15 +86,31 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         .withLabelSelector(SELECTOR)
         .withSecondaryToPrimaryMapper((Pod pod) -> migrationOf(pod))
         .build();
-    // Deployments are the application's, not ours: a rollout wakes the migrations whose gates name it.
-    InformerEventSourceConfiguration<Deployment> deployments = InformerEventSourceConfiguration
-        .from(Deployment.class, DatabaseMigration.class)
-        .withName(DEPLOYMENTS)
-        .withItemStore(new RolloutFieldsStore())
-        .withSecondaryToPrimaryMapper((Deployment deployment) -> gatedOn(deployment, context))
-        .build();
-    return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(pods, context),
-        new InformerEventSource<>(deployments, context));
+    List<EventSource<?, DatabaseMigration>> sources = new ArrayList<>(List.of(new InformerEventSource<>(jobs, context),
+        new InformerEventSource<>(pods, context)));
+    // Deployments are the application's, not ours: a rollout wakes the migrations whose gates name it. JOSDK gives
+    // each watched namespace an informer of its own but hands them all the one ItemStore configured, and each
+    // informer's re-list drops from that store what its namespace does not have: so one source, and one store, per
+    // namespace (or one for all namespaces).
+    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
+    for (String namespace : InformerConfiguration.allNamespacesWatched(namespaces) ? Set.of(ALL_NAMESPACES)
+        : namespaces) {
+      InformerEventSourceConfiguration.Builder<Deployment> deployments = InformerEventSourceConfiguration
+          .from(Deployment.class, DatabaseMigration.class)
+          .withName(deploymentSource(namespaces, namespace))
+          .withItemStore(new RolloutFieldsStore())
+          .withSecondaryToPrimaryMapper((Deployment deployment) -> gatedOn(deployment, context));
+      if (!ALL_NAMESPACES.equals(namespace)) {
+        deployments.withNamespaces(Set.of(namespace));
+      }
+      sources.add(new InformerEventSource<>(deployments.build(), context));
+    }
+    return sources;
+  }
+
+  // The name of the Deployment source that sees this namespace.
+  private static String deploymentSource(Set<String> watched, String namespace) {
+    return InformerConfiguration.allNamespacesWatched(watched) ? DEPLOYMENTS : DEPLOYMENTS + "-" + namespace;
   }
 
   private static Set<ResourceID> gatedOn(Deployment deployment, EventSourceContext<DatabaseMigration> context) {
@@ -236,7 +257,8 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     @SuppressWarnings("unchecked")
     InformerEventSource<Deployment, DatabaseMigration> informer = (InformerEventSource<Deployment, DatabaseMigration>)
-        context.eventSourceRetriever().getEventSourceFor(Deployment.class, DEPLOYMENTS);
+        context.eventSourceRetriever().getEventSourceFor(Deployment.class, deploymentSource(
+            context.getControllerConfiguration().getEffectiveNamespaces(), resource.getMetadata().getNamespace()));
     Map<String, RolloutObservation> rollouts = new HashMap<>();
     for (String name : names) {
       Deployment deployment = informer.get(new ResourceID(name, resource.getMetadata().getNamespace())).orElse(null);

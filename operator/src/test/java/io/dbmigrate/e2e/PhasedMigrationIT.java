@@ -192,6 +192,35 @@ class PhasedMigrationIT {
   }
 
   @Test
+  void aRolloutGateSeesACompleteDeploymentWhenTheOperatorWatchesSeveralNamespaces() throws Exception {
+    // JOSDK runs one informer per watched namespace; with one cache shared between them, the other namespace's
+    // first list emptied this one's, and the gate waited for a Deployment it reported missing.
+    try (TestDatabase db = TestDatabase.create("e2e_multins");
+         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-multins", namespace -> completeRollout(
+             cluster.client().resource(new DeploymentBuilder()
+                 .withNewMetadata().withName("crm-api").withNamespace(namespace).endMetadata()
+                 .withNewSpec().withReplicas(0)
+                   .withNewSelector().addToMatchLabels("app", "crm-api").endSelector()
+                   .withNewTemplate().withNewMetadata().addToLabels("app", "crm-api").endMetadata()
+                     .withNewSpec().addNewContainer().withName("api").withImage("registry.example.com/crm-api:2.0.0")
+                     .endContainer().endSpec()
+                   .endTemplate()
+                 .endSpec().build()).create()), true)) {
+      s.create(CRM_IMAGE, """
+          steps:
+            - name: contract
+              targetRevision: %s
+              gate:
+                deploymentRollout: {name: crm-api}
+          """.formatted(BASE_TABLES));
+
+      DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
+      assertEquals(List.of(BASE_TABLES), db.alembicVersion());
+      assertTrue(done.steps().get(0).openedBy().contains("rollout of Deployment crm-api"), done.steps().get(0).openedBy());
+    }
+  }
+
+  @Test
   void lockHeldForTwoSecondsIsWaitedOutByRetries() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-lockok")) {
       migrateTo(s, BASE_TABLES);

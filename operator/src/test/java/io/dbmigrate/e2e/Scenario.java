@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -43,12 +44,23 @@ final class Scenario implements AutoCloseable {
 
   /** @param operatorClient the operator's own client, whose requests the RBAC audit checks */
   Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix) {
+    this(cluster, operatorClient, db, prefix, namespace -> { }, false);
+  }
+
+  /**
+   * @param beforeOperator what the namespace holds before the operator starts (its informers' first list sees it)
+   * @param watchAnother   whether the operator also watches a second, empty namespace
+   */
+  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix,
+           Consumer<String> beforeOperator, boolean watchAnother) {
     this.cluster = cluster;
     this.db = db;
     this.namespace = cluster.newNamespace(prefix);
     cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(namespace)
         .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
-    this.operator = OperatorRuntime.start(operatorClient, Set.of(namespace), Clock.systemUTC());
+    beforeOperator.accept(namespace);
+    Set<String> watched = watchAnother ? Set.of(namespace, cluster.newNamespace(prefix + "-other")) : Set.of(namespace);
+    this.operator = OperatorRuntime.start(operatorClient, watched, Clock.systemUTC());
   }
 
   String namespace() {

@@ -29,18 +29,21 @@ final class ApprovalAnnotation {
   private ApprovalAnnotation() {
   }
 
-  /** @return whether the annotation now lists none of them; false when it changed (or went) since it was read */
-  static boolean consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
+  /**
+   * @return the resource as the patch left it; null when the annotation changed (or the resource went) since it was
+   *         read, and the patch was not applied
+   */
+  static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
     String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
     String left = Gates.remainingApprovals(resource, spent);
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     try {
-      client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+      DatabaseMigration patched = client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
           .patch(PatchContext.of(PatchType.JSON), patch(read, left));
       LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
           left == null ? "removed" : left);
-      return true;
+      return patched;
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
@@ -48,7 +51,7 @@ final class ApprovalAnnotation {
       }
       // Changed or deleted since it was read: the event of that change brings the next reconcile.
       LOG.info("msg=\"approval annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
-      return false;
+      return null;
     }
   }
 

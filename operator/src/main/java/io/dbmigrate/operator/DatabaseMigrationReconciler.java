@@ -153,82 +153,108 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     Observation observation = new Observation(resource, secret, jobs, rollouts);
     Decision decision = MigrationPlanner.decide(observation);
 
+    if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      return publish(client, resource, observation, gate);
+    }
     Set<String> spent = Gates.spentApprovals(observation, decision);
     if (decision instanceof Decision.CreateJob create) {
       create(client, resource, JobFactory.build(resource, create.step()));
     } else if (decision instanceof Decision.CreatePlanJob plan) {
       create(client, resource, JobFactory.buildPlan(resource, plan.step()));
-    } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
-      // An approval already there predates the plan: it is spent before the plan can be seen, in the ConfigMap or
-      // in status, so that every approval the gate ever counts came after the plan was shown.
-      if (!spent.isEmpty() && !ApprovalAnnotation.consume(client, resource, spent)) {
-        return UpdateControl.<DatabaseMigration>noUpdate().rescheduleAfter(ANNOTATION_RECHECK);
-      }
-      spent = Set.of();
-      publishPlan(client, resource, gate);
     }
     if (!spent.isEmpty()) {
       ApprovalAnnotation.consume(client, resource, spent);
     }
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
-    metrics.record(resource, before, after);
     UpdateControl<DatabaseMigration> control;
     if (Objects.equals(before, after)) {
+      metrics.record(resource, before, after);
       control = UpdateControl.noUpdate();
     } else {
-      EventRecorder events = new EventRecorder(client, clock);
-      for (TransitionEvent event : TransitionEvent.between(before, after)) {
-        LOG.info("msg=transition resource={}/{} generation={} reason={} message=\"{}\"", namespace,
-            resource.getMetadata().getName(), after.observedGeneration(), event.reason(), event.message());
-        events.record(resource, event);
-      }
+      recordTransition(client, resource, before, after);
       resource.setStatus(after);
       control = UpdateControl.patchStatus(resource);
     }
     if (decision instanceof Decision.WaitForSecret) {
       control.rescheduleAfter(SECRET_RECHECK);
-    } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
-      control.rescheduleAfter(ANNOTATION_RECHECK);
     }
     return control;
   }
 
   /**
-   * A write the decision needed was refused as invalid (400, 422): a Job or ConfigMap built from this spec that the
-   * API server will never accept, e.g. a jobTemplate label it rejects. Retrying cannot help, so the status says so
-   * (Stalled, reason RejectedByApiServer, the server's message) and the next edit of the resource tries again. Other
-   * errors keep JOSDK's retries.
+   * A gated step's plan, seen for the first time, is shown: in its ConfigMap and in status. Every approval the gate
+   * ever counts must come after that. So an approval already in the annotation is spent first, and status is written
+   * here with the resourceVersion this reconcile knows (after its own annotation patch): when the resource changed
+   * meanwhile (an approval given while the plan was being shown), the write fails and the next reconcile spends that
+   * approval before it shows the plan again. Whatever happens, a reconcile follows, not waiting for the event of
+   * this one's own write.
+   */
+  private UpdateControl<DatabaseMigration> publish(KubernetesClient client, DatabaseMigration resource,
+                                                   Observation observation, Decision.AwaitGate gate) {
+    UpdateControl<DatabaseMigration> again = UpdateControl.<DatabaseMigration>noUpdate()
+        .rescheduleAfter(ANNOTATION_RECHECK);
+    String resourceVersion = resource.getMetadata().getResourceVersion();
+    Set<String> spent = Gates.spentApprovals(observation, gate);
+    if (!spent.isEmpty()) {
+      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, spent);
+      if (patched == null) {
+        return again;
+      }
+      resourceVersion = patched.getMetadata().getResourceVersion();
+    }
+    publishPlan(client, resource, gate);
+    DatabaseMigrationStatus before = resource.getStatus();
+    DatabaseMigrationStatus after = StatusAggregator.compute(observation, gate, clock.instant());
+    try {
+      // A JSON patch of /status whose first operation tests the resourceVersion: the same `patch` on the status
+      // subresource the operator is granted, made conditional.
+      client.resources(DatabaseMigration.class).inNamespace(resource.getMetadata().getNamespace())
+          .withName(resource.getMetadata().getName()).subresource("status")
+          .patch(PatchContext.of(PatchType.JSON), StatusPatch.ifUnchanged(resourceVersion, after));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != 422) {
+        throw e;
+      }
+      LOG.info("msg=\"resource changed while its plan was published; publishing again\" resource={}/{} step={}",
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), gate.step().name());
+      return again;
+    }
+    recordTransition(client, resource, before, after);
+    return again;
+  }
+
+  private void recordTransition(KubernetesClient client, DatabaseMigration resource, DatabaseMigrationStatus before,
+                                DatabaseMigrationStatus after) {
+    metrics.record(resource, before, after);
+    EventRecorder events = new EventRecorder(client, clock);
+    for (TransitionEvent event : TransitionEvent.between(before, after)) {
+      LOG.info("msg=transition resource={}/{} generation={} reason={} message=\"{}\"",
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), after.observedGeneration(),
+          event.reason(), event.message());
+      events.record(resource, event);
+    }
+  }
+
+  /**
+   * A Job or ConfigMap built from this spec was refused as invalid ({@link RefusedWrite}): the API server will never
+   * accept it, e.g. a jobTemplate label it rejects. Retrying cannot help, so the status says so (Stalled, reason
+   * RejectedByApiServer, the server's message) and the next edit of the resource tries again. Every other error,
+   * including a 422 on the operator's own status patch, keeps JOSDK's retries.
    */
   @Override
   public ErrorStatusUpdateControl<DatabaseMigration> updateErrorStatus(DatabaseMigration resource,
                                                                       Context<DatabaseMigration> context, Exception e) {
-    KubernetesClientException refused = refusal(e);
+    RefusedWrite refused = RefusedWrite.in(e);
     if (refused == null) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    String detail = refused.getStatus() != null && refused.getStatus().getMessage() != null
-        ? refused.getStatus().getMessage() : refused.getMessage();
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.refused(resource, Reasons.REJECTED_BY_API_SERVER,
-        "The API server refused what this spec asks for (" + refused.getCode() + "): " + detail, clock.instant());
-    metrics.record(resource, before, after);
-    EventRecorder events = new EventRecorder(context.getClient(), clock);
-    for (TransitionEvent event : TransitionEvent.between(before, after)) {
-      events.record(resource, event);
-    }
+        refused.getMessage(), clock.instant());
+    recordTransition(context.getClient(), resource, before, after);
     resource.setStatus(after);
     return ErrorStatusUpdateControl.patchStatus(resource).withNoRetry();
-  }
-
-  static KubernetesClientException refusal(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof KubernetesClientException k && (k.getCode() == HttpURLConnection.HTTP_BAD_REQUEST
-          || k.getCode() == 422)) {
-        return k;
-      }
-    }
-    return null;
   }
 
   // Every Job of the resource (step Jobs and plan Jobs of all generations), by name, with its pods.
@@ -275,7 +301,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
           resource.getMetadata().getName(), jobName);
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw e;
+        throw RefusedWrite.orRethrow("Job " + jobName, e);
       }
       // Created by an earlier reconcile whose status write was lost, or not yet in the informer's cache: the name is
       // the guarantee of one Job.
@@ -287,8 +313,12 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   // Create or replace: each generation's plan of the step takes the step's one ConfigMap.
   private static void publishPlan(KubernetesClient client, DatabaseMigration resource, Decision.AwaitGate gate) {
     ConfigMap configMap = PlanConfigMaps.build(resource, gate.step(), gate.publish());
-    client.configMaps().inNamespace(resource.getMetadata().getNamespace()).resource(configMap).createOr(
-        existing -> existing.update());
+    try {
+      client.configMaps().inNamespace(resource.getMetadata().getNamespace()).resource(configMap).createOr(
+          existing -> existing.update());
+    } catch (KubernetesClientException e) {
+      throw RefusedWrite.orRethrow("ConfigMap " + configMap.getMetadata().getName(), e);
+    }
     LOG.info("msg=\"plan published\" resource={}/{} step={} configMap={}", resource.getMetadata().getNamespace(),
         resource.getMetadata().getName(), gate.step().name(), configMap.getMetadata().getName());
   }

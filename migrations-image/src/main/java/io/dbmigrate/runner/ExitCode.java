@@ -20,6 +20,7 @@ package io.dbmigrate.runner;
  *   <tr><td>22</td><td>LOCK_TIMEOUT</td><td>LockTimeout</td><td>no</td><td>The migration hit lock_timeout on its first try and on every retry; the message names what held the lock.</td></tr>
  *   <tr><td>23</td><td>VERIFICATION_FAILED</td><td>VerificationFailed</td><td>no</td><td>A verification query returned false or failed after the migration; the message names it.</td></tr>
  *   <tr><td>24</td><td>DOWNGRADE_NOT_ALLOWED</td><td>DowngradeNotAllowed</td><td>no</td><td>The target is below the current revision and downgrades were not allowed; nothing ran.</td></tr>
+ *   <tr><td>25</td><td>PLAN_OUTDATED</td><td>PlanOutdated</td><td>no</td><td>The database is not at the revision(s) given with --expect-from (where the approved plan started); nothing ran.</td></tr>
  * </table>
  */
 public enum ExitCode {
@@ -35,7 +36,9 @@ public enum ExitCode {
     // The runner has already retried lock timeouts with backoff: another pod would only repeat that.
     LOCK_TIMEOUT(22, "LockTimeout", false),
     VERIFICATION_FAILED(23, "VerificationFailed", false),
-    DOWNGRADE_NOT_ALLOWED(24, "DowngradeNotAllowed", false);
+    DOWNGRADE_NOT_ALLOWED(24, "DowngradeNotAllowed", false),
+    // The database moved since the plan was approved: only a new plan, and a new approval, can make it run.
+    PLAN_OUTDATED(25, "PlanOutdated", false);
 
     private final int code;
     private final String reason;

@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /** The Alembic revision(s) a database is at, read from Alembic's own bookkeeping table. */
 public final class Revisions {
@@ -15,6 +17,15 @@ public final class Revisions {
     public static final String BASE = "base";
 
     private static final String UNDEFINED_TABLE = "42P01";
+
+    /**
+     * A revision id as it can stand in alembic_version: letters, digits, {@code _}, and {@code -} or {@code .} after
+     * the first character (never a leading {@code -}, which an argument parser would take for an option).
+     */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}");
+
+    /** More heads than anyone merges by hand; keeps an argument and its messages bounded. */
+    static final int MAX_REVISIONS = 64;
 
     private Revisions() {
     }
@@ -65,6 +76,61 @@ public final class Revisions {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * The inverse of {@link #describe}: {@value #BASE} is no revision, otherwise revision ids joined with ",". Sorted,
+     * so two descriptions of the same revisions compare equal whatever their order. BAD_INPUT naming the field when
+     * the value is anything else (empty parts, duplicates, {@value #BASE} beside a revision, characters no revision id
+     * has).
+     */
+    public static List<String> parse(String field, String described) throws RunnerException {
+        String example = " (the revision(s) as a plan's fromRevision shows them: base, ae1027a6acf or two heads"
+                + " as ae1027a6acf,bc2345def678)";
+        if (described == null || described.isEmpty()) {
+            throw new RunnerException(ExitCode.BAD_INPUT, field + " is required" + example);
+        }
+        if (described.equals(BASE)) {
+            return List.of();
+        }
+        String[] parts = described.split(",", -1);
+        if (parts.length > MAX_REVISIONS) {
+            throw new RunnerException(ExitCode.BAD_INPUT, field + " names " + parts.length
+                    + " revisions, at most " + MAX_REVISIONS + " are accepted");
+        }
+        TreeSet<String> revisions = new TreeSet<>();
+        for (String part : parts) {
+            if (part.equals(BASE)) {
+                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + Truncation.truncate(printable(described), 200)
+                        + "': base means no revision and cannot stand beside one" + example);
+            }
+            if (!ID.matcher(part).matches()) {
+                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + Truncation.truncate(printable(described), 200)
+                        + "' is not a list of revision ids" + example);
+            }
+            if (!revisions.add(part)) {
+                throw new RunnerException(ExitCode.BAD_INPUT, field + " names revision " + part + " twice");
+            }
+        }
+        return List.copyOf(revisions);
+    }
+
+    /** Whether the database's revisions are exactly these, in any order. */
+    static boolean same(List<String> current, List<String> expected) {
+        return new TreeSet<>(current).equals(new TreeSet<>(expected)) && current.size() == expected.size();
+    }
+
+    // The refused value goes into a message; keep control characters out of logs.
+    private static String printable(String value) {
+        StringBuilder sb = new StringBuilder();
+        value.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp)) {
+                sb.append(String.format("\\u%04x", cp));
+            } else {
+                sb.appendCodePoint(cp);
+            }
+        });
+        return sb.toString();
     }
 
     /** The revisions joined with ",", or {@value #BASE} when there are none. */

@@ -77,7 +77,7 @@ public final class RunnerJson {
             List<String> all = u.appliedRevisions();
             IntFunction<RunnerResult> cut = k -> base.withUpgrade(new UpgradeResult(u.target(), u.fromRevision(),
                     u.toRevision(), firstOf(all, k), u.failedRevision(), u.startedAt(), u.finishedAt(), u.direction(),
-                    u.lockAttempts(), u.verified(), u.failedVerification(), u.rolledBackTo()));
+                    u.lockAttempts(), u.verified(), u.failedVerification(), u.rolledBackTo(), u.expectedFrom()));
             Integer k = largestFitting(cut, 0, all.size());
             if (k != null) {
                 return serialize(cut.apply(k));

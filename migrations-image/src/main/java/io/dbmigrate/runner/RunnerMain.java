@@ -261,6 +261,13 @@ public final class RunnerMain {
                 description = "Allow a TARGET below the current revision (alembic downgrade TARGET).")
         boolean allowDowngrade;
 
+        @Option(names = "--expect-from", paramLabel = "REVS",
+                description = "Run only when the database is at exactly these revision(s), as a plan's fromRevision"
+                        + " shows them (base, ae1027a6acf, or heads joined with ','); otherwise exit 25 PlanOutdated"
+                        + " and run nothing. The operator passes it for a gated step: the revision its approved plan"
+                        + " started from.")
+        String expectFrom;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
 
@@ -286,7 +293,11 @@ public final class RunnerMain {
             for (String v : verify) {
                 queries.add(VerifyQuery.parse("--verify", v));
             }
-            return new UpgradeRequest(migrations, target, safety, queries, onFailure(onFailure), allowDowngrade);
+            if (expectFrom != null) {
+                Revisions.parse("--expect-from", expectFrom);
+            }
+            return new UpgradeRequest(migrations, target, safety, queries, onFailure(onFailure), allowDowngrade,
+                    expectFrom);
         }
 
         static OnFailure onFailure(String value) throws RunnerException {

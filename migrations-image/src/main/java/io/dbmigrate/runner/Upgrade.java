@@ -91,6 +91,14 @@ public final class Upgrade {
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
         List<String> fromRevisions = Revisions.current(connection);
         String from = Revisions.describe(fromRevisions);
+        if (request.expectFrom() != null) {
+            // Read under the migration lock: no other dbmigrate run can move the database before Alembic starts.
+            List<String> expected = request.expectedRevisions();
+            if (!Revisions.same(fromRevisions, expected)) {
+                throw new RunnerException(ExitCode.PLAN_OUTDATED, planOutdated(Revisions.describe(expected), from),
+                        result(from, from, Direction.UPGRADE, List.of(), null, 0));
+            }
+        }
         RevisionGraph.Classification route;
         try {
             route = RevisionGraph.classify(tools, dir, request.target(), fromRevisions, this::logLine);
@@ -232,6 +240,12 @@ public final class Upgrade {
 
     private static List<String> splitRevisions(String described) {
         return described.equals(Revisions.BASE) ? List.of() : List.of(described.split(","));
+    }
+
+    static String planOutdated(String expected, String from) {
+        return "the database is at " + from + ", not at " + expected + " where the approved plan started (it was"
+                + " migrated since the plan was made): the plan no longer says what would run; nothing was run."
+                + " Edit the resource (a new generation) to let the operator plan again, and approve the new plan";
     }
 
     static String downgradeRefused(String target, String from, List<String> undo) {
@@ -388,7 +402,7 @@ public final class Upgrade {
                                  String rolledBackTo) {
         return new UpgradeResult(request.target(), from, to, List.copyOf(applied), failed, startedAt, now(clock),
                 direction == Direction.NONE ? UpgradeResult.UPGRADE : direction.word(), attempts,
-                List.copyOf(verified), failedVerification, rolledBackTo);
+                List.copyOf(verified), failedVerification, rolledBackTo, request.expectFrom());
     }
 
     /** The revision id the script declares; its file name without .py when it cannot be read. */

@@ -15,9 +15,12 @@ import java.util.Set;
  * @param verify         queries that must return true after the migration, in order
  * @param onFailure      what to do after a failed migration or verification
  * @param allowDowngrade whether a target below the current revision may be downgraded to
+ * @param expectFrom     null, or the revision(s) the database must be at for anything to run, as
+ *                       {@link Revisions#describe} writes them (a gated step's approved plan started there); at any
+ *                       other revision the run is refused with {@link ExitCode#PLAN_OUTDATED}
  */
 public record UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
-                             OnFailure onFailure, boolean allowDowngrade) {
+                             OnFailure onFailure, boolean allowDowngrade, String expectFrom) {
 
     public static final Duration DEFAULT_LOCK_TIMEOUT = LockSafety.DEFAULT_LOCK_TIMEOUT;
     public static final Duration DEFAULT_LOCK_WAIT = LockSafety.DEFAULT_LOCK_WAIT;
@@ -25,6 +28,12 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
     public UpgradeRequest {
         verify = verify == null ? List.of() : List.copyOf(verify);
         onFailure = onFailure == null ? OnFailure.HALT : onFailure;
+    }
+
+    /** Whatever revision the database is at. */
+    public UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
+                          OnFailure onFailure, boolean allowDowngrade) {
+        this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, null);
     }
 
     /** A plain upgrade: no retries, no verification, halt on failure, no downgrade. */
@@ -41,8 +50,21 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
         return safety.lockWait();
     }
 
+    /** The same, run only when the database is at exactly these revision(s). */
+    public UpgradeRequest expectingFrom(String revisions) {
+        return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, revisions);
+    }
+
+    /** The revisions of {@link #expectFrom}, sorted; empty for base. Only when it is not null. */
+    List<String> expectedRevisions() throws RunnerException {
+        return Revisions.parse("expect-from", expectFrom);
+    }
+
     public void validate() throws RunnerException {
         RevisionSpec.validate("target", target);
+        if (expectFrom != null) {
+            expectedRevisions();
+        }
         if (migrationsDir == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "the migrations directory is required");
         }

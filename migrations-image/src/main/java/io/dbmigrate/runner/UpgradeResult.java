@@ -20,11 +20,13 @@ import java.util.List;
  * @param failedVerification the name of the verification query that returned false or failed; null otherwise
  * @param rolledBackTo       after a failure with on-failure downgrade: the revision the automatic downgrade reached
  *                           (read from the database); null when none ran or it failed
+ * @param expectedFrom       the revision(s) the run was to start from ({@code --expect-from}, as given); null without
+ *                           that option. When fromRevision differs, nothing ran ({@link ExitCode#PLAN_OUTDATED})
  */
 public record UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
                             String failedRevision, Instant startedAt, Instant finishedAt, String direction,
                             Integer lockAttempts, List<String> verified, String failedVerification,
-                            String rolledBackTo) {
+                            String rolledBackTo, String expectedFrom) {
 
     public static final String UPGRADE = "upgrade";
     public static final String DOWNGRADE = "downgrade";
@@ -33,6 +35,14 @@ public record UpgradeResult(String target, String fromRevision, String toRevisio
     public UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
                          String failedRevision, Instant startedAt, Instant finishedAt) {
         this(target, fromRevision, toRevision, appliedRevisions, failedRevision, startedAt, finishedAt, UPGRADE, 1,
-                List.of(), null, null);
+                List.of(), null, null, null);
+    }
+
+    /** Without {@code --expect-from}. */
+    public UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
+                         String failedRevision, Instant startedAt, Instant finishedAt, String direction,
+                         Integer lockAttempts, List<String> verified, String failedVerification, String rolledBackTo) {
+        this(target, fromRevision, toRevision, appliedRevisions, failedRevision, startedAt, finishedAt, direction,
+                lockAttempts, verified, failedVerification, rolledBackTo, null);
     }
 }

@@ -142,6 +142,36 @@ class RunnerMainTest {
         assertInvalidInput(run(with(upgrade, "--statement-timeout", "soon")), "upgrade", "--statement-timeout");
     }
 
+    @Test
+    void expectFromTakesWhatAPlansFromRevisionShows() throws RunnerException {
+        String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
+        assertNull(parseUpgrade(upgrade).request().expectFrom());
+        assertEquals("base", parseUpgrade(with(upgrade, "--expect-from", "base")).request().expectFrom());
+        assertEquals("cde012fgh345", parseUpgrade(with(upgrade, "--expect-from", "cde012fgh345")).request()
+                .expectFrom());
+        UpgradeRequest heads = parseUpgrade(with(upgrade, "--expect-from=zz_contract,ab12_expand")).request();
+        assertEquals("zz_contract,ab12_expand", heads.expectFrom());
+        assertEquals(List.of("ab12_expand", "zz_contract"), heads.expectedRevisions());
+        assertEquals(List.of(), parseUpgrade(with(upgrade, "--expect-from", "base")).request().expectedRevisions());
+    }
+
+    @Test
+    void badExpectFromIsInvalidInputBeforeConnecting() throws IOException {
+        String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
+        for (String junk : List.of("", "head;reboot", "a b", "-1", "0001,", ",0001", "0001,,0002", "base,0001",
+                "../etc", "$(id)", "x".repeat(65))) {
+            Run r = run(with(upgrade, "--expect-from", junk));
+            assertInvalidInput(r, "upgrade", "--expect-from");
+            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+        }
+        assertInvalidInput(run(with(upgrade, "--expect-from", "0001,0001")), "upgrade",
+                "--expect-from names revision 0001 twice");
+        assertInvalidInput(run(with(upgrade, "--expect-from", "0001,0002\n")), "upgrade", "--expect-from");
+        assertInvalidInput(run(with(upgrade, "--expect-from", "a!")), "upgrade",
+                "the revision(s) as a plan's fromRevision shows them");
+        assertInvalidInput(run(with(upgrade, "--expect-from")), "upgrade", "--expect-from");
+    }
+
     private static String[] with(String[] base, String... more) {
         String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);

@@ -218,7 +218,7 @@ public final class LocalRun {
       }
     }
     backedUp.accept(new Attempt(backupOutcome, ContainerOutcome.running()));
-    StepCommand command = StepCommand.of(spec, step.spec());
+    StepCommand command = StepCommand.of(spec, step);
     progress.println("dbmigrate: upgrading " + connection.database() + " to " + command.target()
         + (spec.phased() ? " (step " + step.name() + ")" : ""));
     return new Attempt(backupOutcome, upgrade(command.request(migrations)));

@@ -82,7 +82,7 @@ public final class JobFactory {
           "--retain", Integer.toString(backup.retainOrDefault())), true));
     }
     Container migrate = container(MIGRATE_CONTAINER, spec,
-        StepCommand.of(spec, step.spec()).upgradeArguments(spec.migrations().pathOrDefault()), false);
+        StepCommand.of(spec, step).upgradeArguments(spec.migrations().pathOrDefault()), false);
     return job(resource, step, step.jobName(), volumes, initContainers, migrate);
   }
 

@@ -19,10 +19,32 @@ import java.util.List;
 /**
  * What the runner is asked to do for one step, from the spec: the Job's arguments and local mode's in-process request
  * are both made from this, so a cluster and a laptop run the same migration.
+ *
+ * @param expectFrom null, or the revision(s) the database must be at for the upgrade to run
+ *                   ({@code --expect-from}): for a gated step, where its approved plan started
  */
 public record StepCommand(String target, LockSafety safety, List<VerifyQuery> verify, OnFailure onFailure,
-                          boolean allowDowngrade) {
+                          boolean allowDowngrade, String expectFrom) {
 
+  /**
+   * The step's Job's command. A gated step runs only from the revision its recorded plan started from, so what runs is
+   * what was approved; if the database moved since, the runner refuses (PlanOutdated) and nothing runs. The planner
+   * creates a gated step's Job only once its plan is recorded; without a recorded plan nothing is expected.
+   */
+  public static StepCommand of(DatabaseMigrationSpec spec, StepEntry step) {
+    StepCommand command = of(spec, step.spec());
+    if (step.spec().gated() && step.planRecorded() && step.recorded().plan().fromRevision() != null) {
+      return command.expectingFrom(step.recorded().plan().fromRevision());
+    }
+    return command;
+  }
+
+  /** The same, run only when the database is at exactly these revision(s). */
+  public StepCommand expectingFrom(String revisions) {
+    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions);
+  }
+
+  /** The command of a step from the spec alone: no expected revision (a plan Job's, an ungated step's). */
   public static StepCommand of(DatabaseMigrationSpec spec, StepSpec step) {
     SafetySpec safety = spec.safetyOrDefault();
     LockSafety lockSafety = new LockSafety(
@@ -41,7 +63,8 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
       case Halt -> OnFailure.HALT;
       case Downgrade -> OnFailure.DOWNGRADE;
     };
-    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed());
+    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed(),
+        null);
   }
 
   /** Arguments of {@code dbmigrate-runner upgrade}. */
@@ -59,6 +82,10 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     if (allowDowngrade) {
       args.add("--allow-downgrade");
     }
+    if (expectFrom != null) {
+      args.add("--expect-from");
+      args.add(expectFrom);
+    }
     return args;
   }
 
@@ -73,7 +100,7 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
   /** The same, for the runner in-process (local mode). */
   public UpgradeRequest request(Path migrations) {
-    return new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade);
+    return new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade, expectFrom);
   }
 
   /** {@link #planArguments}, for the runner in-process (local mode). */

@@ -1,22 +1,37 @@
 package io.dbmigrate.operator;
 
+import static io.dbmigrate.plan.Resources.T0;
 import static io.dbmigrate.plan.Resources.approvalStep;
+import static io.dbmigrate.plan.Resources.attempt;
+import static io.dbmigrate.plan.Resources.backupFile;
+import static io.dbmigrate.plan.Resources.backupSucceeded;
 import static io.dbmigrate.plan.Resources.entry;
 import static io.dbmigrate.plan.Resources.migration;
 import static io.dbmigrate.plan.Resources.observe;
+import static io.dbmigrate.plan.Resources.ok;
+import static io.dbmigrate.plan.Resources.planJob;
 import static io.dbmigrate.plan.Resources.step;
+import static io.dbmigrate.plan.Resources.succeededJob;
+import static io.dbmigrate.plan.Resources.upgradeSucceeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.plan.Decision;
 import io.dbmigrate.plan.JobNames;
+import io.dbmigrate.plan.JobObservation;
+import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
 import io.dbmigrate.plan.Resources;
+import io.dbmigrate.plan.StatusAggregator;
 import io.dbmigrate.plan.StepEntry;
 import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RunnerJson;
 import io.dbmigrate.runner.RunnerMain;
 import io.dbmigrate.runner.RunnerResult;
@@ -39,9 +54,32 @@ import org.junit.jupiter.api.io.TempDir;
 /** The Jobs of a phased resource: one per step, and a plan Job for a gated step. */
 class JobFactoryStepsTest {
 
+  private static final PlanResult CONTRACT_PLAN = Resources.plan("head", "e5f6", List.of("f7a8"),
+      "ALTER TABLE customers DROP COLUMN legacy_score;\n");
+
+  /** Its contract step is approved in the spec ({@code approved: true}): its Job is due once its plan is recorded. */
   private static DatabaseMigration phased() {
-    return migration().generation(3L).steps(step("expand", "expand@head"), approvalStep("contract", "head", null))
+    return migration().generation(3L).steps(step("expand", "expand@head"), approvalStep("contract", "head", true))
         .safety(new SafetySpec("250ms", 4, "30s")).verify(new VerifyQuerySpec("no-nulls", "select true")).build();
+  }
+
+  /** The Jobs seen when the contract step's plan is made: expand succeeded (to e5f6), the plan Job too. */
+  private static List<JobObservation> expandedAndPlanned() {
+    return List.of(
+        succeededJob(JobNames.forStep("crm", Resources.UID, 3, "expand"),
+            attempt(ok(backupSucceeded(backupFile("g3-expand"), "a1b2")), ok(upgradeSucceeded("a1b2", "e5f6", "e5f6")))),
+        planJob(JobNames.forPlan("crm", Resources.UID, 3, "contract"), CONTRACT_PLAN));
+  }
+
+  /** phased() once the planner published the contract step's plan in status, as the reconciler stores it. */
+  private static DatabaseMigration planRecorded() {
+    DatabaseMigration resource = phased();
+    Observation observation = observe(resource, expandedAndPlanned());
+    Decision publish = MigrationPlanner.decide(observation);
+    assertInstanceOf(Decision.AwaitGate.class, publish, "setup: the plan is published first");
+    resource.setStatus(StatusAggregator.compute(observation, publish, T0));
+    assertTrue(stepOf(resource, 1).planRecorded(), "setup: status records the plan");
+    return resource;
   }
 
   private static StepEntry stepOf(DatabaseMigration resource, int index) {
@@ -76,7 +114,7 @@ class JobFactoryStepsTest {
 
   @Test
   void aStepJobIsABackupThenItsUpgrade() {
-    DatabaseMigration resource = phased();
+    DatabaseMigration resource = planRecorded();
     PodSpec pod = pod(JobFactory.build(resource, stepOf(resource, 1)));
 
     List<String> backup = pod.getInitContainers().get(0).getArgs();
@@ -84,8 +122,31 @@ class JobFactoryStepsTest {
     List<String> upgrade = pod.getContainers().get(0).getArgs();
     assertEquals("migrate", pod.getContainers().get(0).getName());
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head", "--lock-timeout", "250ms",
-        "--lock-retries", "4", "--statement-timeout", "30s", "--on-failure", "halt", "--verify", "no-nulls=select true"),
-        upgrade);
+        "--lock-retries", "4", "--statement-timeout", "30s", "--on-failure", "halt", "--verify", "no-nulls=select true",
+        "--expect-from", "e5f6"), upgrade, "a gated step: only from the revision its plan started from");
+  }
+
+  @Test
+  void theGatedStepsJobThePlannerCreatesRunsOnlyFromThePlansRevision() {
+    DatabaseMigration resource = planRecorded();
+    Decision next = MigrationPlanner.decide(observe(resource, expandedAndPlanned()));
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, next, "the gate is open on this plan");
+    assertEquals("contract", create.step().name());
+
+    List<String> upgrade = pod(JobFactory.build(resource, create.step())).getContainers().get(0).getArgs();
+
+    assertEquals(CONTRACT_PLAN.fromRevision(), upgrade.get(upgrade.indexOf("--expect-from") + 1));
+    assertEquals(CONTRACT_PLAN.fromRevision(), resource.getStatus().steps().get(1).plan().fromRevision());
+  }
+
+  @Test
+  void anUngatedStepsJobRunsFromWhereverTheDatabaseIs() {
+    DatabaseMigration resource = planRecorded();
+    for (Job job : List.of(JobFactory.build(resource, stepOf(resource, 0)),
+        JobFactory.buildPlan(resource, stepOf(resource, 1)))) {
+      List<String> args = pod(job).getContainers().get(0).getArgs();
+      assertFalse(args.contains("--expect-from"), args.toString());
+    }
   }
 
   @Test
@@ -146,7 +207,7 @@ class JobFactoryStepsTest {
 
   @Test
   void theRunnerAcceptsEveryArgumentOfAPhasedResourcesJobs(@TempDir Path dir) throws IOException {
-    DatabaseMigration resource = phased();
+    DatabaseMigration resource = planRecorded();
     List<Job> jobs = List.of(JobFactory.build(resource, stepOf(resource, 0)),
         JobFactory.build(resource, stepOf(resource, 1)), JobFactory.buildPlan(resource, stepOf(resource, 1)));
     int checked = 0;
@@ -168,6 +229,8 @@ class JobFactoryStepsTest {
       }
     }
     assertEquals(5, checked, "backup and upgrade of two steps, and the plan");
+    assertTrue(jobs.get(1).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().contains("--expect-from"),
+        "the gated step's --expect-from was among them");
   }
 
   private static List<Container> concat(List<Container> a, List<Container> b) {

@@ -4,10 +4,13 @@ import static io.dbmigrate.plan.Resources.migration;
 import static io.dbmigrate.plan.Resources.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.OnFailure;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
@@ -120,5 +123,63 @@ class StepCommandTest {
     assertEquals(List.of(new VerifyQuery("no-nulls", "select true")), request.verify());
     assertEquals(io.dbmigrate.runner.OnFailure.DOWNGRADE, request.onFailure());
     assertTrue(request.allowDowngrade());
+  }
+
+  // A gated step runs from where its approved plan started, and only from there.
+
+  private static final StepSpec CONTRACT_APPROVAL = Resources.approvalStep("contract", "head", null);
+
+  private static PlanStatus recordedPlan(String fromRevision) {
+    return new PlanStatus("crm-plan-contract", "3f9c0a1b2c4d", "crm.contract.plan", fromRevision, "upgrade",
+        List.of("f7a8"), 48L, true, null);
+  }
+
+  private static StepEntry entry(StepSpec step, PlanStatus plan) {
+    return new StepEntry(1, step, "crm-g3-contract", "crm-plan-contract", "crm.contract.plan", "fp",
+        plan == null ? null : Resources.stepStatus(step.name(), step.targetRevision(), Phase.Pending, 3L, null, "fp",
+            plan), null, null);
+  }
+
+  @Test
+  void aGatedStepWithARecordedPlanExpectsThePlansRevision() {
+    DatabaseMigrationSpec spec = migration().steps(step("expand", "expand@head"), CONTRACT_APPROVAL).spec();
+
+    StepCommand command = StepCommand.of(spec, entry(CONTRACT_APPROVAL, recordedPlan("e5f6")));
+
+    List<String> args = command.upgradeArguments("/m");
+    assertEquals(List.of("--expect-from", "e5f6"), args.subList(args.size() - 2, args.size()));
+    assertEquals("e5f6", command.request(Path.of("/m")).expectFrom(), "local mode checks it too");
+    assertFalse(command.planArguments("/m").contains("--expect-from"), "a plan is made from wherever it is");
+  }
+
+  @Test
+  void severalHeadsAndBaseArePassedAsThePlanShowsThem() {
+    DatabaseMigrationSpec spec = migration().steps(CONTRACT_APPROVAL).spec();
+
+    for (String from : List.of("base", "a1b2,c3d4")) {
+      List<String> args = StepCommand.of(spec, entry(CONTRACT_APPROVAL, recordedPlan(from))).upgradeArguments("/m");
+      assertEquals(from, args.get(args.indexOf("--expect-from") + 1));
+    }
+  }
+
+  @Test
+  void anUngatedStepExpectsNothing() {
+    DatabaseMigrationSpec spec = migration().steps(step("expand", "expand@head"), CONTRACT).spec();
+
+    // Even with a plan left in its status (the step was gated in an earlier spec).
+    StepCommand command = StepCommand.of(spec, entry(CONTRACT, recordedPlan("e5f6")));
+
+    assertFalse(command.upgradeArguments("/m").contains("--expect-from"));
+    assertNull(command.request(Path.of("/m")).expectFrom());
+    assertNull(StepCommand.of(spec, entry(CONTRACT, null)).expectFrom());
+  }
+
+  @Test
+  void aGatedStepWithoutARecordedPlanExpectsNothing() {
+    // The planner never builds its Job then (plan, publish, approve first); nothing to expect from.
+    DatabaseMigrationSpec spec = migration().steps(CONTRACT_APPROVAL).spec();
+
+    assertNull(StepCommand.of(spec, entry(CONTRACT_APPROVAL, null)).expectFrom());
+    assertNull(StepCommand.of(spec, CONTRACT_APPROVAL).expectFrom());
   }
 }

@@ -34,13 +34,23 @@ final class ApprovalAnnotation {
    *         read, and the patch was not applied
    */
   static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
+    return consume(client, resource, spent, false);
+  }
+
+  /**
+   * @param unchangedOnly also require the resource to be at the resourceVersion read: a reconcile that started from a
+   *                      copy older than the server's (the informer has not caught up) then spends nothing
+   */
+  static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent,
+                                   boolean unchangedOnly) {
     String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
     String left = Gates.remainingApprovals(resource, spent);
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     try {
       DatabaseMigration patched = client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
-          .patch(PatchContext.of(PatchType.JSON), patch(read, left));
+          .patch(PatchContext.of(PatchType.JSON), patch(unchangedOnly ? resource.getMetadata().getResourceVersion()
+              : null, read, left));
       LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
           left == null ? "removed" : left);
       return patched;
@@ -56,7 +66,14 @@ final class ApprovalAnnotation {
   }
 
   static String patch(String read, String left) {
+    return patch(null, read, left);
+  }
+
+  static String patch(String resourceVersion, String read, String left) {
     ArrayNode ops = JSON.createArrayNode();
+    if (resourceVersion != null) {
+      ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
+    }
     ObjectNode test = ops.addObject().put("op", "test").put("path", POINTER);
     test.put("value", read);
     ObjectNode change = ops.addObject().put("path", POINTER);

@@ -167,15 +167,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
-    UpdateControl<DatabaseMigration> control;
     if (Objects.equals(before, after)) {
       metrics.record(resource, before, after);
-      control = UpdateControl.noUpdate();
     } else {
+      writeStatus(client, resource, StatusPatch.replace(after));
       recordTransition(client, resource, before, after);
-      resource.setStatus(after);
-      control = UpdateControl.patchStatus(resource);
     }
+    UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
     if (decision instanceof Decision.WaitForSecret) {
       control.rescheduleAfter(SECRET_RECHECK);
     }
@@ -197,7 +195,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     String resourceVersion = resource.getMetadata().getResourceVersion();
     Set<String> spent = Gates.spentApprovals(observation, gate);
     if (!spent.isEmpty()) {
-      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, spent);
+      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, spent, true);
       if (patched == null) {
         return again;
       }
@@ -207,11 +205,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, gate, clock.instant());
     try {
-      // A JSON patch of /status whose first operation tests the resourceVersion: the same `patch` on the status
-      // subresource the operator is granted, made conditional.
-      client.resources(DatabaseMigration.class).inNamespace(resource.getMetadata().getNamespace())
-          .withName(resource.getMetadata().getName()).subresource("status")
-          .patch(PatchContext.of(PatchType.JSON), StatusPatch.ifUnchanged(resourceVersion, after));
+      writeStatus(client, resource, StatusPatch.ifUnchanged(resourceVersion, after));
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != 422) {
         throw e;
@@ -222,6 +216,13 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     recordTransition(client, resource, before, after);
     return again;
+  }
+
+  // The one place status is written: the whole status, as a JSON patch of the status subresource (see StatusPatch).
+  private static void writeStatus(KubernetesClient client, DatabaseMigration resource, String patch) {
+    client.resources(DatabaseMigration.class).inNamespace(resource.getMetadata().getNamespace())
+        .withName(resource.getMetadata().getName()).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   private void recordTransition(KubernetesClient client, DatabaseMigration resource, DatabaseMigrationStatus before,
@@ -252,9 +253,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.refused(resource, Reasons.REJECTED_BY_API_SERVER,
         refused.getMessage(), clock.instant());
+    writeStatus(context.getClient(), resource, StatusPatch.replace(after));
     recordTransition(context.getClient(), resource, before, after);
-    resource.setStatus(after);
-    return ErrorStatusUpdateControl.patchStatus(resource).withNoRetry();
+    return ErrorStatusUpdateControl.<DatabaseMigration>noStatusUpdate().withNoRetry();
   }
 
   // Every Job of the resource (step Jobs and plan Jobs of all generations), by name, with its pods.

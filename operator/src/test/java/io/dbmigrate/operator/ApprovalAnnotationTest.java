@@ -21,4 +21,12 @@ class ApprovalAnnotationTest {
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"replace\",\"value\":\"backfill\"}]",
         ApprovalAnnotation.patch("backfill, contract", "backfill"));
   }
+
+  @Test
+  void whenPublishingItAlsoTestsTheResourceVersionRead() {
+    assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"42\"},"
+        + "{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"value\":\"contract\"},"
+        + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"remove\"}]",
+        ApprovalAnnotation.patch("42", "contract", null));
+  }
 }

@@ -28,4 +28,17 @@ class StatusPatchTest {
     assertEquals("AwaitingGate", ops.get(1).get("value").get("phase").asText());
     assertEquals(3, ops.get(1).get("value").get("observedGeneration").asInt());
   }
+
+  @Test
+  void replaceSetsTheWholeStatusWhateverTheServerHolds() throws Exception {
+    DatabaseMigrationStatus status = new DatabaseMigrationStatus(2L, Phase.Succeeded, "e5f6", "head", null,
+        List.of(), null, "done", null, null, 0, List.of());
+
+    JsonNode ops = new ObjectMapper().readTree(StatusPatch.replace(status));
+
+    assertEquals(1, ops.size(), "no diff against a copy that may be stale: one operation, the whole status");
+    assertEquals("add", ops.get(0).get("op").asText());
+    assertEquals("/status", ops.get(0).get("path").asText());
+    assertEquals("Succeeded", ops.get(0).get("value").get("phase").asText());
+  }
 }

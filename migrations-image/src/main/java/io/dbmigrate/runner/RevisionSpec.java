@@ -45,7 +45,7 @@ public final class RevisionSpec {
     }
 
     // The refused value goes into a message; keep control characters out of logs.
-    private static String printable(String value) {
+    static String printable(String value) {
         StringBuilder sb = new StringBuilder();
         value.codePoints().forEach(cp -> {
             if (Character.isISOControl(cp)) {

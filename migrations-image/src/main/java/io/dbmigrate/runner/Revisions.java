@@ -99,13 +99,14 @@ public final class Revisions {
                     + " revisions, at most " + MAX_REVISIONS + " are accepted");
         }
         TreeSet<String> revisions = new TreeSet<>();
+        String shown = Truncation.truncate(RevisionSpec.printable(described), 200);
         for (String part : parts) {
             if (part.equals(BASE)) {
-                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + Truncation.truncate(printable(described), 200)
+                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + shown
                         + "': base means no revision and cannot stand beside one" + example);
             }
             if (!ID.matcher(part).matches()) {
-                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + Truncation.truncate(printable(described), 200)
+                throw new RunnerException(ExitCode.BAD_INPUT, field + " '" + shown
                         + "' is not a list of revision ids" + example);
             }
             if (!revisions.add(part)) {
@@ -118,19 +119,6 @@ public final class Revisions {
     /** Whether the database's revisions are exactly these, in any order. */
     static boolean same(List<String> current, List<String> expected) {
         return new TreeSet<>(current).equals(new TreeSet<>(expected)) && current.size() == expected.size();
-    }
-
-    // The refused value goes into a message; keep control characters out of logs.
-    private static String printable(String value) {
-        StringBuilder sb = new StringBuilder();
-        value.codePoints().forEach(cp -> {
-            if (Character.isISOControl(cp)) {
-                sb.append(String.format("\\u%04x", cp));
-            } else {
-                sb.appendCodePoint(cp);
-            }
-        });
-        return sb.toString();
     }
 
     /** The revisions joined with ",", or {@value #BASE} when there are none. */

@@ -28,11 +28,14 @@ public final class CompressedSql {
         return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
+    /** @throws UncheckedIOException when the text is not gzip+base64 (a result written by something else) */
     public static String decode(String encoded) {
         try (GZIPInputStream gzip = new GZIPInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(encoded)))) {
             return new String(gzip.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("the plan's SQL is not gzip+base64", e);
+        } catch (IllegalArgumentException e) {
+            throw new UncheckedIOException("the plan's SQL is not gzip+base64", new IOException(e));
         }
     }
 

@@ -12,7 +12,6 @@ import io.dbmigrate.plan.Gates;
 import io.dbmigrate.plan.JobObservation;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
-import io.dbmigrate.plan.PlanSql;
 import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.plan.SecretObservation;
 import io.dbmigrate.plan.StatusAggregator;
@@ -22,6 +21,7 @@ import io.dbmigrate.plan.TransitionEvent;
 import io.dbmigrate.runner.Backup;
 import io.dbmigrate.runner.BackupRequest;
 import io.dbmigrate.runner.BackupResult;
+import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.Plan;
@@ -138,7 +138,7 @@ public final class LocalRun {
     if (plan.sqlUnavailable() != null) {
       progress.println("dbmigrate: no SQL: " + plan.sqlUnavailable());
     } else if (plan.sqlGzipBase64() != null) {
-      progress.println(PlanSql.decode(plan.sqlGzipBase64()));
+      progress.println(CompressedSql.decode(plan.sqlGzipBase64()));
     }
   }
 

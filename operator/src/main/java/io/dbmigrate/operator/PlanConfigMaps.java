@@ -1,8 +1,8 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.plan.PlanSql;
 import io.dbmigrate.plan.StepEntry;
+import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -25,7 +25,7 @@ public final class PlanConfigMaps {
         + plan.target() + "\n");
     data.put(KEY_REVISIONS, String.join("\n", plan.pendingRevisions() == null ? java.util.List.of() : plan.pendingRevisions())
         + "\n");
-    String sql = plan.sqlGzipBase64() == null ? "" : PlanSql.decode(plan.sqlGzipBase64());
+    String sql = plan.sqlGzipBase64() == null ? "" : CompressedSql.decode(plan.sqlGzipBase64());
     if (plan.sqlUnavailable() != null) {
       sql = "-- Alembic's offline mode could not produce SQL for this step: " + plan.sqlUnavailable() + "\n";
     } else if (Boolean.FALSE.equals(plan.sqlComplete())) {

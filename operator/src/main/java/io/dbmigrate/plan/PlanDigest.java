@@ -1,5 +1,6 @@
 package io.dbmigrate.plan;
 
+import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.PlanResult;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ public final class PlanDigest {
       return "";
     }
     try {
-      return PlanSql.decode(gzipBase64);
+      return CompressedSql.decode(gzipBase64);
     } catch (UncheckedIOException e) {
       return gzipBase64;
     }

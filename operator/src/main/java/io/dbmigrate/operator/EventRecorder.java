@@ -1,18 +1,15 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.plan.Sha256;
 import io.dbmigrate.plan.TransitionEvent;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
-import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +35,10 @@ public final class EventRecorder {
   static String name(DatabaseMigration resource, TransitionEvent event) {
     String key = resource.getMetadata().getUid() + "/" + resource.getMetadata().getGeneration() + "/" + event.type()
         + "/" + event.reason() + "/" + event.message();
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      String suffix = "." + HexFormat.of().formatHex(digest, 0, 8);
-      String base = resource.getMetadata().getName();
-      // An Event name is a DNS subdomain of at most 253 characters, like the resource's.
-      return base.substring(0, Math.min(base.length(), 253 - suffix.length())).replaceAll("[.-]+$", "") + suffix;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    String suffix = "." + Sha256.hex(key, 8);
+    String base = resource.getMetadata().getName();
+    // An Event name is a DNS subdomain of at most 253 characters, like the resource's.
+    return base.substring(0, Math.min(base.length(), 253 - suffix.length())).replaceAll("[.-]+$", "") + suffix;
   }
 
   public void record(DatabaseMigration resource, TransitionEvent event) {

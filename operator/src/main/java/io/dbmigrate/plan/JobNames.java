@@ -1,10 +1,5 @@
 package io.dbmigrate.plan;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 /**
  * The one name a generation's Job can have. Deterministic, so a restarted operator finds the Job it created instead
  * of creating a second; the resource's uid is in it, so a deleted and recreated resource never adopts an old Job.
@@ -62,11 +57,6 @@ public final class JobNames {
   }
 
   private static String shortHash(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 3).substring(0, 5);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    return Sha256.hex(text, 3).substring(0, 5);
   }
 }

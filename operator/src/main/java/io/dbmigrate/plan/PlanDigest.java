@@ -3,10 +3,6 @@ package io.dbmigrate.plan;
 import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.PlanResult;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -37,11 +33,6 @@ public final class PlanDigest {
         "revisions=" + String.join(",", plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions()),
         "sql=" + sql(plan.sqlGzipBase64()),
         "unavailable=" + (plan.sqlUnavailable() == null ? "" : plan.sqlUnavailable()));
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(shown.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JRE", e);
-    }
+    return Sha256.hex(shown, 6);
   }
 }

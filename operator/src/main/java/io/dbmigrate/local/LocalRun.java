@@ -110,9 +110,18 @@ public final class LocalRun {
   private static void approve(DatabaseMigration resource, String step) {
     Set<String> all = new TreeSet<>(Gates.approvedSteps(resource));
     all.add(step);
+    setApprovals(resource, String.join(",", all));
+  }
+
+  // The dbmigrate.io/approve annotation set to this list of steps, or removed when it is null.
+  private static void setApprovals(DatabaseMigration resource, String steps) {
     Map<String, String> annotations = resource.getMetadata().getAnnotations() == null ? new HashMap<>()
         : new HashMap<>(resource.getMetadata().getAnnotations());
-    annotations.put(Gates.APPROVE_ANNOTATION, String.join(",", all));
+    if (steps == null) {
+      annotations.remove(Gates.APPROVE_ANNOTATION);
+    } else {
+      annotations.put(Gates.APPROVE_ANNOTATION, steps);
+    }
     resource.getMetadata().setAnnotations(annotations);
   }
 
@@ -121,14 +130,7 @@ public final class LocalRun {
     if (spent.isEmpty()) {
       return;
     }
-    String left = Gates.remainingApprovals(resource, spent);
-    Map<String, String> annotations = new HashMap<>(resource.getMetadata().getAnnotations());
-    if (left == null) {
-      annotations.remove(Gates.APPROVE_ANNOTATION);
-    } else {
-      annotations.put(Gates.APPROVE_ANNOTATION, left);
-    }
-    resource.getMetadata().setAnnotations(annotations);
+    setApprovals(resource, Gates.remainingApprovals(resource, spent));
   }
 
   private void printPlan(Decision.AwaitGate gate) {

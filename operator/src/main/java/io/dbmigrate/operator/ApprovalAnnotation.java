@@ -65,10 +65,7 @@ final class ApprovalAnnotation {
     }
   }
 
-  static String patch(String read, String left) {
-    return patch(null, read, left);
-  }
-
+  /** @param resourceVersion also tested first when not null; @param left null removes the annotation */
   static String patch(String resourceVersion, String read, String left) {
     ArrayNode ops = JSON.createArrayNode();
     if (resourceVersion != null) {

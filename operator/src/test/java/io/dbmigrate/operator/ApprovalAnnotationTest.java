@@ -11,7 +11,7 @@ class ApprovalAnnotationTest {
   void theLastApprovalRemovesTheAnnotationIfItStillHoldsWhatWasRead() {
     assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"value\":\"contract\"},"
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"remove\"}]",
-        ApprovalAnnotation.patch("contract", null));
+        ApprovalAnnotation.patch(null, "contract", null));
   }
 
   @Test
@@ -19,7 +19,7 @@ class ApprovalAnnotationTest {
     assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\","
         + "\"value\":\"backfill, contract\"},"
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"replace\",\"value\":\"backfill\"}]",
-        ApprovalAnnotation.patch("backfill, contract", "backfill"));
+        ApprovalAnnotation.patch(null, "backfill, contract", "backfill"));
   }
 
   @Test

@@ -21,6 +21,9 @@ package io.dbmigrate.runner;
  *   <tr><td>23</td><td>VERIFICATION_FAILED</td><td>VerificationFailed</td><td>no</td><td>A verification query returned false or failed after the migration; the message names it.</td></tr>
  *   <tr><td>24</td><td>DOWNGRADE_NOT_ALLOWED</td><td>DowngradeNotAllowed</td><td>no</td><td>The target is below the current revision and downgrades were not allowed; nothing ran.</td></tr>
  *   <tr><td>25</td><td>PLAN_OUTDATED</td><td>PlanOutdated</td><td>no</td><td>The database is not at the revision(s) given with --expect-from (where the approved plan started); nothing ran.</td></tr>
+ *   <tr><td>26</td><td>REHEARSAL_FAILED</td><td>RehearsalFailed</td><td>no</td><td>The step failed on a restored copy of the database (restore, upgrade, verification or round trip); production was not touched.</td></tr>
+ *   <tr><td>27</td><td>OUTSIDE_WINDOW</td><td>OutsideWindow</td><td>no</td><td>Less than the step's expected duration is left in its maintenance window (--window-closes-at); nothing ran.</td></tr>
+ *   <tr><td>28</td><td>BASELINE_REFUSED</td><td>BaselineRefused</td><td>no</td><td>stamp --adopt on a database whose alembic_version holds revisions that do not include the baseline; nothing was stamped.</td></tr>
  * </table>
  */
 public enum ExitCode {
@@ -38,7 +41,12 @@ public enum ExitCode {
     VERIFICATION_FAILED(23, "VerificationFailed", false),
     DOWNGRADE_NOT_ALLOWED(24, "DowngradeNotAllowed", false),
     // The database moved since the plan was approved: only a new plan, and a new approval, can make it run.
-    PLAN_OUTDATED(25, "PlanOutdated", false);
+    PLAN_OUTDATED(25, "PlanOutdated", false),
+    // A rehearsal that failed fails the same way again: the migration (or its downgrade) needs fixing.
+    REHEARSAL_FAILED(26, "RehearsalFailed", false),
+    // Not a failure of the migration: the operator holds the step for the next window instead of retrying now.
+    OUTSIDE_WINDOW(27, "OutsideWindow", false),
+    BASELINE_REFUSED(28, "BaselineRefused", false);
 
     private final int code;
     private final String reason;

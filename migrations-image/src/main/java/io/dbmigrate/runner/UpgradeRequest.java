@@ -2,6 +2,7 @@ package io.dbmigrate.runner;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,9 +19,14 @@ import java.util.Set;
  * @param expectFrom     null, or the revision(s) the database must be at for anything to run, as
  *                       {@link Revisions#describe} writes them (a gated step's approved plan started there); at any
  *                       other revision the run is refused with {@link ExitCode#PLAN_OUTDATED}
+ * @param windowClosesAt null, or when the step's maintenance window closes: with less than expectedDuration left
+ *                       (or none) before Alembic would start, nothing runs ({@link ExitCode#OUTSIDE_WINDOW})
+ * @param expectedDuration null when unknown (zero is then assumed), or how long the step is expected to take: its
+ *                       rehearsal's upgrade, or an earlier run's
  */
 public record UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
-                             OnFailure onFailure, boolean allowDowngrade, String expectFrom) {
+                             OnFailure onFailure, boolean allowDowngrade, String expectFrom, Instant windowClosesAt,
+                             Duration expectedDuration) {
 
     public static final Duration DEFAULT_LOCK_TIMEOUT = LockSafety.DEFAULT_LOCK_TIMEOUT;
     public static final Duration DEFAULT_LOCK_WAIT = LockSafety.DEFAULT_LOCK_WAIT;
@@ -28,6 +34,12 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
     public UpgradeRequest {
         verify = verify == null ? List.of() : List.copyOf(verify);
         onFailure = onFailure == null ? OnFailure.HALT : onFailure;
+    }
+
+    /** Without a maintenance window. */
+    public UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
+                          OnFailure onFailure, boolean allowDowngrade, String expectFrom) {
+        this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom, null, null);
     }
 
     /** Whatever revision the database is at. */
@@ -52,7 +64,14 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
 
     /** The same, run only when the database is at exactly these revision(s). */
     public UpgradeRequest expectingFrom(String revisions) {
-        return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, revisions);
+        return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, revisions,
+                windowClosesAt, expectedDuration);
+    }
+
+    /** The same, run only when at least {@code expected} (null: unknown) is left before {@code closesAt}. */
+    public UpgradeRequest withinWindow(Instant closesAt, Duration expected) {
+        return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom,
+                closesAt, expected);
     }
 
     /** The revisions of {@link #expectFrom}, sorted; empty for base. Only when it is not null. */

@@ -9,7 +9,7 @@
 --   Stalled=True                                                  -> Degraded (a human must act)
 --   Ready=True                                                    -> Healthy (the database is at the target)
 --   phase Suspended                                               -> Suspended (spec.suspend holds the migration)
---   phase AwaitingGate                                            -> Suspended (a step waits for an approval or a rollout)
+--   phase AwaitingGate                                            -> Suspended (a step waits for an approval, a rollout or a window)
 --   anything else                                                 -> Progressing, with status.message
 local hs = {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.plan.Gates;
+import io.dbmigrate.plan.StampRequests;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -15,16 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes used approvals out of the {@code dbmigrate.io/approve} annotation, the one write the operator makes to a
- * DatabaseMigration outside its status. The JSON patch first tests the value it read, so an approval someone adds
+ * Takes used approvals out of the {@code dbmigrate.io/approve} annotation, and a done stamp request out of
+ * {@code dbmigrate.io/stamp}: the only writes the operator makes to a DatabaseMigration outside its status. The JSON patch first tests the value it read, so an approval someone adds
  * meanwhile is never lost: the patch fails (422) and the next reconcile, woken by that edit, tries again.
  */
 final class ApprovalAnnotation {
   private static final Logger LOG = LoggerFactory.getLogger(ApprovalAnnotation.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  // JSON pointer of the annotation: '/' in a key is written ~1.
-  private static final String POINTER = "/metadata/annotations/" + Gates.APPROVE_ANNOTATION.replace("~", "~0")
-      .replace("/", "~1");
 
   private ApprovalAnnotation() {
   }
@@ -49,8 +47,8 @@ final class ApprovalAnnotation {
     String name = resource.getMetadata().getName();
     try {
       DatabaseMigration patched = client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
-          .patch(PatchContext.of(PatchType.JSON), patch(unchangedOnly ? resource.getMetadata().getResourceVersion()
-              : null, read, left));
+          .patch(PatchContext.of(PatchType.JSON), patch(Gates.APPROVE_ANNOTATION,
+              unchangedOnly ? resource.getMetadata().getResourceVersion() : null, read, left));
       LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
           left == null ? "removed" : left);
       return patched;
@@ -65,15 +63,44 @@ final class ApprovalAnnotation {
     }
   }
 
-  /** @param resourceVersion also tested first when not null; @param left null removes the annotation */
-  static String patch(String resourceVersion, String read, String left) {
+  /**
+   * The spent stamp request: {@code dbmigrate.io/stamp} removed, if it still holds the revision read.
+   *
+   * @return false when it changed (or the resource went) since it was read
+   */
+  static boolean removeStamp(KubernetesClient client, DatabaseMigration resource, String read) {
+    String namespace = resource.getMetadata().getNamespace();
+    String name = resource.getMetadata().getName();
+    try {
+      client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+          .patch(PatchContext.of(PatchType.JSON), patch(StampRequests.STAMP_ANNOTATION, null, read, null));
+      LOG.info("msg=\"stamp annotation removed\" resource={}/{} revision={}", namespace, name, read);
+      return true;
+    } catch (KubernetesClientException e) {
+      int code = e.getCode();
+      if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
+        throw e;
+      }
+      LOG.info("msg=\"stamp annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
+      return false;
+    }
+  }
+
+  /**
+   * @param key             the annotation
+   * @param resourceVersion also tested first when not null
+   * @param left            null removes the annotation
+   */
+  static String patch(String key, String resourceVersion, String read, String left) {
+    // JSON pointer of the annotation: '/' in a key is written ~1.
+    String pointer = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
     ArrayNode ops = JSON.createArrayNode();
     if (resourceVersion != null) {
       ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
     }
-    ObjectNode test = ops.addObject().put("op", "test").put("path", POINTER);
+    ObjectNode test = ops.addObject().put("op", "test").put("path", pointer);
     test.put("value", read);
-    ObjectNode change = ops.addObject().put("path", POINTER);
+    ObjectNode change = ops.addObject().put("path", pointer);
     if (left == null) {
       change.put("op", "remove");
     } else {

@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.plan.Decision;
 import io.dbmigrate.plan.Gates;
 import io.dbmigrate.plan.JobObservation;
+import io.dbmigrate.plan.StampRequests;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
 import io.dbmigrate.plan.SecretObservation;
@@ -37,6 +38,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +62,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   // After an approval annotation changed under a reconcile, and after a plan was published: the next reconcile must
   // come even where the operator's own writes do not wake it.
   static final Duration ANNOTATION_RECHECK = Duration.ofSeconds(1);
+  static final Duration WINDOW_RECHECK = Duration.ofMinutes(10);
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
   private static final String DEPLOYMENTS = "deployments";
   private static final String ALL_NAMESPACES = "";
@@ -150,7 +153,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     SecretObservation secret = valid
         ? new SecretObserver(client).observe(namespace, resource.getSpec().database().credentialsSecret())
         : SecretObservation.PRESENT;
-    Observation observation = new Observation(resource, secret, jobs, rollouts);
+    Observation observation = new Observation(resource, secret, jobs, rollouts, clock.instant());
     Decision decision = MigrationPlanner.decide(observation);
 
     if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
@@ -158,13 +161,16 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     Set<String> spent = Gates.spentApprovals(observation, decision);
     if (decision instanceof Decision.CreateJob create) {
-      create(client, resource, JobFactory.build(resource, create.step()));
+      create(client, resource, JobFactory.build(resource, create.step(), create.window()));
     } else if (decision instanceof Decision.CreatePlanJob plan) {
       create(client, resource, JobFactory.buildPlan(resource, plan.step()));
+    } else if (decision instanceof Decision.CreateStampJob stamp) {
+      create(client, resource, JobFactory.buildStamp(resource, stamp.run()));
     }
     if (!spent.isEmpty()) {
       ApprovalAnnotation.consume(client, resource, spent);
     }
+    StampRequests.spentAnnotation(resource).ifPresent(read -> ApprovalAnnotation.removeStamp(client, resource, read));
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
     if (Objects.equals(before, after)) {
@@ -176,6 +182,10 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
     if (decision instanceof Decision.WaitForSecret) {
       control.rescheduleAfter(SECRET_RECHECK);
+    } else if (decision instanceof Decision.AwaitGate gate && gate.nextWindow() != null) {
+      control.rescheduleAfter(untilWindow(gate.nextWindow()));
+    } else if (decision instanceof Decision.FollowStampJob stamp && stamp.job().state() != JobObservation.State.Active) {
+      control.rescheduleAfter(ANNOTATION_RECHECK); // the stamp is recorded: on to the annotation and the steps
     }
     return control;
   }
@@ -216,6 +226,16 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     }
     recordTransition(client, resource, before, after);
     return again;
+  }
+
+  // Nothing but the clock wakes a step held for its window: come back when it opens, and now and then before, so a
+  // clock that jumped or an operator restart is never waited out. A second past the opening, it is open.
+  private Duration untilWindow(Instant opensAt) {
+    Duration left = Duration.between(clock.instant(), opensAt).plusSeconds(1);
+    if (left.compareTo(WINDOW_RECHECK) > 0) {
+      return WINDOW_RECHECK;
+    }
+    return left.isNegative() ? ANNOTATION_RECHECK : left;
   }
 
   // The one place status is written: the whole status, as a JSON patch of the status subresource (see StatusPatch).

@@ -7,6 +7,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
+import io.dbmigrate.plan.Decision;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
 import io.dbmigrate.plan.SecretObservation;
@@ -39,13 +41,17 @@ import java.util.stream.Collectors;
 
 /**
  * Builds the Jobs of one step from the resource alone (pure). In a step's Job the init container `backup` must
- * succeed before the kubelet starts `migrate`, so backup-before-upgrade is guaranteed by Kubernetes itself, not by our
- * bookkeeping. A gated step's plan Job has one container, `plan`, and touches nothing.
+ * succeed before the kubelet starts the next one, so backup-before-upgrade is guaranteed by Kubernetes itself, not by
+ * our bookkeeping; so is rehearsal-before-upgrade: with a rehearsal, the init container `rehearse` restores that
+ * backup into a scratch database and upgrades the copy, and `migrate` starts only if it succeeded. A gated step's plan
+ * Job has one container, `plan`, and touches nothing. A stamp Job has `backup`, then `stamp`.
  */
 public final class JobFactory {
   public static final String BACKUP_CONTAINER = "backup";
   public static final String MIGRATE_CONTAINER = "migrate";
   public static final String PLAN_CONTAINER = "plan";
+  public static final String REHEARSE_CONTAINER = "rehearse";
+  public static final String STAMP_CONTAINER = "stamp";
   public static final String BACKUP_MOUNT = "/var/lib/dbmigrate/backups";
   public static final int RUN_AS_USER = 10001;
 
@@ -66,24 +72,67 @@ public final class JobFactory {
 
   /** The step's Job: backup (unless disabled), then upgrade. */
   public static Job build(DatabaseMigration resource, StepEntry step) {
+    return build(resource, step, null);
+  }
+
+  /**
+   * The step's Job: backup (unless disabled), the rehearsal on a copy of that backup (when the step rehearses), then
+   * the upgrade; within {@code window} (null: none) the upgrade starts only with the expected duration left.
+   */
+  public static Job build(DatabaseMigration resource, StepEntry step, Decision.WindowSlot window) {
     DatabaseMigrationSpec spec = resource.getSpec();
     long generation = MigrationPlanner.generation(resource);
-    BackupSpec backup = spec.backupOrDefault();
-    boolean backupEnabled = backup.modeOrDefault() == BackupSpec.BackupMode.Required;
     List<Volume> volumes = new ArrayList<>();
-    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     List<Container> initContainers = new ArrayList<>();
-    if (backupEnabled) {
+    String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
+    backup(resource, label, volumes, initContainers);
+    StepCommand command = StepCommand.of(spec, step, window);
+    RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
+    if (rehearsal.required()) {
+      // The same server as production unless spec.rehearsal.database names another; PGDATABASE is then only where
+      // the runner connects to create and drop the scratch database.
+      initContainers.add(container(REHEARSE_CONTAINER, spec, rehearsal.database() == null ? spec.database()
+          : rehearsal.database(), command.rehearseArguments(spec.migrations().pathOrDefault(), BACKUP_MOUNT,
+          resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
+    }
+    Container migrate = container(MIGRATE_CONTAINER, spec,
+        command.upgradeArguments(spec.migrations().pathOrDefault()), false);
+    return job(resource, step, step.jobName(), volumes, initContainers, migrate);
+  }
+
+  /**
+   * A stamp's Job: backup (unless disabled), then {@code stamp}; {@code --adopt} for spec.baseline. Labelled with the
+   * first step, whose Jobs it never runs beside.
+   */
+  public static Job buildStamp(DatabaseMigration resource, Decision.StampRun run) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    List<Volume> volumes = new ArrayList<>();
+    List<Container> initContainers = new ArrayList<>();
+    boolean baseline = run.kind() == Decision.StampRun.Kind.Baseline;
+    backup(resource, baseline ? "baseline" : "stamp", volumes, initContainers);
+    List<String> args = new ArrayList<>(List.of("stamp", "--migrations", spec.migrations().pathOrDefault(),
+        "--revision", run.revision()));
+    if (baseline) {
+      args.add("--adopt");
+    }
+    Container stamp = container(STAMP_CONTAINER, spec, args, false);
+    StepEntry first = StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0);
+    return job(resource, first, run.jobName(), volumes, initContainers, stamp);
+  }
+
+  // The backup init container and its volume, unless backups are disabled; every Job volume list starts with /tmp.
+  private static void backup(DatabaseMigration resource, String label, List<Volume> volumes,
+                             List<Container> initContainers) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    BackupSpec backup = spec.backupOrDefault();
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
       volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
           .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
-      String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
       initContainers.add(container(BACKUP_CONTAINER, spec, List.of("backup", "--dir", BACKUP_MOUNT,
           "--name", resource.getMetadata().getName(), "--label", label,
           "--retain", Integer.toString(backup.retainOrDefault())), true));
     }
-    Container migrate = container(MIGRATE_CONTAINER, spec,
-        StepCommand.of(spec, step).upgradeArguments(spec.migrations().pathOrDefault()), false);
-    return job(resource, step, step.jobName(), volumes, initContainers, migrate);
   }
 
   /** The plan Job of a gated step: reads the database's revision and Alembic's offline SQL, changes nothing. */
@@ -166,6 +215,11 @@ public final class JobFactory {
   }
 
   private static Container container(String name, DatabaseMigrationSpec spec, List<String> args, boolean mountsBackups) {
+    return container(name, spec, spec.database(), args, mountsBackups);
+  }
+
+  private static Container container(String name, DatabaseMigrationSpec spec, DatabaseSpec database, List<String> args,
+                                     boolean mountsBackups) {
     MigrationsSpec migrations = spec.migrations();
     List<VolumeMount> mounts = new ArrayList<>();
     // The root filesystem is read-only; Python and pg_dump still want a writable /tmp.
@@ -178,7 +232,7 @@ public final class JobFactory {
         .withImage(migrations.image())
         .withImagePullPolicy(migrations.imagePullPolicy() == null ? "IfNotPresent" : migrations.imagePullPolicy().name())
         .withArgs(args)
-        .withEnv(environment(spec.database()))
+        .withEnv(environment(database))
         .withVolumeMounts(mounts)
         .withResources(resources(spec.jobTemplateOrDefault().resources()))
         // The runner's JSON result is the termination message; logs stand in when it died before writing one.

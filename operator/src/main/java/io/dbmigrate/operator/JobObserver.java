@@ -46,10 +46,16 @@ public final class JobObserver {
     if (hasBackup && backup == null) {
       backup = ContainerOutcome.waiting(null);
     }
-    // The main container is `migrate` in a step's Job and `plan` in a plan Job.
+    boolean hasRehearsal = pod.getSpec() != null && pod.getSpec().getInitContainers() != null
+        && pod.getSpec().getInitContainers().stream().anyMatch(c -> JobFactory.REHEARSE_CONTAINER.equals(c.getName()));
+    ContainerOutcome rehearse = hasRehearsal ? outcome(init, JobFactory.REHEARSE_CONTAINER) : null;
+    if (hasRehearsal && rehearse == null) {
+      rehearse = ContainerOutcome.waiting(null);
+    }
+    // The main container is `migrate` in a step's Job, `plan` in a plan Job and `stamp` in a stamp Job.
     String mainName = pod.getSpec() == null || pod.getSpec().getContainers() == null || pod.getSpec().getContainers().isEmpty()
         ? JobFactory.MIGRATE_CONTAINER : pod.getSpec().getContainers().get(0).getName();
-    return new Attempt(backup, outcome(main, mainName));
+    return new Attempt(backup, rehearse, outcome(main, mainName));
   }
 
   private static ContainerOutcome outcome(List<ContainerStatus> statuses, String name) {

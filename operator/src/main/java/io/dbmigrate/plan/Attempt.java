@@ -1,15 +1,24 @@
 package io.dbmigrate.plan;
 
 /**
- * One pod of a migration Job: the backup container (absent when backups are disabled) and the migrate container.
+ * One pod of a migration Job: the backup container (absent when backups are disabled), the rehearse container
+ * (present when the step rehearses) and the main container (migrate; stamp in a stamp Job; plan in a plan Job).
  * A container that has not started yet is null.
  */
-public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
+public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, ContainerOutcome migrate) {
+
+  /** A pod without a rehearsal. */
+  public Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
+    this(backup, null, migrate);
+  }
 
   /** The container whose failure ended this attempt, if one did. */
   public ContainerOutcome failure() {
     if (backup != null && backup.failed()) {
       return backup;
+    }
+    if (rehearse != null && rehearse.failed()) {
+      return rehearse;
     }
     if (migrate != null && migrate.failed()) {
       return migrate;
@@ -27,7 +36,11 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
       return backup;
     }
     boolean backupDone = backup == null || backup.succeeded();
-    return backupDone && blocked(migrate) ? migrate : null;
+    if (backupDone && blocked(rehearse)) {
+      return rehearse;
+    }
+    boolean rehearsalDone = rehearse == null || rehearse.succeeded();
+    return backupDone && rehearsalDone && blocked(migrate) ? migrate : null;
   }
 
   private static boolean blocked(ContainerOutcome container) {
@@ -37,14 +50,21 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
 
   /** Whether any container of the pod has run: before that, the pod is still being scheduled or pulled. */
   public boolean started() {
-    return hasRun(backup) || hasRun(migrate);
+    return hasRun(backup) || hasRun(rehearse) || hasRun(migrate);
   }
 
   private static boolean hasRun(ContainerOutcome container) {
     return container != null && container.state() != ContainerOutcome.State.Waiting;
   }
 
+  /** Whether the backup is done and the rehearsal on its copy runs. */
+  public boolean rehearsing() {
+    return (backup == null || backup.succeeded()) && rehearse != null && !rehearse.succeeded() && !rehearse.failed()
+        && rehearse.state() != ContainerOutcome.State.Waiting;
+  }
+
   public boolean migrating() {
-    return (backup == null || backup.succeeded()) && migrate != null && !migrate.failed();
+    return (backup == null || backup.succeeded()) && (rehearse == null || rehearse.succeeded()) && migrate != null
+        && !migrate.failed();
   }
 }

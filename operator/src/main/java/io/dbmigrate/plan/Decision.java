@@ -1,6 +1,8 @@
 package io.dbmigrate.plan;
 
 import io.dbmigrate.runner.PlanResult;
+import java.time.Duration;
+import java.time.Instant;
 
 /** What the reconciler (or local mode) does next. The planner decides; the caller only carries it out. */
 public sealed interface Decision {
@@ -17,8 +19,41 @@ public sealed interface Decision {
   record Hold() implements Decision {
   }
 
-  /** Create the step's Job; {@code openedBy} says what opened its gate, null when it has none. */
-  record CreateJob(StepEntry step, String openedBy) implements Decision {
+  /**
+   * Create the step's Job; {@code openedBy} says what opened its gate, null when it has none; {@code window} the
+   * maintenance window it must fit in, null when it has none.
+   */
+  record CreateJob(StepEntry step, String openedBy, WindowSlot window) implements Decision {
+    public CreateJob(StepEntry step, String openedBy) {
+      this(step, openedBy, null);
+    }
+  }
+
+  /**
+   * The open maintenance window a step's Job runs in: its upgrade must not start with less than {@code expected} (null:
+   * unknown) left before {@code closesAt}; the Job's runner checks again after its backup and rehearsal.
+   */
+  record WindowSlot(Instant closesAt, Duration expected) {
+  }
+
+  /**
+   * A stamp of alembic_version, behind its own backup: an emergency repair asked for by annotation, or the adoption
+   * spec.baseline asks for.
+   *
+   * @param requestedBy the annotation's field manager; null for a baseline or when unknown
+   * @param requestedAt RFC 3339
+   */
+  record StampRun(Kind kind, String revision, String jobName, String requestedBy, String requestedAt) {
+    /** What asked for the stamp. */
+    public enum Kind { Annotation, Baseline }
+  }
+
+  /** Create the stamp's Job: nothing else of the resource runs meanwhile. */
+  record CreateStampJob(StampRun run) implements Decision {
+  }
+
+  /** The stamp's Job runs, or has ended: status follows it. */
+  record FollowStampJob(StampRun run, JobObservation job) implements Decision {
   }
 
   /** The step's Job exists and is running, or has failed: status follows it. */
@@ -37,7 +72,11 @@ public sealed interface Decision {
    * The step's gate is closed. {@code publish} is the plan to write to the step's ConfigMap now, the first time it is
    * seen; null once it is recorded in status.
    */
-  record AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish) implements Decision {
+  record AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish, Instant nextWindow)
+      implements Decision {
+    public AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish) {
+      this(step, reason, waitingFor, publish, null);
+    }
   }
 
   /** Every step has ended (succeeded, or one failed and its Job is gone): nothing to do. */

@@ -2,6 +2,8 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.GateSpec;
+import io.dbmigrate.api.v1alpha1.WindowGate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -28,8 +30,14 @@ public final class Gates {
    * @param openedBy   what opened it, when open
    * @param reason     AwaitingApproval or AwaitingRollout, when closed
    * @param waitingFor what it waits for, for people, when closed
+   * @param windowClosesAt when open: when the maintenance window it opened in closes; null without a window gate
+   * @param nextWindow  when the next maintenance window opens; null without a window gate
    */
-  public record Verdict(boolean open, String openedBy, String reason, String waitingFor) {
+  public record Verdict(boolean open, String openedBy, String reason, String waitingFor, Instant windowClosesAt,
+                        Instant nextWindow) {
+    public Verdict(boolean open, String openedBy, String reason, String waitingFor) {
+      this(open, openedBy, reason, waitingFor, null, null);
+    }
   }
 
   /**
@@ -43,7 +51,10 @@ public final class Gates {
     List<String> opened = new ArrayList<>();
     String reason = null;
     if (gate.approval() != null) {
-      if (gate.approval().approvedInSpec()) {
+      if (!step.deferred().isEmpty()) {
+        // A Job of this plan already started (and found its window too short): the approval was given and spent.
+        opened.add("the approval of its first window's Job");
+      } else if (gate.approval().approvedInSpec()) {
         opened.add(OPENED_BY_SPEC);
       } else if (gate.approval().plan() != null && gate.approval().plan().equals(planDigest)) {
         opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest);
@@ -68,10 +79,25 @@ public final class Gates {
         waiting.add("rollout of Deployment " + name + " (" + rollout.detail() + ")");
       }
     }
-    if (!waiting.isEmpty()) {
-      return new Verdict(false, null, reason, String.join(" and ", waiting));
+    Instant closesAt = null;
+    Instant next = null;
+    if (gate.window() != null) {
+      WindowGate w = gate.window();
+      MaintenanceWindow window = MaintenanceWindow.parse(w.schedule(), w.duration(), w.timeZone());
+      MaintenanceWindow.Verdict verdict = window.check(observation.now(), step.expectedDuration());
+      next = verdict.nextOpensAt();
+      if (verdict.open()) {
+        closesAt = verdict.closesAt();
+        opened.add("maintenance window " + window.describe() + " until " + MaintenanceWindow.rfc3339(closesAt));
+      } else {
+        reason = reason == null ? Reasons.AWAITING_WINDOW : reason;
+        waiting.add(verdict.reason());
+      }
     }
-    return new Verdict(true, String.join(", ", opened), null, null);
+    if (!waiting.isEmpty()) {
+      return new Verdict(false, null, reason, String.join(" and ", waiting), null, next);
+    }
+    return new Verdict(true, String.join(", ", opened), null, null, closesAt, next);
   }
 
   /**

@@ -17,7 +17,32 @@ public final class JobNames {
 
   /** A step's Job: {@code <name>-g<generation>-<step>-<hash>}. */
   public static String forStep(String resourceName, String uid, long generation, String step) {
-    return name(resourceName, "-g" + generation + "-" + step + "-" + shortHash(uid == null ? "" : uid));
+    return forStep(resourceName, uid, generation, step, 1);
+  }
+
+  /**
+   * A step's Job for its {@code window}-th maintenance window: the first is {@link #forStep(String, String, long,
+   * String)}'s name, a later one {@code <name>-g<generation>w<window>-<step>-<hash>} (after a Job that found too little
+   * of its window left). A digit then {@code w} cannot occur in the first form, so no step name can collide.
+   */
+  public static String forStep(String resourceName, String uid, long generation, String step, int window) {
+    String attempt = window <= 1 ? "" : "w" + window;
+    return name(resourceName, "-g" + generation + attempt + "-" + step + "-" + shortHash(uid == null ? "" : uid));
+  }
+
+  /**
+   * The Job of a stamp asked for by annotation: {@code <name>-s-<hash>}, the hash over the uid, the revision and the
+   * previous stamp's Job, so each request in the sequence has its own name and finding it again needs no clock.
+   */
+  public static String forStamp(String resourceName, String uid, String revision, String previousJob) {
+    return name(resourceName, "-s-" + Sha256.hex((uid == null ? "" : uid) + "/" + revision + "/"
+        + (previousJob == null ? "" : previousJob), 4).substring(0, 8));
+  }
+
+  /** The Job that adopts the database at spec.baseline: {@code <name>-b<generation>-<hash>}. */
+  public static String forBaseline(String resourceName, String uid, long generation, String revision) {
+    return name(resourceName, "-b" + generation + "-" + Sha256.hex((uid == null ? "" : uid) + "/" + revision, 4)
+        .substring(0, 8));
   }
 
   /**

@@ -4,11 +4,13 @@ import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.runner.PlanResult;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Decides the next action from the resource and what was observed. Pure: no I/O, no clock. The safety rules live
  * here: steps run in order, one Job per step and generation, found by name; a step that ended is never run again in
- * its generation; a gated step waits for its plan to be published and its gate to open.
+ * its generation; a gated step waits for its plan to be published and its gate to open. A stamp (annotation or
+ * spec.baseline) runs before the steps and never beside another Job of the resource.
  */
 public final class MigrationPlanner {
 
@@ -20,6 +22,15 @@ public final class MigrationPlanner {
     List<String> problems = SpecValidator.problems(resource);
     if (!problems.isEmpty()) {
       return new Decision.Stall(Reasons.INVALID_SPEC, "Invalid spec: " + String.join("; ", problems));
+    }
+    // An emergency stamp is not held by suspend: suspending the migration is how on-call stops it before repairing.
+    Optional<Decision> stamp = StampRequests.decide(observation).map(d -> ready(observation, d, false));
+    if (stamp.isPresent()) {
+      return stamp.get();
+    }
+    Optional<Decision> baseline = StampRequests.baseline(observation).map(d -> ready(observation, d, true));
+    if (baseline.isPresent()) {
+      return baseline.get();
     }
     for (StepEntry step : StepLedger.read(observation)) {
       switch (step.state()) {
@@ -56,19 +67,9 @@ public final class MigrationPlanner {
     if (step.planJobFailed()) {
       return new Decision.FollowPlanJob(step, step.planJob());
     }
-    if (resource.getSpec().suspended()) {
-      return new Decision.Hold();
-    }
-    SecretObservation secret = observation.secret();
-    CredentialsSecretRef ref = resource.getSpec().database().credentialsSecret();
-    String secretName = resource.getMetadata().getNamespace() + "/" + ref.name();
-    if (!secret.exists()) {
-      return new Decision.WaitForSecret(Reasons.SECRET_NOT_FOUND,
-          "Secret " + secretName + " not found; the migration starts when it exists");
-    }
-    if (!secret.missingKeys().isEmpty()) {
-      return new Decision.WaitForSecret(Reasons.SECRET_KEY_NOT_FOUND,
-          "Secret " + secretName + " has no key " + String.join(", ", secret.missingKeys()));
+    Decision blocked = blocked(observation, true);
+    if (blocked != null) {
+      return blocked;
     }
     if (!step.spec().gated()) {
       return new Decision.CreateJob(step, null);
@@ -91,9 +92,40 @@ public final class MigrationPlanner {
       // Publishing is its own reconcile: the plan is in status before any Job can act on an approval.
       Gates.Verdict shown = verdict.open() ? new Gates.Verdict(false, null, Reasons.PLAN_PUBLISHED,
           "the plan to be recorded") : verdict;
-      return new Decision.AwaitGate(step, shown.reason(), shown.waitingFor(), publish);
+      return new Decision.AwaitGate(step, shown.reason(), shown.waitingFor(), publish, verdict.nextWindow());
     }
-    return new Decision.CreateJob(step, verdict.openedBy());
+    Decision.WindowSlot window = verdict.windowClosesAt() == null ? null
+        : new Decision.WindowSlot(verdict.windowClosesAt(), step.expectedDuration());
+    return new Decision.CreateJob(step, verdict.openedBy(), window);
+  }
+
+  /** A stamp Job is created only when nothing holds it; one that exists is followed whatever holds the rest. */
+  private static Decision ready(Observation observation, Decision stamp, boolean heldBySuspend) {
+    if (!(stamp instanceof Decision.CreateStampJob)) {
+      return stamp;
+    }
+    Decision blocked = blocked(observation, heldBySuspend);
+    return blocked == null ? stamp : blocked;
+  }
+
+  /** What keeps a new Job from being created: spec.suspend, or a credentials Secret that is missing or incomplete. */
+  private static Decision blocked(Observation observation, boolean heldBySuspend) {
+    DatabaseMigration resource = observation.resource();
+    if (heldBySuspend && resource.getSpec().suspended()) {
+      return new Decision.Hold();
+    }
+    SecretObservation secret = observation.secret();
+    CredentialsSecretRef ref = resource.getSpec().database().credentialsSecret();
+    String secretName = resource.getMetadata().getNamespace() + "/" + ref.name();
+    if (!secret.exists()) {
+      return new Decision.WaitForSecret(Reasons.SECRET_NOT_FOUND,
+          "Secret " + secretName + " not found; the migration starts when it exists");
+    }
+    if (!secret.missingKeys().isEmpty()) {
+      return new Decision.WaitForSecret(Reasons.SECRET_KEY_NOT_FOUND,
+          "Secret " + secretName + " has no key " + String.join(", ", secret.missingKeys()));
+    }
+    return null;
   }
 
   /** The Job name of a resource without steps, for its current generation. */

@@ -24,6 +24,15 @@ public final class Reasons {
   public static final String AWAITING_APPROVAL = "AwaitingApproval";
   public static final String AWAITING_ROLLOUT = "AwaitingRollout";
   public static final String STEP_SUCCEEDED = "StepSucceeded";
+  public static final String REHEARSING = "Rehearsing";
+  public static final String REHEARSAL_PASSED = "RehearsalPassed";
+  public static final String REHEARSAL_FAILED = "RehearsalFailed";
+  public static final String AWAITING_WINDOW = "AwaitingWindow";
+  public static final String OUTSIDE_WINDOW = "OutsideWindow";
+  public static final String STAMPING = "Stamping";
+  public static final String STAMPED = "Stamped";
+  public static final String STAMP_FAILED = "StampFailed";
+  public static final String BASELINED = "Baselined";
   public static final String REJECTED_BY_API_SERVER = "RejectedByApiServer";
   // The reasons of a Reconciling or Stalled condition that is False.
   public static final String NOT_RECONCILING = "NotReconciling";

@@ -9,6 +9,7 @@ import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.runner.Durations;
 import io.dbmigrate.runner.RunnerException;
@@ -44,7 +45,7 @@ public final class SpecValidator {
       problems.add("spec is required");
       return problems;
     }
-    database(spec.database(), problems);
+    database("spec.database", spec.database(), problems);
     migrations(spec.migrations(), problems);
     if (spec.steps() != null && spec.targetRevision() != null) {
       problems.add("spec.targetRevision and spec.steps: set one, not both (steps carry their own targetRevision)");
@@ -66,7 +67,31 @@ public final class SpecValidator {
       problems.add("spec.jobTemplate.activeDeadlineSeconds: must be at least 1, got " + template.activeDeadlineSeconds());
     }
     JobTemplateValidator.validate(template, problems);
+    rehearsal(spec, problems);
+    if (spec.baseline() != null) {
+      revision("spec.baseline", spec.baseline(), problems);
+    }
+    if (spec.historyLimit() != null && (spec.historyLimit() < 0 || spec.historyLimit() > 100)) {
+      problems.add("spec.historyLimit: must be between 0 and 100, got " + spec.historyLimit());
+    }
     return problems;
+  }
+
+  // A rehearsal restores the step's backup: without one there is nothing to restore.
+  private static void rehearsal(DatabaseMigrationSpec spec, List<String> problems) {
+    boolean backups = spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required;
+    boolean any = false;
+    for (StepSpec step : spec.stepsOrSingle()) {
+      if (step != null && step.name() != null && spec.rehearsalOf(step).required()) {
+        any = true;
+      }
+    }
+    if (any && !backups) {
+      problems.add("spec.rehearsal: a rehearsal restores the step's backup, so it needs spec.backup.mode Required");
+    }
+    if (spec.rehearsal() != null && spec.rehearsal().database() != null) {
+      database("spec.rehearsal.database", spec.rehearsal().database(), problems);
+    }
   }
 
   /** The spec's problems, and the resource name's: it labels the Jobs and pods, and a label value has 63 at most. */
@@ -114,6 +139,12 @@ public final class SpecValidator {
           && (gate.deploymentRollout().name() == null || gate.deploymentRollout().name().isBlank())) {
         problems.add(field + ".gate.deploymentRollout.name is required");
       }
+      if (gate != null && gate.window() != null) {
+        WindowGate w = gate.window();
+        for (String problem : MaintenanceWindow.problems(w.schedule(), w.duration(), w.timeZone())) {
+          problems.add(field + "." + problem);
+        }
+      }
       verify(field + ".verify", step.verifyOrEmpty(), problems);
     }
   }
@@ -160,30 +191,30 @@ public final class SpecValidator {
     }
   }
 
-  private static void database(DatabaseSpec database, List<String> problems) {
+  private static void database(String field, DatabaseSpec database, List<String> problems) {
     if (database == null) {
-      problems.add("spec.database is required");
+      problems.add(field + " is required");
       return;
     }
     if (database.host() == null || database.host().isBlank()) {
-      problems.add("spec.database.host is required");
+      problems.add(field + ".host is required");
     } else if (!HOST.matcher(database.host()).matches()) {
-      problems.add("spec.database.host: \"" + printable(database.host()) + "\" is not a host name or IP address");
+      problems.add(field + ".host: \"" + printable(database.host()) + "\" is not a host name or IP address");
     }
     if (database.port() != null && (database.port() < 1 || database.port() > 65535)) {
-      problems.add("spec.database.port: must be between 1 and 65535, got " + database.port());
+      problems.add(field + ".port: must be between 1 and 65535, got " + database.port());
     }
     if (database.name() == null || database.name().isBlank()) {
-      problems.add("spec.database.name is required");
+      problems.add(field + ".name is required");
     } else if (!DATABASE_NAME.matcher(database.name()).matches()) {
-      problems.add("spec.database.name: \"" + printable(database.name()) + "\" is not a database name this operator accepts");
+      problems.add(field + ".name: \"" + printable(database.name()) + "\" is not a database name this operator accepts");
     }
     if (database.credentialsSecret() == null) {
-      problems.add("spec.database.credentialsSecret is required");
+      problems.add(field + ".credentialsSecret is required");
     } else if (database.credentialsSecret().name() == null || database.credentialsSecret().name().isBlank()) {
-      problems.add("spec.database.credentialsSecret.name is required");
+      problems.add(field + ".credentialsSecret.name is required");
     } else if (!SECRET_NAME.matcher(database.credentialsSecret().name()).matches()) {
-      problems.add("spec.database.credentialsSecret.name: \"" + printable(database.credentialsSecret().name())
+      problems.add(field + ".credentialsSecret.name: \"" + printable(database.credentialsSecret().name())
           + "\" is not a Secret name");
     }
   }

@@ -5,9 +5,11 @@ import io.dbmigrate.api.v1alpha1.BackupStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
+import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.runner.BackupResult;
@@ -34,12 +36,21 @@ public final class StatusAggregator {
   public static DatabaseMigrationStatus compute(Observation observation, Decision decision, Instant now) {
     DatabaseMigration resource = observation.resource();
     DatabaseMigrationStatus previous = resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
-    Builder next = new Builder(previous, MigrationPlanner.generation(resource), now);
     DatabaseMigrationSpec spec = resource.getSpec();
+    Builder next = new Builder(previous, MigrationPlanner.generation(resource), now,
+        spec == null || spec.historyLimit() == null ? DatabaseMigrationSpec.DEFAULT_HISTORY_LIMIT : spec.historyLimit());
     if (decision instanceof Decision.Stall stall) {
       next.targetRevision = spec == null ? null : spec.targetRevision();
       next.job = null;
       next.failed(Phase.Failed, stall.reason(), stall.message());
+      return next.build();
+    }
+    if (decision instanceof Decision.CreateStampJob || decision instanceof Decision.FollowStampJob) {
+      next.targetRevision = previous.targetRevision() != null ? previous.targetRevision()
+          : spec.stepsOrSingle().get(spec.stepsOrSingle().size() - 1).targetRevision();
+      next.currentStep = previous.currentStep();
+      Stamps.follow(next, decision,
+          spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required, now);
       return next.build();
     }
     List<StepEntry> entries = StepLedger.read(observation);
@@ -56,6 +67,9 @@ public final class StatusAggregator {
     recordResults(next, entries);
     for (StepEntry entry : entries) {
       next.steps.add(StepStatuses.of(entry, decision, next.generation, now));
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      next.history = History.afterStep(next.history, entries.get(i), next.steps.get(i), next.generation);
     }
     String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
 
@@ -104,7 +118,8 @@ public final class StatusAggregator {
    */
   public static DatabaseMigrationStatus refused(DatabaseMigration resource, String reason, String message, Instant now) {
     DatabaseMigrationStatus previous = resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
-    Builder next = new Builder(previous, MigrationPlanner.generation(resource), now);
+    Builder next = new Builder(previous, MigrationPlanner.generation(resource), now,
+        resource.getSpec() == null ? DatabaseMigrationSpec.DEFAULT_HISTORY_LIMIT : resource.getSpec().historyLimitOrDefault());
     next.targetRevision = previous.targetRevision();
     next.currentStep = previous.currentStep();
     next.failed(Phase.Failed, reason, message);
@@ -156,6 +171,10 @@ public final class StatusAggregator {
       next.progressing(Phase.Pending, Reasons.JOB_CREATED, prefix + "Job " + job.name() + " created; waiting for its pod to start");
     } else if (latest.migrating()) {
       next.progressing(Phase.Migrating, Reasons.MIGRATING, prefix + migratingMessage(next.lastBackup, latest, target));
+    } else if (latest.rehearsing()) {
+      next.progressing(Phase.Rehearsing, Reasons.REHEARSING, prefix + "Backup verified"
+          + (next.lastBackup == null || next.lastBackup.file() == null ? "" : " (" + fileName(next.lastBackup.file()) + ")")
+          + "; rehearsing the upgrade to " + target + " on a restored copy before production");
     } else {
       next.progressing(Phase.BackingUp, Reasons.BACKING_UP, prefix + "Backing up database " + spec.database().name()
           + " before upgrading to " + target);
@@ -188,10 +207,11 @@ public final class StatusAggregator {
   // Attempts in order, backup before migrate, steps in order: the last revision reported is the one the database is at.
   private static void recordResults(Builder next, List<StepEntry> entries) {
     for (StepEntry entry : entries) {
-      if (entry.job() == null) {
-        continue;
+      List<JobObservation> jobs = new ArrayList<>(entry.deferred());
+      if (entry.job() != null) {
+        jobs.add(entry.job());
       }
-      for (Attempt attempt : entry.job().attempts()) {
+      for (Attempt attempt : jobs.stream().flatMap(job -> job.attempts().stream()).toList()) {
         RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
         if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
           next.lastBackup = backupStatus(backup.backup());
@@ -253,7 +273,7 @@ public final class StatusAggregator {
         + applied.size() + (applied.size() == 1 ? " revision" : " revisions");
   }
 
-  private static BackupStatus backupStatus(BackupResult backup) {
+  static BackupStatus backupStatus(BackupResult backup) {
     return new BackupStatus(backup.file(), backup.revision(), backup.sizeBytes(), backup.sha256(), backup.verified(),
         timestamp(backup.startedAt()), timestamp(backup.finishedAt()));
   }
@@ -277,23 +297,27 @@ public final class StatusAggregator {
   }
 
   /** The fields of the status being computed, starting from the previous one. */
-  private static final class Builder {
-    private final DatabaseMigrationStatus previous;
-    private final long generation;
+  static final class Builder {
+    final DatabaseMigrationStatus previous;
+    final long generation;
+    final int historyLimit;
     private final Instant now;
     private Phase phase;
-    private String currentRevision;
-    private String targetRevision;
-    private String currentStep;
+    String currentRevision;
+    String targetRevision;
+    String currentStep;
     private final List<StepStatus> steps = new ArrayList<>();
-    private String job;
+    String job;
     private String message;
-    private BackupStatus lastBackup;
+    BackupStatus lastBackup;
     private MigrationRunStatus lastMigration;
-    private Integer failedAttempts;
+    Integer failedAttempts;
     private List<StatusCondition> conditions;
+    List<HistoryEntry> history;
+    StampStatus baseline;
+    StampStatus lastStamp;
 
-    Builder(DatabaseMigrationStatus previous, long generation, Instant now) {
+    Builder(DatabaseMigrationStatus previous, long generation, Instant now, int historyLimit) {
       this.previous = previous;
       this.generation = generation;
       this.now = now;
@@ -302,6 +326,10 @@ public final class StatusAggregator {
       this.lastBackup = previous.lastBackup();
       this.lastMigration = previous.lastMigration();
       this.failedAttempts = previous.failedAttempts();
+      this.history = previous.historyOrEmpty();
+      this.baseline = previous.baseline();
+      this.lastStamp = previous.lastStamp();
+      this.historyLimit = historyLimit;
     }
 
     void progressing(Phase phase, String reason, String message) {
@@ -330,7 +358,8 @@ public final class StatusAggregator {
         StepStatus s = steps.get(index);
         steps.set(index, new StepStatus(s.name(), s.targetRevision(), s.phase(), s.job(), s.generation(),
             s.fingerprint(), s.waitingFor(), s.plan(), s.openedBy(), s.fromRevision(), s.toRevision(),
-            s.appliedRevisions(), s.rolledBackTo(), s.startedAt(), s.finishedAt(), message));
+            s.appliedRevisions(), s.rolledBackTo(), s.startedAt(), s.finishedAt(), message, s.rehearsal(),
+            s.nextWindow(), s.expectedDuration(), s.deferrals()));
       }
     }
 
@@ -346,9 +375,10 @@ public final class StatusAggregator {
     }
 
     DatabaseMigrationStatus build() {
+      List<HistoryEntry> kept = History.trim(history, historyLimit);
       return new DatabaseMigrationStatus(generation, phase, currentRevision, targetRevision, currentStep,
           steps.isEmpty() ? previous.steps() : List.copyOf(steps), job, message, lastBackup, lastMigration,
-          failedAttempts, conditions);
+          failedAttempts, conditions, kept.isEmpty() ? null : kept, baseline, lastStamp);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.dbmigrate.runner.LockSafety;
 import io.dbmigrate.runner.OnFailure;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.PlanRequest;
+import io.dbmigrate.runner.RehearsalRequest;
 import io.dbmigrate.runner.UpgradeRequest;
 import io.dbmigrate.runner.VerifyQuery;
 import java.nio.file.Path;
@@ -22,9 +23,10 @@ import java.util.List;
  *
  * @param expectFrom null, or the revision(s) the database must be at for the upgrade to run
  *                   ({@code --expect-from}): for a gated step, where its approved plan started
+ * @param window     null, or the maintenance window the upgrade must fit in ({@code --window-closes-at})
  */
 public record StepCommand(String target, LockSafety safety, List<VerifyQuery> verify, OnFailure onFailure,
-                          boolean allowDowngrade, String expectFrom) {
+                          boolean allowDowngrade, String expectFrom, Decision.WindowSlot window) {
 
   /**
    * The step's Job's command. A gated step runs only from the revision its recorded plan started from, so what runs is
@@ -32,7 +34,12 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
    * creates a gated step's Job only once its plan is recorded; without a recorded plan nothing is expected.
    */
   public static StepCommand of(DatabaseMigrationSpec spec, StepEntry step) {
-    StepCommand command = of(spec, step.spec());
+    return of(spec, step, null);
+  }
+
+  /** The same, for a Job created in an open maintenance window (null: none). */
+  public static StepCommand of(DatabaseMigrationSpec spec, StepEntry step, Decision.WindowSlot window) {
+    StepCommand command = of(spec, step.spec()).withinWindow(window);
     if (step.spec().gated() && step.planRecorded() && step.recorded().plan().fromRevision() != null) {
       return command.expectingFrom(step.recorded().plan().fromRevision());
     }
@@ -41,7 +48,12 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
   /** The same, run only when the database is at exactly these revision(s). */
   public StepCommand expectingFrom(String revisions) {
-    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions);
+    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions, window);
+  }
+
+  /** The same, run only with the expected duration left in this window (null: no window). */
+  public StepCommand withinWindow(Decision.WindowSlot slot) {
+    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, expectFrom, slot);
   }
 
   /** The command of a step from the spec alone: no expected revision (a plan Job's, an ungated step's). */
@@ -64,16 +76,49 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
       case Downgrade -> OnFailure.DOWNGRADE;
     };
     return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed(),
-        null);
+        null, null);
   }
 
   /** Arguments of {@code dbmigrate-runner upgrade}. */
   public List<String> upgradeArguments(String migrationsPath) {
-    List<String> args = new ArrayList<>(List.of("upgrade", "--migrations", migrationsPath, "--target", target,
+    List<String> args = new ArrayList<>(List.of("upgrade"));
+    args.addAll(targetAndSafety(migrationsPath));
+    args.addAll(List.of("--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
+    args.addAll(checks());
+    if (window != null) {
+      args.addAll(List.of("--window-closes-at", window.closesAt().toString()));
+      if (window.expected() != null) {
+        args.addAll(List.of("--expected-duration", Durations.format(window.expected())));
+      }
+    }
+    return args;
+  }
+
+  /**
+   * Arguments of {@code dbmigrate-runner rehearse}: the step's own upgrade, with the same safety settings and
+   * verification queries, on a copy restored from the archive the pod's backup container just wrote.
+   */
+  public List<String> rehearseArguments(String migrationsPath, String backupDir, String name, String label,
+                                        boolean roundTrip) {
+    List<String> args = new ArrayList<>(List.of("rehearse", "--dir", backupDir, "--name", name, "--label", label));
+    args.addAll(targetAndSafety(migrationsPath));
+    args.addAll(checks());
+    if (roundTrip) {
+      args.add("--round-trip");
+    }
+    return args;
+  }
+
+  private List<String> targetAndSafety(String migrationsPath) {
+    return List.of("--migrations", migrationsPath, "--target", target,
         "--lock-timeout", Durations.format(safety.lockTimeout()),
         "--lock-retries", Integer.toString(safety.lockRetries()),
-        "--statement-timeout", Durations.format(safety.statementTimeout()),
-        "--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
+        "--statement-timeout", Durations.format(safety.statementTimeout()));
+  }
+
+  // Verification, downgrade permission and the revision the run must start from: upgrade's and rehearse's alike.
+  private List<String> checks() {
+    List<String> args = new ArrayList<>();
     for (VerifyQuery query : verify) {
       // One argument each, never through a shell: the SQL needs no quoting.
       args.add("--verify");
@@ -100,7 +145,15 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
   /** The same, for the runner in-process (local mode). */
   public UpgradeRequest request(Path migrations) {
-    return new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade, expectFrom);
+    UpgradeRequest request = new UpgradeRequest(migrations, target, safety, verify, onFailure, allowDowngrade,
+        expectFrom);
+    return window == null ? request : request.withinWindow(window.closesAt(), window.expected());
+  }
+
+  /** {@link #rehearseArguments}, for the runner in-process (local mode), on a known archive. */
+  public RehearsalRequest rehearsalRequest(Path migrations, Path archive, boolean roundTrip) {
+    return new RehearsalRequest(archive, archive.getParent(), null, null,
+        new UpgradeRequest(migrations, target, safety, verify, OnFailure.HALT, allowDowngrade, expectFrom), roundTrip);
   }
 
   /** {@link #planArguments}, for the runner in-process (local mode). */

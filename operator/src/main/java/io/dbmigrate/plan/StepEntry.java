@@ -4,7 +4,10 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.runner.RehearsalResult;
 import io.dbmigrate.runner.RunnerResult;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * One step of the observed generation with everything known of it.
@@ -16,9 +19,49 @@ import io.dbmigrate.runner.RunnerResult;
  *                    an earlier generation with the same fingerprint; null otherwise
  * @param job         its Job, when observed
  * @param planJob     its plan Job, when observed
+ * @param deferred    its Jobs of this generation that found too little of their maintenance window left and ran
+ *                    nothing in production (exit OutsideWindow), oldest first; {@code jobName} is then the Job for the
+ *                    next window
+ * @param expectedDuration how long its upgrade is expected to take, when known: its last rehearsal's upgrade
  */
 public record StepEntry(int index, StepSpec spec, String jobName, String planJobName, String planConfigMap, String fingerprint,
-                        StepStatus recorded, JobObservation job, JobObservation planJob) {
+                        StepStatus recorded, JobObservation job, JobObservation planJob, List<JobObservation> deferred,
+                        Duration expectedDuration) {
+
+  public StepEntry {
+    deferred = deferred == null ? List.of() : List.copyOf(deferred);
+  }
+
+  /** Without maintenance windows. */
+  public StepEntry(int index, StepSpec spec, String jobName, String planJobName, String planConfigMap,
+                   String fingerprint, StepStatus recorded, JobObservation job, JobObservation planJob) {
+    this(index, spec, jobName, planJobName, planConfigMap, fingerprint, recorded, job, planJob, List.of(), null);
+  }
+
+  /** Whether a Job of this step ended because its window was too short: it ran nothing, the next window may. */
+  public static boolean deferredByWindow(JobObservation job) {
+    if (job == null || job.state() != JobObservation.State.Failed) {
+      return false;
+    }
+    Attempt last = job.latestAttempt();
+    ContainerOutcome failure = last == null ? null : last.failure();
+    return failure != null && Reasons.OUTSIDE_WINDOW.equals(failure.failureReason());
+  }
+
+  /** The rehearsal the latest attempt of a Job reported, when its rehearse container got that far. */
+  public static RehearsalResult rehearsalOf(JobObservation job) {
+    if (job == null) {
+      return null;
+    }
+    for (int i = job.attempts().size() - 1; i >= 0; i--) {
+      ContainerOutcome rehearse = job.attempts().get(i).rehearse();
+      RunnerResult result = rehearse == null ? null : rehearse.result();
+      if (result != null && result.rehearsal() != null) {
+        return result.rehearsal();
+      }
+    }
+    return null;
+  }
 
   /** Where a step stands. */
   public enum State { Succeeded, Failed, Running, NotStarted }

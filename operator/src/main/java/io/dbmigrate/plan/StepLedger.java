@@ -3,9 +3,15 @@ package io.dbmigrate.plan;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.runner.Durations;
+import io.dbmigrate.runner.RehearsalResult;
+import io.dbmigrate.runner.RunnerException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +38,6 @@ public final class StepLedger {
     List<StepSpec> steps = spec.stepsOrSingle();
     for (int i = 0; i < steps.size(); i++) {
       StepSpec step = steps.get(i);
-      String jobName = spec.phased() ? JobNames.forStep(name, uid, generation, step.name())
-          : JobNames.forGeneration(name, uid, generation);
       String planJobName = JobNames.forPlan(name, uid, generation, step.name());
       String fingerprint = Fingerprint.of(spec, step);
       StepStatus recorded = previous.stepsOrEmpty().stream()
@@ -43,9 +47,61 @@ public final class StepLedger {
               || (s.phase() == Phase.Succeeded && fingerprint.equals(s.fingerprint())))
           .findFirst()
           .orElse(null);
-      entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, uid, step.name()), fingerprint, recorded,
-          observation.jobs().get(jobName), step.gated() ? observation.jobs().get(planJobName) : null));
+      // A Job that found its maintenance window too short ran nothing: the step's next Job is the next window's.
+      List<JobObservation> deferred = new ArrayList<>();
+      int window = 1;
+      String jobName = jobName(spec, name, uid, generation, step, window);
+      boolean windowed = step.gate() != null && step.gate().window() != null;
+      while (windowed && StepEntry.deferredByWindow(observation.jobs().get(jobName))) {
+        deferred.add(observation.jobs().get(jobName));
+        window++;
+        jobName = jobName(spec, name, uid, generation, step, window);
+      }
+      entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, uid, step.name()),
+          fingerprint, recorded, observation.jobs().get(jobName), step.gated() ? observation.jobs().get(planJobName) : null,
+          deferred, expectedDuration(step, deferred, recorded, previous.historyOrEmpty())));
     }
     return entries;
+  }
+
+  private static String jobName(DatabaseMigrationSpec spec, String name, String uid, long generation, StepSpec step,
+                                int window) {
+    return spec.phased() ? JobNames.forStep(name, uid, generation, step.name(), window)
+        : JobNames.forGeneration(name, uid, generation);
+  }
+
+  /**
+   * The step's expected duration: the upgrade of its latest passed rehearsal, measured in a Job of this generation,
+   * recorded in its status, or in the history of an earlier run of the step of the same name; null when it never
+   * rehearsed.
+   */
+  static Duration expectedDuration(StepSpec step, List<JobObservation> deferred, StepStatus recorded,
+                                   List<HistoryEntry> history) {
+    for (int i = deferred.size() - 1; i >= 0; i--) {
+      RehearsalResult measured = StepEntry.rehearsalOf(deferred.get(i));
+      if (measured != null && measured.passed() && measured.upgradeMillis() != null) {
+        return Duration.ofMillis(measured.upgradeMillis());
+      }
+    }
+    RehearsalStatus own = recorded == null ? null : recorded.rehearsal();
+    if (own != null && own.passed() && own.duration() != null) {
+      return parse(own.duration());
+    }
+    for (int i = history.size() - 1; i >= 0; i--) {
+      HistoryEntry entry = history.get(i);
+      if (HistoryEntry.STEP.equals(entry.kind()) && step.name().equals(entry.step())
+          && RehearsalStatus.PASSED.equals(entry.rehearsal()) && entry.rehearsalDuration() != null) {
+        return parse(entry.rehearsalDuration());
+      }
+    }
+    return null;
+  }
+
+  private static Duration parse(String text) {
+    try {
+      return Durations.parse("rehearsal duration", text);
+    } catch (RunnerException e) {
+      return null; // written by us; a status edited by hand only loses the estimate
+    }
   }
 }

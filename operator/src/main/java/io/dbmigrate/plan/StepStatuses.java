@@ -2,8 +2,11 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
+import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.runner.Durations;
 import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.runner.RehearsalResult;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.UpgradeResult;
 import java.time.Instant;
@@ -25,6 +28,13 @@ final class StepStatuses {
     s.targetRevision = entry.spec().targetRevision();
     s.fingerprint = entry.fingerprint();
     s.waitingFor = null;
+    s.nextWindow = null;
+    s.deferrals = entry.deferred().isEmpty() ? null : entry.deferred().size();
+    s.expectedDuration = entry.expectedDuration() == null ? null : Durations.format(entry.expectedDuration());
+    for (JobObservation deferred : entry.deferred()) {
+      s.rehearsal = rehearsal(StepEntry.rehearsalOf(deferred), s.rehearsal);
+    }
+    s.rehearsal = rehearsal(StepEntry.rehearsalOf(entry.job()), s.rehearsal);
     if (entry.job() != null) {
       JobObservation job = entry.job();
       s.job = entry.jobName();
@@ -45,7 +55,8 @@ final class StepStatuses {
         case Succeeded -> Phase.Succeeded;
         case Failed -> Phase.Failed;
         case Active -> latest != null && latest.failure() == null && latest.started()
-            ? (latest.migrating() ? Phase.Migrating : Phase.BackingUp) : Phase.Pending;
+            ? (latest.migrating() ? Phase.Migrating : latest.rehearsing() ? Phase.Rehearsing : Phase.BackingUp)
+            : Phase.Pending;
       };
       if (job.state() != JobObservation.State.Active && s.finishedAt == null) {
         s.finishedAt = StatusAggregator.timestamp(now);
@@ -60,6 +71,7 @@ final class StepStatuses {
     } else if (decision instanceof Decision.AwaitGate gate && gate.step().index() == entry.index()) {
       s.phase = Phase.AwaitingGate;
       s.waitingFor = Reasons.PLAN_PUBLISHED.equals(gate.reason()) ? null : gate.waitingFor();
+      s.nextWindow = gate.nextWindow() == null ? null : StatusAggregator.timestamp(gate.nextWindow());
     } else if (decision instanceof Decision.CreatePlanJob plan && plan.step().index() == entry.index()) {
       s.phase = Phase.Pending;
     } else if (decision instanceof Decision.FollowPlanJob plan && plan.step().index() == entry.index()) {
@@ -74,6 +86,17 @@ final class StepStatuses {
       s.plan = entry.planRecorded() ? r.plan() : planFromJob(entry);
     }
     return s.build();
+  }
+
+  /** A rehearsal as status shows it; {@code kept} when the Job has not rehearsed (yet). */
+  static RehearsalStatus rehearsal(RehearsalResult r, RehearsalStatus kept) {
+    if (r == null) {
+      return kept;
+    }
+    return new RehearsalStatus(r.passed() ? RehearsalStatus.PASSED : RehearsalStatus.FAILED, r.roundTrip(),
+        r.fromRevision(), r.toRevision(), r.upgradeMillis() == null ? null
+        : Durations.format(java.time.Duration.ofMillis(r.upgradeMillis())), r.failedPhase(), r.failedRevision(),
+        r.error(), r.scratchDatabase(), StatusAggregator.timestamp(r.finishedAt()));
   }
 
   /** The step's plan as status shows it: as recorded, or as its plan Job reported it. */
@@ -126,6 +149,10 @@ final class StepStatuses {
     String startedAt;
     String finishedAt;
     String message;
+    RehearsalStatus rehearsal;
+    String nextWindow;
+    String expectedDuration;
+    Integer deferrals;
 
     StepBuilder() {
     }
@@ -143,11 +170,13 @@ final class StepStatuses {
       startedAt = r.startedAt();
       finishedAt = r.finishedAt();
       message = r.message();
+      rehearsal = r.rehearsal();
     }
 
     StepStatus build() {
       return new StepStatus(name, targetRevision, phase, job, generation, fingerprint, waitingFor, plan, openedBy,
-          fromRevision, toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message);
+          fromRevision, toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message, rehearsal,
+          nextWindow, expectedDuration, deferrals);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.dbmigrate.plan;
 import io.dbmigrate.api.v1alpha1.BackupStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import java.util.ArrayList;
@@ -35,6 +36,17 @@ public record TransitionEvent(Type type, String reason, String message) {
               + step.fromRevision() + " -> " + step.toRevision()
               + (step.appliedRevisions() == null ? "" : ", " + step.appliedRevisions().size() + " applied")));
         }
+      }
+    }
+    for (StepStatus step : after.stepsOrEmpty()) {
+      RehearsalStatus rehearsal = step.rehearsal();
+      boolean seen = old.stepsOrEmpty().stream().anyMatch(s -> s.name().equals(step.name()) && s.rehearsal() != null
+          && Objects.equals(s.rehearsal().finishedAt(), rehearsal == null ? null : rehearsal.finishedAt()));
+      if (rehearsal != null && rehearsal.passed() && !seen) {
+        events.add(new TransitionEvent(Type.Normal, Reasons.REHEARSAL_PASSED, "Step " + step.name()
+            + ": the rehearsal on a restored copy passed" + (Boolean.TRUE.equals(rehearsal.roundTrip())
+            ? " with a round trip" : "") + ", " + rehearsal.fromRevision() + " -> " + rehearsal.toRevision()
+            + ", upgrade in " + rehearsal.duration() + "; upgrading production next"));
       }
     }
     Optional<StatusCondition> was = ready(old);

@@ -2,6 +2,7 @@ package io.dbmigrate.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.dbmigrate.plan.Gates;
 import org.junit.jupiter.api.Test;
 
 /** The JSON patch that takes used approvals out of the annotation. */
@@ -11,7 +12,7 @@ class ApprovalAnnotationTest {
   void theLastApprovalRemovesTheAnnotationIfItStillHoldsWhatWasRead() {
     assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"value\":\"contract\"},"
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"remove\"}]",
-        ApprovalAnnotation.patch(null, "contract", null));
+        ApprovalAnnotation.patch(Gates.APPROVE_ANNOTATION, null, "contract", null));
   }
 
   @Test
@@ -19,7 +20,7 @@ class ApprovalAnnotationTest {
     assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\","
         + "\"value\":\"backfill, contract\"},"
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"replace\",\"value\":\"backfill\"}]",
-        ApprovalAnnotation.patch(null, "backfill, contract", "backfill"));
+        ApprovalAnnotation.patch(Gates.APPROVE_ANNOTATION, null, "backfill, contract", "backfill"));
   }
 
   @Test
@@ -27,6 +28,6 @@ class ApprovalAnnotationTest {
     assertEquals("[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"42\"},"
         + "{\"op\":\"test\",\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"value\":\"contract\"},"
         + "{\"path\":\"/metadata/annotations/dbmigrate.io~1approve\",\"op\":\"remove\"}]",
-        ApprovalAnnotation.patch("42", "contract", null));
+        ApprovalAnnotation.patch(Gates.APPROVE_ANNOTATION, "42", "contract", null));
   }
 }

@@ -68,12 +68,53 @@ public record DatabaseMigrationSpec(
     Boolean allowDowngrade,
 
     @JsonPropertyDescription("Settings copied into the migration Job's pod.")
-    JobTemplateSpec jobTemplate) {
+    JobTemplateSpec jobTemplate,
+
+    @JsonPropertyDescription("Rehearse every step on a restored copy of its backup before production (steps may "
+        + "override mode and roundTrip).")
+    RehearsalSpec rehearsal,
+
+    @Pattern(RevisionSpec.PATTERN)
+    @Size(min = 1, max = RevisionSpec.MAX_LENGTH)
+    @JsonPropertyDescription("Adopts a database that has the schema but no alembic_version: after a backup, stamps "
+        + "this revision, only when alembic_version is absent or empty (refused, BaselineRefused, when it holds a "
+        + "revision that does not include this one; left alone when it is at it or past it). Then the steps run.")
+    String baseline,
+
+    @Default("10")
+    @Min(0)
+    @Max(100)
+    @JsonPropertyDescription("How many completed steps, stamps and baselines status.history keeps. Default 10.")
+    Integer historyLimit) {
 
   /** The one step of a resource without spec.steps. */
   public static final String SINGLE_STEP = "migrate";
 
   public static final int DEFAULT_BACKOFF_LIMIT = 2;
+  public static final int DEFAULT_HISTORY_LIMIT = 10;
+
+  /** Without rehearsal, baseline and history limit. */
+  public DatabaseMigrationSpec(DatabaseSpec database, MigrationsSpec migrations, String targetRevision,
+                               List<StepSpec> steps, BackupSpec backup, Integer backoffLimit, Boolean suspend,
+                               SafetySpec safety, List<VerifyQuerySpec> verify, OnFailure onFailure,
+                               Boolean allowDowngrade, JobTemplateSpec jobTemplate) {
+    this(database, migrations, targetRevision, steps, backup, backoffLimit, suspend, safety, verify, onFailure,
+        allowDowngrade, jobTemplate, null, null, null);
+  }
+
+  public int historyLimitOrDefault() {
+    return historyLimit == null ? DEFAULT_HISTORY_LIMIT : historyLimit;
+  }
+
+  /** Whether the step rehearses, and with a round trip: the step's own settings over spec.rehearsal's. */
+  public RehearsalSpec rehearsalOf(StepSpec step) {
+    RehearsalSpec base = rehearsal == null ? new RehearsalSpec(null, null, null) : rehearsal;
+    StepRehearsalSpec own = step.rehearsal();
+    RehearsalSpec.RehearsalMode mode = own != null && own.mode() != null ? own.mode()
+        : base.mode() == null ? RehearsalSpec.RehearsalMode.Disabled : base.mode();
+    Boolean roundTrip = own != null && own.roundTrip() != null ? own.roundTrip() : base.roundTrip();
+    return new RehearsalSpec(mode, Boolean.TRUE.equals(roundTrip), base.database());
+  }
 
   public BackupSpec backupOrDefault() {
     return backup == null ? BackupSpec.DEFAULT : backup;
@@ -89,7 +130,7 @@ public record DatabaseMigrationSpec(
 
   /** The steps to run: spec.steps, or one step named {@value #SINGLE_STEP} to spec.targetRevision. */
   public List<StepSpec> stepsOrSingle() {
-    return steps == null ? List.of(new StepSpec(SINGLE_STEP, targetRevision, null, null)) : steps;
+    return steps == null ? List.of(new StepSpec(SINGLE_STEP, targetRevision, null, null, null)) : steps;
   }
 
   public boolean phased() {

@@ -41,10 +41,33 @@ public record DatabaseMigrationStatus(
     Integer failedAttempts,
 
     @JsonPropertyDescription("Ready, Reconciling and Stalled, as kstatus reads them.")
-    List<StatusCondition> conditions) {
+    List<StatusCondition> conditions,
+
+    @JsonPropertyDescription("The last completed steps, stamps and baselines, oldest first; spec.historyLimit of them.")
+    List<HistoryEntry> history,
+
+    @JsonPropertyDescription("The adoption spec.baseline asked for.")
+    StampStatus baseline,
+
+    @JsonPropertyDescription("The last stamp asked for with the dbmigrate.io/stamp annotation.")
+    StampStatus lastStamp) {
 
   public static final DatabaseMigrationStatus EMPTY =
-      new DatabaseMigrationStatus(null, null, null, null, null, List.of(), null, null, null, null, null, List.of());
+      new DatabaseMigrationStatus(null, null, null, null, null, List.of(), null, null, null, null, null, List.of(),
+          List.of(), null, null);
+
+  /** Without history, baseline and stamp. */
+  public DatabaseMigrationStatus(Long observedGeneration, Phase phase, String currentRevision, String targetRevision,
+                                 String currentStep, List<StepStatus> steps, String job, String message,
+                                 BackupStatus lastBackup, MigrationRunStatus lastMigration, Integer failedAttempts,
+                                 List<StatusCondition> conditions) {
+    this(observedGeneration, phase, currentRevision, targetRevision, currentStep, steps, job, message, lastBackup,
+        lastMigration, failedAttempts, conditions, null, null, null);
+  }
+
+  public List<HistoryEntry> historyOrEmpty() {
+    return history == null ? List.of() : history;
+  }
 
   public List<StepStatus> stepsOrEmpty() {
     return steps == null ? List.of() : steps;

@@ -10,5 +10,14 @@ public record GateSpec(
 
     @JsonPropertyDescription("Wait until this Deployment's rollout is complete: observed generation current, "
         + "all replicas updated and available, no old replicas left.")
-    DeploymentRolloutGate deploymentRollout) {
+    DeploymentRolloutGate deploymentRollout,
+
+    @JsonPropertyDescription("Wait for a maintenance window with time enough left for the step: its expected "
+        + "duration, from its last rehearsal when known. status.steps[].nextWindow says when the next one opens.")
+    WindowGate window) {
+
+  /** Without a maintenance window. */
+  public GateSpec(ApprovalGate approval, DeploymentRolloutGate deploymentRollout) {
+    this(approval, deploymentRollout, null);
+  }
 }

@@ -26,17 +26,25 @@ public record StepSpec(
     GateSpec gate,
 
     @JsonPropertyDescription("Queries that must return true after this step, in addition to spec.verify.")
-    List<VerifyQuerySpec> verify) {
+    List<VerifyQuerySpec> verify,
+
+    @JsonPropertyDescription("This step's rehearsal: mode and roundTrip over spec.rehearsal's.")
+    StepRehearsalSpec rehearsal) {
 
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   /** Short enough to leave room in the Job name, which must stay a DNS label with the pod's suffix. */
   public static final int NAME_MAX_LENGTH = 20;
+
+  /** Without a rehearsal of its own. */
+  public StepSpec(String name, String targetRevision, GateSpec gate, List<VerifyQuerySpec> verify) {
+    this(name, targetRevision, gate, verify, null);
+  }
 
   public List<VerifyQuerySpec> verifyOrEmpty() {
     return verify == null ? List.of() : verify;
   }
 
   public boolean gated() {
-    return gate != null && (gate.approval() != null || gate.deploymentRollout() != null);
+    return gate != null && (gate.approval() != null || gate.deploymentRollout() != null || gate.window() != null);
   }
 }

@@ -40,5 +40,23 @@ public record StepStatus(
     @JsonPropertyDescription("When the step ended (RFC 3339).")
     String finishedAt,
     @JsonPropertyDescription("One line on the step, for people.")
-    String message) {
+    String message,
+    @JsonPropertyDescription("The step's rehearsal on a restored copy of its backup.")
+    RehearsalStatus rehearsal,
+    @JsonPropertyDescription("For a step behind a maintenance window: when the next window opens (RFC 3339).")
+    String nextWindow,
+    @JsonPropertyDescription("How long the step is expected to take (its last rehearsal's upgrade), when known.")
+    String expectedDuration,
+    @JsonPropertyDescription("How many times the step's Job found too little of its window left after its backup "
+        + "and rehearsal and left production alone; the step then waits for the next window.")
+    Integer deferrals) {
+
+  /** Without rehearsal and window. */
+  public StepStatus(String name, String targetRevision, Phase phase, String job, Long generation, String fingerprint,
+                    String waitingFor, PlanStatus plan, String openedBy, String fromRevision, String toRevision,
+                    List<String> appliedRevisions, String rolledBackTo, String startedAt, String finishedAt,
+                    String message) {
+    this(name, targetRevision, phase, job, generation, fingerprint, waitingFor, plan, openedBy, fromRevision,
+        toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message, null, null, null, null);
+  }
 }

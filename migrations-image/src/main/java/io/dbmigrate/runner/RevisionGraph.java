@@ -89,8 +89,50 @@ public final class RevisionGraph {
         return ask(tools, migrationsDir, "restore", Revisions.describe(wanted), current, log);
     }
 
+    /**
+     * Whether stamping {@code revisions} would add nothing to the history of the rows {@code current}: every one of
+     * them is one of the rows or an ancestor of one ({@code stamp --adopt} of a database already past its baseline).
+     * Rows the scripts do not have include nothing; they are not an error.
+     *
+     * @param revisions what {@code alembic stamp} is given
+     * @throws RunnerException MIGRATION_FAILED with Alembic's message when {@code alembic stamp} would refuse the
+     *                         revisions (unknown, several heads for {@code head}) or the scripts cannot be loaded
+     */
+    public static Inclusion includes(Tools tools, Path migrationsDir, List<String> revisions, List<String> current,
+                                     Consumer<String> log) throws RunnerException {
+        String target = String.join(",", revisions);
+        JsonNode answer = answer(run(tools, migrationsDir, "includes", target, current), tools, log);
+        if (answer.hasNonNull("error")) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED,
+                    Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));
+        }
+        if (!answer.path("included").isBoolean()) {
+            throw new RunnerException(ExitCode.UNEXPECTED, "the revision graph script answered "
+                    + Truncation.truncate(answer.toString(), 200));
+        }
+        return new Inclusion(answer.get("included").asBoolean(), strings(answer.path("expect")),
+                strings(answer.path("unknownRows")));
+    }
+
+    /**
+     * @param included    every revision asked for is in the history of the current rows
+     * @param expected    the rows {@code alembic stamp --purge} of the revisions leaves, sorted (empty: base)
+     * @param unknownRows current rows that name no revision of the scripts
+     */
+    public record Inclusion(boolean included, List<String> expected, List<String> unknownRows) {
+        public Inclusion {
+            expected = expected.stream().sorted().toList();
+            unknownRows = List.copyOf(unknownRows);
+        }
+    }
+
     private static Classification ask(Tools tools, Path migrationsDir, String mode, String target,
                                       List<String> current, Consumer<String> log) throws RunnerException {
+        return interpret(run(tools, migrationsDir, mode, target, current), tools, target, current, log);
+    }
+
+    private static ExternalProcess.Outcome run(Tools tools, Path migrationsDir, String mode, String target,
+                                               List<String> current) throws RunnerException {
         String script;
         try (InputStream in = RevisionGraph.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
@@ -105,9 +147,7 @@ public final class RevisionGraph {
         List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, mode, target));
         command.addAll(current);
         try {
-            ExternalProcess.Outcome outcome = ExternalProcess.run(command, migrationsDir,
-                    Map.of("PYTHONDONTWRITEBYTECODE", "1"), null);
-            return interpret(outcome, tools, target, current, log);
+            return ExternalProcess.run(command, migrationsDir, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null);
         } catch (IOException e) {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.python()
                     + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e);
@@ -119,24 +159,8 @@ public final class RevisionGraph {
 
     static Classification interpret(ExternalProcess.Outcome outcome, Tools tools, String target, List<String> current,
                                     Consumer<String> log) throws RunnerException {
-        JsonNode answer = null;
-        for (String line : outcome.output()) {
-            if (line.startsWith(MARKER)) {
-                try {
-                    answer = JSON.readTree(line.substring(MARKER.length()));
-                } catch (IOException e) {
-                    answer = null;
-                }
-            } else if (log != null && !line.isBlank()) {
-                log.accept(line);
-            }
-        }
+        JsonNode answer = answer(outcome, tools, log);
         String from = Revisions.describe(current);
-        if (answer == null) {
-            String error = AlembicOutput.error(outcome.output()).orElse("no output");
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, tools.python() + " could not read the Alembic revision"
-                    + " graph (exit " + outcome.exitCode() + "): " + error);
-        }
         if (answer.hasNonNull("error")) {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "Alembic cannot go from " + from + " to target '"
                     + target + "': " + Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));
@@ -152,6 +176,29 @@ public final class RevisionGraph {
         String argument = answer.hasNonNull("argument") ? answer.get("argument").asText() : target;
         return new Classification(direction, revisions, argument, strings(answer.path("expect")),
                 strings(answer.path("extraRows")));
+    }
+
+    /** The script's answer line; whatever else it printed goes to {@code log}. */
+    private static JsonNode answer(ExternalProcess.Outcome outcome, Tools tools, Consumer<String> log)
+            throws RunnerException {
+        JsonNode answer = null;
+        for (String line : outcome.output()) {
+            if (line.startsWith(MARKER)) {
+                try {
+                    answer = JSON.readTree(line.substring(MARKER.length()));
+                } catch (IOException e) {
+                    answer = null;
+                }
+            } else if (log != null && !line.isBlank()) {
+                log.accept(line);
+            }
+        }
+        if (answer == null) {
+            String error = AlembicOutput.error(outcome.output()).orElse("no output");
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, tools.python() + " could not read the Alembic revision"
+                    + " graph (exit " + outcome.exitCode() + "): " + error);
+        }
+        return answer;
     }
 
     private static List<String> strings(JsonNode array) {

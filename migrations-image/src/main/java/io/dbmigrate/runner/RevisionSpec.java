@@ -44,6 +44,11 @@ public final class RevisionSpec {
         return value;
     }
 
+    /** Whether the value is a valid spec: {@link #validate} without the exception. */
+    static boolean isSpec(String value) {
+        return value != null && !value.isEmpty() && value.length() <= MAX_LENGTH && COMPILED.matcher(value).matches();
+    }
+
     // The refused value goes into a message; keep control characters out of logs.
     static String printable(String value) {
         StringBuilder sb = new StringBuilder();

@@ -116,6 +116,11 @@ public final class Revisions {
         return List.copyOf(revisions);
     }
 
+    /** Whether {@code value} can be a revision id as alembic_version holds it (see {@link #parse}). */
+    static boolean isId(String value) {
+        return value != null && ID.matcher(value).matches();
+    }
+
     /** Whether the database's revisions are exactly these, in any order. */
     static boolean same(List<String> current, List<String> expected) {
         return new TreeSet<>(current).equals(new TreeSet<>(expected)) && current.size() == expected.size();

@@ -13,6 +13,7 @@ public class RunnerException extends Exception {
     private final ExitCode exitCode;
     private final transient UpgradeResult upgradeResult;
     private final transient PlanResult planResult;
+    private final transient StampResult stampResult;
 
     public RunnerException(ExitCode exitCode, String message) {
         this(exitCode, message, null, null);
@@ -31,6 +32,7 @@ public class RunnerException extends Exception {
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
         this.upgradeResult = upgradeResult;
         this.planResult = null;
+        this.stampResult = null;
     }
 
     /** A plan that could not be carried out as asked, with what was found out (a refused downgrade). */
@@ -39,6 +41,16 @@ public class RunnerException extends Exception {
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
         this.upgradeResult = null;
         this.planResult = planResult;
+        this.stampResult = null;
+    }
+
+    /** A stamp that did not happen, or failed, with what alembic_version held before and after. */
+    public RunnerException(ExitCode exitCode, String message, StampResult stampResult) {
+        super(message);
+        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
+        this.upgradeResult = null;
+        this.planResult = null;
+        this.stampResult = stampResult;
     }
 
     public ExitCode exitCode() {
@@ -53,5 +65,10 @@ public class RunnerException extends Exception {
     /** What the plan found before it failed, when it got that far. */
     public Optional<PlanResult> planResult() {
         return Optional.ofNullable(planResult);
+    }
+
+    /** What the stamp found (and did) before it failed, when it got as far as reading alembic_version. */
+    public Optional<StampResult> stampResult() {
+        return Optional.ofNullable(stampResult);
     }
 }

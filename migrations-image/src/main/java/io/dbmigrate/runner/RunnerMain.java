@@ -19,13 +19,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code dbmigrate-runner backup | upgrade | plan | current}: the entrypoint of the migrations image.
+ * {@code dbmigrate-runner backup | upgrade | plan | stamp | current}: the entrypoint of the migrations image.
  *
  * <p>The connection comes from libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
  * PGSSLMODE); the password is never an option, so it never shows in a pod spec's args or in {@code ps}. Every command
@@ -35,7 +36,7 @@ import java.util.Map;
 @Command(name = "dbmigrate-runner",
         description = "Backs up and migrates one PostgreSQL database with Alembic. Connection from PG* variables.",
         subcommands = {RunnerMain.BackupCommand.class, RunnerMain.UpgradeCommand.class, RunnerMain.PlanCommand.class,
-                RunnerMain.CurrentCommand.class})
+                RunnerMain.StampCommand.class, RunnerMain.CurrentCommand.class})
 public final class RunnerMain {
 
     public static final String DEFAULT_RESULT_PATH = "/dev/termination-log";
@@ -70,7 +71,7 @@ public final class RunnerMain {
                 return ExitCode.OK.code(); // usage went to stdout; nothing happened, nothing to report
             }
             if (!parsed.hasSubcommand()) {
-                throw new RunnerException(ExitCode.BAD_INPUT, "a command is required: backup, upgrade, plan or current");
+                throw new RunnerException(ExitCode.BAD_INPUT, "a command is required: backup, upgrade, plan, stamp or current");
             }
             RunnerCommand selected = (RunnerCommand) parsed.subcommand().commandSpec().userObject();
             command = selected.name();
@@ -82,7 +83,8 @@ public final class RunnerMain {
             result = selected.run(settings, tools, clock, out, err);
         } catch (RunnerException e) {
             result = RunnerResult.of(command, e.exitCode(), redact(e.getMessage(), env))
-                    .withUpgrade(e.upgradeResult().orElse(null)).withPlan(e.planResult().orElse(null));
+                    .withUpgrade(e.upgradeResult().orElse(null)).withPlan(e.planResult().orElse(null))
+                    .withStamp(e.stampResult().orElse(null));
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));
@@ -400,6 +402,71 @@ public final class RunnerMain {
                 sb.append(" (SQL above, ").append(p.sqlBytes()).append(" bytes)");
             }
             return sb.toString();
+        }
+    }
+
+    @Command(name = "stamp", defaultValueProvider = SafetyDefaults.class,
+            description = {"Set alembic_version to REV without running any migration, under the database's migration"
+                    + " lock: alembic stamp --purge REV, replacing whatever alembic_version names. With --adopt"
+                    + " (spec.baseline) only a database without alembic_version, or with an empty one, is stamped"
+                    + " (alembic stamp REV); one already at REV or past it is left as it is, any other is refused"
+                    + " (exit 28 BaselineRefused)."})
+    static final class StampCommand implements RunnerCommand {
+        @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
+        Path migrations;
+
+        @Option(names = "--revision", required = true, paramLabel = "REV",
+                description = "Alembic revision to stamp, e.g. ae1027a6acf or head; several heads joined with ','.")
+        String revision;
+
+        @Option(names = "--adopt",
+                description = "Stamp only a database without revisions (spec.baseline); see above.")
+        boolean adopt;
+
+        @Option(names = "--lock-wait", paramLabel = "DURATION",
+                description = "How long to wait for another migration of the database (default: ${DEFAULT-VALUE}).")
+        String lockWait;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        @Override
+        public String name() {
+            return "stamp";
+        }
+
+        @Override
+        public void validateOptions() throws RunnerException {
+            request().revisions("--revision");
+            request().validate();
+            lockWait();
+        }
+
+        StampRequest request() {
+            return new StampRequest(migrations, revision, adopt);
+        }
+
+        Duration lockWait() throws RunnerException {
+            return Durations.parse("--lock-wait", lockWait);
+        }
+
+        @Override
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
+                                PrintStream err) throws RunnerException {
+            StampResult s = Stamp.run(settings, tools, request(), lockWait(), clock, err);
+            err.println(KeyValueLog.line("info", "stamp finished", "from", s.fromRevision(), "to", s.toRevision(),
+                    "adopt", s.adopt(), "stamped", s.stamped()));
+            return RunnerResult.of(name(), ExitCode.OK, summary(settings.database(), s)).withStamp(s);
+        }
+
+        static String summary(String database, StampResult s) {
+            if (!s.stamped()) {
+                return "database '" + database + "' is already versioned at " + s.fromRevision()
+                        + ", which includes baseline " + s.revision() + "; nothing was stamped";
+            }
+            return "database '" + database + "' stamped " + s.revision() + (s.adopt() ? " as its baseline" : "")
+                    + ": alembic_version went from " + s.fromRevision() + " to " + s.toRevision()
+                    + "; no migration ran";
         }
     }
 

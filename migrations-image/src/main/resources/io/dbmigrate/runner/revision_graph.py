@@ -3,6 +3,7 @@
 Usage (in the migrations directory):
   python3 -c "$(cat revision_graph.py)" classify TARGET [CURRENT...]
   python3 -c "$(cat revision_graph.py)" restore WANTED [CURRENT...]
+  python3 -c "$(cat revision_graph.py)" includes REVS [CURRENT...]
 CURRENT are the rows of alembic_version (none at base); WANTED is a comma-separated list of rows to
 return to exactly, or "base". Prints one line "dbmigrate-revision-graph: {json}" on stdout:
   {"direction": "up"|"down"|"none", "revisions": [...], "argument": "...",
@@ -10,6 +11,11 @@ return to exactly, or "base". Prints one line "dbmigrate-revision-graph: {json}"
       revisions: those `alembic upgrade|downgrade ARGUMENT` applies or undoes, in order;
       for "down": expect, the rows alembic_version must hold afterwards; extraRows, ancestors of
       them that Alembic < 1.13.1 writes too (sqlalchemy/alembic#1373)
+for "includes" (REVS: what `alembic stamp` is given, comma-separated):
+  {"included": true|false, "expect": [...], "unknownRows": [...]}
+      included: every revision of REVS is in the history of the CURRENT rows (one of them or an
+      ancestor); expect: the rows `alembic stamp --purge REVS` leaves, replayed with Alembic's own
+      HeadMaintainer; unknownRows: CURRENT rows the scripts do not have (they include nothing)
   {"error": "..."}                                          Alembic's own message, or why no single
       `alembic downgrade` argument lands exactly where wanted (exit status 2)
 Reads the scripts only; never connects to the database. `alembic upgrade` to an ancestor of the
@@ -170,6 +176,25 @@ class Graph:
             return dict(direction="none", revisions=[], argument=target)
         return self.downgrade(current, undo, self.heads_of(have - undo), [])
 
+    def includes(self, targets, current):
+        """Whether stamping `targets` would add nothing to the history of the rows `current`."""
+        # What `alembic stamp --purge` itself calls, so an unknown revision fails with its message.
+        steps = self.script._stamp_revs(targets, ())
+        expect = self.rows_after(steps, ())
+        wanted = self.script.get_revisions(targets)
+        known = []
+        unknown = []
+        for row in current:
+            try:
+                rev = self.map.get_revision(row)
+            except Exception:  # ResolutionError, or a row that is ambiguous as a prefix
+                rev = None
+            # get_revision also takes prefixes and symbols ("head"); a row must name a revision exactly.
+            (known if rev is not None and rev.revision == row else unknown).append(row)
+        have = self.closure(known)
+        included = all(r.revision in have for r in wanted if r is not None)
+        return dict(included=included, expect=sorted(expect), unknownRows=sorted(unknown))
+
     def restore(self, wanted, current):
         """Back to exactly `wanted` (the rows a run started from)."""
         have = self.closure(current)
@@ -190,8 +215,8 @@ def describe(revs):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("classify", "restore"):
-        emit(error="usage: python3 -c <revision_graph.py> classify|restore TARGET [CURRENT...]")
+    if len(argv) < 3 or argv[1] not in ("classify", "restore", "includes"):
+        emit(error="usage: python3 -c <revision_graph.py> classify|restore|includes TARGET [CURRENT...]")
         return 2
     mode, target, current = argv[1], argv[2], tuple(argv[3:])
     try:
@@ -206,6 +231,8 @@ def main(argv):
         graph = Graph(ScriptDirectory.from_config(Config("alembic.ini")))
         if mode == "classify":
             emit(**graph.classify(target, current))
+        elif mode == "includes":
+            emit(**graph.includes(tuple(target.split(",")), current))
         else:
             emit(**graph.restore(() if target == "base" else tuple(target.split(",")), current))
         return 0

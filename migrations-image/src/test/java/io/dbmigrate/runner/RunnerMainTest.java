@@ -68,7 +68,7 @@ class RunnerMainTest {
 
     @Test
     void noCommand() throws IOException {
-        assertInvalidInput(run(), null, "backup, upgrade, plan or current");
+        assertInvalidInput(run(), null, "backup, upgrade, plan, stamp or current");
     }
 
     @Test
@@ -185,6 +185,66 @@ class RunnerMainTest {
         assertInvalidInput(run("plan", "--migrations", "/m", "--target", "head", "--verify", "a=select true"), "plan",
                 "--verify");
         assertInvalidInput(run("plan", "--migrations", tmp.toString(), "--target", "head"), "plan", "alembic.ini");
+    }
+
+    private static RunnerMain.StampCommand parseStamp(String... args) {
+        picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
+        return (RunnerMain.StampCommand) parsed.subcommand().commandSpec().userObject();
+    }
+
+    @Test
+    void stampOptionsBecomeTheRequest() throws RunnerException {
+        RunnerMain.StampCommand plain = parseStamp("stamp", "--migrations", "/m", "--revision", "ae1027a6acf");
+        assertEquals(new StampRequest(Path.of("/m"), "ae1027a6acf", false), plain.request());
+        assertEquals(LockSafety.DEFAULT_LOCK_WAIT, plain.lockWait());
+        assertEquals(List.of("ae1027a6acf"), plain.request().revisions());
+
+        RunnerMain.StampCommand adopt = parseStamp("stamp", "--migrations", "/m", "--revision=zz_contract,ab12_expand",
+                "--adopt", "--lock-wait", "1m30s");
+        assertEquals(new StampRequest(Path.of("/m"), "zz_contract,ab12_expand", true), adopt.request());
+        assertEquals(Duration.ofSeconds(90), adopt.lockWait());
+        // One alembic stamp argument each, in the order given.
+        assertEquals(List.of("zz_contract", "ab12_expand"), adopt.request().revisions());
+        for (String spec : List.of("head", "heads", "base", "expand@head", "1a2b3c4d-5e6f")) {
+            assertEquals(List.of(spec), parseStamp("stamp", "--migrations", "/m", "--revision", spec).request()
+                    .revisions("--revision"));
+        }
+    }
+
+    @Test
+    void badStampOptionsAreInvalidInputBeforeConnecting() throws IOException {
+        assertInvalidInput(run("stamp", "--migrations", "/m"), "stamp", "--revision");
+        assertInvalidInput(run("stamp", "--revision", "head"), "stamp", "--migrations");
+        for (String junk : List.of("", "-1", "--purge", "head;reboot", "a b", "0001,", ",0001", "0001,,0002",
+                "../etc", "$(id)", "x".repeat(65), "0001\n")) {
+            Run r = run("stamp", "--migrations", "/m", "--revision=" + junk);
+            assertInvalidInput(r, "stamp", "--revision");
+            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+        }
+        assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "base,0001"), "stamp",
+                "base means no revision");
+        assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "0001,0001"), "stamp",
+                "--revision names revision 0001 twice");
+        String tooMany = String.join(",", java.util.stream.IntStream.range(0, 65).mapToObj(i -> "r" + i).toList());
+        assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", tooMany), "stamp",
+                "--revision names 65 revisions, at most 64");
+        assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "head", "--lock-wait", "soon"), "stamp",
+                "--lock-wait");
+        assertInvalidInput(run("stamp", "--migrations", tmp.toString(), "--revision", "head"), "stamp",
+                "alembic.ini");
+        assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "head", "--purge"), "stamp", "--purge");
+    }
+
+    @Test
+    void stampHelpNamesItsOptionsAndTheLockWaitDefault() throws IOException {
+        Run r = run("stamp", "--help");
+        assertEquals(0, r.exit);
+        assertNull(r.result);
+        String help = r.out.replaceAll("\\s+", " ");
+        assertTrue(help.contains("--adopt"), help);
+        assertTrue(help.contains("--revision=REV"), help);
+        assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_WAIT) + ")"), help);
+        assertTrue(run("--help").out.contains("stamp"), "listed among the commands");
     }
 
     @Test

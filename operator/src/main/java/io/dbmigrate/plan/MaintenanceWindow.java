@@ -14,9 +14,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +29,12 @@ import java.util.Optional;
  * <p>The schedule is read on the wall clock of the window's time zone, so {@code 0 2 * * *} in Europe/Berlin opens at
  * 02:00 local time all year (01:00Z in winter, 00:00Z in summer). Daylight saving time, the way ISC cron handles it: on
  * the spring-forward day a local time the clock skips (02:00-02:59 in Europe/Berlin) opens at the jump (03:00 CEST,
- * 01:00Z); on the fall-back day a local time that happens twice opens once, at its first occurrence. cron-utils
+ * 01:00Z); on the fall-back day a local time that happens twice opens once, at its first occurrence (so an hourly or
+ * finer schedule has no openings in the repeated hour: only windows opened before it last into it). cron-utils
  * evaluated in the zone would drop the skipped opening and is not consistent about the repeated one (its
  * lastExecution sees the second 02:30, its nextExecution does not; {@code *}{@code /15 2 * * *} fires in both passes),
- * so the schedule is evaluated here on local date-times (cron-utils in UTC, which has no DST) and mapped to instants by
- * {@link #instant}.
+ * so the schedule is evaluated here on local date-times (cron-utils in UTC, which has no DST) and each local opening
+ * is mapped to an instant by the two rules above.
  *
  * <p>Day of month and day of week both restricted means either, as in Unix cron ({@code 0 0 30 2 1}: Mondays in
  * February). The macros {@code @yearly @annually @monthly @weekly @daily @midnight @hourly} are accepted here:
@@ -44,7 +45,7 @@ import java.util.Optional;
  * followed so far, a lower bound (the loop costs a few cron lookups per merged opening).
  */
 public final class MaintenanceWindow {
-  /** The longest window: a week (a weekly window of a week is always open, and no longer one means anything more). */
+  /** The longest window: a week (a weekly window that long is always open; a longer one would mean nothing more). */
   public static final Duration MAX_DURATION = Duration.ofDays(7);
 
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
@@ -61,7 +62,7 @@ public final class MaintenanceWindow {
   private final ZoneId zone;
   private final ZoneRules rules;
 
-  /** A window that contains now: its latest opening at or before now and when it (merged with overlapping ones) closes. */
+  /** A window that contains now: its latest opening at or before now, and its close (overlapping windows merged). */
   public record Opening(Instant opensAt, Instant closesAt) {
   }
 
@@ -193,7 +194,7 @@ public final class MaintenanceWindow {
     return nextAfter(now).map(this::instant);
   }
 
-    /** Whether a step expected to take {@code expected} (null: no estimate) may start now. */
+  /** Whether a step expected to take {@code expected} (null: no estimate) may start now. */
   public Verdict check(Instant now, Duration expected) {
     Duration needed = expected == null ? Duration.ZERO : expected;
     Optional<Opening> current = current(now);
@@ -225,8 +226,9 @@ public final class MaintenanceWindow {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  // The first local opening whose instant is after t. Instants grow with local times (see instant), and no local
-  // time after t's own wall clock maps to t or before, but for those the fall-back hour repeats: skip them.
+  // The first local opening whose instant is after t. Instants grow with local times (see instant), so searching from
+  // t's wall clock finds it, but in the second pass of a fall-back hour the wall clock shows times whose (first)
+  // instants are already past: skip those.
   private Optional<LocalDateTime> nextAfter(Instant t) {
     LocalDateTime local = LocalDateTime.ofInstant(t, zone);
     while (true) {

@@ -10,6 +10,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.OnFailure;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.ApprovalGate;
 import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
 import io.dbmigrate.api.v1alpha1.GateSpec;
@@ -90,6 +91,24 @@ public final class Resources {
     private Map<String, String> annotations;
     private DatabaseMigrationStatus status;
     private boolean hasSpec = true;
+    private RehearsalSpec rehearsal;
+    private String baseline;
+    private Integer historyLimit;
+
+    public Migration rehearsal(RehearsalSpec value) {
+      rehearsal = value;
+      return this;
+    }
+
+    public Migration baseline(String value) {
+      baseline = value;
+      return this;
+    }
+
+    public Migration historyLimit(Integer value) {
+      historyLimit = value;
+      return this;
+    }
 
     public Migration name(String value) {
       name = value;
@@ -256,7 +275,7 @@ public final class Resources {
       }
       MigrationsSpec migrations = hasMigrations ? new MigrationsSpec(image, path, pullPolicy) : null;
       return new DatabaseMigrationSpec(database(), migrations, targetRevision, steps, backup, backoffLimit, suspend,
-          safety, verify, onFailure, allowDowngrade, jobTemplate);
+          safety, verify, onFailure, allowDowngrade, jobTemplate, rehearsal, baseline, historyLimit);
     }
 
     public DatabaseMigration build() {

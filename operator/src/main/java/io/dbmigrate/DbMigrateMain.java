@@ -194,6 +194,11 @@ public final class DbMigrateMain {
             + "a cluster.")
     List<String> approvals = new ArrayList<>();
 
+    @Option(names = "--now", paramLabel = "INSTANT",
+        description = "Run as if it were this time (RFC 3339, e.g. 2026-11-28T02:30:00Z), the clock ticking on from "
+            + "there: for maintenance windows (gate.window), to see what a run at that time would do.")
+    String now;
+
     @Option(names = "--database-url", paramLabel = "URL",
         description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]; overrides the manifest and PG* "
             + "variables. Prefer PGPASSWORD to a password in the URL.")
@@ -240,13 +245,22 @@ public final class DbMigrateMain {
             + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
         return BAD_INPUT;
       }
+      Clock clock = Clock.systemUTC();
+      if (now != null) {
+        try {
+          clock = Clock.offset(clock, java.time.Duration.between(clock.instant(), java.time.Instant.parse(now.strip())));
+        } catch (java.time.format.DateTimeParseException e) {
+          err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
+          return BAD_INPUT;
+        }
+      }
       Files.createDirectories(backupDirectory);
       defaultMetadata(resource);
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
       LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
-          backupDirectory.toAbsolutePath(), Clock.systemUTC(), err);
+          backupDirectory.toAbsolutePath(), clock, err);
       DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
       out.print(new KubernetesSerialization().asYaml(finished));
       out.flush();

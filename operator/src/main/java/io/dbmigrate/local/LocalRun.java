@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.plan.Attempt;
 import io.dbmigrate.plan.ContainerOutcome;
 import io.dbmigrate.plan.Decision;
@@ -14,6 +15,7 @@ import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Observation;
 import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.plan.SecretObservation;
+import io.dbmigrate.plan.StampRequests;
 import io.dbmigrate.plan.StatusAggregator;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.plan.StepEntry;
@@ -26,8 +28,14 @@ import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.Plan;
 import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.runner.Rehearsal;
+import io.dbmigrate.runner.RehearsalRequest;
+import io.dbmigrate.runner.RehearsalResult;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.runner.Stamp;
+import io.dbmigrate.runner.StampRequest;
+import io.dbmigrate.runner.StampResult;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
 import io.dbmigrate.runner.UpgradeRequest;
@@ -77,13 +85,23 @@ public final class LocalRun {
     Map<String, JobObservation> jobs = new HashMap<>();
     Set<String> given = new TreeSet<>();
     while (true) {
-      Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of());
+      Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of(), clock.instant());
       Decision decision = MigrationPlanner.decide(observation);
       apply(resource, observation, decision);
       spend(resource, Gates.spentApprovals(observation, decision));
+      StampRequests.spentAnnotation(resource).ifPresent(revision -> removeStampAnnotation(resource));
       if (decision instanceof Decision.CreateJob create) {
-        JobObservation job = runJob(resource, create.step(), jobs);
+        JobObservation job = runJob(resource, create, jobs);
         jobs.put(job.name(), job);
+      } else if (decision instanceof Decision.CreateStampJob stamp) {
+        JobObservation job = runStamp(resource, stamp.run());
+        jobs.put(job.name(), job);
+      } else if (decision instanceof Decision.FollowStampJob stamp
+          && (stamp.run().kind() == Decision.StampRun.Kind.Annotation
+          || stamp.job().state() == JobObservation.State.Succeeded)) {
+        // Its end is now in status (above), so the next decision goes on: to the steps, or the annotation's removal.
+        // A refused baseline is not followed again: nothing runs after it.
+        continue;
       } else if (decision instanceof Decision.CreatePlanJob plan) {
         JobObservation job = runPlan(resource, plan.step());
         jobs.put(job.name(), job);
@@ -95,7 +113,10 @@ public final class LocalRun {
         progress.println("dbmigrate: step " + gate.step().name() + " approved (--approve)");
         approve(resource, gate.step().name());
       } else {
-        if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
+        if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_WINDOW.equals(gate.reason())) {
+          progress.println("dbmigrate: step " + gate.step().name() + " waits: " + gate.waitingFor() + "; run again "
+              + "then (--now INSTANT runs as if it were that time)");
+        } else if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " has a deploymentRollout gate, which cannot "
               + "open without a cluster; run the remaining steps with the operator");
         } else if (decision instanceof Decision.AwaitGate gate) {
@@ -105,6 +126,12 @@ public final class LocalRun {
         return resource;
       }
     }
+  }
+
+  private static void removeStampAnnotation(DatabaseMigration resource) {
+    Map<String, String> annotations = new HashMap<>(resource.getMetadata().getAnnotations());
+    annotations.remove(StampRequests.STAMP_ANNOTATION);
+    resource.getMetadata().setAnnotations(annotations);
   }
 
   private static void approve(DatabaseMigration resource, String step) {
@@ -154,18 +181,19 @@ public final class LocalRun {
   }
 
   // As the Job does: retry what may be transient, up to backoffLimit; a failing revision ends it at once.
-  private JobObservation runJob(DatabaseMigration resource, StepEntry step, Map<String, JobObservation> jobs) {
+  private JobObservation runJob(DatabaseMigration resource, Decision.CreateJob create, Map<String, JobObservation> jobs) {
+    StepEntry step = create.step();
     DatabaseMigrationSpec spec = resource.getSpec();
     String name = step.jobName();
     List<Attempt> attempts = new ArrayList<>();
     int allowed = spec.backoffLimitOrDefault() + 1;
     while (true) {
       List<Attempt> earlier = List.copyOf(attempts);
-      Attempt attempt = attempt(spec, resource, step, backedUp -> {
-        // What a reconcile of the cluster's Job would see once the backup is done: status says Migrating.
+      Attempt attempt = attempt(spec, resource, create, progressed -> {
+        // What a reconcile of the cluster's Job would see as its containers go: Rehearsing, then Migrating.
         Map<String, JobObservation> seen = new HashMap<>(jobs);
-        seen.put(name, new JobObservation(name, JobObservation.State.Active, append(earlier, backedUp), null, null));
-        Observation observation = new Observation(resource, SecretObservation.PRESENT, seen, Map.of());
+        seen.put(name, new JobObservation(name, JobObservation.State.Active, append(earlier, progressed), null, null));
+        Observation observation = new Observation(resource, SecretObservation.PRESENT, seen, Map.of(), clock.instant());
         apply(resource, observation, MigrationPlanner.decide(observation));
       });
       attempts.add(attempt);
@@ -206,8 +234,9 @@ public final class LocalRun {
     return all;
   }
 
-  private Attempt attempt(DatabaseMigrationSpec spec, DatabaseMigration resource, StepEntry step,
-                          Consumer<Attempt> backedUp) {
+  private Attempt attempt(DatabaseMigrationSpec spec, DatabaseMigration resource, Decision.CreateJob create,
+                          Consumer<Attempt> progressed) {
+    StepEntry step = create.step();
     BackupSpec backup = spec.backupOrDefault();
     ContainerOutcome backupOutcome = null;
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
@@ -219,11 +248,74 @@ public final class LocalRun {
         return new Attempt(backupOutcome, null);
       }
     }
-    backedUp.accept(new Attempt(backupOutcome, ContainerOutcome.running()));
-    StepCommand command = StepCommand.of(spec, step);
+    StepCommand command = StepCommand.of(spec, step, create.window());
+    RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
+    ContainerOutcome rehearseOutcome = null;
+    java.time.Duration expected = create.window() == null ? null : create.window().expected();
+    if (rehearsal.required()) {
+      progressed.accept(new Attempt(backupOutcome, ContainerOutcome.running(), null));
+      // Local mode rehearses on the database's own server; spec.rehearsal.database is for clusters.
+      progress.println("dbmigrate: rehearsing on a copy restored from "
+          + backupOutcome.result().backup().file() + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
+      rehearseOutcome = rehearse(command.rehearsalRequest(migrations,
+          Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(),
+          rehearsal.roundTripOrDefault()));
+      if (!rehearseOutcome.succeeded()) {
+        return new Attempt(backupOutcome, rehearseOutcome, null);
+      }
+      RehearsalResult measured = rehearseOutcome.result().rehearsal();
+      if (measured != null && measured.upgradeMillis() != null) {
+        expected = java.time.Duration.ofMillis(measured.upgradeMillis());
+      }
+    }
+    progressed.accept(new Attempt(backupOutcome, rehearseOutcome, ContainerOutcome.running()));
     progress.println("dbmigrate: upgrading " + connection.database() + " to " + command.target()
         + (spec.phased() ? " (step " + step.name() + ")" : ""));
-    return new Attempt(backupOutcome, upgrade(command.request(migrations)));
+    UpgradeRequest request = command.request(migrations);
+    if (create.window() != null) {
+      // As the migrate container does with the rehearsal its pod just ran: the measured duration decides.
+      request = request.withinWindow(create.window().closesAt(), expected);
+    }
+    return new Attempt(backupOutcome, rehearseOutcome, upgrade(request));
+  }
+
+  private ContainerOutcome rehearse(RehearsalRequest request) {
+    try {
+      RehearsalResult result = Rehearsal.run(connection, tools, request, clock, progress);
+      return ContainerOutcome.of(RunnerResult.of("rehearse", ExitCode.OK, "rehearsal passed").withRehearsal(result));
+    } catch (RunnerException e) {
+      RunnerResult result = RunnerResult.of("rehearse", e.exitCode(), e.getMessage());
+      return ContainerOutcome.of(e.rehearsalResult().map(result::withRehearsal).orElse(result));
+    }
+  }
+
+  // A stamp Job: the backup, then the stamp; not retried (a stamp that failed is looked at by a person).
+  private JobObservation runStamp(DatabaseMigration resource, Decision.StampRun run) {
+    DatabaseMigrationSpec spec = resource.getSpec();
+    BackupSpec backup = spec.backupOrDefault();
+    boolean adopt = run.kind() == Decision.StampRun.Kind.Baseline;
+    ContainerOutcome backupOutcome = null;
+    if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
+      progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
+      backupOutcome = backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(),
+          adopt ? "baseline" : "stamp", backup.retainOrDefault()));
+    }
+    ContainerOutcome stamp = null;
+    if (backupOutcome == null || backupOutcome.succeeded()) {
+      progress.println("dbmigrate: stamping " + connection.database() + " at " + run.revision()
+          + (adopt ? " (spec.baseline)" : ""));
+      try {
+        StampResult result = Stamp.run(connection, tools, new StampRequest(migrations, run.revision(), adopt), clock,
+            progress);
+        stamp = ContainerOutcome.of(RunnerResult.of("stamp", ExitCode.OK, "stamped").withStamp(result));
+      } catch (RunnerException e) {
+        RunnerResult result = RunnerResult.of("stamp", e.exitCode(), e.getMessage());
+        stamp = ContainerOutcome.of(e.stampResult().map(result::withStamp).orElse(result));
+      }
+    }
+    Attempt attempt = new Attempt(backupOutcome, stamp);
+    return new JobObservation(run.jobName(), attempt.failure() == null ? JobObservation.State.Succeeded
+        : JobObservation.State.Failed, List.of(attempt), attempt.failure() == null ? null : "PodFailurePolicy", null);
   }
 
   private ContainerOutcome backup(BackupRequest request) {

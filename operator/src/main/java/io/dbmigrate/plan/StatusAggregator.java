@@ -71,6 +71,12 @@ public final class StatusAggregator {
     for (int i = 0; i < entries.size(); i++) {
       next.history = History.afterStep(next.history, entries.get(i), next.steps.get(i), next.generation);
     }
+    // A stamp is the last word on alembic_version until a step starts after it: Jobs read before it do not undo it.
+    StampStatus stamp = next.lastStamp;
+    if (stamp != null && stamp.phase() == Phase.Succeeded && stamp.finishedAt() != null && next.steps.stream()
+        .noneMatch(st -> st.startedAt() != null && st.startedAt().compareTo(stamp.finishedAt()) > 0)) {
+      next.currentRevision = stamp.toRevision();
+    }
     String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
 
     if (decision instanceof Decision.WaitForSecret wait) {

@@ -151,8 +151,8 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
   }
 
   /** {@link #rehearseArguments}, for the runner in-process (local mode), on a known archive. */
-  public RehearsalRequest rehearsalRequest(Path migrations, Path archive, boolean roundTrip) {
-    return new RehearsalRequest(archive, archive.getParent(), null, null,
+  public RehearsalRequest rehearsalRequest(Path migrations, Path archive, String name, boolean roundTrip) {
+    return new RehearsalRequest(archive, archive.getParent(), name, null,
         new UpgradeRequest(migrations, target, safety, verify, OnFailure.HALT, allowDowngrade, expectFrom), roundTrip);
   }
 

@@ -53,6 +53,16 @@ final class Scenario implements AutoCloseable {
    */
   Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix,
            Consumer<String> beforeOperator, boolean watchAnother) {
+    this(cluster, operatorClient, db, prefix, beforeOperator, watchAnother, Clock.systemUTC());
+  }
+
+  /** @param clock the operator's clock (a {@code TestClock} moves maintenance windows' time) */
+  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix, Clock clock) {
+    this(cluster, operatorClient, db, prefix, namespace -> { }, false, clock);
+  }
+
+  private Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix,
+                   Consumer<String> beforeOperator, boolean watchAnother, Clock clock) {
     this.cluster = cluster;
     this.db = db;
     this.namespace = cluster.newNamespace(prefix);
@@ -60,7 +70,7 @@ final class Scenario implements AutoCloseable {
         .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
     beforeOperator.accept(namespace);
     Set<String> watched = watchAnother ? Set.of(namespace, cluster.newNamespace(prefix + "-other")) : Set.of(namespace);
-    this.operator = OperatorRuntime.start(operatorClient, watched, Clock.systemUTC());
+    this.operator = OperatorRuntime.start(operatorClient, watched, clock);
   }
 
   String namespace() {

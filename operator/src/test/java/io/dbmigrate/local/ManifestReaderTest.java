@@ -1,12 +1,14 @@
 package io.dbmigrate.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.plan.SpecValidator;
 import java.io.IOException;
@@ -87,6 +89,35 @@ class ManifestReaderTest {
     assertEquals(5, resource.getSpec().backup().retain());
     assertEquals(2, resource.getSpec().backoffLimit());
     assertEquals(List.of(), SpecValidator.problems(resource.getSpec()), "the example is a valid spec");
+  }
+
+  @Test
+  void readsTheSeedDefectsNameErrorExample() throws Exception {
+    DatabaseMigration resource =
+        ManifestReader.read(repoRoot().resolve("examples/seed-defects/databasemigration-nameerror.yaml"));
+
+    assertEquals(List.of(), SpecValidator.problems(resource), "the example is a valid resource");
+    assertEquals("efg345hij678", resource.getSpec().targetRevision());
+    assertEquals("/migrations/seed-defects", resource.getSpec().migrations().path());
+    assertEquals("crm", resource.getSpec().database().name());
+    assertEquals(BackupSpec.BackupMode.Required, resource.getSpec().backup().mode());
+    RehearsalSpec rehearsal = resource.getSpec().rehearsalOf(resource.getSpec().stepsOrSingle().get(0));
+    assertEquals(RehearsalSpec.RehearsalMode.Required, rehearsal.mode());
+    assertFalse(rehearsal.roundTripOrDefault());
+  }
+
+  @Test
+  void readsTheSeedDefectsDowngradeExample() throws Exception {
+    DatabaseMigration resource =
+        ManifestReader.read(repoRoot().resolve("examples/seed-defects/databasemigration-downgrade.yaml"));
+
+    assertEquals(List.of(), SpecValidator.problems(resource), "the example is a valid resource");
+    assertEquals("klm567nop890", resource.getSpec().targetRevision());
+    assertEquals("/migrations/seed-defects", resource.getSpec().migrations().path());
+    assertEquals(BackupSpec.BackupMode.Required, resource.getSpec().backup().mode());
+    RehearsalSpec rehearsal = resource.getSpec().rehearsalOf(resource.getSpec().stepsOrSingle().get(0));
+    assertEquals(RehearsalSpec.RehearsalMode.Required, rehearsal.mode());
+    assertTrue(rehearsal.roundTripOrDefault());
   }
 
   @Test

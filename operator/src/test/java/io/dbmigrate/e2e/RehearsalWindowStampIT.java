@@ -48,6 +48,11 @@ import org.junit.jupiter.api.Test;
  */
 class RehearsalWindowStampIT {
   private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
+  // examples/crm and examples/seed-defects side by side, as examples/seed-defects/README.md builds the image.
+  private static final String DEFECTS_IMAGE = "registry.example.com/crm-migrations:1.1.0-seed-defects";
+  private static final String DEFECTS_PATH = "/migrations/seed-defects";
+  private static final String NAME_ERROR = "efg345hij678"; // the seed's `sa` used without its import
+  private static final String ERASURE = "klm567nop890"; // its downgrade sets NOT NULL over NULLs, as the seed's
   private static final String BASE_TABLES = "xyz789uvw012";
   private static final String PREFERENCES = "abc123def456";
   private static final String METADATA = "mno345pqr678";
@@ -59,8 +64,9 @@ class RehearsalWindowStampIT {
 
   @BeforeAll
   static void startCluster() throws IOException {
-    cluster = TestCluster.start(Map.of(CRM_IMAGE,
-        Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())));
+    cluster = TestCluster.start(Map.of(
+        CRM_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString()),
+        DEFECTS_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples").toString())));
     operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
   }
 
@@ -108,6 +114,73 @@ class RehearsalWindowStampIT {
       List<String> reasons = s.events().stream().map(Event::getReason).toList();
       assertTrue(reasons.contains("RehearsalPassed"), reasons.toString());
     }
+  }
+
+  @Test
+  void aRehearsalFailingOnTheSeedsNameErrorLeavesProductionAsItWas() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_nameerror"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-nameerror")) {
+      List<String> before = seedDefectsDatabase(db);
+      long scratchBefore = db.queryLong(SCRATCH);
+      s.create(DEFECTS_IMAGE, DEFECTS_PATH, """
+          targetRevision: %s
+          rehearsal: {mode: Required}
+          """.formatted(NAME_ERROR));
+
+      DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 1);
+      assertStalled(failed, "RehearsalFailed");
+      StepStatus step = failed.steps().get(0);
+      assertEquals("Failed", step.rehearsal().result());
+      assertEquals("upgrade", step.rehearsal().failedPhase());
+      assertEquals(NAME_ERROR, step.rehearsal().failedRevision());
+      assertTrue(step.rehearsal().error().contains("NameError"), step.rehearsal().error());
+      assertTrue(failed.message().contains(NAME_ERROR), failed.message());
+      assertEquals(before, db.alembicVersion(), "production untouched");
+      assertEquals(scratchBefore, db.queryLong(SCRATCH), "no scratch database left behind");
+      assertEquals("RehearsalFailed", failed.history().get(0).reason());
+      assertEquals("Failed", failed.history().get(0).rehearsal());
+    }
+  }
+
+  @Test
+  void aRoundTripFailingOnTheSeedsDowngradeLeavesProductionAsItWas() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_roundtrip"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-roundtrip")) {
+      List<String> before = seedDefectsDatabase(db);
+      long customers = db.queryLong("select count(*) from customers");
+      long scratchBefore = db.queryLong(SCRATCH);
+      s.create(DEFECTS_IMAGE, DEFECTS_PATH, """
+          targetRevision: %s
+          rehearsal: {mode: Required, roundTrip: true}
+          """.formatted(ERASURE));
+
+      DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 1);
+      assertStalled(failed, "RehearsalFailed");
+      StepStatus step = failed.steps().get(0);
+      assertEquals("downgrade", step.rehearsal().failedPhase(), step.rehearsal().toString());
+      assertTrue(step.rehearsal().error().contains("contains null values"), step.rehearsal().error());
+      assertEquals(before, db.alembicVersion(), "production untouched");
+      assertEquals(customers, db.queryLong("select count(*) from customers"), "nobody erased in production");
+      assertEquals(scratchBefore, db.queryLong(SCRATCH), "no scratch database left behind");
+    }
+  }
+
+  private static void assertStalled(DatabaseMigrationStatus status, String reason) {
+    StatusCondition stalled = status.conditions().stream().filter(c -> c.type().equals("Stalled")).findFirst()
+        .orElseThrow();
+    assertEquals("True", stalled.status(), status.toString());
+    assertEquals(reason, stalled.reason(), status.message());
+  }
+
+  // The crm database at expand@head through the seed-defects project, with customers of whom some asked to be erased.
+  private static List<String> seedDefectsDatabase(TestDatabase db) throws Exception {
+    upgradeDirectly(db, "expand@head", "examples/seed-defects");
+    db.execute("insert into customers (email, name, preferences) select 'c' || g || '@example.com', 'Customer ' || g,"
+        + " case when g % 5 = 0 then '{\"erasure_requested\": true}' else '{}' end::jsonb"
+        + " from generate_series(1, 20) g");
+    db.execute("insert into tickets (customer_id, subject) select c.id, 'ticket ' || t from customers c"
+        + " cross join generate_series(1, 2) t");
+    db.execute("insert into messages (customer_id, ticket_id, body) select t.customer_id, t.id, 'about ' || t.subject"
+        + " from tickets t");
+    return db.alembicVersion();
   }
 
   @Test
@@ -239,6 +312,10 @@ class RehearsalWindowStampIT {
 
   // The runner itself, in-process: a database prepared as a test needs it.
   private static void upgradeDirectly(TestDatabase db, String revision) throws Exception {
+    upgradeDirectly(db, revision, "examples/crm");
+  }
+
+  private static void upgradeDirectly(TestDatabase db, String revision, String project) throws Exception {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("PGHOST", db.host());
     env.put("PGPORT", Integer.toString(db.port()));
@@ -247,7 +324,7 @@ class RehearsalWindowStampIT {
     env.put("PGDATABASE", db.name());
     env.put("PGSSLMODE", "disable");
     Upgrade.run(ConnectionSettings.fromEnvironment(env), Tools.fromEnvironment(env),
-        new UpgradeRequest(TestCluster.repoRoot().resolve("examples/crm"), revision, Duration.ofSeconds(5),
+        new UpgradeRequest(TestCluster.repoRoot().resolve(project), revision, Duration.ofSeconds(5),
             Duration.ofSeconds(30)), Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
   }
 }

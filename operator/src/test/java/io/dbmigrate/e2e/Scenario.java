@@ -79,6 +79,11 @@ final class Scenario implements AutoCloseable {
 
   /** Creates `crm` from the YAML of its spec below `database`, `migrations`, `backup` and `jobTemplate`. */
   void create(String image, String specYaml) {
+    create(image, "/migrations", specYaml);
+  }
+
+  /** The same, with the Alembic project at {@code path} in the image. */
+  void create(String image, String path, String specYaml) {
     String manifest = """
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
@@ -90,13 +95,13 @@ final class Scenario implements AutoCloseable {
             name: %s
             sslMode: disable
             credentialsSecret: {name: crm-db}
-          migrations: {image: "%s"}
+          migrations: {image: "%s", path: "%s"}
           backup:
             volume: {persistentVolumeClaim: {claimName: %s}}
           backoffLimit: 0
           jobTemplate:
             nodeSelector: {%s: "true"}
-        """.formatted(namespace, db.host(), db.port(), db.name(), image, CLAIM, TestKubelet.NODE_SELECTOR_KEY)
+        """.formatted(namespace, db.host(), db.port(), db.name(), image, path, CLAIM, TestKubelet.NODE_SELECTOR_KEY)
         + specYaml.stripIndent().lines().map(line -> "  " + line).reduce("", (a, b) -> a + b + "\n");
     cluster.client().resource(new KubernetesSerialization().unmarshal(manifest, DatabaseMigration.class)).create();
   }

@@ -29,6 +29,7 @@ class LocalRunIT {
   private static final Path MANIFEST = CRM.resolve("databasemigration.yaml");
   /** Where the manifest's expand@head leads. */
   private static final String EXPAND_HEAD = "cde012fgh345";
+  private static final String SCRATCH = "select count(*) from pg_database where datname like 'dbmigrate\\_rehearsal\\_%'";
 
   @TempDir
   Path temp;
@@ -53,6 +54,72 @@ class LocalRunIT {
     environment.put("PGDATABASE", db.name());
     environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
     return environment;
+  }
+
+  @Test
+  void aRehearsalCatchesTheSeedsNameErrorAndLeavesTheDatabaseAsItWas() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_rehearse")) {
+      Path seedDefects = TestCluster.repoRoot().resolve("examples/seed-defects");
+      Run first = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", temp.resolve("backups").toString());
+      assertEquals(DbMigrateMain.SUCCEEDED, first.exitCode(), first.err());
+      long scratchBefore = db.queryLong(SCRATCH);
+
+      Run run = run(environment(db), "run", "-f", seedDefects.resolve("databasemigration-nameerror.yaml").toString(),
+          "--migrations", seedDefects.toString(), "--backup-dir", temp.resolve("backups").toString());
+
+      assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.Failed, printed.getStatus().phase());
+      assertEquals("RehearsalFailed", printed.getStatus().conditions().stream()
+          .filter(c -> c.type().equals("Stalled")).findFirst().orElseThrow().reason());
+      assertEquals("efg345hij678", printed.getStatus().steps().get(0).rehearsal().failedRevision());
+      assertEquals(List.of(EXPAND_HEAD), db.alembicVersion(), "the database was not touched");
+      assertEquals(scratchBefore, db.queryLong(SCRATCH), "no scratch database left behind");
+      assertTrue(run.err().contains("rehearsing on a copy"), run.err());
+    }
+  }
+
+  @Test
+  void nowPutsTheRunInsideOrOutsideAMaintenanceWindow() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_window")) {
+      Path manifest = temp.resolve("window.yaml");
+      Files.writeString(manifest, """
+          apiVersion: dbmigrate.io/v1alpha1
+          kind: DatabaseMigration
+          metadata: {name: crm, namespace: crm}
+          spec:
+            database: {host: ignored, name: crm, credentialsSecret: {name: crm-db}}
+            migrations: {image: registry.example.com/crm-migrations:1.0.0}
+            backup: {mode: Disabled, reason: a test database}
+            steps:
+              - name: tables
+                targetRevision: xyz789uvw012
+              - name: preferences
+                targetRevision: abc123def456
+                gate:
+                  window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}
+          """);
+      Run friday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--now", "2026-11-27T12:00:00Z");
+      assertEquals(DbMigrateMain.SUCCEEDED, friday.exitCode(), friday.err());
+      DatabaseMigration waiting = new KubernetesSerialization().unmarshal(friday.out(), DatabaseMigration.class);
+      assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
+      assertEquals("2026-11-28T02:00:00Z", waiting.getStatus().steps().get(1).nextWindow());
+      assertEquals(List.of("xyz789uvw012"), db.alembicVersion());
+
+      Run saturday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--now", "2026-11-28T02:30:00Z");
+      assertEquals(DbMigrateMain.SUCCEEDED, saturday.exitCode(), saturday.err());
+      assertEquals(Phase.Succeeded, new KubernetesSerialization().unmarshal(saturday.out(), DatabaseMigration.class)
+          .getStatus().phase());
+      assertEquals(List.of("abc123def456"), db.alembicVersion());
+
+      Run bad = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--now", "saturday");
+      assertEquals(DbMigrateMain.BAD_INPUT, bad.exitCode());
+      assertTrue(bad.err().contains("--now saturday"), bad.err());
+    }
   }
 
   @Test

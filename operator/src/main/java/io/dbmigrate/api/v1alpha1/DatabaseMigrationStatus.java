@@ -10,7 +10,8 @@ public record DatabaseMigrationStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
     Long observedGeneration,
 
-    @JsonPropertyDescription("Pending, AwaitingGate, BackingUp, Migrating, Succeeded, Failed or Suspended.")
+    @JsonPropertyDescription("Pending, AwaitingGate, BackingUp, Rehearsing, Migrating, Stamping, Succeeded, Failed or "
+        + "Suspended.")
     Phase phase,
 
     @JsonPropertyDescription("The revision alembic_version holds, as read by the last run; base when the table is absent or empty.")

@@ -11,7 +11,7 @@ public record StepStatus(
     String name,
     @JsonPropertyDescription("The revision the step upgrades to.")
     String targetRevision,
-    @JsonPropertyDescription("Pending, AwaitingGate, BackingUp, Migrating, Succeeded or Failed.")
+    @JsonPropertyDescription("Pending, AwaitingGate, BackingUp, Rehearsing, Migrating, Succeeded or Failed.")
     Phase phase,
     @JsonPropertyDescription("The Job that ran (or runs) the step.")
     String job,

@@ -31,9 +31,10 @@ public final class Upgrade {
     private final PrintStream log;
     private final Instant startedAt;
     private final Backoff backoff;
+    private final String durationSource;
 
     private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
-                    PrintStream log, Backoff backoff) {
+                    PrintStream log, Backoff backoff, String durationSource) {
         this.settings = settings;
         this.tools = tools;
         this.request = request;
@@ -42,6 +43,7 @@ public final class Upgrade {
         this.log = log;
         this.startedAt = now(clock);
         this.backoff = backoff;
+        this.durationSource = durationSource;
     }
 
     /** Alembic's output goes to {@link System#err}, prefixed {@code alembic: }. */
@@ -53,12 +55,26 @@ public final class Upgrade {
     /** As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock)}, with Alembic's output going to {@code log}. */
     public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                                     PrintStream log) throws RunnerException {
-        return run(settings, tools, request, clock, log, Backoff.standard());
+        return run(settings, tools, request, clock, log, (String) null);
+    }
+
+    /**
+     * As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock, PrintStream)}, naming where the request's
+     * expected duration comes from ("its rehearsal", "an earlier run") in an {@link ExitCode#OUTSIDE_WINDOW} message.
+     */
+    public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                                    PrintStream log, String expectedDurationSource) throws RunnerException {
+        return run(settings, tools, request, clock, log, Backoff.standard(), expectedDurationSource);
     }
 
     static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                              PrintStream log, Backoff backoff) throws RunnerException {
-        Upgrade upgrade = prepare(settings, tools, request, clock, log, backoff);
+        return run(settings, tools, request, clock, log, backoff, null);
+    }
+
+    private static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                                     PrintStream log, Backoff backoff, String durationSource) throws RunnerException {
+        Upgrade upgrade = prepare(settings, tools, request, clock, log, backoff, durationSource);
         return upgrade.locked(upgrade::migrate);
     }
 
@@ -77,15 +93,15 @@ public final class Upgrade {
     public static UpgradeResult downgradeTo(ConnectionSettings settings, Tools tools, UpgradeRequest request,
                                             List<String> revisions, Clock clock, PrintStream log)
             throws RunnerException {
-        Upgrade upgrade = prepare(settings, tools, request, clock, log, Backoff.standard());
+        Upgrade upgrade = prepare(settings, tools, request, clock, log, Backoff.standard(), null);
         return upgrade.locked(connection -> upgrade.restoreTo(connection, List.copyOf(revisions)));
     }
 
     private static Upgrade prepare(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
-                                   PrintStream log, Backoff backoff) throws RunnerException {
+                                   PrintStream log, Backoff backoff, String durationSource) throws RunnerException {
         request.validate();
         Path dir = migrationsDirectory(request.migrationsDir());
-        return new Upgrade(settings, tools, request, dir, clock, log, backoff);
+        return new Upgrade(settings, tools, request, dir, clock, log, backoff, durationSource);
     }
 
     /** What runs with the migration lock held, on the connection holding it. */
@@ -144,6 +160,15 @@ public final class Upgrade {
             throw new RunnerException(ExitCode.DOWNGRADE_NOT_ALLOWED,
                     downgradeRefused(request.target(), from, route.revisions()) + "; nothing was run",
                     result(from, from, direction, List.of(), null, 0));
+        }
+        if (direction != Direction.NONE && request.windowClosesAt() != null) {
+            // Last thing before Alembic starts: the lock wait and the checks above have used up part of the window.
+            String outside = outsideWindow(request.windowClosesAt(), clock.instant(), request.expectedDuration(),
+                    durationSource);
+            if (outside != null) {
+                throw new RunnerException(ExitCode.OUTSIDE_WINDOW, outside + "; nothing was run",
+                        result(from, from, direction, List.of(), null, 0));
+            }
         }
         Execution run = direction == Direction.NONE ? Execution.nothing(from)
                 : execute(connection, direction, route.argument(), from);
@@ -262,6 +287,31 @@ public final class Upgrade {
         throw new RunnerException(restore.exitCode() == null ? ExitCode.MIGRATION_FAILED : restore.exitCode(),
                 "the " + restore.command() + " from " + now + " to " + target + " failed: " + restore.error()
                         + "; " + where(now, restore.at()), result);
+    }
+
+    /**
+     * Why a run with {@code expected} (null: unknown, taken as zero) still to go may not start at {@code now} in a
+     * window closing at {@code closesAt}; null when it may.
+     *
+     * @param source where the expected duration comes from ("its rehearsal"), or null
+     */
+    static String outsideWindow(Instant closesAt, Instant now, Duration expected, String source) {
+        Duration left = Duration.between(now, closesAt);
+        Duration needed = expected == null ? Duration.ZERO : expected;
+        if (!left.isNegative() && !left.isZero() && left.compareTo(needed) >= 0) {
+            return null;
+        }
+        if (left.isNegative() || left.isZero()) {
+            return "the maintenance window closed at " + closesAt + ", " + roughly(left.negated()) + " ago";
+        }
+        return "the maintenance window closes at " + closesAt + ", in " + roughly(left)
+                + "; the step is expected to take " + roughly(needed) + (source == null ? "" : " (" + source + ")");
+    }
+
+    // Whole seconds read better in a message; below a second, milliseconds.
+    private static String roughly(Duration d) {
+        return Durations.format(d.compareTo(Duration.ofSeconds(1)) >= 0 ? d.truncatedTo(ChronoUnit.SECONDS)
+                : d.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**

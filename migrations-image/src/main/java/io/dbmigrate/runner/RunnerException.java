@@ -13,6 +13,7 @@ public class RunnerException extends Exception {
     private final ExitCode exitCode;
     private final transient UpgradeResult upgradeResult;
     private final transient PlanResult planResult;
+    private final transient RehearsalResult rehearsalResult;
 
     public RunnerException(ExitCode exitCode, String message) {
         this(exitCode, message, null, null);
@@ -31,6 +32,7 @@ public class RunnerException extends Exception {
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
         this.upgradeResult = upgradeResult;
         this.planResult = null;
+        this.rehearsalResult = null;
     }
 
     /** A plan that could not be carried out as asked, with what was found out (a refused downgrade). */
@@ -39,6 +41,16 @@ public class RunnerException extends Exception {
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
         this.upgradeResult = null;
         this.planResult = planResult;
+        this.rehearsalResult = null;
+    }
+
+    /** A rehearsal that failed (or was refused), with what it did on the copy up to then. */
+    public RunnerException(ExitCode exitCode, String message, RehearsalResult rehearsalResult) {
+        super(message);
+        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
+        this.upgradeResult = null;
+        this.planResult = null;
+        this.rehearsalResult = rehearsalResult;
     }
 
     public ExitCode exitCode() {
@@ -53,5 +65,10 @@ public class RunnerException extends Exception {
     /** What the plan found before it failed, when it got that far. */
     public Optional<PlanResult> planResult() {
         return Optional.ofNullable(planResult);
+    }
+
+    /** What the rehearsal did on the copy before it failed, when it got that far. */
+    public Optional<RehearsalResult> rehearsalResult() {
+        return Optional.ofNullable(rehearsalResult);
     }
 }

@@ -450,4 +450,90 @@ class RehearsalIT {
         assertSourceUntouched();
         assertNoScratchLeft();
     }
+
+    // ---- the command line: rehearse writes the rehearsal file, upgrade reads it ----
+
+    private record Run(int exit, String out, String err, RunnerResult result) {
+    }
+
+    private Run runner(Map<String, String> connection, Path rehearsalFile, String... args) throws IOException {
+        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+        Map<String, String> env = new HashMap<>(connection);
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
+        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                RunnerJson.read(Files.readString(resultFile)));
+    }
+
+    @Test
+    void rehearseWritesTheFileTheWindowGuardOfUpgradeReads() throws Exception {
+        withPhone("op.drop_column('customers', 'phone')");
+        backup();
+        Path rehearsalFile = tmp.resolve("rehearsal.json");
+        Map<String, String> maintenance = new HashMap<>(TestDatabase.serverEnvironment());
+        maintenance.put("PGDATABASE", "postgres");
+
+        Run rehearsal = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
+                "--label", "g2", "--migrations", project.dir().toString(), "--target", "head", "--round-trip",
+                "--verify", "rows=select count(*) = 3 from customers", "--lock-timeout", "2s");
+
+        assertEquals(0, rehearsal.exit, rehearsal.err);
+        assertEquals("rehearse", rehearsal.result.command());
+        assertTrue(rehearsal.out.startsWith("rehearse succeeded: rehearsal on a restored copy passed:"),
+                rehearsal.out);
+        RehearsalResult h = rehearsal.result.rehearsal();
+        assertTrue(h.passed() && h.roundTrip() && h.dropped(), h.toString());
+        assertEquals(List.of("rows"), h.verified());
+        assertEquals(rehearsal.result, RunnerJson.read(Files.readString(rehearsalFile)), "the same result");
+        assertSourceUntouched();
+        assertNoScratchLeft();
+
+        // The migrate container: a window with a minute left, and the rehearsal's measured duration (made an hour
+        // here, so that the refusal does not depend on how fast this machine is).
+        String closes = Instant.now().plus(Duration.ofMinutes(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result.withRehearsal(new RehearsalResult(
+                h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(), h.appliedRevisions(),
+                h.roundTrip(), true, null, null, null, null, h.verified(), Duration.ofHours(1).toMillis(),
+                h.startedAt(), h.finishedAt(), true))));
+        Run refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes);
+        assertEquals(27, refused.exit, refused.err);
+        assertTrue(refused.result.message().endsWith("expected to take 1h0m0s (its rehearsal); nothing was run"),
+                refused.result.message());
+        assertSourceUntouched();
+
+        // The real measurement fits in half an hour.
+        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result));
+        Run ran = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes);
+        assertEquals(0, ran.exit, ran.err);
+        assertTrue(ran.err.contains("expected duration: this pod's rehearsal"), ran.err);
+        assertEquals(List.of("0002_email", "0003_phone"), ran.result.upgrade().appliedRevisions());
+    }
+
+    @Test
+    void aFailedRehearseStillWritesTheRehearsalFile() throws Exception {
+        project.revision("0003_bad", "0002_email", "bad", "undefined_helper()");
+        backup();
+        Path rehearsalFile = tmp.resolve("rehearsal.json");
+        Map<String, String> maintenance = new HashMap<>(TestDatabase.serverEnvironment());
+        maintenance.put("PGDATABASE", "postgres");
+
+        Run r = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
+                "--label", "g2", "--migrations", project.dir().toString(), "--target", "head");
+
+        assertEquals(26, r.exit, r.err);
+        assertEquals("RehearsalFailed", r.result.reason());
+        assertEquals("0003_bad", r.result.rehearsal().failedRevision());
+        assertEquals(r.result, RunnerJson.read(Files.readString(rehearsalFile)));
+        assertFalse(r.out.contains(maintenance.get("PGPASSWORD")) || r.err.contains(maintenance.get("PGPASSWORD")));
+        assertSourceUntouched();
+        assertNoScratchLeft();
+    }
 }

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,15 +19,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The maintenance-window guard of upgrade: refused runs touch nothing. The time is a fixed clock handed to
- * Upgrade.run, never a sleep.
+ * Upgrade.run, never a sleep; through the command line (whose clock is the system's) the margins are hours.
  */
 class WindowGuardIT {
 
@@ -141,5 +147,86 @@ class WindowGuardIT {
                 AlembicProject.tools(), request, Clock.fixed(CLOSES.plusSeconds(1), ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());
+    }
+
+    // ---- through the command line: the expected duration from the rehearsal file ----
+
+    private record Run(int exit, String out, String err, RunnerResult result) {
+    }
+
+    private Run runner(Path rehearsalFile, String... args) throws IOException {
+        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
+        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                RunnerJson.read(Files.readString(resultFile)));
+    }
+
+    private static void writeRehearsal(Path file, boolean passed, long upgradeMillis) throws IOException {
+        Instant t = Instant.parse("2026-11-28T02:00:00Z");
+        RehearsalResult rehearsal = new RehearsalResult("dbmigrate_rehearsal_x", "h:5432", "/b/a.dump", "base",
+                "0002_email", List.of("0001_init", "0002_email"), false, passed, passed ? null : "upgrade", null,
+                passed ? null : "MigrationFailed", null, List.of(), upgradeMillis, t, t, true);
+        Files.writeString(file, RunnerJson.write(RunnerResult.of("rehearse",
+                passed ? ExitCode.OK : ExitCode.REHEARSAL_FAILED, "m").withRehearsal(rehearsal)));
+    }
+
+    @Test
+    void theRehearsalsMeasuredDurationWinsOverExpectedDuration() throws Exception {
+        Path rehearsal = tmp.resolve("rehearsal.json");
+        writeRehearsal(rehearsal, true, Duration.ofHours(2).toMillis());
+        String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+
+        Run refused = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--window-closes-at", closes, "--expected-duration", "1m");
+
+        assertEquals(27, refused.exit, refused.err);
+        assertEquals("OutsideWindow", refused.result.reason());
+        assertTrue(refused.result.message().startsWith("the maintenance window closes at " + closes + ", in "),
+                refused.result.message());
+        assertTrue(refused.result.message().endsWith("; the step is expected to take 2h0m0s (its rehearsal);"
+                + " nothing was run"), refused.result.message());
+        assertEquals(List.of(), refused.result.upgrade().appliedRevisions());
+        assertEquals(List.of(), versionRows());
+
+        // A failed rehearsal's duration is no expectation: --expected-duration is used, and it fits.
+        writeRehearsal(rehearsal, false, Duration.ofHours(2).toMillis());
+        Run ran = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--window-closes-at", closes, "--expected-duration", "1m");
+        assertEquals(0, ran.exit, ran.err);
+        assertTrue(ran.err.contains("the rehearsal file holds no passed rehearsal"), ran.err);
+        assertEquals(List.of("0002_email"), versionRows());
+    }
+
+    @Test
+    void withoutARehearsalFileExpectedDurationIsAnEarlierRuns() throws Exception {
+        Path none = tmp.resolve("no-rehearsal.json");
+        String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+
+        Run refused = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--window-closes-at", closes, "--expected-duration", "3h");
+
+        assertEquals(27, refused.exit, refused.err);
+        assertTrue(refused.result.message().endsWith("; the step is expected to take 3h0m0s (an earlier run);"
+                + " nothing was run"), refused.result.message());
+        assertEquals(List.of(), versionRows());
+
+        Run closed = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--window-closes-at", "2020-01-01T00:00:00Z");
+        assertEquals(27, closed.exit, closed.err);
+        assertTrue(closed.result.message().startsWith("the maintenance window closed at 2020-01-01T00:00:00Z, "),
+                closed.result.message());
+
+        Run ran = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+                "--window-closes-at", closes);
+        assertEquals(0, ran.exit, ran.err);
+        assertNull(ran.result.upgrade().failedRevision());
+        assertEquals(List.of("0002_email"), versionRows());
     }
 }

@@ -290,7 +290,9 @@ public final class Rehearsal {
                     throw new IllegalStateException("scratch database name too long: " + name);
                 }
                 try (Statement st = c.createStatement()) {
-                    st.execute("create database " + quote(name));
+                    // template0, as pg_restore's manual says: whatever was added to template1 (an extension, a
+                    // table) would already exist in the copy, and --exit-on-error would stop on it.
+                    st.execute("create database " + quote(name) + " template template0");
                     log.println(KeyValueLog.line("info", "rehearsal: scratch database created", "database", name,
                             "server", settings.host() + ":" + settings.port()));
                     return name;

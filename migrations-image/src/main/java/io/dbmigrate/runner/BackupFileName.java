@@ -42,6 +42,11 @@ final class BackupFileName {
         }
     }
 
+    /** As {@link #timestampOf(String, String)}, for archives labelled {@code label} only. */
+    static Optional<Instant> timestampOf(String name, String label, String fileName) {
+        return fileName.endsWith("_" + label + SUFFIX) ? timestampOf(name, fileName) : Optional.empty();
+    }
+
     static boolean isStalePartial(String name, String fileName) {
         return fileName.startsWith(name + "_") && fileName.endsWith(PARTIAL_SUFFIX);
     }

@@ -97,6 +97,11 @@ public record ConnectionSettings(String host, int port, String database, String 
         return s == null || s.isBlank() ? null : s.trim();
     }
 
+    /** The same server, user and TLS, connected to another database (a rehearsal's scratch copy). */
+    public ConnectionSettings withDatabase(String otherDatabase) {
+        return new ConnectionSettings(host, port, otherDatabase, user, password, sslMode);
+    }
+
     /** The libpq variables for pg_dump, pg_restore and Alembic. PGPASSWORD only when there is a password. */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();

@@ -12,4 +12,25 @@ import java.nio.file.Path;
  */
 public record RehearsalRequest(Path archive, Path directory, String name, String label, UpgradeRequest upgrade,
                                boolean roundTrip) {
+
+    public void validate() throws RunnerException {
+        validate("directory", "name", "label");
+    }
+
+    /**
+     * The name is always required: it keys the scratch database's name. Directory and label only when the archive is
+     * to be found there.
+     */
+    void validate(String directoryField, String nameField, String labelField) throws RunnerException {
+        if (upgrade == null) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "the upgrade to rehearse is required");
+        }
+        if (archive == null) {
+            new BackupRequest(directory, name, label, 1).validate(directoryField, nameField, labelField, "retain");
+        } else {
+            new BackupRequest(archive.toAbsolutePath().getParent(), name, "x", 1)
+                    .validate(directoryField, nameField, labelField, "retain");
+        }
+        upgrade.validate();
+    }
 }

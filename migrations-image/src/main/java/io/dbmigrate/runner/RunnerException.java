@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * A runner command failed in a way we understand. The message is shown to users (logs, termination message,
- * Kubernetes conditions), so it must never contain a password.
+ * Kubernetes conditions), so it must never contain a password. It carries what the command found out before it
+ * failed, when it got that far: at most one result, of the command that failed.
  */
 public class RunnerException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -14,6 +15,7 @@ public class RunnerException extends Exception {
     private final transient UpgradeResult upgradeResult;
     private final transient PlanResult planResult;
     private final transient StampResult stampResult;
+    private final transient RehearsalResult rehearsalResult;
 
     public RunnerException(ExitCode exitCode, String message) {
         this(exitCode, message, null, null);
@@ -28,29 +30,32 @@ public class RunnerException extends Exception {
     }
 
     public RunnerException(ExitCode exitCode, String message, Throwable cause, UpgradeResult upgradeResult) {
-        super(message, cause);
-        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
-        this.upgradeResult = upgradeResult;
-        this.planResult = null;
-        this.stampResult = null;
+        this(exitCode, message, cause, upgradeResult, null, null, null);
     }
 
     /** A plan that could not be carried out as asked, with what was found out (a refused downgrade). */
     public RunnerException(ExitCode exitCode, String message, PlanResult planResult) {
-        super(message);
-        this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
-        this.upgradeResult = null;
-        this.planResult = planResult;
-        this.stampResult = null;
+        this(exitCode, message, null, null, planResult, null, null);
     }
 
     /** A stamp that did not happen, or failed, with what alembic_version held before and after. */
     public RunnerException(ExitCode exitCode, String message, StampResult stampResult) {
-        super(message);
+        this(exitCode, message, null, null, null, stampResult, null);
+    }
+
+    /** A rehearsal that failed (or was refused), with what it did on the copy up to then. */
+    public RunnerException(ExitCode exitCode, String message, RehearsalResult rehearsalResult) {
+        this(exitCode, message, null, null, null, null, rehearsalResult);
+    }
+
+    private RunnerException(ExitCode exitCode, String message, Throwable cause, UpgradeResult upgradeResult,
+                            PlanResult planResult, StampResult stampResult, RehearsalResult rehearsalResult) {
+        super(message, cause);
         this.exitCode = Objects.requireNonNull(exitCode, "exitCode");
-        this.upgradeResult = null;
-        this.planResult = null;
+        this.upgradeResult = upgradeResult;
+        this.planResult = planResult;
         this.stampResult = stampResult;
+        this.rehearsalResult = rehearsalResult;
     }
 
     public ExitCode exitCode() {
@@ -70,5 +75,10 @@ public class RunnerException extends Exception {
     /** What the stamp found (and did) before it failed, when it got as far as reading alembic_version. */
     public Optional<StampResult> stampResult() {
         return Optional.ofNullable(stampResult);
+    }
+
+    /** What the rehearsal did on the copy before it failed, when it got that far. */
+    public Optional<RehearsalResult> rehearsalResult() {
+        return Optional.ofNullable(rehearsalResult);
     }
 }

@@ -54,6 +54,14 @@ public final class RunnerJson {
             }
             r = cut.apply(MESSAGE_FLOOR);
         }
+        // 1b. A rehearsal's error, which the message repeats, down to as many characters.
+        if (r.rehearsal() != null && r.rehearsal().error() != null && r.rehearsal().error().length() > MESSAGE_FLOOR) {
+            Integer n = largestFitting(cutRehearsalError(r), MESSAGE_FLOOR, r.rehearsal().error().length());
+            if (n != null) {
+                return serialize(cutRehearsalError(r).apply(n));
+            }
+            r = cutRehearsalError(r).apply(MESSAGE_FLOOR);
+        }
         // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
         if (r.plan() != null && r.plan().sqlGzipBase64() != null) {
             final RunnerResult base = r;
@@ -78,6 +86,31 @@ public final class RunnerJson {
             IntFunction<RunnerResult> cut = k -> base.withUpgrade(new UpgradeResult(u.target(), u.fromRevision(),
                     u.toRevision(), firstOf(all, k), u.failedRevision(), u.startedAt(), u.finishedAt(), u.direction(),
                     u.lockAttempts(), u.verified(), u.failedVerification(), u.rolledBackTo(), u.expectedFrom()));
+            Integer k = largestFitting(cut, 0, all.size());
+            if (k != null) {
+                return serialize(cut.apply(k));
+            }
+            r = cut.apply(0);
+        }
+        // A rehearsal's verified names before its applied revisions, which say what the step does.
+        if (r.rehearsal() != null && r.rehearsal().verified() != null) {
+            final RunnerResult base = r;
+            final RehearsalResult h = r.rehearsal();
+            List<String> all = h.verified();
+            IntFunction<RunnerResult> cut = k -> base.withRehearsal(rehearsal(h, h.error(), h.appliedRevisions(),
+                    firstOf(all, k)));
+            Integer k = largestFitting(cut, 0, all.size());
+            if (k != null) {
+                return serialize(cut.apply(k));
+            }
+            r = cut.apply(0);
+        }
+        if (r.rehearsal() != null && r.rehearsal().appliedRevisions() != null) {
+            final RunnerResult base = r;
+            final RehearsalResult h = r.rehearsal();
+            List<String> all = h.appliedRevisions();
+            IntFunction<RunnerResult> cut = k -> base.withRehearsal(rehearsal(h, h.error(), firstOf(all, k),
+                    h.verified()));
             Integer k = largestFitting(cut, 0, all.size());
             if (k != null) {
                 return serialize(cut.apply(k));
@@ -120,7 +153,14 @@ public final class RunnerJson {
             }
             r = cut.apply(0);
         }
-        // 4. The rest of the message.
+        // 4. The rest of the rehearsal's error, then of the message.
+        if (r.rehearsal() != null && r.rehearsal().error() != null) {
+            Integer n = largestFitting(cutRehearsalError(r), 0, r.rehearsal().error().length());
+            if (n != null) {
+                return serialize(cutRehearsalError(r).apply(n));
+            }
+            r = cutRehearsalError(r).apply(0);
+        }
         String shorter = r.message() == null ? "" : r.message();
         final RunnerResult base = r;
         IntFunction<RunnerResult> cut = n -> base.withMessage(Truncation.truncate(shorter, n));
@@ -136,11 +176,33 @@ public final class RunnerJson {
         return serialize(last.apply(m == null ? 0 : m));
     }
 
+    private static IntFunction<RunnerResult> cutRehearsalError(RunnerResult base) {
+        RehearsalResult h = base.rehearsal();
+        return n -> base.withRehearsal(rehearsal(h, Truncation.truncate(h.error(), n), h.appliedRevisions(),
+                h.verified()));
+    }
+
+    private static RehearsalResult rehearsal(RehearsalResult h, String error, List<String> applied,
+                                             List<String> verified) {
+        return new RehearsalResult(h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(),
+                applied, h.roundTrip(), h.passed(), h.failedPhase(), h.failedRevision(), h.failureReason(), error,
+                verified, h.upgradeMillis(), h.startedAt(), h.finishedAt(), h.dropped());
+    }
+
     public static RunnerResult read(String json) {
         try {
             return MAPPER.readValue(json, RunnerResult.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a runner result: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Anything {@link #writePretty} wrote (the backup metadata). */
+    static <T> T read(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 

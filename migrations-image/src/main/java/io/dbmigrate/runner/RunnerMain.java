@@ -3,6 +3,7 @@ package io.dbmigrate.runner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
@@ -20,26 +21,34 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code dbmigrate-runner backup | upgrade | plan | stamp | current}: the entrypoint of the migrations image.
+ * {@code dbmigrate-runner backup | rehearse | upgrade | plan | stamp | current}: the entrypoint of the migrations image.
  *
  * <p>The connection comes from libpq's environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
  * PGSSLMODE); the password is never an option, so it never shows in a pod spec's args or in {@code ps}. Every command
  * writes a {@link RunnerResult} as JSON to {@code $DBMIGRATE_RESULT_PATH} (default {@code /dev/termination-log}),
  * prints one summary line on stdout, logs {@code key=value} lines on stderr and exits with its {@link ExitCode}.
+ * {@code rehearse} also writes it to {@code $DBMIGRATE_REHEARSAL_FILE} (default {@value #DEFAULT_REHEARSAL_FILE}),
+ * where {@code upgrade --window-closes-at} in the next container of the same pod finds the step's measured duration.
  */
 @Command(name = "dbmigrate-runner",
         description = "Backs up and migrates one PostgreSQL database with Alembic. Connection from PG* variables.",
-        subcommands = {RunnerMain.BackupCommand.class, RunnerMain.UpgradeCommand.class, RunnerMain.PlanCommand.class,
-                RunnerMain.StampCommand.class, RunnerMain.CurrentCommand.class})
+        subcommands = {RunnerMain.BackupCommand.class, RunnerMain.RehearseCommand.class,
+                RunnerMain.UpgradeCommand.class, RunnerMain.PlanCommand.class, RunnerMain.StampCommand.class,
+                RunnerMain.CurrentCommand.class})
 public final class RunnerMain {
 
     public static final String DEFAULT_RESULT_PATH = "/dev/termination-log";
+    /** The pod's containers share /tmp (an emptyDir): rehearse writes its result here, upgrade reads it. */
+    public static final String DEFAULT_REHEARSAL_FILE = "/tmp/dbmigrate-rehearsal.json";
+    public static final String REHEARSAL_FILE_VARIABLE = "DBMIGRATE_REHEARSAL_FILE";
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -71,7 +80,8 @@ public final class RunnerMain {
                 return ExitCode.OK.code(); // usage went to stdout; nothing happened, nothing to report
             }
             if (!parsed.hasSubcommand()) {
-                throw new RunnerException(ExitCode.BAD_INPUT, "a command is required: backup, upgrade, plan, stamp or current");
+                throw new RunnerException(ExitCode.BAD_INPUT,
+                        "a command is required: backup, rehearse, upgrade, plan, stamp or current");
             }
             RunnerCommand selected = (RunnerCommand) parsed.subcommand().commandSpec().userObject();
             command = selected.name();
@@ -80,11 +90,11 @@ public final class RunnerMain {
             Tools tools = Tools.fromEnvironment(env);
             err.println(KeyValueLog.line("info", "starting", "command", command, "database", settings.database(),
                     "host", settings.host(), "port", settings.port(), "user", settings.user()));
-            result = selected.run(settings, tools, clock, out, err);
+            result = selected.run(settings, tools, clock, env, out, err);
         } catch (RunnerException e) {
             result = RunnerResult.of(command, e.exitCode(), redact(e.getMessage(), env))
                     .withUpgrade(e.upgradeResult().orElse(null)).withPlan(e.planResult().orElse(null))
-                    .withStamp(e.stampResult().orElse(null));
+                    .withStamp(e.stampResult().orElse(null)).withRehearsal(e.rehearsalResult().orElse(null));
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));
@@ -96,6 +106,9 @@ public final class RunnerMain {
     private static void report(RunnerResult result, Map<String, String> env, PrintStream out, PrintStream err) {
         String json = RunnerJson.write(result);
         writeResult(json, env, err);
+        if (RehearseCommand.NAME.equals(result.command())) {
+            writeRehearsal(json, env, err);
+        }
         ExitCode code = ExitCode.of(result.exitCode());
         String command = result.command() == null ? "dbmigrate-runner" : result.command();
         if (code == ExitCode.OK) {
@@ -129,6 +142,22 @@ public final class RunnerMain {
         }
     }
 
+    static Path rehearsalFile(Map<String, String> env) {
+        String configured = env.get(REHEARSAL_FILE_VARIABLE);
+        return Path.of(configured == null || configured.isBlank() ? DEFAULT_REHEARSAL_FILE : configured.trim());
+    }
+
+    /** Also after a failure: the file then says why, and holds no duration the upgrade could use. */
+    private static void writeRehearsal(String json, Map<String, String> env, PrintStream err) {
+        Path path = rehearsalFile(env);
+        try {
+            Files.write(path, json.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            err.println(KeyValueLog.line("warn", "cannot write the rehearsal file", "path", path,
+                    "error", e.toString()));
+        }
+    }
+
     // Messages come from JDBC drivers and tools we do not control; none should contain the password, and this makes sure.
     private static String redact(String message, Map<String, String> env) {
         String password = env.get("PGPASSWORD");
@@ -148,8 +177,8 @@ public final class RunnerMain {
         /**
          * @param out for what the command prints besides its summary line (plan's SQL); the summary comes after it
          */
-        RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out, PrintStream err)
-                throws RunnerException;
+        RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                         PrintStream out, PrintStream err) throws RunnerException;
     }
 
     /**
@@ -206,8 +235,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
-                                PrintStream err) throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
             BackupResult b = Backup.run(settings, tools, request(), clock);
             err.println(KeyValueLog.line("info", "backup written", "file", b.file(), "sizeBytes", b.sizeBytes(),
                     "sha256", b.sha256(), "revision", b.revision(), "verified", b.verified(),
@@ -219,11 +248,60 @@ public final class RunnerMain {
         }
     }
 
-    @Command(name = "upgrade", defaultValueProvider = SafetyDefaults.class,
-            description = {"alembic upgrade TARGET under the database's migration lock, retrying lock timeouts,"
-                    + " then the verification queries. A TARGET below the current revision is an alembic downgrade,"
-                    + " refused without --allow-downgrade."})
-    static final class UpgradeCommand implements RunnerCommand {
+    @Command(name = RehearseCommand.NAME, defaultValueProvider = SafetyDefaults.class,
+            description = {"Restore the newest archive of NAME labelled LABEL in DIR into a scratch database on the"
+                    + " server in PG* (PGDATABASE is only the maintenance database; the user needs CREATEDB), run the"
+                    + " upgrade there as upgrade would (same options, verification included), with --round-trip"
+                    + " downgrade back and upgrade again, then drop the copy. Production is not touched. Exit 26"
+                    + " RehearsalFailed when the step fails on the copy."})
+    static final class RehearseCommand implements RunnerCommand {
+        static final String NAME = "rehearse";
+
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Backup directory (a mounted volume).")
+        Path dir;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Owning resource's name; file prefix.")
+        String name;
+
+        @Option(names = "--label", required = true, paramLabel = "LABEL",
+                description = "The label of the archive to restore, as backup --label wrote it (the newest one).")
+        String label;
+
+        @Mixin
+        UpgradeOptions upgrade = new UpgradeOptions();
+
+        @Option(names = "--round-trip",
+                description = "After the upgrade, downgrade the copy back to where it started and upgrade it again.")
+        boolean roundTrip;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public void validateOptions() throws RunnerException {
+            request().validate("--dir", "--name", "--label");
+        }
+
+        /** The copy is thrown away: nothing to take back after a failure (halt), and no window. */
+        RehearsalRequest request() throws RunnerException {
+            return new RehearsalRequest(null, dir, name, label, upgrade.request(OnFailure.HALT), roundTrip);
+        }
+
+        @Override
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
+            RehearsalResult r = Rehearsal.run(settings, tools, request(), clock, err);
+            return RunnerResult.of(name(), ExitCode.OK, Rehearsal.summary(r)).withRehearsal(r);
+        }
+    }
+
+    /** The options upgrade and rehearse share: what to migrate to, how patiently, and what must hold afterwards. */
+    static final class UpgradeOptions {
         @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
         Path migrations;
 
@@ -254,11 +332,6 @@ public final class RunnerMain {
                         + " repeatable, run in order. Split at the first '='.")
         List<String> verify = new ArrayList<>();
 
-        @Option(names = "--on-failure", paramLabel = "halt|downgrade",
-                description = "After a failed migration, verification or lock timeout: halt, or downgrade back to"
-                        + " the revision the run started from (default: ${DEFAULT-VALUE}).")
-        String onFailure;
-
         @Option(names = "--allow-downgrade",
                 description = "Allow a TARGET below the current revision (alembic downgrade TARGET).")
         boolean allowDowngrade;
@@ -270,20 +343,7 @@ public final class RunnerMain {
                         + " started from.")
         String expectFrom;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
-        boolean help;
-
-        @Override
-        public String name() {
-            return "upgrade";
-        }
-
-        @Override
-        public void validateOptions() throws RunnerException {
-            request().validate();
-        }
-
-        UpgradeRequest request() throws RunnerException {
+        UpgradeRequest request(OnFailure onFailure) throws RunnerException {
             RevisionSpec.validate("--target", target);
             if (lockRetries < 0 || lockRetries > 100) {
                 throw new RunnerException(ExitCode.BAD_INPUT, "--lock-retries must be between 0 and 100, got "
@@ -298,8 +358,106 @@ public final class RunnerMain {
             if (expectFrom != null) {
                 Revisions.parse("--expect-from", expectFrom);
             }
-            return new UpgradeRequest(migrations, target, safety, queries, onFailure(onFailure), allowDowngrade,
-                    expectFrom);
+            return new UpgradeRequest(migrations, target, safety, queries, onFailure, allowDowngrade, expectFrom);
+        }
+    }
+
+    @Command(name = "upgrade", defaultValueProvider = SafetyDefaults.class,
+            description = {"alembic upgrade TARGET under the database's migration lock, retrying lock timeouts,"
+                    + " then the verification queries. A TARGET below the current revision is an alembic downgrade,"
+                    + " refused without --allow-downgrade."})
+    static final class UpgradeCommand implements RunnerCommand {
+        /** Where the expected duration of a window came from, in the words of an OutsideWindow message. */
+        static final String FROM_REHEARSAL = "its rehearsal";
+        static final String FROM_EARLIER_RUN = "an earlier run";
+
+        @Mixin
+        UpgradeOptions options = new UpgradeOptions();
+
+        @Option(names = "--on-failure", paramLabel = "halt|downgrade",
+                description = "After a failed migration, verification or lock timeout: halt, or downgrade back to"
+                        + " the revision the run started from (default: ${DEFAULT-VALUE}).")
+        String onFailure;
+
+        @Option(names = "--window-closes-at", paramLabel = "INSTANT",
+                description = "When the step's maintenance window closes (ISO-8601, e.g. 2026-11-28T04:00:00Z): with"
+                        + " less than the expected duration left before Alembic would start, exit 27 OutsideWindow"
+                        + " and run nothing. The expected duration is this pod's rehearsal's"
+                        + " ($" + REHEARSAL_FILE_VARIABLE + ", default " + DEFAULT_REHEARSAL_FILE + "), else"
+                        + " --expected-duration, else zero.")
+        String windowClosesAt;
+
+        @Option(names = "--expected-duration", paramLabel = "DURATION",
+                description = "How long the step is expected to take (an earlier run's duration), for"
+                        + " --window-closes-at when this pod did not rehearse it.")
+        String expectedDuration;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+        boolean help;
+
+        @Override
+        public String name() {
+            return "upgrade";
+        }
+
+        @Override
+        public void validateOptions() throws RunnerException {
+            request().validate();
+        }
+
+        /** The request as the options give it; the window's expected duration is --expected-duration's. */
+        UpgradeRequest request() throws RunnerException {
+            UpgradeRequest request = options.request(onFailure(onFailure));
+            Duration expected = expectedDuration == null ? null
+                    : Durations.parse("--expected-duration", expectedDuration);
+            Instant closesAt = windowClosesAt();
+            return closesAt == null ? request : request.withinWindow(closesAt, expected);
+        }
+
+        private Instant windowClosesAt() throws RunnerException {
+            if (windowClosesAt == null) {
+                return null;
+            }
+            try {
+                return Instant.parse(windowClosesAt.trim());
+            } catch (DateTimeParseException e) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--window-closes-at '"
+                        + Truncation.truncate(windowClosesAt, 64) + "' is not an ISO-8601 instant such as"
+                        + " 2026-11-28T04:00:00Z");
+            }
+        }
+
+        /**
+         * The expected duration for the window and where it comes from: the upgrade of this pod's own rehearsal,
+         * which the rehearse container wrote to the rehearsal file just before (the same migrations on a copy of
+         * the database as it is now), wins over --expected-duration, a measurement of some earlier run.
+         */
+        Expected expected(UpgradeRequest request, Map<String, String> env, PrintStream err) {
+            Path file = rehearsalFile(env);
+            if (Files.isRegularFile(file)) {
+                try {
+                    RehearsalResult rehearsal = RunnerJson.read(Files.readString(file)).rehearsal();
+                    if (rehearsal != null && rehearsal.passed() && rehearsal.upgradeMillis() != null) {
+                        Duration measured = Duration.ofMillis(rehearsal.upgradeMillis());
+                        err.println(KeyValueLog.line("info", "expected duration: this pod's rehearsal", "file", file,
+                                "expectedDuration", Durations.format(measured)));
+                        return new Expected(measured, FROM_REHEARSAL);
+                    }
+                    err.println(KeyValueLog.line("warn", "the rehearsal file holds no passed rehearsal; not used",
+                            "file", file));
+                } catch (IOException | IllegalArgumentException e) {
+                    err.println(KeyValueLog.line("warn", "cannot read the rehearsal file; not used", "file", file,
+                            "error", e.getMessage()));
+                }
+            }
+            if (request.expectedDuration() != null) {
+                return new Expected(request.expectedDuration(), FROM_EARLIER_RUN);
+            }
+            return new Expected(null, null);
+        }
+
+        /** @param source null when the duration is unknown (zero is assumed) */
+        record Expected(Duration duration, String source) {
         }
 
         static OnFailure onFailure(String value) throws RunnerException {
@@ -312,9 +470,16 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
-                                PrintStream err) throws RunnerException {
-            UpgradeResult u = Upgrade.run(settings, tools, request(), clock, err);
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
+            UpgradeRequest request = request();
+            String source = null;
+            if (request.windowClosesAt() != null) {
+                Expected expected = expected(request, env, err);
+                request = request.withinWindow(request.windowClosesAt(), expected.duration());
+                source = expected.source();
+            }
+            UpgradeResult u = Upgrade.run(settings, tools, request, clock, err, source);
             err.println(KeyValueLog.line("info", "upgrade finished", "direction", u.direction(), "from",
                     u.fromRevision(), "to", u.toRevision(), "applied", String.join(",", u.appliedRevisions()),
                     "lockAttempts", u.lockAttempts(), "verified", String.join(",", u.verified())));
@@ -378,8 +543,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
-                                PrintStream err) throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
             PlanResult p = Plan.run(settings, tools, request(), err, out);
             err.println(KeyValueLog.line("info", "plan made", "direction", p.direction(), "from", p.fromRevision(),
                     "pending", String.join(",", p.pendingRevisions()), "sqlBytes", p.sqlBytes() == null ? 0 : p.sqlBytes(),
@@ -451,8 +616,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
-                                PrintStream err) throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
             StampResult s = Stamp.run(settings, tools, request(), lockWait(), clock, err);
             err.println(KeyValueLog.line("info", "stamp finished", "from", s.fromRevision(), "to", s.toRevision(),
                     "adopt", s.adopt(), "stamped", s.stamped()));
@@ -485,8 +650,8 @@ public final class RunnerMain {
         }
 
         @Override
-        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, PrintStream out,
-                                PrintStream err) throws RunnerException {
+        public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
+                                PrintStream out, PrintStream err) throws RunnerException {
             List<String> revisions;
             try (Connection c = settings.open()) {
                 revisions = Revisions.current(c);

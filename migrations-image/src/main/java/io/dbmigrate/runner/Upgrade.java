@@ -31,9 +31,10 @@ public final class Upgrade {
     private final PrintStream log;
     private final Instant startedAt;
     private final Backoff backoff;
+    private final String durationSource;
 
     private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
-                    PrintStream log, Backoff backoff) {
+                    PrintStream log, Backoff backoff, String durationSource) {
         this.settings = settings;
         this.tools = tools;
         this.request = request;
@@ -42,6 +43,7 @@ public final class Upgrade {
         this.log = log;
         this.startedAt = now(clock);
         this.backoff = backoff;
+        this.durationSource = durationSource;
     }
 
     /** Alembic's output goes to {@link System#err}, prefixed {@code alembic: }. */
@@ -53,14 +55,61 @@ public final class Upgrade {
     /** As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock)}, with Alembic's output going to {@code log}. */
     public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                                     PrintStream log) throws RunnerException {
-        return run(settings, tools, request, clock, log, Backoff.standard());
+        return run(settings, tools, request, clock, log, (String) null);
+    }
+
+    /**
+     * As {@link #run(ConnectionSettings, Tools, UpgradeRequest, Clock, PrintStream)}, naming where the request's
+     * expected duration comes from ("its rehearsal", "an earlier run") in an {@link ExitCode#OUTSIDE_WINDOW} message.
+     */
+    public static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                                    PrintStream log, String expectedDurationSource) throws RunnerException {
+        return run(settings, tools, request, clock, log, Backoff.standard(), expectedDurationSource);
     }
 
     static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                              PrintStream log, Backoff backoff) throws RunnerException {
+        return run(settings, tools, request, clock, log, backoff, null);
+    }
+
+    private static UpgradeResult run(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                                     PrintStream log, Backoff backoff, String durationSource) throws RunnerException {
+        Upgrade upgrade = prepare(settings, tools, request, clock, log, backoff, durationSource);
+        return upgrade.locked(upgrade::migrate);
+    }
+
+    /**
+     * Takes the database back to exactly {@code revisions} (as read from alembic_version before an upgrade) under its
+     * migration lock, the way {@link OnFailure#DOWNGRADE} does after a failure: the revision graph picks the one
+     * Alembic argument that gets there, and a downgrade's landing in alembic_version is checked (and the stray rows of
+     * sqlalchemy/alembic#1373 deleted). The request's migrations, lock safety and retries apply; its target, window
+     * and verification queries do not (the queries describe the schema the target brings).
+     *
+     * @return target is the revisions asked for, appliedRevisions what the downgrade (or upgrade) undid or applied;
+     *         nothing is run when the database is there already
+     * @throws RunnerException MIGRATION_FAILED or LOCK_TIMEOUT with the result: failedRevision is the revision whose
+     *                         downgrade failed, toRevision where the database was left
+     */
+    public static UpgradeResult downgradeTo(ConnectionSettings settings, Tools tools, UpgradeRequest request,
+                                            List<String> revisions, Clock clock, PrintStream log)
+            throws RunnerException {
+        Upgrade upgrade = prepare(settings, tools, request, clock, log, Backoff.standard(), null);
+        return upgrade.locked(connection -> upgrade.restoreTo(connection, List.copyOf(revisions)));
+    }
+
+    private static Upgrade prepare(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
+                                   PrintStream log, Backoff backoff, String durationSource) throws RunnerException {
         request.validate();
         Path dir = migrationsDirectory(request.migrationsDir());
-        Upgrade upgrade = new Upgrade(settings, tools, request, dir, clock, log, backoff);
+        return new Upgrade(settings, tools, request, dir, clock, log, backoff, durationSource);
+    }
+
+    /** What runs with the migration lock held, on the connection holding it. */
+    private interface UnderLock {
+        UpgradeResult run(Connection connection) throws SQLException, RunnerException;
+    }
+
+    private UpgradeResult locked(UnderLock work) throws RunnerException {
         // Our own connection, separate from Alembic's: it holds the lock and tells us the revisions before and after.
         try (Connection connection = settings.open()) {
             AdvisoryLock lock;
@@ -68,10 +117,10 @@ public final class Upgrade {
                 lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database());
             } catch (RunnerException e) {
                 throw new RunnerException(e.exitCode(), e.getMessage(), e.getCause(),
-                        upgrade.result(null, null, Direction.UPGRADE, List.of(), null, 0));
+                        result(null, null, Direction.UPGRADE, List.of(), null, 0));
             }
             try (lock) {
-                return upgrade.migrate(connection);
+                return work.run(connection);
             }
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "talking to " + settings.describe());
@@ -112,6 +161,15 @@ public final class Upgrade {
                     downgradeRefused(request.target(), from, route.revisions()) + "; nothing was run",
                     result(from, from, direction, List.of(), null, 0));
         }
+        if (direction != Direction.NONE && request.windowClosesAt() != null) {
+            // Last thing before Alembic starts: the lock wait and the checks above have used up part of the window.
+            String outside = outsideWindow(request.windowClosesAt(), clock.instant(), request.expectedDuration(),
+                    durationSource);
+            if (outside != null) {
+                throw new RunnerException(ExitCode.OUTSIDE_WINDOW, outside + "; nothing was run",
+                        result(from, from, direction, List.of(), null, 0));
+            }
+        }
         Execution run = direction == Direction.NONE ? Execution.nothing(from)
                 : execute(connection, direction, route.argument(), from);
 
@@ -139,6 +197,8 @@ public final class Upgrade {
         String to = run.to();
         String rolledBackTo = null;
         if (request.onFailure() == OnFailure.DOWNGRADE && !to.equals(from)) {
+            log.println(KeyValueLog.line("warn", "on failure: back to the revision the run started from", "from", to,
+                    "to", from));
             Restore restore = restore(connection, fromRevisions, to);
             to = restore.at();
             rolledBackTo = restore.succeeded() ? restore.at() : null;
@@ -154,50 +214,104 @@ public final class Upgrade {
     /**
      * How taking the database back to where the run started went.
      *
-     * @param at      the revision read afterwards
-     * @param command "downgrade" (or "upgrade", undoing a failed explicit downgrade)
-     * @param error   null when it succeeded
+     * @param at             the revision read afterwards
+     * @param command        "downgrade" (or "upgrade", undoing a failed explicit downgrade)
+     * @param direction      what ran: {@link Direction#NONE} when nothing did
+     * @param applied        the revisions it undid (or applied) and committed
+     * @param exitCode       null when it succeeded; else MIGRATION_FAILED, LOCK_TIMEOUT, ...
+     * @param error          null when it succeeded
+     * @param failedRevision the revision whose downgrade (or upgrade) failed, when known
+     * @param attempts       how many times Alembic was started
      */
-    private record Restore(String at, String command, String error) {
+    private record Restore(String at, String command, Direction direction, List<String> applied, ExitCode exitCode,
+                           String error, String failedRevision, int attempts) {
         boolean succeeded() {
             return error == null;
+        }
+
+        static Restore failed(String at, String command, Direction direction, ExitCode exitCode, String error) {
+            return new Restore(at, command, direction, List.of(), exitCode, error, null, 0);
         }
     }
 
     /**
-     * on-failure downgrade: back to exactly the revision(s) the run started from, under the same lock, with the same
-     * lock_timeout retries. The revision graph picks the one Alembic argument that gets there (on a branched graph
-     * {@code alembic downgrade <from>} can be refused); when there is none, nothing is run.
+     * Back to exactly the revision(s) {@code fromRevisions}, under the same lock, with the same lock_timeout retries:
+     * on-failure downgrade and a rehearsal's round trip. The revision graph picks the one Alembic argument that gets
+     * there (on a branched graph {@code alembic downgrade <from>} can be refused); when there is none, nothing is run.
      */
     private Restore restore(Connection connection, List<String> fromRevisions, String now) throws RunnerException {
-        String from = Revisions.describe(fromRevisions);
-        log.println(KeyValueLog.line("warn", "on failure: back to the revision the run started from", "from", now,
-                "to", from));
         RevisionGraph.Classification back;
         try {
             back = RevisionGraph.restore(tools, dir, fromRevisions, splitRevisions(now), this::logLine);
         } catch (RunnerException e) {
-            return new Restore(now, "downgrade", e.getMessage() + "; nothing was run");
+            return Restore.failed(now, "downgrade", Direction.NONE, e.exitCode(), e.getMessage() + "; nothing was run");
         }
         String command = back.direction() == Direction.UPGRADE ? "upgrade" : "downgrade";
         if (back.direction() == Direction.NONE) {
-            return new Restore(now, command, null);
+            return new Restore(now, command, Direction.NONE, List.of(), null, null, null, 0);
         }
         Execution run;
         try {
             run = execute(connection, back.direction(), back.argument(), now);
             if (run.succeeded() && back.direction() == Direction.DOWNGRADE) {
                 Landing landing = land(connection, back);
-                return new Restore(landing.at(), command, landing.error());
+                return new Restore(landing.at(), command, back.direction(), run.applied(),
+                        landing.error() == null ? null : ExitCode.MIGRATION_FAILED, landing.error(), null,
+                        run.attempts());
             }
         } catch (RunnerException e) {
             // The failure being reported is the run's, not this one's.
-            return new Restore(now, command, e.getMessage());
+            return Restore.failed(now, command, back.direction(), e.exitCode(), e.getMessage());
         }
         if (run.succeeded()) {
-            return new Restore(run.to(), command, null);
+            return new Restore(run.to(), command, back.direction(), run.applied(), null, null, null, run.attempts());
         }
-        return new Restore(run.to(), command, failure(back.direction(), run, back.argument()).what());
+        Failure failure = failure(back.direction(), run, back.argument());
+        return new Restore(run.to(), command, back.direction(), run.applied(), failure.exitCode(), failure.what(),
+                failure.failedRevision(), run.attempts());
+    }
+
+    /** {@link #downgradeTo}: the restore alone, reported as a run of its own whose target is {@code wanted}. */
+    private UpgradeResult restoreTo(Connection connection, List<String> wanted) throws SQLException, RunnerException {
+        String now = Revisions.describe(Revisions.current(connection));
+        String target = Revisions.describe(wanted);
+        log.println(KeyValueLog.line("info", "back to the revision(s) a run started from", "from", now, "to", target));
+        Restore restore = restore(connection, wanted, now);
+        Direction direction = restore.direction() == Direction.NONE ? Direction.DOWNGRADE : restore.direction();
+        UpgradeResult result = new UpgradeResult(target, now, restore.at(), List.copyOf(restore.applied()),
+                restore.failedRevision(), startedAt, now(clock), direction.word(), restore.attempts(), List.of(),
+                null, null, null);
+        if (restore.succeeded()) {
+            return result;
+        }
+        throw new RunnerException(restore.exitCode() == null ? ExitCode.MIGRATION_FAILED : restore.exitCode(),
+                "the " + restore.command() + " from " + now + " to " + target + " failed: " + restore.error()
+                        + "; " + where(now, restore.at()), result);
+    }
+
+    /**
+     * Why a run with {@code expected} (null: unknown, taken as zero) still to go may not start at {@code now} in a
+     * window closing at {@code closesAt}; null when it may.
+     *
+     * @param source where the expected duration comes from ("its rehearsal"), or null
+     */
+    static String outsideWindow(Instant closesAt, Instant now, Duration expected, String source) {
+        Duration left = Duration.between(now, closesAt);
+        Duration needed = expected == null ? Duration.ZERO : expected;
+        if (!left.isNegative() && !left.isZero() && left.compareTo(needed) >= 0) {
+            return null;
+        }
+        if (left.isNegative() || left.isZero()) {
+            return "the maintenance window closed at " + closesAt + ", " + roughly(left.negated()) + " ago";
+        }
+        return "the maintenance window closes at " + closesAt + ", in " + roughly(left)
+                + "; the step is expected to take " + roughly(needed) + (source == null ? "" : " (" + source + ")");
+    }
+
+    // Whole seconds read better in a message; below a second, milliseconds.
+    private static String roughly(Duration d) {
+        return Durations.format(d.compareTo(Duration.ofSeconds(1)) >= 0 ? d.truncatedTo(ChronoUnit.SECONDS)
+                : d.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**

@@ -68,6 +68,12 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
                 windowClosesAt, expectedDuration);
     }
 
+    /** The same, doing {@code then} after a failure. */
+    public UpgradeRequest withOnFailure(OnFailure then) {
+        return new UpgradeRequest(migrationsDir, target, safety, verify, then, allowDowngrade, expectFrom,
+                windowClosesAt, expectedDuration);
+    }
+
     /** The same, run only when at least {@code expected} (null: unknown) is left before {@code closesAt}. */
     public UpgradeRequest withinWindow(Instant closesAt, Duration expected) {
         return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom,

@@ -166,4 +166,56 @@ class RunnerJsonTest {
         assertTrue(kept.get(kept.size() - 1).matches("…[0-9]+ more"), kept.toString());
         assertEquals(pending.get(0), kept.get(0));
     }
+
+    private static RehearsalResult rehearsal(String error, List<String> applied, List<String> verified) {
+        return new RehearsalResult("dbmigrate_rehearsal_1a2b3c4d_20261128030000000", "db.example:5432",
+                "/backups/crm_20261128T025900000Z_g7.dump", "0001", "0002", applied, true, false,
+                RehearsalResult.UPGRADE, "0002", "MigrationFailed", error, verified, 1234L, T0, T1, true);
+    }
+
+    @Test
+    void aRehearsalRoundTrips() {
+        RunnerResult r = RunnerResult.of("rehearse", ExitCode.REHEARSAL_FAILED, "failed")
+                .withRehearsal(rehearsal("revision 0002 failed: NameError", List.of("0002"), List.of("rows")));
+        assertEquals(r, RunnerJson.read(RunnerJson.write(r)));
+    }
+
+    @Test
+    void aRehearsalsHugeErrorAndListsAreCutToFit() {
+        String error = "revision 0002 failed: NameError: " + "x".repeat(50_000);
+        List<String> applied = revisions(2_000);
+        List<String> verified = IntStream.range(0, 500).mapToObj(i -> "check-" + i).toList();
+        RunnerResult r = RunnerResult.of("rehearse", ExitCode.REHEARSAL_FAILED,
+                        "rehearsal on a restored copy failed: " + error + "; production was not touched")
+                .withRehearsal(rehearsal(error, applied, verified));
+
+        String json = RunnerJson.write(r);
+
+        assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
+        RehearsalResult back = RunnerJson.read(json).rehearsal();
+        assertTrue(back.error().startsWith("revision 0002 failed: NameError: xxx"), back.error());
+        assertTrue(back.error().endsWith("…"), back.error());
+        assertEquals("0002", back.failedRevision());
+        assertEquals("MigrationFailed", back.failureReason());
+        assertEquals(RehearsalResult.UPGRADE, back.failedPhase());
+        assertEquals(1234L, back.upgradeMillis());
+        List<String> kept = back.appliedRevisions();
+        assertEquals(applied.get(0), kept.get(0));
+        String marker = kept.get(kept.size() - 1);
+        assertTrue(marker.matches("…[0-9]+ more"), marker);
+        assertEquals(applied.size(), kept.size() - 1 + Integer.parseInt(marker.replaceAll("[^0-9]", "")));
+        assertEquals(List.of("…500 more"), back.verified(), "the verified names went first");
+        assertTrue(bytes(json) > RunnerJson.MAX_BYTES - 200, "uses the space it has: " + bytes(json));
+    }
+
+    @Test
+    void aRehearsalsErrorIsCutBeforeItsLists() {
+        String error = "e".repeat(3_000);
+        RunnerResult r = RunnerResult.of("rehearse", ExitCode.REHEARSAL_FAILED, "failed")
+                .withRehearsal(rehearsal(error, revisions(20), List.of("rows")));
+        RehearsalResult back = RunnerJson.read(RunnerJson.write(r)).rehearsal();
+        assertEquals(revisions(20), back.appliedRevisions(), "the lists fit once the error is shorter");
+        assertTrue(back.error().length() < error.length() && back.error().length() >= RunnerJson.MESSAGE_FLOOR,
+                "error of " + back.error().length());
+    }
 }

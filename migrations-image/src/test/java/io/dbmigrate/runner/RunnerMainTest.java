@@ -30,11 +30,20 @@ class RunnerMainTest {
     private record Run(int exit, String out, String err, RunnerResult result) {
     }
 
+    /** Where rehearse writes (and upgrade reads) the rehearsal; never the default /tmp file in tests. */
+    private Path rehearsalFile;
+
+    @org.junit.jupiter.api.BeforeEach
+    void rehearsalFile() {
+        rehearsalFile = tmp.resolve("rehearsal.json");
+    }
+
     private Run run(Map<String, String> extraEnv, String... args) throws IOException {
         Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
         Map<String, String> env = new HashMap<>(Map.of("PGHOST", "127.0.0.1", "PGPORT", "1", "PGDATABASE", "crm",
                 "PGUSER", "app", "PGPASSWORD", SECRET, "PGSSLMODE", "disable",
-                "DBMIGRATE_RESULT_PATH", resultFile.toString()));
+                "DBMIGRATE_RESULT_PATH", resultFile.toString(),
+                RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
         extraEnv.forEach((k, v) -> {
             if (v == null) {
                 env.remove(k);
@@ -68,7 +77,7 @@ class RunnerMainTest {
 
     @Test
     void noCommand() throws IOException {
-        assertInvalidInput(run(), null, "backup, upgrade, plan, stamp or current");
+        assertInvalidInput(run(), null, "backup, rehearse, upgrade, plan, stamp or current");
     }
 
     @Test
@@ -301,5 +310,162 @@ class RunnerMainTest {
         Run r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
         assertEquals(2, r.exit);
         assertTrue(r.err.contains("level=warn"), r.err);
+    }
+
+    private static <T> T parse(Class<T> command, String... args) {
+        picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
+        return command.cast(parsed.subcommand().commandSpec().userObject());
+    }
+
+    private static final String[] REHEARSE = {"rehearse", "--dir", "/backups", "--name", "crm", "--label", "g7",
+            "--migrations", "/m", "--target", "head"};
+
+    @Test
+    void rehearseTakesBackupsAndUpgradesOptions() throws RunnerException {
+        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, with(REHEARSE,
+                "--lock-timeout", "250ms", "--lock-retries", "3", "--statement-timeout", "30s", "--lock-wait", "1m",
+                "--verify", "rows=select count(*) > 0 from customers", "--verify", "scored=select true",
+                "--allow-downgrade", "--expect-from", "0001_init", "--round-trip")).request();
+
+        assertNull(r.archive(), "the newest archive of name and label");
+        assertEquals(Path.of("/backups"), r.directory());
+        assertEquals("crm", r.name());
+        assertEquals("g7", r.label());
+        assertTrue(r.roundTrip());
+        UpgradeRequest u = r.upgrade();
+        assertEquals(Path.of("/m"), u.migrationsDir());
+        assertEquals("head", u.target());
+        assertEquals(new LockSafety(Duration.ofMillis(250), 3, Duration.ofSeconds(30), Duration.ofMinutes(1)),
+                u.safety());
+        assertEquals(List.of(new VerifyQuery("rows", "select count(*) > 0 from customers"),
+                new VerifyQuery("scored", "select true")), u.verify());
+        assertTrue(u.allowDowngrade());
+        assertEquals("0001_init", u.expectFrom());
+        assertEquals(OnFailure.HALT, u.onFailure(), "a copy has nothing to take back");
+        assertNull(u.windowClosesAt(), "a rehearsal has no window");
+    }
+
+    @Test
+    void rehearseDefaultsAreUpgradesDefaults() throws RunnerException, IOException {
+        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, REHEARSE).request();
+        assertEquals(LockSafety.DEFAULT, r.upgrade().safety());
+        assertFalse(r.roundTrip());
+        assertEquals(parseUpgrade("upgrade", "--migrations", "/m", "--target", "head").request(), r.upgrade());
+        String help = run("rehearse", "--help").out.replaceAll("\\s+", " ");
+        assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
+        assertTrue(help.contains("--round-trip"), help);
+    }
+
+    @Test
+    void rehearseValidatesLikeBackupAndUpgrade() throws IOException {
+        assertInvalidInput(run("rehearse", "--dir", "/b", "--name", "crm", "--migrations", "/m", "--target", "head"),
+                "rehearse", "--label");
+        assertInvalidInput(run(with(REHEARSE, "--name", "CRM_prod")), "rehearse", "--name");
+        assertInvalidInput(run(with(REHEARSE, "--label", "g_7")), "rehearse", "--label");
+        assertInvalidInput(run(with(REHEARSE, "--lock-timeout", "soon")), "rehearse", "--lock-timeout");
+        assertInvalidInput(run(with(REHEARSE, "--verify", "select true")), "rehearse", "--verify");
+        assertInvalidInput(run(with(REHEARSE, "--expect-from", "a b")), "rehearse", "--expect-from");
+        // Upgrade-only options: a copy is thrown away after a failure, and a rehearsal has no window.
+        assertInvalidInput(run(with(REHEARSE, "--on-failure", "downgrade")), "rehearse", "--on-failure");
+        assertInvalidInput(run(with(REHEARSE, "--window-closes-at", "2026-11-28T04:00:00Z")), "rehearse",
+                "--window-closes-at");
+        assertInvalidInput(run("rehearse", "--dir", "/b", "--name", "crm", "--label", "g7", "--migrations",
+                tmp.toString(), "--target", "head"), "rehearse", "alembic.ini");
+        // Written for bad input too: the file says why there is no rehearsal to go by.
+        assertEquals("InvalidInput", RunnerJson.read(Files.readString(rehearsalFile)).reason());
+    }
+
+    @Test
+    void rehearseWithoutAnArchiveFailsBeforeConnectingAndWritesTheRehearsalFile() throws IOException {
+        Path migrations = Files.createDirectories(tmp.resolve("m"));
+        Files.writeString(migrations.resolve("alembic.ini"), "[alembic]\nscript_location = .\n");
+        Path backups = Files.createDirectories(tmp.resolve("backups"));
+
+        Run r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7", "--migrations",
+                migrations.toString(), "--target", "head");
+
+        assertEquals(26, r.exit, r.err);
+        assertEquals("RehearsalFailed", r.result.reason());
+        assertEquals("rehearse", r.result.command());
+        assertEquals(RehearsalResult.RESTORE, r.result.rehearsal().failedPhase());
+        assertTrue(r.result.message().contains("no archive of crm labelled g7 in " + backups), r.result.message());
+        assertEquals(r.result, RunnerJson.read(Files.readString(rehearsalFile)), "the migrate container reads it");
+    }
+
+    @Test
+    void upgradeTakesAWindow() throws RunnerException {
+        String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
+        UpgradeRequest none = parseUpgrade(upgrade).request();
+        assertNull(none.windowClosesAt());
+        assertNull(none.expectedDuration());
+
+        UpgradeRequest window = parseUpgrade(with(upgrade, "--window-closes-at", "2026-11-28T04:00:00Z",
+                "--expected-duration", "4m10s")).request();
+        assertEquals(java.time.Instant.parse("2026-11-28T04:00:00Z"), window.windowClosesAt());
+        assertEquals(Duration.ofSeconds(250), window.expectedDuration());
+        assertNull(parseUpgrade(with(upgrade, "--window-closes-at", "2026-11-28T04:00:00Z")).request()
+                .expectedDuration(), "unknown: zero is assumed");
+    }
+
+    @Test
+    void badWindowOptionsAreNamed() throws IOException {
+        String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
+        for (String junk : List.of("tomorrow", "2026-11-28", "2026-11-28 04:00", "")) {
+            assertInvalidInput(run(with(upgrade, "--window-closes-at", junk)), "upgrade", "--window-closes-at");
+        }
+        assertInvalidInput(run(with(upgrade, "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration",
+                "long")), "upgrade", "--expected-duration");
+        assertInvalidInput(run(with(upgrade, "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration",
+                "-1m")), "upgrade", "--expected-duration");
+    }
+
+    private static void writeRehearsal(Path file, boolean passed, Long upgradeMillis) throws IOException {
+        java.time.Instant t = java.time.Instant.parse("2026-11-28T02:00:00Z");
+        RehearsalResult rehearsal = new RehearsalResult("dbmigrate_rehearsal_x", "h:5432", "/b/a.dump", "base",
+                "0002", List.of("0001", "0002"), false, passed, passed ? null : RehearsalResult.UPGRADE, null, null,
+                null, List.of(), upgradeMillis, t, t, true);
+        Files.writeString(file, RunnerJson.write(RunnerResult.of("rehearse",
+                passed ? ExitCode.OK : ExitCode.REHEARSAL_FAILED, "m").withRehearsal(rehearsal)));
+    }
+
+    @Test
+    void upgradeReadsTheExpectedDurationFromThePodsRehearsal() throws Exception {
+        RunnerMain.UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
+                "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration", "1m");
+        UpgradeRequest request = command.request();
+        Map<String, String> env = Map.of(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream log = new PrintStream(err, true, StandardCharsets.UTF_8);
+
+        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
+                command.expected(request, env, log), "no rehearsal file");
+
+        writeRehearsal(rehearsalFile, true, 250_532L);
+        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMillis(250_532), "its rehearsal"),
+                command.expected(request, env, log), "the pod's own measurement wins");
+
+        writeRehearsal(rehearsalFile, false, 250_532L);
+        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
+                command.expected(request, env, log), "a failed rehearsal measured nothing usable");
+
+        writeRehearsal(rehearsalFile, true, null);
+        assertEquals("an earlier run", command.expected(request, env, log).source());
+
+        Files.writeString(rehearsalFile, "{not json");
+        assertEquals("an earlier run", command.expected(request, env, log).source());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read the rehearsal file"), err.toString());
+
+        UpgradeRequest without = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
+                "--window-closes-at", "2026-11-28T04:00:00Z").request();
+        assertEquals(new RunnerMain.UpgradeCommand.Expected(null, null), command.expected(without, env, log),
+                "unknown: zero");
+    }
+
+    @Test
+    void helpListsRehearse() throws IOException {
+        Run r = run("--help");
+        assertEquals(0, r.exit);
+        assertTrue(r.out.contains("rehearse"), r.out);
+        assertTrue(run("upgrade", "--help").out.contains("--window-closes-at"));
     }
 }

@@ -142,9 +142,19 @@ public final class RunnerMain {
         }
     }
 
+    /**
+     * In a pod, /tmp is the emptyDir its containers share. Where TMPDIR names another folder (a process on a host, as
+     * the test kubelet runs containers), the file goes there: a host's /tmp is shared by everything on it, and a
+     * rehearsal of one pod must never be read by another.
+     */
     static Path rehearsalFile(Map<String, String> env) {
         String configured = env.get(REHEARSAL_FILE_VARIABLE);
-        return Path.of(configured == null || configured.isBlank() ? DEFAULT_REHEARSAL_FILE : configured.trim());
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.trim());
+        }
+        String tmp = env.get("TMPDIR");
+        return tmp == null || tmp.isBlank() ? Path.of(DEFAULT_REHEARSAL_FILE)
+                : Path.of(tmp.trim()).resolve(Path.of(DEFAULT_REHEARSAL_FILE).getFileName());
     }
 
     /** Also after a failure: the file then says why, and holds no duration the upgrade could use. */

@@ -76,6 +76,15 @@ class RunnerMainTest {
     }
 
     @Test
+    void theRehearsalFileIsInTmpdirWhenItIsSetAsAHostProcessesTmpIsShared() {
+        assertEquals(Path.of("/tmp/dbmigrate-rehearsal.json"), RunnerMain.rehearsalFile(Map.of()));
+        assertEquals(Path.of("/pods/p1/tmp/dbmigrate-rehearsal.json"),
+                RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp")));
+        assertEquals(Path.of("/x/r.json"), RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp",
+                RunnerMain.REHEARSAL_FILE_VARIABLE, "/x/r.json")));
+    }
+
+    @Test
     void noCommand() throws IOException {
         assertInvalidInput(run(), null, "backup, rehearse, upgrade, plan, stamp or current");
     }

@@ -3,6 +3,8 @@ package io.dbmigrate.plan;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
+import io.dbmigrate.runner.Durations;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,7 +93,11 @@ public final class Gates {
         opened.add("maintenance window " + window.describe() + " until " + MaintenanceWindow.rfc3339(closesAt));
       } else {
         reason = reason == null ? Reasons.AWAITING_WINDOW : reason;
-        waiting.add(verdict.reason());
+        Duration expected = step.expectedDuration();
+        // Merged windows can be longer than one, but a step longer than the window it is given is worth saying.
+        waiting.add(verdict.reason() + (expected != null && expected.compareTo(window.duration()) > 0
+            ? "; the step is expected to take " + Durations.format(expected) + ", longer than a window ("
+            + w.duration() + "): lengthen gate.window.duration, or it may never start" : ""));
       }
     }
     if (!waiting.isEmpty()) {

@@ -216,6 +216,11 @@ public final class MaintenanceWindow {
         + (next == null ? "; the window never opens again" : "; the next one opens at " + rfc3339(next)));
   }
 
+  /** How long each window stays open. */
+  public Duration duration() {
+    return duration;
+  }
+
   /** {@code (0 2 * * 6, 2h, Europe/Berlin)}: the window as the user wrote it. */
   public String describe() {
     return "(" + schedule + ", " + durationText + ", " + zone.getId() + ")";

@@ -194,6 +194,19 @@ class RehearsalWindowStampPlannerTest {
   }
 
   @Test
+  void aStepLongerThanItsWindowIsSaidToBeSo() {
+    DatabaseMigration resource = recordedPlan(migration().targetRevision(null).rehearsal(REQUIRED)
+        .steps(windowStep()).build());
+    Attempt deferred = rehearsed(rehearsal(true, Duration.ofHours(3).toMillis(), null, null, null),
+        ok(RunnerResult.of("upgrade", ExitCode.OUTSIDE_WINDOW, "nothing was run")));
+    JobObservation outside = failedJob(JobNames.forStep("crm", Resources.UID, 1, "contract"), "PodFailurePolicy",
+        "exit 27", deferred);
+    Decision.AwaitGate gate = assertInstanceOf(Decision.AwaitGate.class,
+        MigrationPlanner.decide(Resources.observe(resource, List.of(outside)).at(SATURDAY_0200)));
+    assertTrue(gate.waitingFor().contains("longer than a window (2h)"), gate.waitingFor());
+  }
+
+  @Test
   void anApprovalIsNotAskedForAgainWhenTheSamePlansJobWasDeferred() {
     StepSpec step = new StepSpec("contract", "head", new GateSpec(new io.dbmigrate.api.v1alpha1.ApprovalGate(null,
         null), null, SATURDAY_NIGHT), null);

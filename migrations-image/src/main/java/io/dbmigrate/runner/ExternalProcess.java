@@ -24,7 +24,9 @@ final class ExternalProcess {
      */
     private static final Set<String> CONNECTION_VARIABLES = Set.of(
             "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE", "PGSSLMODE",
-            "PGREQUIRESSL", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS");
+            "PGREQUIRESSL", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS",
+            // The env.py templates take it over PG*: a rehearsal would run on whatever it names, production included.
+            "DBMIGRATE_SQLALCHEMY_URL");
 
     /** Enough for any sane tool output; beyond this we keep streaming but stop remembering. */
     private static final int MAX_KEPT_LINES = 100_000;
@@ -45,6 +47,12 @@ final class ExternalProcess {
     private ExternalProcess() {
     }
 
+    /** A child's environment: the inherited one without any connection variable, then the ones given. */
+    static void childEnvironment(Map<String, String> inherited, Map<String, String> given) {
+        inherited.keySet().removeAll(CONNECTION_VARIABLES);
+        inherited.putAll(given);
+    }
+
     /**
      * @param environment variables to set for the child on top of the inherited ones (minus the connection ones)
      * @param onLine      sees every line as it arrives (for streaming to the log); may be null
@@ -55,8 +63,7 @@ final class ExternalProcess {
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
         }
-        pb.environment().keySet().removeAll(CONNECTION_VARIABLES);
-        pb.environment().putAll(environment);
+        childEnvironment(pb.environment(), environment);
         Process process = pb.start();
         process.getOutputStream().close(); // nothing to say to it; a prompt must not wait for us
         List<String> kept = new ArrayList<>();
@@ -89,8 +96,7 @@ final class ExternalProcess {
         if (workingDirectory != null) {
             pb.directory(workingDirectory.toFile());
         }
-        pb.environment().keySet().removeAll(CONNECTION_VARIABLES);
-        pb.environment().putAll(environment);
+        childEnvironment(pb.environment(), environment);
         Process process = pb.start();
         process.getOutputStream().close();
         List<String> stderr = new ArrayList<>();

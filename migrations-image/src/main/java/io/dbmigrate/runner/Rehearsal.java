@@ -32,9 +32,10 @@ import java.util.Optional;
  *
  * <p>Failures of the migration itself (a revision that raises, a verification that does not hold, a downgrade that
  * cannot run) are {@link ExitCode#REHEARSAL_FAILED}. Failures that say nothing about the migration keep their own
- * exit code, so the operator retries what can be retried: the server unreachable ({@link ExitCode#CONNECTION_FAILED}),
- * a bug ({@link ExitCode#UNEXPECTED}), and {@link ExitCode#PLAN_OUTDATED} (the copy is the database as it was a
- * moment ago: it moved since the plan was approved). Either way the exception carries the {@link RehearsalResult}.
+ * exit code, so the operator retries what can be retried (the server unreachable, {@link ExitCode#CONNECTION_FAILED};
+ * a bug, {@link ExitCode#UNEXPECTED}) and reports the rest as what it is: {@link ExitCode#PLAN_OUTDATED}, not retried
+ * (the copy is the database as it was a moment ago: it moved since the plan was approved). Either way the exception
+ * carries the {@link RehearsalResult}.
  */
 public final class Rehearsal {
 

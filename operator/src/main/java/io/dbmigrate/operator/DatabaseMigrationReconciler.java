@@ -184,8 +184,11 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       control.rescheduleAfter(SECRET_RECHECK);
     } else if (decision instanceof Decision.AwaitGate gate && gate.nextWindow() != null) {
       control.rescheduleAfter(untilWindow(gate.nextWindow()));
-    } else if (decision instanceof Decision.FollowStampJob stamp && stamp.job().state() != JobObservation.State.Active) {
-      control.rescheduleAfter(ANNOTATION_RECHECK); // the stamp is recorded: on to the annotation and the steps
+    } else if (decision instanceof Decision.FollowStampJob stamp && stamp.job().state() != JobObservation.State.Active
+        && (stamp.run().kind() == Decision.StampRun.Kind.Annotation
+        || stamp.job().state() == JobObservation.State.Succeeded)) {
+      // The stamp is recorded: on to the annotation and the steps. A refused baseline waits for an edit instead.
+      control.rescheduleAfter(ANNOTATION_RECHECK);
     }
     return control;
   }

@@ -52,6 +52,13 @@ public sealed interface Decision {
   record CreateStampJob(StampRun run) implements Decision {
   }
 
+  /**
+   * A stamp whose Job was deleted before it ran, and whose annotation is gone or asks for another revision: taken
+   * back, not created again.
+   */
+  record CancelStamp(StampRun run) implements Decision {
+  }
+
   /** The stamp's Job runs, or has ended: status follows it. */
   record FollowStampJob(StampRun run, JobObservation job) implements Decision {
   }

@@ -29,7 +29,7 @@ final class History {
     }
     RehearsalStatus rehearsal = step.rehearsal();
     boolean rehearsedNow = StepEntry.rehearsalOf(job) != null;
-    ContainerOutcome failure = job.state() == JobObservation.State.Failed ? lastFailure(job) : null;
+    ContainerOutcome failure = job.state() == JobObservation.State.Failed ? job.lastFailure() : null;
     String reason = job.state() == JobObservation.State.Succeeded ? null
         : failure != null ? failure.failureReason() : job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
     return append(history, new HistoryEntry(HistoryEntry.STEP, entry.name(), generation, job.name(),
@@ -37,7 +37,7 @@ final class History {
         step.toRevision(), step.appliedRevisions(), backupFile(job),
         rehearsedNow && rehearsal != null ? rehearsal.result() : null,
         rehearsedNow && rehearsal != null && rehearsal.passed() ? rehearsal.duration() : null, null,
-        step.startedAt(), step.finishedAt()));
+        step.startedAt(), step.finishedAt(), entry.fingerprint()));
   }
 
   /** The history with the stamp (or baseline) added, once it ended. */
@@ -46,12 +46,12 @@ final class History {
     if (recorded(history, stamp.job())) {
       return history;
     }
-    ContainerOutcome failure = job == null ? null : lastFailure(job);
+    ContainerOutcome failure = job == null ? null : job.lastFailure();
     return append(history, new HistoryEntry(kind, null, generation, stamp.job(),
         stamp.phase() == Phase.Succeeded ? Phase.Succeeded.name() : Phase.Failed.name(),
         stamp.phase() == Phase.Succeeded ? null : failure != null ? failure.failureReason() : Reasons.JOB_FAILED,
         stamp.fromRevision(), stamp.toRevision(), null, stamp.backupFile(), null, null, stamp.requestedBy(),
-        stamp.requestedAt(), stamp.finishedAt()));
+        stamp.requestedAt(), stamp.finishedAt(), null));
   }
 
   /** The newest {@code limit} entries. */
@@ -83,13 +83,5 @@ final class History {
     return file;
   }
 
-  private static ContainerOutcome lastFailure(JobObservation job) {
-    for (int i = job.attempts().size() - 1; i >= 0; i--) {
-      ContainerOutcome failure = job.attempts().get(i).failure();
-      if (failure != null) {
-        return failure;
-      }
-    }
-    return null;
-  }
+
 }

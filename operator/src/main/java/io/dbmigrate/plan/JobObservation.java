@@ -21,6 +21,17 @@ public record JobObservation(String name, State state, List<Attempt> attempts, S
     return attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
   }
 
+  /** The container whose failure ended the latest attempt that failed; null when none did. */
+  public ContainerOutcome lastFailure() {
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      ContainerOutcome failure = attempts.get(i).failure();
+      if (failure != null) {
+        return failure;
+      }
+    }
+    return null;
+  }
+
   public int failedAttempts() {
     return (int) attempts.stream().filter(attempt -> attempt.failure() != null).count();
   }

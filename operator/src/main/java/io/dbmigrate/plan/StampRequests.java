@@ -31,13 +31,17 @@ public final class StampRequests {
     DatabaseMigration resource = observation.resource();
     DatabaseMigrationStatus status = resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
     StampStatus last = status.lastStamp();
+    Optional<Requested> requested = requested(resource);
     if (last != null && !last.finished() && last.job() != null) {
       Decision.StampRun run = new Decision.StampRun(Decision.StampRun.Kind.Annotation, last.revision(), last.job(),
           last.requestedBy(), last.requestedAt());
       JobObservation job = observation.jobs().get(last.job());
-      return Optional.of(job == null ? new Decision.CreateStampJob(run) : new Decision.FollowStampJob(run, job));
+      if (job != null) {
+        return Optional.of(new Decision.FollowStampJob(run, job));
+      }
+      boolean stillAsked = requested.map(r -> r.revision().equals(last.revision())).orElse(false);
+      return Optional.of(stillAsked ? new Decision.CreateStampJob(run) : new Decision.CancelStamp(run));
     }
-    Optional<Requested> requested = requested(resource);
     if (requested.isEmpty() || done(last, requested.get()) || observation.anyJobActive()) {
       return Optional.empty();
     }
@@ -74,7 +78,8 @@ public final class StampRequests {
   public static Optional<String> spentAnnotation(DatabaseMigration resource) {
     Optional<Requested> requested = requested(resource);
     StampStatus last = resource.getStatus() == null ? null : resource.getStatus().lastStamp();
-    return requested.filter(r -> done(last, r)).map(Requested::revision);
+    // The value as it stands: the removal tests it, and a value with spaces around the revision must match too.
+    return requested.filter(r -> done(last, r)).map(r -> resource.getMetadata().getAnnotations().get(STAMP_ANNOTATION));
   }
 
   /**

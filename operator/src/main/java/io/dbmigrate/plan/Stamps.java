@@ -8,8 +8,10 @@ import io.dbmigrate.runner.StampResult;
 import java.time.Instant;
 
 /**
- * The status of a stamp Job, for {@link StatusAggregator}: status.lastStamp (annotation) or status.baseline, the
- * resource's phase while it runs, and its history entry once it ended. Pure.
+ * The status of a stamp Job, for {@link StatusAggregator}: status.lastStamp (annotation) or status.baseline, and its
+ * history entry once it ended. A baseline is part of the migration and moves its phase (Stamping, or Failed when
+ * refused). A stamp by annotation is a repair beside it: the phase and conditions stay as they were, so the outcome
+ * before it is not reported again afterwards; lastStamp and its Event tell how it went. Pure.
  */
 final class Stamps {
 
@@ -17,6 +19,16 @@ final class Stamps {
   }
 
   static void follow(StatusAggregator.Builder next, Decision decision, boolean backupEnabled, Instant now) {
+    if (decision instanceof Decision.CancelStamp cancel) {
+      StampStatus before = next.lastStamp;
+      next.lastStamp = new StampStatus(before.revision(), before.requestedBy(), before.requestedAt(), before.job(),
+          Phase.Failed, before.fromRevision(), before.toRevision(), false, before.backupFile(),
+          StatusAggregator.timestamp(now), "Stamp " + before.revision() + " cancelled: its Job " + before.job()
+          + " was deleted before it ended and the annotation " + StampRequests.STAMP_ANNOTATION
+          + " no longer asks for it; nothing was stamped");
+      next.keepPhase();
+      return;
+    }
     Decision.StampRun run = decision instanceof Decision.CreateStampJob create ? create.run()
         : ((Decision.FollowStampJob) decision).run();
     JobObservation job = decision instanceof Decision.FollowStampJob follow ? follow.job() : null;
@@ -25,7 +37,9 @@ final class Stamps {
     boolean same = before != null && run.jobName().equals(before.job());
     String what = baseline ? "baseline " + run.revision() : "stamp " + run.revision() + " (asked by "
         + (run.requestedBy() == null ? "an unknown field manager" : run.requestedBy()) + " at " + run.requestedAt() + ")";
-    next.job = run.jobName();
+    if (baseline) {
+      next.job = run.jobName();
+    }
     String backupFile = same ? before.backupFile() : null;
     String from = same ? before.fromRevision() : null;
     String to = same ? before.toRevision() : null;
@@ -34,16 +48,21 @@ final class Stamps {
     Phase phase = Phase.Pending;
     String message;
     if (job == null) {
-      next.failedAttempts = 0;
+      if (baseline) {
+        next.failedAttempts = 0;
+      }
       message = "Created Job " + run.jobName() + ": " + (backupEnabled ? "backup, then " : "no backup (disabled), then ") + what;
-      next.progressing(Phase.Pending, Reasons.JOB_CREATED, message);
+      phase(next, baseline, Phase.Pending, Reasons.JOB_CREATED, message);
     } else {
-      next.failedAttempts = job.failedAttempts();
+      if (baseline) {
+        next.failedAttempts = job.failedAttempts();
+      }
       for (Attempt attempt : job.attempts()) {
         RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
         if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
-          next.lastBackup = StatusAggregator.backupStatus(backup.backup());
-          next.currentRevision = backup.backup().revision();
+          if (StatusAggregator.notOlder(StatusAggregator.backupStatus(backup.backup()), next.lastBackup)) {
+            next.lastBackup = StatusAggregator.backupStatus(backup.backup());
+          }
           backupFile = backup.backup().file();
         }
         RunnerResult result = attempt.migrate() == null ? null : attempt.migrate().result();
@@ -64,30 +83,30 @@ final class Stamps {
             + ": alembic_version " + from + " -> " + to) + (baseline ? "" : " (asked by " + (run.requestedBy() == null
             ? "an unknown field manager" : run.requestedBy()) + " at " + run.requestedAt() + ")")
             + (backupFile == null ? "" : "; backup " + backupFile);
-        next.progressing(Phase.Stamping, baseline ? Reasons.BASELINED : Reasons.STAMPED, message);
+        phase(next, baseline, Phase.Stamping, baseline ? Reasons.BASELINED : Reasons.STAMPED, message);
       } else if (job.state() == JobObservation.State.Failed) {
         phase = Phase.Failed;
         finishedAt = finishedAt == null ? StatusAggregator.timestamp(now) : finishedAt;
-        ContainerOutcome failure = lastFailure(job);
+        ContainerOutcome failure = job.lastFailure();
         String reason = baseline && failure != null ? failure.failureReason() : Reasons.STAMP_FAILED;
         message = "The " + what + " failed: " + (failure != null ? failure.failureMessage()
             : "Job " + job.name() + " failed" + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
-        next.failed(Phase.Failed, reason, message);
+        failed(next, baseline, Phase.Failed, reason, message);
       } else if (latest != null && latest.failure() != null) {
         message = "Attempt " + job.attempts().size() + " of the " + what + " failed (" + latest.failure().failureReason()
             + ": " + latest.failure().failureMessage() + "); retrying";
-        next.progressing(Phase.Pending, Reasons.RETRYING, message);
+        phase(next, baseline, Phase.Pending, Reasons.RETRYING, message);
       } else if (latest != null && latest.migrating() && latest.migrate().state() != ContainerOutcome.State.Waiting) {
         phase = Phase.Stamping;
         message = "Backup verified; " + what;
-        next.progressing(Phase.Stamping, Reasons.STAMPING, message);
+        phase(next, baseline, Phase.Stamping, Reasons.STAMPING, message);
       } else if (latest != null && latest.started()) {
         phase = Phase.BackingUp;
         message = "Backing up before the " + what;
-        next.progressing(Phase.BackingUp, Reasons.BACKING_UP, message);
+        phase(next, baseline, Phase.BackingUp, Reasons.BACKING_UP, message);
       } else {
         message = "Job " + job.name() + " created for the " + what + "; waiting for its pod to start";
-        next.progressing(Phase.Pending, Reasons.JOB_CREATED, message);
+        phase(next, baseline, Phase.Pending, Reasons.JOB_CREATED, message);
       }
     }
     StampStatus status = new StampStatus(run.revision(), run.requestedBy(), run.requestedAt(), run.jobName(), phase,
@@ -103,13 +122,22 @@ final class Stamps {
     }
   }
 
-  private static ContainerOutcome lastFailure(JobObservation job) {
-    for (int i = job.attempts().size() - 1; i >= 0; i--) {
-      ContainerOutcome failure = job.attempts().get(i).failure();
-      if (failure != null) {
-        return failure;
-      }
+  // A baseline moves the resource's phase; a stamp by annotation leaves it as it was (see the class comment).
+  private static void phase(StatusAggregator.Builder next, boolean baseline, Phase phase, String reason,
+                            String message) {
+    if (baseline) {
+      next.progressing(phase, reason, message);
+    } else {
+      next.keepPhase();
     }
-    return null;
+  }
+
+  private static void failed(StatusAggregator.Builder next, boolean baseline, Phase phase, String reason,
+                             String message) {
+    if (baseline) {
+      next.failed(phase, reason, message);
+    } else {
+      next.keepPhase();
+    }
   }
 }

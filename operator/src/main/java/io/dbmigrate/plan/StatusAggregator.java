@@ -45,7 +45,8 @@ public final class StatusAggregator {
       next.failed(Phase.Failed, stall.reason(), stall.message());
       return next.build();
     }
-    if (decision instanceof Decision.CreateStampJob || decision instanceof Decision.FollowStampJob) {
+    if (decision instanceof Decision.CreateStampJob || decision instanceof Decision.FollowStampJob
+        || decision instanceof Decision.CancelStamp) {
       next.targetRevision = previous.targetRevision() != null ? previous.targetRevision()
           : spec.stepsOrSingle().get(spec.stepsOrSingle().size() - 1).targetRevision();
       next.currentStep = previous.currentStep();
@@ -155,7 +156,7 @@ public final class StatusAggregator {
     String target = step.spec().targetRevision();
     if (job.state() != JobObservation.State.Active) {
       // The last attempt's runner says best what went wrong, unless a deadline killed the pod before it could.
-      ContainerOutcome failure = lastFailure(job);
+      ContainerOutcome failure = job.lastFailure();
       if (failure != null && !"DeadlineExceeded".equals(job.failureReason())) {
         String attempts = job.failedAttempts() > 1 ? " (after " + job.failedAttempts() + " attempts)" : "";
         next.failed(Phase.Failed, failure.failureReason(), prefix + failure.failureMessage() + attempts);
@@ -202,7 +203,7 @@ public final class StatusAggregator {
           + "dbmigrate runner?); the gate stays closed and the step did not start");
       return;
     }
-    ContainerOutcome failure = lastFailure(job);
+    ContainerOutcome failure = job.lastFailure();
     String reason = failure != null ? failure.failureReason()
         : job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
     next.failed(Phase.Failed, reason, prefix + "planning failed, the step did not start: "
@@ -219,7 +220,8 @@ public final class StatusAggregator {
       }
       for (Attempt attempt : jobs.stream().flatMap(job -> job.attempts().stream()).toList()) {
         RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
-        if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
+        if (backup != null && backup.backup() != null && attempt.backup().succeeded()
+            && notOlder(backupStatus(backup.backup()), next.lastBackup)) {
           next.lastBackup = backupStatus(backup.backup());
           next.currentRevision = backup.backup().revision();
         }
@@ -235,19 +237,17 @@ public final class StatusAggregator {
     }
   }
 
+  // Status shows the newest backup: a step's, read again on every reconcile, must not replace a later stamp's.
+  static boolean notOlder(BackupStatus candidate, BackupStatus current) {
+    return current == null || current.finishedAt() == null || candidate.finishedAt() == null
+        || candidate.finishedAt().compareTo(current.finishedAt()) >= 0;
+  }
+
   private static String revisionAfter(UpgradeResult upgrade) {
     return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
   }
 
-  private static ContainerOutcome lastFailure(JobObservation job) {
-    for (int i = job.attempts().size() - 1; i >= 0; i--) {
-      ContainerOutcome failure = job.attempts().get(i).failure();
-      if (failure != null) {
-        return failure;
-      }
-    }
-    return null;
-  }
+
 
   private static String plannedWork(DatabaseMigrationSpec spec, StepEntry step) {
     BackupSpec backup = spec.backupOrDefault();
@@ -336,6 +336,18 @@ public final class StatusAggregator {
       this.baseline = previous.baseline();
       this.lastStamp = previous.lastStamp();
       this.historyLimit = historyLimit;
+    }
+
+    /** Phase, message and conditions as they were: what a side action (a stamp by annotation) leaves alone. */
+    void keepPhase() {
+      if (previous.phase() == null) {
+        // Nothing to keep yet (a resource created with the annotation): it is pending.
+        progressing(Phase.Pending, Reasons.STAMPING, "A stamp asked for by annotation runs before the migration");
+        return;
+      }
+      this.phase = previous.phase();
+      this.message = previous.message();
+      this.conditions = previous.conditions();
     }
 
     void progressing(Phase phase, String reason, String message) {

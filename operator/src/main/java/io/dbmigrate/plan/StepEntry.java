@@ -3,6 +3,7 @@ package io.dbmigrate.plan;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
+import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.RehearsalResult;
 import io.dbmigrate.runner.RunnerResult;
@@ -38,14 +39,22 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     this(index, spec, jobName, planJobName, planConfigMap, fingerprint, recorded, job, planJob, List.of(), null);
   }
 
-  /** Whether a Job of this step ended because its window was too short: it ran nothing, the next window may. */
+  /**
+   * Whether a Job of this step ended because its window was too short: it ran nothing, the next window may. Read from
+   * its pod when seen, else from the Job's own Failed condition, which names the exit code: the Job can be seen before
+   * its pod, and outlives it once pods are garbage-collected.
+   */
   public static boolean deferredByWindow(JobObservation job) {
     if (job == null || job.state() != JobObservation.State.Failed) {
       return false;
     }
     Attempt last = job.latestAttempt();
     ContainerOutcome failure = last == null ? null : last.failure();
-    return failure != null && Reasons.OUTSIDE_WINDOW.equals(failure.failureReason());
+    if (failure != null) {
+      return Reasons.OUTSIDE_WINDOW.equals(failure.failureReason());
+    }
+    return job.failureMessage() != null
+        && job.failureMessage().contains("exit code " + ExitCode.OUTSIDE_WINDOW.code() + " ");
   }
 
   /** The rehearsal the latest attempt of a Job reported, when its rehearse container got that far. */
@@ -77,8 +86,10 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     if (recorded != null && recorded.phase() == Phase.Succeeded) {
       return State.Succeeded;
     }
-    // Its Job (or plan Job) failed and was deleted since: the generation ended there.
-    if (recorded != null && recorded.phase() == Phase.Failed) {
+    // Its Job (or plan Job) failed and was deleted since: the generation ended there. A failure recorded of another
+    // Job (an earlier window's, whose pod had not been seen yet) is not this Job's.
+    if (recorded != null && recorded.phase() == Phase.Failed
+        && (recorded.job() == null || recorded.job().equals(jobName))) {
       return State.Failed;
     }
     return State.NotStarted;

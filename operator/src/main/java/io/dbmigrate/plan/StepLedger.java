@@ -59,7 +59,7 @@ public final class StepLedger {
       }
       entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, uid, step.name()),
           fingerprint, recorded, observation.jobs().get(jobName), step.gated() ? observation.jobs().get(planJobName) : null,
-          deferred, expectedDuration(step, deferred, recorded, previous.historyOrEmpty())));
+          deferred, expectedDuration(fingerprint, deferred, recorded, previous.historyOrEmpty())));
     }
     return entries;
   }
@@ -72,10 +72,10 @@ public final class StepLedger {
 
   /**
    * The step's expected duration: the upgrade of its latest passed rehearsal, measured in a Job of this generation,
-   * recorded in its status, or in the history of an earlier run of the step of the same name; null when it never
-   * rehearsed.
+   * recorded in its status, or in the history of an earlier run of the same step (same fingerprint: the same target
+   * of the same image on the same database; another target's duration says nothing); null when it never rehearsed.
    */
-  static Duration expectedDuration(StepSpec step, List<JobObservation> deferred, StepStatus recorded,
+  static Duration expectedDuration(String fingerprint, List<JobObservation> deferred, StepStatus recorded,
                                    List<HistoryEntry> history) {
     for (int i = deferred.size() - 1; i >= 0; i--) {
       RehearsalResult measured = StepEntry.rehearsalOf(deferred.get(i));
@@ -89,7 +89,7 @@ public final class StepLedger {
     }
     for (int i = history.size() - 1; i >= 0; i--) {
       HistoryEntry entry = history.get(i);
-      if (HistoryEntry.STEP.equals(entry.kind()) && step.name().equals(entry.step())
+      if (HistoryEntry.STEP.equals(entry.kind()) && fingerprint.equals(entry.fingerprint())
           && RehearsalStatus.PASSED.equals(entry.rehearsal()) && entry.rehearsalDuration() != null) {
         return parse(entry.rehearsalDuration());
       }

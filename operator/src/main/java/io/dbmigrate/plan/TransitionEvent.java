@@ -4,6 +4,7 @@ import io.dbmigrate.api.v1alpha1.BackupStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
+import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import java.util.ArrayList;
@@ -46,8 +47,15 @@ public record TransitionEvent(Type type, String reason, String message) {
         events.add(new TransitionEvent(Type.Normal, Reasons.REHEARSAL_PASSED, "Step " + step.name()
             + ": the rehearsal on a restored copy passed" + (Boolean.TRUE.equals(rehearsal.roundTrip())
             ? " with a round trip" : "") + ", " + rehearsal.fromRevision() + " -> " + rehearsal.toRevision()
-            + ", upgrade in " + rehearsal.duration() + "; upgrading production next"));
+            + ", upgrade in " + rehearsal.duration()));
       }
+    }
+    StampStatus stamp = after.lastStamp();
+    if (stamp != null && stamp.finished() && (old.lastStamp() == null || !old.lastStamp().finished()
+        || !Objects.equals(old.lastStamp().job(), stamp.job()))) {
+      boolean ok = stamp.phase() == Phase.Succeeded;
+      events.add(new TransitionEvent(ok ? Type.Normal : Type.Warning, ok ? Reasons.STAMPED : Reasons.STAMP_FAILED,
+          stamp.message()));
     }
     Optional<StatusCondition> was = ready(old);
     Optional<StatusCondition> is = ready(after);

@@ -185,8 +185,9 @@ class RehearsalWindowStampIT {
 
   @Test
   void aClosedWindowHoldsTheStepAndAnOpenOneLetsItRun() throws Exception {
-    // Friday noon; the window opens Saturday 02:00 UTC for 2 hours.
-    TestClock clock = new TestClock(Instant.parse("2026-11-27T12:00:00Z"));
+    // Friday noon; the window opens Saturday 02:00 UTC for 2 hours. Far ahead: the runner in the pod checks the
+    // window's close against the real clock, which must stay before it.
+    TestClock clock = new TestClock(Instant.parse("2099-01-02T12:00:00Z"));
     try (TestDatabase db = TestDatabase.create("e2e_window");
          Scenario s = new Scenario(cluster, operatorClient, db, "e2e-window", clock)) {
       s.create(CRM_IMAGE, """
@@ -201,24 +202,24 @@ class RehearsalWindowStampIT {
 
       DatabaseMigrationStatus waiting = s.awaitPhase(Phase.AwaitingGate, 1);
       StepStatus preferences = waiting.steps().get(1);
-      assertEquals("2026-11-28T02:00:00Z", preferences.nextWindow());
+      assertEquals("2099-01-03T02:00:00Z", preferences.nextWindow());
       StatusCondition ready = waiting.conditions().stream().filter(c -> c.type().equals("Ready")).findFirst().orElseThrow();
       assertEquals("AwaitingWindow", ready.reason());
-      assertTrue(waiting.message().contains("opens at 2026-11-28T02:00:00Z"), waiting.message());
+      assertTrue(waiting.message().contains("opens at 2099-01-03T02:00:00Z"), waiting.message());
       assertStaysTrue(Duration.ofSeconds(2), () -> List.of(BASE_TABLES).equals(db.alembicVersion()),
           "the step waits for its window");
 
       // Saturday 02:30: the window is open. Nothing but the clock changed; a touch of the resource wakes the
       // operator now rather than at its next scheduled look.
-      clock.set(Instant.parse("2026-11-28T02:30:00Z"));
+      clock.set(Instant.parse("2099-01-03T02:30:00Z"));
       s.annotate("example.com/touched", "1");
       DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
       assertEquals(List.of(PREFERENCES), db.alembicVersion());
-      assertTrue(done.steps().get(1).openedBy().contains("until 2026-11-28T04:00:00Z"), done.steps().get(1).openedBy());
+      assertTrue(done.steps().get(1).openedBy().contains("until 2099-01-03T04:00:00Z"), done.steps().get(1).openedBy());
       String job = done.steps().get(1).job();
       List<String> args = s.jobs().stream().filter(j -> j.getMetadata().getName().equals(job)).findFirst().orElseThrow()
           .getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
-      assertEquals("2026-11-28T04:00:00Z", args.get(args.indexOf("--window-closes-at") + 1));
+      assertEquals("2099-01-03T04:00:00Z", args.get(args.indexOf("--window-closes-at") + 1));
     }
   }
 

@@ -349,6 +349,92 @@ class RehearsalWindowStampPlannerTest {
     assertTrue(StampRequests.spentAnnotation(again).isEmpty(), "the new request is not removed unrun");
   }
 
+  @Test
+  void aDeferredJobSeenBeforeItsPodIsDeferredByItsConditionAndItsRecordedFailureDoesNotEndTheStep() {
+    DatabaseMigration resource = recordedPlan(migration().targetRevision(null).steps(windowStep()).build());
+    String first = JobNames.forStep("crm", Resources.UID, 1, "contract");
+    // The Job's Failed condition as the Job controller writes it; its pod is not in the cache (yet, or any more).
+    JobObservation outside = failedJob(first, "PodFailurePolicy", "Container migrate for pod crm/" + first
+        + "-x7k2p failed with exit code 27 matching FailJob rule at index 0");
+    Observation next = Resources.observe(resource, List.of(outside)).at(Instant.parse("2026-12-05T02:30:00Z"));
+    assertEquals(1, Resources.entry(next, 0).deferred().size());
+    // A status written from a moment the deferral looked like a failure names the first Job: not this one's end.
+    StepStatus recorded = new StepStatus("contract", "head", Phase.Failed, first, 1L,
+        Resources.entry(next, 0).fingerprint(), null, resource.getStatus().steps().get(0).plan(), null, null, null,
+        null, null, null, null, "failed");
+    resource.setStatus(new DatabaseMigrationStatus(1L, Phase.Failed, "c3d4", "head", "contract", List.of(recorded),
+        first, "failed", null, null, null, List.of()));
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(
+        Resources.observe(resource, List.of(outside)).at(Instant.parse("2026-12-05T02:30:00Z"))));
+    assertEquals(JobNames.forStep("crm", Resources.UID, 1, "contract", 2), create.step().jobName());
+  }
+
+  @Test
+  void aStampWhoseJobWasDeletedAndWhoseAnnotationWentIsCancelledNotCreatedAgain() {
+    DatabaseMigration resource = annotated("c3d4", null);
+    Decision.CreateStampJob create = assertInstanceOf(Decision.CreateStampJob.class,
+        MigrationPlanner.decide(Resources.observe(resource)));
+    DatabaseMigrationStatus pending = StatusAggregator.compute(Resources.observe(resource), create, T0);
+    DatabaseMigration withdrawn = migration().status(pending).build();
+    Decision cancel = MigrationPlanner.decide(Resources.observe(withdrawn));
+    assertInstanceOf(Decision.CancelStamp.class, cancel);
+    DatabaseMigrationStatus status = StatusAggregator.compute(Resources.observe(withdrawn), cancel, T0);
+    assertEquals(Phase.Failed, status.lastStamp().phase());
+    assertTrue(status.lastStamp().message().contains("cancelled"), status.lastStamp().message());
+    withdrawn.setStatus(status);
+    assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(Resources.observe(withdrawn)));
+  }
+
+  @Test
+  void aStampByAnnotationLeavesThePhaseAloneSoTheOutcomeBeforeItIsNotReportedAgain() {
+    // A failed migration, repaired by a stamp: the Failed phase and its Events stay as they were.
+    DatabaseMigration failed = migration().build();
+    String stepJob = MigrationPlanner.jobName(failed);
+    JobObservation broken = failedJob(stepJob, "PodFailurePolicy", "exit 21", attempt(
+        ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(Resources.upgradeFailed("a1b2", "a1b2", "c3d4", "boom"))));
+    Observation before = Resources.observe(failed, broken);
+    DatabaseMigrationStatus failedStatus = StatusAggregator.compute(before, MigrationPlanner.decide(before), T0);
+    assertEquals(Phase.Failed, failedStatus.phase());
+
+    DatabaseMigration resource = annotated("c3d4", failedStatus);
+    Decision.CreateStampJob create = assertInstanceOf(Decision.CreateStampJob.class,
+        MigrationPlanner.decide(Resources.observe(resource, broken)));
+    DatabaseMigrationStatus pending = StatusAggregator.compute(Resources.observe(resource, broken), create, T0);
+    assertEquals(failedStatus.conditions(), pending.conditions(), "the repair does not change the migration's state");
+    resource.setStatus(pending);
+    // The stamp's own backup, an hour after the step's.
+    String file = backupFile("stamp").replace("20240506T070809Z", "20240506T080809Z");
+    RunnerResult stampBackup = RunnerResult.of("backup", ExitCode.OK, "backup verified").withBackup(
+        new io.dbmigrate.runner.BackupResult(file, file + ".json", 1_000L, Resources.SHA256, "a1b2", true,
+            T0.plusSeconds(3_600), T0.plusSeconds(3_605), List.of()));
+    JobObservation stamped = succeededJob(create.run().jobName(), attempt(ok(stampBackup),
+        ok(RunnerResult.of("stamp", ExitCode.OK, "stamped").withStamp(
+            new StampResult("c3d4", "a1b2", "c3d4", false, true, T0, T0)))));
+    Observation after = Resources.observe(resource, List.of(broken, stamped));
+    DatabaseMigrationStatus done = StatusAggregator.compute(after, MigrationPlanner.decide(after), T0.plusSeconds(60));
+    assertEquals(Phase.Failed, done.phase());
+    assertEquals("c3d4", done.currentRevision());
+    List<String> reasons = TransitionEvent.between(pending, done).stream().map(TransitionEvent::reason).toList();
+    assertEquals(List.of(Reasons.STAMPED), reasons.stream().filter(r -> !r.equals(Reasons.BACKUP_VERIFIED)).toList());
+
+    resource.setStatus(done);
+    Observation later = Resources.observe(resource, List.of(broken, stamped));
+    DatabaseMigrationStatus again = StatusAggregator.compute(later, MigrationPlanner.decide(later), T0.plusSeconds(90));
+    assertEquals(List.of(), TransitionEvent.between(done, again), "nothing is reported twice");
+    assertEquals(file, again.lastBackup().file(), "the newest backup stays the one shown");
+    assertEquals("c3d4", again.currentRevision(), "the stamp stays the last word on alembic_version");
+  }
+
+  @Test
+  void anEstimateFromAnotherTargetsHistoryIsNotThisStepsExpectedDuration() {
+    HistoryEntry slow = new HistoryEntry("Step", "contract", 1L, "old-job", "Succeeded", null, null, null, null, null,
+        "Passed", "3h0m0s", null, null, null, "another-fingerprint");
+    assertNull(StepLedger.expectedDuration("this-fingerprint", List.of(), null, List.of(slow)));
+    HistoryEntry same = new HistoryEntry("Step", "contract", 1L, "old-job", "Succeeded", null, null, null, null, null,
+        "Passed", "3h0m0s", null, null, null, "this-fingerprint");
+    assertEquals(Duration.ofHours(3), StepLedger.expectedDuration("this-fingerprint", List.of(), null, List.of(same)));
+  }
+
   // History
 
   @Test
@@ -356,7 +442,7 @@ class RehearsalWindowStampPlannerTest {
     List<HistoryEntry> history = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       history.add(new HistoryEntry("Step", "migrate", (long) i, "job-" + i, "Succeeded", null, null, null, null, null,
-          null, null, null, null, null));
+          null, null, null, null, null, null));
     }
     DatabaseMigrationStatus previous = new DatabaseMigrationStatus(3L, Phase.Succeeded, "c3d4", "head", null,
         List.of(), null, null, null, null, null, List.of(), history, null, null);

@@ -36,7 +36,10 @@ public record HistoryEntry(
     @JsonPropertyDescription("RFC 3339.")
     String startedAt,
     @JsonPropertyDescription("RFC 3339.")
-    String finishedAt) {
+    String finishedAt,
+    @JsonPropertyDescription("The step's fingerprint (database, image, target): a later run of the same step takes "
+        + "this run's rehearsal duration as its expected duration only when it matches.")
+    String fingerprint) {
 
   public static final String STEP = "Step";
   public static final String STAMP = "Stamp";

@@ -237,16 +237,10 @@ public final class LocalRun {
   private Attempt attempt(DatabaseMigrationSpec spec, DatabaseMigration resource, Decision.CreateJob create,
                           Consumer<Attempt> progressed) {
     StepEntry step = create.step();
-    BackupSpec backup = spec.backupOrDefault();
-    ContainerOutcome backupOutcome = null;
-    if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
-      progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
-      backupOutcome = backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(),
-          "g" + MigrationPlanner.generation(resource) + (spec.phased() ? "-" + step.name() : ""),
-          backup.retainOrDefault()));
-      if (!backupOutcome.succeeded()) {
-        return new Attempt(backupOutcome, null);
-      }
+    ContainerOutcome backupOutcome = backupIfRequired(resource,
+        "g" + MigrationPlanner.generation(resource) + (spec.phased() ? "-" + step.name() : ""));
+    if (backupOutcome != null && !backupOutcome.succeeded()) {
+      return new Attempt(backupOutcome, null);
     }
     StepCommand command = StepCommand.of(spec, step, create.window());
     RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
@@ -291,15 +285,8 @@ public final class LocalRun {
 
   // A stamp Job: the backup, then the stamp; not retried (a stamp that failed is looked at by a person).
   private JobObservation runStamp(DatabaseMigration resource, Decision.StampRun run) {
-    DatabaseMigrationSpec spec = resource.getSpec();
-    BackupSpec backup = spec.backupOrDefault();
     boolean adopt = run.kind() == Decision.StampRun.Kind.Baseline;
-    ContainerOutcome backupOutcome = null;
-    if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
-      progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
-      backupOutcome = backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(),
-          adopt ? "baseline" : "stamp", backup.retainOrDefault()));
-    }
+    ContainerOutcome backupOutcome = backupIfRequired(resource, adopt ? "baseline" : "stamp");
     ContainerOutcome stamp = null;
     if (backupOutcome == null || backupOutcome.succeeded()) {
       progress.println("dbmigrate: stamping " + connection.database() + " at " + run.revision()
@@ -316,6 +303,17 @@ public final class LocalRun {
     Attempt attempt = new Attempt(backupOutcome, stamp);
     return new JobObservation(run.jobName(), attempt.failure() == null ? JobObservation.State.Succeeded
         : JobObservation.State.Failed, List.of(attempt), attempt.failure() == null ? null : "PodFailurePolicy", null);
+  }
+
+  // The backup container of a Job: null when backups are disabled.
+  private ContainerOutcome backupIfRequired(DatabaseMigration resource, String label) {
+    BackupSpec backup = resource.getSpec().backupOrDefault();
+    if (backup.modeOrDefault() != BackupSpec.BackupMode.Required) {
+      return null;
+    }
+    progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
+    return backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(), label,
+        backup.retainOrDefault()));
   }
 
   private ContainerOutcome backup(BackupRequest request) {

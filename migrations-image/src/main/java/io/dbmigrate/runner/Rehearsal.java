@@ -121,7 +121,7 @@ public final class Rehearsal {
             failure = e;
             failedRevision = e.upgradeResult().map(UpgradeResult::failedRevision).orElse(null);
             failureReason = e.exitCode() == ExitCode.REHEARSAL_FAILED ? RESTORE_FAILED : e.exitCode().reason();
-            error = e.getMessage();
+            error = aboutTheCopy(e.getMessage());
         } finally {
             if (scratch != null) {
                 dropped = drop(scratch);
@@ -150,12 +150,19 @@ public final class Rehearsal {
         };
     }
 
+    // Upgrade's words are about "the database": here that is the copy, and on-call must not read it as production.
+    private static String aboutTheCopy(String message) {
+        return message == null ? "" : message.replace("the database is still at", "the copy is still at")
+                .replace("the database is at", "the copy is at");
+    }
+
     private String message(RunnerException failure) {
+        String upgrade = aboutTheCopy(failure.getMessage());
         String what = switch (phase) {
-            case RehearsalResult.DOWNGRADE -> "the round trip's way back: " + failure.getMessage();
+            case RehearsalResult.DOWNGRADE -> "the round trip's way back: " + upgrade;
             case RehearsalResult.UPGRADE_AGAIN -> "the round trip's second upgrade, after the downgrade back to "
-                    + fromRevision + ": " + failure.getMessage();
-            default -> failure.getMessage();
+                    + fromRevision + ": " + upgrade;
+            default -> upgrade;
         };
         String leftover = dropped ? "" : "; the scratch database " + scratch + " could not be dropped (the next"
                 + " rehearsal drops it)";

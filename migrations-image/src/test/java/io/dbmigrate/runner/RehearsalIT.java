@@ -225,12 +225,15 @@ class RehearsalIT {
         assertTrue(e.getMessage().startsWith("rehearsal on a restored copy failed: revision 0003_score failed:"
                 + " NameError: name 'compute_scores' is not defined"), e.getMessage());
         assertTrue(e.getMessage().endsWith("; production was not touched"), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing was applied, the copy is still at"), "where the failure left the "
+                + "copy, not words on-call could read as production's: " + e.getMessage());
         RehearsalResult r = e.rehearsalResult().orElseThrow();
         assertFalse(r.passed());
         assertEquals(RehearsalResult.UPGRADE, r.failedPhase());
         assertEquals("0003_score", r.failedRevision());
         assertEquals("MigrationFailed", r.failureReason());
         assertTrue(r.error().contains("NameError: name 'compute_scores' is not defined"), r.error());
+        assertFalse(r.error().contains("the database is"), "status shows the copy's state as the copy's: " + r.error());
         assertEquals("0001_init", r.fromRevision());
         assertEquals("0001_init", r.toRevision(), "one transaction: the copy is back where it started");
         assertNotNull(r.upgradeMillis());
@@ -442,7 +445,7 @@ class RehearsalIT {
                 () -> rehearse(upgradeTo(project, "head").expectingFrom("0002_email"), true));
 
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());
-        assertTrue(e.getMessage().contains("the database is at 0001_init, not at 0002_email"), e.getMessage());
+        assertTrue(e.getMessage().contains("the copy is at 0001_init, not at 0002_email"), e.getMessage());
         RehearsalResult r = e.rehearsalResult().orElseThrow();
         assertFalse(r.passed());
         assertEquals("PlanOutdated", r.failureReason());

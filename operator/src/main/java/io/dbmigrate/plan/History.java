@@ -82,6 +82,4 @@ final class History {
     }
     return file;
   }
-
-
 }

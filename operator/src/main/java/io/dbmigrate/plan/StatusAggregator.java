@@ -247,8 +247,6 @@ public final class StatusAggregator {
     return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
   }
 
-
-
   private static String plannedWork(DatabaseMigrationSpec spec, StepEntry step) {
     BackupSpec backup = spec.backupOrDefault();
     String target = step.spec().targetRevision();

@@ -83,12 +83,12 @@ final class Stamps {
             + ": alembic_version " + from + " -> " + to) + (baseline ? "" : " (asked by " + (run.requestedBy() == null
             ? "an unknown field manager" : run.requestedBy()) + " at " + run.requestedAt() + ")")
             + (backupFile == null ? "" : "; backup " + backupFile);
-        phase(next, baseline, Phase.Stamping, baseline ? Reasons.BASELINED : Reasons.STAMPED, message);
+        phase(next, baseline, Phase.Stamping, Reasons.BASELINED, message);
       } else if (job.state() == JobObservation.State.Failed) {
         phase = Phase.Failed;
         finishedAt = finishedAt == null ? StatusAggregator.timestamp(now) : finishedAt;
         ContainerOutcome failure = job.lastFailure();
-        String reason = baseline && failure != null ? failure.failureReason() : Reasons.STAMP_FAILED;
+        String reason = failure != null ? failure.failureReason() : Reasons.JOB_FAILED;
         message = "The " + what + " failed: " + (failure != null ? failure.failureMessage()
             : "Job " + job.name() + " failed" + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
         failed(next, baseline, Phase.Failed, reason, message);
@@ -122,7 +122,8 @@ final class Stamps {
     }
   }
 
-  // A baseline moves the resource's phase; a stamp by annotation leaves it as it was (see the class comment).
+  // A baseline moves the resource's phase; a stamp by annotation leaves it as it was (see the class comment), its
+  // outcome told by the Stamped or StampFailed Event TransitionEvent derives from status.lastStamp.
   private static void phase(StatusAggregator.Builder next, boolean baseline, Phase phase, String reason,
                             String message) {
     if (baseline) {

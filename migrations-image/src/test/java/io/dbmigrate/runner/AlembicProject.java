@@ -108,6 +108,12 @@ final class AlembicProject {
         return dir;
     }
 
+    /** Adds 0003_phone after 0002_email: customers.phone, added and dropped again. The third revision most tests use. */
+    AlembicProject withPhone() throws IOException {
+        return revision("0003_phone", "0002_email", "add phone",
+                "op.add_column('customers', sa.Column('phone', sa.Text))", "op.drop_column('customers', 'phone')");
+    }
+
     /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented) and whose downgrade() passes. */
     AlembicProject revision(String id, String down, String message, String body) throws IOException {
         return revision(id, down, message, body, "pass");

@@ -47,9 +47,7 @@ class ExpectFromIT {
     void createDatabase() throws SQLException, IOException {
         db = TestDatabase.create("expectfrom");
         project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
     }
 
     @AfterEach

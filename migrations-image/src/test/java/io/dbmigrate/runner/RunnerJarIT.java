@@ -110,9 +110,7 @@ class RunnerJarIT {
     @Test
     void upgradeWithVerificationAndOnFailureDowngrade() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("migrations"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
         Run first = runJar("upgrade", "--migrations", project.dir().toString(), "--target", "0001_init");
         assertEquals(0, first.exit, first.stderr);
 

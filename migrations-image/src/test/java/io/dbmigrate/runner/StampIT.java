@@ -47,9 +47,7 @@ class StampIT {
     void createDatabase() throws SQLException, IOException {
         db = TestDatabase.create("stamp");
         project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
     }
 
     @AfterEach

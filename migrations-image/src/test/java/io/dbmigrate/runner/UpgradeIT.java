@@ -120,9 +120,7 @@ class UpgradeIT {
     @Test
     void aTargetBelowTheCurrentRevisionIsRefusedWithoutAllowDowngrade() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
         upgrade(project, "head", Duration.ZERO, Duration.ZERO);
         alembicOutput.reset();
 
@@ -149,9 +147,7 @@ class UpgradeIT {
     @Test
     void anAllowedDowngradeUndoesTheRevisionsAboveTheTarget() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
         upgrade(project, "head", Duration.ZERO, Duration.ZERO);
 
         UpgradeResult r = run(request(project, "0001_init", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
@@ -228,9 +224,7 @@ class UpgradeIT {
     @Test
     void aFailedVerificationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_phone", "0002_email", "add phone",
-                        "op.add_column('customers', sa.Column('phone', sa.Text))",
-                        "op.drop_column('customers', 'phone')");
+                .withPhone();
         List<VerifyQuery> verify = List.of(new VerifyQuery("has-customers", "select count(*) > 0 from customers"));
 
         RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",

@@ -45,6 +45,21 @@ class LocalRunIT {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** A manifest of crm's revisions with these steps (YAML below {@code steps:}), backups off. */
+  private Path phasedManifest(String file, String stepsYaml) throws IOException {
+    String steps = stepsYaml.stripIndent().lines().map(line -> "    " + line).reduce("", (a, b) -> a + b + "\n");
+    return Files.writeString(temp.resolve(file), """
+        apiVersion: dbmigrate.io/v1alpha1
+        kind: DatabaseMigration
+        metadata: {name: crm}
+        spec:
+          database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
+          migrations: {image: registry.example.com/crm-migrations:1.0.0}
+          backup: {mode: Disabled, reason: a throwaway test database}
+          steps:
+        """ + steps);
+  }
+
   private static Map<String, String> environment(TestDatabase db) {
     Map<String, String> environment = new HashMap<>();
     environment.put("PGHOST", db.host());
@@ -83,22 +98,13 @@ class LocalRunIT {
   @Test
   void nowPutsTheRunInsideOrOutsideAMaintenanceWindow() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_window")) {
-      Path manifest = temp.resolve("window.yaml");
-      Files.writeString(manifest, """
-          apiVersion: dbmigrate.io/v1alpha1
-          kind: DatabaseMigration
-          metadata: {name: crm, namespace: crm}
-          spec:
-            database: {host: ignored, name: crm, credentialsSecret: {name: crm-db}}
-            migrations: {image: registry.example.com/crm-migrations:1.0.0}
-            backup: {mode: Disabled, reason: a test database}
-            steps:
-              - name: tables
-                targetRevision: xyz789uvw012
-              - name: preferences
-                targetRevision: abc123def456
-                gate:
-                  window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}
+      Path manifest = phasedManifest("window.yaml", """
+          - name: tables
+            targetRevision: xyz789uvw012
+          - name: preferences
+            targetRevision: abc123def456
+            gate:
+              window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}
           """);
       Run friday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
           "--now", "2026-11-27T12:00:00Z");
@@ -145,21 +151,12 @@ class LocalRunIT {
   @Test
   void aClosedGateStopsWithExitZeroAndApproveOpensIt() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_gate")) {
-      Path manifest = temp.resolve("phased.yaml");
-      Files.writeString(manifest, """
-          apiVersion: dbmigrate.io/v1alpha1
-          kind: DatabaseMigration
-          metadata: {name: crm}
-          spec:
-            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-            migrations: {image: registry.example.com/crm-migrations:1.0.0}
-            backup: {mode: Disabled, reason: a throwaway test database}
-            steps:
-              - name: expand
-                targetRevision: mno345pqr678
-              - name: contract
-                targetRevision: vwx234yz567
-                gate: {approval: {}}
+      Path manifest = phasedManifest("phased.yaml", """
+          - name: expand
+            targetRevision: mno345pqr678
+          - name: contract
+            targetRevision: vwx234yz567
+            gate: {approval: {}}
           """);
       Run stopped = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
 
@@ -213,19 +210,10 @@ class LocalRunIT {
   @Test
   void aDeploymentGateCannotOpenLocallyAndSaysSo() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_rollout")) {
-      Path manifest = temp.resolve("rollout.yaml");
-      Files.writeString(manifest, """
-          apiVersion: dbmigrate.io/v1alpha1
-          kind: DatabaseMigration
-          metadata: {name: crm}
-          spec:
-            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-            migrations: {image: registry.example.com/crm-migrations:1.0.0}
-            backup: {mode: Disabled, reason: a throwaway test database}
-            steps:
-              - name: contract
-                targetRevision: xyz789uvw012
-                gate: {deploymentRollout: {name: crm-api}}
+      Path manifest = phasedManifest("rollout.yaml", """
+          - name: contract
+            targetRevision: xyz789uvw012
+            gate: {deploymentRollout: {name: crm-api}}
           """);
       Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
 

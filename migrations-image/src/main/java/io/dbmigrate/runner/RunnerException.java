@@ -62,6 +62,12 @@ public class RunnerException extends Exception {
         return exitCode;
     }
 
+    /** What {@code command} reports when it failed with this: the exit code, the message, what it found out. */
+    public RunnerResult result(String command) {
+        return RunnerResult.of(command, exitCode, getMessage()).withUpgrade(upgradeResult).withPlan(planResult)
+                .withStamp(stampResult).withRehearsal(rehearsalResult);
+    }
+
     /** What the upgrade got to before failing (fromRevision, failedRevision, ...), when it got that far. */
     public Optional<UpgradeResult> upgradeResult() {
         return Optional.ofNullable(upgradeResult);

@@ -92,9 +92,7 @@ public final class RunnerMain {
                     "host", settings.host(), "port", settings.port(), "user", settings.user()));
             result = selected.run(settings, tools, clock, env, out, err);
         } catch (RunnerException e) {
-            result = RunnerResult.of(command, e.exitCode(), redact(e.getMessage(), env))
-                    .withUpgrade(e.upgradeResult().orElse(null)).withPlan(e.planResult().orElse(null))
-                    .withStamp(e.stampResult().orElse(null)).withRehearsal(e.rehearsalResult().orElse(null));
+            result = e.result(command).withMessage(redact(e.getMessage(), env));
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));

@@ -22,7 +22,6 @@ import io.dbmigrate.plan.StepEntry;
 import io.dbmigrate.plan.TransitionEvent;
 import io.dbmigrate.runner.Backup;
 import io.dbmigrate.runner.BackupRequest;
-import io.dbmigrate.runner.BackupResult;
 import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
@@ -35,11 +34,9 @@ import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.Stamp;
 import io.dbmigrate.runner.StampRequest;
-import io.dbmigrate.runner.StampResult;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
 import io.dbmigrate.runner.UpgradeRequest;
-import io.dbmigrate.runner.UpgradeResult;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -213,16 +210,10 @@ public final class LocalRun {
   private JobObservation runPlan(DatabaseMigration resource, StepEntry step) {
     progress.println("dbmigrate: planning step " + step.name());
     StepCommand command = StepCommand.of(resource.getSpec(), step.spec());
-    ContainerOutcome outcome;
-    try {
-      // The SQL is printed once the plan is shown at the gate, decoded from the result as a Job's would be.
-      PlanResult plan = Plan.run(connection, tools, command.planRequest(migrations), progress,
-          new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-      outcome = ContainerOutcome.of(RunnerResult.of("plan", ExitCode.OK, "planned").withPlan(plan));
-    } catch (RunnerException e) {
-      RunnerResult result = RunnerResult.of("plan", e.exitCode(), e.getMessage());
-      outcome = ContainerOutcome.of(e.planResult().map(result::withPlan).orElse(result));
-    }
+    // The SQL is printed once the plan is shown at the gate, decoded from the result as a Job's would be.
+    ContainerOutcome outcome = container("plan", () -> RunnerResult.of("plan", ExitCode.OK, "planned").withPlan(
+        Plan.run(connection, tools, command.planRequest(migrations), progress,
+            new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))));
     Attempt attempt = new Attempt(null, outcome);
     return new JobObservation(step.planJobName(), outcome.succeeded() ? JobObservation.State.Succeeded
         : JobObservation.State.Failed, List.of(attempt), outcome.succeeded() ? null : "PodFailurePolicy", null);
@@ -274,13 +265,21 @@ public final class LocalRun {
   }
 
   private ContainerOutcome rehearse(RehearsalRequest request) {
+    return container("rehearse", () -> RunnerResult.of("rehearse", ExitCode.OK, "rehearsal passed")
+        .withRehearsal(Rehearsal.run(connection, tools, request, clock, progress)));
+  }
+
+  /** One runner command in process, as its container would end: its result, or what it reported failing. */
+  private static ContainerOutcome container(String command, RunnerCall call) {
     try {
-      RehearsalResult result = Rehearsal.run(connection, tools, request, clock, progress);
-      return ContainerOutcome.of(RunnerResult.of("rehearse", ExitCode.OK, "rehearsal passed").withRehearsal(result));
+      return ContainerOutcome.of(call.run());
     } catch (RunnerException e) {
-      RunnerResult result = RunnerResult.of("rehearse", e.exitCode(), e.getMessage());
-      return ContainerOutcome.of(e.rehearsalResult().map(result::withRehearsal).orElse(result));
+      return ContainerOutcome.of(e.result(command));
     }
+  }
+
+  private interface RunnerCall {
+    RunnerResult run() throws RunnerException;
   }
 
   // A stamp Job: the backup, then the stamp; not retried (a stamp that failed is looked at by a person).
@@ -291,14 +290,8 @@ public final class LocalRun {
     if (backupOutcome == null || backupOutcome.succeeded()) {
       progress.println("dbmigrate: stamping " + connection.database() + " at " + run.revision()
           + (adopt ? " (spec.baseline)" : ""));
-      try {
-        StampResult result = Stamp.run(connection, tools, new StampRequest(migrations, run.revision(), adopt), clock,
-            progress);
-        stamp = ContainerOutcome.of(RunnerResult.of("stamp", ExitCode.OK, "stamped").withStamp(result));
-      } catch (RunnerException e) {
-        RunnerResult result = RunnerResult.of("stamp", e.exitCode(), e.getMessage());
-        stamp = ContainerOutcome.of(e.stampResult().map(result::withStamp).orElse(result));
-      }
+      stamp = container("stamp", () -> RunnerResult.of("stamp", ExitCode.OK, "stamped").withStamp(
+          Stamp.run(connection, tools, new StampRequest(migrations, run.revision(), adopt), clock, progress)));
     }
     Attempt attempt = new Attempt(backupOutcome, stamp);
     return new JobObservation(run.jobName(), attempt.failure() == null ? JobObservation.State.Succeeded
@@ -317,22 +310,13 @@ public final class LocalRun {
   }
 
   private ContainerOutcome backup(BackupRequest request) {
-    try {
-      BackupResult result = Backup.run(connection, tools, request, clock);
-      return ContainerOutcome.of(RunnerResult.of("backup", ExitCode.OK, "backup verified").withBackup(result));
-    } catch (RunnerException e) {
-      return ContainerOutcome.of(RunnerResult.of("backup", e.exitCode(), e.getMessage()));
-    }
+    return container("backup", () -> RunnerResult.of("backup", ExitCode.OK, "backup verified")
+        .withBackup(Backup.run(connection, tools, request, clock)));
   }
 
   private ContainerOutcome upgrade(UpgradeRequest request) {
-    try {
-      UpgradeResult result = Upgrade.run(connection, tools, request, clock, progress);
-      return ContainerOutcome.of(RunnerResult.of("upgrade", ExitCode.OK, "upgraded").withUpgrade(result));
-    } catch (RunnerException e) {
-      RunnerResult result = RunnerResult.of("upgrade", e.exitCode(), e.getMessage());
-      return ContainerOutcome.of(e.upgradeResult().map(result::withUpgrade).orElse(result));
-    }
+    return container("upgrade", () -> RunnerResult.of("upgrade", ExitCode.OK, "upgraded")
+        .withUpgrade(Upgrade.run(connection, tools, request, clock, progress)));
   }
 
   public static boolean succeeded(DatabaseMigration resource) {

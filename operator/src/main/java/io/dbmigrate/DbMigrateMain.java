@@ -8,10 +8,13 @@ import io.dbmigrate.local.ManifestReader;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
+import io.dbmigrate.operator.runtime.StartFailure;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.Tools;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -110,6 +113,13 @@ public final class DbMigrateMain {
       try {
         // Fail in seconds with the address tried, rather than wait out the informers' start-up timeout.
         String version = client.getKubernetesVersion().getGitVersion();
+        // A missing CRD is a 404 here, named as such, rather than an informer's failure later.
+        ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
+        if (watched.isEmpty()) {
+          client.resources(DatabaseMigration.class).inAnyNamespace().list(one);
+        } else {
+          client.resources(DatabaseMigration.class).inNamespace(watched.iterator().next()).list(one);
+        }
         Optional<LeaderElection> election = leaderElection();
         err.println("dbmigrate: API server " + server + " (Kubernetes " + version + "), namespaces "
             + (watched.isEmpty() ? "all" : String.join(",", watched))
@@ -127,12 +137,7 @@ public final class DbMigrateMain {
         if (runtime != null) {
           runtime.close();
         }
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-          cause = cause.getCause();
-        }
-        err.println("dbmigrate: cannot start the operator against " + server + ": " + cause
-            + " (is the kubeconfig right, and is crds/databasemigrations.dbmigrate.io-v1.yaml applied?)");
+        err.println("dbmigrate: " + StartFailure.describe(server, client.getConfiguration().getFile(), e));
         client.close();
         return FAILED;
       }

@@ -140,6 +140,37 @@ class OperatorJarIT {
     }
   }
 
+  /** What docs/install.md promises of a failed start: it exits, naming the kubeconfig, the server and the fault. */
+  @Test
+  void aFailedStartNamesTheKubeconfigAndTheServer() throws Exception {
+    int closed;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = free.getLocalPort();
+    }
+    Path kubeconfig = temp.resolve("closed-port-kubeconfig");
+    Files.writeString(kubeconfig, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: gone, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]
+        users: [{name: test, user: {token: test}}]
+        contexts: [{name: gone, context: {cluster: gone, user: test}}]
+        current-context: gone
+        """.formatted(closed));
+    Path log = temp.resolve("operator-failed.log");
+    ProcessBuilder command = new ProcessBuilder("java", "-jar", System.getProperty("dbmigrate.operator.jar"), "operator")
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    command.environment().put("KUBECONFIG", kubeconfig.toString());
+    Process operator = command.start();
+    boolean exited = operator.waitFor(60, TimeUnit.SECONDS);
+    if (!exited) {
+      operator.destroyForcibly();
+    }
+    assertTrue(exited, "the operator exits when it cannot start:\n" + read(log));
+    assertEquals(1, operator.exitValue());
+    assertEquals("dbmigrate: cannot start the operator: kubeconfig " + kubeconfig.toAbsolutePath() + " names https://127.0.0.1:"
+        + closed + "/, and nothing accepts connections there", read(log).strip());
+  }
+
   private static int status(HttpClient http, int port, String path) {
     try {
       return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),

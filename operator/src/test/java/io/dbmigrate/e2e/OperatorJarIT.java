@@ -147,15 +147,7 @@ class OperatorJarIT {
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closed = free.getLocalPort();
     }
-    Path kubeconfig = temp.resolve("closed-port-kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: gone, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}]
-        users: [{name: test, user: {token: test}}]
-        contexts: [{name: gone, context: {cluster: gone, user: test}}]
-        current-context: gone
-        """.formatted(closed));
+    Path kubeconfig = kubeconfig("closed-port-kubeconfig", "https://127.0.0.1:" + closed);
     Path log = temp.resolve("operator-failed.log");
     ProcessBuilder command = new ProcessBuilder("java", "-jar", System.getProperty("dbmigrate.operator.jar"), "operator")
         .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -194,16 +186,18 @@ class OperatorJarIT {
     if (given != null && !given.isBlank()) {
       return Path.of(given);
     }
-    Path file = temp.resolve("kubeconfig");
-    Files.writeString(file, """
+    return kubeconfig("kubeconfig", client.getConfiguration().getMasterUrl());
+  }
+
+  private Path kubeconfig(String file, String server) throws Exception {
+    return Files.writeString(temp.resolve(file), """
         apiVersion: v1
         kind: Config
-        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
+        clusters: [{name: test, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
         users: [{name: test, user: {token: test}}]
-        contexts: [{name: mock, context: {cluster: mock, user: test}}]
-        current-context: mock
-        """.formatted(client.getConfiguration().getMasterUrl()));
-    return file;
+        contexts: [{name: test, context: {cluster: test, user: test}}]
+        current-context: test
+        """.formatted(server));
   }
 
   private static String read(Path file) {

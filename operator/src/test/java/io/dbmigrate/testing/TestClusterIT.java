@@ -82,7 +82,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withBackup().build());
 
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(1, job.getStatus().getSucceeded());
 
             List<Pod> pods = podsOf(ns, name);
@@ -136,7 +136,7 @@ class TestClusterIT {
 
             createSecret(ns, "crm-db-late", db);
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(1, podsOf(ns, name).size(), "the waiting pod ran; no second pod");
             assertEquals(List.of(HEAD), db.alembicVersion());
         }
@@ -151,7 +151,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withTarget("bad target").withBackoffLimit(3).build());
 
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "PodFailurePolicy");
+            JobCondition failed = assertFailed(job, "PodFailurePolicy");
             List<Pod> pods = podsOf(ns, name);
             assertEquals(1, pods.size(), "no retry after a FailJob match");
             String podKey = ns + "/" + pods.get(0).getMetadata().getName();
@@ -174,7 +174,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withPort(closedPort()).withBackoffLimit(1).build());
 
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "BackoffLimitExceeded");
+            JobCondition failed = assertFailed(job, "BackoffLimitExceeded");
             assertEquals("Job has reached the specified backoff limit", failed.getMessage());
             List<Pod> pods = podsOf(ns, name);
             assertEquals(2, pods.size(), "the first pod and one retry");
@@ -198,7 +198,7 @@ class TestClusterIT {
 
             Job job = awaitFinished(ns, name);
             // The FailJob rule names the migrate container, so the backup's exit 2 counts against backoffLimit 0.
-            assertCondition(job, "Failed", "BackoffLimitExceeded");
+            assertFailed(job, "BackoffLimitExceeded");
             List<Pod> pods = podsOf(ns, name);
             assertEquals(1, pods.size());
             Pod pod = pods.get(0);
@@ -244,7 +244,7 @@ class TestClusterIT {
             }
             // The Job goes on with a new pod, which gets the lock now that the test released it.
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(List.of(HEAD), db.alembicVersion());
         }
     }
@@ -258,7 +258,7 @@ class TestClusterIT {
         try {
             create(new MigrationJob(ns, name, "127.0.0.1", 5432, "never_created", "crm-db").withDeadline(2).build());
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "DeadlineExceeded");
+            JobCondition failed = assertFailed(job, "DeadlineExceeded");
             assertEquals("Job was active longer than specified deadline", failed.getMessage());
             Await.until(TIMEOUT, () -> podsOf(ns, name).stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null),
                     () -> "the pods of " + name + " to be deleted: " + podsOf(ns, name));
@@ -287,6 +287,17 @@ class TestClusterIT {
         }, () -> "Job " + namespace + "/" + name + " to finish; now: "
                 + Optional.ofNullable(client().batch().v1().jobs().inNamespace(namespace).withName(name).get())
                 .map(Job::getStatus).orElse(null) + "; pods: " + podsOf(namespace, name));
+    }
+
+    // The conditions as the Kubernetes 1.31+ Job controller writes them, and as its Job status validation demands.
+    private static void assertCompleted(Job job) {
+        assertCondition(job, "SuccessCriteriaMet", "CompletionsReached");
+        assertCondition(job, "Complete", "CompletionsReached");
+    }
+
+    private static JobCondition assertFailed(Job job, String reason) {
+        assertCondition(job, "FailureTarget", reason);
+        return assertCondition(job, "Failed", reason);
     }
 
     private static JobCondition assertCondition(Job job, String type, String reason) {

@@ -346,8 +346,8 @@ class TestClusterIT {
     /**
      * A Job as the operator shapes it: init container {@code backup} (optional) and container {@code migrate}, the
      * migrations image with args only, PG* variables with the credentials from a Secret, the backup PVC and an
-     * emptyDir /tmp, FallbackToLogsOnError, a FailJob rule for the non-retryable exit codes, and the nodeSelector that
-     * sends the pod to the test kubelet.
+     * emptyDir /tmp, FallbackToLogsOnError, a FailJob rule for the non-retryable exit codes, no ServiceAccount token,
+     * and the nodeSelector that sends the pod to the test kubelet.
      */
     private static final class MigrationJob {
         private final String namespace;
@@ -438,6 +438,7 @@ class TestClusterIT {
                     .endMetadata()
                     .withNewSpec()
                     .withRestartPolicy("Never")
+                    .withAutomountServiceAccountToken(false)
                     .withNodeSelector(Map.of(TestKubelet.NODE_SELECTOR_KEY, "true"))
                     .withInitContainers(inits)
                     .withContainers(migrate)

@@ -78,6 +78,10 @@ final class JobReconciler {
         List<Pod> pods = ownedPods(job);
 
         if (mode == TestJobController.Mode.AUTO) {
+            if (leftToServer.contains(uid)) {
+                // The server's Job controller runs it, also while it has no pod (its backoff after a failed pod).
+                return null;
+            }
             if (pods.isEmpty()) {
                 // A server with its own Job controller creates the pod within moments; only a Job that stays without
                 // one is ours to run.

@@ -171,6 +171,15 @@ public final class TestCluster implements AutoCloseable {
      * the Job controller watch it.
      */
     public String newNamespace(String prefix) {
+        String namespace = newUnwatchedNamespace(prefix);
+        kubelet.watch(namespace);
+        jobController.watch(namespace);
+        LOG.info(LogLine.of("namespace-created", "namespace", namespace));
+        return namespace;
+    }
+
+    /** A namespace as {@link #newNamespace} makes it, whose pods and Jobs neither the kubelet nor the Job controller see. */
+    public String newUnwatchedNamespace(String prefix) {
         String base = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
         if (base.isEmpty()) {
             base = "test";
@@ -189,9 +198,6 @@ public final class TestCluster implements AutoCloseable {
         if (!isMock()) {
             ensureDefaultServiceAccount(namespace);
         }
-        kubelet.watch(namespace);
-        jobController.watch(namespace);
-        LOG.info(LogLine.of("namespace-created", "namespace", namespace));
         return namespace;
     }
 

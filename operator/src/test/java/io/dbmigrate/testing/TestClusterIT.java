@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -247,6 +249,28 @@ class TestClusterIT {
             assertCompleted(job);
             assertEquals(List.of(HEAD), db.alembicVersion());
         }
+    }
+
+    @Test
+    void autoModeLeavesAJobToTheServerAlsoWhileItHasNoPod() {
+        // Nothing but this test acts here: an unwatched namespace, and a managedBy no Job controller claims.
+        String ns = cluster.newUnwatchedNamespace("it-auto");
+        Job job = client().batch().v1().jobs().inNamespace(ns).resource(new MigrationJob(ns, "crm-g1-auto", "127.0.0.1",
+                5432, "never_created", "crm-db").build().edit().editSpec().withManagedBy("dbmigrate.io/nobody").endSpec()
+                .build()).create();
+        Pod serverPod = client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata()
+                .withName("crm-g1-auto-server").addToLabels("job-name", job.getMetadata().getName())
+                .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(job.getMetadata().getName())
+                .withUid(job.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec()).build()).create();
+        JobReconciler auto = new JobReconciler(client(), TestJobController.Mode.AUTO);
+        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "a Job with the server's pod is the server's");
+
+        // As after a failed pod, while the server's Job controller backs off before the next one.
+        client().pods().inNamespace(ns).resource(serverPod).withGracePeriod(0).delete();
+        Await.until(TIMEOUT, () -> podsOf(ns, job.getMetadata().getName()).isEmpty(), () -> "the server's pod to go");
+        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "no wait to take the Job over");
+        assertEquals(List.of(), podsOf(ns, job.getMetadata().getName()));
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
+import io.dbmigrate.plan.Reasons;
 import io.dbmigrate.testing.ApiRequestLog;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.RbacAudit;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two operator instances with leader election on one Lease: only the holder reconciles, the other takes over when
- * the holder stops, and a stop is not mistaken for a lost Lease. The resource used has an invalid spec, so its
- * reconcile needs no database: a status write is enough to tell which instance reconciles.
+ * the holder stops, and a stop is not mistaken for a lost Lease. The resource used is valid (a real API server checks
+ * it against the CRD schema) but its credentials Secret does not exist, so its reconcile needs no database: a status
+ * write is enough to tell which instance reconciles.
  */
 class LeaderElectionIT {
   private static final String LEASE = LeaderElection.DEFAULT_LEASE_NAME;
@@ -55,8 +57,8 @@ class LeaderElectionIT {
           b.start();
           assertTrue(a.ready() && b.ready(), "the standby is ready too: its informers are synced");
 
-          cluster.client().resource(invalidMigration(watched)).create();
-          Await.until(TIMEOUT, () -> stalled(cluster, watched), () -> "the leader to reconcile the resource");
+          cluster.client().resource(migrationWithoutSecret(watched)).create();
+          Await.until(TIMEOUT, () -> waitingForSecret(cluster, watched), () -> "the leader to reconcile the resource");
           assertEquals(1.0, resourcesCounted(a), a.scrape());
           assertEquals(0.0, resourcesCounted(b), "the standby reconciled nothing:\n" + b.scrape());
           assertEquals("a", holder(cluster, home));
@@ -89,12 +91,12 @@ class LeaderElectionIT {
     return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
   }
 
-  private static boolean stalled(TestCluster cluster, String namespace) {
+  private static boolean waitingForSecret(TestCluster cluster, String namespace) {
     DatabaseMigration resource = cluster.client().resources(DatabaseMigration.class).inNamespace(namespace)
         .withName("crm").get();
-    return resource != null && resource.getStatus() != null && resource.getStatus().phase() == Phase.Failed
+    return resource != null && resource.getStatus() != null && resource.getStatus().phase() == Phase.Pending
         && resource.getStatus().conditionsOrEmpty().stream()
-        .anyMatch(c -> StatusCondition.STALLED.equals(c.type()) && "InvalidSpec".equals(c.reason()));
+        .anyMatch(c -> StatusCondition.READY.equals(c.type()) && Reasons.SECRET_NOT_FOUND.equals(c.reason()));
   }
 
   // The sum of dbmigrate_resources over all phases: how many resources this instance has reconciled.
@@ -103,7 +105,7 @@ class LeaderElectionIT {
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
-  private static DatabaseMigration invalidMigration(String namespace) {
+  private static DatabaseMigration migrationWithoutSecret(String namespace) {
     return new KubernetesSerialization().unmarshal("""
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
@@ -111,7 +113,7 @@ class LeaderElectionIT {
         spec:
           database: {host: db.example, name: crm, credentialsSecret: {name: crm-db}}
           migrations: {image: "registry.example.com/crm-migrations:1.0.0"}
-          targetRevision: "head; rm -rf /"
+          targetRevision: head
           backup: {volume: {persistentVolumeClaim: {claimName: backups}}}
         """.formatted(namespace), DatabaseMigration.class);
   }

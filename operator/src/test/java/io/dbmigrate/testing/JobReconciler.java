@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * creates). Everything is derived from the Job and its pods as listed from the API server right now, never from
  * memory, so a pass can be repeated, or run by a restarted controller, without creating a second pod for an attempt.
  * Conditions, reasons and messages are those of the Kubernetes Job controller, and the status it writes passes a
- * real API server's Job status validation (FailureTarget before Failed, completionTime only when Complete).
+ * real API server's Job status validation (SuccessCriteriaMet with Complete, FailureTarget with Failed, completionTime
+ * only when Complete).
  */
 final class JobReconciler {
 
@@ -45,6 +46,8 @@ final class JobReconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobReconciler.class);
     private static final int DEFAULT_BACKOFF_LIMIT = 6;
+    private static final String COMPLETIONS_REACHED = "CompletionsReached";
+    private static final String COMPLETIONS_REACHED_MESSAGE = "Reached expected number of succeeded pods";
     // generateName's alphabet: no vowels (no words), no 0/1/3 (no look-alikes).
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -75,6 +78,10 @@ final class JobReconciler {
         List<Pod> pods = ownedPods(job);
 
         if (mode == TestJobController.Mode.AUTO) {
+            if (leftToServer.contains(uid)) {
+                // The server's Job controller runs it, also while it has no pod (its backoff after a failed pod).
+                return null;
+            }
             if (pods.isEmpty()) {
                 // A server with its own Job controller creates the pod within moments; only a Job that stays without
                 // one is ours to run.
@@ -106,7 +113,10 @@ final class JobReconciler {
                 s.setSucceeded(succeeded.size());
                 s.setFailed(failed.size());
                 s.setCompletionTime(KubeTime.format(now));
-                addCondition(s, "Complete", null, null, now);
+                // Kubernetes 1.31+ first records that the success criteria are met, then Complete; its validation
+                // refuses Complete without SuccessCriteriaMet.
+                addCondition(s, "SuccessCriteriaMet", COMPLETIONS_REACHED, COMPLETIONS_REACHED_MESSAGE, now);
+                addCondition(s, "Complete", COMPLETIONS_REACHED, COMPLETIONS_REACHED_MESSAGE, now);
             });
             LOG.info(LogLine.of("job-complete", "job", jobKey, "pods", pods.size()));
             return null;

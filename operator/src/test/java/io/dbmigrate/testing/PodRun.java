@@ -189,6 +189,11 @@ final class PodRun {
                     + "entrypoint (the dbmigrate runner) only; container " + c.getName() + " sets command "
                     + c.getCommand(), false);
         }
+        if (!Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
+            // Refused on every server alike: a real one would add a projected token volume, which no folder stands for.
+            throw new ContainerStartError(ContainerStartError.CONFIG_ERROR, "the test kubelet mounts no ServiceAccount"
+                    + " token: the pod must set automountServiceAccountToken: false", false);
+        }
         HostPaths paths = HostPaths.of(pod, c, node.root(), podFolder, imageFolders);
         Map<String, String> specEnv = new ContainerEnvironment(node.client(), pod).resolve(c);
 

@@ -2,6 +2,8 @@ package io.dbmigrate.testing;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.client.Config;
@@ -24,6 +26,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
@@ -47,6 +50,7 @@ public final class TestCluster implements AutoCloseable {
 
     public static final String KUBECONFIG_VARIABLE = "DBMIGRATE_TEST_KUBECONFIG";
     public static final String CRD_NAME = "databasemigrations.dbmigrate.io";
+    static final int CONTROLLER_PROBE_SECONDS = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(TestCluster.class);
     private static final String NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -61,6 +65,7 @@ public final class TestCluster implements AutoCloseable {
     private final TestKubelet kubelet;
     private final TestJobController jobController;
     private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    private Boolean deploymentController;
 
     private TestCluster(KubernetesClient client, KubernetesMockServer mockServer, Path root,
                         Map<String, Map<String, String>> images) {
@@ -161,6 +166,44 @@ public final class TestCluster implements AutoCloseable {
         return mockServer != null;
     }
 
+    /**
+     * Whether a Deployment controller runs here (a real cluster's kube-controller-manager): never on the mock server;
+     * on a real one, whether it observes a probe Deployment within {@value #CONTROLLER_PROBE_SECONDS} s. Asked once.
+     */
+    public synchronized boolean hasDeploymentController() {
+        if (deploymentController == null) {
+            deploymentController = !isMock() && probeDeploymentController();
+            LOG.info(LogLine.of("deployment-controller", "present", deploymentController));
+        }
+        return deploymentController;
+    }
+
+    private boolean probeDeploymentController() {
+        String namespace = newUnwatchedNamespace("probe-deployment-controller");
+        var probe = client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
+                .withNewMetadata().withName("probe").endMetadata()
+                .withNewSpec().withReplicas(0)
+                .withNewSelector().addToMatchLabels("app", "probe").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "probe").endMetadata()
+                .withNewSpec().addNewContainer().withName("probe").withImage("registry.example.com/probe:1").endContainer()
+                .endSpec().endTemplate().endSpec().build());
+        probe.create();
+        Instant end = Instant.now().plusSeconds(CONTROLLER_PROBE_SECONDS);
+        while (Instant.now().isBefore(end)) {
+            Deployment seen = probe.get();
+            if (seen.getStatus() != null && seen.getStatus().getObservedGeneration() != null) {
+                return true;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while probing for a Deployment controller", e);
+            }
+        }
+        return false;
+    }
+
     /** Where logs, PVC folders and pod folders of this cluster's kubelet are kept (not deleted at close). */
     public Path root() {
         return root;
@@ -171,6 +214,15 @@ public final class TestCluster implements AutoCloseable {
      * the Job controller watch it.
      */
     public String newNamespace(String prefix) {
+        String namespace = newUnwatchedNamespace(prefix);
+        kubelet.watch(namespace);
+        jobController.watch(namespace);
+        LOG.info(LogLine.of("namespace-created", "namespace", namespace));
+        return namespace;
+    }
+
+    /** A namespace as {@link #newNamespace} makes it, whose pods and Jobs neither the kubelet nor the Job controller see. */
+    public String newUnwatchedNamespace(String prefix) {
         String base = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("^-+|-+$", "");
         if (base.isEmpty()) {
             base = "test";
@@ -189,9 +241,6 @@ public final class TestCluster implements AutoCloseable {
         if (!isMock()) {
             ensureDefaultServiceAccount(namespace);
         }
-        kubelet.watch(namespace);
-        jobController.watch(namespace);
-        LOG.info(LogLine.of("namespace-created", "namespace", namespace));
         return namespace;
     }
 

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -38,6 +39,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -82,7 +84,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withBackup().build());
 
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(1, job.getStatus().getSucceeded());
 
             List<Pod> pods = podsOf(ns, name);
@@ -136,7 +138,7 @@ class TestClusterIT {
 
             createSecret(ns, "crm-db-late", db);
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(1, podsOf(ns, name).size(), "the waiting pod ran; no second pod");
             assertEquals(List.of(HEAD), db.alembicVersion());
         }
@@ -151,7 +153,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withTarget("bad target").withBackoffLimit(3).build());
 
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "PodFailurePolicy");
+            JobCondition failed = assertFailed(job, "PodFailurePolicy");
             List<Pod> pods = podsOf(ns, name);
             assertEquals(1, pods.size(), "no retry after a FailJob match");
             String podKey = ns + "/" + pods.get(0).getMetadata().getName();
@@ -174,7 +176,7 @@ class TestClusterIT {
             create(new MigrationJob(ns, name, db, "crm-db").withPort(closedPort()).withBackoffLimit(1).build());
 
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "BackoffLimitExceeded");
+            JobCondition failed = assertFailed(job, "BackoffLimitExceeded");
             assertEquals("Job has reached the specified backoff limit", failed.getMessage());
             List<Pod> pods = podsOf(ns, name);
             assertEquals(2, pods.size(), "the first pod and one retry");
@@ -198,7 +200,7 @@ class TestClusterIT {
 
             Job job = awaitFinished(ns, name);
             // The FailJob rule names the migrate container, so the backup's exit 2 counts against backoffLimit 0.
-            assertCondition(job, "Failed", "BackoffLimitExceeded");
+            assertFailed(job, "BackoffLimitExceeded");
             List<Pod> pods = podsOf(ns, name);
             assertEquals(1, pods.size());
             Pod pod = pods.get(0);
@@ -244,9 +246,31 @@ class TestClusterIT {
             }
             // The Job goes on with a new pod, which gets the lock now that the test released it.
             Job job = awaitFinished(ns, name);
-            assertCondition(job, "Complete", null);
+            assertCompleted(job);
             assertEquals(List.of(HEAD), db.alembicVersion());
         }
+    }
+
+    @Test
+    void autoModeLeavesAJobToTheServerAlsoWhileItHasNoPod() {
+        // Nothing but this test acts here: an unwatched namespace, and a managedBy no Job controller claims.
+        String ns = cluster.newUnwatchedNamespace("it-auto");
+        Job job = client().batch().v1().jobs().inNamespace(ns).resource(new MigrationJob(ns, "crm-g1-auto", "127.0.0.1",
+                5432, "never_created", "crm-db").build().edit().editSpec().withManagedBy("dbmigrate.io/nobody").endSpec()
+                .build()).create();
+        Pod serverPod = client().pods().inNamespace(ns).resource(new PodBuilder().withNewMetadata()
+                .withName("crm-g1-auto-server").addToLabels("job-name", job.getMetadata().getName())
+                .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(job.getMetadata().getName())
+                .withUid(job.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec()).build()).create();
+        JobReconciler auto = new JobReconciler(client(), TestJobController.Mode.AUTO);
+        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "a Job with the server's pod is the server's");
+
+        // As after a failed pod, while the server's Job controller backs off before the next one.
+        client().pods().inNamespace(ns).resource(serverPod).withGracePeriod(0).delete();
+        Await.until(TIMEOUT, () -> podsOf(ns, job.getMetadata().getName()).isEmpty(), () -> "the server's pod to go");
+        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "no wait to take the Job over");
+        assertEquals(List.of(), podsOf(ns, job.getMetadata().getName()));
     }
 
     @Test
@@ -258,7 +282,7 @@ class TestClusterIT {
         try {
             create(new MigrationJob(ns, name, "127.0.0.1", 5432, "never_created", "crm-db").withDeadline(2).build());
             Job job = awaitFinished(ns, name);
-            JobCondition failed = assertCondition(job, "Failed", "DeadlineExceeded");
+            JobCondition failed = assertFailed(job, "DeadlineExceeded");
             assertEquals("Job was active longer than specified deadline", failed.getMessage());
             Await.until(TIMEOUT, () -> podsOf(ns, name).stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null),
                     () -> "the pods of " + name + " to be deleted: " + podsOf(ns, name));
@@ -287,6 +311,17 @@ class TestClusterIT {
         }, () -> "Job " + namespace + "/" + name + " to finish; now: "
                 + Optional.ofNullable(client().batch().v1().jobs().inNamespace(namespace).withName(name).get())
                 .map(Job::getStatus).orElse(null) + "; pods: " + podsOf(namespace, name));
+    }
+
+    // The conditions as the Kubernetes 1.31+ Job controller writes them, and as its Job status validation demands.
+    private static void assertCompleted(Job job) {
+        assertCondition(job, "SuccessCriteriaMet", "CompletionsReached");
+        assertCondition(job, "Complete", "CompletionsReached");
+    }
+
+    private static JobCondition assertFailed(Job job, String reason) {
+        assertCondition(job, "FailureTarget", reason);
+        return assertCondition(job, "Failed", reason);
     }
 
     private static JobCondition assertCondition(Job job, String type, String reason) {
@@ -335,8 +370,8 @@ class TestClusterIT {
     /**
      * A Job as the operator shapes it: init container {@code backup} (optional) and container {@code migrate}, the
      * migrations image with args only, PG* variables with the credentials from a Secret, the backup PVC and an
-     * emptyDir /tmp, FallbackToLogsOnError, a FailJob rule for the non-retryable exit codes, and the nodeSelector that
-     * sends the pod to the test kubelet.
+     * emptyDir /tmp, FallbackToLogsOnError, a FailJob rule for the non-retryable exit codes, no ServiceAccount token,
+     * and the nodeSelector that sends the pod to the test kubelet.
      */
     private static final class MigrationJob {
         private final String namespace;
@@ -427,6 +462,7 @@ class TestClusterIT {
                     .endMetadata()
                     .withNewSpec()
                     .withRestartPolicy("Never")
+                    .withAutomountServiceAccountToken(false)
                     .withNodeSelector(Map.of(TestKubelet.NODE_SELECTOR_KEY, "true"))
                     .withInitContainers(inits)
                     .withContainers(migrate)

@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kubelet does. Because it only talks to the API, the same fixture drives the fabric8 mock server in CI and a real
  * API server; on a real cluster no real node matches that nodeSelector, so nothing else runs these pods.
  *
+ * <p>Pods must set {@code automountServiceAccountToken: false}, as the operator's Jobs do: a real API server gives any
+ * other pod a projected token volume, so the mock server must not let such a pod through either.
+ *
  * <p>Every image the pods may use must be in the image map ({@code image -> containerPath -> hostPath}); its entrypoint
  * is always the runner. Logs are kept in {@code <root>/logs/<namespace>/<pod>/<container>.log}, PVCs are folders in
  * {@code <root>/pvc/<namespace>/<claimName>}.

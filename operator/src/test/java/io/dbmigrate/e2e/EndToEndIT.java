@@ -13,6 +13,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.testing.ApiRequestLog;
@@ -261,6 +262,43 @@ class EndToEndIT {
       assertEquals(1, status.failedAttempts());
       Job job = cluster.client().batch().v1().jobs().inNamespace(ns).withName(status.job()).get();
       assertEquals(1, job.getStatus().getFailed(), "a raising revision is not retried");
+    }
+  }
+
+  @Test
+  void verifySqlReachesTheRunnerAsWrittenWithNoVariableExpanded() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_dollar")) {
+      String ns = cluster.newNamespace("e2e-dollar");
+      createSecret(ns, db.user(), db.password());
+      startOperator(ns);
+      DatabaseMigration migration = migration(ns, db, CRM_IMAGE, HEAD);
+      DatabaseMigrationSpec spec = migration.getSpec();
+      // Kubernetes expands $(PGPASSWORD) in container args: a transformed password would pass any redaction.
+      migration.setSpec(new DatabaseMigrationSpec(spec.database(), spec.migrations(), HEAD, null, spec.backup(),
+          spec.backoffLimit(), null, null, List.of(new VerifyQuerySpec("dollar-quoted", "select $$x$$ = 'x'"),
+          new VerifyQuerySpec("reversed", "select reverse('$(PGPASSWORD)')")), null, null, spec.jobTemplate()));
+      create(migration);
+
+      DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 1);
+
+      DatabaseMigrationStatus status = failed.getStatus();
+      assertCondition(status, StatusCondition.STALLED, "True", "VerificationFailed");
+      assertEquals(List.of("dollar-quoted"), status.lastMigration().verifiedQueries(), "the dollar quotes held");
+      assertEquals("reversed", status.lastMigration().failedVerification());
+      assertTrue(status.message().contains("')DROWSSAPGP($'"), "the SQL ran as written: " + status.message());
+      String reversed = new StringBuilder(db.password()).reverse().toString();
+      List<String> seen = new java.util.ArrayList<>(List.of(new KubernetesSerialization().asJson(resource(ns))));
+      events(ns).forEach(e -> seen.add(e.getMessage()));
+      Path logs = cluster.kubelet().logFile(ns, "pod", "container").getParent().getParent();
+      try (Stream<Path> files = Files.walk(logs)) {
+        for (Path log : files.filter(Files::isRegularFile).toList()) {
+          seen.add(Files.readString(log));
+        }
+      }
+      assertTrue(seen.size() > 3, "status, Events and the pod's logs: " + seen.size());
+      for (String text : seen) {
+        assertFalse(text.contains(reversed) || text.contains(db.password()), "the password, reversed: " + text);
+      }
     }
   }
 

@@ -67,6 +67,13 @@ public sealed interface Decision {
   record FollowJob(StepEntry step, JobObservation job) implements Decision {
   }
 
+  /**
+   * The step's Job, recorded in status as started, is gone before its end was seen: the step failed with an unknown
+   * outcome, and is not run again in this generation.
+   */
+  record JobLost(StepEntry step) implements Decision {
+  }
+
   /** Create the Job that plans a gated step before its gate can open. */
   record CreatePlanJob(StepEntry step) implements Decision {
   }

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 /**
  * Decides the next action from the resource and what was observed. Pure: no I/O, no clock. The safety rules live
- * here: steps run in order, one Job per step and generation, found by name; a step that ended is never run again in
- * its generation; a gated step waits for its plan to be published and its gate to open. A stamp (annotation or
+ * here: steps run in order, one Job per step and generation, found by name; a step that ended, or whose Job was lost
+ * before its end was seen, is never run again in its generation; a gated step waits for its plan to be published and its gate to open. A stamp (annotation or
  * spec.baseline) runs before the steps and never beside another Job of the resource.
  */
 public final class MigrationPlanner {
@@ -43,6 +43,9 @@ public final class MigrationPlanner {
         }
         case Failed -> {
           return failed(step);
+        }
+        case Lost -> {
+          return new Decision.JobLost(step);
         }
         case NotStarted -> {
           return start(observation, step);

@@ -94,6 +94,11 @@ public final class StatusAggregator {
           + plannedWork(spec, create.step()) + (create.openedBy() == null ? "" : " (gate opened by " + create.openedBy() + ")"));
     } else if (decision instanceof Decision.FollowJob follow) {
       followJob(next, spec, prefix, follow.step(), follow.job());
+    } else if (decision instanceof Decision.JobLost lost) {
+      next.job = lost.step().jobName();
+      next.failed(Phase.Failed, Reasons.JOB_LOST, prefix + "Job " + lost.step().jobName() + " was deleted before its "
+          + "outcome was seen: whether it backed up or migrated the database is unknown. It is not run again: check "
+          + "the database (its alembic_version, the backup volume), then edit the spec to run a new generation");
     } else if (decision instanceof Decision.CreatePlanJob plan) {
       next.job = plan.step().planJobName();
       next.failedAttempts = 0;
@@ -137,6 +142,8 @@ public final class StatusAggregator {
     if (decision instanceof Decision.CreateJob d) {
       return Optional.of(d.step());
     } else if (decision instanceof Decision.FollowJob d) {
+      return Optional.of(d.step());
+    } else if (decision instanceof Decision.JobLost d) {
       return Optional.of(d.step());
     } else if (decision instanceof Decision.CreatePlanJob d) {
       return Optional.of(d.step());

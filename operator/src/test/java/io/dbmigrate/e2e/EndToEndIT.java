@@ -333,6 +333,42 @@ class EndToEndIT {
   }
 
   @Test
+  void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Exception {
+    TestKubelet kubelet = cluster.kubelet();
+    try (TestDatabase db = TestDatabase.create("e2e_lost")) {
+      String ns = cluster.newNamespace("e2e-lost");
+      createSecret(ns, db.user(), db.password());
+      kubelet.hold();
+      String jobName;
+      try {
+        startOperator(ns);
+        create(migration(ns, db, CRM_IMAGE, HEAD));
+        jobName = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
+            .orElse(null), () -> "the Job to be created");
+        Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
+
+        // kubectl delete job: the Job and (by the garbage collector, which the mock has not) its pod.
+        cluster.client().batch().v1().jobs().inNamespace(ns).withName(jobName).delete();
+        cluster.client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, jobName).delete();
+        Await.until(TIMEOUT, () -> jobs(ns).isEmpty(), () -> "the Job to be deleted");
+      } finally {
+        kubelet.release();
+      }
+
+      DatabaseMigration lost = awaitPhase(ns, Phase.Failed, 1);
+      DatabaseMigrationStatus status = lost.getStatus();
+      assertCondition(status, StatusCondition.STALLED, "True", "JobLost");
+      assertTrue(status.message().contains(jobName) && status.message().contains("unknown"), status.message());
+      assertEquals(Phase.Failed, status.steps().get(0).phase());
+      assertEquals("JobLost", status.history().get(status.history().size() - 1).reason());
+      assertTrue(events(ns).stream().anyMatch(e -> "JobLost".equals(e.getReason())), "a JobLost Event");
+      assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).isEmpty(), "no second Job under the same name");
+      assertEquals(0, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
+      assertEquals(List.of(), db.alembicVersion(), "nothing ran");
+    }
+  }
+
+  @Test
   void missingSecretWaitsThenRecoversWithoutAnEdit() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_secret")) {
       String ns = cluster.newNamespace("e2e-secret");

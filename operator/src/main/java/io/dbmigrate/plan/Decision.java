@@ -15,6 +15,10 @@ public sealed interface Decision {
   record WaitForSecret(String reason, String message) implements Decision {
   }
 
+  /** Another Job of the resource still runs (an earlier generation's, a stamp's): the next one waits for its end. */
+  record WaitForJob(String job) implements Decision {
+  }
+
   /** spec.suspend holds the next step before its Job exists. */
   record Hold() implements Decision {
   }

@@ -9,6 +9,7 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String SUSPENDED = "Suspended";
+  public static final String WAITING_FOR_PREVIOUS_JOB = "WaitingForPreviousJob";
   public static final String JOB_CREATED = "JobCreated";
   public static final String BACKING_UP = "BackingUp";
   public static final String MIGRATING = "Migrating";

@@ -83,6 +83,10 @@ public final class StatusAggregator {
     if (decision instanceof Decision.WaitForSecret wait) {
       next.job = null;
       next.progressing(Phase.Pending, wait.reason(), wait.message());
+    } else if (decision instanceof Decision.WaitForJob wait) {
+      next.job = null;
+      next.progressing(Phase.Pending, Reasons.WAITING_FOR_PREVIOUS_JOB, prefix + "Job " + wait.job() + " of this "
+          + "resource still runs; the next Job starts when it has ended (one Job of a resource at a time)");
     } else if (decision instanceof Decision.Hold) {
       next.job = null;
       next.phase(Phase.Suspended, Reasons.SUSPENDED, prefix + "Suspended: no migration Job is started while spec.suspend is true",

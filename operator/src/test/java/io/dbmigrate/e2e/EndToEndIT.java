@@ -177,6 +177,43 @@ class EndToEndIT {
   }
 
   @Test
+  void specEditedWhileAJobRunsStartsNoSecondJobUntilTheFirstHasEnded() throws Exception {
+    TestKubelet kubelet = cluster.kubelet();
+    try (TestDatabase db = TestDatabase.create("e2e_one_job")) {
+      String ns = cluster.newNamespace("e2e-one-job");
+      createSecret(ns, db.user(), db.password());
+      String first;
+      kubelet.hold();
+      try {
+        startOperator(ns);
+        create(migration(ns, db, CRM_IMAGE, "mno345pqr678"));
+        first = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
+            .orElse(null), () -> "the Job to be created");
+
+        // Edited while generation 1's Job has not ended: generation 2 waits for it.
+        editSpec(ns, CRM_IMAGE, HEAD);
+        Await.until(TIMEOUT, () -> hasCondition(statusOf(ns), StatusCondition.RECONCILING, "True",
+            "WaitingForPreviousJob"), () -> "WaitingForPreviousJob, status " + statusOf(ns));
+        assertEquals(2L, statusOf(ns).observedGeneration());
+        assertTrue(statusOf(ns).message().contains(first), statusOf(ns).message());
+        assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).size() == 1, "no second Job beside the first");
+      } finally {
+        kubelet.release();
+      }
+
+      DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 2);
+      assertEquals(List.of(HEAD), db.alembicVersion());
+      DatabaseMigrationStatus status = done.getStatus();
+      assertEquals("mno345pqr678", status.lastBackup().revision(), "generation 2 backed up after generation 1 ended");
+      assertEquals("mno345pqr678", status.lastMigration().fromRevision());
+      assertEquals(2, jobs(ns).size());
+      assertEquals(2, dumps(ns).size());
+      assertTrue(kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).findFirst().orElseThrow()
+          .startsWith(ns + "/" + first), "generation 1's pod ran first: " + kubelet.podsRun());
+    }
+  }
+
+  @Test
   void failedBackupStopsAnUpgradeThatWouldHaveWorked() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_backup_fails")) {
       // A user who may create tables (so Alembic would succeed) but cannot read one table (so pg_dump fails).

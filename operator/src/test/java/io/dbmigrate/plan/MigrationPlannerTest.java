@@ -130,6 +130,36 @@ class MigrationPlannerTest {
   }
 
   @Test
+  void newGenerationWaitsForTheJobOfTheOldOneToEnd() {
+    DatabaseMigration first = migration().generation(1L).build();
+    String firstJob = MigrationPlanner.jobName(first);
+    DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4").status(statusWithSteps(1L,
+        Phase.BackingUp, stepStatus("migrate", "head", Phase.BackingUp, 1L, firstJob, null, null))).build();
+
+    // Edited while generation 1's Job backs up: two Jobs would dump and migrate the same database side by side.
+    Observation running = observe(edited, activeJob(firstJob, backedUp("g1", "a1b2")));
+    assertEquals(new Decision.WaitForJob(firstJob), MigrationPlanner.decide(running));
+    DatabaseMigrationStatus waiting = StatusAggregator.compute(running, MigrationPlanner.decide(running), Resources.T0);
+    assertEquals(Phase.Pending, waiting.phase());
+    assertEquals(Reasons.WAITING_FOR_PREVIOUS_JOB, Resources.condition(waiting, "Reconciling").reason());
+    assertEquals("True", Resources.condition(waiting, "Reconciling").status());
+    assertTrue(waiting.message().contains(firstJob), waiting.message());
+
+    Observation ended = observe(edited, Resources.succeededJob(firstJob, backedUp("g1", "a1b2")));
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(ended));
+    assertEquals(MigrationPlanner.jobName(edited), create.step().jobName());
+  }
+
+  @Test
+  void aBaselineWaitsForARunningJobOfTheResourceToo() {
+    DatabaseMigration first = migration().generation(1L).build();
+    DatabaseMigration edited = migration().generation(2L).baseline("a1b2").build();
+
+    assertEquals(new Decision.WaitForJob(MigrationPlanner.jobName(first)), MigrationPlanner.decide(
+        observe(edited, activeJob(MigrationPlanner.jobName(first)))));
+  }
+
+  @Test
   void newGenerationAfterAFinalOneGetsAJobOfItsOwn() {
     DatabaseMigration first = migration().generation(1L).build();
     String firstJob = MigrationPlanner.jobName(first);

@@ -45,7 +45,7 @@ checks that the two agree and that the operator's recorded API requests need no 
   verbs: ["patch"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["list", "watch", "create"]
+  verbs: ["get", "list", "watch", "create"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["list", "watch"]

@@ -1,18 +1,23 @@
 package io.dbmigrate.runner;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -21,6 +26,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Backs up one database with {@code pg_dump -Fc} before a migration, and only calls it a backup once pg_restore has read
@@ -28,6 +35,12 @@ import java.util.Optional;
  * {@code .dump} is always complete; old archives are pruned only after the new one is safe.
  */
 public final class Backup {
+
+    /** A partial file younger than this is never removed: its writer may be about to lock it, or still write it. */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
+    // The partial files this JVM writes (local mode runs the runner in-process): closing a channel of such a file here
+    // would release the writer's lock, so they are never opened to test their lock.
+    private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
 
     private Backup() {
     }
@@ -38,18 +51,19 @@ public final class Backup {
         Instant startedAt = now(clock);
         Path dir = request.directory().toAbsolutePath().normalize();
         checkWritableDirectory(dir);
-        removeStalePartials(dir, request.name());
+        removeStalePartials(dir, request.name(), startedAt);
 
         String pgDumpVersion = pgDumpVersion(tools);
         String revision = currentRevision(settings);
 
-        Path file = freeFileName(dir, request, startedAt);
-        Path partial = dir.resolve(file.getFileName() + BackupFileName.PARTIAL_SUFFIX);
+        PartialFile claimed = claimFileName(dir, request, startedAt);
+        Path file = claimed.file();
+        Path partial = claimed.partial();
         try {
             dump(settings, tools, partial);
             ArchiveVerifier.verify(tools, partial);
             long size = Files.size(partial);
-            String sha256 = sha256(partial);
+            String sha256 = sha256(claimed.channel());
             moveAtomically(partial, file);
             Instant finishedAt = now(clock);
 
@@ -65,6 +79,22 @@ public final class Backup {
             throw new RunnerException(ExitCode.BACKUP_FAILED, "writing backup " + file + " failed: " + e.getMessage(), e);
         } finally {
             deleteQuietly(partial); // after the rename it no longer exists; after a failure it must not stay
+            claimed.release();
+        }
+    }
+
+    /**
+     * The archive being written under its {@code .partial} name, created by this run (never an existing file) and
+     * locked by it until it is renamed: another run that can take the lock knows its writer is gone.
+     */
+    private record PartialFile(Path file, Path partial, FileChannel channel) {
+        void release() {
+            WRITING.remove(partial);
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // closing drops the lock; nothing else to undo
+            }
         }
     }
 
@@ -83,17 +113,36 @@ public final class Backup {
         }
     }
 
-    /** Leftovers of a backup that was killed half way (pod evicted, node lost): never valid, only in the way. */
-    private static void removeStalePartials(Path dir, String name) throws RunnerException {
+    /**
+     * Leftovers of a backup that was killed half way (pod evicted, node lost): never valid, only in the way. But another
+     * run may be writing one right now (another generation's Job, a stamp, a second resource of the same name on a
+     * shared volume), so a partial file is removed only when it is older than {@link #STALE_AFTER} and its writer's lock
+     * can be taken, which only a dead writer allows. Whatever cannot be told (no lock support, no permission) is kept:
+     * a stale file costs space, a deleted live one costs a backup.
+     */
+    private static void removeStalePartials(Path dir, String name, Instant now) throws RunnerException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path p : files) {
-                if (BackupFileName.isStalePartial(name, p.getFileName().toString())) {
-                    Files.deleteIfExists(p);
+                if (BackupFileName.isStalePartial(name, p.getFileName().toString()) && !WRITING.contains(p)
+                        && Files.getLastModifiedTime(p).toInstant().isBefore(now.minus(STALE_AFTER))) {
+                    removeIfUnlocked(p);
                 }
             }
         } catch (IOException e) {
             throw new RunnerException(ExitCode.BACKUP_FAILED,
                     "cannot clean up stale partial backups in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeIfUnlocked(Path partial) {
+        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                Files.deleteIfExists(partial); // still locked: no writer can take it up meanwhile
+            }
+        } catch (IOException | OverlappingFileLockException e) {
+            System.err.println(KeyValueLog.line("warn", "partial backup kept: cannot tell whether its writer is gone",
+                    "file", partial, "error", e.getMessage()));
         }
     }
 
@@ -116,14 +165,37 @@ public final class Backup {
         }
     }
 
-    // Two backups within the same millisecond would collide; the later one moves on by a millisecond.
-    private static Path freeFileName(Path dir, BackupRequest request, Instant at) throws RunnerException {
+    // Two backups within the same millisecond would collide; the later one moves on by a millisecond. The partial file
+    // is created new, so two runs never share one, and locked before anything is written to it.
+    private static PartialFile claimFileName(Path dir, BackupRequest request, Instant at) throws RunnerException {
         Instant t = at;
         for (int i = 0; i < 1000; i++, t = t.plusMillis(1)) {
             Path candidate = dir.resolve(BackupFileName.of(request.name(), t, request.label()));
-            if (!Files.exists(candidate)) {
-                return candidate;
+            Path partial = dir.resolve(candidate.getFileName() + BackupFileName.PARTIAL_SUFFIX);
+            if (Files.exists(candidate)) {
+                continue;
             }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                continue;
+            } catch (IOException e) {
+                throw new RunnerException(ExitCode.BACKUP_FAILED, "cannot create " + partial + ": " + e.getMessage(), e);
+            }
+            WRITING.add(partial);
+            PartialFile claimed = new PartialFile(candidate, partial, channel);
+            try {
+                if (channel.tryLock() == null) {
+                    throw new IOException("locked by another process");
+                }
+            } catch (IOException e) {
+                // A volume without locks: others cannot lock it either, so they keep it; the backup goes on.
+                System.err.println(KeyValueLog.line("warn", "partial backup not locked", "file", partial,
+                        "error", e.getMessage()));
+            }
+            return claimed;
         }
         throw new RunnerException(ExitCode.BACKUP_FAILED, "no free backup file name for " + request.name() + " in " + dir);
     }
@@ -150,15 +222,21 @@ public final class Backup {
         }
     }
 
-    static String sha256(Path file) throws IOException {
+    // Read through the writer's own channel: opening and closing another one on the file would drop its lock.
+    static String sha256(FileChannel channel) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        long position = 0;
+        for (int n = channel.read(buffer, position); n > 0; n = channel.read(buffer, position)) {
+            buffer.flip();
+            digest.update(buffer);
+            buffer.clear();
+            position += n;
         }
         return HexFormat.of().formatHex(digest.digest());
     }

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -142,6 +143,8 @@ class BackupIT {
         Files.writeString(dir.resolve("other_20230101T000000000Z_g1.dump.json"), "{}");
         Files.writeString(dir.resolve("crm-eu_20230101T000000000Z_g1.dump"), "not ours either");
         Files.writeString(dir.resolve("crm_20230101T000000000Z_g1.dump.partial"), "left by a killed pod");
+        Files.setLastModifiedTime(dir.resolve("crm_20230101T000000000Z_g1.dump.partial"),
+                FileTime.from(Instant.parse("2023-01-01T00:00:00Z")));
 
         BackupResult first = backup("crm", 2, Clock.fixed(t, ZoneOffset.UTC));
         BackupResult second = backup("crm", 2, Clock.fixed(t.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
@@ -160,6 +163,85 @@ class BackupIT {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(2, files.filter(p -> p.getFileName().toString().matches("crm_.*\\.dump")).count());
         }
+    }
+
+    @Test
+    void partialFilesAreRemovedOnlyWhenOldAndTheirWriterIsGone() throws Exception {
+        Instant t = Instant.parse("2024-01-01T00:00:00Z");
+        Path written = partial("crm_20231231T220000000Z_g1.dump.partial", t.minus(Duration.ofHours(2)));
+        Path dead = partial("crm_20231231T210000000Z_g1.dump.partial", t.minus(Duration.ofHours(3)));
+        Path young = partial("crm_20231231T235959000Z_g2.dump.partial", t.minusSeconds(1));
+
+        // Another process (another pod's runner) holds the lock of the one it still writes.
+        Process writer = new ProcessBuilder("/usr/bin/python3", "-c", "import fcntl, sys; f = open(sys.argv[1], 'r+'); "
+                + "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()", written.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(writer.getInputStream()))
+                    .readLine());
+            backup("crm", 5, Clock.fixed(t, ZoneOffset.UTC));
+
+            assertEquals("being written", Files.readString(written), "a partial file whose writer runs is kept");
+            assertFalse(Files.exists(dead), "an old one whose writer is gone is removed");
+            assertTrue(Files.exists(young), "a young one may not be locked yet");
+        } finally {
+            writer.destroy();
+            writer.waitFor();
+        }
+        backup("crm", 5, Clock.fixed(t.plusSeconds(60), ZoneOffset.UTC));
+        assertFalse(Files.exists(written), "once its writer is gone, it is removed");
+    }
+
+    @Test
+    void aRunningBackupsPartialFileIsLockedAndLeftAloneByAnotherRun(@TempDir Path bin) throws Exception {
+        // A pg_dump that, once done, waits for the test: the archive is complete but still .partial.
+        Path go = bin.resolve("go");
+        Path pgDump = bin.resolve("pg_dump");
+        Files.writeString(pgDump, "#!/bin/sh\n"
+                + "[ \"$1\" = --version ] && exec " + TOOLS.pgDump() + " --version\n"
+                + TOOLS.pgDump() + " \"$@\" || exit $?\n"
+                + "while [ ! -e " + go + " ]; do sleep 0.1; done\n");
+        pgDump.toFile().setExecutable(true);
+        Tools slow = new Tools(pgDump.toString(), TOOLS.pgRestore(), TOOLS.alembic(), TOOLS.python());
+        Clock generation1 = Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC);
+        java.util.concurrent.CompletableFuture<BackupResult> first = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return Backup.run(db.settings(), slow, new BackupRequest(dir, "crm", "g1", 5), generation1);
+                    } catch (RunnerException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        try {
+            Path partial = dir.resolve("crm_20240101T000000000Z_g1.dump.partial");
+            for (int i = 0; i < 600 && !(Files.exists(partial) && Files.size(partial) > 100_000); i++) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.size(partial) > 100_000, "the first run's dump is written");
+            // Seen from another process, as another pod would: locked.
+            Process probe = new ProcessBuilder("/usr/bin/python3", "-c", "import fcntl, sys; "
+                    + "fcntl.lockf(open(sys.argv[1], 'r+'), fcntl.LOCK_EX | fcntl.LOCK_NB)", partial.toString())
+                    .redirectErrorStream(true).start();
+            probe.getInputStream().readAllBytes();
+            assertEquals(1, probe.waitFor(), "another process cannot lock the partial file of a running backup");
+
+            // Generation 2's backup, hours later by its clock: the first run's file is old but its writer runs.
+            BackupResult second = Backup.run(db.settings(), TOOLS, new BackupRequest(dir, "crm", "g2", 5),
+                    Clock.fixed(Instant.parse("2024-01-01T05:00:00Z"), ZoneOffset.UTC));
+            assertTrue(second.verified());
+            assertTrue(Files.exists(partial), "the first run's partial file is still there");
+        } finally {
+            Files.createFile(go);
+        }
+        BackupResult done = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(done.verified(), "the first run's archive was verified, not deleted under it");
+        assertEquals(sha256(Path.of(done.file())), done.sha256());
+    }
+
+    private Path partial(String name, Instant modified) throws IOException {
+        Path p = Files.writeString(dir.resolve(name), "being written");
+        Files.setLastModifiedTime(p, FileTime.from(modified));
+        return p;
     }
 
     @Test

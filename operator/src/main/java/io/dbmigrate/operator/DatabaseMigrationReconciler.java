@@ -155,6 +155,18 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         : SecretObservation.PRESENT;
     Observation observation = new Observation(resource, secret, jobs, rollouts, clock.instant());
     Decision decision = MigrationPlanner.decide(observation);
+    if (decision instanceof Decision.JobLost lost) {
+      // The informer may not have seen a Job created moments ago: only the API server can say it is gone.
+      Job live = client.batch().v1().jobs().inNamespace(namespace).withName(lost.step().jobName()).get();
+      if (live != null) {
+        Map<String, JobObservation> seen = new HashMap<>(jobs);
+        seen.put(live.getMetadata().getName(), JobObserver.observe(live, podsOf(resource, context).stream()
+            .filter(pod -> live.getMetadata().getName().equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_JOB)))
+            .toList()));
+        observation = new Observation(resource, secret, seen, rollouts, clock.instant());
+        decision = MigrationPlanner.decide(observation);
+      }
+    }
 
     if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
       return publish(client, resource, observation, gate);
@@ -283,11 +295,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
 
   // Every Job of the resource (step Jobs and plan Jobs of all generations), by name, with its pods.
   private static Map<String, JobObservation> observeJobs(DatabaseMigration resource, Context<DatabaseMigration> context) {
-    String migration = resource.getMetadata().getName();
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
-        .filter(pod -> pod.getMetadata().getLabels() != null
-            && migration.equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_MIGRATION)))
-        .toList();
+    List<Pod> pods = podsOf(resource, context);
     Map<String, JobObservation> jobs = new HashMap<>();
     for (Job job : context.getSecondaryResources(Job.class)) {
       String name = job.getMetadata().getName();
@@ -297,6 +305,14 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       jobs.put(name, JobObserver.observe(job, own));
     }
     return jobs;
+  }
+
+  private static List<Pod> podsOf(DatabaseMigration resource, Context<DatabaseMigration> context) {
+    String migration = resource.getMetadata().getName();
+    return context.getSecondaryResources(Pod.class).stream()
+        .filter(pod -> pod.getMetadata().getLabels() != null
+            && migration.equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_MIGRATION)))
+        .toList();
   }
 
   private static Map<String, RolloutObservation> observeRollouts(DatabaseMigration resource,

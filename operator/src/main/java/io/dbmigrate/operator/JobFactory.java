@@ -231,7 +231,7 @@ public final class JobFactory {
         .withName(name)
         .withImage(migrations.image())
         .withImagePullPolicy(migrations.imagePullPolicy() == null ? "IfNotPresent" : migrations.imagePullPolicy().name())
-        .withArgs(args)
+        .withArgs(args.stream().map(JobFactory::literal).toList())
         .withEnv(environment(database))
         .withVolumeMounts(mounts)
         .withResources(resources(spec.jobTemplateOrDefault().resources()))
@@ -250,9 +250,9 @@ public final class JobFactory {
   static List<EnvVar> environment(DatabaseSpec database) {
     String secret = database.credentialsSecret().name();
     return List.of(
-        new EnvVarBuilder().withName("PGHOST").withValue(database.host()).build(),
+        new EnvVarBuilder().withName("PGHOST").withValue(literal(database.host())).build(),
         new EnvVarBuilder().withName("PGPORT").withValue(Integer.toString(database.portOrDefault())).build(),
-        new EnvVarBuilder().withName("PGDATABASE").withValue(database.name()).build(),
+        new EnvVarBuilder().withName("PGDATABASE").withValue(literal(database.name())).build(),
         new EnvVarBuilder().withName("PGSSLMODE").withValue(database.sslModeOrDefault().libpqName()).build(),
         new EnvVarBuilder().withName("PGUSER").withNewValueFrom().withNewSecretKeyRef()
             .withName(secret).withKey(database.credentialsSecret().usernameKeyOrDefault()).endSecretKeyRef()
@@ -261,6 +261,14 @@ public final class JobFactory {
             .withName(secret).withKey(database.credentialsSecret().passwordKeyOrDefault()).endSecretKeyRef()
             .endValueFrom().build(),
         new EnvVarBuilder().withName("PYTHONDONTWRITEBYTECODE").withValue("1").build());
+  }
+
+  /**
+   * The kubelet expands {@code $(VAR)} in args and env values: {@code select '$(PGPASSWORD)'} in a verify query
+   * would read the password. Each {@code $} written {@code $$} reaches the runner as the one {@code $} the spec says.
+   */
+  static String literal(String value) {
+    return value.replace("$", "$$");
   }
 
   private static ResourceRequirements resources(ComputeResources resources) {

@@ -15,6 +15,10 @@ public sealed interface Decision {
   record WaitForSecret(String reason, String message) implements Decision {
   }
 
+  /** Another Job of the resource still runs (an earlier generation's, a stamp's): the next one waits for its end. */
+  record WaitForJob(String job) implements Decision {
+  }
+
   /** spec.suspend holds the next step before its Job exists. */
   record Hold() implements Decision {
   }
@@ -65,6 +69,13 @@ public sealed interface Decision {
 
   /** The step's Job exists and is running, or has failed: status follows it. */
   record FollowJob(StepEntry step, JobObservation job) implements Decision {
+  }
+
+  /**
+   * The step's Job, recorded in status as started, is gone before its end was seen: the step failed with an unknown
+   * outcome, and is not run again in this generation.
+   */
+  record JobLost(StepEntry step) implements Decision {
   }
 
   /** Create the Job that plans a gated step before its gate can open. */

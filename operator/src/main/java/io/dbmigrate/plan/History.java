@@ -22,6 +22,11 @@ final class History {
   static List<HistoryEntry> afterStep(List<HistoryEntry> history, StepEntry entry, StepStatus step, long generation) {
     JobObservation job = entry.job();
     StepStatus before = entry.recorded();
+    if (job == null && entry.state() == StepEntry.State.Lost && !recorded(history, entry.jobName())) {
+      return append(history, new HistoryEntry(HistoryEntry.STEP, entry.name(), generation, entry.jobName(),
+          Phase.Failed.name(), Reasons.JOB_LOST, step.fromRevision(), step.toRevision(), step.appliedRevisions(),
+          null, null, null, null, step.startedAt(), null, entry.fingerprint()));
+    }
     boolean endedBefore = before != null && job != null && job.name().equals(before.job()) && before.phase() != null
         && before.phase().isFinal();
     if (job == null || job.state() == JobObservation.State.Active || endedBefore || recorded(history, job.name())) {

@@ -5,12 +5,13 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.runner.PlanResult;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides the next action from the resource and what was observed. Pure: no I/O, no clock. The safety rules live
- * here: steps run in order, one Job per step and generation, found by name; a step that ended is never run again in
- * its generation; a gated step waits for its plan to be published and its gate to open. A stamp (annotation or
- * spec.baseline) runs before the steps and never beside another Job of the resource.
+ * here: steps run in order, one Job per step and generation, found by name; a step that ended, or whose Job was lost
+ * before its end was seen, is never run again in its generation; a gated step waits for its plan to be published and its gate to open. A stamp (annotation or
+ * spec.baseline) runs before the steps; no new Job starts beside another running Job of the resource.
  */
 public final class MigrationPlanner {
 
@@ -44,6 +45,9 @@ public final class MigrationPlanner {
         case Failed -> {
           return failed(step);
         }
+        case Lost -> {
+          return new Decision.JobLost(step);
+        }
         case NotStarted -> {
           return start(observation, step);
         }
@@ -67,7 +71,7 @@ public final class MigrationPlanner {
     if (step.planJobFailed()) {
       return new Decision.FollowPlanJob(step, step.planJob());
     }
-    Decision blocked = blocked(observation, true);
+    Decision blocked = blocked(observation, true, Set.of(step.jobName(), step.planJobName()));
     if (blocked != null) {
       return blocked;
     }
@@ -104,12 +108,16 @@ public final class MigrationPlanner {
     if (!(stamp instanceof Decision.CreateStampJob)) {
       return stamp;
     }
-    Decision blocked = blocked(observation, heldBySuspend);
+    Decision blocked = blocked(observation, heldBySuspend, Set.of(((Decision.CreateStampJob) stamp).run().jobName()));
     return blocked == null ? stamp : blocked;
   }
 
-  /** What keeps a new Job from being created: spec.suspend, or a credentials Secret that is missing or incomplete. */
-  private static Decision blocked(Observation observation, boolean heldBySuspend) {
+  /**
+   * What keeps a new Job from being created: spec.suspend, a credentials Secret that is missing or incomplete, or
+   * another Job of the resource that still runs (an earlier generation's after a spec edit, a stamp's): one Job of a
+   * resource runs at a time, so two never back up or migrate the same database beside each other.
+   */
+  private static Decision blocked(Observation observation, boolean heldBySuspend, Set<String> own) {
     DatabaseMigration resource = observation.resource();
     if (heldBySuspend && resource.getSpec().suspended()) {
       return new Decision.Hold();
@@ -125,7 +133,13 @@ public final class MigrationPlanner {
       return new Decision.WaitForSecret(Reasons.SECRET_KEY_NOT_FOUND,
           "Secret " + secretName + " has no key " + String.join(", ", secret.missingKeys()));
     }
-    return null;
+    return observation.jobs().values().stream()
+        .filter(job -> job.state() == JobObservation.State.Active && !own.contains(job.name()))
+        .map(JobObservation::name)
+        .sorted()
+        .findFirst()
+        .<Decision>map(Decision.WaitForJob::new)
+        .orElse(null);
   }
 
   /** The Job name of a resource without steps, for its current generation. */

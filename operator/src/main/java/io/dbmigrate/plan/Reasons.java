@@ -9,6 +9,7 @@ public final class Reasons {
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
   public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
   public static final String SUSPENDED = "Suspended";
+  public static final String WAITING_FOR_PREVIOUS_JOB = "WaitingForPreviousJob";
   public static final String JOB_CREATED = "JobCreated";
   public static final String BACKING_UP = "BackingUp";
   public static final String MIGRATING = "Migrating";
@@ -16,6 +17,8 @@ public final class Reasons {
   public static final String SUCCEEDED = "Succeeded";
   public static final String BACKUP_VERIFIED = "BackupVerified";
   public static final String JOB_FAILED = "JobFailed";
+  /** A step's Job that status recorded as started is gone before its end was seen. */
+  public static final String JOB_LOST = "JobLost";
   /** A failed container with no runner result, no kubelet reason but Error, and no exit code. */
   public static final String CONTAINER_FAILED = "ContainerFailed";
   public static final String PLANNING = "Planning";

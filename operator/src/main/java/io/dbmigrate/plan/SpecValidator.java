@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.KubernetesNames;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -32,11 +34,16 @@ public final class SpecValidator {
   private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
   private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9._/-]*$");
   private static final Pattern STEP_NAME = Pattern.compile(StepSpec.NAME_PATTERN);
+  private static final Pattern SUBDOMAIN = Pattern.compile(KubernetesNames.SUBDOMAIN);
+  private static final Pattern IMAGE = Pattern.compile(KubernetesNames.IMAGE);
+  private static final Pattern TEXT = Pattern.compile(KubernetesNames.TEXT);
 
   private SpecValidator() {
   }
 
   public static final int MAX_NAME_LENGTH = 63;
+  // Step names or a revision: a few hundred characters at most.
+  private static final int ANNOTATION_MAX_LENGTH = 1024;
 
   /** Every problem of the spec, each naming its field; empty when the spec is valid. */
   public static List<String> problems(DatabaseMigrationSpec spec) {
@@ -59,6 +66,7 @@ public final class SpecValidator {
     backup(spec.backupOrDefault(), problems);
     safety(spec.safetyOrDefault(), problems);
     verify("spec.verify", spec.verifyOrEmpty(), problems);
+    verifyNamesAcrossSteps(spec, problems);
     if (spec.backoffLimit() != null && (spec.backoffLimit() < 0 || spec.backoffLimit() > 10)) {
       problems.add("spec.backoffLimit: must be between 0 and 10, got " + spec.backoffLimit());
     }
@@ -102,6 +110,15 @@ public final class SpecValidator {
       problems.add("metadata.name: at most " + MAX_NAME_LENGTH + " characters for a DatabaseMigration (it is the "
           + "dbmigrate.io/migration label of its Jobs and pods), got " + name.length());
     }
+    // The CRD cannot check annotations: what they ask for reaches status, Events and Job args.
+    Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
+    for (String key : List.of(Gates.APPROVE_ANNOTATION, StampRequests.STAMP_ANNOTATION)) {
+      String value = annotations == null ? null : annotations.get(key);
+      if (value != null && (value.length() > ANNOTATION_MAX_LENGTH || value.chars().anyMatch(Character::isISOControl))) {
+        problems.add("metadata.annotations[" + key + "]: \"" + printable(value) + "\" must be one line without control "
+            + "characters, at most " + ANNOTATION_MAX_LENGTH);
+      }
+    }
     problems.addAll(problems(resource.getSpec()));
     return problems;
   }
@@ -138,6 +155,8 @@ public final class SpecValidator {
       if (gate != null && gate.deploymentRollout() != null
           && (gate.deploymentRollout().name() == null || gate.deploymentRollout().name().isBlank())) {
         problems.add(field + ".gate.deploymentRollout.name is required");
+      } else if (gate != null && gate.deploymentRollout() != null) {
+        subdomain(field + ".gate.deploymentRollout.name", gate.deploymentRollout().name(), "Deployment", problems);
       }
       if (gate != null && gate.window() != null) {
         WindowGate w = gate.window();
@@ -146,6 +165,29 @@ public final class SpecValidator {
         }
       }
       verify(field + ".verify", step.verifyOrEmpty(), problems);
+    }
+  }
+
+  // A step runs spec.verify and its own as one list: a name in both would be ambiguous in status.
+  private static void verifyNamesAcrossSteps(DatabaseMigrationSpec spec, List<String> problems) {
+    Set<String> shared = new HashSet<>();
+    spec.verifyOrEmpty().forEach(query -> shared.add(query.name()));
+    List<StepSpec> steps = spec.steps() == null ? List.of() : spec.steps();
+    for (int i = 0; i < steps.size(); i++) {
+      List<VerifyQuerySpec> own = steps.get(i) == null ? List.of() : steps.get(i).verifyOrEmpty();
+      for (int j = 0; j < own.size(); j++) {
+        if (own.get(j).name() != null && shared.contains(own.get(j).name())) {
+          problems.add("spec.steps[" + i + "].verify[" + j + "].name: \"" + printable(own.get(j).name())
+              + "\" is used by spec.verify too");
+        }
+      }
+    }
+  }
+
+  private static void subdomain(String field, String value, String kind, List<String> problems) {
+    if (value.length() > KubernetesNames.SUBDOMAIN_MAX_LENGTH || !SUBDOMAIN.matcher(value).matches()) {
+      problems.add(field + ": \"" + printable(value) + "\" is not a " + kind + " name (lowercase letters, digits, '-' "
+          + "and '.', at most " + KubernetesNames.SUBDOMAIN_MAX_LENGTH + ")");
     }
   }
 
@@ -228,6 +270,9 @@ public final class SpecValidator {
       problems.add("spec.migrations.image is required");
     } else if (migrations.image().chars().anyMatch(Character::isWhitespace)) {
       problems.add("spec.migrations.image: must not contain white space");
+    } else if (migrations.image().length() > KubernetesNames.IMAGE_MAX_LENGTH || !IMAGE.matcher(migrations.image()).matches()) {
+      problems.add("spec.migrations.image: \"" + printable(migrations.image()) + "\" is not an image reference (letters, "
+          + "digits and . _ - / : @ +, at most " + KubernetesNames.IMAGE_MAX_LENGTH + ")");
     }
     if (migrations.path() != null && !PATH.matcher(migrations.path()).matches()) {
       problems.add("spec.migrations.path: \"" + printable(migrations.path()) + "\" is not an absolute path");
@@ -240,6 +285,11 @@ public final class SpecValidator {
     if (backup.retain() != null && (backup.retain() < 1 || backup.retain() > 100)) {
       problems.add("spec.backup.retain: must be between 1 and 100, got " + backup.retain());
     }
+    if (backup.reason() != null && (backup.reason().length() > BackupSpec.REASON_MAX_LENGTH
+        || !TEXT.matcher(backup.reason()).matches())) {
+      problems.add("spec.backup.reason: \"" + printable(backup.reason()) + "\" must be text without control characters "
+          + "(tab and newline allowed), at most " + BackupSpec.REASON_MAX_LENGTH);
+    }
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Disabled) {
       if (backup.reason() == null || backup.reason().isBlank()) {
         problems.add("spec.backup.reason is required when spec.backup.mode is Disabled");
@@ -251,6 +301,9 @@ public final class SpecValidator {
     } else if (backup.volume().persistentVolumeClaim().claimName() == null
         || backup.volume().persistentVolumeClaim().claimName().isBlank()) {
       problems.add("spec.backup.volume.persistentVolumeClaim.claimName is required");
+    } else {
+      subdomain("spec.backup.volume.persistentVolumeClaim.claimName", backup.volume().persistentVolumeClaim().claimName(),
+          "PersistentVolumeClaim", problems);
     }
   }
 

@@ -83,6 +83,10 @@ public final class StatusAggregator {
     if (decision instanceof Decision.WaitForSecret wait) {
       next.job = null;
       next.progressing(Phase.Pending, wait.reason(), wait.message());
+    } else if (decision instanceof Decision.WaitForJob wait) {
+      next.job = null;
+      next.progressing(Phase.Pending, Reasons.WAITING_FOR_PREVIOUS_JOB, prefix + "Job " + wait.job() + " of this "
+          + "resource still runs; the next Job starts when it has ended (one Job of a resource at a time)");
     } else if (decision instanceof Decision.Hold) {
       next.job = null;
       next.phase(Phase.Suspended, Reasons.SUSPENDED, prefix + "Suspended: no migration Job is started while spec.suspend is true",
@@ -94,6 +98,11 @@ public final class StatusAggregator {
           + plannedWork(spec, create.step()) + (create.openedBy() == null ? "" : " (gate opened by " + create.openedBy() + ")"));
     } else if (decision instanceof Decision.FollowJob follow) {
       followJob(next, spec, prefix, follow.step(), follow.job());
+    } else if (decision instanceof Decision.JobLost lost) {
+      next.job = lost.step().jobName();
+      next.failed(Phase.Failed, Reasons.JOB_LOST, prefix + "Job " + lost.step().jobName() + " was deleted before its "
+          + "outcome was seen: whether it backed up or migrated the database is unknown. It is not run again: check "
+          + "the database (its alembic_version, the backup volume), then edit the spec to run a new generation");
     } else if (decision instanceof Decision.CreatePlanJob plan) {
       next.job = plan.step().planJobName();
       next.failedAttempts = 0;
@@ -137,6 +146,8 @@ public final class StatusAggregator {
     if (decision instanceof Decision.CreateJob d) {
       return Optional.of(d.step());
     } else if (decision instanceof Decision.FollowJob d) {
+      return Optional.of(d.step());
+    } else if (decision instanceof Decision.JobLost d) {
       return Optional.of(d.step());
     } else if (decision instanceof Decision.CreatePlanJob d) {
       return Optional.of(d.step());

@@ -72,8 +72,11 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     return null;
   }
 
-  /** Where a step stands. */
-  public enum State { Succeeded, Failed, Running, NotStarted }
+  /**
+   * Where a step stands. Lost: status recorded its Job as started, and the Job is gone before its end was seen (deleted
+   * by hand, or ended and deleted while the operator was down); what it did to the database is unknown.
+   */
+  public enum State { Succeeded, Failed, Running, Lost, NotStarted }
 
   public State state() {
     if (job != null) {
@@ -91,6 +94,10 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     if (recorded != null && recorded.phase() == Phase.Failed
         && (recorded.job() == null || recorded.job().equals(jobName))) {
       return State.Failed;
+    }
+    // Started and gone: running it again could back up and migrate a second time, so only a spec edit does.
+    if (recorded != null && jobName.equals(recorded.job()) && recorded.phase() != null && !recorded.phase().isFinal()) {
+      return State.Lost;
     }
     return State.NotStarted;
   }

@@ -61,6 +61,8 @@ final class StepStatuses {
       if (job.state() != JobObservation.State.Active && s.finishedAt == null) {
         s.finishedAt = StatusAggregator.timestamp(now);
       }
+    } else if (decision instanceof Decision.JobLost lost && lost.step().index() == entry.index()) {
+      s.phase = Phase.Failed; // when it ended, if it did, nobody saw: finishedAt stays empty
     } else if (decision instanceof Decision.CreateJob create && create.step().index() == entry.index()) {
       s.phase = Phase.Pending;
       s.job = entry.jobName();

@@ -211,7 +211,50 @@ class CrdSchemaTest {
     }
 
     // Exactly one of them: neither (nothing to migrate to) and both (which wins?) are refused.
-    assertEquals(List.of("has(self.targetRevision) != has(self.steps)"), rules);
+    assertEquals("has(self.targetRevision) != has(self.steps)", rules.get(0));
+    assertEquals(3, rules.size(), rules.toString());
+  }
+
+  @Test
+  void hostileValuesAreRefusedByTheSchema() {
+    // A real API server checks these before the operator sees the resource (issue 11: ../, 10,000 characters, unicode).
+    assertEquals(List.of("spec"), strings(schema.path("required")), "a manifest without spec is refused");
+    for (String path : List.of("spec.backup.volume.persistentVolumeClaim.claimName",
+        "spec.steps.gate.deploymentRollout.name")) {
+      JsonNode name = path.startsWith("spec.steps") ? property("spec.steps").path("items").path("properties")
+          .path("gate").path("properties").path("deploymentRollout").path("properties").path("name") : property(path);
+      assertEquals(253, name.path("maxLength").asInt(-1), path);
+      Pattern pattern = Pattern.compile(name.path("pattern").asText());
+      assertTrue(pattern.matcher("crm-backups.v1").matches(), path);
+      for (String bad : List.of("../x", "$(touch x)", "Crm", "a/b", "a..b", "")) {
+        assertFalse(pattern.matcher(bad).matches(), path + " " + bad);
+      }
+    }
+    JsonNode image = property("spec.migrations.image");
+    assertEquals(512, image.path("maxLength").asInt(-1));
+    Pattern imagePattern = Pattern.compile(image.path("pattern").asText());
+    assertTrue(imagePattern.matcher("registry.example.com:5000/crm-migrations:1.0.0@sha256:0123abcd").matches());
+    assertFalse(imagePattern.matcher("régistry/crm:1").matches());
+    assertFalse(imagePattern.matcher("crm:1 --privileged").matches());
+    Pattern reason = Pattern.compile(property("spec.backup.reason").path("pattern").asText());
+    assertTrue(reason.matcher("scratch database,\n\trecreated nightly").matches());
+    assertFalse(reason.matcher("no backups\u0000").matches());
+    assertEquals(1024, property("spec.backup.reason").path("maxLength").asInt(-1));
+  }
+
+  @Test
+  void stepAndVerifyNamesAreUniqueForTheApiServer() {
+    List<String> rules = new ArrayList<>();
+    property("spec").path("x-kubernetes-validations").forEach(v -> rules.add(v.path("rule").asText()));
+    property("spec.steps").path("items").path("x-kubernetes-validations").forEach(v -> rules.add(v.path("rule").asText()));
+
+    assertTrue(rules.contains("!has(self.steps) || self.steps.all(s, self.steps.exists_one(t, t.name == s.name))"),
+        rules.toString());
+    assertTrue(rules.contains("!has(self.verify) || self.verify.all(q, self.verify.exists_one(r, r.name == q.name))"),
+        rules.toString());
+    assertEquals(4, rules.size(), rules.toString());
+    assertEquals(20, property("spec.steps").path("items").path("properties").path("verify").path("maxItems").asInt(-1),
+        "bounds the rule's cost");
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.testing.ApiRequestLog;
@@ -176,6 +177,43 @@ class EndToEndIT {
   }
 
   @Test
+  void specEditedWhileAJobRunsStartsNoSecondJobUntilTheFirstHasEnded() throws Exception {
+    TestKubelet kubelet = cluster.kubelet();
+    try (TestDatabase db = TestDatabase.create("e2e_one_job")) {
+      String ns = cluster.newNamespace("e2e-one-job");
+      createSecret(ns, db.user(), db.password());
+      String first;
+      kubelet.hold();
+      try {
+        startOperator(ns);
+        create(migration(ns, db, CRM_IMAGE, "mno345pqr678"));
+        first = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
+            .orElse(null), () -> "the Job to be created");
+
+        // Edited while generation 1's Job has not ended: generation 2 waits for it.
+        editSpec(ns, CRM_IMAGE, HEAD);
+        Await.until(TIMEOUT, () -> hasCondition(statusOf(ns), StatusCondition.RECONCILING, "True",
+            "WaitingForPreviousJob"), () -> "WaitingForPreviousJob, status " + statusOf(ns));
+        assertEquals(2L, statusOf(ns).observedGeneration());
+        assertTrue(statusOf(ns).message().contains(first), statusOf(ns).message());
+        assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).size() == 1, "no second Job beside the first");
+      } finally {
+        kubelet.release();
+      }
+
+      DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 2);
+      assertEquals(List.of(HEAD), db.alembicVersion());
+      DatabaseMigrationStatus status = done.getStatus();
+      assertEquals("mno345pqr678", status.lastBackup().revision(), "generation 2 backed up after generation 1 ended");
+      assertEquals("mno345pqr678", status.lastMigration().fromRevision());
+      assertEquals(2, jobs(ns).size());
+      assertEquals(2, dumps(ns).size());
+      assertTrue(kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).findFirst().orElseThrow()
+          .startsWith(ns + "/" + first), "generation 1's pod ran first: " + kubelet.podsRun());
+    }
+  }
+
+  @Test
   void failedBackupStopsAnUpgradeThatWouldHaveWorked() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_backup_fails")) {
       // A user who may create tables (so Alembic would succeed) but cannot read one table (so pg_dump fails).
@@ -265,6 +303,43 @@ class EndToEndIT {
   }
 
   @Test
+  void verifySqlReachesTheRunnerAsWrittenWithNoVariableExpanded() throws Exception {
+    try (TestDatabase db = TestDatabase.create("e2e_dollar")) {
+      String ns = cluster.newNamespace("e2e-dollar");
+      createSecret(ns, db.user(), db.password());
+      startOperator(ns);
+      DatabaseMigration migration = migration(ns, db, CRM_IMAGE, HEAD);
+      DatabaseMigrationSpec spec = migration.getSpec();
+      // Kubernetes expands $(PGPASSWORD) in container args: a transformed password would pass any redaction.
+      migration.setSpec(new DatabaseMigrationSpec(spec.database(), spec.migrations(), HEAD, null, spec.backup(),
+          spec.backoffLimit(), null, null, List.of(new VerifyQuerySpec("dollar-quoted", "select $$x$$ = 'x'"),
+          new VerifyQuerySpec("reversed", "select reverse('$(PGPASSWORD)')")), null, null, spec.jobTemplate()));
+      create(migration);
+
+      DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 1);
+
+      DatabaseMigrationStatus status = failed.getStatus();
+      assertCondition(status, StatusCondition.STALLED, "True", "VerificationFailed");
+      assertEquals(List.of("dollar-quoted"), status.lastMigration().verifiedQueries(), "the dollar quotes held");
+      assertEquals("reversed", status.lastMigration().failedVerification());
+      assertTrue(status.message().contains("')DROWSSAPGP($'"), "the SQL ran as written: " + status.message());
+      String reversed = new StringBuilder(db.password()).reverse().toString();
+      List<String> seen = new java.util.ArrayList<>(List.of(new KubernetesSerialization().asJson(resource(ns))));
+      events(ns).forEach(e -> seen.add(e.getMessage()));
+      Path logs = cluster.kubelet().logFile(ns, "pod", "container").getParent().getParent();
+      try (Stream<Path> files = Files.walk(logs)) {
+        for (Path log : files.filter(Files::isRegularFile).toList()) {
+          seen.add(Files.readString(log));
+        }
+      }
+      assertTrue(seen.size() > 3, "status, Events and the pod's logs: " + seen.size());
+      for (String text : seen) {
+        assertFalse(text.contains(reversed) || text.contains(db.password()), "the password, reversed: " + text);
+      }
+    }
+  }
+
+  @Test
   void operatorRestartedWhileItsJobRunsFindsItAndFinishes() throws Exception {
     TestKubelet kubelet = cluster.kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_restart")) {
@@ -291,6 +366,42 @@ class EndToEndIT {
       assertEquals(1, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
       assertEquals(1, dumps(ns).size(), "one backup");
       assertEquals(HEAD, done.getStatus().currentRevision());
+    }
+  }
+
+  @Test
+  void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Exception {
+    TestKubelet kubelet = cluster.kubelet();
+    try (TestDatabase db = TestDatabase.create("e2e_lost")) {
+      String ns = cluster.newNamespace("e2e-lost");
+      createSecret(ns, db.user(), db.password());
+      kubelet.hold();
+      String jobName;
+      try {
+        startOperator(ns);
+        create(migration(ns, db, CRM_IMAGE, HEAD));
+        jobName = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
+            .orElse(null), () -> "the Job to be created");
+        Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
+
+        // kubectl delete job: the Job and (by the garbage collector, which the mock has not) its pod.
+        cluster.client().batch().v1().jobs().inNamespace(ns).withName(jobName).delete();
+        cluster.client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, jobName).delete();
+        Await.until(TIMEOUT, () -> jobs(ns).isEmpty(), () -> "the Job to be deleted");
+      } finally {
+        kubelet.release();
+      }
+
+      DatabaseMigration lost = awaitPhase(ns, Phase.Failed, 1);
+      DatabaseMigrationStatus status = lost.getStatus();
+      assertCondition(status, StatusCondition.STALLED, "True", "JobLost");
+      assertTrue(status.message().contains(jobName) && status.message().contains("unknown"), status.message());
+      assertEquals(Phase.Failed, status.steps().get(0).phase());
+      assertEquals("JobLost", status.history().get(status.history().size() - 1).reason());
+      assertTrue(events(ns).stream().anyMatch(e -> "JobLost".equals(e.getReason())), "a JobLost Event");
+      assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).isEmpty(), "no second Job under the same name");
+      assertEquals(0, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
+      assertEquals(List.of(), db.alembicVersion(), "nothing ran");
     }
   }
 

@@ -14,6 +14,7 @@ import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
 import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.plan.MigrationPlanner;
 import io.dbmigrate.plan.Resources;
 import io.dbmigrate.runner.ExitCode;
@@ -126,6 +127,17 @@ class JobFactoryTest {
     assertEquals("9", backupArgs.get(backupArgs.indexOf("--retain") + 1));
     assertEquals("/app/alembic", migrateArgs.get(migrateArgs.indexOf("--migrations") + 1));
     assertEquals("expand@head", migrateArgs.get(migrateArgs.indexOf("--target") + 1));
+  }
+
+  @Test
+  void everyDollarOfTheSpecIsEscapedSoTheKubeletExpandsNoVariable() {
+    // The kubelet reads $(PGPASSWORD) in an argument as the password; $$ is its escape for one $.
+    Job job = build(migration().verify(new VerifyQuerySpec("leak", "select reverse('$(PGPASSWORD)') = ''"),
+        new VerifyQuerySpec("dollar-quoted", "select $$x$$ = 'x'")));
+
+    List<String> args = pod(job).getContainers().get(0).getArgs();
+    assertTrue(args.contains("leak=select reverse('$$(PGPASSWORD)') = ''"), args.toString());
+    assertTrue(args.contains("dollar-quoted=select $$$$x$$$$ = 'x'"), args.toString());
   }
 
   @Test

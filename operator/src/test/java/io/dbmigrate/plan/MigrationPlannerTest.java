@@ -93,15 +93,70 @@ class MigrationPlannerTest {
     assertEquals(MigrationPlanner.jobName(edited), create.step().jobName());
   }
 
-  @Test
-  void pendingStatusOfTheSameGenerationIsNotFinal() {
+  @ParameterizedTest
+  @EnumSource(value = Phase.class, names = {"Pending", "BackingUp", "Rehearsing", "Migrating"})
+  void startedStepWhoseJobIsGoneIsLostAndNeverRunAgain(Phase phase) {
     DatabaseMigration resource = migration().generation(3L).build();
-    resource.setStatus(statusWithSteps(3L, Phase.Pending, stepStatus("migrate", "head", Phase.Pending, 3L,
-        MigrationPlanner.jobName(resource), null, null)));
+    String job = MigrationPlanner.jobName(resource);
+    resource.setStatus(statusWithSteps(3L, phase, stepStatus("migrate", "head", phase, 3L, job, null, null)));
     Observation observation = observe(resource);
 
-    // Created but not yet in the informer's cache, or its create was lost: create again (409 is harmless).
-    assertEquals(new Decision.CreateJob(entry(observation, 0), null), MigrationPlanner.decide(observation));
+    // Deleted by hand, or ended and deleted while the operator was down: its outcome is unknown, so no second Job.
+    assertEquals(new Decision.JobLost(entry(observation, 0)), MigrationPlanner.decide(observation));
+    DatabaseMigrationStatus lost = StatusAggregator.compute(observation, MigrationPlanner.decide(observation),
+        Resources.T0);
+    assertEquals(Phase.Failed, lost.phase());
+    assertEquals("True", Resources.condition(lost, "Stalled").status());
+    assertEquals(Reasons.JOB_LOST, Resources.condition(lost, "Stalled").reason());
+    assertTrue(lost.message().contains(job) && lost.message().contains("unknown"), lost.message());
+    assertEquals(Phase.Failed, lost.steps().get(0).phase());
+    assertEquals(List.of(Reasons.JOB_LOST), lost.history().stream().map(h -> h.reason()).toList());
+    assertEquals(job, lost.history().get(0).job());
+
+    // Recorded: the generation has ended there, and the next reconciles change nothing.
+    resource.setStatus(lost);
+    Observation after = observe(resource);
+    assertEquals(new Decision.Finished(), MigrationPlanner.decide(after));
+    assertEquals(lost, StatusAggregator.compute(after, MigrationPlanner.decide(after), Resources.T0.plusSeconds(60)));
+  }
+
+  @Test
+  void aStepStartedInAnEarlierGenerationIsNotLostByTheNewOne() {
+    DatabaseMigration first = migration().generation(2L).build();
+    DatabaseMigration edited = migration().generation(3L).status(statusWithSteps(2L, Phase.Migrating,
+        stepStatus("migrate", "head", Phase.Migrating, 2L, MigrationPlanner.jobName(first), null, null))).build();
+
+    assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(observe(edited)));
+  }
+
+  @Test
+  void newGenerationWaitsForTheJobOfTheOldOneToEnd() {
+    DatabaseMigration first = migration().generation(1L).build();
+    String firstJob = MigrationPlanner.jobName(first);
+    DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4").status(statusWithSteps(1L,
+        Phase.BackingUp, stepStatus("migrate", "head", Phase.BackingUp, 1L, firstJob, null, null))).build();
+
+    // Edited while generation 1's Job backs up: two Jobs would dump and migrate the same database side by side.
+    Observation running = observe(edited, activeJob(firstJob, backedUp("g1", "a1b2")));
+    assertEquals(new Decision.WaitForJob(firstJob), MigrationPlanner.decide(running));
+    DatabaseMigrationStatus waiting = StatusAggregator.compute(running, MigrationPlanner.decide(running), Resources.T0);
+    assertEquals(Phase.Pending, waiting.phase());
+    assertEquals(Reasons.WAITING_FOR_PREVIOUS_JOB, Resources.condition(waiting, "Reconciling").reason());
+    assertEquals("True", Resources.condition(waiting, "Reconciling").status());
+    assertTrue(waiting.message().contains(firstJob), waiting.message());
+
+    Observation ended = observe(edited, Resources.succeededJob(firstJob, backedUp("g1", "a1b2")));
+    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(ended));
+    assertEquals(MigrationPlanner.jobName(edited), create.step().jobName());
+  }
+
+  @Test
+  void aBaselineWaitsForARunningJobOfTheResourceToo() {
+    DatabaseMigration first = migration().generation(1L).build();
+    DatabaseMigration edited = migration().generation(2L).baseline("a1b2").build();
+
+    assertEquals(new Decision.WaitForJob(MigrationPlanner.jobName(first)), MigrationPlanner.decide(
+        observe(edited, activeJob(MigrationPlanner.jobName(first)))));
   }
 
   @Test

@@ -131,6 +131,21 @@ class SpecValidatorTest {
     onlyProblem(migration().image("registry.example.com/crm:1 --privileged"), "spec.migrations.image");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"registry.example.com/crm:1;id", "registry.example.com/crm:$(id)", "régistry.example.com/crm:1",
+      "registry.example.com/crm:1\u200b", "-registry/crm"})
+  void imageIsAReferenceOfPlainCharacters(String image) {
+    onlyProblem(migration().image(image), "spec.migrations.image");
+  }
+
+  @Test
+  void imageIsAtMost512Characters() {
+    String image = "registry.example.com/" + "a".repeat(512);
+    onlyProblem(migration().image(image), "spec.migrations.image");
+    assertEquals(List.of(), problems(migration().image("registry.example.com:5000/team/crm-migrations:1.4.0@sha256:"
+        + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")));
+  }
+
   @Test
   void pathIsAbsoluteWithoutDotDot() {
     onlyProblem(migration().path("migrations"), "spec.migrations.path");
@@ -148,6 +163,34 @@ class SpecValidatorTest {
         "spec.backup.volume.persistentVolumeClaim");
     onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume(" "), null)),
         "spec.backup.volume.persistentVolumeClaim.claimName");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"../crm-backups", "crm/backups", "CRM-backups", "crm-backups-", "crm..backups", " crm"})
+  void claimNameIsAPersistentVolumeClaimName(String claim) {
+    onlyProblem(migration().backup(new BackupSpec(null, null, volume(claim), null)),
+        "spec.backup.volume.persistentVolumeClaim.claimName");
+  }
+
+  @Test
+  void claimNameIsAtMost253Characters() {
+    onlyProblem(migration().backup(new BackupSpec(null, null, volume("a".repeat(10_000)), null)),
+        "spec.backup.volume.persistentVolumeClaim.claimName");
+    assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("a".repeat(253)), null))));
+    assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("crm.backups-1"), null))));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"no backups\u0000", "ok\u001b[31m red", "a\rb"})
+  void backupReasonHasNoControlCharacters(String reason) {
+    String problem = onlyProblem(migration().backupDisabled(reason), "spec.backup.reason");
+    assertTrue(!problem.contains("\u0000") && !problem.contains("\u001b"), problem);
+  }
+
+  @Test
+  void backupReasonMayHaveLinesAndIsBounded() {
+    assertEquals(List.of(), problems(migration().backupDisabled("scratch database,\n\trecreated nightly\n")));
+    onlyProblem(migration().backupDisabled("x".repeat(1025)), "spec.backup.reason");
   }
 
   @Test
@@ -221,6 +264,31 @@ class SpecValidatorTest {
         "spec.steps[1].name");
 
     assertTrue(problem.contains("used by an earlier step"), problem);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"$(touch x)", "crm_api", "Crm-api", "crm-api/x", " crm-api"})
+  void rolloutGateNamesADeployment(String name) {
+    onlyProblem(migration().steps(Resources.rolloutStep("contract", "head", name)),
+        "spec.steps[0].gate.deploymentRollout.name");
+  }
+
+  @Test
+  void aStepsVerifyNameMustNotRepeatOneOfSpecVerify() {
+    StepSpec contract = new StepSpec("contract", "head", null, List.of(new VerifyQuerySpec("no-nulls", "select true")));
+    String problem = onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", "select 1 = 1")).steps(contract),
+        "spec.steps[0].verify[0].name");
+    assertTrue(problem.contains("spec.verify too"), problem);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"dbmigrate.io/approve", "dbmigrate.io/stamp"})
+  void annotationsThatAskForSomethingAreOneLine(String key) {
+    List<String> problems = SpecValidator.problems(migration().annotation(key, "contract\nexpand").build());
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).startsWith("metadata.annotations[" + key + "]"), problems.get(0));
+    assertEquals(List.of(), SpecValidator.problems(migration().annotation(key, "contract").build()));
+    assertEquals(1, SpecValidator.problems(migration().annotation(key, "x".repeat(1025)).build()).size());
   }
 
   @ParameterizedTest

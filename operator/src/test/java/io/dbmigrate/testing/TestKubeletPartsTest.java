@@ -34,6 +34,10 @@ class TestKubeletPartsTest {
         Map<String, String> vars = Map.of("A", "x");
         assertEquals("x-$(A)-$(B)-$", VariableExpansion.expand("$(A)-$$(A)-$(B)-$", vars));
         assertEquals("no refs", VariableExpansion.expand("no refs", vars));
+        // JobFactory's escape of every $ comes back as written: the kubelet expands no variable in user SQL.
+        assertEquals("select '$(A)', $$x$$", VariableExpansion.expand("select '$$(A)', $$$$x$$$$", vars));
+        // A $( never closed is kept as it is, and the text after it is still expanded.
+        assertEquals("$(A $b", VariableExpansion.expand("$(A $$b", vars));
     }
 
     @Test

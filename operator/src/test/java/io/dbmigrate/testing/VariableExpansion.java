@@ -3,8 +3,9 @@ package io.dbmigrate.testing;
 import java.util.Map;
 
 /**
- * Kubernetes' {@code $(VAR)} expansion in env values and args: a reference to a defined variable is replaced,
- * {@code $$} is an escaped {@code $}, and a reference to an undefined variable stays as written.
+ * Kubernetes' {@code $(VAR)} expansion in env values and args, as its third_party/forked/golang/expansion does it: a
+ * reference to a defined variable is replaced, {@code $$} is an escaped {@code $}, a reference to an undefined
+ * variable stays as written, and a {@code $(} that is never closed stays too while the rest is still expanded.
  */
 final class VariableExpansion {
 
@@ -16,33 +17,29 @@ final class VariableExpansion {
             return input;
         }
         StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < input.length()) {
-            char c = input.charAt(i);
-            if (c != '$' || i + 1 >= input.length()) {
-                out.append(c);
-                i++;
+        int checkpoint = 0;
+        for (int cursor = 0; cursor < input.length(); cursor++) {
+            if (input.charAt(cursor) != '$' || cursor + 1 >= input.length()) {
                 continue;
             }
-            char next = input.charAt(i + 1);
+            out.append(input, checkpoint, cursor);
+            char next = input.charAt(cursor + 1);
+            int close = next == '(' ? input.indexOf(')', cursor + 2) : -1;
             if (next == '$') {
                 out.append('$');
-                i += 2;
-            } else if (next == '(') {
-                int close = input.indexOf(')', i + 2);
-                if (close < 0) {
-                    out.append(input, i, input.length());
-                    break;
-                }
-                String name = input.substring(i + 2, close);
+                cursor += 1;
+            } else if (close >= 0) {
+                String name = input.substring(cursor + 2, close);
                 String value = variables.get(name);
-                out.append(value != null ? value : input.substring(i, close + 1));
-                i = close + 1;
+                out.append(value != null ? value : "$(" + name + ")");
+                cursor = close;
             } else {
-                out.append(c);
-                i++;
+                // Not a reference (or one never closed): the $ and the character after it, as they are.
+                out.append('$').append(next);
+                cursor += 1;
             }
+            checkpoint = cursor + 1;
         }
-        return out.toString();
+        return out.append(input, checkpoint, input.length()).toString();
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** The pg_dump taken and fully read back before every upgrade. */
@@ -16,6 +18,8 @@ public record BackupSpec(
     @JsonPropertyDescription("Required (default): no upgrade without a verified backup. Disabled: no backup; needs a reason.")
     BackupMode mode,
 
+    @Pattern(KubernetesNames.TEXT)
+    @Size(max = BackupSpec.REASON_MAX_LENGTH)
     @JsonPropertyDescription("Why backups are disabled; required when mode is Disabled, recorded in status and in an Event.")
     String reason,
 
@@ -30,6 +34,7 @@ public record BackupSpec(
     Integer retain) {
 
   public static final int DEFAULT_RETAIN = 5;
+  public static final int REASON_MAX_LENGTH = 1024;
   public static final BackupSpec DEFAULT = new BackupSpec(BackupMode.Required, null, null, null);
 
   public BackupMode modeOrDefault() {

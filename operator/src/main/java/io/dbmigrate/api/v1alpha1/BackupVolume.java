@@ -1,7 +1,9 @@
 package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** The volume the dumps go to. A PersistentVolumeClaim: a dump that dies with its pod is no backup. */
 public record BackupVolume(
@@ -12,6 +14,8 @@ public record BackupVolume(
   /** A PersistentVolumeClaim by name. */
   public record ClaimRef(
       @Required
+      @Pattern(KubernetesNames.SUBDOMAIN)
+      @Size(min = 1, max = KubernetesNames.SUBDOMAIN_MAX_LENGTH)
       @JsonPropertyDescription("Name of the PersistentVolumeClaim.")
       String claimName) {
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.PrinterColumnFormat;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -35,6 +36,7 @@ public class DatabaseMigration extends CustomResource<DatabaseMigrationSpec, Dat
 
   // Overridden only to give `kubectl explain databasemigration.spec` and `.status` their text.
   @Override
+  @Required
   @JsonPropertyDescription("What to migrate, with which migrations image, to which Alembic revision, and how carefully.")
   public DatabaseMigrationSpec getSpec() {
     return super.getSpec();

@@ -14,6 +14,11 @@ import java.util.List;
 /** What to migrate, with what, to which revision, and how carefully. */
 @ValidationRule(value = "has(self.targetRevision) != has(self.steps)",
     message = "set either targetRevision (one step) or steps, not both")
+// On the type, not the field: the generator writes a field's rule twice (field and accessor of the record).
+@ValidationRule(value = "!has(self.steps) || self.steps.all(s, self.steps.exists_one(t, t.name == s.name))",
+    message = "step names must be unique")
+@ValidationRule(value = "!has(self.verify) || self.verify.all(q, self.verify.exists_one(r, r.name == q.name))",
+    message = "verify names must be unique")
 public record DatabaseMigrationSpec(
     @Required
     @JsonPropertyDescription("The PostgreSQL database to migrate.")

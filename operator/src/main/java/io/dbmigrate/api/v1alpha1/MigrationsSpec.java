@@ -4,10 +4,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** The image that carries the Alembic project and the runner. */
 public record MigrationsSpec(
     @Required
+    @Pattern(KubernetesNames.IMAGE)
+    @Size(min = 1, max = KubernetesNames.IMAGE_MAX_LENGTH)
     @JsonPropertyDescription("Image built FROM the dbmigrate migrations image, with the Alembic project in it.")
     String image,
 

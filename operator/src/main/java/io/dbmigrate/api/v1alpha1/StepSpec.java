@@ -5,9 +5,12 @@ import io.dbmigrate.runner.RevisionSpec;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 
 /** One step of a phased migration: its own backup, its own upgrade, and optionally a gate that holds it. */
+@ValidationRule(value = "!has(self.verify) || self.verify.all(q, self.verify.exists_one(r, r.name == q.name))",
+    message = "verify names must be unique")
 public record StepSpec(
     @Required
     @Pattern(StepSpec.NAME_PATTERN)
@@ -25,6 +28,7 @@ public record StepSpec(
     @JsonPropertyDescription("What must happen before this step starts. The step's plan is published first.")
     GateSpec gate,
 
+    @Size(max = 20)
     @JsonPropertyDescription("Queries that must return true after this step, in addition to spec.verify.")
     List<VerifyQuerySpec> verify,
 

@@ -133,7 +133,9 @@ public final class Backup {
         List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password", "-f", partial.toString());
         ExternalProcess.Outcome outcome = runTool(command, settings.libpqEnvironment(), tools.pgDump());
         if (outcome.exitCode() != 0) {
-            throw new RunnerException(ExitCode.BACKUP_FAILED, "pg_dump of " + settings.describe() + " failed (exit "
+            // A lost connection (a failover, a restarted server) is retried; a dump that itself failed is not.
+            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.output()).orElse(ExitCode.BACKUP_FAILED);
+            throw new RunnerException(code, "pg_dump of " + settings.describe() + " failed (exit "
                     + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
         }
     }

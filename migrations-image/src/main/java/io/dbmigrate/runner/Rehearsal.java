@@ -390,8 +390,11 @@ public final class Rehearsal {
             throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while restoring " + file, e);
         }
         if (outcome.exitCode() != 0) {
-            throw restoreFailed("restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "
-                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
+            String message = "restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "
+                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000));
+            // A lost connection says nothing about the archive or the migration: it keeps its own code.
+            Optional<ExitCode> connection = ConnectionSettings.classifyClientOutput(outcome.output());
+            throw connection.isPresent() ? new RunnerException(connection.get(), message) : restoreFailed(message);
         }
         log.println(KeyValueLog.line("info", "rehearsal: archive restored", "archive", file, "database", scratch,
                 "millis", clock.millis() - start));

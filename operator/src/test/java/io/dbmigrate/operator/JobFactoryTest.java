@@ -251,8 +251,8 @@ class JobFactoryTest {
     assertEquals("In", rule.getOnExitCodes().getOperator());
     Set<Integer> expected = Arrays.stream(ExitCode.values())
         .filter(code -> code != ExitCode.OK && !code.retryable()).map(ExitCode::code).collect(Collectors.toSet());
-    assertEquals(Set.of(2, 4, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28), expected,
-        "the runner's contract: bad input, auth, backup, migration, lock timeout (the runner retried already), "
+    assertEquals(Set.of(2, 4, 5, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28), expected,
+        "the runner's contract: bad input, auth, database not found, backup, migration, lock timeout (the runner retried already), "
             + "verification, downgrade not allowed, plan outdated, rehearsal failed, outside the window (held for "
             + "the next one, not retried now), baseline refused");
     assertEquals(expected, Set.copyOf(rule.getOnExitCodes().getValues()));

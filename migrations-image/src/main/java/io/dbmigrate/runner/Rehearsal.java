@@ -247,14 +247,10 @@ public final class Rehearsal {
 
     /** The backup's {@code .json} sidecar, when it is there and readable; the rehearsal does without it. */
     private Optional<BackupMetadata> metadata(Path file) {
-        Path sidecar = file.resolveSibling(file.getFileName() + BackupFileName.METADATA_SUFFIX);
-        if (!Files.isRegularFile(sidecar)) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(RunnerJson.read(Files.readString(sidecar), BackupMetadata.class));
+            return BackupMetadata.beside(file);
         } catch (IOException | RuntimeException e) {
-            log.println(KeyValueLog.line("warn", "rehearsal: cannot read the archive's metadata", "file", sidecar,
+            log.println(KeyValueLog.line("warn", "rehearsal: cannot read the archive's metadata", "file", file,
                     "error", e.getMessage()));
             return Optional.empty();
         }

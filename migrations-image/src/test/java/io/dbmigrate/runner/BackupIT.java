@@ -163,6 +163,30 @@ class BackupIT {
     }
 
     @Test
+    void retentionNeverPrunesAnotherDatabasesArchives() throws Exception {
+        // The same resource name against another database (another namespace's resource, or local mode pointed
+        // elsewhere) shares the volume: each database keeps its own `retain` newest.
+        Instant t = Instant.parse("2024-01-01T00:00:00Z");
+        try (TestDatabase other = TestDatabase.create("other")) {
+            BackupResult ours = backup("crm", 1, Clock.fixed(t, ZoneOffset.UTC));
+            BackupResult theirs = Backup.run(other.settings(), TOOLS, new BackupRequest(dir, "crm", "g3", 1),
+                    Clock.fixed(t.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
+            assertEquals(List.of(), theirs.pruned(), "the other database's backup pruned ours");
+            assertTrue(Files.exists(Path.of(ours.file())));
+
+            // Without metadata nobody can tell whose an archive is: it stays.
+            Path unknown = dir.resolve("crm_20230101T000000000Z_g1.dump");
+            Files.writeString(unknown, "no metadata beside it");
+
+            BackupResult oursAgain = backup("crm", 1, Clock.fixed(t.plus(Duration.ofMinutes(2)), ZoneOffset.UTC));
+            assertEquals(List.of(Path.of(ours.file()).getFileName().toString()), oursAgain.pruned());
+            assertTrue(Files.exists(Path.of(theirs.file())));
+            assertTrue(Files.exists(Path.of(theirs.metadataFile())));
+            assertTrue(Files.exists(unknown));
+        }
+    }
+
+    @Test
     void missingOrUnusableDirectoryIsABackupFailure() throws Exception {
         Path missing = dir.resolve("not-mounted");
         RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,

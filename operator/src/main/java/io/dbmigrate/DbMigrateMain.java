@@ -10,6 +10,7 @@ import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
+import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.Tools;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -254,13 +255,19 @@ public final class DbMigrateMain {
           return BAD_INPUT;
         }
       }
+      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
+          backupDirectory.toAbsolutePath(), clock, err);
+      try {
+        run.checkTargets(resource);
+      } catch (RunnerException e) {
+        err.println("dbmigrate: " + file + ": " + e.getMessage());
+        return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
+      }
       Files.createDirectories(backupDirectory);
       defaultMetadata(resource);
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
-      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
-          backupDirectory.toAbsolutePath(), clock, err);
       DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
       out.print(new KubernetesSerialization().asYaml(finished));
       out.flush();

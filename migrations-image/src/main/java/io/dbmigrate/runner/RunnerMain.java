@@ -225,6 +225,15 @@ public final class RunnerMain {
                 description = "Archives of NAME to keep, the new one included (default: ${DEFAULT-VALUE}).")
         int retain;
 
+        @Option(names = "--migrations", paramLabel = "DIR",
+                description = "With --target: directory with alembic.ini, whose revisions --target is checked against.")
+        Path migrations;
+
+        @Option(names = "--target", paramLabel = "REV",
+                description = "With --migrations: the revision the upgrade after this backup goes to. One the scripts"
+                        + " do not have is exit 2 InvalidInput before anything is dumped.")
+        String target;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
 
@@ -236,6 +245,12 @@ public final class RunnerMain {
         @Override
         public void validateOptions() throws RunnerException {
             request().validate("--dir", "--name", "--label", "--retain");
+            if ((migrations == null) != (target == null)) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--migrations and --target go together");
+            }
+            if (target != null) {
+                RevisionSpec.validate("--target", target);
+            }
         }
 
         private BackupRequest request() {
@@ -245,6 +260,11 @@ public final class RunnerMain {
         @Override
         public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
                                 PrintStream out, PrintStream err) throws RunnerException {
+            if (target != null) {
+                // A dump taken for an upgrade that cannot run is time (and a retained slot) lost: refuse first.
+                RevisionGraph.checkTarget(tools, Upgrade.migrationsDirectory(migrations), target,
+                        line -> err.println("alembic: " + settings.redact(line)));
+            }
             BackupResult b = Backup.run(settings, tools, request(), clock);
             err.println(KeyValueLog.line("info", "backup written", "file", b.file(), "sizeBytes", b.sizeBytes(),
                     "sha256", b.sha256(), "revision", b.revision(), "verified", b.verified(),

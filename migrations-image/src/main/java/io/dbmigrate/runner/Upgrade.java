@@ -114,7 +114,7 @@ public final class Upgrade {
         try (Connection connection = settings.open()) {
             AdvisoryLock lock;
             try {
-                lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database());
+                lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database(), log);
             } catch (RunnerException e) {
                 throw new RunnerException(e.exitCode(), e.getMessage(), e.getCause(),
                         result(null, null, Direction.UPGRADE, List.of(), null, 0));

@@ -187,6 +187,35 @@ class BackupIT {
     }
 
     @Test
+    void anUnknownTargetIsRefusedBeforeAnythingIsDumped() throws Exception {
+        AlembicProject project = AlembicProject.create(dir.resolve("m"), false);
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        env.put("DBMIGRATE_RESULT_PATH", dir.resolve("result.json").toString());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        int exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
+                "g1", "--migrations", project.dir().toString(), "--target", "0003_nope"}, env,
+                new java.io.PrintStream(out, true), quiet);
+
+        assertEquals(2, exit, out.toString());
+        RunnerResult result = RunnerJson.read(Files.readString(dir.resolve("result.json")));
+        assertEquals("InvalidInput", result.reason());
+        assertTrue(result.message().contains("target revision '0003_nope' is not in the migrations in "
+                + project.dir().toAbsolutePath()), result.message());
+        assertTrue(result.message().endsWith("(their head is 0002_email)"), result.message());
+        try (Stream<Path> files = Files.list(backups)) {
+            assertEquals(List.of(), files.toList(), "nothing dumped");
+        }
+
+        // A known target goes on to the backup.
+        exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
+                "g1", "--migrations", project.dir().toString(), "--target", "head"}, env, quiet, quiet);
+        assertEquals(0, exit);
+    }
+
+    @Test
     void missingOrUnusableDirectoryIsABackupFailure() throws Exception {
         Path missing = dir.resolve("not-mounted");
         RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,

@@ -106,8 +106,9 @@ class JobFactoryTest {
 
     assertEquals(List.of("backup"), pod.getInitContainers().stream().map(Container::getName).toList());
     assertEquals(List.of("migrate"), pod.getContainers().stream().map(Container::getName).toList());
-    assertEquals(List.of("backup", "--dir", "/var/lib/dbmigrate/backups", "--name", "crm", "--label", "g3", "--retain", "5"),
-        pod.getInitContainers().get(0).getArgs());
+    // The backup checks the target against the image's scripts first: an unknown one fails before any dump.
+    assertEquals(List.of("backup", "--dir", "/var/lib/dbmigrate/backups", "--name", "crm", "--label", "g3", "--retain", "5",
+        "--migrations", "/migrations", "--target", "head"), pod.getInitContainers().get(0).getArgs());
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head", "--lock-timeout", "1s",
         "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt"),
         pod.getContainers().get(0).getArgs());
@@ -124,6 +125,8 @@ class JobFactoryTest {
     List<String> migrateArgs = pod.getContainers().get(0).getArgs();
     assertEquals("g12", backupArgs.get(backupArgs.indexOf("--label") + 1));
     assertEquals("9", backupArgs.get(backupArgs.indexOf("--retain") + 1));
+    assertEquals("/app/alembic", backupArgs.get(backupArgs.indexOf("--migrations") + 1));
+    assertEquals("expand@head", backupArgs.get(backupArgs.indexOf("--target") + 1));
     assertEquals("/app/alembic", migrateArgs.get(migrateArgs.indexOf("--migrations") + 1));
     assertEquals("expand@head", migrateArgs.get(migrateArgs.indexOf("--target") + 1));
   }

@@ -64,7 +64,7 @@ public final class AdvisoryLock implements AutoCloseable {
                 Thread.sleep(Math.max(1, Math.min(RETRY_EVERY.toMillis(), remaining / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting for the migration lock", e);
+                throw Interruption.exception("waiting for the migration lock", e);
             }
         }
     }

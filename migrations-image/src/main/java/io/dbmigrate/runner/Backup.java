@@ -148,7 +148,7 @@ public final class Backup {
             throw new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running " + tool, e);
+            throw Interruption.exception("running " + tool, e);
         }
     }
 

@@ -383,7 +383,7 @@ public final class Rehearsal {
             throw restoreFailed("cannot run " + tools.pgRestore() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while restoring " + file, e);
+            throw Interruption.exception("restoring " + file, e);
         }
         if (outcome.exitCode() != 0) {
             String message = "restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "

@@ -183,7 +183,7 @@ public final class RevisionGraph {
                     + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while reading the Alembic revision graph", e);
+            throw Interruption.exception("reading the Alembic revision graph", e);
         }
     }
 

@@ -54,7 +54,14 @@ public final class RunnerMain {
     boolean help;
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.getenv(), System.out, System.err));
+        int code;
+        // SIGINT/SIGTERM: the hook stops the children and waits for execute to report Interrupted, then exits 130.
+        try (Interruption interruption = Interruption.install(Thread.currentThread())) {
+            code = execute(args, System.getenv(), System.out, System.err);
+            System.out.flush();
+            System.err.flush();
+        }
+        System.exit(code);
     }
 
     /** Everything {@link #main} does except exiting: returns the exit code. */
@@ -96,6 +103,12 @@ public final class RunnerMain {
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));
+        }
+        // An interrupt left pending would make the result file's (interruptible) channel refuse to write.
+        Thread.interrupted();
+        if (Interruption.requested() && result.exitCode() != ExitCode.OK.code()) {
+            // Whatever failed, failed because the process was told to stop; what finished before stays as it was.
+            result = result.as(ExitCode.INTERRUPTED);
         }
         report(result, env, out, err);
         return result.exitCode();

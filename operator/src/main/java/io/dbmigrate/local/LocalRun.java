@@ -26,6 +26,7 @@ import io.dbmigrate.runner.BackupRequest;
 import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.Interruption;
 import io.dbmigrate.runner.Plan;
 import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.Rehearsal;
@@ -220,6 +221,10 @@ public final class LocalRun {
         return new JobObservation(name, JobObservation.State.Succeeded, attempts, null, null);
       }
       boolean retryable = failure.exitCode() != null && ExitCode.of(failure.exitCode()).retryable();
+      if (Interruption.requested()) {
+        // Ctrl-C is the user stopping the run, not a transient failure: nothing is retried after it.
+        return new JobObservation(name, JobObservation.State.Failed, attempts, null, null);
+      }
       if (!retryable || attempts.size() >= allowed) {
         return new JobObservation(name, JobObservation.State.Failed, attempts,
             retryable ? "BackoffLimitExceeded" : "PodFailurePolicy", null);

@@ -95,9 +95,10 @@ final class ExternalProcess {
         return process;
     }
 
-    // A child that ended because the runner is stopping did not fail on its own: its output must not be read as that.
-    private static void checkNotStopping(Process process) throws InterruptedException {
-        if (Interruption.requested()) {
+    // A child that failed because the runner is stopping did not fail on its own: its output must not be read as that.
+    // One that succeeded did what it was asked, signal or not.
+    private static void checkNotStopped(Process process, int exit) throws InterruptedException {
+        if (exit != 0 && Interruption.requested()) {
             throw new InterruptedException("stopping: " + process.info().command().orElse("a child") + " stopped");
         }
     }
@@ -128,7 +129,7 @@ final class ExternalProcess {
                 }
             }
             int exit = process.waitFor();
-            checkNotStopping(process);
+            checkNotStopped(process, exit);
             return new Outcome(exit, List.copyOf(kept));
         } finally {
             if (process.isAlive()) {
@@ -176,7 +177,7 @@ final class ExternalProcess {
             String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = process.waitFor();
             errors.join();
-            checkNotStopping(process);
+            checkNotStopped(process, exit);
             synchronized (stderr) {
                 return new SeparateOutcome(exit, stdout, List.copyOf(stderr));
             }

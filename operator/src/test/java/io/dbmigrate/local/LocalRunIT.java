@@ -340,6 +340,23 @@ class LocalRunIT {
     }
   }
 
+  @Test
+  void aMissingDatabaseFailsAtOnceAsDatabaseNotFound() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_nodb")) {
+      Map<String, String> environment = environment(db);
+      environment.put("PGDATABASE", db.name() + "_missing");
+      Run run = run(environment, "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", temp.resolve("backups").toString());
+
+      assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
+      assertFalse(run.err().contains("retrying"), "a missing database is not retried: " + run.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.Failed, printed.getStatus().phase());
+      assertTrue(printed.getStatus().conditionsOrEmpty().stream().anyMatch(c -> "DatabaseNotFound".equals(c.reason())),
+          printed.getStatus().conditionsOrEmpty().toString());
+    }
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {

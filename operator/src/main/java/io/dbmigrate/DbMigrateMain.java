@@ -11,6 +11,8 @@ import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.operator.runtime.StartFailure;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
+import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.Interruption;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.Tools;
 import io.fabric8.kubernetes.api.model.ListOptions;
@@ -46,6 +48,8 @@ public final class DbMigrateMain {
   public static final int SUCCEEDED = 0;
   public static final int FAILED = 1;
   public static final int BAD_INPUT = 2;
+  /** Stopped by SIGINT (Ctrl-C) or SIGTERM: status says Interrupted, nothing left half done. */
+  public static final int INTERRUPTED = ExitCode.INTERRUPTED.code();
 
   public static void main(String[] args) {
     System.exit(execute(args, System.getenv(), System.out, System.err));
@@ -179,7 +183,7 @@ public final class DbMigrateMain {
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
           + "upgrade it with Alembic, and print the resulting resource as `kubectl get -o yaml` would.",
-          "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input."})
+          "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
   static final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
     Path file;
@@ -259,18 +263,33 @@ public final class DbMigrateMain {
           return BAD_INPUT;
         }
       }
+      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
+          backupDirectory.toAbsolutePath(), clock, err);
+      try {
+        run.checkTargets(resource);
+      } catch (RunnerException e) {
+        err.println("dbmigrate: " + file + ": " + e.getMessage());
+        return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
+      }
       Files.createDirectories(backupDirectory);
       defaultMetadata(resource);
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
-      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
-          backupDirectory.toAbsolutePath(), clock, err);
-      DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
-      out.print(new KubernetesSerialization().asYaml(finished));
-      out.flush();
-      // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
-      return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
+      // Ctrl-C (SIGINT) or SIGTERM: the hook stops Alembic, the run records Interrupted and releases the lock, and the
+      // process exits 130 once the resource is printed.
+      try (Interruption interruption = Interruption.install(Thread.currentThread())) {
+        DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
+        Thread.interrupted(); // handled: the output below must not be cut short by a pending interrupt
+        out.print(new KubernetesSerialization().asYaml(finished));
+        out.flush();
+        err.flush();
+        if (Interruption.requested()) {
+          return INTERRUPTED;
+        }
+        // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
+        return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
+      }
     }
 
     // What the API server would have filled in.

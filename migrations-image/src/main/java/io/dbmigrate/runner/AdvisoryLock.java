@@ -1,11 +1,14 @@
 package io.dbmigrate.runner;
 
+import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 /**
  * The migration lock of one database: a session-level advisory lock on (dbmigrate's key, hashtext(database name)).
@@ -18,6 +21,8 @@ public final class AdvisoryLock implements AutoCloseable {
     public static final int KEY = 0x64626d67;
 
     private static final Duration RETRY_EVERY = Duration.ofMillis(500);
+    /** How often a waiting run says who holds the lock: a person watching the log must not wait minutes in silence. */
+    static final Duration REPORT_EVERY = Duration.ofSeconds(5);
 
     private final Connection connection;
     private boolean held = true;
@@ -28,25 +33,38 @@ public final class AdvisoryLock implements AutoCloseable {
 
     /**
      * Tries every 500ms until {@code wait} has passed. Polling instead of a blocking pg_advisory_lock keeps the wait
-     * bounded without a statement_timeout that would also cut off a slow server.
+     * bounded without a statement_timeout that would also cut off a slow server. While it waits, {@code log} is told
+     * who holds the lock when the wait starts and every {@link #REPORT_EVERY} after.
      */
-    public static AdvisoryLock acquire(Connection connection, Duration wait, String database)
+    public static AdvisoryLock acquire(Connection connection, Duration wait, String database, PrintStream log)
             throws RunnerException, SQLException {
-        long deadline = System.nanoTime() + wait.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + wait.toNanos();
+        long nextReport = start;
         while (true) {
             if (tryLock(connection)) {
                 return new AdvisoryLock(connection);
             }
-            long remaining = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            long remaining = deadline - now;
             if (remaining <= 0) {
+                String holder = holder(connection);
                 throw new RunnerException(ExitCode.LOCK_NOT_ACQUIRED, "another migration holds the lock of database '"
-                        + database + "'" + holder(connection) + "; waited " + Durations.format(wait));
+                        + database + "'" + (holder.isEmpty() ? "" : " (held by " + holder + ")") + "; waited "
+                        + Durations.format(wait));
+            }
+            if (now - nextReport >= 0) {
+                log.println(KeyValueLog.line("info", "waiting for the migration lock", "database", database,
+                        "heldBy", Optional.of(holder(connection)).filter(h -> !h.isEmpty()).orElse("(not visible)"),
+                        "waited", Durations.format(Duration.ofNanos(now - start).truncatedTo(ChronoUnit.SECONDS)),
+                        "lockWait", Durations.format(wait)));
+                nextReport = now + REPORT_EVERY.toNanos();
             }
             try {
                 Thread.sleep(Math.max(1, Math.min(RETRY_EVERY.toMillis(), remaining / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting for the migration lock", e);
+                throw Interruption.exception("waiting for the migration lock", e);
             }
         }
     }
@@ -60,9 +78,11 @@ public final class AdvisoryLock implements AutoCloseable {
         }
     }
 
-    // Who holds it, so the message points somewhere. Best effort: without pg_read_all_stats the columns may be hidden.
+    // Who holds it ("" when not visible), so the message points somewhere. Best effort: without pg_read_all_stats the
+    // columns may be hidden.
     private static String holder(Connection connection) {
-        String sql = "select a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local')"
+        String sql = "select a.pid, coalesce(a.application_name, ''), coalesce(host(a.client_addr), 'local'),"
+                + " a.backend_start"
                 + " from pg_locks l join pg_stat_activity a on a.pid = l.pid"
                 + " where l.locktype = 'advisory' and l.granted and l.objsubid = 2"
                 + " and l.database = (select oid from pg_database where datname = current_database())"
@@ -71,8 +91,10 @@ public final class AdvisoryLock implements AutoCloseable {
         try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             if (rs.next()) {
                 String app = rs.getString(2);
-                return " (held by backend pid " + rs.getInt(1) + (app.isEmpty() ? "" : ", application '" + app + "'")
-                        + ", client " + rs.getString(3) + ")";
+                java.sql.Timestamp since = rs.getTimestamp(4);
+                return "backend pid " + rs.getInt(1) + (app.isEmpty() ? "" : ", application '" + app + "'")
+                        + ", client " + rs.getString(3)
+                        + (since == null ? "" : ", connected since " + since.toInstant().truncatedTo(ChronoUnit.SECONDS));
             }
         } catch (SQLException e) {
             // only decoration

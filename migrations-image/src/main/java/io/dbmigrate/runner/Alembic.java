@@ -2,6 +2,10 @@ package io.dbmigrate.runner;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +55,7 @@ final class Alembic {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+            throw Interruption.exception("running alembic", e);
         }
     }
 
@@ -73,7 +77,34 @@ final class Alembic {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running alembic", e);
+            throw Interruption.exception("running alembic", e);
+        }
+    }
+
+    /**
+     * Ends this database's Alembic sessions and waits (5s at most) until they are gone. A killed Alembic's session lives
+     * on until its running statement ends (PostgreSQL notices a lost client only when it next writes to it), holding
+     * its locks and its transaction; terminating it rolls that back now. Called under the migration lock, so no other
+     * run's Alembic is among them. Best effort: without the right to signal them they end with their statement.
+     */
+    static void endSessions(Connection connection) {
+        String sessions = " from pg_stat_activity where datname = current_database() and application_name = '"
+                + APPLICATION_NAME + "' and pid <> pg_backend_pid()";
+        try (Statement st = connection.createStatement()) {
+            st.executeQuery("select pg_terminate_backend(pid)" + sessions).close();
+            for (int i = 0; i < 50; i++) {
+                try (ResultSet rs = st.executeQuery("select count(*)" + sessions)) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        } catch (SQLException e) {
+            // they end with their statement
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

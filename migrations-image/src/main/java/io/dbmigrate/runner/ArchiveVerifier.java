@@ -31,7 +31,7 @@ public final class ArchiveVerifier {
                     "cannot run " + tools.pgRestore() + " to verify the backup: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while verifying " + archive, e);
+            throw Interruption.exception("verifying " + archive, e);
         }
         if (outcome.exitCode() != 0) {
             throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED, "backup " + archive.getFileName()

@@ -72,7 +72,7 @@ public final class Backup {
                     revision, true, startedAt, finishedAt, settings.database(), settings.host(), settings.port(),
                     "custom", pgDumpVersion));
 
-            List<String> pruned = prune(dir, request, file);
+            List<String> pruned = prune(dir, request, file, settings);
             return new BackupResult(file.toString(), metadataFile.toString(), size, sha256, revision, true,
                     startedAt, finishedAt, pruned);
         } catch (IOException e) {
@@ -205,7 +205,9 @@ public final class Backup {
         List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password", "-f", partial.toString());
         ExternalProcess.Outcome outcome = runTool(command, settings.libpqEnvironment(), tools.pgDump());
         if (outcome.exitCode() != 0) {
-            throw new RunnerException(ExitCode.BACKUP_FAILED, "pg_dump of " + settings.describe() + " failed (exit "
+            // A lost connection (a failover, a restarted server) is retried; a dump that itself failed is not.
+            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.output()).orElse(ExitCode.BACKUP_FAILED);
+            throw new RunnerException(code, "pg_dump of " + settings.describe() + " failed (exit "
                     + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
         }
     }
@@ -218,7 +220,7 @@ public final class Backup {
             throw new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while running " + tool, e);
+            throw Interruption.exception("running " + tool, e);
         }
     }
 
@@ -260,12 +262,13 @@ public final class Backup {
     }
 
     /**
-     * Keeps the newest {@code retain} archives of this resource, the new one included (it is never deleted, even if a
-     * clock skew made an older file look newer). Ordered by the timestamp in the name, not by mtime, which copies and
-     * restores of the volume do not preserve. A file that cannot be deleted is left for the next run: the backup
-     * itself succeeded and must not be failed over housekeeping.
+     * Keeps the newest {@code retain} archives of this resource and this database, the new one included (it is never
+     * deleted, even if a clock skew made an older file look newer). Ordered by the timestamp in the name, not by
+     * mtime, which copies and restores of the volume do not preserve. A file that cannot be deleted is left for the
+     * next run: the backup itself succeeded and must not be failed over housekeeping.
      */
-    private static List<String> prune(Path dir, BackupRequest request, Path keep) throws IOException {
+    private static List<String> prune(Path dir, BackupRequest request, Path keep, ConnectionSettings settings)
+            throws IOException {
         record Archive(Path path, Instant at) {
         }
         List<Archive> others = new ArrayList<>();
@@ -273,7 +276,7 @@ public final class Backup {
             for (Path p : files) {
                 String fileName = p.getFileName().toString();
                 Optional<Instant> at = BackupFileName.timestampOf(request.name(), fileName);
-                if (at.isPresent() && !p.equals(keep) && Files.isRegularFile(p)) {
+                if (at.isPresent() && !p.equals(keep) && Files.isRegularFile(p) && isOf(p, settings)) {
                     others.add(new Archive(p, at.get()));
                 }
             }
@@ -291,6 +294,21 @@ public final class Backup {
             }
         }
         return List.copyOf(pruned);
+    }
+
+    /**
+     * Whether the archive's metadata names the database being backed up. The resource name alone does not say: the same
+     * name in another namespace, or in local mode against another database, shares the volume. Without readable
+     * metadata nobody can tell, so the archive stays.
+     */
+    private static boolean isOf(Path archive, ConnectionSettings settings) {
+        try {
+            return BackupMetadata.beside(archive).map(m -> m.isOf(settings)).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            System.err.println(KeyValueLog.line("warn", "unreadable backup metadata, archive not pruned", "file",
+                    archive, "error", e.getMessage()));
+            return false;
+        }
     }
 
     private static void deleteQuietly(Path p) {

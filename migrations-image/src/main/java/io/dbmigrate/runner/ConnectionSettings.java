@@ -10,7 +10,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -32,6 +35,21 @@ public record ConnectionSettings(String host, int port, String database, String 
     // A DNS name, an IPv4 address or a bare IPv6 address. Nothing a URL or a shell would interpret.
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}");
     private static final String MASK = "****";
+    // The server's FATAL for 3D000, as libpq prints it; an ERROR of the same words is about something else.
+    private static final Pattern DATABASE_MISSING = Pattern.compile("fatal:\\s+database \"[^\"\\n]*\" does not exist");
+    // libpq's and the server's words (lower case) for a refused login: 28P01, 28000, no password given.
+    private static final List<String> LOGIN_REFUSED = List.of("password authentication failed",
+            "no password supplied", "no pg_hba.conf entry", "pg_hba.conf rejects connection",
+            "fatal:  role \"");
+    // ... for a connection that could not be made or was lost: a retry can get through.
+    private static final List<String> CONNECTION_LOST = List.of("server closed the connection unexpectedly",
+            "terminating connection due to", "connection to server was lost", "no connection to the server",
+            "could not receive data from server", "could not send data to server", "connection refused",
+            "could not connect to server", "could not translate host name", "timeout expired",
+            "connection timed out", "no route to host", "connection reset by peer", "ssl syscall error",
+            "the database system is starting up", "the database system is shutting down",
+            "the database system is in recovery mode", "too many clients already",
+            "remaining connection slots are reserved");
 
     /**
      * Reads PGHOST, PGPORT (default 5432), PGDATABASE, PGUSER, PGPASSWORD (optional) and PGSSLMODE (default prefer).
@@ -160,25 +178,49 @@ public record ConnectionSettings(String host, int port, String database, String 
     }
 
     /**
-     * Turns a JDBC failure into the runner's vocabulary: 28000/28P01 are authentication failures (not retryable),
-     * class 08 and the states PostgreSQL sends while it cannot take connections are connection failures (retryable),
-     * anything else is unexpected.
+     * Turns a JDBC failure into the runner's vocabulary: a missing database (3D000) and a rejected or missing login
+     * (28000, 28P01, pgjdbc's 08004 "no password was provided") are not retryable, class 08 and the states PostgreSQL
+     * sends while it cannot take connections or ends them are connection failures (retryable), anything else is
+     * unexpected.
      */
     public static RunnerException classify(SQLException e, String what) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         String message = what + " failed: " + detail + (state.isEmpty() ? "" : " (SQLState " + state + ")");
-        if (state.equals("28P01") || state.equals("28000")) {
+        if (state.equals("3D000")) {
+            return new RunnerException(ExitCode.DATABASE_NOT_FOUND, message, e);
+        }
+        if (state.equals("28P01") || state.equals("28000")
+                // connection_rejected: pgjdbc's for a password the server asks for and nobody gave
+                || state.equals("08004") && detail.contains("authentication")) {
             return new RunnerException(ExitCode.AUTHENTICATION_FAILED, message, e);
         }
         if (state.startsWith("08")
-                || state.equals("57P03")   // cannot_connect_now: starting up or shutting down
-                || state.equals("53300")   // too_many_connections
-                || state.equals("3D000")   // the database does not exist (yet)
+                || state.startsWith("57P")  // admin or crash shutdown, cannot connect now, database dropped
+                || state.equals("53300")    // too_many_connections
                 || causedByNetwork(e)) {
             return new RunnerException(ExitCode.CONNECTION_FAILED, message, e);
         }
         return new RunnerException(ExitCode.UNEXPECTED, message, e);
+    }
+
+    /**
+     * What libpq's messages in the output of a failed pg_dump or pg_restore say, in the same vocabulary as
+     * {@link #classify}: the database is missing, the login was refused, or the connection could not be made or was
+     * lost (retryable). Empty when they say none of that: the tool itself failed.
+     */
+    public static Optional<ExitCode> classifyClientOutput(List<String> output) {
+        String text = String.join("\n", output).toLowerCase(Locale.ROOT);
+        if (DATABASE_MISSING.matcher(text).find()) {
+            return Optional.of(ExitCode.DATABASE_NOT_FOUND);
+        }
+        if (LOGIN_REFUSED.stream().anyMatch(text::contains)) {
+            return Optional.of(ExitCode.AUTHENTICATION_FAILED);
+        }
+        if (CONNECTION_LOST.stream().anyMatch(text::contains)) {
+            return Optional.of(ExitCode.CONNECTION_FAILED);
+        }
+        return Optional.empty();
     }
 
     private static boolean causedByNetwork(Throwable t) {

@@ -11,8 +11,9 @@ package io.dbmigrate.runner;
  *   <tr><td>0</td><td>OK</td><td>Succeeded</td><td>no</td><td>The command did what was asked.</td></tr>
  *   <tr><td>1</td><td>UNEXPECTED</td><td>UnexpectedError</td><td>yes</td><td>A bug or an unforeseen failure; the message says what.</td></tr>
  *   <tr><td>2</td><td>BAD_INPUT</td><td>InvalidInput</td><td>no</td><td>An option or environment variable is missing or invalid.</td></tr>
- *   <tr><td>3</td><td>CONNECTION_FAILED</td><td>ConnectionFailed</td><td>yes</td><td>PostgreSQL could not be reached (refused, timeout, starting up, database missing).</td></tr>
- *   <tr><td>4</td><td>AUTHENTICATION_FAILED</td><td>AuthenticationFailed</td><td>no</td><td>PostgreSQL rejected the user or password.</td></tr>
+ *   <tr><td>3</td><td>CONNECTION_FAILED</td><td>ConnectionFailed</td><td>yes</td><td>PostgreSQL could not be reached (refused, timeout, starting up), or the connection was lost (also during pg_dump or pg_restore).</td></tr>
+ *   <tr><td>4</td><td>AUTHENTICATION_FAILED</td><td>AuthenticationFailed</td><td>no</td><td>PostgreSQL rejected the user or password, or no password was given where one is needed.</td></tr>
+ *   <tr><td>5</td><td>DATABASE_NOT_FOUND</td><td>DatabaseNotFound</td><td>no</td><td>The server has no database of that name (SQLSTATE 3D000).</td></tr>
  *   <tr><td>10</td><td>BACKUP_FAILED</td><td>BackupFailed</td><td>no</td><td>pg_dump failed, or the backup directory is missing or not writable.</td></tr>
  *   <tr><td>11</td><td>BACKUP_VERIFICATION_FAILED</td><td>BackupVerificationFailed</td><td>no</td><td>The archive pg_dump wrote could not be read back in full; it was deleted.</td></tr>
  *   <tr><td>20</td><td>LOCK_NOT_ACQUIRED</td><td>LockNotAcquired</td><td>yes</td><td>Another migration of the database held its migration (advisory) lock for the whole lock wait.</td></tr>
@@ -24,6 +25,7 @@ package io.dbmigrate.runner;
  *   <tr><td>26</td><td>REHEARSAL_FAILED</td><td>RehearsalFailed</td><td>no</td><td>The step failed on a restored copy of the database (restore, upgrade, verification or round trip); production was not touched.</td></tr>
  *   <tr><td>27</td><td>OUTSIDE_WINDOW</td><td>OutsideWindow</td><td>no</td><td>Less than the step's expected duration is left in its maintenance window (--window-closes-at); nothing ran.</td></tr>
  *   <tr><td>28</td><td>BASELINE_REFUSED</td><td>BaselineRefused</td><td>no</td><td>stamp --adopt on a database whose alembic_version holds revisions that do not include the baseline; nothing was stamped.</td></tr>
+ *   <tr><td>130</td><td>INTERRUPTED</td><td>Interrupted</td><td>yes</td><td>SIGINT or SIGTERM: the child processes were stopped (Alembic's open transaction rolled back) and the migration lock released.</td></tr>
  * </table>
  */
 public enum ExitCode {
@@ -32,6 +34,8 @@ public enum ExitCode {
     BAD_INPUT(2, "InvalidInput", false),
     CONNECTION_FAILED(3, "ConnectionFailed", true),
     AUTHENTICATION_FAILED(4, "AuthenticationFailed", false),
+    // A misspelt spec.database.name does not appear by waiting; a database created later needs only a new generation.
+    DATABASE_NOT_FOUND(5, "DatabaseNotFound", false),
     BACKUP_FAILED(10, "BackupFailed", false),
     BACKUP_VERIFICATION_FAILED(11, "BackupVerificationFailed", false),
     LOCK_NOT_ACQUIRED(20, "LockNotAcquired", true),
@@ -46,7 +50,9 @@ public enum ExitCode {
     REHEARSAL_FAILED(26, "RehearsalFailed", false),
     // Not a failure of the migration: the operator holds the step for the next window instead of retrying now.
     OUTSIDE_WINDOW(27, "OutsideWindow", false),
-    BASELINE_REFUSED(28, "BaselineRefused", false);
+    BASELINE_REFUSED(28, "BaselineRefused", false),
+    // Stopped from outside (pod deleted, node drained, Ctrl-C): nothing is wrong with the migration itself.
+    INTERRUPTED(130, "Interrupted", true);
 
     private final int code;
     private final String reason;

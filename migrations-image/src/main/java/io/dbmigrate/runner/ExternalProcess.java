@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +29,10 @@ final class ExternalProcess {
             "PGREQUIRESSL", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS",
             // The env.py templates take it over PG*: a rehearsal would run on whatever it names, production included.
             "DBMIGRATE_SQLALCHEMY_URL");
+
+    /** The children running now, for {@link #stopAll()}. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+    private static final long STOP_WAIT_SECONDS = 5;
 
     /** Enough for any sane tool output; beyond this we keep streaming but stop remembering. */
     private static final int MAX_KEPT_LINES = 100_000;
@@ -54,6 +60,50 @@ final class ExternalProcess {
     }
 
     /**
+     * Ends every running child, its own children first: SIGTERM, and SIGKILL after a few seconds. Alembic dies with
+     * its connection, so PostgreSQL rolls its open transaction back.
+     */
+    static void stopAll() {
+        List<Process> running = List.copyOf(RUNNING);
+        for (Process p : running) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        for (Process p : running) {
+            try {
+                if (!p.waitFor(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // Started and remembered, unless the runner is stopping: then nothing new starts.
+    private static Process start(ProcessBuilder pb) throws IOException, InterruptedException {
+        if (Interruption.requested()) {
+            throw new InterruptedException("stopping: " + pb.command().get(0) + " not started");
+        }
+        Process process = pb.start();
+        RUNNING.add(process);
+        if (Interruption.requested()) {
+            process.destroy(); // the signal came while it started; stopAll may have missed it
+        }
+        return process;
+    }
+
+    // A child that failed because the runner is stopping did not fail on its own: its output must not be read as that.
+    // One that succeeded did what it was asked, signal or not.
+    private static void checkNotStopped(Process process, int exit) throws InterruptedException {
+        if (exit != 0 && Interruption.requested()) {
+            throw new InterruptedException("stopping: " + process.info().command().orElse("a child") + " stopped");
+        }
+    }
+
+    /**
      * @param environment variables to set for the child on top of the inherited ones (minus the connection ones)
      * @param onLine      sees every line as it arrives (for streaming to the log); may be null
      */
@@ -64,11 +114,11 @@ final class ExternalProcess {
             pb.directory(workingDirectory.toFile());
         }
         childEnvironment(pb.environment(), environment);
-        Process process = pb.start();
-        process.getOutputStream().close(); // nothing to say to it; a prompt must not wait for us
+        Process process = start(pb);
         List<String> kept = new ArrayList<>();
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            process.getOutputStream().close(); // nothing to say to it; a prompt must not wait for us
             String line;
             while ((line = reader.readLine()) != null) {
                 if (kept.size() < MAX_KEPT_LINES) {
@@ -78,11 +128,14 @@ final class ExternalProcess {
                     onLine.accept(line);
                 }
             }
-            return new Outcome(process.waitFor(), List.copyOf(kept));
+            int exit = process.waitFor();
+            checkNotStopped(process, exit);
+            return new Outcome(exit, List.copyOf(kept));
         } finally {
             if (process.isAlive()) {
                 process.destroyForcibly(); // interrupted or failed while reading: do not leave it running
             }
+            RUNNING.remove(process);
         }
     }
 
@@ -97,8 +150,7 @@ final class ExternalProcess {
             pb.directory(workingDirectory.toFile());
         }
         childEnvironment(pb.environment(), environment);
-        Process process = pb.start();
-        process.getOutputStream().close();
+        Process process = start(pb);
         List<String> stderr = new ArrayList<>();
         Thread errors = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(
@@ -119,11 +171,13 @@ final class ExternalProcess {
             }
         }, "stderr-" + command.get(0));
         errors.setDaemon(true);
-        errors.start();
         try {
+            process.getOutputStream().close();
+            errors.start();
             String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int exit = process.waitFor();
             errors.join();
+            checkNotStopped(process, exit);
             synchronized (stderr) {
                 return new SeparateOutcome(exit, stdout, List.copyOf(stderr));
             }
@@ -131,6 +185,7 @@ final class ExternalProcess {
             if (process.isAlive()) {
                 process.destroyForcibly();
             }
+            RUNNING.remove(process);
         }
     }
 }

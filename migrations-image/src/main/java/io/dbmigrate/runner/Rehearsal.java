@@ -247,14 +247,10 @@ public final class Rehearsal {
 
     /** The backup's {@code .json} sidecar, when it is there and readable; the rehearsal does without it. */
     private Optional<BackupMetadata> metadata(Path file) {
-        Path sidecar = file.resolveSibling(file.getFileName() + BackupFileName.METADATA_SUFFIX);
-        if (!Files.isRegularFile(sidecar)) {
-            return Optional.empty();
-        }
         try {
-            return Optional.of(RunnerJson.read(Files.readString(sidecar), BackupMetadata.class));
+            return BackupMetadata.beside(file);
         } catch (IOException | RuntimeException e) {
-            log.println(KeyValueLog.line("warn", "rehearsal: cannot read the archive's metadata", "file", sidecar,
+            log.println(KeyValueLog.line("warn", "rehearsal: cannot read the archive's metadata", "file", file,
                     "error", e.getMessage()));
             return Optional.empty();
         }
@@ -387,11 +383,14 @@ public final class Rehearsal {
             throw restoreFailed("cannot run " + tools.pgRestore() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while restoring " + file, e);
+            throw Interruption.exception("restoring " + file, e);
         }
         if (outcome.exitCode() != 0) {
-            throw restoreFailed("restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "
-                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
+            String message = "restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "
+                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000));
+            // A lost connection says nothing about the archive or the migration: it keeps its own code.
+            Optional<ExitCode> connection = ConnectionSettings.classifyClientOutput(outcome.output());
+            throw connection.isPresent() ? new RunnerException(connection.get(), message) : restoreFailed(message);
         }
         log.println(KeyValueLog.line("info", "rehearsal: archive restored", "archive", file, "database", scratch,
                 "millis", clock.millis() - start));

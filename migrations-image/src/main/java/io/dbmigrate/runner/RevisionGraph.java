@@ -69,13 +69,43 @@ public final class RevisionGraph {
     /**
      * @param current the database's revisions (empty at base)
      * @param log     sees what the script printed besides its answer (warnings of migration scripts on import)
-     * @throws RunnerException MIGRATION_FAILED with Alembic's message when the target or the current revision is not
-     *                         in the scripts, or the scripts cannot be loaded, or when no single
-     *                         {@code alembic downgrade} argument reaches the target on a branched graph
+     * @throws RunnerException BAD_INPUT as {@link #checkTarget} when the target is not in the scripts;
+     *                         MIGRATION_FAILED with Alembic's message when the current revision is not in the scripts,
+     *                         or the scripts cannot be loaded, or when no single {@code alembic downgrade} argument
+     *                         reaches the target on a branched graph
      */
     public static Classification classify(Tools tools, Path migrationsDir, String target, List<String> current,
                                           Consumer<String> log) throws RunnerException {
         return ask(tools, migrationsDir, "classify", target, current, log);
+    }
+
+    /**
+     * Whether {@code target} names revisions the scripts have, before anything is done with the database: every
+     * revision, symbol and branch label in it resolves as Alembic resolves them (a relative step is checked for what
+     * it starts from; how far it goes depends on the database).
+     *
+     * @throws RunnerException BAD_INPUT naming the target and the scripts' heads when it does not; MIGRATION_FAILED
+     *                         when the scripts cannot be loaded
+     */
+    public static void checkTarget(Tools tools, Path migrationsDir, String target, Consumer<String> log)
+            throws RunnerException {
+        JsonNode answer = answer(run(tools, migrationsDir, "resolve", target, List.of()), tools, log);
+        if (answer.path("unknownTarget").asBoolean()) {
+            throw unknownTarget(migrationsDir, target, answer);
+        }
+        if (answer.hasNonNull("error")) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot read the revisions in " + migrationsDir + ": "
+                    + Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));
+        }
+    }
+
+    // Bad input, not a failed migration: the spec names a revision the image does not have, and nothing ran.
+    private static RunnerException unknownTarget(Path migrationsDir, String target, JsonNode answer) {
+        List<String> heads = strings(answer.path("heads"));
+        return new RunnerException(ExitCode.BAD_INPUT, "target revision '" + target + "' is not in the migrations"
+                + (migrationsDir == null ? "" : " in " + migrationsDir) + ": " + Truncation.truncate(answer.path("error").asText(), AlembicOutput.MAX_ERROR_LENGTH)
+                + " (their head" + (heads.size() == 1 ? " is " : "s are ")
+                + (heads.isEmpty() ? "none" : String.join(", ", heads)) + ")");
     }
 
     /**
@@ -153,7 +183,7 @@ public final class RevisionGraph {
                     + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while reading the Alembic revision graph", e);
+            throw Interruption.exception("reading the Alembic revision graph", e);
         }
     }
 
@@ -161,6 +191,9 @@ public final class RevisionGraph {
                                     Consumer<String> log) throws RunnerException {
         JsonNode answer = answer(outcome, tools, log);
         String from = Revisions.describe(current);
+        if (answer.path("unknownTarget").asBoolean()) {
+            throw unknownTarget(null, target, answer);
+        }
         if (answer.hasNonNull("error")) {
             throw new RunnerException(ExitCode.MIGRATION_FAILED, "Alembic cannot go from " + from + " to target '"
                     + target + "': " + Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));

@@ -54,7 +54,14 @@ public final class RunnerMain {
     boolean help;
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.getenv(), System.out, System.err));
+        int code;
+        // SIGINT/SIGTERM: the hook stops the children and waits for execute to report Interrupted, then exits 130.
+        try (Interruption interruption = Interruption.install(Thread.currentThread())) {
+            code = execute(args, System.getenv(), System.out, System.err);
+            System.out.flush();
+            System.err.flush();
+        }
+        System.exit(code);
     }
 
     /** Everything {@link #main} does except exiting: returns the exit code. */
@@ -96,6 +103,12 @@ public final class RunnerMain {
         } catch (RuntimeException | Error e) {
             String message = e.getMessage() == null ? e.getClass().getName() : e.getClass().getSimpleName() + ": " + e.getMessage();
             result = RunnerResult.of(command, ExitCode.UNEXPECTED, redact(message, env));
+        }
+        // An interrupt left pending would make the result file's (interruptible) channel refuse to write.
+        Thread.interrupted();
+        if (Interruption.requested() && result.exitCode() != ExitCode.OK.code()) {
+            // Whatever failed, failed because the process was told to stop; what finished before stays as it was.
+            result = result.as(ExitCode.INTERRUPTED);
         }
         report(result, env, out, err);
         return result.exitCode();
@@ -225,6 +238,15 @@ public final class RunnerMain {
                 description = "Archives of NAME to keep, the new one included (default: ${DEFAULT-VALUE}).")
         int retain;
 
+        @Option(names = "--migrations", paramLabel = "DIR",
+                description = "With --target: directory with alembic.ini, whose revisions --target is checked against.")
+        Path migrations;
+
+        @Option(names = "--target", paramLabel = "REV",
+                description = "With --migrations: the revision the upgrade after this backup goes to. One the scripts"
+                        + " do not have is exit 2 InvalidInput before anything is dumped.")
+        String target;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
 
@@ -236,6 +258,12 @@ public final class RunnerMain {
         @Override
         public void validateOptions() throws RunnerException {
             request().validate("--dir", "--name", "--label", "--retain");
+            if ((migrations == null) != (target == null)) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--migrations and --target go together");
+            }
+            if (target != null) {
+                RevisionSpec.validate("--target", target);
+            }
         }
 
         private BackupRequest request() {
@@ -245,6 +273,11 @@ public final class RunnerMain {
         @Override
         public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
                                 PrintStream out, PrintStream err) throws RunnerException {
+            if (target != null) {
+                // A dump taken for an upgrade that cannot run is time (and a retained slot) lost: refuse first.
+                RevisionGraph.checkTarget(tools, Upgrade.migrationsDirectory(migrations), target,
+                        line -> err.println("alembic: " + settings.redact(line)));
+            }
             BackupResult b = Backup.run(settings, tools, request(), clock);
             err.println(KeyValueLog.line("info", "backup written", "file", b.file(), "sizeBytes", b.sizeBytes(),
                     "sha256", b.sha256(), "revision", b.revision(), "verified", b.verified(),

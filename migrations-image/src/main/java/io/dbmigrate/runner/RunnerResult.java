@@ -42,6 +42,12 @@ public record RunnerResult(String command, int exitCode, String reason, String m
                 newStamp);
     }
 
+    /** The same result as a failure of {@code code}: its exit code and reason, the same message and findings. */
+    public RunnerResult as(ExitCode code) {
+        return new RunnerResult(command, code.code(), code.reason(), message, backup, upgrade, revisions, plan,
+                rehearsal, stamp);
+    }
+
     public RunnerResult withMessage(String newMessage) {
         return new RunnerResult(command, exitCode, reason, newMessage, backup, upgrade, revisions, plan, rehearsal, stamp);
     }

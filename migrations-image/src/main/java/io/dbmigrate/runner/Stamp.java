@@ -75,7 +75,7 @@ public final class Stamp {
         Stamp stamp = new Stamp(settings, tools, request, request.revisions(), dir, clock, log);
         // Our own connection, separate from Alembic's: it holds the lock and reads alembic_version before and after.
         try (Connection connection = settings.open()) {
-            try (AdvisoryLock lock = AdvisoryLock.acquire(connection, lockWait, settings.database())) {
+            try (AdvisoryLock lock = AdvisoryLock.acquire(connection, lockWait, settings.database(), log)) {
                 return stamp.stamp(connection);
             }
         } catch (SQLException e) {

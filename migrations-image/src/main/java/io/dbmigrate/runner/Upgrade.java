@@ -114,7 +114,7 @@ public final class Upgrade {
         try (Connection connection = settings.open()) {
             AdvisoryLock lock;
             try {
-                lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database());
+                lock = AdvisoryLock.acquire(connection, request.lockWait(), settings.database(), log);
             } catch (RunnerException e) {
                 throw new RunnerException(e.exitCode(), e.getMessage(), e.getCause(),
                         result(null, null, Direction.UPGRADE, List.of(), null, 0));
@@ -419,6 +419,11 @@ public final class Upgrade {
                 outcome = alembic.run(command, revision);
                 watcher.close();
                 watcher.holders().forEach(h -> holders.put(h.pid(), h));
+            } catch (RunnerException e) {
+                if (e.exitCode() != ExitCode.INTERRUPTED) {
+                    throw e;
+                }
+                throw interrupted(connection, e, direction, from, applied, attempt);
             }
             String after = revisionAfter(connection);
             List<String> ran = stepsRan(direction, outcome.output());
@@ -440,10 +445,30 @@ public final class Upgrade {
                 backoff.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RunnerException(ExitCode.UNEXPECTED, "interrupted while waiting to retry", e);
+                throw Interruption.exception("waiting to retry", e);
             }
             before = after;
         }
+    }
+
+    /**
+     * A signal stopped Alembic: its session is ended (so its transaction is rolled back now, not when its statement
+     * would have ended), and the report says where that left the database, read from alembic_version.
+     */
+    private RunnerException interrupted(Connection connection, RunnerException e, Direction direction, String from,
+                                        List<String> applied, int attempts) {
+        Thread.interrupted(); // handled here: what follows must wait and talk to the database once more
+        Alembic.endSessions(connection);
+        String at;
+        try {
+            at = revisionAfter(connection);
+        } catch (RunnerException unreadable) {
+            return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open"
+                    + " transaction rolled back; the revision afterwards could not be read: " + unreadable.getMessage(),
+                    e.getCause(), result(from, from, direction, applied, null, attempts));
+        }
+        return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open transaction"
+                + " rolled back; " + where(from, at), e.getCause(), result(from, at, direction, applied, null, attempts));
     }
 
     private void logHolder(LockHolder holder) {

@@ -4,6 +4,7 @@ Usage (in the migrations directory):
   python3 -c "$(cat revision_graph.py)" classify TARGET [CURRENT...]
   python3 -c "$(cat revision_graph.py)" restore WANTED [CURRENT...]
   python3 -c "$(cat revision_graph.py)" includes REVS [CURRENT...]
+  python3 -c "$(cat revision_graph.py)" resolve TARGET
 CURRENT are the rows of alembic_version (none at base); WANTED is a comma-separated list of rows to
 return to exactly, or "base". Prints one line "dbmigrate-revision-graph: {json}" on stdout:
   {"direction": "up"|"down"|"none", "revisions": [...], "argument": "...",
@@ -16,8 +17,12 @@ for "includes" (REVS: what `alembic stamp` is given, comma-separated):
       included: every revision of REVS is in the history of the CURRENT rows (one of them or an
       ancestor); expect: the rows `alembic stamp --purge REVS` leaves, replayed with Alembic's own
       HeadMaintainer; unknownRows: CURRENT rows the scripts do not have (they include nothing)
+for "resolve": {"heads": [...]} when every revision, symbol and branch label TARGET names exists
+      (its +N/-N part depends on the database and is left to classify)
   {"error": "..."}                                          Alembic's own message, or why no single
       `alembic downgrade` argument lands exactly where wanted (exit status 2)
+  {"error": "...", "unknownTarget": true, "heads": [...]}  TARGET (resolve, classify) names nothing
+      the scripts have, or is ambiguous (`head` with several heads)
 Reads the scripts only; never connects to the database. `alembic upgrade` to an ancestor of the
 current revision exits 0 and does nothing, so this is how an explicit downgrade is recognised.
 
@@ -42,6 +47,10 @@ def ids(steps):
 
 
 class Refused(Exception):
+    pass
+
+
+class UnknownTarget(Exception):
     pass
 
 
@@ -141,6 +150,26 @@ class Graph:
                       " revision itself and no BRANCH@-N or REV@-N form undoes exactly those revisions"
                       % (describe(current), describe(landing), ", ".join(sorted(undo))))
 
+    def heads(self):
+        return sorted(self.map.heads)
+
+    def resolve(self, target):
+        """Raises UnknownTarget unless every revision, symbol and branch label of `target` exists, as
+        Alembic resolves them (prefixes included); a relative step (+2, ae10-1) is only checked for
+        what it starts from."""
+        from alembic.script.revision import _relative_destination
+        match = _relative_destination.match(target)
+        if match:
+            label, named, _ = match.groups()
+            names = [(label + "@" if label else "") + named] if named else ([label + "@heads"] if label else [])
+        else:
+            names = [target]
+        try:
+            for name in names:
+                self.script.get_revisions(name)
+        except self.CommandError as e:
+            raise UnknownTarget(str(e))
+
     def classify(self, target, current):
         up = ids(self.script._upgrade_revs(target, current))
         if up:
@@ -215,8 +244,8 @@ def describe(revs):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("classify", "restore", "includes"):
-        emit(error="usage: python3 -c <revision_graph.py> classify|restore|includes TARGET [CURRENT...]")
+    if len(argv) < 3 or argv[1] not in ("classify", "restore", "includes", "resolve"):
+        emit(error="usage: python3 -c <revision_graph.py> classify|restore|includes|resolve TARGET [CURRENT...]")
         return 2
     mode, target, current = argv[1], argv[2], tuple(argv[3:])
     try:
@@ -226,16 +255,23 @@ def main(argv):
     except ImportError as e:
         emit(error="%s cannot import alembic: %s" % (sys.executable, e))
         return 2
+    graph = None
     try:
         # The functions `alembic upgrade` and `alembic downgrade` themselves call (alembic/command.py).
         graph = Graph(ScriptDirectory.from_config(Config("alembic.ini")))
-        if mode == "classify":
+        if mode == "resolve":
+            graph.resolve(target)
+            emit(heads=graph.heads())
+        elif mode == "classify":
+            graph.resolve(target)
             emit(**graph.classify(target, current))
         elif mode == "includes":
             emit(**graph.includes(tuple(target.split(",")), current))
         else:
             emit(**graph.restore(() if target == "base" else tuple(target.split(",")), current))
         return 0
+    except UnknownTarget as e:
+        emit(error=str(e), unknownTarget=True, heads=graph.heads())
     except Refused as e:
         emit(error=str(e), refused=True)
     except CommandError as e:

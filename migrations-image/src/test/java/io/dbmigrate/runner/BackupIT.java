@@ -242,6 +242,56 @@ class BackupIT {
         Path p = Files.writeString(dir.resolve(name), "being written");
         Files.setLastModifiedTime(p, FileTime.from(modified));
         return p;
+    void retentionNeverPrunesAnotherDatabasesArchives() throws Exception {
+        // The same resource name against another database (another namespace's resource, or local mode pointed
+        // elsewhere) shares the volume: each database keeps its own `retain` newest.
+        Instant t = Instant.parse("2024-01-01T00:00:00Z");
+        try (TestDatabase other = TestDatabase.create("other")) {
+            BackupResult ours = backup("crm", 1, Clock.fixed(t, ZoneOffset.UTC));
+            BackupResult theirs = Backup.run(other.settings(), TOOLS, new BackupRequest(dir, "crm", "g3", 1),
+                    Clock.fixed(t.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
+            assertEquals(List.of(), theirs.pruned(), "the other database's backup pruned ours");
+            assertTrue(Files.exists(Path.of(ours.file())));
+
+            // Without metadata nobody can tell whose an archive is: it stays.
+            Path unknown = dir.resolve("crm_20230101T000000000Z_g1.dump");
+            Files.writeString(unknown, "no metadata beside it");
+
+            BackupResult oursAgain = backup("crm", 1, Clock.fixed(t.plus(Duration.ofMinutes(2)), ZoneOffset.UTC));
+            assertEquals(List.of(Path.of(ours.file()).getFileName().toString()), oursAgain.pruned());
+            assertTrue(Files.exists(Path.of(theirs.file())));
+            assertTrue(Files.exists(Path.of(theirs.metadataFile())));
+            assertTrue(Files.exists(unknown));
+        }
+    }
+
+    @Test
+    void anUnknownTargetIsRefusedBeforeAnythingIsDumped() throws Exception {
+        AlembicProject project = AlembicProject.create(dir.resolve("m"), false);
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        env.put("DBMIGRATE_RESULT_PATH", dir.resolve("result.json").toString());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        int exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
+                "g1", "--migrations", project.dir().toString(), "--target", "0003_nope"}, env,
+                new java.io.PrintStream(out, true), quiet);
+
+        assertEquals(2, exit, out.toString());
+        RunnerResult result = RunnerJson.read(Files.readString(dir.resolve("result.json")));
+        assertEquals("InvalidInput", result.reason());
+        assertTrue(result.message().contains("target revision '0003_nope' is not in the migrations in "
+                + project.dir().toAbsolutePath()), result.message());
+        assertTrue(result.message().endsWith("(their head is 0002_email)"), result.message());
+        try (Stream<Path> files = Files.list(backups)) {
+            assertEquals(List.of(), files.toList(), "nothing dumped");
+        }
+
+        // A known target goes on to the backup.
+        exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
+                "g1", "--migrations", project.dir().toString(), "--target", "head"}, env, quiet, quiet);
+        assertEquals(0, exit);
     }
 
     @Test

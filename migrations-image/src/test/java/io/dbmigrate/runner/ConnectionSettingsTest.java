@@ -114,6 +114,14 @@ class ConnectionSettingsTest {
                 ConnectionSettings.classify(new SQLException("no pg_hba.conf entry", "28000"), "x").exitCode());
         assertEquals(ExitCode.CONNECTION_FAILED,
                 ConnectionSettings.classify(new SQLException("Connection refused", "08001"), "x").exitCode());
+        assertEquals(ExitCode.DATABASE_NOT_FOUND, ConnectionSettings.classify(
+                new SQLException("FATAL: database \"crm\" does not exist", "3D000"), "x").exitCode());
+        assertEquals(ExitCode.AUTHENTICATION_FAILED, ConnectionSettings.classify(new SQLException(
+                "The server requested SCRAM-based authentication, but no password was provided.", "08004"), "x")
+                .exitCode());
+        assertEquals(ExitCode.CONNECTION_FAILED, ConnectionSettings.classify(
+                new SQLException("FATAL: terminating connection due to administrator command", "57P01"), "x")
+                .exitCode());
         assertEquals(ExitCode.CONNECTION_FAILED,
                 ConnectionSettings.classify(new SQLException("I/O error", "08006"), "x").exitCode());
         assertEquals(ExitCode.CONNECTION_FAILED,

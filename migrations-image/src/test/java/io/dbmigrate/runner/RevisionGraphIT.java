@@ -67,12 +67,28 @@ class RevisionGraphIT {
     @Test
     void unknownRevisionsAreAlembicsMessage() throws IOException {
         RunnerException target = assertThrows(RunnerException.class, () -> classify("nosuchrev", "0001_init"));
-        assertEquals(ExitCode.MIGRATION_FAILED, target.exitCode());
+        assertEquals(ExitCode.BAD_INPUT, target.exitCode());
         assertTrue(target.getMessage().contains("Can't locate revision identified by 'nosuchrev'"), target.getMessage());
-        assertTrue(target.getMessage().contains("from 0001_init to target 'nosuchrev'"), target.getMessage());
+        assertTrue(target.getMessage().contains("target revision 'nosuchrev'"), target.getMessage());
+        assertTrue(target.getMessage().contains("(their head is 0003_phone)"), target.getMessage());
 
         RunnerException current = assertThrows(RunnerException.class, () -> classify("head", "ffff_gone"));
         assertTrue(current.getMessage().contains("'ffff_gone'"), current.getMessage());
+    }
+
+    @Test
+    void targetsAreCheckedWithoutTheDatabase() throws RunnerException {
+        for (String known : List.of("head", "heads", "base", "0002", "0002_email", "+2", "0001_init+1", "head-1", "-1")) {
+            RevisionGraph.checkTarget(AlembicProject.tools(), project.dir(), known, logged::add);
+        }
+        for (String unknown : List.of("nosuchrev", "nope+1", "xpand@head", "0009")) {
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> RevisionGraph.checkTarget(AlembicProject.tools(), project.dir(), unknown, logged::add));
+            assertEquals(ExitCode.BAD_INPUT, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("target revision '" + unknown + "' is not in the migrations in "
+                    + project.dir() + ": "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(their head is 0003_phone)"), e.getMessage());
+        }
     }
 
     @Test

@@ -339,12 +339,13 @@ class UpgradeIT {
     }
 
     @Test
-    void unknownTargetIsAMigrationFailureWithAlembicsMessage() throws Exception {
+    void unknownTargetIsBadInputNamingTheHeads() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "nosuchrev", Duration.ZERO, Duration.ZERO));
-        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
-        assertTrue(e.getMessage().contains("Can't locate revision identified by 'nosuchrev'"), e.getMessage());
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("target revision 'nosuchrev' is not in the migrations: Can't locate revision"
+                + " identified by 'nosuchrev' (their head is 0002_email)"), e.getMessage());
         assertNull(e.upgradeResult().orElseThrow().failedRevision());
     }
 
@@ -353,10 +354,17 @@ class UpgradeIT {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
             st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            int holder;
+            try (ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                holder = rs.getInt(1);
+            }
 
             long start = System.nanoTime();
+            // Longer than one report interval: the wait is reported when it starts and again while it goes on.
+            Duration wait = AdvisoryLock.REPORT_EVERY.plusSeconds(1);
             RunnerException e = assertThrows(RunnerException.class,
-                    () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                    () -> upgrade(project, "head", Duration.ofSeconds(1), wait));
             long waitedMs = (System.nanoTime() - start) / 1_000_000;
 
             assertEquals(ExitCode.LOCK_NOT_ACQUIRED, e.exitCode());
@@ -364,8 +372,15 @@ class UpgradeIT {
             assertTrue(e.getMessage().contains("another migration holds the lock of database '" + db.name() + "'"),
                     e.getMessage());
             assertTrue(e.getMessage().contains("dbmigrate-it"), "names the holder: " + e.getMessage());
-            assertTrue(waitedMs >= 1000, "waited " + waitedMs + "ms");
-            assertEquals("", output(), "alembic never ran");
+            assertTrue(waitedMs >= wait.toMillis(), "waited " + waitedMs + "ms");
+            List<String> reports = output().lines().filter(l -> l.contains("msg=\"waiting for the migration lock\""))
+                    .toList();
+            assertEquals(2, reports.size(), output());
+            for (String report : reports) {
+                assertTrue(report.contains("backend pid " + holder + ", application 'dbmigrate-it'"), report);
+                assertTrue(report.contains("connected since "), report);
+            }
+            assertFalse(output().contains("alembic:"), "alembic never ran: " + output());
             assertEquals(List.of(), versionRows());
         }
         // Released by the other session: now it goes through.

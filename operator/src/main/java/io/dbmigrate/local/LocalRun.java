@@ -6,6 +6,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
+import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.plan.Attempt;
 import io.dbmigrate.plan.ContainerOutcome;
 import io.dbmigrate.plan.Decision;
@@ -25,11 +26,13 @@ import io.dbmigrate.runner.BackupRequest;
 import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.runner.Interruption;
 import io.dbmigrate.runner.Plan;
 import io.dbmigrate.runner.PlanResult;
 import io.dbmigrate.runner.Rehearsal;
 import io.dbmigrate.runner.RehearsalRequest;
 import io.dbmigrate.runner.RehearsalResult;
+import io.dbmigrate.runner.RevisionGraph;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.Stamp;
@@ -71,6 +74,25 @@ public final class LocalRun {
     this.backupDirectory = backupDirectory;
     this.clock = clock;
     this.progress = progress;
+  }
+
+  /**
+   * Checks every step's target against the migrations' revision graph, as the backup container of each Job does
+   * first: a target the scripts do not have is bad input, found before anything is backed up or run.
+   *
+   * @throws RunnerException BAD_INPUT whose message starts with the field, e.g. {@code spec.steps[1].targetRevision}
+   */
+  public void checkTargets(DatabaseMigration resource) throws RunnerException {
+    List<StepSpec> steps = resource.getSpec().stepsOrSingle();
+    for (int i = 0; i < steps.size(); i++) {
+      try {
+        RevisionGraph.checkTarget(tools, migrations, steps.get(i).targetRevision(),
+            line -> progress.println("alembic: " + connection.redact(line)));
+      } catch (RunnerException e) {
+        String field = resource.getSpec().phased() ? "spec.steps[" + i + "].targetRevision" : "spec.targetRevision";
+        throw new RunnerException(e.exitCode(), field + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   /**
@@ -199,6 +221,10 @@ public final class LocalRun {
         return new JobObservation(name, JobObservation.State.Succeeded, attempts, null, null);
       }
       boolean retryable = failure.exitCode() != null && ExitCode.of(failure.exitCode()).retryable();
+      if (Interruption.requested()) {
+        // Ctrl-C is the user stopping the run, not a transient failure: nothing is retried after it.
+        return new JobObservation(name, JobObservation.State.Failed, attempts, null, null);
+      }
       if (!retryable || attempts.size() >= allowed) {
         return new JobObservation(name, JobObservation.State.Failed, attempts,
             retryable ? "BackoffLimitExceeded" : "PodFailurePolicy", null);

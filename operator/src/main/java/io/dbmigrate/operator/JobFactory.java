@@ -85,8 +85,8 @@ public final class JobFactory {
     List<Volume> volumes = new ArrayList<>();
     List<Container> initContainers = new ArrayList<>();
     String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
-    backup(resource, label, volumes, initContainers);
     StepCommand command = StepCommand.of(spec, step, window);
+    backup(resource, label, command.targetCheckArguments(spec.migrations().pathOrDefault()), volumes, initContainers);
     RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
     if (rehearsal.required()) {
       // The same server as production unless spec.rehearsal.database names another; PGDATABASE is then only where
@@ -109,7 +109,7 @@ public final class JobFactory {
     List<Volume> volumes = new ArrayList<>();
     List<Container> initContainers = new ArrayList<>();
     boolean baseline = run.kind() == Decision.StampRun.Kind.Baseline;
-    backup(resource, baseline ? "baseline" : "stamp", volumes, initContainers);
+    backup(resource, baseline ? "baseline" : "stamp", List.of(), volumes, initContainers);
     List<String> args = new ArrayList<>(List.of("stamp", "--migrations", spec.migrations().pathOrDefault(),
         "--revision", run.revision()));
     if (baseline) {
@@ -121,7 +121,7 @@ public final class JobFactory {
   }
 
   // The backup init container and its volume, unless backups are disabled; every Job volume list starts with /tmp.
-  private static void backup(DatabaseMigration resource, String label, List<Volume> volumes,
+  private static void backup(DatabaseMigration resource, String label, List<String> targetCheck, List<Volume> volumes,
                              List<Container> initContainers) {
     DatabaseMigrationSpec spec = resource.getSpec();
     BackupSpec backup = spec.backupOrDefault();
@@ -129,9 +129,11 @@ public final class JobFactory {
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
       volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
           .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
-      initContainers.add(container(BACKUP_CONTAINER, spec, List.of("backup", "--dir", BACKUP_MOUNT,
+      List<String> args = new ArrayList<>(List.of("backup", "--dir", BACKUP_MOUNT,
           "--name", resource.getMetadata().getName(), "--label", label,
-          "--retain", Integer.toString(backup.retainOrDefault())), true));
+          "--retain", Integer.toString(backup.retainOrDefault())));
+      args.addAll(targetCheck);
+      initContainers.add(container(BACKUP_CONTAINER, spec, args, true));
     }
   }
 

@@ -134,6 +134,11 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     return args;
   }
 
+  /** Options of {@code dbmigrate-runner backup} that make it refuse a target the scripts do not have, before any dump. */
+  public List<String> targetCheckArguments(String migrationsPath) {
+    return List.of("--migrations", migrationsPath, "--target", target);
+  }
+
   /** Arguments of {@code dbmigrate-runner plan}. */
   public List<String> planArguments(String migrationsPath) {
     List<String> args = new ArrayList<>(List.of("plan", "--migrations", migrationsPath, "--target", target));

@@ -310,6 +310,53 @@ class LocalRunIT {
     assertTrue(noFile.err().contains("--filename"), noFile.err());
   }
 
+  @Test
+  void anUnknownTargetIsBadInputBeforeAnyBackup() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_target")) {
+      Path manifest = temp.resolve("typo.yaml");
+      Files.writeString(manifest, Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: cde012"
+          + "fgh999"));
+      Path backups = temp.resolve("backups");
+      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString());
+
+      assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
+      assertTrue(run.err().contains("spec.targetRevision: target revision 'cde012fgh999' is not in the migrations in "
+          + CRM.toAbsolutePath()), run.err());
+      assertTrue(run.err().contains("their heads are "), run.err());
+      assertFalse(Files.exists(backups), "nothing backed up");
+      assertEquals(List.of(), db.alembicVersion());
+
+      // A phased manifest names the step whose target is unknown, before the first step runs.
+      Path phased = phasedManifest("phased-typo.yaml", """
+          - {name: expand, targetRevision: expand@head}
+          - {name: contract, targetRevision: contrakt@head}
+          """);
+      Run steps = run(environment(db), "run", "-f", phased.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString());
+      assertEquals(DbMigrateMain.BAD_INPUT, steps.exitCode(), steps.err());
+      assertTrue(steps.err().contains("spec.steps[1].targetRevision: target revision 'contrakt@head'"), steps.err());
+      assertEquals(List.of(), db.alembicVersion(), "expand did not run either");
+    }
+  }
+
+  @Test
+  void aMissingDatabaseFailsAtOnceAsDatabaseNotFound() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_nodb")) {
+      Map<String, String> environment = environment(db);
+      environment.put("PGDATABASE", db.name() + "_missing");
+      Run run = run(environment, "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", temp.resolve("backups").toString());
+
+      assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
+      assertFalse(run.err().contains("retrying"), "a missing database is not retried: " + run.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
+      assertEquals(Phase.Failed, printed.getStatus().phase());
+      assertTrue(printed.getStatus().conditionsOrEmpty().stream().anyMatch(c -> "DatabaseNotFound".equals(c.reason())),
+          printed.getStatus().conditionsOrEmpty().toString());
+    }
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.walk(from)) {
       for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {

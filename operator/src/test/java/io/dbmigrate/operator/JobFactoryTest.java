@@ -107,8 +107,9 @@ class JobFactoryTest {
 
     assertEquals(List.of("backup"), pod.getInitContainers().stream().map(Container::getName).toList());
     assertEquals(List.of("migrate"), pod.getContainers().stream().map(Container::getName).toList());
-    assertEquals(List.of("backup", "--dir", "/var/lib/dbmigrate/backups", "--name", "crm", "--label", "g3", "--retain", "5"),
-        pod.getInitContainers().get(0).getArgs());
+    // The backup checks the target against the image's scripts first: an unknown one fails before any dump.
+    assertEquals(List.of("backup", "--dir", "/var/lib/dbmigrate/backups", "--name", "crm", "--label", "g3", "--retain", "5",
+        "--migrations", "/migrations", "--target", "head"), pod.getInitContainers().get(0).getArgs());
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head", "--lock-timeout", "1s",
         "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt"),
         pod.getContainers().get(0).getArgs());
@@ -125,6 +126,8 @@ class JobFactoryTest {
     List<String> migrateArgs = pod.getContainers().get(0).getArgs();
     assertEquals("g12", backupArgs.get(backupArgs.indexOf("--label") + 1));
     assertEquals("9", backupArgs.get(backupArgs.indexOf("--retain") + 1));
+    assertEquals("/app/alembic", backupArgs.get(backupArgs.indexOf("--migrations") + 1));
+    assertEquals("expand@head", backupArgs.get(backupArgs.indexOf("--target") + 1));
     assertEquals("/app/alembic", migrateArgs.get(migrateArgs.indexOf("--migrations") + 1));
     assertEquals("expand@head", migrateArgs.get(migrateArgs.indexOf("--target") + 1));
   }
@@ -263,8 +266,8 @@ class JobFactoryTest {
     assertEquals("In", rule.getOnExitCodes().getOperator());
     Set<Integer> expected = Arrays.stream(ExitCode.values())
         .filter(code -> code != ExitCode.OK && !code.retryable()).map(ExitCode::code).collect(Collectors.toSet());
-    assertEquals(Set.of(2, 4, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28), expected,
-        "the runner's contract: bad input, auth, backup, migration, lock timeout (the runner retried already), "
+    assertEquals(Set.of(2, 4, 5, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28), expected,
+        "the runner's contract: bad input, auth, database not found, backup, migration, lock timeout (the runner retried already), "
             + "verification, downgrade not allowed, plan outdated, rehearsal failed, outside the window (held for "
             + "the next one, not retried now), baseline refused");
     assertEquals(expected, Set.copyOf(rule.getOnExitCodes().getValues()));

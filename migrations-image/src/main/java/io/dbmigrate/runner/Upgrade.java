@@ -142,6 +142,14 @@ public final class Upgrade {
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
         List<String> fromRevisions = Revisions.current(connection);
         String from = Revisions.describe(fromRevisions);
+        if (request.expectBackup() != null) {
+            // Under the lock the backup took too: nothing can have moved the database since, except outside dbmigrate.
+            List<String> backup = Revisions.parse("the backup's revision", request.expectBackup());
+            if (!Revisions.same(fromRevisions, backup)) {
+                throw new RunnerException(ExitCode.BACKUP_OUTDATED, backupOutdated(Revisions.describe(backup), from),
+                        result(from, from, Direction.UPGRADE, List.of(), null, 0));
+            }
+        }
         if (request.expectFrom() != null) {
             // Read under the migration lock: no other dbmigrate run can move the database before Alembic starts.
             List<String> expected = request.expectedRevisions();
@@ -393,6 +401,12 @@ public final class Upgrade {
         return "the database is at " + from + ", not at " + expected + " where the approved plan started (it was"
                 + " migrated since the plan was made): the plan no longer says what would run; nothing was run."
                 + " Edit the resource (a new generation) to let the operator plan again, and approve the new plan";
+    }
+
+    static String backupOutdated(String backup, String from) {
+        return "the database is at " + from + ", not at " + backup + " where its backup was taken just before: it"
+                + " was migrated since by something else, so that backup is not the state this upgrade would start"
+                + " from; nothing was run. Run the step again (a new Job) to back up the database as it is now";
     }
 
     static String downgradeRefused(String target, String from, List<String> undo) {

@@ -12,12 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,6 +120,48 @@ class ExpectBackupIT {
                 + " was taken just before"), upgrade.result.message());
         assertEquals(List.of(), upgrade.result.upgrade().appliedRevisions());
         assertEquals(List.of("0001_init"), versionRows(), "nothing ran");
+    }
+
+    @Test
+    void aBackupWaitsForTheMigrationLockAndReadsTheRevisionAfterIt() throws Exception {
+        try (Connection holder = db.connect(); Statement st = holder.createStatement();
+             Connection observer = db.connect(); Statement watch = observer.createStatement()) {
+            // Another migration of this database holds the lock, and has not committed its revision yet.
+            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            holder.setAutoCommit(false);
+            st.execute("create table alembic_version (version_num varchar(32) primary key)");
+            st.execute("insert into alembic_version values ('0001_init')");
+
+            CompletableFuture<BackupResult> backup = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Backup.run(db.settings(), AlembicProject.tools(),
+                            new BackupRequest(tmp.resolve("backups"), "crm", "g1", 5), Clock.systemUTC());
+                } catch (RunnerException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+            // Until the backup is seen asking for the lock; a backup that takes no lock ends (at base) instead.
+            // (Seen from a session of its own: pg_stat_activity stays the same within the holder's transaction.)
+            while (!backup.isDone() && !askingForTheLock(watch)) {
+                Thread.sleep(50);
+            }
+            assertFalse(backup.isDone(), () -> "the backup did not wait for the migration lock: revision "
+                    + backup.join().revision());
+
+            holder.commit();
+            holder.setAutoCommit(true);
+            st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            assertEquals("0001_init", backup.get().revision(), "read once the other migration was done");
+        }
+    }
+
+    private boolean askingForTheLock(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where datname = current_database()"
+                + " and application_name = '" + ConnectionSettings.APPLICATION_NAME + "'"
+                + " and query like '%pg_try_advisory_lock%'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
     }
 
     @Test

@@ -87,11 +87,11 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     List<String> args = new ArrayList<>(List.of("upgrade"));
     args.addAll(targetAndSafety(migrationsPath));
     args.addAll(List.of("--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
-    args.addAll(checks());
     if (afterBackup) {
       // The backup container wrote the revision it was taken at to the pod's /tmp.
       args.add("--expect-backup");
     }
+    args.addAll(checks());
     if (window != null) {
       args.addAll(List.of("--window-closes-at", window.closesAt().toString()));
       if (window.expected() != null) {

@@ -242,6 +242,9 @@ class BackupIT {
         Path p = Files.writeString(dir.resolve(name), "being written");
         Files.setLastModifiedTime(p, FileTime.from(modified));
         return p;
+    }
+
+    @Test
     void retentionNeverPrunesAnotherDatabasesArchives() throws Exception {
         // The same resource name against another database (another namespace's resource, or local mode pointed
         // elsewhere) shares the volume: each database keeps its own `retain` newest.

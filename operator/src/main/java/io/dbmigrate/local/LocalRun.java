@@ -283,6 +283,10 @@ public final class LocalRun {
     progress.println("dbmigrate: upgrading " + connection.database() + " to " + command.target()
         + (spec.phased() ? " (step " + step.name() + ")" : ""));
     UpgradeRequest request = command.request(migrations);
+    if (backupOutcome != null) {
+      // As the migrate container does with --expect-backup: only from the revision the backup was taken at.
+      request = request.expectingBackup(backupOutcome.result().backup().revision());
+    }
     if (create.window() != null) {
       // As the migrate container does with the rehearsal its pod just ran: the measured duration decides.
       request = request.withinWindow(create.window().closesAt(), expected);

@@ -12,6 +12,7 @@ import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,6 +93,71 @@ class LocalRunIT {
       assertEquals(List.of(EXPAND_HEAD), db.alembicVersion(), "the database was not touched");
       assertEquals(scratchBefore, db.queryLong(SCRATCH), "no scratch database left behind");
       assertTrue(run.err().contains("rehearsing on a copy"), run.err());
+    }
+  }
+
+  @Test
+  void aDatabaseMigratedBetweenTheBackupAndTheUpgradeIsBackupOutdated() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_outdated")) {
+      Map<String, String> environment = environment(db);
+      // Someone migrates the database by hand right after the backup, as the upgrade is about to start.
+      OutputStream progress = new LineHook(line -> line.startsWith("dbmigrate: upgrading"),
+          () -> alembicByHand(environment, "xyz789uvw012"));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int code = DbMigrateMain.execute(new String[] {"run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+              "--backup-dir", temp.resolve("backups").toString()}, environment,
+          new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+      assertEquals(DbMigrateMain.FAILED, code, progress.toString());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(out.toString(StandardCharsets.UTF_8),
+          DatabaseMigration.class);
+      assertEquals("BackupOutdated", printed.getStatus().conditions().stream()
+          .filter(c -> c.type().equals("Ready")).findFirst().orElseThrow().reason());
+      assertTrue(printed.getStatus().message().contains("not at base where its backup was taken"),
+          printed.getStatus().message());
+      assertEquals(List.of("xyz789uvw012"), db.alembicVersion(), "only the migration by hand ran");
+    }
+  }
+
+  private static void alembicByHand(Map<String, String> environment, String revision) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder("/usr/bin/alembic", "-c", "alembic.ini", "upgrade", revision)
+          .directory(CRM.toFile()).redirectErrorStream(true);
+      pb.environment().putAll(environment);
+      pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
+      Process p = pb.start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.waitFor(), output);
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Collects what is written, and runs {@code action} once, when a line matching {@code when} is complete. */
+  private static final class LineHook extends ByteArrayOutputStream {
+    private final java.util.function.Predicate<String> when;
+    private final Runnable action;
+    private int lineStart;
+    private boolean done;
+
+    LineHook(java.util.function.Predicate<String> when, Runnable action) {
+      this.when = when;
+      this.action = action;
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      super.write(b, off, len);
+      String text = toString(StandardCharsets.UTF_8);
+      int newline;
+      while ((newline = text.indexOf('\n', lineStart)) >= 0) {
+        String line = text.substring(lineStart, newline);
+        lineStart = newline + 1;
+        if (!done && when.test(line)) {
+          done = true;
+          action.run();
+        }
+      }
     }
   }
 

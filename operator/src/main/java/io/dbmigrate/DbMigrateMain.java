@@ -200,8 +200,9 @@ public final class DbMigrateMain {
     String now;
 
     @Option(names = "--database-url", paramLabel = "URL",
-        description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]; overrides the manifest and PG* "
-            + "variables. Prefer PGPASSWORD to a password in the URL.")
+        description = "postgresql://[USER[:PASSWORD]@]HOST[:PORT][/DB][?sslmode=MODE]; overrides the manifest and PG* "
+            + "variables. PORT defaults to 5432 (not the manifest's); DB and sslmode to the manifest's. Read strictly: "
+            + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
     String databaseUrl;
 
     private final Map<String, String> environment;

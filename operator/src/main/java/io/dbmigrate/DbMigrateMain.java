@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
 /** `dbmigrate operator` runs the operator against the current kubeconfig; `dbmigrate run` runs a manifest locally. */
 @Command(name = "dbmigrate", mixinStandardHelpOptions = true, version = "dbmigrate 0.1.0",
     description = "Migrates PostgreSQL databases with Alembic, backup first.",
-    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class})
+    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class,
+        CommandLine.HelpCommand.class})
 public final class DbMigrateMain {
   /** Exit codes of `dbmigrate run`. */
   public static final int SUCCEEDED = 0;

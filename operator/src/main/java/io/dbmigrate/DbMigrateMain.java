@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalRun;
 import io.dbmigrate.local.ManifestReader;
+import io.dbmigrate.local.Preview;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
@@ -196,8 +197,8 @@ public final class DbMigrateMain {
     List<String> approvals = new ArrayList<>();
 
     @Option(names = "--now", paramLabel = "INSTANT",
-        description = "Run as if it were this time (RFC 3339, e.g. 2026-11-28T02:30:00Z), the clock ticking on from "
-            + "there: for maintenance windows (gate.window), to see what a run at that time would do.")
+        description = "Preview only: say what a run at this time (RFC 3339, e.g. 2026-11-28T02:30:00Z) would do with "
+            + "each step's gates (maintenance windows, approvals), and run nothing: no connection, no backup, no write.")
     String now;
 
     @Option(names = "--database-url", paramLabel = "URL",
@@ -236,6 +237,9 @@ public final class DbMigrateMain {
             return BAD_INPUT;
           }
         }
+        if (now != null) {
+          return preview(resource);
+        }
         connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
       } catch (ManifestReader.ManifestException | RunnerException e) {
         err.println("dbmigrate: " + e.getMessage());
@@ -248,14 +252,6 @@ public final class DbMigrateMain {
         return BAD_INPUT;
       }
       Clock clock = Clock.systemUTC();
-      if (now != null) {
-        try {
-          clock = Clock.offset(clock, java.time.Duration.between(clock.instant(), java.time.Instant.parse(now.strip())));
-        } catch (java.time.format.DateTimeParseException e) {
-          err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
-          return BAD_INPUT;
-        }
-      }
       Files.createDirectories(backupDirectory);
       defaultMetadata(resource);
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
@@ -268,6 +264,20 @@ public final class DbMigrateMain {
       out.flush();
       // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
       return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
+    }
+
+    // A run at a pretended time would write false times into backup names and status: --now only previews.
+    private int preview(DatabaseMigration resource) {
+      java.time.Instant at;
+      try {
+        at = java.time.Instant.parse(now.strip());
+      } catch (java.time.format.DateTimeParseException e) {
+        err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
+        return BAD_INPUT;
+      }
+      Preview.at(resource.getSpec(), at, Set.copyOf(approvals)).forEach(out::println);
+      out.flush();
+      return SUCCEEDED;
     }
 
     // What the API server would have filled in.

@@ -112,7 +112,7 @@ public final class LocalRun {
       } else {
         if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_WINDOW.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " waits: " + gate.waitingFor() + "; run again "
-              + "then (--now INSTANT runs as if it were that time)");
+              + "then (--now INSTANT previews a run at that time)");
         } else if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " has a deploymentRollout gate, which cannot "
               + "open without a cluster; run the remaining steps with the operator");

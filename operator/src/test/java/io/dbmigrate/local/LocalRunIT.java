@@ -96,7 +96,7 @@ class LocalRunIT {
   }
 
   @Test
-  void nowPutsTheRunInsideOrOutsideAMaintenanceWindow() throws IOException {
+  void nowPreviewsARunAtThatTimeAndTouchesNothing() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_window")) {
       Path manifest = phasedManifest("window.yaml", """
           - name: tables
@@ -105,21 +105,36 @@ class LocalRunIT {
             targetRevision: abc123def456
             gate:
               window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}
+          - name: contract
+            targetRevision: vwx234yz567
+            gate: {approval: {}}
           """);
+      Path backups = temp.resolve("backups");
       Run friday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--now", "2026-11-27T12:00:00Z");
-      assertEquals(DbMigrateMain.SUCCEEDED, friday.exitCode(), friday.err());
-      DatabaseMigration waiting = new KubernetesSerialization().unmarshal(friday.out(), DatabaseMigration.class);
-      assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
-      assertEquals("2026-11-28T02:00:00Z", waiting.getStatus().steps().get(1).nextWindow());
-      assertEquals(List.of("xyz789uvw012"), db.alembicVersion());
+          "--backup-dir", backups.toString(), "--now", "2026-11-27T12:00:00Z");
 
-      Run saturday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--now", "2026-11-28T02:30:00Z");
+      assertEquals(DbMigrateMain.SUCCEEDED, friday.exitCode(), friday.err());
+      assertEquals("""
+          Preview at 2026-11-27T12:00:00Z (--now): nothing was run, backed up or written.
+          step tables (to xyz789uvw012): would run (no gate)
+          step preferences (to abc123def456): would wait: for its window: the maintenance window (0 2 * * 6, 2h, UTC) \
+          opens at 2026-11-28T02:00:00Z
+          step contract (to vwx234yz567): not reached
+          """, friday.out());
+
+      // No user is needed either: a preview connects to nothing.
+      Map<String, String> noUser = environment(db);
+      noUser.remove("PGUSER");
+      Run saturday = run(noUser, "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString(), "--now", "2026-11-28T02:30:00Z", "--approve", "contract");
+
       assertEquals(DbMigrateMain.SUCCEEDED, saturday.exitCode(), saturday.err());
-      assertEquals(Phase.Succeeded, new KubernetesSerialization().unmarshal(saturday.out(), DatabaseMigration.class)
-          .getStatus().phase());
-      assertEquals(List.of("abc123def456"), db.alembicVersion());
+      assertTrue(saturday.out().contains("step preferences (to abc123def456): would run: the maintenance window "
+          + "(0 2 * * 6, 2h, UTC) is open until 2026-11-28T04:00:00Z\n"), saturday.out());
+      assertTrue(saturday.out().contains("step contract (to vwx234yz567): would run: approved with --approve\n"),
+          saturday.out());
+      assertEquals(List.of(), db.alembicVersion(), "a preview migrates nothing");
+      assertFalse(Files.exists(backups), "a preview writes no backup");
 
       Run bad = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
           "--now", "saturday");

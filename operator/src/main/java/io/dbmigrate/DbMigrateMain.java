@@ -1,6 +1,8 @@
 package io.dbmigrate;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalRun;
@@ -11,6 +13,7 @@ import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.plan.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
+import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.RunnerException;
 import io.dbmigrate.runner.Tools;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -207,6 +210,12 @@ public final class DbMigrateMain {
             + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
     String databaseUrl;
 
+    @Option(names = "--rehearsal-database-url", paramLabel = "URL",
+        description = "postgresql://USER[:PASSWORD]@HOST[:PORT][/DB][?sslmode=MODE]: the server of "
+            + "spec.rehearsal.database (its credentialsSecret cannot be read without a cluster); overrides what the "
+            + "manifest says of it. Required when the manifest names a rehearsal server.")
+    String rehearsalDatabaseUrl;
+
     private final Map<String, String> environment;
     private final PrintStream out;
     private final PrintStream err;
@@ -221,6 +230,7 @@ public final class DbMigrateMain {
     public Integer call() throws Exception {
       DatabaseMigration resource;
       ConnectionSettings connection;
+      ConnectionSettings rehearsalConnection;
       try {
         resource = ManifestReader.read(file);
         List<String> problems = SpecValidator.problems(resource);
@@ -241,6 +251,7 @@ public final class DbMigrateMain {
           return preview(resource);
         }
         connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
+        rehearsalConnection = rehearsalConnection(resource, connection);
       } catch (ManifestReader.ManifestException | RunnerException e) {
         err.println("dbmigrate: " + e.getMessage());
         return BAD_INPUT;
@@ -257,13 +268,37 @@ public final class DbMigrateMain {
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
-      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
-          backupDirectory.toAbsolutePath(), clock, err);
+      LocalRun run = new LocalRun(connection, rehearsalConnection, Tools.fromEnvironment(environment),
+          project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, err);
       DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
       out.print(new KubernetesSerialization().asYaml(finished));
       out.flush();
       // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
       return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
+    }
+
+    // spec.rehearsal.database is honoured through --rehearsal-database-url, never silently replaced by the database's
+    // own server: a rehearsal meant for a scratch server must not run CREATE DATABASE next to production.
+    private ConnectionSettings rehearsalConnection(DatabaseMigration resource, ConnectionSettings connection)
+        throws RunnerException {
+      DatabaseMigrationSpec spec = resource.getSpec();
+      boolean rehearses = spec.stepsOrSingle().stream().anyMatch(step -> spec.rehearsalOf(step).required());
+      DatabaseSpec server = spec.rehearsal() == null ? null : spec.rehearsal().database();
+      if (rehearsalDatabaseUrl == null) {
+        if (rehearses && server != null) {
+          throw new RunnerException(ExitCode.BAD_INPUT, file + ": spec.rehearsal.database names the server "
+              + server.host() + ":" + server.portOrDefault() + " to rehearse on, whose credentialsSecret cannot be "
+              + "read without a cluster: give --rehearsal-database-url postgresql://USER@" + server.host() + ":"
+              + server.portOrDefault() + "/" + server.name() + " (or remove spec.rehearsal.database to rehearse on "
+              + "the migrated database's own server)");
+        }
+        return connection;
+      }
+      if (!rehearses) {
+        throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: no step of " + file
+            + " rehearses (spec.rehearsal.mode: Required)");
+      }
+      return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
     }
 
     // A run at a pretended time would write false times into backup names and status: --now only previews.

@@ -49,6 +49,34 @@ public final class LocalConnection {
   }
 
   /**
+   * The server a rehearsal restores its copy on when spec.rehearsal.database names one: where from the manifest,
+   * overridden by the URL, and who from the URL alone. PG* describe the migrated database, not this server, and its
+   * credentialsSecret cannot be read without a cluster.
+   */
+  public static ConnectionSettings resolveRehearsal(DatabaseSpec manifest, String rehearsalUrl) throws RunnerException {
+    Map<String, String> merged = new HashMap<>();
+    if (manifest != null) {
+      putIfPresent(merged, "PGHOST", manifest.host());
+      putIfPresent(merged, "PGPORT", Integer.toString(manifest.portOrDefault()));
+      putIfPresent(merged, "PGDATABASE", manifest.name());
+      putIfPresent(merged, "PGSSLMODE", manifest.sslModeOrDefault().libpqName());
+    }
+    Map<String, String> url;
+    try {
+      url = fromUrl(rehearsalUrl);
+    } catch (RunnerException e) {
+      throw new RunnerException(ExitCode.BAD_INPUT, e.getMessage().replaceFirst("^--database-url",
+          "--rehearsal-database-url"));
+    }
+    if (!url.containsKey("PGUSER")) {
+      throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: give the user of the rehearsal server "
+          + "(postgresql://USER@HOST:PORT/DB): it needs CREATEDB there");
+    }
+    merged.putAll(url);
+    return ConnectionSettings.fromEnvironment(merged);
+  }
+
+  /**
    * postgresql://user:password@host:port/database?sslmode=require, as libpq's URIs, read strictly: what the URL says
    * cannot be half-read and the rest silently taken from elsewhere. A host comes with its own port, 5432 when the URL
    * gives none (as libpq's default), never the port the manifest gave its own host.

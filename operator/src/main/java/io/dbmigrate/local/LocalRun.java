@@ -57,6 +57,7 @@ import java.util.function.Consumer;
  */
 public final class LocalRun {
   private final ConnectionSettings connection;
+  private final ConnectionSettings rehearsalConnection;
   private final Tools tools;
   private final Path migrations;
   private final Path backupDirectory;
@@ -65,7 +66,14 @@ public final class LocalRun {
 
   public LocalRun(ConnectionSettings connection, Tools tools, Path migrations, Path backupDirectory, Clock clock,
                   PrintStream progress) {
+    this(connection, connection, tools, migrations, backupDirectory, clock, progress);
+  }
+
+  /** {@code rehearsalConnection}: the server of spec.rehearsal.database, or {@code connection} without one. */
+  public LocalRun(ConnectionSettings connection, ConnectionSettings rehearsalConnection, Tools tools, Path migrations,
+                  Path backupDirectory, Clock clock, PrintStream progress) {
     this.connection = connection;
+    this.rehearsalConnection = rehearsalConnection;
     this.tools = tools;
     this.migrations = migrations;
     this.backupDirectory = backupDirectory;
@@ -239,9 +247,10 @@ public final class LocalRun {
     java.time.Duration expected = create.window() == null ? null : create.window().expected();
     if (rehearsal.required()) {
       progressed.accept(new Attempt(backupOutcome, ContainerOutcome.running(), null));
-      // Local mode rehearses on the database's own server; spec.rehearsal.database is for clusters.
       progress.println("dbmigrate: rehearsing on a copy restored from "
-          + backupOutcome.result().backup().file() + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
+          + backupOutcome.result().backup().file() + (rehearsalConnection.equals(connection) ? ""
+          : " on " + rehearsalConnection.host() + ":" + rehearsalConnection.port() + " (spec.rehearsal.database)")
+          + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
       rehearseOutcome = rehearse(command.rehearsalRequest(migrations,
           Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(),
           rehearsal.roundTripOrDefault()));
@@ -266,7 +275,7 @@ public final class LocalRun {
 
   private ContainerOutcome rehearse(RehearsalRequest request) {
     return container("rehearse", () -> RunnerResult.of("rehearse", ExitCode.OK, "rehearsal passed")
-        .withRehearsal(Rehearsal.run(connection, tools, request, clock, progress)));
+        .withRehearsal(Rehearsal.run(rehearsalConnection, tools, request, clock, progress)));
   }
 
   /** One runner command in process, as its container would end: its result, or what it reported failing. */

@@ -144,6 +144,71 @@ class LocalRunIT {
   }
 
   @Test
+  void aRehearsalServerInTheManifestNeedsItsUrlAndIsThenWhereTheRehearsalRuns() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_rehearsal_server")) {
+      Path manifest = Files.writeString(temp.resolve("rehearsal-server.yaml"), """
+          apiVersion: dbmigrate.io/v1alpha1
+          kind: DatabaseMigration
+          metadata: {name: crm}
+          spec:
+            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
+            migrations: {image: registry.example.com/crm-migrations:1.0.0}
+            targetRevision: xyz789uvw012
+            backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+            backoffLimit: 0
+            rehearsal:
+              mode: Required
+              database: {host: scratch-db.invalid, port: 5433, name: postgres, credentialsSecret: {name: scratch}}
+          """);
+      Path backups = temp.resolve("backups");
+
+      Run refused = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString());
+
+      assertEquals(DbMigrateMain.BAD_INPUT, refused.exitCode(), refused.err());
+      assertTrue(refused.err().contains("spec.rehearsal.database names the server scratch-db.invalid:5433 to rehearse "
+          + "on, whose credentialsSecret cannot be read without a cluster: give --rehearsal-database-url "
+          + "postgresql://USER@scratch-db.invalid:5433/postgres"), refused.err());
+      assertEquals(List.of(), db.alembicVersion(), "nothing ran");
+      assertFalse(Files.exists(backups), "not even the backup");
+
+      // Port 1 of loopback refuses at once: the rehearsal went there, not to the migrated database's server.
+      Run unreachable = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString(),
+          "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:1/postgres");
+
+      assertEquals(DbMigrateMain.FAILED, unreachable.exitCode(), unreachable.err());
+      assertTrue(unreachable.err().contains("on 127.0.0.1:1 (spec.rehearsal.database)"), unreachable.err());
+      DatabaseMigration printed = new KubernetesSerialization().unmarshal(unreachable.out(), DatabaseMigration.class);
+      assertTrue(printed.getStatus().message().contains("127.0.0.1:1"), printed.getStatus().message());
+      assertEquals(List.of(), db.alembicVersion(), "production was not touched");
+      assertFalse(unreachable.err().contains(db.password()) || unreachable.out().contains(db.password()));
+
+      Run rehearsed = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+          "--backup-dir", backups.toString(),
+          "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":"
+              + db.port() + "/postgres?sslmode=disable");
+
+      assertEquals(DbMigrateMain.SUCCEEDED, rehearsed.exitCode(), rehearsed.err());
+      assertTrue(rehearsed.err().contains("on " + db.host() + ":" + db.port() + " (spec.rehearsal.database)"),
+          rehearsed.err());
+      assertEquals(List.of("xyz789uvw012"), db.alembicVersion());
+    }
+  }
+
+  @Test
+  void aRehearsalUrlWithoutARehearsalIsBadInput() {
+    try (TestDatabase db = TestDatabase.create("local_rehearsal_unused")) {
+      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+          "--rehearsal-database-url", "postgresql://u@localhost/postgres");
+
+      assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
+      assertTrue(run.err().contains("--rehearsal-database-url: no step of " + MANIFEST + " rehearses"), run.err());
+      assertEquals(List.of(), db.alembicVersion(), "nothing ran");
+    }
+  }
+
+  @Test
   void runsTheManifestAndPrintsTheResourceWithItsStatus() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_ok")) {
       Path backups = temp.resolve("backups");

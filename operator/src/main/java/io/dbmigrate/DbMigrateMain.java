@@ -5,9 +5,11 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.local.LocalConnection;
+import io.dbmigrate.local.LocalProgress;
 import io.dbmigrate.local.LocalRun;
 import io.dbmigrate.local.ManifestReader;
 import io.dbmigrate.local.Preview;
+import io.dbmigrate.local.RunSummary;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
@@ -178,7 +180,7 @@ public final class DbMigrateMain {
   /** Runs one manifest without a cluster. */
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
-          + "upgrade it with Alembic, and print the resulting resource as `kubectl get -o yaml` would.",
+          + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
           "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input."})
   static final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
@@ -210,6 +212,11 @@ public final class DbMigrateMain {
             + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
     String databaseUrl;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+        description = "yaml: print the resource with its status as `kubectl get -o yaml` would. Default: a short "
+            + "result (outcome, failing revision and error, where the database and the backup are).")
+    String output;
+
     @Option(names = "--rehearsal-database-url", paramLabel = "URL",
         description = "postgresql://USER[:PASSWORD]@HOST[:PORT][/DB][?sslmode=MODE]: the server of "
             + "spec.rehearsal.database (its credentialsSecret cannot be read without a cluster); overrides what the "
@@ -231,6 +238,10 @@ public final class DbMigrateMain {
       DatabaseMigration resource;
       ConnectionSettings connection;
       ConnectionSettings rehearsalConnection;
+      if (output != null && !output.equals("yaml")) {
+        err.println("dbmigrate: --output " + output + ": the only format is yaml (without -o: a short result)");
+        return BAD_INPUT;
+      }
       try {
         resource = ManifestReader.read(file);
         List<String> problems = SpecValidator.problems(resource);
@@ -268,10 +279,20 @@ public final class DbMigrateMain {
       err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
+      PrintStream progress = LocalProgress.to(err);
       LocalRun run = new LocalRun(connection, rehearsalConnection, Tools.fromEnvironment(environment),
-          project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, err);
-      DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
-      out.print(new KubernetesSerialization().asYaml(finished));
+          project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, progress);
+      DatabaseMigration finished;
+      try {
+        finished = run.run(resource, Set.copyOf(approvals));
+      } finally {
+        progress.close();
+      }
+      if ("yaml".equals(output)) {
+        out.print(new KubernetesSerialization().asYaml(finished));
+      } else {
+        RunSummary.of(finished, connection).forEach(out::println);
+      }
       out.flush();
       // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
       return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;

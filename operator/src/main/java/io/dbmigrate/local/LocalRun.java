@@ -180,7 +180,7 @@ public final class LocalRun {
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
     for (TransitionEvent event : TransitionEvent.between(before, after)) {
-      progress.println("dbmigrate: " + event.reason() + ": " + event.message());
+      LocalProgress.event(event).ifPresent(progress::println);
     }
     resource.setStatus(after);
   }

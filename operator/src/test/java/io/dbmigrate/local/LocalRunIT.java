@@ -81,7 +81,7 @@ class LocalRunIT {
       long scratchBefore = db.queryLong(SCRATCH);
 
       Run run = run(environment(db), "run", "-f", seedDefects.resolve("databasemigration-nameerror.yaml").toString(),
-          "--migrations", seedDefects.toString(), "--backup-dir", temp.resolve("backups").toString());
+          "--migrations", seedDefects.toString(), "--backup-dir", temp.resolve("backups").toString(), "-o", "yaml");
 
       assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
       DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -174,7 +174,7 @@ class LocalRunIT {
 
       // Port 1 of loopback refuses at once: the rehearsal went there, not to the migrated database's server.
       Run unreachable = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString(),
+          "--backup-dir", backups.toString(), "-o", "yaml",
           "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:1/postgres");
 
       assertEquals(DbMigrateMain.FAILED, unreachable.exitCode(), unreachable.err());
@@ -213,7 +213,7 @@ class LocalRunIT {
     try (TestDatabase db = TestDatabase.create("local_ok")) {
       Path backups = temp.resolve("backups");
       Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString());
+          "--backup-dir", backups.toString(), "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -238,7 +238,7 @@ class LocalRunIT {
             targetRevision: vwx234yz567
             gate: {approval: {}}
           """);
-      Run stopped = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+      Run stopped = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(), "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, stopped.exitCode(), stopped.err());
       DatabaseMigration waiting = new KubernetesSerialization().unmarshal(stopped.out(), DatabaseMigration.class);
@@ -250,7 +250,7 @@ class LocalRunIT {
       assertTrue(stopped.err().contains("ALTER TABLE tickets ADD COLUMN new_status"), stopped.err());
 
       Run approved = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--approve", "contract");
+          "--approve", "contract", "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
       DatabaseMigration done = new KubernetesSerialization().unmarshal(approved.out(), DatabaseMigration.class);
@@ -266,7 +266,7 @@ class LocalRunIT {
     try (TestDatabase db = TestDatabase.create("local_phased")) {
       Path backups = temp.resolve("backups");
       Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
-          "--migrations", CRM.toString(), "--backup-dir", backups.toString(), "--approve", "contract");
+          "--migrations", CRM.toString(), "--backup-dir", backups.toString(), "--approve", "contract", "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       DatabaseMigration waiting = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -300,6 +300,12 @@ class LocalRunIT {
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       assertTrue(run.err().contains("cannot open without a cluster"), run.err());
       assertEquals(List.of(), db.alembicVersion());
+      assertEquals("""
+          Waiting: step contract has a deploymentRollout gate, which cannot open without a cluster: run the remaining \
+          steps with the operator
+            database: '%s' on %s:%d, at a revision this run did not read
+            backup:   none taken (spec.backup.mode: Disabled)
+          """.formatted(db.name(), db.host(), db.port()), run.out());
     }
   }
 
@@ -330,34 +336,45 @@ class LocalRunIT {
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
       assertFalse(run.err().contains(db.password()), "the password from the URL was printed");
+      List<String> out = run.out().lines().toList();
+      assertEquals("Succeeded: Upgraded base -> " + EXPAND_HEAD + ": applied 10 revisions", out.get(0), run.out());
+      assertEquals("  database: '" + db.name() + "' on " + db.host() + ":" + db.port() + ", at " + EXPAND_HEAD,
+          out.get(1));
+      assertTrue(out.get(2).startsWith("  backup:   " + temp.resolve("b").toAbsolutePath() + "/crm_"), out.get(2));
     }
+  }
+
+  /** crm's project with a revision on top of vwx234yz567 that divides by zero, and a manifest targeting it. */
+  private Path raisingProject() throws IOException {
+    Path broken = temp.resolve("broken");
+    copy(CRM, broken);
+    Files.writeString(broken.resolve("versions/zzz111local_raises.py"), """
+        from alembic import op
+        revision = 'zzz111local'
+        down_revision = 'vwx234yz567'
+        branch_labels = None
+        depends_on = None
+
+
+        def upgrade():
+            op.execute('SELECT 1/0')
+
+
+        def downgrade():
+            pass
+        """);
+    // The raising revision is a head of its own, next to expand and contract: target it by name.
+    Files.writeString(temp.resolve("raises.yaml"),
+        Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: zzz111local"));
+    return broken;
   }
 
   @Test
   void aRaisingRevisionExitsOneWithTheRevisionInStatus() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_fail")) {
-      Path broken = temp.resolve("broken");
-      copy(CRM, broken);
-      Files.writeString(broken.resolve("versions/zzz111local_raises.py"), """
-          from alembic import op
-          revision = 'zzz111local'
-          down_revision = 'vwx234yz567'
-          branch_labels = None
-          depends_on = None
-
-
-          def upgrade():
-              op.execute('SELECT 1/0')
-
-
-          def downgrade():
-              pass
-          """);
-      // The raising revision is a head of its own, next to expand and contract: target it by name.
-      Path manifest = temp.resolve("raises.yaml");
-      Files.writeString(manifest, Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: zzz111local"));
-      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", broken.toString(),
-          "--backup-dir", temp.resolve("backups").toString());
+      Path broken = raisingProject();
+      Run run = run(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
+          broken.toString(), "--backup-dir", temp.resolve("backups").toString(), "-o", "yaml");
 
       assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
       DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -365,6 +382,41 @@ class LocalRunIT {
       assertEquals("zzz111local", printed.getStatus().lastMigration().failedRevision());
       assertTrue(printed.getStatus().message().contains("division by zero"), printed.getStatus().message());
       assertEquals(List.of(), db.alembicVersion(), "the whole run rolled back");
+    }
+  }
+
+  @Test
+  void aFailedRunSaysTheRevisionTheErrorTheDatabaseAndTheBackupInAFewReadableLines() throws IOException {
+    try (TestDatabase db = TestDatabase.create("local_fail_short")) {
+      Path broken = raisingProject();
+      Path backups = temp.resolve("backups");
+      Run run = run(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
+          broken.toString(), "--backup-dir", backups.toString());
+
+      assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
+      List<String> out = run.out().lines().toList();
+      assertEquals(4, out.size(), run.out());
+      assertEquals("Failed (MigrationFailed): revision zzz111local failed: sqlalchemy.exc.DataError: "
+          + "(psycopg2.errors.DivisionByZero) division by zero; nothing was applied, the database is still at base",
+          out.get(0));
+      assertEquals("  failing revision: zzz111local", out.get(1));
+      assertEquals("  database: '" + db.name() + "' on " + db.host() + ":" + db.port() + ", at base", out.get(2));
+      assertTrue(out.get(3).matches("  backup:   " + java.util.regex.Pattern.quote(backups.toAbsolutePath()
+          + "/crm_") + "\\S+_g1\\.dump \\(\\d+ bytes, verified; the database as it was at base\\)"), out.get(3));
+
+      String err = run.err();
+      assertTrue(err.contains("dbmigrate: applying xyz789uvw012 (Create the base CRM tables)\n"), err);
+      assertTrue(err.contains("dbmigrate: alembic raised in " + broken.resolve("versions/zzz111local_raises.py")
+          + ", line 9, in upgrade: op.execute('SELECT 1/0')\n"
+          + "dbmigrate:   sqlalchemy.exc.DataError: (psycopg2.errors.DivisionByZero) division by zero\n"
+          + "dbmigrate:   [SQL: SELECT 1/0]\n"), err);
+      // One style, local words, no frames of Alembic or SQLAlchemy, no escape codes.
+      assertTrue(err.lines().allMatch(line -> line.startsWith("dbmigrate: ")), err);
+      for (String absent : List.of("Traceback", "dist-packages", "site-packages", "time=", "level=", "Job ",
+          "crm-backups", "PostgresqlImpl", "\u001B")) {
+        assertFalse(err.contains(absent), absent + " in:\n" + err);
+      }
+      assertTrue(err.lines().count() <= 25, err.lines().count() + " lines:\n" + err);
     }
   }
 

@@ -175,7 +175,9 @@ public final class ManifestReader {
           return field + ": expected " + expected + ", got " + got + (quote == null ? "" : "; quote it: " + quote);
         }
       }
-      return field + ": " + originalMessage(e);
+      // Whatever else Jackson says, without its Java type names (a user never wrote io.fabric8...IntOrString).
+      return field + ": " + originalMessage(e).replaceFirst("^Cannot construct instance of `[^`]*`, problem: ", "")
+          .replaceAll("`(?:[a-z0-9_]+\\.)+([A-Za-z0-9_$]+)`", "$1");
     }
 
     static String originalMessage(IOException e) {

@@ -202,6 +202,14 @@ class ManifestReaderTest {
   }
 
   @Test
+  void anyOtherBindingErrorIsSaidWithoutJavaTypeNames() throws IOException {
+    String message = error(minimal("crm", "head") + "  jobTemplate: {resources: {limits: {cpu: {a: 1}}}}\n");
+
+    assertTrue(message.endsWith(": spec.jobTemplate.resources.limits.cpu: Either integer or string value needs to be "
+        + "provided (line 16)"), message);
+  }
+
+  @Test
   void aListWhereAStringBelongsIsNamed() throws IOException {
     String message = error(minimal("crm", "[head]"));
 

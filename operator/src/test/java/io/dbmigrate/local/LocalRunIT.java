@@ -543,7 +543,7 @@ class LocalRunIT {
     try (TestDatabase db = TestDatabase.create("local_nodb")) {
       Map<String, String> environment = environment(db);
       environment.put("PGDATABASE", db.name() + "_missing");
-      Run run = run(environment, "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+      Run run = run(environment, "run", "-o", "yaml", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
           "--backup-dir", temp.resolve("backups").toString());
 
       assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());

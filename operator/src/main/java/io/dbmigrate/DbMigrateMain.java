@@ -1,10 +1,15 @@
 package io.dbmigrate;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.local.LocalConnection;
+import io.dbmigrate.local.LocalProgress;
 import io.dbmigrate.local.LocalRun;
 import io.dbmigrate.local.ManifestReader;
+import io.dbmigrate.local.Preview;
+import io.dbmigrate.local.RunSummary;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
@@ -42,7 +47,8 @@ import picocli.CommandLine.Option;
 /** `dbmigrate operator` runs the operator against the current kubeconfig; `dbmigrate run` runs a manifest locally. */
 @Command(name = "dbmigrate", mixinStandardHelpOptions = true, version = "dbmigrate 0.1.0",
     description = "Migrates PostgreSQL databases with Alembic, backup first.",
-    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class})
+    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class,
+        CommandLine.HelpCommand.class})
 public final class DbMigrateMain {
   /** Exit codes of `dbmigrate run`. */
   public static final int SUCCEEDED = 0;
@@ -182,7 +188,7 @@ public final class DbMigrateMain {
   /** Runs one manifest without a cluster. */
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
-          + "upgrade it with Alembic, and print the resulting resource as `kubectl get -o yaml` would.",
+          + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
           "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
   static final class RunCommand implements Callable<Integer> {
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
@@ -204,14 +210,26 @@ public final class DbMigrateMain {
     List<String> approvals = new ArrayList<>();
 
     @Option(names = "--now", paramLabel = "INSTANT",
-        description = "Run as if it were this time (RFC 3339, e.g. 2026-11-28T02:30:00Z), the clock ticking on from "
-            + "there: for maintenance windows (gate.window), to see what a run at that time would do.")
+        description = "Preview only: say what a run at this time (RFC 3339, e.g. 2026-11-28T02:30:00Z) would do with "
+            + "each step's gates (maintenance windows, approvals), and run nothing: no connection, no backup, no write.")
     String now;
 
     @Option(names = "--database-url", paramLabel = "URL",
-        description = "postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=...]; overrides the manifest and PG* "
-            + "variables. Prefer PGPASSWORD to a password in the URL.")
+        description = "postgresql://[USER[:PASSWORD]@]HOST[:PORT][/DB][?sslmode=MODE]; overrides the manifest and PG* "
+            + "variables. PORT defaults to 5432 (not the manifest's); DB and sslmode to the manifest's. Read strictly: "
+            + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
     String databaseUrl;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+        description = "yaml: print the resource with its status as `kubectl get -o yaml` would. Default: a short "
+            + "result (outcome, failing revision and error, where the database and the backup are).")
+    String output;
+
+    @Option(names = "--rehearsal-database-url", paramLabel = "URL",
+        description = "postgresql://USER[:PASSWORD]@HOST[:PORT][/DB][?sslmode=MODE]: the server of "
+            + "spec.rehearsal.database (its credentialsSecret cannot be read without a cluster); overrides what the "
+            + "manifest says of it. Required when the manifest names a rehearsal server.")
+    String rehearsalDatabaseUrl;
 
     private final Map<String, String> environment;
     private final PrintStream out;
@@ -227,6 +245,11 @@ public final class DbMigrateMain {
     public Integer call() throws Exception {
       DatabaseMigration resource;
       ConnectionSettings connection;
+      ConnectionSettings rehearsalConnection;
+      if (output != null && !output.equals("yaml")) {
+        err.println("dbmigrate: --output " + output + ": the only format is yaml (without -o: a short result)");
+        return BAD_INPUT;
+      }
       try {
         resource = ManifestReader.read(file);
         List<String> problems = SpecValidator.problems(resource);
@@ -243,7 +266,11 @@ public final class DbMigrateMain {
             return BAD_INPUT;
           }
         }
+        if (now != null) {
+          return preview(resource);
+        }
         connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
+        rehearsalConnection = rehearsalConnection(resource, connection);
       } catch (ManifestReader.ManifestException | RunnerException e) {
         err.println("dbmigrate: " + e.getMessage());
         return BAD_INPUT;
@@ -255,19 +282,13 @@ public final class DbMigrateMain {
         return BAD_INPUT;
       }
       Clock clock = Clock.systemUTC();
-      if (now != null) {
-        try {
-          clock = Clock.offset(clock, java.time.Duration.between(clock.instant(), java.time.Instant.parse(now.strip())));
-        } catch (java.time.format.DateTimeParseException e) {
-          err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
-          return BAD_INPUT;
-        }
-      }
-      LocalRun run = new LocalRun(connection, Tools.fromEnvironment(environment), project.toAbsolutePath(),
-          backupDirectory.toAbsolutePath(), clock, err);
+      PrintStream progress = LocalProgress.to(err);
+      LocalRun run = new LocalRun(connection, rehearsalConnection, Tools.fromEnvironment(environment),
+          project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, progress);
       try {
         run.checkTargets(resource);
       } catch (RunnerException e) {
+        progress.close();
         err.println("dbmigrate: " + file + ": " + e.getMessage());
         return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
       }
@@ -277,11 +298,20 @@ public final class DbMigrateMain {
           + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
           .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
       // Ctrl-C (SIGINT) or SIGTERM: the hook stops Alembic, the run records Interrupted and releases the lock, and the
-      // process exits 130 once the resource is printed.
+      // process exits 130 once the result is printed.
       try (Interruption interruption = Interruption.install(Thread.currentThread())) {
-        DatabaseMigration finished = run.run(resource, Set.copyOf(approvals));
+        DatabaseMigration finished;
+        try {
+          finished = run.run(resource, Set.copyOf(approvals));
+        } finally {
+          progress.close();
+        }
         Thread.interrupted(); // handled: the output below must not be cut short by a pending interrupt
-        out.print(new KubernetesSerialization().asYaml(finished));
+        if ("yaml".equals(output)) {
+          out.print(new KubernetesSerialization().asYaml(finished));
+        } else {
+          RunSummary.of(finished, connection).forEach(out::println);
+        }
         out.flush();
         err.flush();
         if (Interruption.requested()) {
@@ -290,6 +320,44 @@ public final class DbMigrateMain {
         // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
         return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
       }
+    }
+
+    // spec.rehearsal.database is honoured through --rehearsal-database-url, never silently replaced by the database's
+    // own server: a rehearsal meant for a scratch server must not run CREATE DATABASE next to production.
+    private ConnectionSettings rehearsalConnection(DatabaseMigration resource, ConnectionSettings connection)
+        throws RunnerException {
+      DatabaseMigrationSpec spec = resource.getSpec();
+      boolean rehearses = spec.stepsOrSingle().stream().anyMatch(step -> spec.rehearsalOf(step).required());
+      DatabaseSpec server = spec.rehearsal() == null ? null : spec.rehearsal().database();
+      if (rehearsalDatabaseUrl == null) {
+        if (rehearses && server != null) {
+          throw new RunnerException(ExitCode.BAD_INPUT, file + ": spec.rehearsal.database names the server "
+              + server.host() + ":" + server.portOrDefault() + " to rehearse on, whose credentialsSecret cannot be "
+              + "read without a cluster: give --rehearsal-database-url postgresql://USER@" + server.host() + ":"
+              + server.portOrDefault() + "/" + server.name() + " (or remove spec.rehearsal.database to rehearse on "
+              + "the migrated database's own server)");
+        }
+        return connection;
+      }
+      if (!rehearses) {
+        throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: no step of " + file
+            + " rehearses (spec.rehearsal.mode: Required)");
+      }
+      return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
+    }
+
+    // A run at a pretended time would write false times into backup names and status: --now only previews.
+    private int preview(DatabaseMigration resource) {
+      java.time.Instant at;
+      try {
+        at = java.time.Instant.parse(now.strip());
+      } catch (java.time.format.DateTimeParseException e) {
+        err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
+        return BAD_INPUT;
+      }
+      Preview.at(resource.getSpec(), at, Set.copyOf(approvals)).forEach(out::println);
+      out.flush();
+      return SUCCEEDED;
     }
 
     // What the API server would have filled in.

@@ -25,10 +25,17 @@ public final class AdvisoryLock implements AutoCloseable {
     static final Duration REPORT_EVERY = Duration.ofSeconds(5);
 
     private final Connection connection;
+    private final int backendPid;
     private boolean held = true;
 
-    private AdvisoryLock(Connection connection) {
+    private AdvisoryLock(Connection connection, int backendPid) {
         this.connection = connection;
+        this.backendPid = backendPid;
+    }
+
+    /** The pid of the session holding the lock: Alembic's sessions must see it in pg_locks (checked_alembic.py). */
+    public int backendPid() {
+        return backendPid;
     }
 
     /**
@@ -43,7 +50,7 @@ public final class AdvisoryLock implements AutoCloseable {
         long nextReport = start;
         while (true) {
             if (tryLock(connection)) {
-                return new AdvisoryLock(connection);
+                return new AdvisoryLock(connection, backendPid(connection));
             }
             long now = System.nanoTime();
             long remaining = deadline - now;
@@ -75,6 +82,13 @@ public final class AdvisoryLock implements AutoCloseable {
                      "select pg_try_advisory_lock(" + KEY + ", hashtext(current_database()))")) {
             rs.next();
             return rs.getBoolean(1);
+        }
+    }
+
+    private static int backendPid(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

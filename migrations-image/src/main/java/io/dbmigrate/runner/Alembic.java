@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,17 +13,28 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * {@code alembic -c alembic.ini ...} in the migrations directory, connected through libpq's environment, with the
  * migration's lock_timeout and statement_timeout in PGOPTIONS and an application_name of its own, so the runner can
  * find Alembic's backends in pg_stat_activity.
+ *
+ * <p>Alembic runs inside {@value #SCRIPT_RESOURCE} (see there): alembic.ini's {@code sqlalchemy.url} is replaced by
+ * its bare driver so that PG* decides where it connects, and every connection must see the runner's migration lock
+ * and the revisions the runner read, or it exits {@link ExitCode#DATABASE_MISMATCH} before any migration statement.
+ * A URL in alembic.ini or an env.py of its own must never migrate a database other than the one backed up.
  */
 final class Alembic {
 
     /** Alembic's connections show up under this name; the runner's own JDBC connection is "dbmigrate-runner". */
     static final String APPLICATION_NAME = "dbmigrate-alembic";
+
+    static final String SCRIPT_RESOURCE = "checked_alembic.py";
+    static final String MISMATCH_MARKER = "dbmigrate-database-mismatch: ";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConnectionSettings settings;
     private final Tools tools;
@@ -39,10 +53,16 @@ final class Alembic {
         this.log = log;
     }
 
-    /** One run of {@code alembic -c alembic.ini <arguments>}: its exit status and its output, redacted. */
-    ExternalProcess.Outcome run(String... arguments) throws RunnerException {
-        List<String> command = new ArrayList<>(List.of(tools.alembic(), "-c", "alembic.ini"));
-        command.addAll(List.of(arguments));
+    /**
+     * One run of {@code alembic -c alembic.ini <arguments>}: its exit status and its output, redacted.
+     *
+     * @param lockPid       the backend pid of the runner's session holding the migration lock
+     * @param expectedHeads the rows of alembic_version as the runner read them under that lock; null: not checked
+     *                      (a stamp, which replaces them)
+     */
+    ExternalProcess.Outcome run(int lockPid, List<String> expectedHeads, String... arguments) throws RunnerException {
+        List<String> command = command(Integer.toString(lockPid),
+                expectedHeads == null ? "any" : Revisions.describe(expectedHeads), arguments);
         List<String> output = new ArrayList<>();
         try {
             int exit = ExternalProcess.run(command, dir, environment(), line -> {
@@ -52,7 +72,8 @@ final class Alembic {
             }).exitCode();
             return new ExternalProcess.Outcome(exit, List.copyOf(output));
         } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run alembic with " + tools.python()
+                    + " (DBMIGRATE_PYTHON): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Interruption.exception("running alembic", e);
@@ -64,8 +85,7 @@ final class Alembic {
      * standard output, the log lines (redacted) to the log. Any session an env.py opens anyway is read-only.
      */
     ExternalProcess.SeparateOutcome offline(String... arguments) throws RunnerException {
-        List<String> command = new ArrayList<>(List.of(tools.alembic(), "-c", "alembic.ini"));
-        command.addAll(List.of(arguments));
+        List<String> command = command("offline", "any", arguments);
         Map<String, String> env = environment();
         env.put("PGOPTIONS", "-c default_transaction_read_only=on");
         try {
@@ -74,7 +94,8 @@ final class Alembic {
             return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
                     outcome.stderr().stream().map(settings::redact).toList());
         } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.alembic() + ": " + e.getMessage(), e);
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run alembic with " + tools.python()
+                    + " (DBMIGRATE_PYTHON): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Interruption.exception("running alembic", e);
@@ -106,6 +127,61 @@ final class Alembic {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private List<String> command(String lockPid, String expectedHeads, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c",
+                PythonScript.source(SCRIPT_RESOURCE), lockPid, expectedHeads, "-c", "alembic.ini"));
+        command.addAll(List.of(arguments));
+        return command;
+    }
+
+    /**
+     * Why Alembic was stopped before it ran anything, when it was: the Alembic session was not on the database the
+     * runner locked, or read other revisions than the runner did. Empty for any other outcome.
+     *
+     * @param runnerHeads what the runner read from alembic_version
+     */
+    Optional<String> mismatch(ExternalProcess.Outcome outcome, List<String> runnerHeads) {
+        if (outcome.exitCode() != ExitCode.DATABASE_MISMATCH.code()) {
+            return Optional.empty();
+        }
+        for (String line : outcome.output()) {
+            int at = line.indexOf(MISMATCH_MARKER);
+            if (at >= 0) {
+                try {
+                    return Optional.of(mismatchMessage(JSON.readTree(line.substring(at + MISMATCH_MARKER.length())),
+                            runnerHeads) + "; Alembic was stopped before it ran any migration");
+                } catch (IOException e) {
+                    return Optional.of("Alembic was stopped: its session is not the database the runner locked ("
+                            + Truncation.truncate(line, 300) + ")");
+                }
+            }
+        }
+        return Optional.empty(); // exit 30 without the marker: a migration's own sys.exit(30)
+    }
+
+    private String mismatchMessage(JsonNode answer, List<String> runnerHeads) {
+        String database = "database '" + settings.database() + "' on " + settings.host() + ":" + settings.port();
+        return switch (answer.path("reason").asText()) {
+            case "connection" -> "Alembic connected to database '" + answer.path("database").asText() + "' on "
+                    + answer.path("server").asText() + ", not to " + database + ", the one the runner locked"
+                    + " (and backed up): env.py builds its own URL or engine; it must connect with"
+                    + " config.get_main_option(\"sqlalchemy.url\"), which the runner sets to take everything from"
+                    + " libpq's PG* variables";
+            case "heads" -> {
+                String schema = answer.path("versionTableSchema").isNull() ? ""
+                        : answer.path("versionTableSchema").asText() + ".";
+                List<String> heads = new ArrayList<>();
+                answer.path("heads").forEach(h -> heads.add(h.asText()));
+                yield "Alembic reads revision(s) " + Revisions.describe(heads) + " from its version table " + schema
+                        + answer.path("versionTable").asText() + ", the runner read " + Revisions.describe(runnerHeads)
+                        + " from alembic_version of " + database + " (env.py's version_table, version_table_schema"
+                        + " or search_path differ from the database's alembic_version)";
+            }
+            default -> "Alembic's session could not be checked to be on " + database + ", the one the runner"
+                    + " locked: " + Truncation.truncate(answer.path("error").asText(), 300);
+        };
     }
 
     Map<String, String> environment() {

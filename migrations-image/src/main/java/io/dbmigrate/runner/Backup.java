@@ -54,13 +54,12 @@ public final class Backup {
         removeStalePartials(dir, request.name(), startedAt);
 
         String pgDumpVersion = pgDumpVersion(tools);
-        String revision = currentRevision(settings);
 
         PartialFile claimed = claimFileName(dir, request, startedAt);
         Path file = claimed.file();
         Path partial = claimed.partial();
         try {
-            dump(settings, tools, partial);
+            String revision = dumpUnderLock(settings, tools, partial);
             ArchiveVerifier.verify(tools, partial);
             long size = Files.size(partial);
             String sha256 = sha256(claimed.channel());
@@ -155,11 +154,22 @@ public final class Backup {
         return outcome.output().get(0).strip();
     }
 
-    // Read through JDBC first: a wrong password or an unreachable server is then reported precisely
-    // (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
-    private static String currentRevision(ConnectionSettings settings) throws RunnerException {
-        try (Connection c = settings.open()) {
-            return Revisions.describe(Revisions.current(c));
+    /**
+     * Reads the revision and dumps the database under its migration lock, the one every upgrade takes, so that no
+     * dbmigrate run migrates it in between; upgrade --expect-backup later checks, under that lock, that the database
+     * is still at this revision. The lock is released once pg_dump is done: reading the archive back needs no database.
+     * The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
+     * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
+     *
+     * @return the revision(s) the database was at, as {@link Revisions#describe} writes them
+     */
+    private static String dumpUnderLock(ConnectionSettings settings, Tools tools, Path partial)
+            throws RunnerException {
+        try (Connection c = settings.open();
+             AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
+            String revision = Revisions.describe(Revisions.current(c));
+            dump(settings, tools, partial);
+            return revision;
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }

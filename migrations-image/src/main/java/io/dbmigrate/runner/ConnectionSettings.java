@@ -186,6 +186,11 @@ public record ConnectionSettings(String host, int port, String database, String 
     public static RunnerException classify(SQLException e, String what) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        UnknownHostException unknownHost = unknownHost(e);
+        if (unknownHost != null) {
+            // pgjdbc says only "The connection attempt failed."; the name that did not resolve is what to fix.
+            detail = "unknown host " + unknownHost.getMessage() + " (the name does not resolve)";
+        }
         String message = what + " failed: " + detail + (state.isEmpty() ? "" : " (SQLState " + state + ")");
         if (state.equals("3D000")) {
             return new RunnerException(ExitCode.DATABASE_NOT_FOUND, message, e);
@@ -221,6 +226,15 @@ public record ConnectionSettings(String host, int port, String database, String 
             return Optional.of(ExitCode.CONNECTION_FAILED);
         }
         return Optional.empty();
+    }
+
+    private static UnknownHostException unknownHost(Throwable t) {
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof UnknownHostException unknown) {
+                return unknown;
+            }
+        }
+        return null;
     }
 
     private static boolean causedByNetwork(Throwable t) {

@@ -25,6 +25,8 @@ package io.dbmigrate.runner;
  *   <tr><td>26</td><td>REHEARSAL_FAILED</td><td>RehearsalFailed</td><td>no</td><td>The step failed on a restored copy of the database (restore, upgrade, verification or round trip); production was not touched.</td></tr>
  *   <tr><td>27</td><td>OUTSIDE_WINDOW</td><td>OutsideWindow</td><td>no</td><td>Less than the step's expected duration is left in its maintenance window (--window-closes-at); nothing ran.</td></tr>
  *   <tr><td>28</td><td>BASELINE_REFUSED</td><td>BaselineRefused</td><td>no</td><td>stamp --adopt on a database whose alembic_version holds revisions that do not include the baseline; nothing was stamped.</td></tr>
+ *   <tr><td>29</td><td>BACKUP_OUTDATED</td><td>BackupOutdated</td><td>no</td><td>upgrade --expect-backup: the database is no longer at the revision its pod's backup was taken at; nothing ran.</td></tr>
+ *   <tr><td>30</td><td>DATABASE_MISMATCH</td><td>DatabaseMismatch</td><td>no</td><td>Alembic connected to another database than the one the runner locked and backed up, or reads other revisions than its alembic_version holds; stopped before any migration ran.</td></tr>
  *   <tr><td>130</td><td>INTERRUPTED</td><td>Interrupted</td><td>yes</td><td>SIGINT or SIGTERM: the child processes were stopped (Alembic's open transaction rolled back) and the migration lock released.</td></tr>
  * </table>
  */
@@ -51,6 +53,10 @@ public enum ExitCode {
     // Not a failure of the migration: the operator holds the step for the next window instead of retrying now.
     OUTSIDE_WINDOW(27, "OutsideWindow", false),
     BASELINE_REFUSED(28, "BaselineRefused", false),
+    // The backup is no longer the state the upgrade starts from: only a new pod, with a new backup, may run it.
+    BACKUP_OUTDATED(29, "BackupOutdated", false),
+    // env.py or alembic.ini point Alembic elsewhere: every retry would do the same.
+    DATABASE_MISMATCH(30, "DatabaseMismatch", false),
     // Stopped from outside (pod deleted, node drained, Ctrl-C): nothing is wrong with the migration itself.
     INTERRUPTED(130, "Interrupted", true);
 

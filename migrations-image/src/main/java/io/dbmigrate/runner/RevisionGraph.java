@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +153,42 @@ public final class RevisionGraph {
         }
     }
 
+    /**
+     * What a run did, read from the revision graph between the rows before and after it, whatever Alembic logged (its
+     * logger may be at WARN): under transaction_per_migration a failed run keeps the revisions before the failing one.
+     *
+     * @param failed the revision that failed (named by Alembic's log or traceback), or null
+     * @throws RunnerException MIGRATION_FAILED when a row names no revision of the scripts
+     */
+    public static Between between(Tools tools, Path migrationsDir, List<String> before, List<String> after,
+                                  String failed, Consumer<String> log) throws RunnerException {
+        List<String> arguments = new ArrayList<>();
+        arguments.add(failed == null ? "-" : failed);
+        arguments.addAll(after);
+        JsonNode answer = answer(run(tools, migrationsDir, "between", Revisions.describe(before), arguments), tools,
+                log);
+        if (answer.hasNonNull("error")) {
+            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot tell what went from " + Revisions.describe(
+                    before) + " to " + Revisions.describe(after) + ": "
+                    + Truncation.truncate(answer.get("error").asText(), AlembicOutput.MAX_ERROR_LENGTH));
+        }
+        return new Between(strings(answer.path("applied")), strings(answer.path("undone")),
+                answer.path("nonTransactional").asBoolean(false));
+    }
+
+    /**
+     * @param applied          revisions in the history after the run and not before, in the order they apply
+     * @param undone           revisions in the history before and not after, in the order they are undone
+     * @param nonTransactional the failed revision's script uses {@code autocommit_block}: what it ran there was
+     *                         committed on its own and is not rolled back with the failure
+     */
+    public record Between(List<String> applied, List<String> undone, boolean nonTransactional) {
+        public Between {
+            applied = List.copyOf(applied);
+            undone = List.copyOf(undone);
+        }
+    }
+
     private static Classification ask(Tools tools, Path migrationsDir, String mode, String target,
                                       List<String> current, Consumer<String> log) throws RunnerException {
         return interpret(run(tools, migrationsDir, mode, target, current), tools, target, current, log);
@@ -163,17 +196,8 @@ public final class RevisionGraph {
 
     private static ExternalProcess.Outcome run(Tools tools, Path migrationsDir, String mode, String target,
                                                List<String> current) throws RunnerException {
-        String script;
-        try (InputStream in = RevisionGraph.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(SCRIPT_RESOURCE + " is missing from the runner jar");
-            }
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // The script as an argument (python -c), not a file: nothing to write, so a read-only root filesystem
-        // without a writable /tmp works too. -B: loading the revisions must not write __pycache__ either.
+        // python -c: see PythonScript.
+        String script = PythonScript.source(SCRIPT_RESOURCE);
         List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, mode, target));
         command.addAll(current);
         try {

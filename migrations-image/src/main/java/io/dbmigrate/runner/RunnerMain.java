@@ -36,7 +36,9 @@ import java.util.Map;
  * writes a {@link RunnerResult} as JSON to {@code $DBMIGRATE_RESULT_PATH} (default {@code /dev/termination-log}),
  * prints one summary line on stdout, logs {@code key=value} lines on stderr and exits with its {@link ExitCode}.
  * {@code rehearse} also writes it to {@code $DBMIGRATE_REHEARSAL_FILE} (default {@value #DEFAULT_REHEARSAL_FILE}),
- * where {@code upgrade --window-closes-at} in the next container of the same pod finds the step's measured duration.
+ * where {@code upgrade --window-closes-at} in the next container of the same pod finds the step's measured duration,
+ * and {@code backup} to {@code $DBMIGRATE_BACKUP_FILE} (default {@value #DEFAULT_BACKUP_FILE}), where
+ * {@code upgrade --expect-backup} finds the revision the backup was taken at.
  */
 @Command(name = "dbmigrate-runner",
         description = "Backs up and migrates one PostgreSQL database with Alembic. Connection from PG* variables.",
@@ -49,6 +51,9 @@ public final class RunnerMain {
     /** The pod's containers share /tmp (an emptyDir): rehearse writes its result here, upgrade reads it. */
     public static final String DEFAULT_REHEARSAL_FILE = "/tmp/dbmigrate-rehearsal.json";
     public static final String REHEARSAL_FILE_VARIABLE = "DBMIGRATE_REHEARSAL_FILE";
+    /** Likewise for backup's result: upgrade --expect-backup reads the revision the backup was taken at. */
+    public static final String DEFAULT_BACKUP_FILE = "/tmp/dbmigrate-backup.json";
+    public static final String BACKUP_FILE_VARIABLE = "DBMIGRATE_BACKUP_FILE";
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
@@ -118,7 +123,10 @@ public final class RunnerMain {
         String json = RunnerJson.write(result);
         writeResult(json, env, err);
         if (RehearseCommand.NAME.equals(result.command())) {
-            writeRehearsal(json, env, err);
+            writePodFile(rehearsalFile(env), "rehearsal", json, err);
+        }
+        if (BackupCommand.NAME.equals(result.command())) {
+            writePodFile(backupFile(env), "backup", json, err);
         }
         ExitCode code = ExitCode.of(result.exitCode());
         String command = result.command() == null ? "dbmigrate-runner" : result.command();
@@ -159,22 +167,30 @@ public final class RunnerMain {
      * rehearsal of one pod must never be read by another.
      */
     static Path rehearsalFile(Map<String, String> env) {
-        String configured = env.get(REHEARSAL_FILE_VARIABLE);
+        return podFile(env, REHEARSAL_FILE_VARIABLE, DEFAULT_REHEARSAL_FILE);
+    }
+
+    /** Where backup leaves its result for upgrade --expect-backup; chosen as {@link #rehearsalFile}. */
+    static Path backupFile(Map<String, String> env) {
+        return podFile(env, BACKUP_FILE_VARIABLE, DEFAULT_BACKUP_FILE);
+    }
+
+    private static Path podFile(Map<String, String> env, String variable, String fallback) {
+        String configured = env.get(variable);
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured.trim());
         }
         String tmp = env.get("TMPDIR");
-        return tmp == null || tmp.isBlank() ? Path.of(DEFAULT_REHEARSAL_FILE)
-                : Path.of(tmp.trim()).resolve(Path.of(DEFAULT_REHEARSAL_FILE).getFileName());
+        return tmp == null || tmp.isBlank() ? Path.of(fallback)
+                : Path.of(tmp.trim()).resolve(Path.of(fallback).getFileName());
     }
 
-    /** Also after a failure: the file then says why, and holds no duration the upgrade could use. */
-    private static void writeRehearsal(String json, Map<String, String> env, PrintStream err) {
-        Path path = rehearsalFile(env);
+    /** Also after a failure: the file then says why, and holds nothing the upgrade could use. */
+    private static void writePodFile(Path path, String what, String json, PrintStream err) {
         try {
             Files.write(path, json.getBytes(StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            err.println(KeyValueLog.line("warn", "cannot write the rehearsal file", "path", path,
+            err.println(KeyValueLog.line("warn", "cannot write the " + what + " file", "path", path,
                     "error", e.toString()));
         }
     }
@@ -225,6 +241,8 @@ public final class RunnerMain {
 
     @Command(name = "backup", description = "pg_dump -Fc the database into DIR, verify the archive, prune old ones.")
     static final class BackupCommand implements RunnerCommand {
+        static final String NAME = "backup";
+
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Backup directory (a mounted volume).")
         Path dir;
 
@@ -252,7 +270,7 @@ public final class RunnerMain {
 
         @Override
         public String name() {
-            return "backup";
+            return NAME;
         }
 
         @Override
@@ -433,6 +451,13 @@ public final class RunnerMain {
                         + " --window-closes-at when this pod did not rehearse it.")
         String expectedDuration;
 
+        @Option(names = "--expect-backup",
+                description = "Run only when the database is still at the revision this pod's backup was taken at"
+                        + " ($" + BACKUP_FILE_VARIABLE + ", default " + DEFAULT_BACKUP_FILE + "), read under the"
+                        + " migration lock; otherwise exit 29 BackupOutdated and run nothing. The operator passes it"
+                        + " when a backup container precedes the upgrade.")
+        boolean expectBackup;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
         boolean help;
 
@@ -497,6 +522,30 @@ public final class RunnerMain {
             return new Expected(null, null);
         }
 
+        /**
+         * The revision this pod's backup was taken at, from the file the backup container wrote. Without it the
+         * upgrade cannot know it starts from the backup, so it does not start (a new pod backs up again).
+         */
+        static String backupRevision(Map<String, String> env, PrintStream err) throws RunnerException {
+            Path file = backupFile(env);
+            BackupResult backup = null;
+            try {
+                RunnerResult written = RunnerJson.read(Files.readString(file));
+                backup = written.exitCode() == ExitCode.OK.code() ? written.backup() : null;
+            } catch (IOException | IllegalArgumentException e) {
+                err.println(KeyValueLog.line("warn", "cannot read the backup file", "file", file,
+                        "error", e.getMessage()));
+            }
+            if (backup == null || backup.revision() == null) {
+                throw new RunnerException(ExitCode.UNEXPECTED, "--expect-backup: " + file + " holds no backup of this"
+                        + " pod (the backup container writes it; set " + BACKUP_FILE_VARIABLE + " when /tmp is not"
+                        + " shared between the containers); nothing was run");
+            }
+            err.println(KeyValueLog.line("info", "expected revision: this pod's backup", "file", file,
+                    "revision", backup.revision(), "archive", backup.file()));
+            return backup.revision();
+        }
+
         /** @param source null when the duration is unknown (zero is assumed) */
         record Expected(Duration duration, String source) {
         }
@@ -514,6 +563,9 @@ public final class RunnerMain {
         public RunnerResult run(ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
                                 PrintStream out, PrintStream err) throws RunnerException {
             UpgradeRequest request = request();
+            if (expectBackup) {
+                request = request.expectingBackup(backupRevision(env, err));
+            }
             String source = null;
             if (request.windowClosesAt() != null) {
                 Expected expected = expected(request, env, err);

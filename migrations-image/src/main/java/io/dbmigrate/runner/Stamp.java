@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Sets alembic_version without running a migration, under the database's migration lock, so that it never happens
@@ -76,14 +77,14 @@ public final class Stamp {
         // Our own connection, separate from Alembic's: it holds the lock and reads alembic_version before and after.
         try (Connection connection = settings.open()) {
             try (AdvisoryLock lock = AdvisoryLock.acquire(connection, lockWait, settings.database(), log)) {
-                return stamp.stamp(connection);
+                return stamp.stamp(connection, lock.backendPid());
             }
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "talking to " + settings.describe());
         }
     }
 
-    private StampResult stamp(Connection connection) throws SQLException, RunnerException {
+    private StampResult stamp(Connection connection, int lockPid) throws SQLException, RunnerException {
         List<String> before = Revisions.current(connection);
         String from = Revisions.describe(before);
         log.println(KeyValueLog.line("info", "stamp: alembic_version read under the migration lock", "revisions",
@@ -119,10 +120,16 @@ public final class Stamp {
         arguments.addAll(revisions);
         String command = "alembic " + String.join(" ", arguments);
         log.println(KeyValueLog.line("info", "stamping", "command", command, "from", from));
-        ExternalProcess.Outcome outcome = new Alembic(settings, tools, dir, SAFETY, this::logLine)
-                .run(arguments.toArray(String[]::new));
+        Alembic alembic = new Alembic(settings, tools, dir, SAFETY, this::logLine);
+        // No revisions to expect: a stamp replaces them. Its session must still be on the locked database.
+        ExternalProcess.Outcome outcome = alembic.run(lockPid, null, arguments.toArray(String[]::new));
         List<String> after = Revisions.current(connection);
         String to = Revisions.describe(after);
+        Optional<String> mismatch = alembic.mismatch(outcome, before);
+        if (mismatch.isPresent()) {
+            throw new RunnerException(ExitCode.DATABASE_MISMATCH, mismatch.get() + "; nothing was stamped,"
+                    + " alembic_version holds " + to, result(from, to, !to.equals(from)));
+        }
         if (outcome.exitCode() != 0) {
             String error = AlembicOutput.error(outcome.output())
                     .orElse("alembic exited with " + outcome.exitCode() + " without output");

@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
  * The external programs the runner drives. Paths are configurable because the image pins the PGDG client of the
  * newest PostgreSQL (pg_dump refuses servers newer than itself) and Alembic must be the one that has psycopg2.
  *
- * @param python the interpreter that runs the runner's small Alembic scripts (the revision graph); it must import
- *               the same alembic as {@code alembic}
+ * @param alembic the alembic console script; only its {@code #!} line is used, to find {@code python}
+ * @param python  the interpreter that runs Alembic (inside checked_alembic.py) and the revision graph script; it must
+ *                import alembic and psycopg2
  */
 public record Tools(String pgDump, String pgRestore, String alembic, String python) {
 

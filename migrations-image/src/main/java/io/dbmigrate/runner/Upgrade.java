@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,8 @@ public final class Upgrade {
     private final Instant startedAt;
     private final Backoff backoff;
     private final String durationSource;
+    /** The backend pid of the session holding the migration lock, once taken: Alembic's sessions must see it. */
+    private int lockPid;
 
     private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
                     PrintStream log, Backoff backoff, String durationSource) {
@@ -120,6 +121,7 @@ public final class Upgrade {
                         result(null, null, Direction.UPGRADE, List.of(), null, 0));
             }
             try (lock) {
+                lockPid = lock.backendPid();
                 return work.run(connection);
             }
         } catch (SQLException e) {
@@ -140,6 +142,14 @@ public final class Upgrade {
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
         List<String> fromRevisions = Revisions.current(connection);
         String from = Revisions.describe(fromRevisions);
+        if (request.expectBackup() != null) {
+            // Under the lock the backup took too: nothing can have moved the database since, except outside dbmigrate.
+            List<String> backup = Revisions.parse("the backup's revision", request.expectBackup());
+            if (!Revisions.same(fromRevisions, backup)) {
+                throw new RunnerException(ExitCode.BACKUP_OUTDATED, backupOutdated(Revisions.describe(backup), from),
+                        result(from, from, Direction.UPGRADE, List.of(), null, 0));
+            }
+        }
         if (request.expectFrom() != null) {
             // Read under the migration lock: no other dbmigrate run can move the database before Alembic starts.
             List<String> expected = request.expectedRevisions();
@@ -181,6 +191,9 @@ public final class Upgrade {
                 failure = new Failure(ExitCode.MIGRATION_FAILED, landing.error(), null);
             }
         }
+        if (failure == null && direction == Direction.UPGRADE) {
+            failure = upgradeLanding(route, run);
+        }
         Verification.Outcome checks = new Verification.Outcome(List.of(), null, null);
         // The queries describe the schema the target brings; after an explicit downgrade they need not hold.
         if (failure == null && direction != Direction.DOWNGRADE) {
@@ -205,6 +218,9 @@ public final class Upgrade {
             message = restore.succeeded() ? failure.what() + "; " + restore.command() + "d to " + restore.at()
                     : failure.what() + "; " + where(from, to) + "; the " + restore.command() + " to " + from
                     + " failed: " + restore.error();
+        }
+        if (run.nonTransactional() && failure.failedRevision() != null) {
+            message += "; " + nonTransactional(failure.failedRevision());
         }
         UpgradeResult result = result(from, to, direction, run.applied(), failure.failedRevision(), run.attempts(),
                 checks.passed(), checks.failed(), rolledBackTo);
@@ -352,6 +368,31 @@ public final class Upgrade {
                 + ", expected " + Revisions.describe(route.expected()));
     }
 
+    /**
+     * alembic_version after an upgrade Alembic reported as done must hold the rows the revision graph expects. When it
+     * does not, Alembic recorded its revisions elsewhere than the runner reads them (env.py's version_table,
+     * version_table_schema or search_path): what it says it applied is not what the database shows.
+     */
+    private Failure upgradeLanding(RevisionGraph.Classification route, Execution run) {
+        List<String> rows = splitRevisions(run.to());
+        if (route.landedAt(rows)) {
+            return null;
+        }
+        List<String> logged = AlembicOutput.appliedRevisions(run.last().output());
+        return new Failure(ExitCode.DATABASE_MISMATCH, "alembic upgrade " + route.argument() + " exited 0"
+                + (logged.isEmpty() ? "" : " and its log says it applied " + String.join(", ", logged))
+                + ", but alembic_version holds " + run.to() + ", expected " + Revisions.describe(route.expected())
+                + " (" + (run.applied().isEmpty() ? "no revision" : String.join(", ", run.applied()))
+                + " applied by what it shows): Alembic records its revisions somewhere the runner does not read"
+                + " them (env.py's version_table, version_table_schema or search_path)", null);
+    }
+
+    static String nonTransactional(String revision) {
+        return "revision " + revision + " uses autocommit_block: what it ran there was committed outside the"
+                + " migration's transaction, so it may have left non-transactional changes (an index built"
+                + " CONCURRENTLY, an enum value) although it failed; check for them before running it again";
+    }
+
     private static List<String> splitRevisions(String described) {
         return described.equals(Revisions.BASE) ? List.of() : List.of(described.split(","));
     }
@@ -360,6 +401,12 @@ public final class Upgrade {
         return "the database is at " + from + ", not at " + expected + " where the approved plan started (it was"
                 + " migrated since the plan was made): the plan no longer says what would run; nothing was run."
                 + " Edit the resource (a new generation) to let the operator plan again, and approve the new plan";
+    }
+
+    static String backupOutdated(String backup, String from) {
+        return "the database is at " + from + ", not at " + backup + " where its backup was taken just before: it"
+                + " was migrated since by something else, so that backup is not the state this upgrade would start"
+                + " from; nothing was run. Run the step again (a new Job) to back up the database as it is now";
     }
 
     static String downgradeRefused(String target, String from, List<String> undo) {
@@ -383,20 +430,22 @@ public final class Upgrade {
      * @param applied  the revisions applied (or undone) and committed, over all attempts
      * @param to       the database's revision afterwards
      * @param holders  the sessions seen blocking Alembic, over all attempts
+     * @param failed   the revision whose upgrade (or downgrade) failed, when Alembic failed and its output names it
+     * @param nonTransactional the failed revision's script uses autocommit_block (see {@link RevisionGraph.Between})
      */
     private record Execution(ExternalProcess.Outcome last, int attempts, List<String> applied, String to,
-                             List<LockHolder> holders) {
+                             List<LockHolder> holders, String failed, boolean nonTransactional) {
         boolean succeeded() {
             return last.exitCode() == 0;
         }
 
         Execution at(String revisions) {
-            return new Execution(last, attempts, applied, revisions, holders);
+            return new Execution(last, attempts, applied, revisions, holders, failed, nonTransactional);
         }
 
         /** Alembic not started: the database is at the target already. */
         static Execution nothing(String at) {
-            return new Execution(new ExternalProcess.Outcome(0, List.of()), 0, List.of(), at, List.of());
+            return new Execution(new ExternalProcess.Outcome(0, List.of()), 0, List.of(), at, List.of(), null, false);
         }
     }
 
@@ -409,38 +458,37 @@ public final class Upgrade {
         Alembic alembic = new Alembic(settings, tools, dir, request.safety(), this::logLine);
         String command = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
         int retries = request.safety().lockRetries();
-        List<String> applied = new ArrayList<>();
         Map<Integer, LockHolder> holders = new LinkedHashMap<>();
-        String before = from;
+        List<String> before = splitRevisions(from);
         for (int attempt = 1; ; attempt++) {
             ExternalProcess.Outcome outcome;
             try (LockWatcher watcher = LockWatcher.start(connection, Alembic.APPLICATION_NAME,
                     request.lockTimeout(), this::logHolder)) {
-                outcome = alembic.run(command, revision);
+                outcome = alembic.run(lockPid, before, command, revision);
                 watcher.close();
                 watcher.holders().forEach(h -> holders.put(h.pid(), h));
             } catch (RunnerException e) {
                 if (e.exitCode() != ExitCode.INTERRUPTED) {
                     throw e;
                 }
-                throw interrupted(connection, e, direction, from, applied, attempt);
+                throw interrupted(connection, e, direction, from, attempt);
             }
-            String after = revisionAfter(connection);
-            List<String> ran = stepsRan(direction, outcome.output());
-            if (outcome.exitCode() == 0) {
-                applied.addAll(ran);
-            } else if (!after.equals(before) && !ran.isEmpty()) {
-                // transaction_per_migration: the revisions before the failing one were committed.
-                applied.addAll(ran.subList(0, ran.size() - 1));
+            List<String> after = currentRows(connection);
+            Optional<String> mismatch = alembic.mismatch(outcome, before);
+            if (mismatch.isPresent()) {
+                throw new RunnerException(ExitCode.DATABASE_MISMATCH, mismatch.get() + "; "
+                        + where(from, Revisions.describe(after)), result(from, Revisions.describe(after), direction,
+                        List.of(), null, attempt));
             }
             String error = AlembicOutput.error(outcome.output()).orElse(null);
             if (outcome.exitCode() == 0 || !AlembicOutput.isLockTimeout(error) || attempt > retries) {
-                return new Execution(outcome, attempt, applied, after, List.copyOf(holders.values()));
+                return finished(direction, outcome, attempt, splitRevisions(from), after,
+                        List.copyOf(holders.values()));
             }
             Duration wait = backoff.delay(attempt);
             log.println(KeyValueLog.line("warn", "lock_timeout, retrying", "attempt", attempt, "attempts", retries + 1,
                     "lockTimeout", Durations.format(request.lockTimeout()), "wait", Durations.format(wait),
-                    "revision", after));
+                    "revision", Revisions.describe(after)));
             try {
                 backoff.sleep(wait);
             } catch (InterruptedException e) {
@@ -456,19 +504,53 @@ public final class Upgrade {
      * would have ended), and the report says where that left the database, read from alembic_version.
      */
     private RunnerException interrupted(Connection connection, RunnerException e, Direction direction, String from,
-                                        List<String> applied, int attempts) {
+                                        int attempts) {
         Thread.interrupted(); // handled here: what follows must wait and talk to the database once more
         Alembic.endSessions(connection);
-        String at;
+        List<String> after;
         try {
-            at = revisionAfter(connection);
+            after = currentRows(connection);
         } catch (RunnerException unreadable) {
             return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open"
                     + " transaction rolled back; the revision afterwards could not be read: " + unreadable.getMessage(),
-                    e.getCause(), result(from, from, direction, applied, null, attempts));
+                    e.getCause(), result(from, from, direction, List.of(), null, attempts));
         }
+        List<String> applied = List.of();
+        try {
+            RevisionGraph.Between between = RevisionGraph.between(tools, dir, splitRevisions(from), after, null,
+                    this::logLine);
+            applied = direction == Direction.DOWNGRADE ? between.undone() : between.applied();
+        } catch (RunnerException unknown) {
+            log.println(KeyValueLog.line("warn", "applied revisions unknown", "error", unknown.getMessage()));
+        }
+        String at = Revisions.describe(after);
         return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open transaction"
                 + " rolled back; " + where(from, at), e.getCause(), result(from, at, direction, applied, null, attempts));
+    }
+
+    /**
+     * What the run did, over all its attempts, from the revision graph between the rows before the first attempt and
+     * after the last (the log need not say: a logger at WARN prints no "Running upgrade" line); the log and the
+     * traceback only name the revision that failed.
+     */
+    private Execution finished(Direction direction, ExternalProcess.Outcome last, int attempts, List<String> from,
+                               List<String> after, List<LockHolder> holders) throws RunnerException {
+        String failed = last.exitCode() == 0 ? null : failedRevision(direction, last.output());
+        RevisionGraph.Between between;
+        try {
+            between = RevisionGraph.between(tools, dir, from, after, failed, this::logLine);
+        } catch (RunnerException e) {
+            // Rows the scripts do not know: only the log can tell, and it must not hide the run's own outcome.
+            log.println(KeyValueLog.line("warn", "applied revisions taken from Alembic's log", "error",
+                    e.getMessage()));
+            List<String> logged = stepsRan(direction, last.output());
+            List<String> committed = Revisions.same(from, after) ? List.of() : last.exitCode() == 0 || logged.isEmpty()
+                    ? logged : logged.subList(0, logged.size() - 1);
+            return new Execution(last, attempts, committed, Revisions.describe(after), holders, failed, false);
+        }
+        List<String> applied = direction == Direction.DOWNGRADE ? between.undone() : between.applied();
+        return new Execution(last, attempts, applied, Revisions.describe(after), holders, failed,
+                between.nonTransactional());
     }
 
     private void logHolder(LockHolder holder) {
@@ -482,10 +564,6 @@ public final class Upgrade {
     private static List<String> stepsRan(Direction direction, List<String> output) {
         return direction == Direction.DOWNGRADE ? AlembicOutput.undoneRevisions(output)
                 : AlembicOutput.appliedRevisions(output);
-    }
-
-    private String revisionAfter(Connection connection) throws RunnerException {
-        return Revisions.describe(currentRows(connection));
     }
 
     // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
@@ -505,10 +583,7 @@ public final class Upgrade {
     private Failure failure(Direction direction, Execution run, String target) {
         List<String> output = run.last().output();
         String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
-        Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
-                : AlembicOutput.lastStartedRevision(output);
-        String failed = started.or(() -> AlembicOutput.failingScript(output, function).map(this::revisionOfScript))
-                .orElse(null);
+        String failed = run.failed();
         String error = AlembicOutput.error(output)
                 .orElse("alembic exited with " + run.last().exitCode() + " without output");
         String subject = failed == null ? "the migration"
@@ -529,6 +604,15 @@ public final class Upgrade {
                 ? "alembic " + function + " " + target + " failed (exit " + run.last().exitCode() + ")"
                 : subject + " failed";
         return new Failure(ExitCode.MIGRATION_FAILED, what + ": " + error, failed);
+    }
+
+    /** The revision whose upgrade (or downgrade) failed: the last one Alembic's log started, else the traceback's. */
+    private String failedRevision(Direction direction, List<String> output) {
+        String function = direction == Direction.DOWNGRADE ? "downgrade" : "upgrade";
+        Optional<String> started = direction == Direction.DOWNGRADE ? AlembicOutput.lastUndoneRevision(output)
+                : AlembicOutput.lastStartedRevision(output);
+        return started.or(() -> AlembicOutput.failingScript(output, function).map(this::revisionOfScript))
+                .orElse(null);
     }
 
     private UpgradeResult result(String from, String to, Direction direction, List<String> applied, String failed,

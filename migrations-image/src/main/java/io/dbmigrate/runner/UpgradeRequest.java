@@ -23,10 +23,13 @@ import java.util.Set;
  *                       (or none) before Alembic would start, nothing runs ({@link ExitCode#OUTSIDE_WINDOW})
  * @param expectedDuration null when unknown (zero is then assumed), or how long the step is expected to take: its
  *                       rehearsal's upgrade, or an earlier run's
+ * @param expectBackup   null, or the revision(s) the backup taken just before was taken at, as {@link BackupResult}
+ *                       writes them: read under the migration lock, the database must still be there, or nothing
+ *                       runs ({@link ExitCode#BACKUP_OUTDATED}), so the backup is the state the upgrade starts from
  */
 public record UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
                              OnFailure onFailure, boolean allowDowngrade, String expectFrom, Instant windowClosesAt,
-                             Duration expectedDuration) {
+                             Duration expectedDuration, String expectBackup) {
 
     public static final Duration DEFAULT_LOCK_TIMEOUT = LockSafety.DEFAULT_LOCK_TIMEOUT;
     public static final Duration DEFAULT_LOCK_WAIT = LockSafety.DEFAULT_LOCK_WAIT;
@@ -39,7 +42,7 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
     /** Without a maintenance window. */
     public UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
                           OnFailure onFailure, boolean allowDowngrade, String expectFrom) {
-        this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom, null, null);
+        this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom, null, null, null);
     }
 
     /** Whatever revision the database is at. */
@@ -65,19 +68,25 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
     /** The same, run only when the database is at exactly these revision(s). */
     public UpgradeRequest expectingFrom(String revisions) {
         return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, revisions,
-                windowClosesAt, expectedDuration);
+                windowClosesAt, expectedDuration, expectBackup);
     }
 
     /** The same, doing {@code then} after a failure. */
     public UpgradeRequest withOnFailure(OnFailure then) {
         return new UpgradeRequest(migrationsDir, target, safety, verify, then, allowDowngrade, expectFrom,
-                windowClosesAt, expectedDuration);
+                windowClosesAt, expectedDuration, expectBackup);
     }
 
     /** The same, run only when at least {@code expected} (null: unknown) is left before {@code closesAt}. */
     public UpgradeRequest withinWindow(Instant closesAt, Duration expected) {
         return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom,
-                closesAt, expected);
+                closesAt, expected, expectBackup);
+    }
+
+    /** The same, run only when the database is still at the revision(s) its backup was taken at. */
+    public UpgradeRequest expectingBackup(String revisions) {
+        return new UpgradeRequest(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom,
+                windowClosesAt, expectedDuration, revisions);
     }
 
     /** The revisions of {@link #expectFrom}, sorted; empty for base. Only when it is not null. */
@@ -89,6 +98,9 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
         RevisionSpec.validate("target", target);
         if (expectFrom != null) {
             expectedRevisions();
+        }
+        if (expectBackup != null) {
+            Revisions.parse("the backup's revision", expectBackup);
         }
         if (migrationsDir == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "the migrations directory is required");

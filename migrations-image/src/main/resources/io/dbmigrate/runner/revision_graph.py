@@ -5,6 +5,7 @@ Usage (in the migrations directory):
   python3 -c "$(cat revision_graph.py)" restore WANTED [CURRENT...]
   python3 -c "$(cat revision_graph.py)" includes REVS [CURRENT...]
   python3 -c "$(cat revision_graph.py)" resolve TARGET
+  python3 -c "$(cat revision_graph.py)" between BEFORE FAILED [AFTER...]
 CURRENT are the rows of alembic_version (none at base); WANTED is a comma-separated list of rows to
 return to exactly, or "base". Prints one line "dbmigrate-revision-graph: {json}" on stdout:
   {"direction": "up"|"down"|"none", "revisions": [...], "argument": "...",
@@ -23,6 +24,13 @@ for "resolve": {"heads": [...]} when every revision, symbol and branch label TAR
       `alembic downgrade` argument lands exactly where wanted (exit status 2)
   {"error": "...", "unknownTarget": true, "heads": [...]}  TARGET (resolve, classify) names nothing
       the scripts have, or is ambiguous (`head` with several heads)
+for "between" (BEFORE: the rows before a run, comma-separated or "base"; AFTER: the rows after it;
+FAILED: the revision that failed, or "-"):
+  {"applied": [...], "undone": [...], "nonTransactional": true|false}
+      applied: the revisions in the history of AFTER but not of BEFORE, ancestors first; undone:
+      the other way round, descendants first; nonTransactional: FAILED's script uses
+      autocommit_block, whose statements are committed outside the migration's transaction
+For "up", expect is the rows alembic_version must hold afterwards too.
 Reads the scripts only; never connects to the database. `alembic upgrade` to an ancestor of the
 current revision exits 0 and does nothing, so this is how an explicit downgrade is recognised.
 
@@ -171,9 +179,10 @@ class Graph:
             raise UnknownTarget(str(e))
 
     def classify(self, target, current):
-        up = ids(self.script._upgrade_revs(target, current))
-        if up:
-            return dict(direction="up", revisions=up, argument=target)
+        steps = self.script._upgrade_revs(target, current)
+        if steps:
+            return dict(direction="up", revisions=ids(steps), argument=target,
+                        expect=sorted(self.rows_after(steps, current)))
         try:
             steps = self.script._downgrade_revs(target, current)
         except self.CommandError:
@@ -224,6 +233,18 @@ class Graph:
         included = all(r.revision in have for r in wanted if r is not None)
         return dict(included=included, expect=sorted(expect), unknownRows=sorted(unknown))
 
+    def between(self, before, after, failed):
+        """What a run did, from the rows before and after it: the log need not say (a logger at WARN)."""
+        gained = self.closure(after) - self.closure(before)
+        lost = self.closure(before) - self.closure(after)
+        order = [r.revision for r in self.script.walk_revisions()]  # topological: heads first, base last
+        answer = dict(applied=[r for r in reversed(order) if r in gained], undone=[r for r in order if r in lost],
+                      nonTransactional=False)
+        if failed:
+            with open(self.map.get_revision(failed).path, encoding="utf-8") as source:
+                answer["nonTransactional"] = "autocommit_block" in source.read()
+        return answer
+
     def restore(self, wanted, current):
         """Back to exactly `wanted` (the rows a run started from)."""
         have = self.closure(current)
@@ -244,8 +265,10 @@ def describe(revs):
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in ("classify", "restore", "includes", "resolve"):
-        emit(error="usage: python3 -c <revision_graph.py> classify|restore|includes|resolve TARGET [CURRENT...]")
+    if len(argv) < 3 or argv[1] not in ("classify", "restore", "includes", "resolve", "between") or (
+            argv[1] == "between" and len(argv) < 4):
+        emit(error="usage: python3 -c <revision_graph.py> classify|restore|includes|resolve TARGET [CURRENT...]"
+                   " | between BEFORE FAILED [AFTER...]")
         return 2
     mode, target, current = argv[1], argv[2], tuple(argv[3:])
     try:
@@ -265,6 +288,9 @@ def main(argv):
         elif mode == "classify":
             graph.resolve(target)
             emit(**graph.classify(target, current))
+        elif mode == "between":
+            emit(**graph.between(() if target == "base" else tuple(target.split(",")), current[1:],
+                                 None if current[0] == "-" else current[0]))
         elif mode == "includes":
             emit(**graph.includes(tuple(target.split(",")), current))
         else:

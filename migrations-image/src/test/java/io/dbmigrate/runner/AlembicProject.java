@@ -108,6 +108,39 @@ final class AlembicProject {
         return dir;
     }
 
+    /** alembic.ini's sqlalchemy.url, as `alembic init` leaves it for the user to fill in. */
+    AlembicProject withUrl(String url) throws IOException {
+        Path ini = dir.resolve("alembic.ini");
+        Files.writeString(ini, Files.readString(ini).replace("sqlalchemy.url = postgresql+psycopg2://",
+                "sqlalchemy.url = " + url));
+        return this;
+    }
+
+    /** env.py with {@code engine} (a Python expression) for the engine and {@code configure} added to configure(). */
+    AlembicProject withEnv(String engine, String configure) throws IOException {
+        String env = ENV_PY
+                .replace("engine_from_config(\n    config.get_section(config.config_ini_section), prefix=\"sqlalchemy.\","
+                        + " poolclass=pool.NullPool)", engine)
+                .replace("target_metadata=None)", "target_metadata=None" + configure + ")");
+        if (!env.contains(engine) || !env.contains("target_metadata=None" + configure + ")")) {
+            throw new IllegalStateException("env.py was not changed: " + env);
+        }
+        Files.writeString(dir.resolve("env.py"), env);
+        return this;
+    }
+
+    /** The alembic logger at WARN: Alembic then logs no "Running upgrade" line. */
+    AlembicProject alembicLoggerAtWarn() throws IOException {
+        Path ini = dir.resolve("alembic.ini");
+        String text = Files.readString(ini);
+        String logger = "[logger_alembic]\nlevel = INFO";
+        if (!text.contains(logger)) {
+            throw new IllegalStateException("the project has no alembic logger at INFO");
+        }
+        Files.writeString(ini, text.replace(logger, "[logger_alembic]\nlevel = WARN"));
+        return this;
+    }
+
     /** Adds 0003_phone after 0002_email: customers.phone, added and dropped again. The third revision most tests use. */
     AlembicProject withPhone() throws IOException {
         return revision("0003_phone", "0002_email", "add phone",

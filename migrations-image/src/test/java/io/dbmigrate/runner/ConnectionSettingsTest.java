@@ -146,6 +146,17 @@ class ConnectionSettingsTest {
     }
 
     @Test
+    void anUnknownHostSaysSo() throws RunnerException {
+        // .invalid never resolves (RFC 2606); the lookup fails at once without a network too.
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env("PGHOST", "crm-db.invalid",
+                "PGPASSWORD", SECRET, "PGSSLMODE", "disable"));
+        RunnerException e = assertThrows(RunnerException.class, s::open);
+        assertEquals(ExitCode.CONNECTION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("failed: unknown host crm-db.invalid (the name does not resolve)"),
+                e.getMessage());
+    }
+
+    @Test
     void toolsDefaults() {
         assertEquals(new Tools("pg_dump", "pg_restore", "alembic"), Tools.fromEnvironment(Map.of()));
         assertEquals(new Tools("/a/pg_dump", "pg_restore", "/usr/bin/alembic"), Tools.fromEnvironment(

@@ -339,6 +339,68 @@ class UpgradeIT {
     }
 
     @Test
+    void withTheAlembicLoggerAtWarnTheAppliedRevisionsComeFromTheRevisionGraph() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).withPhone().alembicLoggerAtWarn();
+
+        UpgradeResult r = upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+        assertFalse(output().contains("Running upgrade"), output());
+        assertEquals("base", r.fromRevision());
+        assertEquals("0003_phone", r.toRevision());
+        assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
+    }
+
+    @Test
+    void withoutLogLinesAFailedRunStillReportsTheRevisionsItCommitted() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
+                .alembicLoggerAtWarn()
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
+
+        UpgradeResult r = e.upgradeResult().orElseThrow();
+        assertEquals(List.of("0001_init", "0002_email"), r.appliedRevisions());
+        assertEquals("0003_broken", r.failedRevision(), "named by the traceback");
+        assertEquals("0002_email", r.toRevision());
+    }
+
+    @Test
+    void aFailingRevisionWithAnAutocommitBlockSaysItMayHaveLeftChanges() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_index", "0002_email", "index concurrently, then fail", """
+                        with op.get_context().autocommit_block():
+                            op.create_index("customers_email", "customers", ["email"], postgresql_concurrently=True)
+                        op.execute("select * from no_such_table")
+                        """);
+
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
+
+        assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
+        assertTrue(e.getMessage().contains("revision 0003_index uses autocommit_block: what it ran there was"
+                + " committed outside the migration's transaction, so it may have left non-transactional changes"),
+                e.getMessage());
+        assertEquals("0003_index", e.upgradeResult().orElseThrow().failedRevision());
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from pg_indexes where indexname = 'customers_email'")) {
+            rs.next();
+            assertEquals(1, rs.getInt(1), "the index built in the autocommit block stayed");
+        }
+    }
+
+    @Test
+    void aFailingRevisionWithoutAnAutocommitBlockSaysNothingAboutIt() throws Exception {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
+
+        assertFalse(e.getMessage().contains("autocommit_block"), e.getMessage());
+    }
+
+    @Test
     void unknownTargetIsBadInputNamingTheHeads() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         RunnerException e = assertThrows(RunnerException.class,

@@ -1,22 +1,26 @@
 package io.dbmigrate.local;
 
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.RunnerException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The connection of a local run: the manifest's database, overridden by libpq's PG* variables, overridden by
  * --database-url. Outside a cluster there is no Secret to read, so the user and password come from the last two.
  */
 public final class LocalConnection {
+  // A DNS name (docker-compose's my_db included) or an IP address; what the runner's PGHOST check takes.
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}");
   private static final List<String> LIBPQ = List.of("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSSLMODE");
 
   private LocalConnection() {
@@ -44,47 +48,149 @@ public final class LocalConnection {
     return ConnectionSettings.fromEnvironment(merged);
   }
 
-  /** postgresql://user:password@host:port/database?sslmode=require, as libpq's URIs. */
-  static Map<String, String> fromUrl(String url) throws RunnerException {
-    URI uri;
+  /**
+   * The server a rehearsal restores its copy on when spec.rehearsal.database names one: where from the manifest,
+   * overridden by the URL, and who from the URL alone. PG* describe the migrated database, not this server, and its
+   * credentialsSecret cannot be read without a cluster.
+   */
+  public static ConnectionSettings resolveRehearsal(DatabaseSpec manifest, String rehearsalUrl) throws RunnerException {
+    Map<String, String> merged = new HashMap<>();
+    if (manifest != null) {
+      putIfPresent(merged, "PGHOST", manifest.host());
+      putIfPresent(merged, "PGPORT", Integer.toString(manifest.portOrDefault()));
+      putIfPresent(merged, "PGDATABASE", manifest.name());
+      putIfPresent(merged, "PGSSLMODE", manifest.sslModeOrDefault().libpqName());
+    }
+    Map<String, String> url;
     try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      // The URL may hold a password: say what is wrong without echoing it.
-      throw new RunnerException(ExitCode.BAD_INPUT, "--database-url: not a URL (" + e.getReason() + ")");
+      url = fromUrl(rehearsalUrl);
+    } catch (RunnerException e) {
+      throw new RunnerException(ExitCode.BAD_INPUT, e.getMessage().replaceFirst("^--database-url",
+          "--rehearsal-database-url"));
     }
-    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
-      throw new RunnerException(ExitCode.BAD_INPUT, "--database-url: must start with postgresql://");
+    if (!url.containsKey("PGUSER")) {
+      throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: give the user of the rehearsal server "
+          + "(postgresql://USER@HOST:PORT/DB): it needs CREATEDB there");
     }
+    merged.putAll(url);
+    return ConnectionSettings.fromEnvironment(merged);
+  }
+
+  /**
+   * postgresql://user:password@host:port/database?sslmode=require, as libpq's URIs, read strictly: what the URL says
+   * cannot be half-read and the rest silently taken from elsewhere. A host comes with its own port, 5432 when the URL
+   * gives none (as libpq's default), never the port the manifest gave its own host.
+   */
+  static Map<String, String> fromUrl(String url) throws RunnerException {
+    String rest;
+    if (url.startsWith("postgresql://")) {
+      rest = url.substring("postgresql://".length());
+    } else if (url.startsWith("postgres://")) {
+      rest = url.substring("postgres://".length());
+    } else {
+      throw badUrl("must start with postgresql://");
+    }
+    int query = rest.indexOf('?');
+    String parameters = query < 0 ? null : rest.substring(query + 1);
+    rest = query < 0 ? rest : rest.substring(0, query);
+    int slash = rest.indexOf('/');
+    String authority = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash + 1);
+
     Map<String, String> values = new HashMap<>();
-    putIfPresent(values, "PGHOST", uri.getHost());
-    if (uri.getPort() > 0) {
-      values.put("PGPORT", Integer.toString(uri.getPort()));
-    }
-    String path = uri.getRawPath();
-    if (path != null && path.length() > 1) {
-      values.put("PGDATABASE", decode(path.substring(1)));
-    }
-    String userInfo = uri.getRawUserInfo();
-    if (userInfo != null) {
+    // The last @ ends the user info: a password may hold an unencoded @, a host never does.
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String userInfo = authority.substring(0, at);
       int colon = userInfo.indexOf(':');
-      values.put("PGUSER", decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+      String user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon), "the user");
+      if (user.isEmpty()) {
+        throw badUrl("the user before @ is empty");
+      }
+      values.put("PGUSER", user);
       if (colon >= 0) {
-        values.put("PGPASSWORD", decode(userInfo.substring(colon + 1)));
+        values.put("PGPASSWORD", decode(userInfo.substring(colon + 1), "the password"));
       }
     }
-    if (uri.getRawQuery() != null) {
-      for (String pair : uri.getRawQuery().split("&")) {
-        if (pair.startsWith("sslmode=")) {
-          values.put("PGSSLMODE", decode(pair.substring("sslmode=".length())));
+    hostAndPort(authority.substring(at + 1), values);
+    if (!path.isEmpty()) {
+      String database = decode(path, "the database name");
+      if (database.contains("/")) {
+        throw badUrl("the database name '" + database + "' holds a /");
+      }
+      values.put("PGDATABASE", database);
+    }
+    if (parameters != null) {
+      for (String pair : parameters.split("&", -1)) {
+        int equals = pair.indexOf('=');
+        String key = equals < 0 ? pair : pair.substring(0, equals);
+        if (!"sslmode".equals(key)) {
+          throw badUrl("unknown parameter '" + key + "' (the only one read is sslmode)");
         }
+        String mode = equals < 0 ? "" : decode(pair.substring(equals + 1), "sslmode");
+        if (Arrays.stream(SslMode.values()).noneMatch(m -> m.libpqName().equals(mode))) {
+          throw badUrl("sslmode '" + mode + "' is not one of " + Arrays.stream(SslMode.values())
+              .map(SslMode::libpqName).collect(Collectors.joining(", ")));
+        }
+        values.put("PGSSLMODE", mode);
       }
     }
     return values;
   }
 
-  private static String decode(String text) {
-    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+  private static void hostAndPort(String hostPort, Map<String, String> values) throws RunnerException {
+    String host;
+    String port = null;
+    if (hostPort.startsWith("[")) {
+      int close = hostPort.indexOf(']');
+      if (close < 0) {
+        throw badUrl("an IPv6 address opened with [ is not closed with ]");
+      }
+      host = hostPort.substring(1, close);
+      String after = hostPort.substring(close + 1);
+      if (!after.isEmpty()) {
+        if (!after.startsWith(":")) {
+          throw badUrl("expected :PORT after [" + host + "]");
+        }
+        port = after.substring(1);
+      }
+    } else {
+      int colon = hostPort.indexOf(':');
+      host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+      port = colon < 0 ? null : hostPort.substring(colon + 1);
+      host = decode(host, "the host");
+    }
+    if (host.isEmpty()) {
+      throw badUrl("no host (postgresql://USER@HOST[:PORT]/DB)");
+    }
+    if (host.contains(",")) {
+      throw badUrl("names several hosts; give one");
+    }
+    if (!HOST.matcher(host).matches()) {
+      throw badUrl("'" + host + "' is not a host name or address");
+    }
+    values.put("PGHOST", host);
+    if (port == null) {
+      values.put("PGPORT", Integer.toString(DatabaseSpec.DEFAULT_PORT));
+      return;
+    }
+    if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+      throw badUrl("port '" + port + "' is not a port number (1..65535)");
+    }
+    values.put("PGPORT", Integer.toString(Integer.parseInt(port)));
+  }
+
+  private static RunnerException badUrl(String problem) {
+    // The URL may hold a password: say what is wrong without echoing the URL.
+    return new RunnerException(ExitCode.BAD_INPUT, "--database-url: " + problem);
+  }
+
+  private static String decode(String text, String what) throws RunnerException {
+    try {
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw badUrl(what + " holds a % that is not followed by two hex digits");
+    }
   }
 
   private static void putIfPresent(Map<String, String> map, String key, String value) {

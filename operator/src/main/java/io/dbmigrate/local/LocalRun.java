@@ -60,6 +60,7 @@ import java.util.function.Consumer;
  */
 public final class LocalRun {
   private final ConnectionSettings connection;
+  private final ConnectionSettings rehearsalConnection;
   private final Tools tools;
   private final Path migrations;
   private final Path backupDirectory;
@@ -68,7 +69,14 @@ public final class LocalRun {
 
   public LocalRun(ConnectionSettings connection, Tools tools, Path migrations, Path backupDirectory, Clock clock,
                   PrintStream progress) {
+    this(connection, connection, tools, migrations, backupDirectory, clock, progress);
+  }
+
+  /** {@code rehearsalConnection}: the server of spec.rehearsal.database, or {@code connection} without one. */
+  public LocalRun(ConnectionSettings connection, ConnectionSettings rehearsalConnection, Tools tools, Path migrations,
+                  Path backupDirectory, Clock clock, PrintStream progress) {
     this.connection = connection;
+    this.rehearsalConnection = rehearsalConnection;
     this.tools = tools;
     this.migrations = migrations;
     this.backupDirectory = backupDirectory;
@@ -134,7 +142,7 @@ public final class LocalRun {
       } else {
         if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_WINDOW.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " waits: " + gate.waitingFor() + "; run again "
-              + "then (--now INSTANT runs as if it were that time)");
+              + "then (--now INSTANT previews a run at that time)");
         } else if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
           progress.println("dbmigrate: step " + gate.step().name() + " has a deploymentRollout gate, which cannot "
               + "open without a cluster; run the remaining steps with the operator");
@@ -194,7 +202,7 @@ public final class LocalRun {
     DatabaseMigrationStatus before = resource.getStatus();
     DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
     for (TransitionEvent event : TransitionEvent.between(before, after)) {
-      progress.println("dbmigrate: " + event.reason() + ": " + event.message());
+      LocalProgress.event(event).ifPresent(progress::println);
     }
     resource.setStatus(after);
   }
@@ -265,9 +273,10 @@ public final class LocalRun {
     java.time.Duration expected = create.window() == null ? null : create.window().expected();
     if (rehearsal.required()) {
       progressed.accept(new Attempt(backupOutcome, ContainerOutcome.running(), null));
-      // Local mode rehearses on the database's own server; spec.rehearsal.database is for clusters.
       progress.println("dbmigrate: rehearsing on a copy restored from "
-          + backupOutcome.result().backup().file() + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
+          + backupOutcome.result().backup().file() + (rehearsalConnection.equals(connection) ? ""
+          : " on " + rehearsalConnection.host() + ":" + rehearsalConnection.port() + " (spec.rehearsal.database)")
+          + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
       rehearseOutcome = rehearse(command.rehearsalRequest(migrations,
           Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(),
           rehearsal.roundTripOrDefault()));
@@ -283,6 +292,10 @@ public final class LocalRun {
     progress.println("dbmigrate: upgrading " + connection.database() + " to " + command.target()
         + (spec.phased() ? " (step " + step.name() + ")" : ""));
     UpgradeRequest request = command.request(migrations);
+    if (backupOutcome != null) {
+      // As the migrate container does with --expect-backup: only from the revision the backup was taken at.
+      request = request.expectingBackup(backupOutcome.result().backup().revision());
+    }
     if (create.window() != null) {
       // As the migrate container does with the rehearsal its pod just ran: the measured duration decides.
       request = request.withinWindow(create.window().closesAt(), expected);
@@ -292,7 +305,7 @@ public final class LocalRun {
 
   private ContainerOutcome rehearse(RehearsalRequest request) {
     return container("rehearse", () -> RunnerResult.of("rehearse", ExitCode.OK, "rehearsal passed")
-        .withRehearsal(Rehearsal.run(connection, tools, request, clock, progress)));
+        .withRehearsal(Rehearsal.run(rehearsalConnection, tools, request, clock, progress)));
   }
 
   /** One runner command in process, as its container would end: its result, or what it reported failing. */

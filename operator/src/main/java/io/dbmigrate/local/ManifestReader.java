@@ -1,13 +1,22 @@
 package io.dbmigrate.local;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -15,20 +24,42 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads the DatabaseMigration out of a manifest file (the first one, when the file holds several documents), as
- * strictly as `kubectl apply --validate=strict`: an unknown or mistyped field is an error that names it.
+ * Reads the DatabaseMigration out of a manifest file as strictly as an API server with `kubectl apply
+ * --validate=strict`: an unknown, duplicate or mistyped field is an error that names it, and no scalar is coerced
+ * (YAML reads an unquoted {@code +1} as a number, which must not become the revision spec "1").
  */
 public final class ManifestReader {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ObjectMapper STRICT = new ObjectMapper(new YAMLFactory())
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+  private static final ObjectMapper TREE = YAMLMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+  private static final ObjectMapper STRICT = strict();
   private static final String API_VERSION = DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION;
 
   private ManifestReader() {
+  }
+
+  // The API server's JSON decoding: a string field takes only a string, a number field only a number of its kind.
+  private static ObjectMapper strict() {
+    ObjectMapper mapper = YAMLMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+        .build();
+    mapper.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
   }
 
   /** Thrown for a file that is not a readable DatabaseMigration; the message names the file and the field. */
@@ -38,46 +69,221 @@ public final class ManifestReader {
     }
   }
 
+  /** One document of the file as the API server would decode it; status is what `-o yaml` printed, and ignored. */
+  private record Document(String apiVersion, String kind, ObjectMeta metadata, DatabaseMigrationSpec spec,
+                          JsonNode status) {
+  }
+
   public static DatabaseMigration read(Path file) throws ManifestException {
-    List<JsonNode> documents;
-    try (YAMLParser parser = new YAMLFactory().createParser(Files.readString(file))) {
-      documents = YAML.readValues(parser, JsonNode.class).readAll();
+    String text;
+    try {
+      text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ManifestException(file + ": no such file");
-    } catch (JsonProcessingException e) {
-      throw new ManifestException(file + ": not valid YAML: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new ManifestException(file + ": cannot be read: " + e.getMessage());
     }
-    JsonNode document = documents.stream()
-        .filter(node -> node != null && "DatabaseMigration".equals(node.path("kind").asText()))
-        .findFirst()
-        .orElseThrow(() -> new ManifestException(file + ": no document with kind: DatabaseMigration"));
-    if (!API_VERSION.equals(document.path("apiVersion").asText())) {
-      throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \""
-          + document.path("apiVersion").asText() + "\"");
+    int chosen = chooseDocument(file, text);
+    Document document;
+    try (JsonParser parser = STRICT.getFactory().createParser(text)) {
+      for (int index = 0; ; index++) {
+        parser.nextToken();
+        if (index == chosen) {
+          break;
+        }
+        parser.skipChildren();
+      }
+      try {
+        document = STRICT.readValue(parser, Document.class);
+      } catch (JsonMappingException e) {
+        // Described while the parser is open: it still holds the token that did not fit.
+        throw new ManifestException(file + ": " + FieldError.describe(e, text));
+      }
+    } catch (IOException e) {
+      throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
     }
-    DatabaseMigration resource = new DatabaseMigration();
-    try {
-      resource.setMetadata(YAML.treeToValue(document.path("metadata"), ObjectMeta.class));
-      resource.setSpec(document.hasNonNull("spec") ? STRICT.treeToValue(document.get("spec"), DatabaseMigrationSpec.class)
-          : null);
-    } catch (UnrecognizedPropertyException e) {
-      throw new ManifestException(file + ": " + path(e) + ": unknown field");
-    } catch (JsonMappingException e) {
-      throw new ManifestException(file + ": " + path(e) + ": " + e.getOriginalMessage());
-    } catch (JsonProcessingException e) {
-      throw new ManifestException(file + ": " + e.getOriginalMessage());
+    if (!API_VERSION.equals(document.apiVersion())) {
+      throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \"" + document.apiVersion()
+          + "\"");
     }
-    if (resource.getMetadata() == null || resource.getMetadata().getName() == null) {
+    if (document.metadata() == null || document.metadata().getName() == null) {
       throw new ManifestException(file + ": metadata.name is required");
     }
+    DatabaseMigration resource = new DatabaseMigration();
+    resource.setMetadata(document.metadata());
+    resource.setSpec(document.spec());
     return resource;
   }
 
-  private static String path(JsonMappingException e) {
-    return "spec" + e.getPath().stream()
-        .map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName() : "[" + reference.getIndex() + "]")
-        .collect(Collectors.joining());
+  /**
+   * The index of the file's one DatabaseMigration. Documents of other kinds (the Secret people keep beside it) are
+   * skipped; two DatabaseMigrations are refused, since local mode runs one and must not pick one silently.
+   */
+  private static int chooseDocument(Path file, String text) throws ManifestException {
+    List<JsonNode> documents = new ArrayList<>();
+    try (JsonParser parser = TREE.getFactory().createParser(text)) {
+      while (parser.nextToken() != null) {
+        documents.add(TREE.readTree(parser));
+      }
+    } catch (IOException e) {
+      throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
+    }
+    List<Integer> migrations = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      if (documents.get(i) != null && "DatabaseMigration".equals(documents.get(i).path("kind").asText())) {
+        migrations.add(i);
+      }
+    }
+    if (migrations.isEmpty()) {
+      throw new ManifestException(file + ": no document with kind: DatabaseMigration");
+    }
+    if (migrations.size() > 1) {
+      throw new ManifestException(file + ": holds " + migrations.size() + " DatabaseMigrations ("
+          + migrations.stream().map(i -> documents.get(i).path("metadata").path("name").asText("?"))
+          .collect(Collectors.joining(", ")) + "); dbmigrate run runs one: put each in a file of its own");
+    }
+    JsonNode document = documents.get(migrations.get(0));
+    List<String> unknown = new ArrayList<>();
+    document.fieldNames().forEachRemaining(name -> {
+      if (!TOP_LEVEL.contains(name)) {
+        unknown.add(name);
+      }
+    });
+    if (!unknown.isEmpty()) {
+      throw new ManifestException(file + ": " + String.join(", ", unknown) + ": unknown field"
+          + (unknown.size() > 1 ? "s" : "") + " (a DatabaseMigration has " + String.join(", ",
+          List.of("apiVersion", "kind", "metadata", "spec")) + ")");
+    }
+    return migrations.get(0);
+  }
+
+  /** A binding error said as the field, the value found and what the field takes, without Java type names. */
+  static final class FieldError {
+    private FieldError() {
+    }
+
+    static String describe(JsonMappingException e, String text) {
+      String field = path(e);
+      if (e instanceof UnrecognizedPropertyException) {
+        return field + ": unknown field";
+      }
+      if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+        String expected = expected(mismatch.getTargetType());
+        String got = got(e, text);
+        if (expected != null && got != null) {
+          String quote = quoteHint(mismatch.getTargetType(), e, text);
+          return field + ": expected " + expected + ", got " + got + (quote == null ? "" : "; quote it: " + quote);
+        }
+      }
+      // Whatever else Jackson says, without its Java type names (a user never wrote io.fabric8...IntOrString).
+      return field + ": " + originalMessage(e).replaceFirst("^Cannot construct instance of `[^`]*`, problem: ", "")
+          .replaceAll("`(?:[a-z0-9_]+\\.)+([A-Za-z0-9_$]+)`", "$1");
+    }
+
+    static String originalMessage(IOException e) {
+      String message = e instanceof JsonProcessingException processing ? processing.getOriginalMessage()
+          : e.getMessage();
+      JsonLocation location = e instanceof JsonProcessingException processing ? processing.getLocation() : null;
+      return message + (location == null || location.getLineNr() < 1 ? "" : " (line " + location.getLineNr() + ")");
+    }
+
+    private static String path(JsonMappingException e) {
+      String path = e.getPath().stream()
+          .map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
+              : "[" + reference.getIndex() + "]")
+          .collect(Collectors.joining());
+      return path.startsWith(".") ? path.substring(1) : path;
+    }
+
+    private static String expected(Class<?> type) {
+      if (type == String.class) {
+        return "a string";
+      }
+      if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+        return "an integer";
+      }
+      if (type == Boolean.class || type == boolean.class) {
+        return "true or false";
+      }
+      if (type.isEnum()) {
+        return "one of " + Arrays.stream(type.getEnumConstants())
+            .map(constant -> STRICT.convertValue(constant, String.class)).collect(Collectors.joining(", "));
+      }
+      if (List.class.isAssignableFrom(type) || type.isArray()) {
+        return "a list";
+      }
+      if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)
+          || io.fabric8.kubernetes.api.model.KubernetesResource.class.isAssignableFrom(type)) {
+        return "a mapping";
+      }
+      return null;
+    }
+
+    private static String got(JsonMappingException e, String text) {
+      if (e instanceof InvalidFormatException invalid && invalid.getValue() != null) {
+        Object value = invalid.getValue();
+        if (value instanceof String string) {
+          return "\"" + string + "\"";
+        }
+        if (value instanceof Boolean) {
+          return value.toString();
+        }
+        if (value instanceof Number) {
+          return "the number " + value;
+        }
+      }
+      if (!(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null) {
+        return null;
+      }
+      JsonToken token = parser.currentToken();
+      try {
+        return switch (token) {
+          case VALUE_STRING -> "\"" + parser.getText() + "\"";
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
+          case VALUE_TRUE, VALUE_FALSE -> parser.getText();
+          case VALUE_NULL -> "null";
+          case START_ARRAY -> "a list";
+          case START_OBJECT, FIELD_NAME -> "a mapping";
+          default -> null;
+        };
+      } catch (IOException unreadable) {
+        return null;
+      }
+    }
+
+    // YAML reads +1, 1e3, 0x1F, yes and true as numbers and booleans; a string field needs them quoted.
+    private static String quoteHint(Class<?> target, JsonMappingException e, String text) {
+      if (target != String.class || !(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null
+          || !parser.currentToken().isScalarValue() || parser.currentToken() == JsonToken.VALUE_STRING) {
+        return null;
+      }
+      try {
+        return "\"" + source(e, text, parser.getText()) + "\"";
+      } catch (IOException unreadable) {
+        return null;
+      }
+    }
+
+    // The scalar as written in the file (+1 stays +1, where the parser says 1).
+    private static String source(JsonMappingException e, String text, String fallback) {
+      JsonLocation location = e.getLocation();
+      if (location == null || location.getLineNr() < 1 || location.getColumnNr() < 1) {
+        return fallback;
+      }
+      String[] lines = text.split("\n", -1);
+      if (location.getLineNr() > lines.length) {
+        return fallback;
+      }
+      String line = lines[location.getLineNr() - 1];
+      if (location.getColumnNr() - 1 >= line.length()) {
+        return fallback;
+      }
+      String rest = line.substring(location.getColumnNr() - 1);
+      int end = 0;
+      while (end < rest.length() && " \t,}]#".indexOf(rest.charAt(end)) < 0) {
+        end++;
+      }
+      return end == 0 ? fallback : rest.substring(0, end);
+    }
   }
 }

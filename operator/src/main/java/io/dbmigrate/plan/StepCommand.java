@@ -1,5 +1,6 @@
 package io.dbmigrate.plan;
 
+import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
@@ -24,9 +25,11 @@ import java.util.List;
  * @param expectFrom null, or the revision(s) the database must be at for the upgrade to run
  *                   ({@code --expect-from}): for a gated step, where its approved plan started
  * @param window     null, or the maintenance window the upgrade must fit in ({@code --window-closes-at})
+ * @param afterBackup a backup container precedes the upgrade in its pod (spec.backup.mode Required): the upgrade runs
+ *                   only from the revision that backup was taken at ({@code --expect-backup})
  */
 public record StepCommand(String target, LockSafety safety, List<VerifyQuery> verify, OnFailure onFailure,
-                          boolean allowDowngrade, String expectFrom, Decision.WindowSlot window) {
+                          boolean allowDowngrade, String expectFrom, Decision.WindowSlot window, boolean afterBackup) {
 
   /**
    * The step's Job's command. A gated step runs only from the revision its recorded plan started from, so what runs is
@@ -48,12 +51,12 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
   /** The same, run only when the database is at exactly these revision(s). */
   public StepCommand expectingFrom(String revisions) {
-    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions, window);
+    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions, window, afterBackup);
   }
 
   /** The same, run only with the expected duration left in this window (null: no window). */
   public StepCommand withinWindow(Decision.WindowSlot slot) {
-    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, expectFrom, slot);
+    return new StepCommand(target, safety, verify, onFailure, allowDowngrade, expectFrom, slot, afterBackup);
   }
 
   /** The command of a step from the spec alone: no expected revision (a plan Job's, an ungated step's). */
@@ -76,7 +79,7 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
       case Downgrade -> OnFailure.DOWNGRADE;
     };
     return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed(),
-        null, null);
+        null, null, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required);
   }
 
   /** Arguments of {@code dbmigrate-runner upgrade}. */
@@ -84,6 +87,10 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     List<String> args = new ArrayList<>(List.of("upgrade"));
     args.addAll(targetAndSafety(migrationsPath));
     args.addAll(List.of("--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
+    if (afterBackup) {
+      // The backup container wrote the revision it was taken at to the pod's /tmp.
+      args.add("--expect-backup");
+    }
     args.addAll(checks());
     if (window != null) {
       args.addAll(List.of("--window-closes-at", window.closesAt().toString()));

@@ -15,6 +15,7 @@ import io.dbmigrate.runner.RunnerException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalConnectionTest {
@@ -60,11 +61,51 @@ class LocalConnectionTest {
   }
 
   @Test
-  void partialUrlOverridesOnlyWhatItSays() throws RunnerException {
-    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGPORT", "15432", "PGPASSWORD", SECRET),
+  void aUrlWithoutDatabaseOrSslModeKeepsTheManifestsButItsHostComesWithPort5432() throws RunnerException {
+    // The manifest's port (and PGPORT) belong to the manifest's host: a URL naming another host means libpq's 5432.
+    DatabaseSpec manifest = migration().host("crm-db.crm.svc").port(6543).databaseName("crm")
+        .sslMode(SslMode.REQUIRE).database();
+    ConnectionSettings settings = LocalConnection.resolve(manifest, Map.of("PGPORT", "15432", "PGPASSWORD", SECRET),
         "postgresql://ci@db.ci.internal");
 
-    assertEquals(new ConnectionSettings("db.ci.internal", 15432, "crm", "ci", SECRET, "require"), settings);
+    assertEquals(new ConnectionSettings("db.ci.internal", 5432, "crm", "ci", SECRET, "require"), settings);
+  }
+
+  @Test
+  void theUrlsUserIsHonouredWithAHostNameDockerComposeWouldGive() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGUSER", "dev", "PGPASSWORD", SECRET),
+        "postgresql://migrator@crm_db:15432/crm");
+
+    assertEquals(new ConnectionSettings("crm_db", 15432, "crm", "migrator", SECRET, "require"), settings);
+  }
+
+  @Test
+  void anIpv6HostWithItsPort() throws RunnerException {
+    ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of(), "postgresql://ci@[::1]:15432/crm");
+
+    assertEquals("::1", settings.host());
+    assertEquals(15432, settings.port());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "postgresql://ci@localhost:abc/crm            | --database-url: port 'abc' is not a port number (1..65535)",
+      "postgresql://ci@localhost:70000/crm          | --database-url: port '70000' is not a port number (1..65535)",
+      "postgresql://ci@localhost:0/crm              | --database-url: port '0' is not a port number (1..65535)",
+      "postgresql://ci@localhost:/crm               | --database-url: port '' is not a port number (1..65535)",
+      "postgresql://ci@localhost/crm?sslmod=require | --database-url: unknown parameter 'sslmod' (the only one read is sslmode)",
+      "postgresql://ci@localhost/crm?sslmode=on     | --database-url: sslmode 'on' is not one of disable, allow, prefer, require, verify-ca, verify-full",
+      "postgresql://ci@h1,h2/crm                    | --database-url: names several hosts; give one",
+      "postgresql://ci@/crm                         | --database-url: no host (postgresql://USER@HOST[:PORT]/DB)",
+      "postgresql://ci@local host/crm               | --database-url: 'local host' is not a host name or address",
+      "postgresql://ci@localhost/crm/x              | --database-url: the database name 'crm/x' holds a /",
+      "mysql://ci@localhost/crm                     | --database-url: must start with postgresql://",
+  })
+  void aUrlIsReadStrictly(String url, String message) {
+    RunnerException e = assertThrows(RunnerException.class, () -> LocalConnection.resolve(MANIFEST, Map.of(), url));
+
+    assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+    assertEquals(message, e.getMessage());
   }
 
   @Test

@@ -65,7 +65,7 @@ class LocalInterruptIT {
       Path stdout = temp.resolve("stdout");
       Path stderr = temp.resolve("stderr");
       ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", jar, "run", "-f", manifest.toString(), "--migrations", project.toString(),
+          "-jar", jar, "run", "-o", "yaml", "-f", manifest.toString(), "--migrations", project.toString(),
           "--backup-dir", temp.resolve("backups").toString())
           .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
       Map<String, String> env = pb.environment();

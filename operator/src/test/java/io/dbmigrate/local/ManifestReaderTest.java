@@ -121,7 +121,7 @@ class ManifestReaderTest {
   }
 
   @Test
-  void multiDocumentFileYieldsTheFirstDatabaseMigration() throws Exception {
+  void aSecretBesideTheMigrationIsSkipped() throws Exception {
     Path file = write("""
         # The Secret and the migration in one file, as people keep them.
         apiVersion: v1
@@ -129,12 +129,91 @@ class ManifestReaderTest {
         metadata: {name: crm-db}
         stringData: {username: crm, password: not-read}
         ---
-        """ + minimal("first", "expand@head") + "---\n" + minimal("second", "head") + "---\n");
+        """ + minimal("first", "expand@head") + "---\n");
 
     DatabaseMigration resource = ManifestReader.read(file);
 
     assertEquals("first", resource.getMetadata().getName());
     assertEquals("expand@head", resource.getSpec().targetRevision());
+  }
+
+  @Test
+  void twoMigrationsInOneFileAreRefusedNamingBoth() throws IOException {
+    String message = error(minimal("first", "expand@head") + "---\n" + minimal("second", "head"));
+
+    assertTrue(message.endsWith(": holds 2 DatabaseMigrations (first, second); dbmigrate run runs one: put each in a "
+        + "file of its own"), message);
+  }
+
+  @Test
+  void anUnquotedPlusOneIsNotCoercedIntoARevisionSpec() throws IOException {
+    // YAML reads +1 as the integer 1, which as a string prefix-matches any revision starting with 1.
+    String message = error(minimal("crm", "+1"));
+
+    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got the number 1; quote it: \"+1\""),
+        message);
+  }
+
+  @Test
+  void aFloatPortIsRefused() throws IOException {
+    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: 55433.5\n"));
+
+    assertTrue(message.endsWith(": spec.database.port: expected an integer, got the number 55433.5"), message);
+  }
+
+  @Test
+  void aQuotedPortIsRefusedAsTheApiServerDoes() throws IOException {
+    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: \"5432\"\n"));
+
+    assertTrue(message.endsWith(": spec.database.port: expected an integer, got \"5432\""), message);
+  }
+
+  @Test
+  void aBooleanIsNotAString() throws IOException {
+    String message = error(minimal("crm", "true"));
+
+    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got true; quote it: \"true\""), message);
+  }
+
+  @Test
+  void aDuplicateKeyIsRefusedWithItsLine() throws IOException {
+    String message = error(minimal("crm", "head").replace("  targetRevision: head\n",
+        "  targetRevision: head\n  targetRevision: expand@head\n"));
+
+    assertTrue(message.contains("Duplicate field 'targetRevision'"), message);
+    assertTrue(message.contains("(line 13)"), message);
+  }
+
+  @Test
+  void anUnknownTopLevelFieldIsNamed() throws IOException {
+    String message = error(minimal("crm", "head").replace("\nspec:", "\nsepc:"));
+
+    assertTrue(message.endsWith(": sepc: unknown field (a DatabaseMigration has apiVersion, kind, metadata, spec)"),
+        message);
+  }
+
+  @Test
+  void anSslModeOutsideLibpqsListNamesTheFieldTheValueAndTheChoices() throws IOException {
+    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    sslMode: foo\n"));
+
+    assertTrue(message.endsWith(": spec.database.sslMode: expected one of disable, allow, prefer, require, verify-ca, "
+        + "verify-full, got \"foo\""), message);
+    assertFalse(message.contains("io.dbmigrate"), message);
+  }
+
+  @Test
+  void anyOtherBindingErrorIsSaidWithoutJavaTypeNames() throws IOException {
+    String message = error(minimal("crm", "head") + "  jobTemplate: {resources: {limits: {cpu: {a: 1}}}}\n");
+
+    assertTrue(message.endsWith(": spec.jobTemplate.resources.limits.cpu: Either integer or string value needs to be "
+        + "provided (line 16)"), message);
+  }
+
+  @Test
+  void aListWhereAStringBelongsIsNamed() throws IOException {
+    String message = error(minimal("crm", "[head]"));
+
+    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got a list"), message);
   }
 
   @Test
@@ -161,14 +240,14 @@ class ManifestReaderTest {
   void wrongTypeIsAnErrorNamingTheField() throws IOException {
     String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: fivefourthreetwo\n"));
 
-    assertTrue(message.contains("spec.database.port"), message);
+    assertTrue(message.endsWith(": spec.database.port: expected an integer, got \"fivefourthreetwo\""), message);
   }
 
   @Test
   void valueOutsideAnEnumIsAnErrorNamingTheField() throws IOException {
     String message = error(minimal("crm", "head").replace("mode: Disabled", "mode: Sometimes"));
 
-    assertTrue(message.contains("spec.backup.mode"), message);
+    assertTrue(message.endsWith(": spec.backup.mode: expected one of Required, Disabled, got \"Sometimes\""), message);
   }
 
   @Test

@@ -122,8 +122,8 @@ class JobFactoryStepsTest {
     List<String> upgrade = pod.getContainers().get(0).getArgs();
     assertEquals("migrate", pod.getContainers().get(0).getName());
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head", "--lock-timeout", "250ms",
-        "--lock-retries", "4", "--statement-timeout", "30s", "--on-failure", "halt", "--verify", "no-nulls=select true",
-        "--expect-from", "e5f6"), upgrade, "a gated step: only from the revision its plan started from");
+        "--lock-retries", "4", "--statement-timeout", "30s", "--on-failure", "halt", "--expect-backup",
+        "--verify", "no-nulls=select true", "--expect-from", "e5f6"), upgrade, "a gated step: only from the revision its plan started from");
   }
 
   @Test

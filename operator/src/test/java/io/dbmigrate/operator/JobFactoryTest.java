@@ -111,7 +111,7 @@ class JobFactoryTest {
     assertEquals(List.of("backup", "--dir", "/var/lib/dbmigrate/backups", "--name", "crm", "--label", "g3", "--retain", "5",
         "--migrations", "/migrations", "--target", "head"), pod.getInitContainers().get(0).getArgs());
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head", "--lock-timeout", "1s",
-        "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt"),
+        "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt", "--expect-backup"),
         pod.getContainers().get(0).getArgs());
     List<String> command = pod.getContainers().get(0).getCommand();
     assertTrue(command == null || command.isEmpty(), "the image's entrypoint is the runner: " + command);
@@ -266,10 +266,10 @@ class JobFactoryTest {
     assertEquals("In", rule.getOnExitCodes().getOperator());
     Set<Integer> expected = Arrays.stream(ExitCode.values())
         .filter(code -> code != ExitCode.OK && !code.retryable()).map(ExitCode::code).collect(Collectors.toSet());
-    assertEquals(Set.of(2, 4, 5, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28), expected,
+    assertEquals(Set.of(2, 4, 5, 10, 11, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30), expected,
         "the runner's contract: bad input, auth, database not found, backup, migration, lock timeout (the runner retried already), "
             + "verification, downgrade not allowed, plan outdated, rehearsal failed, outside the window (held for "
-            + "the next one, not retried now), baseline refused");
+            + "the next one, not retried now), baseline refused, backup outdated, database mismatch");
     assertEquals(expected, Set.copyOf(rule.getOnExitCodes().getValues()));
     assertEquals(expected.size(), rule.getOnExitCodes().getValues().size(), "no duplicates");
     // Kubernetes refuses 0 in an In rule; retryable codes must stay retryable.

@@ -36,8 +36,19 @@ class StepCommandTest {
   @Test
   void defaultsAreSpelledOut() {
     assertEquals(List.of("upgrade", "--migrations", "/migrations", "--target", "head",
-            "--lock-timeout", "1s", "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt"),
+            "--lock-timeout", "1s", "--lock-retries", "10", "--statement-timeout", "0s", "--on-failure", "halt",
+            "--expect-backup"),
         command(migration(), 0).upgradeArguments("/migrations"));
+  }
+
+  @Test
+  void theUpgradeExpectsTheRevisionOfTheBackupBeforeItOnlyWhenThereIsOne() {
+    assertTrue(command(migration(), 0).upgradeArguments("/m").contains("--expect-backup"));
+    assertFalse(command(migration().backupDisabled("scratch database"), 0).upgradeArguments("/m")
+        .contains("--expect-backup"));
+    // The rehearsal runs on a copy restored from that backup: nothing to expect there.
+    assertFalse(command(migration(), 0).rehearseArguments("/m", "/backups", "crm", "g1", false)
+        .contains("--expect-backup"));
   }
 
   @Test

@@ -1,0 +1,175 @@
+package io.dbmigrate.runner;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code backup} then {@code upgrade --expect-backup}, as the containers of one pod run them (sharing TMPDIR): the
+ * upgrade runs only from the revision the backup was taken at, so the dump is the state it starts from.
+ */
+class ExpectBackupIT {
+
+    @TempDir
+    Path tmp;
+
+    private TestDatabase db;
+    private AlembicProject project;
+    private Path pod;
+
+    private record Run(int exit, String out, String err, RunnerResult result) {
+    }
+
+    @BeforeEach
+    void createDatabase() throws SQLException, IOException {
+        db = TestDatabase.create("expectbackup");
+        project = AlembicProject.create(tmp.resolve("m"), true).withPhone();
+        pod = Files.createDirectories(tmp.resolve("pod-tmp"));
+        Files.createDirectories(tmp.resolve("backups"));
+    }
+
+    @AfterEach
+    void dropDatabase() throws SQLException {
+        db.close();
+    }
+
+    private Run runner(String... args) throws IOException {
+        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+        Map<String, String> env = new HashMap<>(db.env());
+        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
+        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
+        env.put("TMPDIR", pod.toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
+                RunnerJson.read(Files.readString(resultFile)));
+    }
+
+    private Run backup() throws IOException {
+        return runner("backup", "--dir", tmp.resolve("backups").toString(), "--name", "crm", "--label", "g1");
+    }
+
+    private Run upgradeExpectingBackup() throws IOException {
+        return runner("upgrade", "--migrations", project.dir().toString(), "--target", "head", "--lock-wait", "5s",
+                "--expect-backup");
+    }
+
+    /** Someone running alembic by hand (or another resource's Job): no backup of this pod. */
+    private void alembicByHand(String revision) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(AlembicProject.ALEMBIC, "-c", "alembic.ini", "upgrade", revision)
+                .directory(project.dir().toFile()).redirectErrorStream(true);
+        pb.environment().putAll(db.env());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+    }
+
+    private List<String> versionRows() throws SQLException {
+        try (Connection c = db.connect()) {
+            return Revisions.current(c);
+        }
+    }
+
+    @Test
+    void anUpgradeFromTheBackupsRevisionRuns() throws Exception {
+        Run backup = backup();
+        assertEquals(0, backup.exit, backup.err);
+        assertTrue(Files.isRegularFile(pod.resolve("dbmigrate-backup.json")));
+
+        Run upgrade = upgradeExpectingBackup();
+
+        assertEquals(0, upgrade.exit, upgrade.err);
+        assertEquals(List.of("0003_phone"), versionRows());
+    }
+
+    @Test
+    void aDatabaseMigratedSinceItsBackupIsBackupOutdatedAndLeftAsItIs() throws Exception {
+        Run backup = backup();
+        assertEquals(0, backup.exit, backup.err);
+        assertEquals("base", backup.result.backup().revision());
+        alembicByHand("0001_init");
+
+        Run upgrade = upgradeExpectingBackup();
+
+        assertEquals(ExitCode.BACKUP_OUTDATED.code(), upgrade.exit, upgrade.err);
+        assertEquals("BackupOutdated", upgrade.result.reason());
+        assertTrue(upgrade.result.message().contains("the database is at 0001_init, not at base where its backup"
+                + " was taken just before"), upgrade.result.message());
+        assertEquals(List.of(), upgrade.result.upgrade().appliedRevisions());
+        assertEquals(List.of("0001_init"), versionRows(), "nothing ran");
+    }
+
+    @Test
+    void aBackupWaitsForTheMigrationLockAndReadsTheRevisionAfterIt() throws Exception {
+        try (Connection holder = db.connect(); Statement st = holder.createStatement();
+             Connection observer = db.connect(); Statement watch = observer.createStatement()) {
+            // Another migration of this database holds the lock, and has not committed its revision yet.
+            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            holder.setAutoCommit(false);
+            st.execute("create table alembic_version (version_num varchar(32) primary key)");
+            st.execute("insert into alembic_version values ('0001_init')");
+
+            CompletableFuture<BackupResult> backup = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Backup.run(db.settings(), AlembicProject.tools(),
+                            new BackupRequest(tmp.resolve("backups"), "crm", "g1", 5), Clock.systemUTC());
+                } catch (RunnerException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+            // Until the backup is seen asking for the lock; a backup that takes no lock ends (at base) instead.
+            // (Seen from a session of its own: pg_stat_activity stays the same within the holder's transaction.)
+            while (!backup.isDone() && !askingForTheLock(watch)) {
+                Thread.sleep(50);
+            }
+            assertFalse(backup.isDone(), () -> "the backup did not wait for the migration lock: revision "
+                    + backup.join().revision());
+
+            holder.commit();
+            holder.setAutoCommit(true);
+            st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            assertEquals("0001_init", backup.get().revision(), "read once the other migration was done");
+        }
+    }
+
+    private boolean askingForTheLock(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where datname = current_database()"
+                + " and application_name = '" + ConnectionSettings.APPLICATION_NAME + "'"
+                + " and query like '%pg_try_advisory_lock%'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    @Test
+    void withoutTheBackupsResultTheUpgradeDoesNotStart() throws Exception {
+        Run upgrade = upgradeExpectingBackup();
+
+        assertEquals(ExitCode.UNEXPECTED.code(), upgrade.exit, upgrade.err);
+        assertTrue(upgrade.result.message().contains("holds no backup of this pod"), upgrade.result.message());
+        assertEquals(List.of(), versionRows(), "nothing ran");
+    }
+}

@@ -515,14 +515,9 @@ public final class Upgrade {
                     + " transaction rolled back; the revision afterwards could not be read: " + unreadable.getMessage(),
                     e.getCause(), result(from, from, direction, List.of(), null, attempts));
         }
-        List<String> applied = List.of();
-        try {
-            RevisionGraph.Between between = RevisionGraph.between(tools, dir, splitRevisions(from), after, null,
-                    this::logLine);
-            applied = direction == Direction.DOWNGRADE ? between.undone() : between.applied();
-        } catch (RunnerException unknown) {
-            log.println(KeyValueLog.line("warn", "applied revisions unknown", "error", unknown.getMessage()));
-        }
+        // What the stopped run committed, as for a run that ended: from the revision graph (its log is gone with it).
+        List<String> applied = finished(direction, new ExternalProcess.Outcome(ExitCode.INTERRUPTED.code(), List.of()),
+                attempts, splitRevisions(from), after, List.of()).applied();
         String at = Revisions.describe(after);
         return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open transaction"
                 + " rolled back; " + where(from, at), e.getCause(), result(from, at, direction, applied, null, attempts));
@@ -534,7 +529,7 @@ public final class Upgrade {
      * traceback only name the revision that failed.
      */
     private Execution finished(Direction direction, ExternalProcess.Outcome last, int attempts, List<String> from,
-                               List<String> after, List<LockHolder> holders) throws RunnerException {
+                               List<String> after, List<LockHolder> holders) {
         String failed = last.exitCode() == 0 ? null : failedRevision(direction, last.output());
         RevisionGraph.Between between;
         try {

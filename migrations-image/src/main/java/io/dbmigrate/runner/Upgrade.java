@@ -516,8 +516,8 @@ public final class Upgrade {
                     e.getCause(), result(from, from, direction, List.of(), null, attempts));
         }
         // What the stopped run committed, as for a run that ended: from the revision graph (its log is gone with it).
-        List<String> applied = finished(direction, new ExternalProcess.Outcome(ExitCode.INTERRUPTED.code(), List.of()),
-                attempts, splitRevisions(from), after, List.of()).applied();
+        RevisionGraph.Between between = graph(splitRevisions(from), after, null, "applied revisions unknown");
+        List<String> applied = between == null ? List.of() : committed(direction, between);
         String at = Revisions.describe(after);
         return new RunnerException(ExitCode.INTERRUPTED, e.getMessage() + "; Alembic was stopped, its open transaction"
                 + " rolled back; " + where(from, at), e.getCause(), result(from, at, direction, applied, null, attempts));
@@ -531,21 +531,33 @@ public final class Upgrade {
     private Execution finished(Direction direction, ExternalProcess.Outcome last, int attempts, List<String> from,
                                List<String> after, List<LockHolder> holders) {
         String failed = last.exitCode() == 0 ? null : failedRevision(direction, last.output());
-        RevisionGraph.Between between;
-        try {
-            between = RevisionGraph.between(tools, dir, from, after, failed, this::logLine);
-        } catch (RunnerException e) {
+        RevisionGraph.Between between = graph(from, after, failed, "applied revisions taken from Alembic's log");
+        if (between == null) {
             // Rows the scripts do not know: only the log can tell, and it must not hide the run's own outcome.
-            log.println(KeyValueLog.line("warn", "applied revisions taken from Alembic's log", "error",
-                    e.getMessage()));
             List<String> logged = stepsRan(direction, last.output());
             List<String> committed = Revisions.same(from, after) ? List.of() : last.exitCode() == 0 || logged.isEmpty()
                     ? logged : logged.subList(0, logged.size() - 1);
             return new Execution(last, attempts, committed, Revisions.describe(after), holders, failed, false);
         }
-        List<String> applied = direction == Direction.DOWNGRADE ? between.undone() : between.applied();
-        return new Execution(last, attempts, applied, Revisions.describe(after), holders, failed,
+        return new Execution(last, attempts, committed(direction, between), Revisions.describe(after), holders, failed,
                 between.nonTransactional());
+    }
+
+    /**
+     * The revision graph between the rows before and after a run; null, with {@code fallback} logged as a warning,
+     * when the rows name revisions the scripts do not know.
+     */
+    private RevisionGraph.Between graph(List<String> from, List<String> after, String failed, String fallback) {
+        try {
+            return RevisionGraph.between(tools, dir, from, after, failed, this::logLine);
+        } catch (RunnerException e) {
+            log.println(KeyValueLog.line("warn", fallback, "error", e.getMessage()));
+            return null;
+        }
+    }
+
+    private static List<String> committed(Direction direction, RevisionGraph.Between between) {
+        return direction == Direction.DOWNGRADE ? between.undone() : between.applied();
     }
 
     private void logHolder(LockHolder holder) {

@@ -135,8 +135,7 @@ class EndToEndIT {
       assertEquals(0, restore.waitFor());
 
       assertEquals(1, jobs(ns).size());
-      List<String> reasons = events(ns).stream().map(Event::getReason).toList();
-      assertTrue(reasons.containsAll(List.of("JobCreated", "BackupVerified", "Succeeded")), reasons.toString());
+      awaitEvents(ns, "JobCreated", "BackupVerified", "Succeeded");
       assertFalse(events(ns).stream().anyMatch(e -> e.getMessage().contains(db.password())), "a password in an Event");
       assertMetricsOfOneSuccessfulRun(status);
 
@@ -324,6 +323,7 @@ class EndToEndIT {
       assertEquals("reversed", status.lastMigration().failedVerification());
       assertTrue(status.message().contains("')DROWSSAPGP($'"), "the SQL ran as written: " + status.message());
       String reversed = new StringBuilder(db.password()).reverse().toString();
+      awaitEvents(ns, "VerificationFailed");
       List<String> seen = new java.util.ArrayList<>(List.of(new KubernetesSerialization().asJson(resource(ns))));
       events(ns).forEach(e -> seen.add(e.getMessage()));
       Path logs = cluster.kubelet().logFile(ns, "pod", "container").getParent().getParent();
@@ -398,7 +398,7 @@ class EndToEndIT {
       assertTrue(status.message().contains(jobName) && status.message().contains("unknown"), status.message());
       assertEquals(Phase.Failed, status.steps().get(0).phase());
       assertEquals("JobLost", status.history().get(status.history().size() - 1).reason());
-      assertTrue(events(ns).stream().anyMatch(e -> "JobLost".equals(e.getReason())), "a JobLost Event");
+      awaitEvents(ns, "JobLost");
       assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).isEmpty(), "no second Job under the same name");
       assertEquals(0, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
       assertEquals(List.of(), db.alembicVersion(), "nothing ran");
@@ -419,7 +419,7 @@ class EndToEndIT {
       assertCondition(waiting, StatusCondition.RECONCILING, "True", "SecretNotFound");
       assertCondition(waiting, StatusCondition.STALLED, "False", null);
       assertTrue(jobs(ns).isEmpty(), "no Job without the Secret");
-      assertTrue(events(ns).stream().anyMatch(e -> "SecretNotFound".equals(e.getReason())));
+      awaitEvents(ns, "SecretNotFound");
 
       createSecret(ns, db.user(), db.password());
       DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 1);
@@ -543,6 +543,12 @@ class EndToEndIT {
 
   private static List<Job> jobs(String ns) {
     return cluster.client().batch().v1().jobs().inNamespace(ns).list().getItems();
+  }
+
+  // The operator records an Event after the status write it tells of, so a test that saw the status waits for it.
+  private static void awaitEvents(String ns, String... reasons) {
+    Await.until(TIMEOUT, () -> events(ns).stream().map(Event::getReason).toList().containsAll(List.of(reasons)),
+        () -> "Events " + List.of(reasons) + ", seen " + events(ns).stream().map(Event::getReason).toList());
   }
 
   private static List<Event> events(String ns) {

@@ -20,7 +20,6 @@ import io.dbmigrate.testing.RenderedChart;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -110,7 +109,7 @@ class PhasedMigrationIT {
       String sql = plan.getData().get("upgrade.sql");
       assertTrue(sql.contains("ALTER TABLE tickets ADD COLUMN new_status"), sql);
       assertTrue(waiting.message().contains(contract.plan().configMap()), waiting.message());
-      assertTrue(s.events().stream().anyMatch(e -> "AwaitingApproval".equals(e.getReason())), "an AwaitingApproval Event");
+      s.awaitEvents("AwaitingApproval");
       assertStaysTrue(Duration.ofSeconds(2), () -> List.of(METADATA).equals(db.alembicVersion()),
           "contract does not run before its approval");
 
@@ -126,8 +125,7 @@ class PhasedMigrationIT {
       // Two steps, each with its Job and its own backup; one plan Job.
       assertEquals(3, s.jobs().size());
       assertEquals(METADATA, done.lastBackup().revision());
-      List<String> reasons = s.events().stream().map(Event::getReason).toList();
-      assertTrue(reasons.contains("StepSucceeded"), reasons.toString());
+      s.awaitEvents("StepSucceeded");
 
       // Generation 2 moves contract on: expand is carried over, and contract waits for a new approval of a new plan.
       // An approval given ahead, in the same edit, before that plan exists, approves nothing: it is spent when the

@@ -111,8 +111,7 @@ class RehearsalWindowStampIT {
       assertEquals("Passed", entry.rehearsal());
       assertEquals(METADATA, entry.toRevision());
       assertNotNull(entry.backupFile());
-      List<String> reasons = s.events().stream().map(Event::getReason).toList();
-      assertTrue(reasons.contains("RehearsalPassed"), reasons.toString());
+      s.awaitEvents("RehearsalPassed");
     }
   }
 

@@ -148,6 +148,12 @@ final class Scenario implements AutoCloseable {
     return cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
   }
 
+  // The operator records an Event after the status write it tells of, so a test that saw the status waits for it.
+  void awaitEvents(String... reasons) {
+    Await.until(TIMEOUT, () -> events().stream().map(Event::getReason).toList().containsAll(List.of(reasons)),
+        () -> "Events " + List.of(reasons) + ", seen " + events().stream().map(Event::getReason).toList());
+  }
+
   List<Event> events() {
     return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream()
         .filter(e -> e.getInvolvedObject() != null && "DatabaseMigration".equals(e.getInvolvedObject().getKind()))

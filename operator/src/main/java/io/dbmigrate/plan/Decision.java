@@ -7,6 +7,16 @@ import java.time.Instant;
 /** What the reconciler (or local mode) does next. The planner decides; the caller only carries it out. */
 public sealed interface Decision {
 
+  /** A decision about one step of the spec: which one is {@link #step()}. */
+  sealed interface StepDecision extends Decision {
+    StepEntry step();
+  }
+
+  /** A decision about a stamp of alembic_version (annotation or baseline): which one is {@link #run()}. */
+  sealed interface StampDecision extends Decision {
+    StampRun run();
+  }
+
   /** The spec cannot run: nothing is created until it is edited. */
   record Stall(String reason, String message) implements Decision {
   }
@@ -27,7 +37,7 @@ public sealed interface Decision {
    * Create the step's Job; {@code openedBy} says what opened its gate, null when it has none; {@code window} the
    * maintenance window it must fit in, null when it has none.
    */
-  record CreateJob(StepEntry step, String openedBy, WindowSlot window) implements Decision {
+  record CreateJob(StepEntry step, String openedBy, WindowSlot window) implements StepDecision {
     public CreateJob(StepEntry step, String openedBy) {
       this(step, openedBy, null);
     }
@@ -53,37 +63,37 @@ public sealed interface Decision {
   }
 
   /** Create the stamp's Job: nothing else of the resource runs meanwhile. */
-  record CreateStampJob(StampRun run) implements Decision {
+  record CreateStampJob(StampRun run) implements StampDecision {
   }
 
   /**
    * A stamp whose Job was deleted before it ran, and whose annotation is gone or asks for another revision: taken
    * back, not created again.
    */
-  record CancelStamp(StampRun run) implements Decision {
+  record CancelStamp(StampRun run) implements StampDecision {
   }
 
   /** The stamp's Job runs, or has ended: status follows it. */
-  record FollowStampJob(StampRun run, JobObservation job) implements Decision {
+  record FollowStampJob(StampRun run, JobObservation job) implements StampDecision {
   }
 
   /** The step's Job exists and is running, or has failed: status follows it. */
-  record FollowJob(StepEntry step, JobObservation job) implements Decision {
+  record FollowJob(StepEntry step, JobObservation job) implements StepDecision {
   }
 
   /**
    * The step's Job, recorded in status as started, is gone before its end was seen: the step failed with an unknown
    * outcome, and is not run again in this generation.
    */
-  record JobLost(StepEntry step) implements Decision {
+  record JobLost(StepEntry step) implements StepDecision {
   }
 
   /** Create the Job that plans a gated step before its gate can open. */
-  record CreatePlanJob(StepEntry step) implements Decision {
+  record CreatePlanJob(StepEntry step) implements StepDecision {
   }
 
   /** The step's plan Job runs, or has failed. */
-  record FollowPlanJob(StepEntry step, JobObservation job) implements Decision {
+  record FollowPlanJob(StepEntry step, JobObservation job) implements StepDecision {
   }
 
   /**
@@ -91,7 +101,7 @@ public sealed interface Decision {
    * seen; null once it is recorded in status.
    */
   record AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish, Instant nextWindow)
-      implements Decision {
+      implements StepDecision {
     public AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish) {
       this(step, reason, waitingFor, publish, null);
     }

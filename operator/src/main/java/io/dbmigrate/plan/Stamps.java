@@ -18,7 +18,7 @@ final class Stamps {
   private Stamps() {
   }
 
-  static void follow(StatusAggregator.Builder next, Decision decision, boolean backupEnabled, Instant now) {
+  static void follow(StatusAggregator.Builder next, Decision.StampDecision decision, boolean backupEnabled, Instant now) {
     if (decision instanceof Decision.CancelStamp cancel) {
       StampStatus before = next.lastStamp;
       next.lastStamp = new StampStatus(before.revision(), before.requestedBy(), before.requestedAt(), before.job(),
@@ -29,8 +29,7 @@ final class Stamps {
       next.keepPhase();
       return;
     }
-    Decision.StampRun run = decision instanceof Decision.CreateStampJob create ? create.run()
-        : ((Decision.FollowStampJob) decision).run();
+    Decision.StampRun run = decision.run();
     JobObservation job = decision instanceof Decision.FollowStampJob follow ? follow.job() : null;
     boolean baseline = run.kind() == Decision.StampRun.Kind.Baseline;
     StampStatus before = baseline ? next.baseline : next.lastStamp;

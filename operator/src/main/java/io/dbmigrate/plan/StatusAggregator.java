@@ -45,12 +45,11 @@ public final class StatusAggregator {
       next.failed(Phase.Failed, stall.reason(), stall.message());
       return next.build();
     }
-    if (decision instanceof Decision.CreateStampJob || decision instanceof Decision.FollowStampJob
-        || decision instanceof Decision.CancelStamp) {
+    if (decision instanceof Decision.StampDecision stamp) {
       next.targetRevision = previous.targetRevision() != null ? previous.targetRevision()
           : spec.stepsOrSingle().get(spec.stepsOrSingle().size() - 1).targetRevision();
       next.currentStep = previous.currentStep();
-      Stamps.follow(next, decision,
+      Stamps.follow(next, stamp,
           spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required, now);
       return next.build();
     }
@@ -143,20 +142,7 @@ public final class StatusAggregator {
   }
 
   private static Optional<StepEntry> stepOf(Decision decision) {
-    if (decision instanceof Decision.CreateJob d) {
-      return Optional.of(d.step());
-    } else if (decision instanceof Decision.FollowJob d) {
-      return Optional.of(d.step());
-    } else if (decision instanceof Decision.JobLost d) {
-      return Optional.of(d.step());
-    } else if (decision instanceof Decision.CreatePlanJob d) {
-      return Optional.of(d.step());
-    } else if (decision instanceof Decision.FollowPlanJob d) {
-      return Optional.of(d.step());
-    } else if (decision instanceof Decision.AwaitGate d) {
-      return Optional.of(d.step());
-    }
-    return Optional.empty();
+    return decision instanceof Decision.StepDecision d ? Optional.of(d.step()) : Optional.empty();
   }
 
   private static void followJob(Builder next, DatabaseMigrationSpec spec, String prefix, StepEntry step,

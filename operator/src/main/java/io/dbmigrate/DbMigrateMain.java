@@ -14,7 +14,7 @@ import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.operator.runtime.StartFailure;
-import io.dbmigrate.plan.SpecValidator;
+import io.dbmigrate.validate.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.Interruption;

@@ -1,7 +1,7 @@
 package io.dbmigrate.local;
 
-import io.dbmigrate.plan.Reasons;
-import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.status.Reasons;
+import io.dbmigrate.status.TransitionEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;

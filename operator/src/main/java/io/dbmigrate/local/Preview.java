@@ -4,7 +4,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
-import io.dbmigrate.plan.MaintenanceWindow;
+import io.dbmigrate.decide.MaintenanceWindow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.plan.Reasons;
+import io.dbmigrate.status.Reasons;
 import io.dbmigrate.runner.ConnectionSettings;
 import java.util.ArrayList;
 import java.util.List;

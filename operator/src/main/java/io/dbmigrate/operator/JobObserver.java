@@ -1,8 +1,8 @@
 package io.dbmigrate.operator;
 
-import io.dbmigrate.plan.Attempt;
-import io.dbmigrate.plan.ContainerOutcome;
-import io.dbmigrate.plan.JobObservation;
+import io.dbmigrate.observe.Attempt;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.runner.RunnerJson;
 import io.dbmigrate.runner.RunnerResult;
 import io.fabric8.kubernetes.api.model.ContainerState;

@@ -1,5 +1,7 @@
 package io.dbmigrate.plan;
 
+import io.dbmigrate.naming.Sha256;
+
 import io.dbmigrate.runner.CompressedSql;
 import io.dbmigrate.runner.PlanResult;
 import java.io.UncheckedIOException;

@@ -1,5 +1,8 @@
 package io.dbmigrate.plan;
 
+import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.decide.Decision;
+
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.local.ManifestReader;
-import io.dbmigrate.plan.SpecValidator;
+import io.dbmigrate.validate.SpecValidator;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;

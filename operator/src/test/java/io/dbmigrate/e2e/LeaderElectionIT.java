@@ -8,7 +8,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
-import io.dbmigrate.plan.Reasons;
+import io.dbmigrate.status.Reasons;
 import io.dbmigrate.testing.ApiRequestLog;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.RbacAudit;

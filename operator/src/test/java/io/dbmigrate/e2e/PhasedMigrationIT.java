@@ -12,7 +12,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.plan.Gates;
+import io.dbmigrate.decide.Gates;
 import io.dbmigrate.testing.ApiRequestLog;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.RbacAudit;

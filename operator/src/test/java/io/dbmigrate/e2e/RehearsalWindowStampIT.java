@@ -12,7 +12,7 @@ import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.plan.StampRequests;
+import io.dbmigrate.decide.StampRequests;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;

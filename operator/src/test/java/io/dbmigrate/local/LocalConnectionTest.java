@@ -1,6 +1,6 @@
 package io.dbmigrate.local;
 
-import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.testing.Resources.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -2,8 +2,8 @@ package io.dbmigrate.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.dbmigrate.plan.Reasons;
-import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.status.Reasons;
+import io.dbmigrate.status.TransitionEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

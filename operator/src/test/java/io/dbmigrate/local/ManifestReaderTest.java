@@ -10,7 +10,7 @@ import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
-import io.dbmigrate.plan.SpecValidator;
+import io.dbmigrate.validate.SpecValidator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.dbmigrate.operator;
 
-import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.testing.Resources.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,8 +15,8 @@ import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
-import io.dbmigrate.plan.MigrationPlanner;
-import io.dbmigrate.plan.Resources;
+import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.testing.Resources;
 import io.dbmigrate.runner.ExitCode;
 import io.dbmigrate.runner.RunnerJson;
 import io.dbmigrate.runner.RunnerMain;

@@ -1,7 +1,11 @@
 package io.dbmigrate.plan;
 
-import static io.dbmigrate.plan.Resources.migration;
-import static io.dbmigrate.plan.Resources.step;
+import io.dbmigrate.decide.StepEntry;
+
+import io.dbmigrate.testing.Resources;
+
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

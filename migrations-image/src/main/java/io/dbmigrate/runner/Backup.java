@@ -167,7 +167,7 @@ public final class Backup {
             throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
-            String revision = Revisions.describe(Revisions.current(c));
+            String revision = Revisions.describe(AlembicVersion.current(c));
             dump(settings, tools, partial);
             return revision;
         } catch (SQLException e) {

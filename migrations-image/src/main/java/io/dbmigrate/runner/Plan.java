@@ -30,7 +30,7 @@ public final class Plan {
         List<String> current;
         try (Connection connection = settings.open()) {
             connection.setReadOnly(true);
-            current = Revisions.current(connection);
+            current = AlembicVersion.current(connection);
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }

@@ -398,7 +398,7 @@ public final class Rehearsal {
 
     private static List<String> revisions(ConnectionSettings copy) throws RunnerException {
         try (Connection c = copy.open()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + copy.describe());
         }

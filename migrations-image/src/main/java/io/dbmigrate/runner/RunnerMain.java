@@ -747,7 +747,7 @@ public final class RunnerMain {
                                 PrintStream out, PrintStream err) throws RunnerException {
             List<String> revisions;
             try (Connection c = settings.open()) {
-                revisions = Revisions.current(c);
+                revisions = AlembicVersion.current(c);
             } catch (SQLException e) {
                 throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
             }

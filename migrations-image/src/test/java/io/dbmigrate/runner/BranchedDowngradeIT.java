@@ -85,7 +85,7 @@ class BranchedDowngradeIT {
 
     private List<String> alembicVersion() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

@@ -89,7 +89,7 @@ class ExpectBackupIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

@@ -64,7 +64,7 @@ class PlanIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

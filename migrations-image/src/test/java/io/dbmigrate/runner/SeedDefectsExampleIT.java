@@ -183,7 +183,7 @@ class SeedDefectsExampleIT {
 
     private List<String> alembicVersion() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

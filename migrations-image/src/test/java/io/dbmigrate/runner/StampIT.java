@@ -96,7 +96,7 @@ class StampIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

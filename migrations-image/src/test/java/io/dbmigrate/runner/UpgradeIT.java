@@ -78,7 +78,7 @@ class UpgradeIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

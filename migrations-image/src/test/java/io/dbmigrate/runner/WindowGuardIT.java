@@ -65,7 +65,7 @@ class WindowGuardIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

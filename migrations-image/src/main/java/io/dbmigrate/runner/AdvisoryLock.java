@@ -1,5 +1,9 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,5 +1,14 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.Truncation;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

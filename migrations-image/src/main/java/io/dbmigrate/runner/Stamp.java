@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.StampResult;
+import io.dbmigrate.contract.UpgradeRequest;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;

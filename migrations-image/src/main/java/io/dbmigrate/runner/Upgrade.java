@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,5 +1,12 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,16 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,12 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

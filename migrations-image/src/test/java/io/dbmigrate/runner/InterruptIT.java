@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;

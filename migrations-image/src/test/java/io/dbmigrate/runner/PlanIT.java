@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.RunnerException;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -2,7 +2,7 @@ package io.dbmigrate.decide;
 
 import io.dbmigrate.observe.JobObservation;
 
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.contract.PlanResult;
 import java.time.Duration;
 import java.time.Instant;
 

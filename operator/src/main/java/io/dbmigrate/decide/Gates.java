@@ -8,7 +8,7 @@ import io.dbmigrate.observe.Observation;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
-import io.dbmigrate.runner.Durations;
+import io.dbmigrate.contract.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

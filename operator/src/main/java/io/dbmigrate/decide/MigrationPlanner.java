@@ -12,7 +12,7 @@ import io.dbmigrate.observe.Observation;
 
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.contract.PlanResult;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -9,10 +9,10 @@ import io.dbmigrate.observe.Attempt;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.PlanResult;
-import io.dbmigrate.runner.RehearsalResult;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerResult;
 import java.time.Duration;
 import java.util.List;
 

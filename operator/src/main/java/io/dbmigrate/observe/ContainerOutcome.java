@@ -2,8 +2,8 @@ package io.dbmigrate.observe;
 
 import io.dbmigrate.status.Reasons;
 
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerResult;
 
 /**
  * What one runner container of one attempt did, as read from the pod (or from the in-process run in local mode).

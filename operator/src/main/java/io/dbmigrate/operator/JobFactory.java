@@ -15,7 +15,7 @@ import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.decide.StepLedger;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.contract.ExitCode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;

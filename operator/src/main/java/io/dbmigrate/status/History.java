@@ -11,7 +11,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.RunnerResult;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package io.dbmigrate.status;
 
 /**
  * The condition and Event reasons the operator sets itself. The runner's failure reasons
- * ({@link io.dbmigrate.runner.ExitCode#reason()}) and the Job's (DeadlineExceeded, BackoffLimitExceeded) pass through.
+ * ({@link io.dbmigrate.contract.ExitCode#reason()}) and the Job's (DeadlineExceeded, BackoffLimitExceeded) pass through.
  */
 public final class Reasons {
   public static final String INVALID_SPEC = "InvalidSpec";

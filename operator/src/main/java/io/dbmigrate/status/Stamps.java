@@ -10,8 +10,8 @@ import io.dbmigrate.observe.Attempt;
 import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StampStatus;
-import io.dbmigrate.runner.RunnerResult;
-import io.dbmigrate.runner.StampResult;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.StampResult;
 import java.time.Instant;
 
 /**

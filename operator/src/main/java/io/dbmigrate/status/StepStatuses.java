@@ -12,11 +12,11 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.runner.Durations;
-import io.dbmigrate.runner.PlanResult;
-import io.dbmigrate.runner.RehearsalResult;
-import io.dbmigrate.runner.RunnerResult;
-import io.dbmigrate.runner.UpgradeResult;
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.UpgradeResult;
 import java.time.Instant;
 import java.util.List;
 

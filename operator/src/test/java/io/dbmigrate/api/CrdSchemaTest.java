@@ -18,7 +18,7 @@ import io.dbmigrate.status.StatusAggregator;
 import io.dbmigrate.status.TransitionEvent;
 import io.dbmigrate.testing.Kstatus;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.dbmigrate.runner.RevisionSpec;
+import io.dbmigrate.contract.RevisionSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

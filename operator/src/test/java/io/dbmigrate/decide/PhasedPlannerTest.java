@@ -45,8 +45,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.PlanResult;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -353,7 +353,7 @@ class PhasedPlannerTest {
     DatabaseMigration resource = migration().steps(EXPAND, CONTRACT_APPROVAL)
         .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
     JobObservation noPlan = succeededJob(planJobName(1, "contract"),
-        attempt(null, ok(io.dbmigrate.runner.RunnerResult.of("plan", ExitCode.OK, "an older runner's plan"))));
+        attempt(null, ok(io.dbmigrate.contract.RunnerResult.of("plan", ExitCode.OK, "an older runner's plan"))));
     List<JobObservation> jobs = List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6"), noPlan);
 
     for (int reconcile = 0; reconcile < 3; reconcile++) {

@@ -39,11 +39,11 @@ import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.api.v1alpha1.WindowGate;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RehearsalResult;
-import io.dbmigrate.runner.RunnerResult;
-import io.dbmigrate.runner.StampResult;
-import io.dbmigrate.runner.UpgradeResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.StampResult;
+import io.dbmigrate.contract.UpgradeResult;
 import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import java.time.Duration;
@@ -417,7 +417,7 @@ class RehearsalWindowStampPlannerTest {
     // The stamp's own backup, an hour after the step's.
     String file = backupFile("stamp").replace("20240506T070809Z", "20240506T080809Z");
     RunnerResult stampBackup = RunnerResult.of("backup", ExitCode.OK, "backup verified").withBackup(
-        new io.dbmigrate.runner.BackupResult(file, file + ".json", 1_000L, Resources.SHA256, "a1b2", true,
+        new io.dbmigrate.contract.BackupResult(file, file + ".json", 1_000L, Resources.SHA256, "a1b2", true,
             T0.plusSeconds(3_600), T0.plusSeconds(3_605), List.of()));
     JobObservation stamped = succeededJob(create.run().jobName(), attempt(ok(stampBackup),
         ok(RunnerResult.of("stamp", ExitCode.OK, "stamped").withStamp(

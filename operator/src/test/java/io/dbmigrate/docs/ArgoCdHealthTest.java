@@ -29,7 +29,7 @@ import io.dbmigrate.decide.MigrationPlanner;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.status.StatusAggregator;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.contract.ExitCode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;

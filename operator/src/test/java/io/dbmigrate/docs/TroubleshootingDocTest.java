@@ -21,7 +21,7 @@ import io.dbmigrate.observe.Observation;
 import io.dbmigrate.status.Reasons;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.status.StatusAggregator;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.contract.ExitCode;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;

@@ -16,7 +16,7 @@ import io.dbmigrate.decide.StampRequests;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
-import io.dbmigrate.runner.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.testing.ApiRequestLog;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.RbacAudit;

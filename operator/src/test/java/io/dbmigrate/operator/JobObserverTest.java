@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.observe.Attempt;
 import io.dbmigrate.observe.ContainerOutcome;
 import io.dbmigrate.observe.JobObservation;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RunnerJson;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -263,7 +263,7 @@ class JobObserverTest {
 
   @Test
   void aPlanPodsPlanContainerIsItsMainContainer() {
-    io.dbmigrate.runner.PlanResult plan = io.dbmigrate.testing.Resources.plan("head", "e5f6", List.of("f7a8"),
+    io.dbmigrate.contract.PlanResult plan = io.dbmigrate.testing.Resources.plan("head", "e5f6", List.of("f7a8"),
         "ALTER TABLE customers DROP COLUMN legacy_score;");
     RunnerResult result = io.dbmigrate.testing.Resources.planned(plan);
 

@@ -13,7 +13,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.testing.Resources;
 import io.dbmigrate.decide.StepEntry;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.contract.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.List;

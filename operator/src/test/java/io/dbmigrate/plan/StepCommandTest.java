@@ -18,9 +18,9 @@ import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
-import io.dbmigrate.runner.LockSafety;
-import io.dbmigrate.runner.UpgradeRequest;
-import io.dbmigrate.runner.VerifyQuery;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.VerifyQuery;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -136,7 +136,7 @@ class StepCommandTest {
     assertEquals(new LockSafety(Duration.ofMillis(250), 4, Duration.ofSeconds(30), LockSafety.DEFAULT_LOCK_WAIT),
         request.safety());
     assertEquals(List.of(new VerifyQuery("no-nulls", "select true")), request.verify());
-    assertEquals(io.dbmigrate.runner.OnFailure.DOWNGRADE, request.onFailure());
+    assertEquals(io.dbmigrate.contract.OnFailure.DOWNGRADE, request.onFailure());
     assertTrue(request.allowDowngrade());
   }
 

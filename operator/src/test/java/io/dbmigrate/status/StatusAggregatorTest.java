@@ -35,7 +35,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.contract.ExitCode;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

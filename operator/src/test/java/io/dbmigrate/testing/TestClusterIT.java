@@ -1,8 +1,8 @@
 package io.dbmigrate.testing;
 
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RunnerJson;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;

@@ -2,7 +2,7 @@ package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.dbmigrate.runner.RevisionSpec;
+import io.dbmigrate.contract.RevisionSpec;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;

@@ -77,11 +77,8 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     for (VerifyQuerySpec query : step.verifyOrEmpty()) {
       verify.add(new VerifyQuery(query.name(), query.sql()));
     }
-    OnFailure onFailure = switch (spec.onFailureOrDefault()) {
-      case Halt -> OnFailure.HALT;
-      case Downgrade -> OnFailure.DOWNGRADE;
-    };
-    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed(),
+    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), spec.onFailureOrDefault(),
+        spec.downgradeAllowed(),
         null, null, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required);
   }
 

@@ -12,13 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
-import io.dbmigrate.api.v1alpha1.OnFailure;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ class StepCommandTest {
 
   @Test
   void onFailureDowngradeIsLowerCase() {
-    List<String> args = command(migration().onFailure(OnFailure.Downgrade), 0).upgradeArguments("/m");
+    List<String> args = command(migration().onFailure(OnFailure.DOWNGRADE), 0).upgradeArguments("/m");
 
     assertEquals("downgrade", args.get(args.indexOf("--on-failure") + 1));
   }
@@ -113,7 +113,7 @@ class StepCommandTest {
   @Test
   void planArgumentsNameTheTargetAndNothingThatChangesTheDatabase() {
     StepCommand command = command(migration().verify(new VerifyQuerySpec("no-nulls", "select true"))
-        .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.Downgrade)
+        .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.DOWNGRADE)
         .steps(step("expand", "expand@head"), CONTRACT), 1);
 
     assertEquals(List.of("plan", "--migrations", "/app/alembic", "--target", "head"), command.planArguments("/app/alembic"));
@@ -127,7 +127,7 @@ class StepCommandTest {
 
   @Test
   void localModeGetsTheSameRequest() {
-    StepCommand command = command(migration().safety(new SafetySpec("250ms", 4, "30s")).onFailure(OnFailure.Downgrade)
+    StepCommand command = command(migration().safety(new SafetySpec("250ms", 4, "30s")).onFailure(OnFailure.DOWNGRADE)
         .allowDowngrade(true).verify(new VerifyQuerySpec("no-nulls", "select true")), 0);
 
     UpgradeRequest request = command.request(Path.of("/m"));
@@ -136,7 +136,7 @@ class StepCommandTest {
     assertEquals(new LockSafety(Duration.ofMillis(250), 4, Duration.ofSeconds(30), LockSafety.DEFAULT_LOCK_WAIT),
         request.safety());
     assertEquals(List.of(new VerifyQuery("no-nulls", "select true")), request.verify());
-    assertEquals(io.dbmigrate.contract.OnFailure.DOWNGRADE, request.onFailure());
+    assertEquals(OnFailure.DOWNGRADE, request.onFailure());
     assertTrue(request.allowDowngrade());
   }
 

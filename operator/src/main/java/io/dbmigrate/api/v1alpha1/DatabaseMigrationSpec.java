@@ -2,6 +2,7 @@ package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.RevisionSpec;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -151,7 +152,7 @@ public record DatabaseMigrationSpec(
   }
 
   public OnFailure onFailureOrDefault() {
-    return onFailure == null ? OnFailure.Halt : onFailure;
+    return onFailure == null ? OnFailure.HALT : onFailure;
   }
 
   public boolean downgradeAllowed() {

@@ -15,7 +15,11 @@ import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.decide.StepLedger;
+import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerArguments;
+import io.dbmigrate.contract.RunnerEnvironment;
+import io.dbmigrate.contract.StampRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -32,11 +36,13 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -86,17 +92,19 @@ public final class JobFactory {
     List<Container> initContainers = new ArrayList<>();
     String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
     StepCommand command = StepCommand.of(spec, step, window);
-    backup(resource, label, command.targetCheckArguments(spec.migrations().pathOrDefault()), volumes, initContainers);
+    String migrations = spec.migrations().pathOrDefault();
+    // The backup first refuses a target the scripts do not have, before any dump.
+    backup(resource, label, request -> RunnerArguments.backup(request, migrations, command.target()), volumes,
+        initContainers);
     RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
     if (rehearsal.required()) {
       // The same server as production unless spec.rehearsal.database names another; PGDATABASE is then only where
       // the runner connects to create and drop the scratch database.
       initContainers.add(container(REHEARSE_CONTAINER, spec, rehearsal.database() == null ? spec.database()
-          : rehearsal.database(), command.rehearseArguments(spec.migrations().pathOrDefault(), BACKUP_MOUNT,
+          : rehearsal.database(), command.rehearseArguments(migrations, BACKUP_MOUNT,
           resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
     }
-    Container migrate = container(MIGRATE_CONTAINER, spec,
-        command.upgradeArguments(spec.migrations().pathOrDefault()), false);
+    Container migrate = container(MIGRATE_CONTAINER, spec, command.upgradeArguments(migrations), false);
     return job(resource, step, step.jobName(), volumes, initContainers, migrate);
   }
 
@@ -109,19 +117,16 @@ public final class JobFactory {
     List<Volume> volumes = new ArrayList<>();
     List<Container> initContainers = new ArrayList<>();
     boolean baseline = run.kind() == Decision.StampRun.Kind.Baseline;
-    backup(resource, baseline ? "baseline" : "stamp", List.of(), volumes, initContainers);
-    List<String> args = new ArrayList<>(List.of("stamp", "--migrations", spec.migrations().pathOrDefault(),
-        "--revision", run.revision()));
-    if (baseline) {
-      args.add("--adopt");
-    }
-    Container stamp = container(STAMP_CONTAINER, spec, args, false);
+    backup(resource, baseline ? "baseline" : "stamp", RunnerArguments::backup, volumes, initContainers);
+    Container stamp = container(STAMP_CONTAINER, spec, RunnerArguments.stamp(spec.migrations().pathOrDefault(),
+        new StampRequest(null, run.revision(), baseline)), false);
     StepEntry first = StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0);
     return job(resource, first, run.jobName(), volumes, initContainers, stamp);
   }
 
   // The backup init container and its volume, unless backups are disabled; every Job volume list starts with /tmp.
-  private static void backup(DatabaseMigration resource, String label, List<String> targetCheck, List<Volume> volumes,
+  private static void backup(DatabaseMigration resource, String label,
+                             Function<BackupRequest, List<String>> arguments, List<Volume> volumes,
                              List<Container> initContainers) {
     DatabaseMigrationSpec spec = resource.getSpec();
     BackupSpec backup = spec.backupOrDefault();
@@ -129,11 +134,8 @@ public final class JobFactory {
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
       volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
           .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
-      List<String> args = new ArrayList<>(List.of("backup", "--dir", BACKUP_MOUNT,
-          "--name", resource.getMetadata().getName(), "--label", label,
-          "--retain", Integer.toString(backup.retainOrDefault())));
-      args.addAll(targetCheck);
-      initContainers.add(container(BACKUP_CONTAINER, spec, args, true));
+      initContainers.add(container(BACKUP_CONTAINER, spec, arguments.apply(new BackupRequest(Path.of(BACKUP_MOUNT),
+          resource.getMetadata().getName(), label, backup.retainOrDefault())), true));
     }
   }
 
@@ -252,17 +254,18 @@ public final class JobFactory {
   static List<EnvVar> environment(DatabaseSpec database) {
     String secret = database.credentialsSecret().name();
     return List.of(
-        new EnvVarBuilder().withName("PGHOST").withValue(literal(database.host())).build(),
-        new EnvVarBuilder().withName("PGPORT").withValue(Integer.toString(database.portOrDefault())).build(),
-        new EnvVarBuilder().withName("PGDATABASE").withValue(literal(database.name())).build(),
-        new EnvVarBuilder().withName("PGSSLMODE").withValue(database.sslModeOrDefault().libpqName()).build(),
-        new EnvVarBuilder().withName("PGUSER").withNewValueFrom().withNewSecretKeyRef()
+        new EnvVarBuilder().withName(RunnerEnvironment.HOST).withValue(literal(database.host())).build(),
+        new EnvVarBuilder().withName(RunnerEnvironment.PORT).withValue(Integer.toString(database.portOrDefault())).build(),
+        new EnvVarBuilder().withName(RunnerEnvironment.DATABASE).withValue(literal(database.name())).build(),
+        new EnvVarBuilder().withName(RunnerEnvironment.SSL_MODE).withValue(database.sslModeOrDefault().libpqName())
+            .build(),
+        new EnvVarBuilder().withName(RunnerEnvironment.USER).withNewValueFrom().withNewSecretKeyRef()
             .withName(secret).withKey(database.credentialsSecret().usernameKeyOrDefault()).endSecretKeyRef()
             .endValueFrom().build(),
-        new EnvVarBuilder().withName("PGPASSWORD").withNewValueFrom().withNewSecretKeyRef()
+        new EnvVarBuilder().withName(RunnerEnvironment.PASSWORD).withNewValueFrom().withNewSecretKeyRef()
             .withName(secret).withKey(database.credentialsSecret().passwordKeyOrDefault()).endSecretKeyRef()
             .endValueFrom().build(),
-        new EnvVarBuilder().withName("PYTHONDONTWRITEBYTECODE").withValue("1").build());
+        new EnvVarBuilder().withName(RunnerEnvironment.PYTHON_DONT_WRITE_BYTECODE).withValue("1").build());
   }
 
   /**

@@ -263,13 +263,13 @@ class TestClusterIT {
                 .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(job.getMetadata().getName())
                 .withUid(job.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
                 .withSpec(job.getSpec().getTemplate().getSpec()).build()).create();
-        JobReconciler auto = new JobReconciler(client(), TestJobController.Mode.AUTO);
-        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "a Job with the server's pod is the server's");
+        JobSync auto = new JobSync(client(), TestJobController.Mode.AUTO);
+        assertNull(auto.sync(ns, job.getMetadata().getName()), "a Job with the server's pod is the server's");
 
         // As after a failed pod, while the server's Job controller backs off before the next one.
         client().pods().inNamespace(ns).resource(serverPod).withGracePeriod(0).delete();
         Await.until(TIMEOUT, () -> podsOf(ns, job.getMetadata().getName()).isEmpty(), () -> "the server's pod to go");
-        assertNull(auto.reconcile(ns, job.getMetadata().getName()), "no wait to take the Job over");
+        assertNull(auto.sync(ns, job.getMetadata().getName()), "no wait to take the Job over");
         assertEquals(List.of(), podsOf(ns, job.getMetadata().getName()));
     }
 
@@ -307,7 +307,7 @@ class TestClusterIT {
     private static Job awaitFinished(String namespace, String name) {
         return Await.value(TIMEOUT, () -> {
             Job job = client().batch().v1().jobs().inNamespace(namespace).withName(name).get();
-            return job != null && JobReconciler.isFinished(job) ? job : null;
+            return job != null && JobSync.isFinished(job) ? job : null;
         }, () -> "Job " + namespace + "/" + name + " to finish; now: "
                 + Optional.ofNullable(client().batch().v1().jobs().inNamespace(namespace).withName(name).get())
                 .map(Job::getStatus).orElse(null) + "; pods: " + podsOf(namespace, name));

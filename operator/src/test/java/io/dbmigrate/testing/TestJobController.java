@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A minimal Job controller for API servers that have none (the fabric8 mock server has no controllers at all): it
+ * The test Job controller, for API servers that have none (the fabric8 mock server has no controllers at all): it
  * creates a pod for a Job, retries failed pods up to backoffLimit, applies podFailurePolicy FailJob rules and
- * activeDeadlineSeconds, and writes the Job's status and conditions as the Kubernetes Job controller does.
+ * activeDeadlineSeconds, and writes the Job's status and conditions as the Kubernetes Job controller does; each
+ * {@link JobSync} is one such pass over one Job.
  *
  * <p>Against a server that has a Job controller it must not compete with it. {@value #MODE_VARIABLE} chooses:
  * {@code on}, {@code off}, or {@code auto} (act only for Jobs that still have no pod 3 s after this controller first
@@ -41,7 +42,7 @@ public final class TestJobController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Mode mode;
-    private final JobReconciler reconciler;
+    private final JobSync sync;
     private final ScheduledExecutorService worker;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Map<String, List<SharedIndexInformer<?>>> informers = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ public final class TestJobController implements AutoCloseable {
     public TestJobController(KubernetesClient client, Collection<String> namespaces, Mode mode) {
         this.client = client;
         this.mode = mode;
-        this.reconciler = new JobReconciler(client, mode);
+        this.sync = new JobSync(client, mode);
         // One thread: passes never overlap, so two passes can never both decide to create a pod for one attempt.
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "test-job-controller");
@@ -140,13 +141,13 @@ public final class TestJobController implements AutoCloseable {
             return;
         }
         try {
-            Duration again = reconciler.reconcile(namespace, name);
+            Duration again = sync.sync(namespace, name);
             if (again != null) {
                 enqueueAfter(namespace, name, again);
             }
         } catch (RuntimeException e) {
             if (!closed) {
-                LOG.warn(LogLine.of("job-reconcile-failed", "job", namespace + "/" + name, "error", e.toString()));
+                LOG.warn(LogLine.of("job-sync-failed", "job", namespace + "/" + name, "error", e.toString()));
                 enqueueAfter(namespace, name, Duration.ofSeconds(1));
             }
         }

@@ -31,20 +31,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * One pass of the minimal Job controller over one Job (completions 1, parallelism 1, the only shape the operator
- * creates). Everything is derived from the Job and its pods as listed from the API server right now, never from
- * memory, so a pass can be repeated, or run by a restarted controller, without creating a second pod for an attempt.
+ * One sync of one Job by the test Job controller ({@link TestJobController} runs it on every Job and pod event), as
+ * the Kubernetes Job controller's syncJob: completions 1, parallelism 1, the only shape the operator creates.
+ * Everything is derived from the Job and its pods as listed from the API server right now, never from memory, so a
+ * sync can be repeated, or run by a restarted controller, without creating a second pod for an attempt.
  * Conditions, reasons and messages are those of the Kubernetes Job controller, and the status it writes passes a
  * real API server's Job status validation (SuccessCriteriaMet with Complete, FailureTarget with Failed, completionTime
  * only when Complete).
  */
-final class JobReconciler {
+final class JobSync {
 
     /** Marks the pods this controller created, so a restarted controller in auto mode knows they are its own. */
     static final String CREATED_BY_ANNOTATION = "dbmigrate.io/test-job-controller";
     static final Duration AUTO_WAIT = Duration.ofSeconds(3);
 
-    private static final Logger LOG = LoggerFactory.getLogger(JobReconciler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JobSync.class);
     private static final int DEFAULT_BACKOFF_LIMIT = 6;
     private static final String COMPLETIONS_REACHED = "CompletionsReached";
     private static final String COMPLETIONS_REACHED_MESSAGE = "Reached expected number of succeeded pods";
@@ -57,7 +58,7 @@ final class JobReconciler {
     private final Map<String, Instant> unownedSince = new ConcurrentHashMap<>();
     private final Set<String> leftToServer = ConcurrentHashMap.newKeySet();
 
-    JobReconciler(KubernetesClient client, TestJobController.Mode mode) {
+    JobSync(KubernetesClient client, TestJobController.Mode mode) {
         this.client = client;
         this.mode = mode;
     }
@@ -66,8 +67,8 @@ final class JobReconciler {
         return client.batch().v1().jobs();
     }
 
-    /** Reconciles; returns when to look again although nothing changes (a deadline, the auto-mode wait), or null. */
-    Duration reconcile(String namespace, String name) {
+    /** Syncs the Job once; returns when to look again although nothing changes (a deadline, the auto-mode wait), or null. */
+    Duration sync(String namespace, String name) {
         Job job = jobs().inNamespace(namespace).withName(name).get();
         if (job == null || isFinished(job)) {
             return null;
@@ -89,7 +90,7 @@ final class JobReconciler {
                 if (waited.compareTo(AUTO_WAIT) < 0) {
                     return AUTO_WAIT.minus(waited);
                 }
-            } else if (pods.stream().noneMatch(JobReconciler::createdByUs)) {
+            } else if (pods.stream().noneMatch(JobSync::createdByUs)) {
                 if (leftToServer.add(uid)) {
                     LOG.info(LogLine.of("job-left-to-server", "job", jobKey, "pods", pods.size()));
                 }
@@ -152,7 +153,7 @@ final class JobReconciler {
         }
         Instant start = startTime != null ? startTime : running.isEmpty() ? null : now;
         int failedCount = counted;
-        int ready = (int) running.stream().filter(JobReconciler::isReady).count();
+        int ready = (int) running.stream().filter(JobSync::isReady).count();
         writeStatus(job, s -> {
             if (start != null) {
                 s.setStartTime(KubeTime.format(start));

@@ -3,6 +3,7 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
@@ -134,7 +135,7 @@ class ExpectBackupIT {
         try (Connection holder = db.connect(); Statement st = holder.createStatement();
              Connection observer = db.connect(); Statement watch = observer.createStatement()) {
             // Another migration of this database holds the lock, and has not committed its revision yet.
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             holder.setAutoCommit(false);
             st.execute("create table alembic_version (version_num varchar(32) primary key)");
             st.execute("insert into alembic_version values ('0001_init')");
@@ -157,7 +158,7 @@ class ExpectBackupIT {
 
             holder.commit();
             holder.setAutoCommit(true);
-            st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_unlock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             assertEquals("0001_init", backup.get().revision(), "read once the other migration was done");
         }
     }

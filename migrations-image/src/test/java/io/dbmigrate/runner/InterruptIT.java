@@ -1,5 +1,6 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 
@@ -90,7 +91,7 @@ class InterruptIT {
             assertFalse(exists(st, "select 1 from pg_tables where tablename in ('slow_marker', 'customers')"),
                     "the run's transaction was rolled back");
             assertFalse(exists(st, "select 1 from pg_locks where locktype = 'advisory' and classid = "
-                    + AdvisoryLock.KEY), "the migration lock was released");
+                    + MigrationLock.KEY), "the migration lock was released");
             assertFalse(exists(st, "select 1 from pg_stat_activity where datname = current_database()"
                     + " and application_name in ('dbmigrate-runner', 'dbmigrate-alembic')"),
                     "no session of the runner or Alembic is left");

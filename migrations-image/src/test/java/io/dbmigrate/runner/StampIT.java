@@ -1,6 +1,7 @@
 package io.dbmigrate.runner;
 
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
@@ -310,7 +311,7 @@ class StampIT {
         alembicByHand("upgrade", "0001_init");
         db.execute("insert into alembic_version values ('zz_bogus')");
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
 
             long start = System.nanoTime();
             Run r = runner("stamp", "--migrations", project.dir().toString(), "--revision", "0001_init",
@@ -328,7 +329,7 @@ class StampIT {
             Thread release = new Thread(() -> {
                 try {
                     Thread.sleep(1500);
-                    st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+                    st.execute("select pg_advisory_unlock(" + MigrationLock.KEY + ", hashtext(current_database()))");
                 } catch (InterruptedException | SQLException ex) {
                     throw new IllegalStateException(ex);
                 }

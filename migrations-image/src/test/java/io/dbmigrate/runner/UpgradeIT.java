@@ -2,6 +2,7 @@ package io.dbmigrate.runner;
 
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
@@ -423,7 +424,7 @@ class UpgradeIT {
     void lockHeldByAnotherSessionIsLockNotAcquiredAndAlembicNeverRuns() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             int holder;
             try (ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
                 rs.next();
@@ -593,7 +594,7 @@ class UpgradeIT {
 
     private void assertLockReleased() throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + AdvisoryLock.KEY
+             ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + MigrationLock.KEY
                      + ", hashtext(current_database()))")) {
             rs.next();
             assertTrue(rs.getBoolean(1), "the migration lock was released");

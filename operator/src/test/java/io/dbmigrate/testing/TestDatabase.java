@@ -1,6 +1,6 @@
 package io.dbmigrate.testing;
 
-import io.dbmigrate.runner.AdvisoryLock;
+import io.dbmigrate.contract.MigrationLock;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -127,13 +127,13 @@ public final class TestDatabase implements AutoCloseable {
 
     /**
      * Takes the runner's migration lock of this database (the session-level advisory lock on
-     * {@link AdvisoryLock#KEY} and the database name), as a concurrent migration would; runners wait for it.
+     * {@link MigrationLock#KEY} and the database name), as a concurrent migration would; runners wait for it.
      */
     public HeldLock holdMigrationLock() {
         try {
             Connection c = connect(name);
             try (Statement st = c.createStatement()) {
-                st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+                st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             } catch (SQLException e) {
                 c.close();
                 throw e;

@@ -11,7 +11,7 @@ import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
-import io.dbmigrate.testing.TestKubelet;
+import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;

@@ -1,5 +1,9 @@
 package io.dbmigrate.testing;
 
+import io.dbmigrate.testing.jobs.JobSync;
+import io.dbmigrate.testing.jobs.TestJobController;
+import io.dbmigrate.testing.kubelet.TestKubelet;
+
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;

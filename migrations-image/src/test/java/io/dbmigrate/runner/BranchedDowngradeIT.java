@@ -10,6 +10,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +90,7 @@ class BranchedDowngradeIT {
 
     private UpgradeResult upgrade(Path project, String target, List<VerifyQuery> verify, OnFailure onFailure,
                                   boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project, target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project, target,
                 LockSafety.DEFAULT, verify, onFailure, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
@@ -170,7 +171,7 @@ class BranchedDowngradeIT {
         upgrade(project, "contract@head", List.of(), OnFailure.HALT, false);
         ByteArrayOutputStream sqlOut = new ByteArrayOutputStream();
 
-        PlanResult plan = Plan.run(db.settings(), AlembicProject.tools(), new PlanRequest(project, EXPAND_HEAD, true),
+        PlanResult plan = Plan.run(Databases.settings(db), AlembicProject.tools(), new PlanRequest(project, EXPAND_HEAD, true),
                 new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sqlOut, true, StandardCharsets.UTF_8));
 
         assertEquals("downgrade", plan.direction());

@@ -7,6 +7,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,7 +84,7 @@ class CrmBackfillVerificationIT {
     }
 
     private UpgradeResult upgrade(Path project, String target, List<VerifyQuery> verify) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project, target, LockSafety.DEFAULT,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project, target, LockSafety.DEFAULT,
                 verify, OnFailure.HALT, false), Clock.systemUTC(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }

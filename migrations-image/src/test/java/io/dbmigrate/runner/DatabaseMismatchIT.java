@@ -5,6 +5,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +63,7 @@ class DatabaseMismatchIT {
     }
 
     private UpgradeResult upgrade(AlembicProject project) throws RunnerException {
-        return Upgrade.run(a.settings(), AlembicProject.tools(),
+        return Upgrade.run(Databases.settings(a), AlembicProject.tools(),
                 new UpgradeRequest(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
@@ -153,7 +154,7 @@ class DatabaseMismatchIT {
         java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
                 + java.nio.file.Files.readString(project.dir().resolve("env.py")));
 
-        RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(a.settings(), AlembicProject.tools(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(Databases.settings(a), AlembicProject.tools(),
                 new StampRequest(project.dir(), "0002_email", false), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8)));
 

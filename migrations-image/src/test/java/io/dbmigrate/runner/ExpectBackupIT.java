@@ -7,6 +7,7 @@ import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,7 +143,7 @@ class ExpectBackupIT {
 
             CompletableFuture<BackupResult> backup = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Backup.run(db.settings(), AlembicProject.tools(),
+                    return Backup.run(Databases.settings(db), AlembicProject.tools(),
                             new BackupRequest(tmp.resolve("backups"), "crm", "g1", 5), Clock.systemUTC());
                 } catch (RunnerException e) {
                     throw new IllegalStateException(e.getMessage(), e);

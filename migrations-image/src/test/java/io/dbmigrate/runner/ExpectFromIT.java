@@ -9,6 +9,7 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,7 +223,7 @@ class ExpectFromIT {
         UpgradeRequest request = new UpgradeRequest(project.dir(), "head",
                 new LockSafety(Duration.ZERO, 0, Duration.ZERO, Duration.ofSeconds(5)), List.of(), OnFailure.DOWNGRADE,
                 false).expectingFrom("0001_init");
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), request, Clock.systemUTC(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());

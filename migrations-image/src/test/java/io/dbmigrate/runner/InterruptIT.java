@@ -3,6 +3,7 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,6 +7,7 @@ import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,12 +57,12 @@ class PlanIT {
     }
 
     private PlanResult plan(String target, boolean allowDowngrade) throws RunnerException {
-        return Plan.run(db.settings(), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
+        return Plan.run(Databases.settings(db), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
                 new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sql, true, StandardCharsets.UTF_8));
     }
 
     private void upgradeTo(String target) throws RunnerException {
-        Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project.dir(), target, Duration.ZERO,
+        Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project.dir(), target, Duration.ZERO,
                 Duration.ZERO), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream(), true,
                 StandardCharsets.UTF_8));
     }

@@ -6,6 +6,7 @@ import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -8,6 +8,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +72,7 @@ class SeedDefectsExampleIT {
     }
 
     private UpgradeResult migrate(String target, boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project(), target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project(), target,
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
@@ -171,7 +172,7 @@ class SeedDefectsExampleIT {
         List<String> before = crmWithData("contract@head");
         assertEquals(List.of(CONTRACT_HEAD), before);
 
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), new UpgradeRequest(project(), ERASURE, LockSafety.DEFAULT,
                         List.of(new VerifyQuery("tickets-have-customers",
                                 "select count(*) = 0 from tickets where customer_id is null")),

@@ -9,6 +9,7 @@ import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,7 +67,7 @@ class StampIT {
     }
 
     private StampResult stamp(String revision, boolean adopt) throws RunnerException {
-        return Stamp.run(db.settings(), AlembicProject.tools(), new StampRequest(project.dir(), revision, adopt),
+        return Stamp.run(Databases.settings(db), AlembicProject.tools(), new StampRequest(project.dir(), revision, adopt),
                 Duration.ofSeconds(5), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
@@ -163,7 +164,7 @@ class StampIT {
                 + r.err);
 
         // And on from there, as if 0001_init had been the truth: 0002_email's add_column fails on the column.
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
@@ -229,7 +230,7 @@ class StampIT {
                 + " alembic_version went from base to 0002_email; no migration ran\n", r.out);
         assertTrue(r.err.contains("command=\"alembic stamp 0002_email\""), "no --purge with --adopt: " + r.err);
 
-        UpgradeResult u = Upgrade.run(db.settings(), AlembicProject.tools(),
+        UpgradeResult u = Upgrade.run(Databases.settings(db), AlembicProject.tools(),
                 new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(List.of("0003_phone"), u.appliedRevisions());

@@ -8,6 +8,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,13 +54,13 @@ class UpgradeIT {
 
     private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
             throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(),
                 new UpgradeRequest(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
     private UpgradeResult run(UpgradeRequest request) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.systemUTC(),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.systemUTC(),
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
@@ -442,13 +443,14 @@ class UpgradeIT {
             assertTrue(e.exitCode().retryable());
             assertTrue(e.getMessage().contains("another migration holds the lock of database '" + db.name() + "'"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("dbmigrate-it"), "names the holder: " + e.getMessage());
+            assertTrue(e.getMessage().contains(TestDatabase.APPLICATION_NAME), "names the holder: " + e.getMessage());
             assertTrue(waitedMs >= wait.toMillis(), "waited " + waitedMs + "ms");
             List<String> reports = output().lines().filter(l -> l.contains("msg=\"waiting for the migration lock\""))
                     .toList();
             assertEquals(2, reports.size(), output());
             for (String report : reports) {
-                assertTrue(report.contains("backend pid " + holder + ", application 'dbmigrate-it'"), report);
+                assertTrue(report.contains("backend pid " + holder + ", application '"
+                        + TestDatabase.APPLICATION_NAME + "'"), report);
                 assertTrue(report.contains("connected since "), report);
             }
             assertFalse(output().contains("alembic:"), "alembic never ran: " + output());
@@ -540,7 +542,7 @@ class UpgradeIT {
             String m = e.getMessage();
             assertTrue(m.startsWith("revision 0002_email could not lock a table within lock_timeout 100ms on any of"
                     + " 2 attempts; blocked by pid " + reader.pid + " (user "), m);
-            assertTrue(m.contains("application 'dbmigrate-it'"), m);
+            assertTrue(m.contains("application '" + TestDatabase.APPLICATION_NAME + "'"), m);
             assertTrue(m.contains("idle in transaction"), m);
             assertTrue(m.contains("holding AccessShareLock on customers"), m);
             assertTrue(m.endsWith("; nothing was applied, the database is still at 0001_init"), m);
@@ -586,7 +588,7 @@ class UpgradeIT {
     @Test
     void missingAlembicIniIsBadInput() {
         RunnerException e = assertThrows(RunnerException.class,
-                () -> Upgrade.run(db.settings(), AlembicProject.tools(),
+                () -> Upgrade.run(Databases.settings(db), AlembicProject.tools(),
                         new UpgradeRequest(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
         assertEquals(ExitCode.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().contains("alembic.ini"), e.getMessage());

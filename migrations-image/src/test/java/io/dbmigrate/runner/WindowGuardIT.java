@@ -9,6 +9,7 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +70,7 @@ class WindowGuardIT {
     private UpgradeResult upgrade(Instant now, Duration expected, String source) throws RunnerException {
         UpgradeRequest request = new UpgradeRequest(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false).withinWindow(CLOSES, expected);
-        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8), source);
     }
 
@@ -153,7 +154,7 @@ class WindowGuardIT {
     void aMovedDatabaseIsPlanOutdatedBeforeTheWindowIsLookedAt() throws Exception {
         UpgradeRequest request = new UpgradeRequest(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false, "0001_init").withinWindow(CLOSES, null);
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), request, Clock.fixed(CLOSES.plusSeconds(1), ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());

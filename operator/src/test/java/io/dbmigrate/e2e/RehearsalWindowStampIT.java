@@ -318,11 +318,7 @@ class RehearsalWindowStampIT {
 
   private static void upgradeDirectly(TestDatabase db, String revision, String project) throws Exception {
     Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("PGHOST", db.host());
-    env.put("PGPORT", Integer.toString(db.port()));
-    env.put("PGUSER", db.user());
-    env.put("PGPASSWORD", db.password());
-    env.put("PGDATABASE", db.name());
+    env.putAll(db.env());
     env.put("PGSSLMODE", "disable");
     Upgrade.run(ConnectionSettings.fromEnvironment(env), Tools.fromEnvironment(env),
         new UpgradeRequest(TestCluster.repoRoot().resolve(project), revision, Duration.ofSeconds(5),

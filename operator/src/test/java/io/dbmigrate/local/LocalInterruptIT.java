@@ -69,11 +69,7 @@ class LocalInterruptIT {
           "--backup-dir", temp.resolve("backups").toString())
           .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
       Map<String, String> env = pb.environment();
-      env.put("PGHOST", db.host());
-      env.put("PGPORT", Integer.toString(db.port()));
-      env.put("PGUSER", db.user());
-      env.put("PGPASSWORD", db.password());
-      env.put("PGDATABASE", db.name());
+      env.putAll(db.env());
       env.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
       Process run = pb.start();
       try {

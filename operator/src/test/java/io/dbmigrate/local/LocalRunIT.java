@@ -62,12 +62,7 @@ class LocalRunIT {
   }
 
   private static Map<String, String> environment(TestDatabase db) {
-    Map<String, String> environment = new HashMap<>();
-    environment.put("PGHOST", db.host());
-    environment.put("PGPORT", Integer.toString(db.port()));
-    environment.put("PGUSER", db.user());
-    environment.put("PGPASSWORD", db.password());
-    environment.put("PGDATABASE", db.name());
+    Map<String, String> environment = new HashMap<>(db.env());
     environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
     return environment;
   }

@@ -1,6 +1,7 @@
 package io.dbmigrate.testing;
 
 import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.RunnerEnvironment;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -8,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,44 +17,64 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * A uniquely named database on the PostgreSQL server named by PGHOST, PGPORT, PGUSER and PGPASSWORD, dropped again
- * on close. Without those variables the tests fail, never skip: a green run must mean the migrations ran.
+ * A uniquely named database on the PostgreSQL server the tests are pointed at with libpq's variables (PGHOST, PGPORT,
+ * PGUSER, PGPASSWORD, PGSSLMODE), dropped again on close. Without a server the tests fail, never skip, and say how to
+ * get one: a green run must mean the migrations ran.
  */
 public final class TestDatabase implements AutoCloseable {
 
-    private final String host;
-    private final int port;
-    private final String user;
-    private final String password;
+    /** The application_name of the tests' own sessions, as a lock holder's report names it. */
+    public static final String APPLICATION_NAME = "dbmigrate-test";
+
+    private final Map<String, String> server;
     private final String name;
 
-    private TestDatabase(String host, int port, String user, String password, String name) {
-        this.host = host;
-        this.port = port;
-        this.user = user;
-        this.password = password;
+    private TestDatabase(Map<String, String> server, String name) {
+        this.server = server;
         this.name = name;
     }
 
-    /** Creates {@code dbm_<prefix>_<random>}; the prefix is reduced to lowercase letters, digits and underscores. */
-    public static TestDatabase create(String prefix) {
+    /**
+     * PGHOST, PGPORT (default 5432), PGUSER (default postgres), PGPASSWORD and, when set, PGSSLMODE of the test
+     * server, or an error saying what is missing and what to run.
+     */
+    public static Map<String, String> serverEnvironment() {
         Map<String, String> env = System.getenv();
         List<String> missing = new ArrayList<>();
-        for (String variable : List.of("PGHOST", "PGUSER", "PGPASSWORD")) {
-            if (env.get(variable) == null || env.get(variable).isBlank()) {
+        for (String variable : List.of(RunnerEnvironment.HOST, RunnerEnvironment.PASSWORD)) {
+            if (isBlank(env.get(variable))) {
                 missing.add(variable);
             }
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("These tests need a PostgreSQL server: set PGHOST, PGPORT, PGUSER and"
-                    + " PGPASSWORD (a user that may create databases), or run scripts/test.sh, which starts one and sets"
-                    + " them. Missing: " + String.join(", ", missing));
+                    + " PGPASSWORD (a superuser able to create databases), or run scripts/test.sh, which starts a"
+                    + " throwaway server and sets them. Missing: " + String.join(", ", missing));
         }
-        String portText = env.get("PGPORT");
-        int port = portText == null || portText.isBlank() ? 5432 : Integer.parseInt(portText.trim());
+        Map<String, String> server = new HashMap<>();
+        server.put(RunnerEnvironment.HOST, env.get(RunnerEnvironment.HOST).trim());
+        server.put(RunnerEnvironment.PORT, orDefault(env.get(RunnerEnvironment.PORT), "5432"));
+        server.put(RunnerEnvironment.USER, orDefault(env.get(RunnerEnvironment.USER), "postgres"));
+        server.put(RunnerEnvironment.PASSWORD, env.get(RunnerEnvironment.PASSWORD));
+        if (!isBlank(env.get(RunnerEnvironment.SSL_MODE))) {
+            server.put(RunnerEnvironment.SSL_MODE, env.get(RunnerEnvironment.SSL_MODE).trim());
+        }
+        return Map.copyOf(server);
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return isBlank(value) ? fallback : value.trim();
+    }
+
+    /** Creates {@code dbm_<prefix>_<random>}; the prefix is reduced to lowercase letters, digits and underscores. */
+    public static TestDatabase create(String prefix) {
         String safePrefix = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
         String name = "dbm_" + safePrefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        TestDatabase db = new TestDatabase(env.get("PGHOST").trim(), port, env.get("PGUSER").trim(), env.get("PGPASSWORD"), name);
+        TestDatabase db = new TestDatabase(serverEnvironment(), name);
         db.onServer("create database " + name);
         return db;
     }
@@ -62,25 +84,42 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public String host() {
-        return host;
+        return server.get(RunnerEnvironment.HOST);
     }
 
     public int port() {
-        return port;
+        return Integer.parseInt(server.get(RunnerEnvironment.PORT));
     }
 
     public String user() {
-        return user;
+        return server.get(RunnerEnvironment.USER);
     }
 
     /** For a Secret the pods read; never log it. */
     public String password() {
-        return password;
+        return server.get(RunnerEnvironment.PASSWORD);
+    }
+
+    /** The libpq environment of a runner (or Alembic, or local mode) pointed at this database. */
+    public Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(server);
+        env.put(RunnerEnvironment.DATABASE, name);
+        return env;
+    }
+
+    /** A connection to this database; the caller closes it. */
+    public Connection connect() throws SQLException {
+        return connectTo(name);
+    }
+
+    /** A connection to another database of the test server (postgres, a scratch copy); the caller closes it. */
+    public static Connection connectTo(String database) throws SQLException {
+        return connect(serverEnvironment(), database);
     }
 
     /** The rows of alembic_version; empty when the table does not exist (a database at base). */
     public List<String> alembicVersion() {
-        try (Connection c = connect(name); Statement st = c.createStatement()) {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
             try (ResultSet exists = st.executeQuery("select to_regclass('public.alembic_version') is not null")) {
                 exists.next();
                 if (!exists.getBoolean(1)) {
@@ -101,7 +140,7 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The first column of the first row of a query returning one number. */
     public long queryLong(String sql) {
-        try (Connection c = connect(name); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new IllegalStateException("no row from: " + sql);
             }
@@ -111,11 +150,14 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    public void execute(String sql) {
-        try (Connection c = connect(name); Statement st = c.createStatement()) {
-            st.execute(sql);
+    /** Runs the statements in order, in one session. */
+    public void execute(String... sql) {
+        try (Connection c = connect(); Statement st = c.createStatement()) {
+            for (String s : sql) {
+                st.execute(s);
+            }
         } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+            throw new IllegalStateException(String.join("; ", sql) + ": " + e.getMessage(), e);
         }
     }
 
@@ -131,7 +173,7 @@ public final class TestDatabase implements AutoCloseable {
      */
     public HeldLock holdMigrationLock() {
         try {
-            Connection c = connect(name);
+            Connection c = connect();
             try (Statement st = c.createStatement()) {
                 st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             } catch (SQLException e) {
@@ -156,7 +198,7 @@ public final class TestDatabase implements AutoCloseable {
      */
     public HeldLock holdTableLock(String table, String applicationName) {
         try {
-            Connection c = connect(name);
+            Connection c = connect();
             try (Statement st = c.createStatement()) {
                 st.execute("set application_name = '" + applicationName.replace("'", "") + "'");
                 c.setAutoCommit(false);
@@ -191,24 +233,31 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private void onServer(String sql) {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = connect(server, "postgres"); Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException(sql + " on " + host + ":" + port + " as " + user + ": " + e.getMessage(), e);
+            throw new IllegalStateException(sql + " on " + host() + ":" + port() + " as " + user() + ": "
+                    + e.getMessage(), e);
         }
     }
 
-    private Connection connect(String database) throws SQLException {
+    private static Connection connect(Map<String, String> server, String database) throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        p.setProperty("ApplicationName", "dbmigrate-test");
+        p.setProperty("user", server.get(RunnerEnvironment.USER));
+        p.setProperty("password", server.get(RunnerEnvironment.PASSWORD));
+        if (server.containsKey(RunnerEnvironment.SSL_MODE)) {
+            p.setProperty("sslmode", server.get(RunnerEnvironment.SSL_MODE));
+        }
+        p.setProperty("ApplicationName", APPLICATION_NAME);
+        String host = server.get(RunnerEnvironment.HOST);
+        // pgjdbc wants an IPv6 address in brackets; libpq wants it bare, which is what PGHOST holds.
         String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return DriverManager.getConnection("jdbc:postgresql://" + urlHost + ":" + port + "/" + database, p);
+        return DriverManager.getConnection("jdbc:postgresql://" + urlHost + ":" + server.get(RunnerEnvironment.PORT)
+                + "/" + database, p);
     }
 
     @Override
     public String toString() {
-        return "TestDatabase[" + name + " on " + host + ":" + port + " as " + user + "]";
+        return "TestDatabase[" + name + " on " + host() + ":" + port() + " as " + user() + "]";
     }
 }

@@ -333,7 +333,7 @@ public final class TestCluster implements AutoCloseable {
                 : repoRoot().resolve("migrations-image").resolve("target").resolve("dbmigrate-runner.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("the runner jar " + jar + " does not exist: run the tests with"
-                    + " mvn -pl migrations-image,operator -am verify, which builds it first");
+                    + " mvn -pl cli -am verify, which builds it first");
         }
         return jar.toAbsolutePath().normalize();
     }

@@ -69,7 +69,7 @@ public final class TestKubelet implements AutoCloseable {
                        Map<String, Map<String, String>> images) {
         if (!Files.isRegularFile(runnerJar)) {
             throw new IllegalArgumentException("the runner jar " + runnerJar + " does not exist; build it first"
-                    + " (mvn -pl migrations-image,operator -am verify builds it before the operator's tests)");
+                    + " (mvn -pl cli -am verify builds it before the end-to-end tests)");
         }
         this.client = client;
         this.root = root;

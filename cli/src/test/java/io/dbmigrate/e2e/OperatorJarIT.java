@@ -90,7 +90,7 @@ class OperatorJarIT {
   }
 
   /**
-   * The command and environment the chart's Deployment gives the image's `java -jar dbmigrate.jar` (operator/Dockerfile's
+   * The command and environment the chart's Deployment gives the image's `java -jar dbmigrate.jar` (cli/Dockerfile's
    * entry point), leader election included: the probes answer, the Lease is taken, SIGTERM stops it.
    */
   @Test

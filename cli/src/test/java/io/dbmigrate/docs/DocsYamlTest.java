@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a DatabaseMigrationStatus, field for field. A broken example fails the build.
  */
 class DocsYamlTest {
-  private static final Path DOCS = ArgoCdHealthTest.DOCS;
+  private static final Path DOCS = Path.of(System.getProperty("dbmigrate.repo.root", ".."), "docs");
   // A fence may be indented (inside a list item); the block ends at a fence with the same indentation.
   private static final Pattern YAML_BLOCK = Pattern.compile("(?m)^([ \\t]*)```yaml[ \\t]*\\n(.*?)^\\1```[ \\t]*$",
       Pattern.DOTALL);

@@ -1,12 +1,12 @@
 package io.dbmigrate.local;
 
-import static io.dbmigrate.testing.Resources.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.runner.ConnectionSettings;
@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class LocalConnectionTest {
   private static final String SECRET = "hunter2-Zq9";
-  private static final DatabaseSpec MANIFEST = migration().host("crm-db.crm.svc").port(5432).databaseName("crm")
-      .sslMode(SslMode.REQUIRE).database();
+  private static final DatabaseSpec MANIFEST = new DatabaseSpec("crm-db.crm.svc", 5432, "crm", SslMode.REQUIRE,
+      new CredentialsSecretRef("crm-db", null, null));
 
   @Test
   void manifestGivesWhereAndTheEnvironmentWho() throws RunnerException {
@@ -63,8 +63,7 @@ class LocalConnectionTest {
   @Test
   void aUrlWithoutDatabaseOrSslModeKeepsTheManifestsButItsHostComesWithPort5432() throws RunnerException {
     // The manifest's port (and PGPORT) belong to the manifest's host: a URL naming another host means libpq's 5432.
-    DatabaseSpec manifest = migration().host("crm-db.crm.svc").port(6543).databaseName("crm")
-        .sslMode(SslMode.REQUIRE).database();
+    DatabaseSpec manifest = new DatabaseSpec("crm-db.crm.svc", 6543, "crm", SslMode.REQUIRE, MANIFEST.credentialsSecret());
     ConnectionSettings settings = LocalConnection.resolve(manifest, Map.of("PGPORT", "15432", "PGPASSWORD", SECRET),
         "postgresql://ci@db.ci.internal");
 

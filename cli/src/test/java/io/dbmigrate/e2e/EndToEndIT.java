@@ -313,7 +313,8 @@ class EndToEndIT {
       // Kubernetes expands $(PGPASSWORD) in container args: a transformed password would pass any redaction.
       migration.setSpec(new DatabaseMigrationSpec(spec.database(), spec.migrations(), HEAD, null, spec.backup(),
           spec.backoffLimit(), null, null, List.of(new VerifyQuerySpec("dollar-quoted", "select $$x$$ = 'x'"),
-          new VerifyQuerySpec("reversed", "select reverse('$(PGPASSWORD)')")), null, null, spec.jobTemplate()));
+          new VerifyQuerySpec("reversed", "select reverse('$(PGPASSWORD)')")), null, null, spec.jobTemplate(),
+          null, null, null));
       create(migration);
 
       DatabaseMigration failed = awaitPhase(ns, Phase.Failed, 1);
@@ -508,7 +509,7 @@ class EndToEndIT {
     MigrationsSpec migrations = new MigrationsSpec(image, spec.migrations().path(), spec.migrations().imagePullPolicy());
     current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.steps(), spec.backup(),
         spec.backoffLimit(), spec.suspend(), spec.safety(), spec.verify(), spec.onFailure(), spec.allowDowngrade(),
-        spec.jobTemplate()));
+        spec.jobTemplate(), null, null, null));
     current.getMetadata().setManagedFields(null);
     cluster.client().resource(current).update();
   }

@@ -16,6 +16,8 @@ import io.dbmigrate.decide.StampRequests;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.testing.rbac.ApiRequestLog;
 import io.dbmigrate.testing.Await;
@@ -321,7 +323,8 @@ class RehearsalWindowStampIT {
     env.putAll(db.env());
     env.put("PGSSLMODE", "disable");
     Upgrade.run(ConnectionSettings.fromEnvironment(env), Tools.fromEnvironment(env),
-        new UpgradeRequest(TestCluster.repoRoot().resolve(project), revision, Duration.ofSeconds(5),
-            Duration.ofSeconds(30)), Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
+        new UpgradeRequest(TestCluster.repoRoot().resolve(project), revision,
+            new LockSafety(Duration.ofSeconds(5), 0, Duration.ZERO, Duration.ofSeconds(30)), List.of(), OnFailure.HALT,
+            false, null), Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
   }
 }

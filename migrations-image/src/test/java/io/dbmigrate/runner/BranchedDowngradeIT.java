@@ -7,7 +7,6 @@ import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
@@ -90,7 +89,7 @@ class BranchedDowngradeIT {
 
     private UpgradeResult upgrade(Path project, String target, List<VerifyQuery> verify, OnFailure onFailure,
                                   boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project, target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), Requests.upgrade(project, target,
                 LockSafety.DEFAULT, verify, onFailure, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }

@@ -3,7 +3,6 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.StampRequest;
-import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
@@ -64,7 +63,7 @@ class DatabaseMismatchIT {
 
     private UpgradeResult upgrade(AlembicProject project) throws RunnerException {
         return Upgrade.run(Databases.settings(a), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
+                Requests.upgrade(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 

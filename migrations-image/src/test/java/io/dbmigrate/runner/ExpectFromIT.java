@@ -220,7 +220,7 @@ class ExpectFromIT {
     @Test
     void theRequestInProcessChecksToo() throws Exception {
         alembicByHand("upgrade", "0002_email");
-        UpgradeRequest request = new UpgradeRequest(project.dir(), "head",
+        UpgradeRequest request = Requests.upgrade(project.dir(), "head",
                 new LockSafety(Duration.ZERO, 0, Duration.ZERO, Duration.ofSeconds(5)), List.of(), OnFailure.DOWNGRADE,
                 false).expectingFrom("0001_init");
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),

@@ -5,7 +5,6 @@ import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
@@ -62,9 +61,9 @@ class PlanIT {
     }
 
     private void upgradeTo(String target) throws RunnerException {
-        Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project.dir(), target, Duration.ZERO,
-                Duration.ZERO), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8));
+        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), target, Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     private String printedSql() {

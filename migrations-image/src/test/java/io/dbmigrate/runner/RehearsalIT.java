@@ -71,7 +71,7 @@ class RehearsalIT {
         backups = Files.createDirectories(tmp.resolve("backups"));
         project = AlembicProject.create(tmp.resolve("m"), true);
         Upgrade.run(Databases.settings(source), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+                Requests.upgrade(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         source.execute("insert into customers (name) values ('ada'), ('grace'), ('edsger')");
     }
@@ -98,7 +98,7 @@ class RehearsalIT {
     }
 
     private static UpgradeRequest upgradeTo(AlembicProject project, String target, VerifyQuery... verify) {
-        return new UpgradeRequest(project.dir(), target, LockSafety.DEFAULT, List.of(verify), OnFailure.HALT, false);
+        return Requests.upgrade(project.dir(), target, LockSafety.DEFAULT, List.of(verify), OnFailure.HALT, false);
     }
 
     private RehearsalResult rehearse(UpgradeRequest upgrade, boolean roundTrip) throws RunnerException {
@@ -355,7 +355,7 @@ class RehearsalIT {
     void theNewestArchiveOfNameAndLabelIsRestored() throws Exception {
         BackupResult older = backup("g2", Instant.parse("2026-11-27T01:00:00Z"));
         Upgrade.run(Databases.settings(source), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+                Requests.upgrade(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         BackupResult newest = backup("g2", Instant.parse("2026-11-27T02:00:00Z"));
         source.execute("delete from alembic_version", "insert into alembic_version values ('0001_init')",

@@ -5,7 +5,6 @@ import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
@@ -72,7 +71,7 @@ class SeedDefectsExampleIT {
     }
 
     private UpgradeResult migrate(String target, boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), new UpgradeRequest(project(), target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), Requests.upgrade(project(), target,
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
@@ -173,7 +172,7 @@ class SeedDefectsExampleIT {
         assertEquals(List.of(CONTRACT_HEAD), before);
 
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
-                AlembicProject.tools(), new UpgradeRequest(project(), ERASURE, LockSafety.DEFAULT,
+                AlembicProject.tools(), Requests.upgrade(project(), ERASURE, LockSafety.DEFAULT,
                         List.of(new VerifyQuery("tickets-have-customers",
                                 "select count(*) = 0 from tickets where customer_id is null")),
                         OnFailure.DOWNGRADE, false), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));

@@ -7,7 +7,6 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
-import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
@@ -165,7 +164,7 @@ class StampIT {
 
         // And on from there, as if 0001_init had been the truth: 0002_email's add_column fails on the column.
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
-                AlembicProject.tools(), new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
+                AlembicProject.tools(), Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("revision 0002_email failed"), e.getMessage());
@@ -231,7 +230,7 @@ class StampIT {
         assertTrue(r.err.contains("command=\"alembic stamp 0002_email\""), "no --purge with --adopt: " + r.err);
 
         UpgradeResult u = Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
+                Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(List.of("0003_phone"), u.appliedRevisions());
         assertEquals(List.of("id", "name", "email", "phone"), customerColumns());

@@ -55,7 +55,7 @@ class UpgradeIT {
     private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
             throws RunnerException {
         return Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
+                Requests.upgrade(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
@@ -66,7 +66,7 @@ class UpgradeIT {
 
     private static UpgradeRequest request(AlembicProject project, String target, LockSafety safety,
                                           List<VerifyQuery> verify, OnFailure onFailure, boolean allowDowngrade) {
-        return new UpgradeRequest(project.dir(), target, safety, verify, onFailure, allowDowngrade);
+        return Requests.upgrade(project.dir(), target, safety, verify, onFailure, allowDowngrade);
     }
 
     private static LockSafety safety(Duration lockTimeout, int retries, Duration statementTimeout) {
@@ -589,7 +589,7 @@ class UpgradeIT {
     void missingAlembicIniIsBadInput() {
         RunnerException e = assertThrows(RunnerException.class,
                 () -> Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                        new UpgradeRequest(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
+                        Requests.upgrade(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
         assertEquals(ExitCode.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().contains("alembic.ini"), e.getMessage());
     }

@@ -68,7 +68,7 @@ class WindowGuardIT {
     }
 
     private UpgradeResult upgrade(Instant now, Duration expected, String source) throws RunnerException {
-        UpgradeRequest request = new UpgradeRequest(project.dir(), "head", LockSafety.DEFAULT, List.of(),
+        UpgradeRequest request = Requests.upgrade(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false).withinWindow(CLOSES, expected);
         return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8), source);

@@ -39,12 +39,6 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
     deferred = deferred == null ? List.of() : List.copyOf(deferred);
   }
 
-  /** Without maintenance windows. */
-  public StepEntry(int index, StepSpec spec, String jobName, String planJobName, String planConfigMap,
-                   String fingerprint, StepStatus recorded, JobObservation job, JobObservation planJob) {
-    this(index, spec, jobName, planJobName, planConfigMap, fingerprint, recorded, job, planJob, List.of(), null);
-  }
-
   /**
    * Whether a Job of this step ended because its window was too short: it ran nothing, the next window may. Read from
    * its pod when seen, else from the Job's own Failed condition, which names the exit code: the Job can be seen before

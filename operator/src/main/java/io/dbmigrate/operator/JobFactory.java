@@ -10,11 +10,8 @@ import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.decide.Decision;
 import io.dbmigrate.decide.MigrationPlanner;
-import io.dbmigrate.observe.Observation;
-import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.decide.StepEntry;
-import io.dbmigrate.decide.StepLedger;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerArguments;
@@ -71,11 +68,6 @@ public final class JobFactory {
   private JobFactory() {
   }
 
-  /** The Job of a resource without steps. */
-  public static Job build(DatabaseMigration resource) {
-    return build(resource, StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0));
-  }
-
   /** The step's Job: backup (unless disabled), then upgrade. */
   public static Job build(DatabaseMigration resource, StepEntry step) {
     return build(resource, step, null);
@@ -105,7 +97,7 @@ public final class JobFactory {
           resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
     }
     Container migrate = container(MIGRATE_CONTAINER, spec, command.upgradeArguments(migrations), false);
-    return job(resource, step, step.jobName(), volumes, initContainers, migrate);
+    return job(resource, step.name(), step.jobName(), volumes, initContainers, migrate);
   }
 
   /**
@@ -120,8 +112,7 @@ public final class JobFactory {
     backup(resource, baseline ? "baseline" : "stamp", RunnerArguments::backup, volumes, initContainers);
     Container stamp = container(STAMP_CONTAINER, spec, RunnerArguments.stamp(spec.migrations().pathOrDefault(),
         new StampRequest(null, run.revision(), baseline)), false);
-    StepEntry first = StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0);
-    return job(resource, first, run.jobName(), volumes, initContainers, stamp);
+    return job(resource, spec.stepsOrSingle().get(0).name(), run.jobName(), volumes, initContainers, stamp);
   }
 
   // The backup init container and its volume, unless backups are disabled; every Job volume list starts with /tmp.
@@ -145,10 +136,10 @@ public final class JobFactory {
     List<Volume> volumes = List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     Container plan = container(PLAN_CONTAINER, spec,
         StepCommand.of(spec, step.spec()).planArguments(spec.migrations().pathOrDefault()), false);
-    return job(resource, step, step.planJobName(), volumes, List.of(), plan);
+    return job(resource, step.name(), step.planJobName(), volumes, List.of(), plan);
   }
 
-  private static Job job(DatabaseMigration resource, StepEntry step, String name, List<Volume> volumes,
+  private static Job job(DatabaseMigration resource, String step, String name, List<Volume> volumes,
                          List<Container> initContainers, Container main) {
     DatabaseMigrationSpec spec = resource.getSpec();
     JobTemplateSpec template = spec.jobTemplateOrDefault();
@@ -159,7 +150,7 @@ public final class JobFactory {
     labels.put(LABEL_MANAGED_BY, MANAGED_BY);
     labels.put(LABEL_MIGRATION, resource.getMetadata().getName());
     labels.put(LABEL_GENERATION, Long.toString(MigrationPlanner.generation(resource)));
-    labels.put(LABEL_STEP, step.name());
+    labels.put(LABEL_STEP, step);
     labels.put(LABEL_JOB, name);
     Map<String, String> annotations = template.annotations() == null ? Map.of() : template.annotations();
 

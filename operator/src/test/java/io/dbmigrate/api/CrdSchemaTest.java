@@ -17,6 +17,7 @@ import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.status.StatusAggregator;
 import io.dbmigrate.status.TransitionEvent;
 import io.dbmigrate.testing.Kstatus;
+import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.dbmigrate.contract.RevisionSpec;
 import java.io.IOException;
@@ -344,7 +345,7 @@ class CrdSchemaTest {
     assertEquals(Kstatus.Verdict.InProgress, Kstatus.of(created));
 
     // The operator's first reconcile reads the defaulted status as no status at all.
-    Observation observation = new Observation(created, SecretObservation.PRESENT, Map.of(), Map.of());
+    Observation observation = Resources.observe(created, SecretObservation.PRESENT);
     Decision decision = MigrationPlanner.decide(observation);
     DatabaseMigrationStatus first = StatusAggregator.compute(observation, decision, Instant.EPOCH);
     assertEquals(1L, first.observedGeneration());

@@ -54,7 +54,7 @@ class GatesTest {
   @Test
   void theSpecApprovesThePlanItNamesAndNoOther() {
     DatabaseMigration resource = migration().steps(new StepSpec("contract", "head",
-        new GateSpec(new ApprovalGate(null, "0123456789ab"), null), null)).build();
+        new GateSpec(new ApprovalGate(null, "0123456789ab"), null, null), null, null)).build();
     Observation observation = observe(resource, List.of());
 
     Gates.Verdict same = Gates.check(observation, entry(observation, 0), "0123456789ab", true);

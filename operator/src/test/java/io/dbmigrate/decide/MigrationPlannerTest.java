@@ -87,7 +87,7 @@ class MigrationPlannerTest {
     resource.setStatus(finalStatus(resource, phase, 3, MigrationPlanner.jobName(resource)));
 
     // Job gone (TTL, kubectl delete) and, for good measure, the Secret too: still nothing to do.
-    Decision decision = MigrationPlanner.decide(new Observation(resource, SecretObservation.MISSING, null));
+    Decision decision = MigrationPlanner.decide(Resources.observe(resource, SecretObservation.MISSING));
 
     assertEquals(new Decision.Finished(), decision);
   }

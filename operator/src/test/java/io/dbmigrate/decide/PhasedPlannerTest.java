@@ -312,7 +312,8 @@ class PhasedPlannerTest {
   @Test
   void theSpecApprovesTheDigestOfThePublishedPlanOnly() {
     String digest = PlanDigest.of(CONTRACT_PLAN);
-    StepSpec approvesThisPlan = new StepSpec("contract", "head", new GateSpec(new ApprovalGate(null, digest), null), null);
+    StepSpec approvesThisPlan = new StepSpec("contract", "head",
+        new GateSpec(new ApprovalGate(null, digest), null, null), null, null);
     DatabaseMigration resource = planRecorded(migration().steps(EXPAND, approvesThisPlan));
     assertEquals(digest, resource.getStatus().steps().get(1).plan().digest());
 
@@ -437,7 +438,7 @@ class PhasedPlannerTest {
   @Test
   void withBothGatesBothMustBeOpen() {
     StepSpec both = new StepSpec("contract", "head",
-        new GateSpec(new ApprovalGate(null, null), new DeploymentRolloutGate("crm-web")), null);
+        new GateSpec(new ApprovalGate(null, null), new DeploymentRolloutGate("crm-web"), null), null, null);
     RolloutObservation complete = new RolloutObservation("crm-web", true, true, "rollout complete");
     RolloutObservation rolling = new RolloutObservation("crm-web", true, false, "1 old replicas pending termination");
 
@@ -492,7 +493,8 @@ class PhasedPlannerTest {
   void waitingForTheSecretTheCurrentStepIsTheOneThatWouldStartNext() {
     DatabaseMigration resource = migration().steps(EXPAND, CONTRACT).build();
     Observation observation = new Observation(resource, new SecretObservation(false, List.of()),
-        java.util.Map.of(stepJob(1, "expand"), succeeded(stepJob(1, "expand"), "a1b2", "e5f6")), java.util.Map.of());
+        java.util.Map.of(stepJob(1, "expand"), succeeded(stepJob(1, "expand"), "a1b2", "e5f6")), java.util.Map.of(),
+        Resources.OBSERVED_AT);
 
     Decision decision = MigrationPlanner.decide(observation);
     assertInstanceOf(Decision.WaitForSecret.class, decision);

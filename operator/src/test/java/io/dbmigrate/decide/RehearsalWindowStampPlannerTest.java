@@ -43,7 +43,6 @@ import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampResult;
-import io.dbmigrate.contract.UpgradeResult;
 import io.fabric8.kubernetes.api.model.FieldsV1;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import java.time.Duration;
@@ -78,7 +77,7 @@ class RehearsalWindowStampPlannerTest {
   }
 
   private static StepSpec windowStep() {
-    return new StepSpec("contract", "head", new GateSpec(null, null, SATURDAY_NIGHT), null);
+    return new StepSpec("contract", "head", new GateSpec(null, null, SATURDAY_NIGHT), null, null);
   }
 
   private static DatabaseMigration recordedPlan(DatabaseMigration resource) {
@@ -180,7 +179,7 @@ class RehearsalWindowStampPlannerTest {
     // Rehearsed for 50 minutes: at 03:00 only 60 were left, less than backup and rehearsal had left by then.
     Attempt deferred = rehearsed(rehearsal(true, Duration.ofMinutes(50).toMillis(), null, null, null),
         ok(RunnerResult.of("upgrade", ExitCode.OUTSIDE_WINDOW, "the maintenance window closes at ...; nothing was run")
-            .withUpgrade(new UpgradeResult("head", "c3d4", "c3d4", List.of(), null, T0, T0))));
+            .withUpgrade(Resources.upgradeResult("head", "c3d4", "c3d4", List.of(), null, T0, T0))));
     JobObservation outside = failedJob(first, "PodFailurePolicy", "exit 27", deferred);
 
     Observation late = Resources.observe(resource, List.of(outside)).at(Instant.parse("2026-11-28T03:20:00Z"));
@@ -221,7 +220,7 @@ class RehearsalWindowStampPlannerTest {
   @Test
   void anApprovalIsNotAskedForAgainWhenTheSamePlansJobWasDeferred() {
     StepSpec step = new StepSpec("contract", "head", new GateSpec(new io.dbmigrate.api.v1alpha1.ApprovalGate(null,
-        null), null, SATURDAY_NIGHT), null);
+        null), null, SATURDAY_NIGHT), null, null);
     DatabaseMigration resource = recordedPlan(migration().targetRevision(null).steps(step).build());
     String first = JobNames.forStep("crm", Resources.UID, 1, "contract");
     JobObservation outside = failedJob(first, "PodFailurePolicy", "exit 27", attempt(
@@ -236,7 +235,7 @@ class RehearsalWindowStampPlannerTest {
   @Test
   void aWindowThatIsNoCronExpressionIsAnInvalidSpec() {
     StepSpec bad = new StepSpec("contract", "head", new GateSpec(null, null,
-        new WindowGate("every saturday", "2h", "Mars/Olympus")), null);
+        new WindowGate("every saturday", "2h", "Mars/Olympus")), null, null);
     List<String> problems = SpecValidator.problems(migration().targetRevision(null).steps(bad).build());
     assertTrue(problems.stream().anyMatch(p -> p.startsWith("spec.steps[0].gate.window.schedule")), problems.toString());
     assertTrue(problems.stream().anyMatch(p -> p.startsWith("spec.steps[0].gate.window.timeZone")), problems.toString());
@@ -373,9 +372,9 @@ class RehearsalWindowStampPlannerTest {
     // A status written from a moment the deferral looked like a failure names the first Job: not this one's end.
     StepStatus recorded = new StepStatus("contract", "head", Phase.Failed, first, 1L,
         Resources.entry(next, 0).fingerprint(), null, resource.getStatus().steps().get(0).plan(), null, null, null,
-        null, null, null, null, "failed");
+        null, null, null, null, "failed", null, null, null, null);
     resource.setStatus(new DatabaseMigrationStatus(1L, Phase.Failed, "c3d4", "head", "contract", List.of(recorded),
-        first, "failed", null, null, null, List.of()));
+        first, "failed", null, null, null, List.of(), null, null, null));
     Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(
         Resources.observe(resource, List.of(outside)).at(Instant.parse("2026-12-05T02:30:00Z"))));
     assertEquals(JobNames.forStep("crm", Resources.UID, 1, "contract", 2), create.step().jobName());

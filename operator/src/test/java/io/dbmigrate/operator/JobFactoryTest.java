@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JobFactoryTest {
 
   private static Job build(Resources.Migration migration) {
-    return JobFactory.build(migration.build());
+    return Resources.job(migration.build());
   }
 
   private static PodSpec pod(Job job) {
@@ -81,7 +81,7 @@ class JobFactoryTest {
   void jobIsNamedForTheGenerationAndLivesBesideTheResource() {
     DatabaseMigration resource = migration().generation(3L).build();
 
-    Job job = JobFactory.build(resource);
+    Job job = Resources.job(resource);
 
     assertEquals(MigrationPlanner.jobName(resource), job.getMetadata().getName());
     assertEquals("crm", job.getMetadata().getNamespace());
@@ -233,7 +233,7 @@ class JobFactoryTest {
   @Test
   void podTemplateCarriesTheLabelsTheOperatorSelectsBy() {
     DatabaseMigration resource = migration().generation(3L).build();
-    Job job = JobFactory.build(resource);
+    Job job = Resources.job(resource);
 
     for (Map<String, String> labels : List.of(job.getMetadata().getLabels(), job.getSpec().getTemplate().getMetadata()
         .getLabels())) {

@@ -16,6 +16,7 @@ import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -35,7 +36,7 @@ class JobObserverTest {
   // Jobs and pods as the API server returns them, built from the Job the operator creates.
 
   private static Job job(JobCondition... conditions) {
-    Job created = JobFactory.build(migration().build());
+    Job created = Resources.job(migration().build());
     return new JobBuilder(created).editMetadata().withName(JOB).endMetadata()
         .withNewStatus().withConditions(conditions).endStatus().build();
   }
@@ -46,7 +47,7 @@ class JobObserverTest {
 
   private static Pod pod(String name, String created, boolean withBackup, List<ContainerStatus> init,
                          List<ContainerStatus> main) {
-    Job template = JobFactory.build(withBackup ? migration().build() : migration().backupDisabled("scratch").build());
+    Job template = Resources.job(withBackup ? migration().build() : migration().backupDisabled("scratch").build());
     return new PodBuilder()
         .withNewMetadata().withName(name).withCreationTimestamp(created).endMetadata()
         .withSpec(template.getSpec().getTemplate().getSpec())

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class StepCommandTest {
   private static final StepSpec CONTRACT = new StepSpec("contract", "head", null,
       List.of(new VerifyQuerySpec("no-legacy", "select count(*) = 0 from information_schema.columns "
-          + "where column_name = 'legacy_score'")));
+          + "where column_name = 'legacy_score'")), null);
 
   private static StepCommand command(Resources.Migration migration, int step) {
     DatabaseMigrationSpec spec = migration.spec();
@@ -152,7 +152,7 @@ class StepCommandTest {
   private static StepEntry entry(StepSpec step, PlanStatus plan) {
     return new StepEntry(1, step, "crm-g3-contract", "crm-plan-contract", "crm.contract.plan", "fp",
         plan == null ? null : Resources.stepStatus(step.name(), step.targetRevision(), Phase.Pending, 3L, null, "fp",
-            plan), null, null);
+            plan), null, null, List.of(), null);
   }
 
   @Test

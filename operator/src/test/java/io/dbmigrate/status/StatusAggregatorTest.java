@@ -265,7 +265,7 @@ class StatusAggregatorTest {
   @Test
   void backupRevisionIsTheCurrentRevisionUntilAnUpgradeReportsAnother() {
     DatabaseMigration resource = migration().status(new DatabaseMigrationStatus(1L, Phase.Pending, "0001", "head",
-        null, List.of(), null, null, null, null, 0, List.of())).build();
+        null, List.of(), null, null, null, null, 0, List.of(), null, null, null)).build();
 
     DatabaseMigrationStatus status = reconcile(resource, activeJob(jobName(resource), backedUp("g1", "a1b2")));
 

@@ -36,7 +36,9 @@ import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.operator.JobFactory;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +61,8 @@ public final class Resources {
   public static final String CLAIM = "crm-backups";
   public static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
   public static final Instant T0 = Instant.parse("2024-05-06T07:08:09Z");
+  /** When an observation is made unless a test says otherwise: before any maintenance window is looked at. */
+  public static final Instant OBSERVED_AT = Instant.parse("2026-01-01T00:00:00Z");
   public static final String SHA256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
   private Resources() {
@@ -320,7 +324,7 @@ public final class Resources {
   }
 
   public static RunnerResult upgradeSucceeded(String from, String to, String... applied) {
-    UpgradeResult upgrade = new UpgradeResult("head", from, to, List.of(applied), null, T0.plusSeconds(5),
+    UpgradeResult upgrade = upgradeResult("head", from, to, List.of(applied), null, T0.plusSeconds(5),
         T0.plusSeconds(9));
     return RunnerResult.of("upgrade", ExitCode.OK, "database 'crm' upgraded from " + from + " to " + to)
         .withUpgrade(upgrade);
@@ -328,7 +332,7 @@ public final class Resources {
 
   /** Alembic raised in {@code failedRevision}; the database stayed at {@code at}. */
   public static RunnerResult upgradeFailed(String from, String at, String failedRevision, String error) {
-    UpgradeResult upgrade = new UpgradeResult("head", from, at, List.of(), failedRevision, T0.plusSeconds(5),
+    UpgradeResult upgrade = upgradeResult("head", from, at, List.of(), failedRevision, T0.plusSeconds(5),
         T0.plusSeconds(6));
     return RunnerResult.of("upgrade", ExitCode.MIGRATION_FAILED, error).withUpgrade(upgrade);
   }
@@ -367,30 +371,32 @@ public final class Resources {
   // Steps, gates and plans.
 
   public static StepSpec step(String name, String targetRevision) {
-    return new StepSpec(name, targetRevision, null, null);
+    return new StepSpec(name, targetRevision, null, null, null);
   }
 
   /** A step behind an approval; {@code approvedInSpec} is gate.approval.approved. */
   public static StepSpec approvalStep(String name, String targetRevision, Boolean approvedInSpec) {
-    return new StepSpec(name, targetRevision, new GateSpec(new ApprovalGate(approvedInSpec, null), null), null);
+    return new StepSpec(name, targetRevision, new GateSpec(new ApprovalGate(approvedInSpec, null), null, null), null,
+        null);
   }
 
   /** A step behind the rollout of a Deployment. */
   public static StepSpec rolloutStep(String name, String targetRevision, String deployment) {
-    return new StepSpec(name, targetRevision, new GateSpec(null, new DeploymentRolloutGate(deployment)), null);
+    return new StepSpec(name, targetRevision, new GateSpec(null, new DeploymentRolloutGate(deployment), null), null,
+        null);
   }
 
   /** What status records of a step; the other fields stay null. */
   public static StepStatus stepStatus(String name, String targetRevision, Phase phase, Long generation, String job,
                                       String fingerprint, PlanStatus plan) {
     return new StepStatus(name, targetRevision, phase, job, generation, fingerprint, null, plan, null, null, null, null,
-        null, null, null, null);
+        null, null, null, null, null, null, null, null);
   }
 
   /** A status of {@code observedGeneration} with these steps. */
   public static DatabaseMigrationStatus statusWithSteps(long observedGeneration, Phase phase, StepStatus... steps) {
     return new DatabaseMigrationStatus(observedGeneration, phase, "c3d4", null, null, List.of(steps), null, "done", null,
-        null, 0, List.of());
+        null, 0, List.of(), null, null, null);
   }
 
   public static String gzipBase64(String text) {
@@ -418,6 +424,13 @@ public final class Resources {
     return succeededJob(name, attempt(null, ok(planned(plan))));
   }
 
+  /** An upgrade that ran Alembic once, with no verification and no automatic downgrade. */
+  public static UpgradeResult upgradeResult(String target, String from, String to, List<String> applied,
+                                            String failedRevision, Instant startedAt, Instant finishedAt) {
+    return new UpgradeResult(target, from, to, applied, failedRevision, startedAt, finishedAt, UpgradeResult.UPGRADE,
+        1, List.of(), null, null, null);
+  }
+
   /** Observe several Jobs and the Deployments the gates name. */
   public static Observation observe(DatabaseMigration resource, List<JobObservation> jobs,
                                     RolloutObservation... rollouts) {
@@ -427,7 +440,7 @@ public final class Resources {
     for (RolloutObservation rollout : rollouts) {
       byDeployment.put(rollout.name(), rollout);
     }
-    return new Observation(resource, SecretObservation.PRESENT, byName, byDeployment);
+    return new Observation(resource, SecretObservation.PRESENT, byName, byDeployment, OBSERVED_AT);
   }
 
   /** The steps the planner would read from this observation. */
@@ -436,15 +449,22 @@ public final class Resources {
   }
 
   public static Observation observe(DatabaseMigration resource) {
-    return new Observation(resource, SecretObservation.PRESENT, null);
+    return observe(resource, SecretObservation.PRESENT);
   }
 
+  /** A resource whose one Job is observed (or null when there is none). */
   public static Observation observe(DatabaseMigration resource, JobObservation job) {
-    return new Observation(resource, SecretObservation.PRESENT, job);
+    return new Observation(resource, SecretObservation.PRESENT, job == null ? Map.of() : Map.of(job.name(), job),
+        Map.of(), OBSERVED_AT);
   }
 
   public static Observation observe(DatabaseMigration resource, SecretObservation secret) {
-    return new Observation(resource, secret, null);
+    return new Observation(resource, secret, Map.of(), Map.of(), OBSERVED_AT);
+  }
+
+  /** The Job of a resource without steps, as the planner would have it built. */
+  public static Job job(DatabaseMigration resource) {
+    return JobFactory.build(resource, entry(observe(resource), 0));
   }
 
   public static StatusCondition condition(DatabaseMigrationStatus status, String type) {

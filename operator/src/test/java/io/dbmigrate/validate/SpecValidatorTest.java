@@ -277,7 +277,8 @@ class SpecValidatorTest {
 
   @Test
   void aStepsVerifyNameMustNotRepeatOneOfSpecVerify() {
-    StepSpec contract = new StepSpec("contract", "head", null, List.of(new VerifyQuerySpec("no-nulls", "select true")));
+    StepSpec contract = new StepSpec("contract", "head", null, List.of(new VerifyQuerySpec("no-nulls", "select true")),
+        null);
     String problem = onlyProblem(migration().verify(new VerifyQuerySpec("no-nulls", "select 1 = 1")).steps(contract),
         "spec.steps[0].verify[0].name");
     assertTrue(problem.contains("spec.verify too"), problem);
@@ -314,7 +315,8 @@ class SpecValidatorTest {
 
   @Test
   void aRolloutGateNamesItsDeployment() {
-    StepSpec gated = new StepSpec("contract", "head", new GateSpec(null, new DeploymentRolloutGate(" ")), null);
+    StepSpec gated = new StepSpec("contract", "head", new GateSpec(null, new DeploymentRolloutGate(" "), null), null,
+        null);
 
     onlyProblem(migration().steps(gated), "spec.steps[0].gate.deploymentRollout.name is required");
   }
@@ -375,7 +377,8 @@ class SpecValidatorTest {
 
   @Test
   void aStepsOwnVerifyQueriesAreCheckedToo() {
-    StepSpec withVerify = new StepSpec("contract", "head", null, List.of(new VerifyQuerySpec("Bad Name", "select true")));
+    StepSpec withVerify = new StepSpec("contract", "head", null,
+        List.of(new VerifyQuerySpec("Bad Name", "select true")), null);
 
     onlyProblem(migration().steps(withVerify), "spec.steps[0].verify[0].name");
   }
@@ -410,7 +413,7 @@ class SpecValidatorTest {
   @Test
   void aStepsVerifyQueryIsOneStatementToo() {
     StepSpec withVerify = new StepSpec("contract", "head", null,
-        List.of(new VerifyQuerySpec("ok", "select true"), new VerifyQuerySpec("sneaky", "commit; select true")));
+        List.of(new VerifyQuerySpec("ok", "select true"), new VerifyQuerySpec("sneaky", "commit; select true")), null);
 
     onlyProblem(migration().steps(withVerify), "spec.steps[0].verify[1].sql: must be one statement");
   }

@@ -45,18 +45,6 @@ public record UpgradeRequest(Path migrationsDir, String target, LockSafety safet
         this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, expectFrom, null, null, null);
     }
 
-    /** Whatever revision the database is at. */
-    public UpgradeRequest(Path migrationsDir, String target, LockSafety safety, List<VerifyQuery> verify,
-                          OnFailure onFailure, boolean allowDowngrade) {
-        this(migrationsDir, target, safety, verify, onFailure, allowDowngrade, null);
-    }
-
-    /** A plain upgrade: no retries, no verification, halt on failure, no downgrade. */
-    public UpgradeRequest(Path migrationsDir, String target, Duration lockTimeout, Duration lockWait) {
-        this(migrationsDir, target, new LockSafety(lockTimeout, 0, Duration.ZERO, lockWait), List.of(), OnFailure.HALT,
-                false);
-    }
-
     public Duration lockTimeout() {
         return safety.lockTimeout();
     }

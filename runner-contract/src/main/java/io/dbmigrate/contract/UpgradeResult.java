@@ -30,19 +30,4 @@ public record UpgradeResult(String target, String fromRevision, String toRevisio
 
     public static final String UPGRADE = "upgrade";
     public static final String DOWNGRADE = "downgrade";
-
-    /** An upgrade that ran Alembic once, with no verification and no automatic downgrade. */
-    public UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
-                         String failedRevision, Instant startedAt, Instant finishedAt) {
-        this(target, fromRevision, toRevision, appliedRevisions, failedRevision, startedAt, finishedAt, UPGRADE, 1,
-                List.of(), null, null, null);
-    }
-
-    /** Without {@code --expect-from}. */
-    public UpgradeResult(String target, String fromRevision, String toRevision, List<String> appliedRevisions,
-                         String failedRevision, Instant startedAt, Instant finishedAt, String direction,
-                         Integer lockAttempts, List<String> verified, String failedVerification, String rolledBackTo) {
-        this(target, fromRevision, toRevision, appliedRevisions, failedRevision, startedAt, finishedAt, direction,
-                lockAttempts, verified, failedVerification, rolledBackTo, null);
-    }
 }

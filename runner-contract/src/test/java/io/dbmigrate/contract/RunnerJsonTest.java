@@ -28,7 +28,7 @@ class RunnerJsonTest {
     @Test
     void roundTripWithIsoInstantsAndNoNulls() {
         RunnerResult r = RunnerResult.of("upgrade", ExitCode.OK, "upgraded")
-                .withUpgrade(new UpgradeResult("head", "base", "0002", List.of("0001", "0002"), null, T0, T1));
+                .withUpgrade(upgrade("head", "base", "0002", List.of("0001", "0002"), null, T0, T1));
         String json = RunnerJson.write(r);
         assertTrue(json.contains("\"startedAt\":\"2024-05-06T07:08:09.123Z\""), json);
         assertFalse(json.contains("null"), json);
@@ -53,7 +53,7 @@ class RunnerJsonTest {
     @Test
     void hugeMessageIsTruncatedToFit() {
         RunnerResult r = RunnerResult.of("upgrade", ExitCode.MIGRATION_FAILED, "revision x failed: " + "e".repeat(100_000))
-                .withUpgrade(new UpgradeResult("head", "base", "base", List.of(), "x", T0, T1));
+                .withUpgrade(upgrade("head", "base", "base", List.of(), "x", T0, T1));
         String json = RunnerJson.write(r);
         assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
         assertTrue(bytes(json) > RunnerJson.MAX_BYTES - 100, "uses the space it has: " + bytes(json));
@@ -67,7 +67,7 @@ class RunnerJsonTest {
     void manyAppliedRevisionsAreCutWithACount() {
         List<String> applied = revisions(5_000);
         RunnerResult r = RunnerResult.of("upgrade", ExitCode.OK, "m".repeat(3_000))
-                .withUpgrade(new UpgradeResult("head", "base", "4999", applied, null, T0, T1));
+                .withUpgrade(upgrade("head", "base", "4999", applied, null, T0, T1));
         String json = RunnerJson.write(r);
         assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
         RunnerResult back = RunnerJson.read(json);
@@ -87,7 +87,7 @@ class RunnerJsonTest {
         String emoji = "\uD83D\uDE00"; // 4 bytes in UTF-8, two chars in Java: must not be split
         RunnerResult r = new RunnerResult("backup", 10, "BackupFailed", (emoji + "é").repeat(20_000),
                 new BackupResult("/b/" + "f".repeat(5_000), "/b/m", 1, "x", "r".repeat(5_000), true, T0, T1, revisions(3_000)),
-                new UpgradeResult("t".repeat(5_000), "a", "b", revisions(3_000), "f", T0, T1), revisions(3_000), null);
+                upgrade("t".repeat(5_000), "a", "b", revisions(3_000), "f", T0, T1), revisions(3_000), null);
         String json = RunnerJson.write(r);
         assertTrue(bytes(json) <= RunnerJson.MAX_BYTES, "bytes " + bytes(json));
         RunnerResult back = RunnerJson.read(json);
@@ -217,5 +217,12 @@ class RunnerJsonTest {
         assertEquals(revisions(20), back.appliedRevisions(), "the lists fit once the error is shorter");
         assertTrue(back.error().length() < error.length() && back.error().length() >= RunnerJson.MESSAGE_FLOOR,
                 "error of " + back.error().length());
+    }
+
+    /** An upgrade that ran Alembic once, with no verification and no automatic downgrade. */
+    private static UpgradeResult upgrade(String target, String from, String to, List<String> applied, String failed,
+                                         Instant startedAt, Instant finishedAt) {
+        return new UpgradeResult(target, from, to, applied, failed, startedAt, finishedAt, UpgradeResult.UPGRADE, 1,
+                List.of(), null, null, null);
     }
 }

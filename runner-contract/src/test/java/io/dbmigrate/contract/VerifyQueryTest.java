@@ -71,7 +71,7 @@ class VerifyQueryTest {
     void aRequestBuiltInCodeIsCheckedToo() {
         UpgradeRequest request = new UpgradeRequest(java.nio.file.Path.of("/m"), "head",
                 new LockSafety(java.time.Duration.ofSeconds(1), 0, java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)),
-                java.util.List.of(new VerifyQuery("two", "select true; select true")), OnFailure.HALT, false);
+                java.util.List.of(new VerifyQuery("two", "select true; select true")), OnFailure.HALT, false, null);
         RunnerException e = assertThrows(RunnerException.class, request::validate);
         assertEquals(ExitCode.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().startsWith("verification two: must be one statement"), e.getMessage());

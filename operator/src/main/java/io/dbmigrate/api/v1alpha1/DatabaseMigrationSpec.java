@@ -99,15 +99,6 @@ public record DatabaseMigrationSpec(
   public static final int DEFAULT_BACKOFF_LIMIT = 2;
   public static final int DEFAULT_HISTORY_LIMIT = 10;
 
-  /** Without rehearsal, baseline and history limit. */
-  public DatabaseMigrationSpec(DatabaseSpec database, MigrationsSpec migrations, String targetRevision,
-                               List<StepSpec> steps, BackupSpec backup, Integer backoffLimit, Boolean suspend,
-                               SafetySpec safety, List<VerifyQuerySpec> verify, OnFailure onFailure,
-                               Boolean allowDowngrade, JobTemplateSpec jobTemplate) {
-    this(database, migrations, targetRevision, steps, backup, backoffLimit, suspend, safety, verify, onFailure,
-        allowDowngrade, jobTemplate, null, null, null);
-  }
-
   public int historyLimitOrDefault() {
     return historyLimit == null ? DEFAULT_HISTORY_LIMIT : historyLimit;
   }

@@ -39,11 +39,6 @@ public record StepSpec(
   /** Short enough to leave room in the Job name, which must stay a DNS label with the pod's suffix. */
   public static final int NAME_MAX_LENGTH = 20;
 
-  /** Without a rehearsal of its own. */
-  public StepSpec(String name, String targetRevision, GateSpec gate, List<VerifyQuerySpec> verify) {
-    this(name, targetRevision, gate, verify, null);
-  }
-
   public List<VerifyQuerySpec> verifyOrEmpty() {
     return verify == null ? List.of() : verify;
   }

@@ -16,9 +16,8 @@ import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
-import io.dbmigrate.testing.rbac.ApiRequestLog;
+import io.dbmigrate.testing.rbac.AuditedCluster;
 import io.dbmigrate.testing.MetricsScrape;
-import io.dbmigrate.testing.rbac.RbacAudit;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
@@ -26,7 +25,6 @@ import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -44,10 +42,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator end to end: the fabric8 CRUD mock (or the API server of DBMIGRATE_TEST_KUBECONFIG), the test kubelet
@@ -64,35 +61,15 @@ class EndToEndIT {
   private static final String CLAIM = "crm-backups";
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-  private static TestCluster cluster;
   // The operator has a client of its own, so that only its requests are checked against the chart's RBAC.
-  private static final ApiRequestLog operatorRequests = new ApiRequestLog();
-  private static KubernetesClient operatorClient;
+  @RegisterExtension
+  static final AuditedCluster CLUSTER = AuditedCluster.of(() -> {
+    Path crm = TestCluster.repoRoot().resolve("examples/crm");
+    return Map.of(CRM_IMAGE, Map.of("/migrations", crm.toString()),
+        BROKEN_IMAGE, Map.of("/migrations", brokenProject(crm).toString()));
+  });
   private OperatorRuntime operator;
   private OperatorHttpServer endpoints;
-
-  @BeforeAll
-  static void startCluster() throws IOException {
-    Path crm = TestCluster.repoRoot().resolve("examples/crm");
-    cluster = TestCluster.start(Map.of(
-        CRM_IMAGE, Map.of("/migrations", crm.toString()),
-        BROKEN_IMAGE, Map.of("/migrations", brokenProject(crm).toString())));
-    operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    try {
-      RbacAudit.assertChartAllows(operatorRequests.requests(), cluster.namespaces());
-    } finally {
-      if (operatorClient != null) {
-        operatorClient.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
-  }
 
   @AfterEach
   void stopOperator() {
@@ -109,9 +86,7 @@ class EndToEndIT {
   @Test
   void freshDatabaseIsBackedUpThenUpgradedToHead() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_fresh")) {
-      String ns = cluster.newNamespace("e2e-fresh");
-      createSecret(ns, db.user(), db.password());
-      startOperator(ns);
+      String ns = namespaceWithOperator("e2e-fresh", db);
 
       create(migration(ns, db, CRM_IMAGE, HEAD));
       DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 1);
@@ -141,7 +116,7 @@ class EndToEndIT {
       assertMetricsOfOneSuccessfulRun(status);
 
       // A finished generation whose Job is deleted is not run again.
-      cluster.client().batch().v1().jobs().inNamespace(ns).withName(status.job()).delete();
+      cluster().client().batch().v1().jobs().inNamespace(ns).withName(status.job()).delete();
       Await.until(TIMEOUT, () -> jobs(ns).isEmpty(), () -> "the Job to be deleted");
       assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).isEmpty(), "no Job is created again for generation 1");
       assertEquals(1, dumps(ns).size());
@@ -151,9 +126,7 @@ class EndToEndIT {
   @Test
   void editingTheTargetRunsANewGenerationWithItsOwnBackup() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_edit")) {
-      String ns = cluster.newNamespace("e2e-edit");
-      createSecret(ns, db.user(), db.password());
-      startOperator(ns);
+      String ns = namespaceWithOperator("e2e-edit", db);
 
       create(migration(ns, db, CRM_IMAGE, "mno345pqr678"));
       DatabaseMigration first = awaitPhase(ns, Phase.Succeeded, 1);
@@ -178,9 +151,9 @@ class EndToEndIT {
 
   @Test
   void specEditedWhileAJobRunsStartsNoSecondJobUntilTheFirstHasEnded() throws Exception {
-    TestKubelet kubelet = cluster.kubelet();
+    TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_one_job")) {
-      String ns = cluster.newNamespace("e2e-one-job");
+      String ns = cluster().newNamespace("e2e-one-job");
       createSecret(ns, db.user(), db.password());
       String first;
       kubelet.hold();
@@ -224,7 +197,7 @@ class EndToEndIT {
         db.execute("GRANT ALL ON DATABASE " + db.name() + " TO " + role);
         db.execute("GRANT USAGE, CREATE ON SCHEMA public TO " + role);
         db.execute("CREATE TABLE private_notes (id int)");
-        String ns = cluster.newNamespace("e2e-backup");
+        String ns = cluster().newNamespace("e2e-backup");
         createSecret(ns, role, password);
         startOperator(ns);
 
@@ -240,7 +213,7 @@ class EndToEndIT {
         assertNull(status.lastMigration(), "the migrate container never ran");
         assertNull(status.lastBackup());
         assertEquals(List.of(), dumps(ns), "no partial dump left behind");
-        assertEquals(1, cluster.kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count(),
+        assertEquals(1, cluster().kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count(),
             "a failed backup is not retried");
       } finally {
         db.execute("DROP OWNED BY " + role);
@@ -252,7 +225,7 @@ class EndToEndIT {
   @Test
   void wrongPasswordFailsTheBackupWithoutRetries() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_wrong_password")) {
-      String ns = cluster.newNamespace("e2e-password");
+      String ns = cluster().newNamespace("e2e-password");
       createSecret(ns, db.user(), "not-the-password");
       startOperator(ns);
 
@@ -267,7 +240,7 @@ class EndToEndIT {
       assertNull(status.lastMigration(), "the migrate container never ran");
       assertNull(status.lastBackup());
       assertEquals(List.of(), dumps(ns));
-      assertEquals(1, cluster.kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count(),
+      assertEquals(1, cluster().kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count(),
           "a wrong password is not retried");
       assertFalse(status.message().contains("not-the-password"));
     }
@@ -276,9 +249,7 @@ class EndToEndIT {
   @Test
   void raisingRevisionIsRolledBackAndNamedInStatus() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_raises")) {
-      String ns = cluster.newNamespace("e2e-raises");
-      createSecret(ns, db.user(), db.password());
-      startOperator(ns);
+      String ns = namespaceWithOperator("e2e-raises", db);
       create(migration(ns, db, CRM_IMAGE, HEAD));
       awaitPhase(ns, Phase.Succeeded, 1);
 
@@ -297,7 +268,7 @@ class EndToEndIT {
       assertTrue(status.message().contains("boom"), status.message());
       assertEquals(HEAD, status.lastBackup().revision(), "generation 2 was backed up before it failed");
       assertEquals(1, status.failedAttempts());
-      Job job = cluster.client().batch().v1().jobs().inNamespace(ns).withName(status.job()).get();
+      Job job = cluster().client().batch().v1().jobs().inNamespace(ns).withName(status.job()).get();
       assertEquals(1, job.getStatus().getFailed(), "a raising revision is not retried");
     }
   }
@@ -305,9 +276,7 @@ class EndToEndIT {
   @Test
   void verifySqlReachesTheRunnerAsWrittenWithNoVariableExpanded() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_dollar")) {
-      String ns = cluster.newNamespace("e2e-dollar");
-      createSecret(ns, db.user(), db.password());
-      startOperator(ns);
+      String ns = namespaceWithOperator("e2e-dollar", db);
       DatabaseMigration migration = migration(ns, db, CRM_IMAGE, HEAD);
       DatabaseMigrationSpec spec = migration.getSpec();
       // Kubernetes expands $(PGPASSWORD) in container args: a transformed password would pass any redaction.
@@ -327,7 +296,7 @@ class EndToEndIT {
       String reversed = new StringBuilder(db.password()).reverse().toString();
       List<String> seen = new java.util.ArrayList<>(List.of(new KubernetesSerialization().asJson(resource(ns))));
       events(ns).forEach(e -> seen.add(e.getMessage()));
-      Path logs = cluster.kubelet().logFile(ns, "pod", "container").getParent().getParent();
+      Path logs = cluster().kubelet().logFile(ns, "pod", "container").getParent().getParent();
       try (Stream<Path> files = Files.walk(logs)) {
         for (Path log : files.filter(Files::isRegularFile).toList()) {
           seen.add(Files.readString(log));
@@ -342,9 +311,9 @@ class EndToEndIT {
 
   @Test
   void operatorRestartedWhileItsJobRunsFindsItAndFinishes() throws Exception {
-    TestKubelet kubelet = cluster.kubelet();
+    TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_restart")) {
-      String ns = cluster.newNamespace("e2e-restart");
+      String ns = cluster().newNamespace("e2e-restart");
       createSecret(ns, db.user(), db.password());
       kubelet.hold();
       try {
@@ -372,9 +341,9 @@ class EndToEndIT {
 
   @Test
   void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Exception {
-    TestKubelet kubelet = cluster.kubelet();
+    TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_lost")) {
-      String ns = cluster.newNamespace("e2e-lost");
+      String ns = cluster().newNamespace("e2e-lost");
       createSecret(ns, db.user(), db.password());
       kubelet.hold();
       String jobName;
@@ -386,8 +355,8 @@ class EndToEndIT {
         Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
 
         // kubectl delete job: the Job and (by the garbage collector, which the mock has not) its pod.
-        cluster.client().batch().v1().jobs().inNamespace(ns).withName(jobName).delete();
-        cluster.client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, jobName).delete();
+        cluster().client().batch().v1().jobs().inNamespace(ns).withName(jobName).delete();
+        cluster().client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, jobName).delete();
         Await.until(TIMEOUT, () -> jobs(ns).isEmpty(), () -> "the Job to be deleted");
       } finally {
         kubelet.release();
@@ -409,7 +378,7 @@ class EndToEndIT {
   @Test
   void missingSecretWaitsThenRecoversWithoutAnEdit() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_secret")) {
-      String ns = cluster.newNamespace("e2e-secret");
+      String ns = cluster().newNamespace("e2e-secret");
       startOperator(ns);
       create(migration(ns, db, CRM_IMAGE, HEAD));
 
@@ -432,12 +401,10 @@ class EndToEndIT {
   @Test
   void invalidSpecIsRefusedAndCreatesNoJob() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_invalid")) {
-      String ns = cluster.newNamespace("e2e-invalid");
-      createSecret(ns, db.user(), db.password());
-      startOperator(ns);
+      String ns = namespaceWithOperator("e2e-invalid", db);
       DatabaseMigration invalid = migration(ns, db, CRM_IMAGE, "head; rm -rf /");
 
-      if (!cluster.isMock()) {
+      if (!cluster().isMock()) {
         // A real API server validates against the CRD schema before the operator ever sees it.
         KubernetesClientException refused = assertThrows(KubernetesClientException.class, () -> create(invalid));
         assertEquals(422, refused.getCode());
@@ -456,8 +423,20 @@ class EndToEndIT {
 
   // ---------------------------------------------------------------------------------------------------------------
 
+  private static TestCluster cluster() {
+    return CLUSTER.cluster();
+  }
+
+  /** A namespace of its own holding the database's Secret, and the operator watching it. */
+  private String namespaceWithOperator(String prefix, TestDatabase db) {
+    String ns = cluster().newNamespace(prefix);
+    createSecret(ns, db.user(), db.password());
+    startOperator(ns);
+    return ns;
+  }
+
   private void startOperator(String namespace) {
-    operator = OperatorRuntime.start(operatorClient, Set.of(namespace), Clock.systemUTC());
+    operator = OperatorRuntime.start(CLUSTER.operatorClient(), Set.of(namespace), Clock.systemUTC());
     endpoints = OperatorHttpServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), operator);
   }
 
@@ -511,20 +490,20 @@ class EndToEndIT {
         spec.backoffLimit(), spec.suspend(), spec.safety(), spec.verify(), spec.onFailure(), spec.allowDowngrade(),
         spec.jobTemplate(), null, null, null));
     current.getMetadata().setManagedFields(null);
-    cluster.client().resource(current).update();
+    cluster().client().resource(current).update();
   }
 
   private static void create(DatabaseMigration migration) {
-    cluster.client().resource(migration).create();
+    cluster().client().resource(migration).create();
   }
 
   private static void createSecret(String ns, String user, String password) {
-    cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(ns).endMetadata()
+    cluster().client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(ns).endMetadata()
         .withStringData(Map.of("username", user, "password", password)).build()).create();
   }
 
   private static DatabaseMigration resource(String ns) {
-    return cluster.client().resources(DatabaseMigration.class).inNamespace(ns).withName("crm").get();
+    return cluster().client().resources(DatabaseMigration.class).inNamespace(ns).withName("crm").get();
   }
 
   private static DatabaseMigrationStatus statusOf(String ns) {
@@ -543,17 +522,17 @@ class EndToEndIT {
   }
 
   private static List<Job> jobs(String ns) {
-    return cluster.client().batch().v1().jobs().inNamespace(ns).list().getItems();
+    return cluster().client().batch().v1().jobs().inNamespace(ns).list().getItems();
   }
 
   private static List<Event> events(String ns) {
-    return cluster.client().v1().events().inNamespace(ns).list().getItems().stream()
+    return cluster().client().v1().events().inNamespace(ns).list().getItems().stream()
         .filter(e -> e.getInvolvedObject() != null && "DatabaseMigration".equals(e.getInvolvedObject().getKind()))
         .toList();
   }
 
   private static List<Path> dumps(String ns) throws IOException {
-    Path volume = cluster.kubelet().persistentVolumeClaimPath(ns, CLAIM);
+    Path volume = cluster().kubelet().persistentVolumeClaimPath(ns, CLAIM);
     if (!Files.isDirectory(volume)) {
       return List.of();
     }
@@ -564,7 +543,7 @@ class EndToEndIT {
 
   // Status names the file as the pod saw it; the test kubelet keeps the claim's files in a folder of its own.
   private static Path onVolume(String ns, String containerPath) {
-    return cluster.kubelet().persistentVolumeClaimPath(ns, CLAIM).resolve(Path.of(containerPath).getFileName());
+    return cluster().kubelet().persistentVolumeClaimPath(ns, CLAIM).resolve(Path.of(containerPath).getFileName());
   }
 
   private static boolean hasCondition(DatabaseMigrationStatus status, String type, String value, String reason) {

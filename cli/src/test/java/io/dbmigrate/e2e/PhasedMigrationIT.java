@@ -13,10 +13,8 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.decide.Gates;
-import io.dbmigrate.testing.rbac.ApiRequestLog;
+import io.dbmigrate.testing.rbac.AuditedCluster;
 import io.dbmigrate.testing.Await;
-import io.dbmigrate.testing.rbac.RbacAudit;
-import io.dbmigrate.testing.rbac.RenderedChart;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -24,14 +22,11 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Steps, gates, lock safety, verification and downgrades end to end: the same cluster, kubelet, PostgreSQL and Alembic
@@ -45,41 +40,22 @@ class PhasedMigrationIT {
   private static final String NEW_STATUS = "vwx234yz567";
   private static final String EXPAND_TRIGGER = "yza890bcd123"; // the expand branch's first revision
 
-  private static TestCluster cluster;
   // The operator's own client: its requests (Deployments, plan ConfigMaps, the approval annotation) are checked
-  // against the chart's RBAC, as in EndToEndIT.
-  private static final ApiRequestLog operatorRequests = new ApiRequestLog();
-  private static KubernetesClient operatorClient;
+  // against the chart's RBAC, as in EndToEndIT; what only phased resources use must be in its log, or the audit would
+  // pass without looking at it.
+  @RegisterExtension
+  static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(CRM_IMAGE,
+          Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())),
+      List.of("watch apps/deployments", "create core/configmaps", "patch dbmigrate.io/databasemigrations ",
+          "create batch/jobs"));
 
-  @BeforeAll
-  static void startCluster() throws IOException {
-    cluster = TestCluster.start(Map.of(CRM_IMAGE,
-        Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())));
-    operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    try {
-      if (cluster != null) {
-        // What only phased resources use must be in the log, or the audit would pass without looking at it.
-        RbacAudit.assertChartAllows(operatorRequests.requests(), cluster.namespaces(), RenderedChart.RELEASE_NAMESPACE,
-            List.of("watch apps/deployments", "create core/configmaps", "patch dbmigrate.io/databasemigrations ",
-                "create batch/jobs"));
-      }
-    } finally {
-      if (operatorClient != null) {
-        operatorClient.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+  private static TestCluster cluster() {
+    return CLUSTER.cluster();
   }
 
   @Test
   void approvalGateWaitsWithThePlanShownThenRunsAfterTheAnnotation() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-approval")) {
+    try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(CLUSTER, db, "e2e-approval")) {
       s.create(CRM_IMAGE, """
           steps:
             - name: expand
@@ -105,7 +81,7 @@ class PhasedMigrationIT {
       // The plan: what the approval approves, in status and in full in a ConfigMap.
       assertEquals(METADATA, contract.plan().fromRevision());
       assertEquals(List.of("stu901vwx234", NEW_STATUS), contract.plan().pendingRevisions());
-      ConfigMap plan = cluster.client().configMaps().inNamespace(s.namespace()).withName(contract.plan().configMap()).get();
+      ConfigMap plan = cluster().client().configMaps().inNamespace(s.namespace()).withName(contract.plan().configMap()).get();
       assertNotNull(plan, "plan ConfigMap " + contract.plan().configMap());
       String sql = plan.getData().get("upgrade.sql");
       assertTrue(sql.contains("ALTER TABLE tickets ADD COLUMN new_status"), sql);
@@ -155,8 +131,8 @@ class PhasedMigrationIT {
 
   @Test
   void deploymentGateWaitsForTheRollout() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_rollout"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-rollout")) {
-      Deployment app = cluster.client().resource(new DeploymentBuilder()
+    try (TestDatabase db = TestDatabase.create("e2e_rollout"); Scenario s = new Scenario(CLUSTER, db, "e2e-rollout")) {
+      Deployment app = cluster().client().resource(new DeploymentBuilder()
           .withNewMetadata().withName("crm-api").withNamespace(s.namespace()).endMetadata()
           .withNewSpec().withReplicas(2)
             .withNewSelector().addToMatchLabels("app", "crm-api").endSelector()
@@ -196,8 +172,8 @@ class PhasedMigrationIT {
     // JOSDK runs one informer per watched namespace; with one cache shared between them, the other namespace's
     // first list emptied this one's, and the gate waited for a Deployment it reported missing.
     try (TestDatabase db = TestDatabase.create("e2e_multins");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-multins", namespace -> completeRollout(
-             cluster.client().resource(new DeploymentBuilder()
+         Scenario s = new Scenario(CLUSTER, db, "e2e-multins", namespace -> completeRollout(
+             cluster().client().resource(new DeploymentBuilder()
                  .withNewMetadata().withName("crm-api").withNamespace(namespace).endMetadata()
                  .withNewSpec().withReplicas(0)
                    .withNewSelector().addToMatchLabels("app", "crm-api").endSelector()
@@ -222,7 +198,7 @@ class PhasedMigrationIT {
 
   @Test
   void lockHeldForTwoSecondsIsWaitedOutByRetries() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-lockok")) {
+    try (TestDatabase db = TestDatabase.create("e2e_lockok"); Scenario s = new Scenario(CLUSTER, db, "e2e-lockok")) {
       migrateTo(s, BASE_TABLES);
       try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
         retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 10");
@@ -239,7 +215,7 @@ class PhasedMigrationIT {
   @Test
   void lockHeldLongerThanTheRetriesFailsWithLockTimeoutAndChangesNothing() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_locktimeout");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-locktimeout")) {
+         Scenario s = new Scenario(CLUSTER, db, "e2e-locktimeout")) {
       migrateTo(s, BASE_TABLES);
       try (TestDatabase.HeldLock reader = db.holdTableLock("customers", "crm-report")) {
         retarget(s, PREFERENCES, "lockTimeout: 100ms\n  lockRetries: 1");
@@ -257,7 +233,7 @@ class PhasedMigrationIT {
   @Test
   void failedVerificationHaltsWhereTheMigrationLeftTheDatabase() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_verifyhalt");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-verifyhalt")) {
+         Scenario s = new Scenario(CLUSTER, db, "e2e-verifyhalt")) {
       s.create(CRM_IMAGE, """
           targetRevision: %s
           verify:
@@ -275,7 +251,7 @@ class PhasedMigrationIT {
   @Test
   void failedVerificationWithDowngradeGoesBackToWhereTheStepStarted() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_verifydown");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-verifydown")) {
+         Scenario s = new Scenario(CLUSTER, db, "e2e-verifydown")) {
       migrateTo(s, BASE_TABLES);
       s.edit(resource -> withSpec(resource, """
           targetRevision: %s
@@ -297,7 +273,7 @@ class PhasedMigrationIT {
   @Test
   void explicitDowngradeIsRefusedWithoutAllowDowngradeAndRunsWithIt() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_downgrade");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-downgrade")) {
+         Scenario s = new Scenario(CLUSTER, db, "e2e-downgrade")) {
       migrateTo(s, METADATA);
 
       retarget(s, PREFERENCES, null);
@@ -354,11 +330,11 @@ class PhasedMigrationIT {
   // A Deployment controller completes a rollout scaled to 0. Where there is none (the mock server, an API server
   // without kube-controller-manager) write the status it would.
   private static void completeRollout(Deployment app) {
-    var deployment = cluster.client().apps().deployments().inNamespace(app.getMetadata().getNamespace())
+    var deployment = cluster().client().apps().deployments().inNamespace(app.getMetadata().getNamespace())
         .withName(app.getMetadata().getName());
-    if (!cluster.isMock()) {
+    if (!cluster().isMock()) {
       deployment.scale(0);
-      if (cluster.hasDeploymentController()) {
+      if (cluster().hasDeploymentController()) {
         return;
       }
     }
@@ -367,7 +343,7 @@ class PhasedMigrationIT {
     current.setStatus(new DeploymentStatusBuilder().withObservedGeneration(current.getMetadata().getGeneration())
         .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas)
         .withAvailableReplicas(replicas).build());
-    cluster.client().apps().deployments().inNamespace(app.getMetadata().getNamespace()).resource(current).updateStatus();
+    cluster().client().apps().deployments().inNamespace(app.getMetadata().getNamespace()).resource(current).updateStatus();
   }
 
   private static void assertCondition(DatabaseMigrationStatus status, String type, String value, String reason) {

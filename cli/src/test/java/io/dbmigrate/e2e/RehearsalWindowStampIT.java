@@ -19,17 +19,13 @@ import io.dbmigrate.runner.Upgrade;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.UpgradeRequest;
-import io.dbmigrate.testing.rbac.ApiRequestLog;
+import io.dbmigrate.testing.rbac.AuditedCluster;
 import io.dbmigrate.testing.Await;
-import io.dbmigrate.testing.rbac.RbacAudit;
-import io.dbmigrate.testing.rbac.RenderedChart;
 import io.dbmigrate.testing.TestClock;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,9 +36,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 5 end to end: a rehearsal on a restored copy before production, maintenance windows on a test clock,
@@ -60,39 +55,20 @@ class RehearsalWindowStampIT {
   private static final String METADATA = "mno345pqr678";
   private static final String SCRATCH = "select count(*) from pg_database where datname like 'dbmigrate\\_rehearsal\\_%'";
 
-  private static TestCluster cluster;
-  private static final ApiRequestLog operatorRequests = new ApiRequestLog();
-  private static KubernetesClient operatorClient;
+  // The stamp annotation's removal is the operator's metadata patch: the chart must allow it.
+  @RegisterExtension
+  static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(
+          CRM_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString()),
+          DEFECTS_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples").toString())),
+      List.of("patch dbmigrate.io/databasemigrations ", "create batch/jobs"));
 
-  @BeforeAll
-  static void startCluster() throws IOException {
-    cluster = TestCluster.start(Map.of(
-        CRM_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString()),
-        DEFECTS_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples").toString())));
-    operatorClient = cluster.newClient(ApiRequestLog.NAME, operatorRequests);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    try {
-      if (cluster != null) {
-        // The stamp annotation's removal is the operator's metadata patch: the chart must allow it.
-        RbacAudit.assertChartAllows(operatorRequests.requests(), cluster.namespaces(), RenderedChart.RELEASE_NAMESPACE,
-            List.of("patch dbmigrate.io/databasemigrations ", "create batch/jobs"));
-      }
-    } finally {
-      if (operatorClient != null) {
-        operatorClient.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-    }
+  private static TestCluster cluster() {
+    return CLUSTER.cluster();
   }
 
   @Test
   void aRehearsalWithARoundTripPassesOnACopyThenProductionUpgrades() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_rehearse"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-rehearse")) {
+    try (TestDatabase db = TestDatabase.create("e2e_rehearse"); Scenario s = new Scenario(CLUSTER, db, "e2e-rehearse")) {
       long scratchBefore = db.queryLong(SCRATCH);
       s.create(CRM_IMAGE, """
           targetRevision: %s
@@ -120,7 +96,7 @@ class RehearsalWindowStampIT {
 
   @Test
   void aRehearsalFailingOnTheSeedsNameErrorLeavesProductionAsItWas() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_nameerror"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-nameerror")) {
+    try (TestDatabase db = TestDatabase.create("e2e_nameerror"); Scenario s = new Scenario(CLUSTER, db, "e2e-nameerror")) {
       List<String> before = seedDefectsDatabase(db);
       long scratchBefore = db.queryLong(SCRATCH);
       s.create(DEFECTS_IMAGE, DEFECTS_PATH, """
@@ -145,7 +121,7 @@ class RehearsalWindowStampIT {
 
   @Test
   void aRoundTripFailingOnTheSeedsDowngradeLeavesProductionAsItWas() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_roundtrip"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-roundtrip")) {
+    try (TestDatabase db = TestDatabase.create("e2e_roundtrip"); Scenario s = new Scenario(CLUSTER, db, "e2e-roundtrip")) {
       List<String> before = seedDefectsDatabase(db);
       long customers = db.queryLong("select count(*) from customers");
       long scratchBefore = db.queryLong(SCRATCH);
@@ -191,7 +167,7 @@ class RehearsalWindowStampIT {
     // window's close against the real clock, which must stay before it.
     TestClock clock = new TestClock(Instant.parse("2099-01-02T12:00:00Z"));
     try (TestDatabase db = TestDatabase.create("e2e_window");
-         Scenario s = new Scenario(cluster, operatorClient, db, "e2e-window", clock)) {
+         Scenario s = new Scenario(CLUSTER, db, "e2e-window", clock)) {
       s.create(CRM_IMAGE, """
           steps:
             - name: tables
@@ -227,7 +203,7 @@ class RehearsalWindowStampIT {
 
   @Test
   void aBaselineAdoptsADatabaseWithoutAlembicVersionAndIsRefusedOnOneWithRows() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_baseline"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-baseline")) {
+    try (TestDatabase db = TestDatabase.create("e2e_baseline"); Scenario s = new Scenario(CLUSTER, db, "e2e-baseline")) {
       // The schema of the first revision, made by hand: no alembic_version.
       upgradeDirectly(db, BASE_TABLES);
       db.execute("drop table alembic_version");
@@ -245,7 +221,7 @@ class RehearsalWindowStampIT {
       assertEquals(List.of("Baseline", "Step"), done.history().stream().map(HistoryEntry::kind).toList());
       assertEquals(List.of(PREFERENCES), done.steps().get(0).appliedRevisions(), "only what follows the baseline");
     }
-    try (TestDatabase db = TestDatabase.create("e2e_baseline_no"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-baseline-no")) {
+    try (TestDatabase db = TestDatabase.create("e2e_baseline_no"); Scenario s = new Scenario(CLUSTER, db, "e2e-baseline-no")) {
       upgradeDirectly(db, BASE_TABLES);
       s.create(CRM_IMAGE, """
           baseline: %s
@@ -263,7 +239,7 @@ class RehearsalWindowStampIT {
 
   @Test
   void aStampAnnotationTakesABackupStampsRecordsWhoAskedAndIsRemoved() throws Exception {
-    try (TestDatabase db = TestDatabase.create("e2e_stamp"); Scenario s = new Scenario(cluster, operatorClient, db, "e2e-stamp")) {
+    try (TestDatabase db = TestDatabase.create("e2e_stamp"); Scenario s = new Scenario(CLUSTER, db, "e2e-stamp")) {
       s.create(CRM_IMAGE, "targetRevision: %s\n".formatted(PREFERENCES));
       s.awaitPhase(Phase.Succeeded, 1);
       // The emergency: alembic_version names a revision no script has (a hand edit gone wrong).
@@ -285,7 +261,7 @@ class RehearsalWindowStampIT {
       assertNotNull(stamped.lastStamp().requestedAt());
       String backup = stamped.lastStamp().backupFile();
       assertNotNull(backup);
-      assertTrue(Files.size(cluster.kubelet().persistentVolumeClaimPath(s.namespace(), Scenario.CLAIM)
+      assertTrue(Files.size(cluster().kubelet().persistentVolumeClaimPath(s.namespace(), Scenario.CLAIM)
           .resolve(Path.of(backup).getFileName())) > 0,
           "the backup taken before the stamp is on the volume");
       HistoryEntry entry = stamped.history().get(stamped.history().size() - 1);

@@ -12,10 +12,10 @@ import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
+import io.dbmigrate.testing.rbac.AuditedCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -42,35 +42,35 @@ final class Scenario implements AutoCloseable {
   private final String namespace;
   private final OperatorRuntime operator;
 
-  /** @param operatorClient the operator's own client, whose requests the RBAC audit checks */
-  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix) {
-    this(cluster, operatorClient, db, prefix, namespace -> { }, false);
+  /** @param suite the suite's cluster; the operator gets its audited client */
+  Scenario(AuditedCluster suite, TestDatabase db, String prefix) {
+    this(suite, db, prefix, namespace -> { }, false);
   }
 
   /**
    * @param beforeOperator what the namespace holds before the operator starts (its informers' first list sees it)
    * @param watchAnother   whether the operator also watches a second, empty namespace
    */
-  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix,
-           Consumer<String> beforeOperator, boolean watchAnother) {
-    this(cluster, operatorClient, db, prefix, beforeOperator, watchAnother, Clock.systemUTC());
+  Scenario(AuditedCluster suite, TestDatabase db, String prefix, Consumer<String> beforeOperator,
+           boolean watchAnother) {
+    this(suite, db, prefix, beforeOperator, watchAnother, Clock.systemUTC());
   }
 
   /** @param clock the operator's clock (a {@code TestClock} moves maintenance windows' time) */
-  Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix, Clock clock) {
-    this(cluster, operatorClient, db, prefix, namespace -> { }, false, clock);
+  Scenario(AuditedCluster suite, TestDatabase db, String prefix, Clock clock) {
+    this(suite, db, prefix, namespace -> { }, false, clock);
   }
 
-  private Scenario(TestCluster cluster, KubernetesClient operatorClient, TestDatabase db, String prefix,
-                   Consumer<String> beforeOperator, boolean watchAnother, Clock clock) {
-    this.cluster = cluster;
+  private Scenario(AuditedCluster suite, TestDatabase db, String prefix, Consumer<String> beforeOperator,
+                   boolean watchAnother, Clock clock) {
+    this.cluster = suite.cluster();
     this.db = db;
     this.namespace = cluster.newNamespace(prefix);
     cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(namespace)
         .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
     beforeOperator.accept(namespace);
     Set<String> watched = watchAnother ? Set.of(namespace, cluster.newNamespace(prefix + "-other")) : Set.of(namespace);
-    this.operator = OperatorRuntime.start(operatorClient, watched, clock);
+    this.operator = OperatorRuntime.start(suite.operatorClient(), watched, clock);
   }
 
   String namespace() {

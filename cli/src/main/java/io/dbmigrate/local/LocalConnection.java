@@ -4,6 +4,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerEnvironment;
 import io.dbmigrate.contract.RunnerException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,13 +29,7 @@ public final class LocalConnection {
 
   public static ConnectionSettings resolve(DatabaseSpec manifest, Map<String, String> environment, String databaseUrl)
       throws RunnerException {
-    Map<String, String> merged = new HashMap<>();
-    if (manifest != null) {
-      putIfPresent(merged, "PGHOST", manifest.host());
-      putIfPresent(merged, "PGPORT", Integer.toString(manifest.portOrDefault()));
-      putIfPresent(merged, "PGDATABASE", manifest.name());
-      putIfPresent(merged, "PGSSLMODE", manifest.sslModeOrDefault().libpqName());
-    }
+    Map<String, String> merged = fromManifest(manifest);
     for (String name : LIBPQ) {
       putIfPresent(merged, name, environment.get(name));
     }
@@ -48,19 +43,25 @@ public final class LocalConnection {
     return ConnectionSettings.fromEnvironment(merged);
   }
 
+  // Where, as the Job's environment says it: the manifest's host, port, database and sslmode.
+  private static Map<String, String> fromManifest(DatabaseSpec manifest) {
+    Map<String, String> merged = new HashMap<>();
+    if (manifest != null) {
+      putIfPresent(merged, RunnerEnvironment.HOST, manifest.host());
+      putIfPresent(merged, RunnerEnvironment.PORT, Integer.toString(manifest.portOrDefault()));
+      putIfPresent(merged, RunnerEnvironment.DATABASE, manifest.name());
+      putIfPresent(merged, RunnerEnvironment.SSL_MODE, manifest.sslModeOrDefault().libpqName());
+    }
+    return merged;
+  }
+
   /**
    * The server a rehearsal restores its copy on when spec.rehearsal.database names one: where from the manifest,
    * overridden by the URL, and who from the URL alone. PG* describe the migrated database, not this server, and its
    * credentialsSecret cannot be read without a cluster.
    */
   public static ConnectionSettings resolveRehearsal(DatabaseSpec manifest, String rehearsalUrl) throws RunnerException {
-    Map<String, String> merged = new HashMap<>();
-    if (manifest != null) {
-      putIfPresent(merged, "PGHOST", manifest.host());
-      putIfPresent(merged, "PGPORT", Integer.toString(manifest.portOrDefault()));
-      putIfPresent(merged, "PGDATABASE", manifest.name());
-      putIfPresent(merged, "PGSSLMODE", manifest.sslModeOrDefault().libpqName());
-    }
+    Map<String, String> merged = fromManifest(manifest);
     Map<String, String> url;
     try {
       url = fromUrl(rehearsalUrl);

@@ -56,15 +56,7 @@ class PhasedMigrationIT {
   @Test
   void approvalGateWaitsWithThePlanShownThenRunsAfterTheAnnotation() throws Exception {
     try (TestDatabase db = TestDatabase.create("e2e_approval"); Scenario s = new Scenario(CLUSTER, db, "e2e-approval")) {
-      s.create(CRM_IMAGE, """
-          steps:
-            - name: expand
-              targetRevision: %s
-            - name: contract
-              targetRevision: %s
-              gate:
-                approval: {}
-          """.formatted(METADATA, NEW_STATUS));
+      s.create(CRM_IMAGE, expandThenGatedContract(METADATA, NEW_STATUS, "approval: {}"));
 
       DatabaseMigrationStatus waiting = s.awaitPhase(Phase.AwaitingGate, 1);
       assertEquals(List.of(METADATA), db.alembicVersion());
@@ -108,15 +100,8 @@ class PhasedMigrationIT {
       // Generation 2 moves contract on: expand is carried over, and contract waits for a new approval of a new plan.
       // An approval given ahead, in the same edit, before that plan exists, approves nothing: it is spent when the
       // plan is published.
-      s.edit(resource -> withApproval(withSpec(resource, """
-          steps:
-            - name: expand
-              targetRevision: %s
-            - name: contract
-              targetRevision: %s
-              gate:
-                approval: {}
-          """.formatted(METADATA, EXPAND_TRIGGER)), "contract"));
+      s.edit(resource -> withApproval(withSpec(resource,
+          expandThenGatedContract(METADATA, EXPAND_TRIGGER, "approval: {}")), "contract"));
       DatabaseMigrationStatus again = s.awaitPhase(Phase.AwaitingGate, 2);
       assertEquals(List.of(EXPAND_TRIGGER), again.steps().get(1).plan().pendingRevisions());
       assertNull(s.annotation(Gates.APPROVE_ANNOTATION), "the approval given before the plan was spent");
@@ -143,15 +128,7 @@ class PhasedMigrationIT {
               .endSpec()
             .endTemplate()
           .endSpec().build()).create();
-      s.create(CRM_IMAGE, """
-          steps:
-            - name: expand
-              targetRevision: %s
-            - name: contract
-              targetRevision: %s
-              gate:
-                deploymentRollout: {name: crm-api}
-          """.formatted(BASE_TABLES, PREFERENCES));
+      s.create(CRM_IMAGE, expandThenGatedContract(BASE_TABLES, PREFERENCES, "deploymentRollout: {name: crm-api}"));
 
       DatabaseMigrationStatus waiting = s.awaitPhase(Phase.AwaitingGate, 1);
       assertCondition(waiting, StatusCondition.READY, "False", "AwaitingRollout");
@@ -222,10 +199,7 @@ class PhasedMigrationIT {
         DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 2);
         assertCondition(failed, StatusCondition.STALLED, "True", "LockTimeout");
         assertTrue(failed.message().contains("crm-report"), "the holder named: " + failed.message());
-        assertEquals(List.of(BASE_TABLES), db.alembicVersion());
-        assertEquals(BASE_TABLES, failed.currentRevision());
-        assertEquals(0, db.queryLong("select count(*) from information_schema.columns"
-            + " where table_name = 'customers' and column_name = 'preferences'"));
+        assertStillAtBaseTables(db, failed);
       }
     }
   }
@@ -263,10 +237,7 @@ class PhasedMigrationIT {
       DatabaseMigrationStatus failed = s.awaitPhase(Phase.Failed, 2);
       assertCondition(failed, StatusCondition.STALLED, "True", "VerificationFailed");
       assertEquals(BASE_TABLES, failed.lastMigration().rolledBackTo());
-      assertEquals(BASE_TABLES, failed.currentRevision());
-      assertEquals(List.of(BASE_TABLES), db.alembicVersion());
-      assertEquals(0, db.queryLong("select count(*) from information_schema.columns"
-          + " where table_name = 'customers' and column_name = 'preferences'"));
+      assertStillAtBaseTables(db, failed);
     }
   }
 
@@ -292,6 +263,27 @@ class PhasedMigrationIT {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+
+  // spec.steps: expand to one revision, then contract to another behind the gate (its YAML).
+  private static String expandThenGatedContract(String expand, String contract, String gate) {
+    return """
+        steps:
+          - name: expand
+            targetRevision: %s
+          - name: contract
+            targetRevision: %s
+            gate:
+              %s
+        """.formatted(expand, contract, gate);
+  }
+
+  // Where the step started: status and alembic_version say so, and the column PREFERENCES adds is not there.
+  private static void assertStillAtBaseTables(TestDatabase db, DatabaseMigrationStatus status) {
+    assertEquals(BASE_TABLES, status.currentRevision());
+    assertEquals(List.of(BASE_TABLES), db.alembicVersion());
+    assertEquals(0, db.queryLong("select count(*) from information_schema.columns"
+        + " where table_name = 'customers' and column_name = 'preferences'"));
+  }
 
   private static void migrateTo(Scenario s, String revision) {
     s.create(CRM_IMAGE, "targetRevision: " + revision + "\n");

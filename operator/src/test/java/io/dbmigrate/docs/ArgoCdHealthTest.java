@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
@@ -68,26 +70,16 @@ class ArgoCdHealthTest {
 
   // ---- The script against statuses the operator writes ----
 
-  @Test
-  void aResourceTheOperatorHasNotSeenIsProgressing() {
+  // Not seen yet: no status at all, or the CRD's default status of a new resource.
+  @ParameterizedTest
+  @ValueSource(strings = {"", "status: {observedGeneration: -1}\n"})
+  void aResourceTheOperatorHasNotSeenIsProgressing(String status) {
     Health health = health("""
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
         metadata: {name: crm, namespace: crm, generation: 1}
         spec: {targetRevision: head}
-        """);
-    assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
-  }
-
-  @Test
-  void aNewResourceWithTheCrdsDefaultStatusIsProgressing() {
-    Health health = health("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: 1}
-        spec: {targetRevision: head}
-        status: {observedGeneration: -1}
-        """);
+        """ + status);
     assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
   }
 

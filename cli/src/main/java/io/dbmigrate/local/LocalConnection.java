@@ -47,10 +47,10 @@ public final class LocalConnection {
   private static Map<String, String> fromManifest(DatabaseSpec manifest) {
     Map<String, String> merged = new HashMap<>();
     if (manifest != null) {
-      putIfPresent(merged, RunnerEnvironment.HOST, manifest.host());
-      putIfPresent(merged, RunnerEnvironment.PORT, Integer.toString(manifest.portOrDefault()));
-      putIfPresent(merged, RunnerEnvironment.DATABASE, manifest.name());
-      putIfPresent(merged, RunnerEnvironment.SSL_MODE, manifest.sslModeOrDefault().libpqName());
+      putIfPresent(merged, RunnerEnvironment.HOST.variable(), manifest.host());
+      putIfPresent(merged, RunnerEnvironment.PORT.variable(), Integer.toString(manifest.portOrDefault()));
+      putIfPresent(merged, RunnerEnvironment.DATABASE.variable(), manifest.name());
+      putIfPresent(merged, RunnerEnvironment.SSL_MODE.variable(), manifest.sslModeOrDefault().libpqName());
     }
     return merged;
   }

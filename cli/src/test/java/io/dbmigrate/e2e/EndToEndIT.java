@@ -17,13 +17,13 @@ import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.testing.rbac.AuditedCluster;
-import io.dbmigrate.testing.MetricsScrape;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.MetricsScrape;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -498,8 +498,7 @@ class EndToEndIT {
   }
 
   private static void createSecret(String ns, String user, String password) {
-    cluster().client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(ns).endMetadata()
-        .withStringData(Map.of("username", user, "password", password)).build()).create();
+    cluster().createCredentials(ns, "crm-db", user, password);
   }
 
   private static DatabaseMigration resource(String ns) {
@@ -583,17 +582,8 @@ class EndToEndIT {
 
   // examples/crm plus one revision that creates a table and then raises: the whole run must roll back.
   private static Path brokenProject(Path crm) throws IOException {
-    Path target = Path.of(System.getProperty("java.io.tmpdir")).resolve("dbmigrate-e2e-broken-" + ProcessHandle.current().pid());
-    try (Stream<Path> files = Files.walk(crm)) {
-      for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
-        Path copy = target.resolve(crm.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(copy);
-        } else {
-          Files.copy(source, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    Path target = AlembicProjects.copy(crm,
+        Path.of(System.getProperty("java.io.tmpdir")).resolve("dbmigrate-e2e-broken-" + ProcessHandle.current().pid()));
     Files.writeString(target.resolve("versions/zzz000broken_raises.py"), """
         \"\"\"A revision that raises half-way, to prove the run is rolled back.
 

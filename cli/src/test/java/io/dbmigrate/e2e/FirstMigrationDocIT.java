@@ -15,7 +15,6 @@ import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
@@ -72,8 +71,7 @@ class FirstMigrationDocIT {
          TestDatabase db = TestDatabase.create("doc_first")) {
       KubernetesClient client = cluster.client();
       String ns = cluster.newNamespace("doc-first");
-      client.resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(ns).endMetadata()
-          .withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
+      cluster.createCredentials(ns, "crm-db", db.user(), db.password());
       // The manifest as the doc applies it; only where the database is and which node runs the pod are this test's.
       ObjectNode applied = manifest.deepCopy();
       ((ObjectNode) applied.get("metadata")).put("namespace", ns);

@@ -15,7 +15,6 @@ import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,8 +49,7 @@ class OperatorJarIT {
          TestDatabase db = TestDatabase.create("jar_operator")) {
       KubernetesClient client = cluster.client();
       String ns = cluster.newNamespace("jar-operator");
-      client.resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(ns).endMetadata()
-          .withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
+      cluster.createCredentials(ns, "crm-db", db.user(), db.password());
 
       Path log = temp.resolve("operator.log");
       ProcessBuilder command = new ProcessBuilder("java", "-jar", System.getProperty("dbmigrate.operator.jar"),

@@ -14,7 +14,6 @@ import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.dbmigrate.testing.rbac.AuditedCluster;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -66,8 +65,7 @@ final class Scenario implements AutoCloseable {
     this.cluster = suite.cluster();
     this.db = db;
     this.namespace = cluster.newNamespace(prefix);
-    cluster.client().resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(namespace)
-        .endMetadata().withStringData(Map.of("username", db.user(), "password", db.password())).build()).create();
+    cluster.createCredentials(namespace, "crm-db", db.user(), db.password());
     beforeOperator.accept(namespace);
     Set<String> watched = watchAnother ? Set.of(namespace, cluster.newNamespace(prefix + "-other")) : Set.of(namespace);
     this.operator = OperatorRuntime.start(suite.operatorClient(), watched, clock);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,32 +31,8 @@ class LocalInterruptIT {
   @Test
   void ctrlCStopsTheRunRecordsInterruptedAndExits130() throws Exception {
     try (TestDatabase db = TestDatabase.create("local_interrupt")) {
-      Path project = temp.resolve("crm");
-      try (Stream<Path> files = Files.walk(CRM)) {
-        for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
-          Path target = project.resolve(CRM.relativize(source).toString());
-          if (Files.isDirectory(source)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(source, target);
-          }
-        }
-      }
-      Files.writeString(project.resolve("versions/zzz222slow.py"), """
-          from alembic import op
-          revision = 'zzz222slow'
-          down_revision = 'vwx234yz567'
-          branch_labels = None
-          depends_on = None
-
-
-          def upgrade():
-              op.execute('SELECT pg_sleep(600)')
-
-
-          def downgrade():
-              pass
-          """);
+      Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
+      AlembicProjects.addRevision(project, "zzz222slow.py", "zzz222slow", "vwx234yz567", "SELECT pg_sleep(600)");
       Path manifest = temp.resolve("slow.yaml");
       Files.writeString(manifest, Files.readString(CRM.resolve("databasemigration.yaml"))
           .replaceAll("targetRevision: .*", "targetRevision: zzz222slow"));

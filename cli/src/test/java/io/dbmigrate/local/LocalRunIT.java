@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.DbMigrateMain;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -407,23 +408,8 @@ class LocalRunIT {
 
   /** crm's project with a revision on top of vwx234yz567 that divides by zero, and a manifest targeting it. */
   private Path raisingProject() throws IOException {
-    Path broken = temp.resolve("broken");
-    copy(CRM, broken);
-    Files.writeString(broken.resolve("versions/zzz111local_raises.py"), """
-        from alembic import op
-        revision = 'zzz111local'
-        down_revision = 'vwx234yz567'
-        branch_labels = None
-        depends_on = None
-
-
-        def upgrade():
-            op.execute('SELECT 1/0')
-
-
-        def downgrade():
-            pass
-        """);
+    Path broken = AlembicProjects.copy(CRM, temp.resolve("broken"));
+    AlembicProjects.addRevision(broken, "zzz111local_raises.py", "zzz111local", "vwx234yz567", "SELECT 1/0");
     // The raising revision is a head of its own, next to expand and contract: target it by name.
     Files.writeString(temp.resolve("raises.yaml"),
         Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: zzz111local"));
@@ -547,19 +533,6 @@ class LocalRunIT {
       assertEquals(Phase.Failed, printed.getStatus().phase());
       assertTrue(printed.getStatus().conditionsOrEmpty().stream().anyMatch(c -> "DatabaseNotFound".equals(c.reason())),
           printed.getStatus().conditionsOrEmpty().toString());
-    }
-  }
-
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path source : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(source, target);
-        }
-      }
     }
   }
 }

@@ -2,6 +2,7 @@ package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.ComputeResources;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
@@ -243,20 +244,24 @@ public final class JobFactory {
 
   // libpq's own variables: pg_dump, psql and psycopg2 read them as they are; the password only ever by secretKeyRef.
   static List<EnvVar> environment(DatabaseSpec database) {
-    String secret = database.credentialsSecret().name();
+    CredentialsSecretRef credentials = database.credentialsSecret();
     return List.of(
-        new EnvVarBuilder().withName(RunnerEnvironment.HOST).withValue(literal(database.host())).build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.PORT).withValue(Integer.toString(database.portOrDefault())).build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.DATABASE).withValue(literal(database.name())).build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.SSL_MODE).withValue(database.sslModeOrDefault().libpqName())
-            .build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.USER).withNewValueFrom().withNewSecretKeyRef()
-            .withName(secret).withKey(database.credentialsSecret().usernameKeyOrDefault()).endSecretKeyRef()
-            .endValueFrom().build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.PASSWORD).withNewValueFrom().withNewSecretKeyRef()
-            .withName(secret).withKey(database.credentialsSecret().passwordKeyOrDefault()).endSecretKeyRef()
-            .endValueFrom().build(),
-        new EnvVarBuilder().withName(RunnerEnvironment.PYTHON_DONT_WRITE_BYTECODE).withValue("1").build());
+        variable(RunnerEnvironment.HOST, literal(database.host())),
+        variable(RunnerEnvironment.PORT, Integer.toString(database.portOrDefault())),
+        variable(RunnerEnvironment.DATABASE, literal(database.name())),
+        variable(RunnerEnvironment.SSL_MODE, database.sslModeOrDefault().libpqName()),
+        fromSecret(RunnerEnvironment.USER, credentials.name(), credentials.usernameKeyOrDefault()),
+        fromSecret(RunnerEnvironment.PASSWORD, credentials.name(), credentials.passwordKeyOrDefault()),
+        variable(RunnerEnvironment.PYTHON_DONT_WRITE_BYTECODE, "1"));
+  }
+
+  private static EnvVar variable(RunnerEnvironment variable, String value) {
+    return new EnvVarBuilder().withName(variable.variable()).withValue(value).build();
+  }
+
+  private static EnvVar fromSecret(RunnerEnvironment variable, String secret, String key) {
+    return new EnvVarBuilder().withName(variable.variable()).withNewValueFrom().withNewSecretKeyRef()
+        .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build();
   }
 
   /**

@@ -4,6 +4,7 @@ import io.dbmigrate.testing.jobs.TestJobController;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -205,6 +206,12 @@ public final class TestCluster implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Creates Secret {@code name} in {@code namespace} with the keys a credentialsSecret reads by default. */
+    public void createCredentials(String namespace, String name, String username, String password) {
+        client.resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withStringData(Map.of("username", username, "password", password)).build()).create();
     }
 
     /** Where logs, PVC folders and pod folders of this cluster's kubelet are kept (not deleted at close). */

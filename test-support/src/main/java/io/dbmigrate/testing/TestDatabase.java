@@ -1,7 +1,6 @@
 package io.dbmigrate.testing;
 
 import io.dbmigrate.contract.MigrationLock;
-import io.dbmigrate.contract.RunnerEnvironment;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,7 +40,7 @@ public final class TestDatabase implements AutoCloseable {
     public static Map<String, String> serverEnvironment() {
         Map<String, String> env = System.getenv();
         List<String> missing = new ArrayList<>();
-        for (String variable : List.of(RunnerEnvironment.HOST, RunnerEnvironment.PASSWORD)) {
+        for (String variable : List.of("PGHOST", "PGPASSWORD")) {
             if (isBlank(env.get(variable))) {
                 missing.add(variable);
             }
@@ -52,12 +51,12 @@ public final class TestDatabase implements AutoCloseable {
                     + " throwaway server and sets them. Missing: " + String.join(", ", missing));
         }
         Map<String, String> server = new HashMap<>();
-        server.put(RunnerEnvironment.HOST, env.get(RunnerEnvironment.HOST).trim());
-        server.put(RunnerEnvironment.PORT, orDefault(env.get(RunnerEnvironment.PORT), "5432"));
-        server.put(RunnerEnvironment.USER, orDefault(env.get(RunnerEnvironment.USER), "postgres"));
-        server.put(RunnerEnvironment.PASSWORD, env.get(RunnerEnvironment.PASSWORD));
-        if (!isBlank(env.get(RunnerEnvironment.SSL_MODE))) {
-            server.put(RunnerEnvironment.SSL_MODE, env.get(RunnerEnvironment.SSL_MODE).trim());
+        server.put("PGHOST", env.get("PGHOST").trim());
+        server.put("PGPORT", orDefault(env.get("PGPORT"), "5432"));
+        server.put("PGUSER", orDefault(env.get("PGUSER"), "postgres"));
+        server.put("PGPASSWORD", env.get("PGPASSWORD"));
+        if (!isBlank(env.get("PGSSLMODE"))) {
+            server.put("PGSSLMODE", env.get("PGSSLMODE").trim());
         }
         return Map.copyOf(server);
     }
@@ -84,26 +83,26 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public String host() {
-        return server.get(RunnerEnvironment.HOST);
+        return server.get("PGHOST");
     }
 
     public int port() {
-        return Integer.parseInt(server.get(RunnerEnvironment.PORT));
+        return Integer.parseInt(server.get("PGPORT"));
     }
 
     public String user() {
-        return server.get(RunnerEnvironment.USER);
+        return server.get("PGUSER");
     }
 
     /** For a Secret the pods read; never log it. */
     public String password() {
-        return server.get(RunnerEnvironment.PASSWORD);
+        return server.get("PGPASSWORD");
     }
 
     /** The libpq environment of a runner (or Alembic, or local mode) pointed at this database. */
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>(server);
-        env.put(RunnerEnvironment.DATABASE, name);
+        env.put("PGDATABASE", name);
         return env;
     }
 
@@ -243,16 +242,16 @@ public final class TestDatabase implements AutoCloseable {
 
     private static Connection connect(Map<String, String> server, String database) throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", server.get(RunnerEnvironment.USER));
-        p.setProperty("password", server.get(RunnerEnvironment.PASSWORD));
-        if (server.containsKey(RunnerEnvironment.SSL_MODE)) {
-            p.setProperty("sslmode", server.get(RunnerEnvironment.SSL_MODE));
+        p.setProperty("user", server.get("PGUSER"));
+        p.setProperty("password", server.get("PGPASSWORD"));
+        if (server.containsKey("PGSSLMODE")) {
+            p.setProperty("sslmode", server.get("PGSSLMODE"));
         }
         p.setProperty("ApplicationName", APPLICATION_NAME);
-        String host = server.get(RunnerEnvironment.HOST);
+        String host = server.get("PGHOST");
         // pgjdbc wants an IPv6 address in brackets; libpq wants it bare, which is what PGHOST holds.
         String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return DriverManager.getConnection("jdbc:postgresql://" + urlHost + ":" + server.get(RunnerEnvironment.PORT)
+        return DriverManager.getConnection("jdbc:postgresql://" + urlHost + ":" + server.get("PGPORT")
                 + "/" + database, p);
     }
 

@@ -27,7 +27,7 @@ psql -q -c "CREATE DATABASE crm"
 export PGDATABASE=crm
 log "dbmigrate run -f examples/crm/databasemigration.yaml --migrations examples/crm"
 set +e
-java -jar operator/target/dbmigrate.jar run -f examples/crm/databasemigration.yaml \
+java -jar cli/target/dbmigrate.jar run -f examples/crm/databasemigration.yaml \
   --migrations examples/crm --backup-dir "$workdir/backups" -o yaml >"$workdir/status.yaml"
 code=$?
 set -e
@@ -50,7 +50,7 @@ psql -q -d postgres -c "CREATE DATABASE crm_phased"
 export PGDATABASE=crm_phased
 log "dbmigrate run -f examples/crm/databasemigration-phased.yaml --approve contract"
 set +e
-java -jar operator/target/dbmigrate.jar run -f examples/crm/databasemigration-phased.yaml \
+java -jar cli/target/dbmigrate.jar run -f examples/crm/databasemigration-phased.yaml \
   --migrations examples/crm --backup-dir "$workdir/backups-phased" --approve contract -o yaml >"$workdir/phased.yaml"
 code=$?
 set -e
@@ -67,7 +67,7 @@ export PGDATABASE=crm
 before=$(psql -tA -c "SELECT string_agg(version_num, ',') FROM alembic_version")
 log "dbmigrate run -f examples/seed-defects/databasemigration-nameerror.yaml (the guide's NameError revision)"
 set +e
-java -jar operator/target/dbmigrate.jar run -f examples/seed-defects/databasemigration-nameerror.yaml \
+java -jar cli/target/dbmigrate.jar run -f examples/seed-defects/databasemigration-nameerror.yaml \
   --migrations examples/seed-defects --backup-dir "$workdir/backups" -o yaml >"$workdir/rehearsal.yaml"
 code=$?
 set -e

@@ -1,5 +1,10 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.RunnerException;
+
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,14 +16,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * The migration lock of one database: a session-level advisory lock on (dbmigrate's key, hashtext(database name)).
+ * The migration lock of one database: a session-level advisory lock on ({@link MigrationLock#KEY}, hashtext(database
+ * name)).
  * Session-level, so it is held for as long as the runner's own connection lives, across Alembic's separate
  * connection and transactions, and PostgreSQL drops it by itself if the runner dies.
  */
 public final class AdvisoryLock implements AutoCloseable {
-
-    /** dbmigrate's first advisory lock key: "dbmg" in ASCII. Other tools choose other keys. */
-    public static final int KEY = 0x64626d67;
 
     private static final Duration RETRY_EVERY = Duration.ofMillis(500);
     /** How often a waiting run says who holds the lock: a person watching the log must not wait minutes in silence. */
@@ -79,7 +82,7 @@ public final class AdvisoryLock implements AutoCloseable {
     private static boolean tryLock(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement();
              ResultSet rs = st.executeQuery(
-                     "select pg_try_advisory_lock(" + KEY + ", hashtext(current_database()))")) {
+                     "select pg_try_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))")) {
             rs.next();
             return rs.getBoolean(1);
         }
@@ -100,7 +103,7 @@ public final class AdvisoryLock implements AutoCloseable {
                 + " from pg_locks l join pg_stat_activity a on a.pid = l.pid"
                 + " where l.locktype = 'advisory' and l.granted and l.objsubid = 2"
                 + " and l.database = (select oid from pg_database where datname = current_database())"
-                + " and l.classid = (" + KEY + ")::oid and l.objid = hashtext(current_database())::oid"
+                + " and l.classid = (" + MigrationLock.KEY + ")::oid and l.objid = hashtext(current_database())::oid"
                 + " and l.pid <> pg_backend_pid() limit 1";
         try (PreparedStatement st = connection.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
             if (rs.next()) {
@@ -127,7 +130,8 @@ public final class AdvisoryLock implements AutoCloseable {
         }
         held = false;
         try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("select pg_advisory_unlock(" + KEY + ", hashtext(current_database()))")) {
+             ResultSet rs = st.executeQuery(
+                     "select pg_advisory_unlock(" + MigrationLock.KEY + ", hashtext(current_database()))")) {
             rs.next();
         } catch (SQLException e) {
             // released with the session

@@ -1,5 +1,7 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Truncation;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,9 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.Truncation;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

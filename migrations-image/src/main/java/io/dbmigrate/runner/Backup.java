@@ -1,5 +1,14 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.Truncation;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -167,7 +176,7 @@ public final class Backup {
             throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
-            String revision = Revisions.describe(Revisions.current(c));
+            String revision = Revisions.describe(AlembicVersion.current(c));
             dump(settings, tools, partial);
             return revision;
         } catch (SQLException e) {

@@ -1,5 +1,7 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.RunnerJson;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

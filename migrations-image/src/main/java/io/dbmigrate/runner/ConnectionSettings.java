@@ -1,5 +1,9 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerEnvironment;
+import io.dbmigrate.contract.RunnerException;
+
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -57,7 +61,7 @@ public record ConnectionSettings(String host, int port, String database, String 
      * named like the OS user is never what anybody meant.
      */
     public static ConnectionSettings fromEnvironment(Map<String, String> env) throws RunnerException {
-        String host = blankToNull(env.get("PGHOST"));
+        String host = blankToNull(RunnerEnvironment.HOST.from(env));
         if (host == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "PGHOST is required (the PostgreSQL server's host name)");
         }
@@ -71,21 +75,21 @@ public record ConnectionSettings(String host, int port, String database, String 
         if (!HOST.matcher(host).matches()) {
             throw new RunnerException(ExitCode.BAD_INPUT, "PGHOST '" + host + "' is not a valid host name or address");
         }
-        int port = parsePort(blankToNull(env.get("PGPORT")));
-        String database = blankToNull(env.get("PGDATABASE"));
+        int port = parsePort(blankToNull(RunnerEnvironment.PORT.from(env)));
+        String database = blankToNull(RunnerEnvironment.DATABASE.from(env));
         if (database == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "PGDATABASE is required (the database to back up or migrate)");
         }
-        String user = blankToNull(env.get("PGUSER"));
+        String user = blankToNull(RunnerEnvironment.USER.from(env));
         if (user == null) {
             throw new RunnerException(ExitCode.BAD_INPUT, "PGUSER is required");
         }
         // An empty PGPASSWORD is no password: libpq treats it the same way.
-        String password = env.get("PGPASSWORD");
+        String password = RunnerEnvironment.PASSWORD.from(env);
         if (password != null && password.isEmpty()) {
             password = null;
         }
-        String sslMode = blankToNull(env.get("PGSSLMODE"));
+        String sslMode = blankToNull(RunnerEnvironment.SSL_MODE.from(env));
         if (sslMode == null) {
             sslMode = "prefer";
         }
@@ -123,14 +127,14 @@ public record ConnectionSettings(String host, int port, String database, String 
     /** The libpq variables for pg_dump, pg_restore and Alembic. PGPASSWORD only when there is a password. */
     public Map<String, String> libpqEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PGHOST", host);
-        env.put("PGPORT", Integer.toString(port));
-        env.put("PGDATABASE", database);
-        env.put("PGUSER", user);
+        env.put(RunnerEnvironment.HOST.variable(), host);
+        env.put(RunnerEnvironment.PORT.variable(), Integer.toString(port));
+        env.put(RunnerEnvironment.DATABASE.variable(), database);
+        env.put(RunnerEnvironment.USER.variable(), user);
         if (password != null) {
-            env.put("PGPASSWORD", password);
+            env.put(RunnerEnvironment.PASSWORD.variable(), password);
         }
-        env.put("PGSSLMODE", sslMode);
+        env.put(RunnerEnvironment.SSL_MODE.variable(), sslMode);
         env.put("PGAPPNAME", APPLICATION_NAME);
         env.put("PGCONNECT_TIMEOUT", Integer.toString(CONNECT_TIMEOUT_SECONDS));
         return env;

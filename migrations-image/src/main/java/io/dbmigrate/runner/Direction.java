@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.UpgradeResult;
+
 /** Which way a run moves the database: the word is what results and messages say. */
 public enum Direction {
     UPGRADE(UpgradeResult.UPGRADE),

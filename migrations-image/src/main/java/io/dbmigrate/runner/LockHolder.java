@@ -1,5 +1,7 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,7 +38,7 @@ public final class Plan {
         List<String> current;
         try (Connection connection = settings.open()) {
             connection.setReadOnly(true);
-            current = Revisions.current(connection);
+            current = AlembicVersion.current(connection);
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }

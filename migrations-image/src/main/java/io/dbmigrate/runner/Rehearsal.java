@@ -1,5 +1,16 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.Truncation;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -398,7 +409,7 @@ public final class Rehearsal {
 
     private static List<String> revisions(ConnectionSettings copy) throws RunnerException {
         try (Connection c = copy.open()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + copy.describe());
         }

@@ -1,5 +1,27 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RevisionSpec;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.StampResult;
+import io.dbmigrate.contract.Truncation;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -747,7 +769,7 @@ public final class RunnerMain {
                                 PrintStream out, PrintStream err) throws RunnerException {
             List<String> revisions;
             try (Connection c = settings.open()) {
-                revisions = Revisions.current(c);
+                revisions = AlembicVersion.current(c);
             } catch (SQLException e) {
                 throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
             }

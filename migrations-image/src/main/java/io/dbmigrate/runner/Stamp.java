@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.StampResult;
+import io.dbmigrate.contract.UpgradeRequest;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,7 +93,7 @@ public final class Stamp {
     }
 
     private StampResult stamp(Connection connection, int lockPid) throws SQLException, RunnerException {
-        List<String> before = Revisions.current(connection);
+        List<String> before = AlembicVersion.current(connection);
         String from = Revisions.describe(before);
         log.println(KeyValueLog.line("info", "stamp: alembic_version read under the migration lock", "revisions",
                 from, "stamp", request.revision(), "adopt", request.adopt()));
@@ -123,7 +131,7 @@ public final class Stamp {
         Alembic alembic = new Alembic(settings, tools, dir, SAFETY, this::logLine);
         // No revisions to expect: a stamp replaces them. Its session must still be on the locked database.
         ExternalProcess.Outcome outcome = alembic.run(lockPid, null, arguments.toArray(String[]::new));
-        List<String> after = Revisions.current(connection);
+        List<String> after = AlembicVersion.current(connection);
         String to = Revisions.describe(after);
         Optional<String> mismatch = alembic.mismatch(outcome, before);
         if (mismatch.isPresent()) {

@@ -21,11 +21,6 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
     static final String DEFAULT_PYTHON = "python3";
     private static final Pattern PYTHON_NAME = Pattern.compile("python[0-9.]*");
 
-    /** With the python that runs {@code alembic} when it is a path (see {@link #pythonOf}), else python3. */
-    public Tools(String pgDump, String pgRestore, String alembic) {
-        this(pgDump, pgRestore, alembic, pythonOf(alembic, null));
-    }
-
     /**
      * DBMIGRATE_PG_DUMP, DBMIGRATE_PG_RESTORE, DBMIGRATE_ALEMBIC and DBMIGRATE_PYTHON; without the last, the python
      * named on the {@code #!} line of the alembic script, else {@value #DEFAULT_PYTHON}.

@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -140,7 +148,7 @@ public final class Upgrade {
     }
 
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
-        List<String> fromRevisions = Revisions.current(connection);
+        List<String> fromRevisions = AlembicVersion.current(connection);
         String from = Revisions.describe(fromRevisions);
         if (request.expectBackup() != null) {
             // Under the lock the backup took too: nothing can have moved the database since, except outside dbmigrate.
@@ -289,7 +297,7 @@ public final class Upgrade {
 
     /** {@link #downgradeTo}: the restore alone, reported as a run of its own whose target is {@code wanted}. */
     private UpgradeResult restoreTo(Connection connection, List<String> wanted) throws SQLException, RunnerException {
-        String now = Revisions.describe(Revisions.current(connection));
+        String now = Revisions.describe(AlembicVersion.current(connection));
         String target = Revisions.describe(wanted);
         log.println(KeyValueLog.line("info", "back to the revision(s) a run started from", "from", now, "to", target));
         Restore restore = restore(connection, wanted, now);
@@ -352,7 +360,7 @@ public final class Upgrade {
                     + " (sqlalchemy/alembic#1373)", "rows", String.join(",", stray),
                     "expected", Revisions.describe(route.expected())));
             try {
-                Revisions.delete(connection, stray);
+                AlembicVersion.delete(connection, stray);
             } catch (SQLException e) {
                 return new Landing(Revisions.describe(rows), "alembic downgrade " + route.argument()
                         + " left alembic_version at " + Revisions.describe(rows) + " and deleting "
@@ -576,10 +584,10 @@ public final class Upgrade {
     // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
     private List<String> currentRows(Connection connection) throws RunnerException {
         try {
-            return Revisions.current(connection);
+            return AlembicVersion.current(connection);
         } catch (SQLException first) {
             try (Connection fresh = settings.open()) {
-                return Revisions.current(fresh);
+                return AlembicVersion.current(fresh);
             } catch (SQLException e) {
                 throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
             }

@@ -1,5 +1,10 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.Truncation;
+import io.dbmigrate.contract.VerifyQuery;
+
 import org.postgresql.util.PSQLException;
 
 import java.math.BigDecimal;

@@ -1,5 +1,7 @@
 package io.dbmigrate.examples;
 
+import io.dbmigrate.testing.TestDatabase;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,14 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -39,25 +39,13 @@ class CrmExampleIT {
     private static final String CONTRACT_HEAD = "ijk678lmn901";
     private static final long ALEMBIC_TIMEOUT_SECONDS = 120;
 
-    private static String host;
-    private static String port;
-    private static String user;
-    private static String password;
-    private static String maintenanceDb;
     private static Path crmDir;
     private static String alembic;
 
-    private String database;
+    private TestDatabase database;
 
     @BeforeAll
-    static void locateServerAndProject() {
-        host = requiredEnv("PGHOST");
-        port = requiredEnv("PGPORT");
-        user = requiredEnv("PGUSER");
-        password = requiredEnv("PGPASSWORD");
-        String pgDatabase = System.getenv("PGDATABASE");
-        maintenanceDb = pgDatabase == null || pgDatabase.isBlank() ? "postgres" : pgDatabase;
-
+    static void locateProject() {
         String root = System.getProperty("dbmigrate.repo.root");
         if (root == null || root.isBlank()) {
             fail("system property dbmigrate.repo.root is not set (the module's failsafe configuration sets it)");
@@ -75,30 +63,15 @@ class CrmExampleIT {
         }
     }
 
-    private static String requiredEnv(String name) {
-        String value = System.getenv(name);
-        if (value == null || value.isBlank()) {
-            fail(name + " is not set. CrmExampleIT needs a PostgreSQL server given by PGHOST, PGPORT, PGUSER and "
-                    + "PGPASSWORD (a superuser, to create and drop databases); scripts/test.sh starts one and sets them.");
-        }
-        return value;
-    }
-
     @BeforeEach
-    void createDatabase() throws SQLException {
-        database = "dbm_crm_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = connect(maintenanceDb); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
+    void createDatabase() {
+        database = TestDatabase.create("crm_it");
     }
 
     @AfterEach
-    void dropDatabase() throws SQLException {
-        if (database == null) {
-            return;
-        }
-        try (Connection c = connect(maintenanceDb); Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    void dropDatabase() {
+        if (database != null) {
+            database.close();
         }
     }
 
@@ -111,7 +84,7 @@ class CrmExampleIT {
         assertTrue(output.contains("Running upgrade mno345pqr678 -> stu901vwx234"), output);
         assertTrue(output.contains("Running upgrade stu901vwx234 -> " + SEED_END), output);
 
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(List.of(SEED_END), strings(c, "SELECT version_num FROM alembic_version"));
             assertEquals(List.of("alembic_version", "customers", "knowledge_base_articles", "messages",
                             "ticket_status_changes", "tickets"),
@@ -125,7 +98,7 @@ class CrmExampleIT {
     @Test
     void backfillLeavesNoRowBehind() throws Exception {
         alembic("upgrade", "mno345pqr678");
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             // 5,500 customers: the seed's OFFSET paging left 2,500 of these NULL.
             s.execute("INSERT INTO customers (email, name)"
                     + " SELECT 'c' || g || '@example.com', 'Customer ' || g FROM generate_series(1, 5500) g");
@@ -138,7 +111,7 @@ class CrmExampleIT {
 
         alembic("upgrade", "stu901vwx234");
 
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(5500L, number(c, "SELECT count(*) FROM customers"));
             assertEquals(0L, number(c, "SELECT count(*) FROM customers WHERE computed_score IS NULL"));
             assertEquals(0L, number(c, "SELECT count(*) FROM customers c WHERE abs(c.computed_score"
@@ -156,7 +129,7 @@ class CrmExampleIT {
         assertTrue(output.contains("Running downgrade " + CONTRACT_HEAD + " -> " + SEED_END), output);
         assertTrue(output.contains("Running downgrade xyz789uvw012 -> "), output);
 
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(List.of("alembic_version"), strings(c, "SELECT table_name FROM information_schema.tables"
                     + " WHERE table_schema = 'public' ORDER BY table_name"));
             assertEquals(0L, number(c, "SELECT count(*) FROM alembic_version"));
@@ -177,14 +150,14 @@ class CrmExampleIT {
         assertTrue(sql.contains("UPDATE alembic_version SET version_num='" + EXPAND_HEAD + "'"), sql);
         assertFalse(sql.contains("DROP COLUMN status"), "contract is not part of expand@head:\n" + sql);
         assertEquals(1, sql.split("\nCOMMIT;", -1).length - 1, "exactly one COMMIT:\n" + sql);
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(0L, number(c, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"),
                     "--sql must not touch the database");
         }
 
         // The script is valid SQL for PostgreSQL (dollar-quoted function body included), and it installs a working
         // trigger, as a DBA who applies it by hand would find.
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             s.execute(sql);
             assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
             s.execute("INSERT INTO customers (email) VALUES ('offline@example.com')");
@@ -208,7 +181,7 @@ class CrmExampleIT {
         int expand = output.indexOf("Running upgrade yza890bcd123 -> " + EXPAND_HEAD);
         int contract = output.indexOf("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD);
         assertTrue(expand >= 0 && contract > expand, "contract depends on expand, so it runs after it:\n" + output);
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             // One row: the contract head; expand's head is implied by contract's dependency on it.
             assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
             assertFalse(columnExists(c, "tickets", "status"), "tickets.status is dropped");
@@ -218,7 +191,7 @@ class CrmExampleIT {
     @Test
     void expandBackfillsEveryTicketInKeysetBatchesThenTheTriggerFollowsTheOldApplication() throws Exception {
         alembic("upgrade", SEED_END);
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             insertTickets(s, 2500);
             // The first 1,000 tickets in id order already agree, so the first batch updates nothing: the backfill
             // must go on to the next batch rather than stop there. Ten further ones hold a stale value.
@@ -230,7 +203,7 @@ class CrmExampleIT {
         String output = alembic("upgrade", "expand@head");
 
         assertTrue(output.contains("new_status backfilled for 1500 tickets"), output);
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
             assertEquals(2500L, number(c, "SELECT count(*) FROM tickets"));
             assertEquals(0L, outOfSync(c));
@@ -255,12 +228,12 @@ class CrmExampleIT {
     @Test
     void theTriggerCopiesTheNewApplicationsWritesBackToStatus() throws Exception {
         alembic("upgrade", SEED_END);
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             insertTickets(s, 10);
         }
         alembic("upgrade", "expand@head");
 
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             UUID customer = customerId(c);
             // The new application knows only new_status; status must not keep its default 'new'.
             UUID inserted = insertTicket(c, customer, "new app insert", "new_status", "in_progress");
@@ -277,7 +250,7 @@ class CrmExampleIT {
     @Test
     void contractDropsStatusAndTheTriggerAndItsDowngradeRestoresStatusFromNewStatus() throws Exception {
         alembic("upgrade", SEED_END);
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             insertTickets(s, 40);
         }
         alembic("upgrade", "expand@head");
@@ -286,7 +259,7 @@ class CrmExampleIT {
 
         assertTrue(output.contains("Running upgrade " + SEED_END + " -> " + CONTRACT_HEAD), output);
         assertFalse(output.contains("Running upgrade yza890bcd123"), "expand ran before, not again:\n" + output);
-        try (Connection c = connect(database); Statement s = c.createStatement()) {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
             assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
             assertFalse(columnExists(c, "tickets", "status"), "tickets.status is dropped");
             assertEquals(0L, number(c, "SELECT count(*) FROM pg_trigger WHERE tgname = 'tickets_sync_status'"));
@@ -300,7 +273,7 @@ class CrmExampleIT {
             assertTrue(s.executeUpdate("UPDATE tickets SET new_status = 'closed' WHERE new_status = 'in_progress'") > 0);
         }
         List<String> expected;
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             expected = strings(c, "SELECT id || '=' || new_status FROM tickets ORDER BY id");
         }
 
@@ -308,7 +281,7 @@ class CrmExampleIT {
 
         assertTrue(down.contains("Running downgrade " + CONTRACT_HEAD + " -> " + SEED_END), down);
         assertFalse(down.contains("Running downgrade " + EXPAND_HEAD), "expand stays:\n" + down);
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertTrue(columnExists(c, "tickets", "status"), "tickets.status is back");
             assertEquals(expected, strings(c, "SELECT id || '=' || status FROM tickets ORDER BY id"));
             assertEquals(0L, outOfSync(c));
@@ -329,7 +302,7 @@ class CrmExampleIT {
         // Alembic before 1.13.1 (sqlalchemy/alembic#1373) wrote vwx234yz567 next to cde012fgh345 here, one its
         // ancestor, and then refused every upgrade ("Requested revision cde012fgh345 overlaps with other requested
         // revisions vwx234yz567"). env.py drops such a row.
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(List.of(EXPAND_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
         }
         String again = alembic("upgrade", "contract@head");
@@ -337,11 +310,11 @@ class CrmExampleIT {
 
         // The same through the expand branch: downgrading it takes contract down first.
         alembic("downgrade", "yza890bcd123");
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(List.of("yza890bcd123"), strings(c, "SELECT version_num FROM alembic_version"));
         }
         alembic("upgrade", "heads");
-        try (Connection c = connect(database)) {
+        try (Connection c = database.connect()) {
             assertEquals(List.of(CONTRACT_HEAD), strings(c, "SELECT version_num FROM alembic_version"));
         }
     }
@@ -372,7 +345,7 @@ class CrmExampleIT {
             ProcessBuilder pb = new ProcessBuilder(command).directory(crmDir.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             Map<String, String> env = pb.environment();
-            env.put("PGDATABASE", database);
+            env.putAll(database.env());
             env.put("PYTHONDONTWRITEBYTECODE", "1"); // no __pycache__ in the repository
             env.remove("DBMIGRATE_SQLALCHEMY_URL");  // it would point env.py somewhere else
             Process process = pb.start();
@@ -438,13 +411,6 @@ class CrmExampleIT {
 
     private static boolean indexExists(Connection c, String name) throws SQLException {
         return number(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = '" + name + "'") == 1;
-    }
-
-    private static Connection connect(String db) throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", user);
-        props.setProperty("password", password);
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + db, props);
     }
 
     private static List<String> strings(Connection c, String sql) throws SQLException {

@@ -1,5 +1,9 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

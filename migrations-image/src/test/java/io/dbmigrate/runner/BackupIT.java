@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -62,7 +70,7 @@ class BackupIT {
     }
 
     private BackupResult backup(String name, int retain, Clock clock) throws RunnerException {
-        return Backup.run(db.settings(), TOOLS, new BackupRequest(dir, name, "g3", retain), clock);
+        return Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, name, "g3", retain), clock);
     }
 
     @Test
@@ -103,7 +111,7 @@ class BackupIT {
     @Test
     void databaseAtBaseIsRecordedAsBase() throws Exception {
         try (TestDatabase empty = TestDatabase.create("base")) {
-            BackupResult r = Backup.run(empty.settings(), TOOLS, new BackupRequest(dir, "empty", "g1", 1), Clock.systemUTC());
+            BackupResult r = Backup.run(Databases.settings(empty), TOOLS, new BackupRequest(dir, "empty", "g1", 1), Clock.systemUTC());
             assertEquals("base", r.revision());
             assertTrue(r.verified());
         }
@@ -207,7 +215,7 @@ class BackupIT {
         java.util.concurrent.CompletableFuture<BackupResult> first = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> {
                     try {
-                        return Backup.run(db.settings(), slow, new BackupRequest(dir, "crm", "g1", 5), generation1);
+                        return Backup.run(Databases.settings(db), slow, new BackupRequest(dir, "crm", "g1", 5), generation1);
                     } catch (RunnerException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
@@ -229,7 +237,7 @@ class BackupIT {
             // old but its writer runs. It dumps another database: on the same one, it would wait for the migration
             // lock the first run holds while it dumps.
             try (TestDatabase other = TestDatabase.create("partial_other")) {
-                BackupResult second = Backup.run(other.settings(), TOOLS, new BackupRequest(dir, "crm", "g2", 5),
+                BackupResult second = Backup.run(Databases.settings(other), TOOLS, new BackupRequest(dir, "crm", "g2", 5),
                         Clock.fixed(Instant.parse("2024-01-01T05:00:00Z"), ZoneOffset.UTC));
                 assertTrue(second.verified());
             }
@@ -255,7 +263,7 @@ class BackupIT {
         Instant t = Instant.parse("2024-01-01T00:00:00Z");
         try (TestDatabase other = TestDatabase.create("other")) {
             BackupResult ours = backup("crm", 1, Clock.fixed(t, ZoneOffset.UTC));
-            BackupResult theirs = Backup.run(other.settings(), TOOLS, new BackupRequest(dir, "crm", "g3", 1),
+            BackupResult theirs = Backup.run(Databases.settings(other), TOOLS, new BackupRequest(dir, "crm", "g3", 1),
                     Clock.fixed(t.plus(Duration.ofMinutes(1)), ZoneOffset.UTC));
             assertEquals(List.of(), theirs.pruned(), "the other database's backup pruned ours");
             assertTrue(Files.exists(Path.of(ours.file())));
@@ -304,19 +312,19 @@ class BackupIT {
     @Test
     void missingOrUnusableDirectoryIsABackupFailure() throws Exception {
         Path missing = dir.resolve("not-mounted");
-        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), TOOLS,
                 new BackupRequest(missing, "crm", "g3", 5), Clock.systemUTC()));
         assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
 
         Path aFile = Files.writeString(dir.resolve("a-file"), "x");
-        e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+        e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), TOOLS,
                 new BackupRequest(aFile, "crm", "g3", 5), Clock.systemUTC()));
         assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
 
         // /proc/1 is a directory nobody can create files in, root included.
-        e = assertThrows(RunnerException.class, () -> Backup.run(db.settings(), TOOLS,
+        e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), TOOLS,
                 new BackupRequest(Path.of("/proc/1"), "crm", "g3", 5), Clock.systemUTC()));
         assertEquals(ExitCode.BACKUP_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("not writable"), e.getMessage());

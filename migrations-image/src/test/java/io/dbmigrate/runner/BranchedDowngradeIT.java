@@ -1,5 +1,16 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,14 +89,14 @@ class BranchedDowngradeIT {
 
     private UpgradeResult upgrade(Path project, String target, List<VerifyQuery> verify, OnFailure onFailure,
                                   boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project, target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), Requests.upgrade(project, target,
                 LockSafety.DEFAULT, verify, onFailure, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
     private List<String> alembicVersion() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -159,7 +170,7 @@ class BranchedDowngradeIT {
         upgrade(project, "contract@head", List.of(), OnFailure.HALT, false);
         ByteArrayOutputStream sqlOut = new ByteArrayOutputStream();
 
-        PlanResult plan = Plan.run(db.settings(), AlembicProject.tools(), new PlanRequest(project, EXPAND_HEAD, true),
+        PlanResult plan = Plan.run(Databases.settings(db), AlembicProject.tools(), new PlanRequest(project, EXPAND_HEAD, true),
                 new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sqlOut, true, StandardCharsets.UTF_8));
 
         assertEquals("downgrade", plan.direction());

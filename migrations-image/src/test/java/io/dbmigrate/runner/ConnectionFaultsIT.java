@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -148,7 +156,7 @@ class ConnectionFaultsIT {
             st.execute("lock table customers in access exclusive mode");
             CompletableFuture<BackupResult> backup = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Backup.run(db.settings(), TOOLS, new BackupRequest(dir, "crm", "g1", 5), Clock.systemUTC());
+                    return Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, "crm", "g1", 5), Clock.systemUTC());
                 } catch (RunnerException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }

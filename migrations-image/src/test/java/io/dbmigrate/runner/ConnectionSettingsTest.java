@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -158,8 +161,13 @@ class ConnectionSettingsTest {
 
     @Test
     void toolsDefaults() {
-        assertEquals(new Tools("pg_dump", "pg_restore", "alembic"), Tools.fromEnvironment(Map.of()));
-        assertEquals(new Tools("/a/pg_dump", "pg_restore", "/usr/bin/alembic"), Tools.fromEnvironment(
+        assertEquals(tools("pg_dump", "pg_restore", "alembic"), Tools.fromEnvironment(Map.of()));
+        assertEquals(tools("/a/pg_dump", "pg_restore", "/usr/bin/alembic"), Tools.fromEnvironment(
                 Map.of("DBMIGRATE_PG_DUMP", "/a/pg_dump", "DBMIGRATE_ALEMBIC", "/usr/bin/alembic", "DBMIGRATE_PG_RESTORE", " ")));
+    }
+
+    /** With the python that runs {@code alembic} when it is a path, else python3. */
+    private static Tools tools(String pgDump, String pgRestore, String alembic) {
+        return new Tools(pgDump, pgRestore, alembic, Tools.pythonOf(alembic, null));
     }
 }

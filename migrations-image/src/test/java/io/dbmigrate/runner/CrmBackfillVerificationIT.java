@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,8 +83,8 @@ class CrmBackfillVerificationIT {
     }
 
     private UpgradeResult upgrade(Path project, String target, List<VerifyQuery> verify) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project, target, LockSafety.DEFAULT,
-                verify, OnFailure.HALT, false), Clock.systemUTC(),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                Requests.upgrade(project, target, LockSafety.DEFAULT, verify, OnFailure.HALT, false), Clock.systemUTC(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 

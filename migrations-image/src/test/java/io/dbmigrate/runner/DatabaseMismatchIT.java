@@ -1,5 +1,11 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,8 +62,8 @@ class DatabaseMismatchIT {
     }
 
     private UpgradeResult upgrade(AlembicProject project) throws RunnerException {
-        return Upgrade.run(a.settings(), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
+        return Upgrade.run(Databases.settings(a), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
@@ -82,7 +88,7 @@ class DatabaseMismatchIT {
         assertEquals("0003_phone", r.toRevision());
         assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
         try (Connection c = a.connect()) {
-            assertEquals(List.of("0003_phone"), Revisions.current(c));
+            assertEquals(List.of("0003_phone"), AlembicVersion.current(c));
         }
         assertEquals(List.of(), tables(b), "database B was not touched");
         assertFalse(log.toString(StandardCharsets.UTF_8).contains(TestDatabase.serverEnvironment().get("PGPASSWORD")));
@@ -147,7 +153,7 @@ class DatabaseMismatchIT {
         java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
                 + java.nio.file.Files.readString(project.dir().resolve("env.py")));
 
-        RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(a.settings(), AlembicProject.tools(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(Databases.settings(a), AlembicProject.tools(),
                 new StampRequest(project.dir(), "0002_email", false), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8)));
 

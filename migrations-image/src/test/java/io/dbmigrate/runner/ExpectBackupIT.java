@@ -1,5 +1,14 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +98,7 @@ class ExpectBackupIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -127,14 +136,14 @@ class ExpectBackupIT {
         try (Connection holder = db.connect(); Statement st = holder.createStatement();
              Connection observer = db.connect(); Statement watch = observer.createStatement()) {
             // Another migration of this database holds the lock, and has not committed its revision yet.
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             holder.setAutoCommit(false);
             st.execute("create table alembic_version (version_num varchar(32) primary key)");
             st.execute("insert into alembic_version values ('0001_init')");
 
             CompletableFuture<BackupResult> backup = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return Backup.run(db.settings(), AlembicProject.tools(),
+                    return Backup.run(Databases.settings(db), AlembicProject.tools(),
                             new BackupRequest(tmp.resolve("backups"), "crm", "g1", 5), Clock.systemUTC());
                 } catch (RunnerException e) {
                     throw new IllegalStateException(e.getMessage(), e);
@@ -150,7 +159,7 @@ class ExpectBackupIT {
 
             holder.commit();
             holder.setAutoCommit(true);
-            st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_unlock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             assertEquals("0001_init", backup.get().revision(), "read once the other migration was done");
         }
     }

@@ -1,5 +1,16 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,7 +102,7 @@ class ExpectFromIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -209,10 +220,10 @@ class ExpectFromIT {
     @Test
     void theRequestInProcessChecksToo() throws Exception {
         alembicByHand("upgrade", "0002_email");
-        UpgradeRequest request = new UpgradeRequest(project.dir(), "head",
+        UpgradeRequest request = Requests.upgrade(project.dir(), "head",
                 new LockSafety(Duration.ZERO, 0, Duration.ZERO, Duration.ofSeconds(5)), List.of(), OnFailure.DOWNGRADE,
                 false).expectingFrom("0001_init");
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), request, Clock.systemUTC(),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());

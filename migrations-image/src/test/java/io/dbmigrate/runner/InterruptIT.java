@@ -1,5 +1,10 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -87,7 +92,7 @@ class InterruptIT {
             assertFalse(exists(st, "select 1 from pg_tables where tablename in ('slow_marker', 'customers')"),
                     "the run's transaction was rolled back");
             assertFalse(exists(st, "select 1 from pg_locks where locktype = 'advisory' and classid = "
-                    + AdvisoryLock.KEY), "the migration lock was released");
+                    + MigrationLock.KEY), "the migration lock was released");
             assertFalse(exists(st, "select 1 from pg_stat_activity where datname = current_database()"
                     + " and application_name in ('dbmigrate-runner', 'dbmigrate-alembic')"),
                     "no session of the runner or Alembic is left");

@@ -1,5 +1,13 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,14 +56,14 @@ class PlanIT {
     }
 
     private PlanResult plan(String target, boolean allowDowngrade) throws RunnerException {
-        return Plan.run(db.settings(), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
+        return Plan.run(Databases.settings(db), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
                 new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sql, true, StandardCharsets.UTF_8));
     }
 
     private void upgradeTo(String target) throws RunnerException {
-        Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project.dir(), target, Duration.ZERO,
-                Duration.ZERO), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream(), true,
-                StandardCharsets.UTF_8));
+        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), target, Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
     private String printedSql() {
@@ -64,7 +72,7 @@ class PlanIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

@@ -1,5 +1,20 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -56,8 +70,8 @@ class RehearsalIT {
         name = "crm-" + UUID.randomUUID().toString().substring(0, 8);
         backups = Files.createDirectories(tmp.resolve("backups"));
         project = AlembicProject.create(tmp.resolve("m"), true);
-        Upgrade.run(source.settings(), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+        Upgrade.run(Databases.settings(source), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         source.execute("insert into customers (name) values ('ada'), ('grace'), ('edsger')");
     }
@@ -75,7 +89,7 @@ class RehearsalIT {
     }
 
     private BackupResult backup(String label, Instant at) throws RunnerException {
-        return Backup.run(source.settings(), AlembicProject.tools(), new BackupRequest(backups, name, label, 10),
+        return Backup.run(Databases.settings(source), AlembicProject.tools(), new BackupRequest(backups, name, label, 10),
                 Clock.fixed(at, ZoneOffset.UTC));
     }
 
@@ -84,7 +98,7 @@ class RehearsalIT {
     }
 
     private static UpgradeRequest upgradeTo(AlembicProject project, String target, VerifyQuery... verify) {
-        return new UpgradeRequest(project.dir(), target, LockSafety.DEFAULT, List.of(verify), OnFailure.HALT, false);
+        return Requests.upgrade(project.dir(), target, LockSafety.DEFAULT, List.of(verify), OnFailure.HALT, false);
     }
 
     private RehearsalResult rehearse(UpgradeRequest upgrade, boolean roundTrip) throws RunnerException {
@@ -114,7 +128,7 @@ class RehearsalIT {
 
     private static List<String> databasesStartingWith(String prefix) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = connect("postgres"); Statement st = c.createStatement();
+        try (Connection c = TestDatabase.connectTo("postgres"); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select datname from pg_database order by 1")) {
             while (rs.next()) {
                 if (rs.getString(1).startsWith(prefix)) {
@@ -125,20 +139,14 @@ class RehearsalIT {
         return names;
     }
 
-    private static Connection connect(String database) throws SQLException {
-        Map<String, String> server = TestDatabase.serverEnvironment();
-        return DriverManager.getConnection("jdbc:postgresql://" + server.get("PGHOST") + ":" + server.get("PGPORT")
-                + "/" + database, server.get("PGUSER"), server.get("PGPASSWORD"));
-    }
-
     private static void createDatabase(String database) throws SQLException {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connectTo("postgres"); Statement st = c.createStatement()) {
             st.execute("create database " + database);
         }
     }
 
     private static void dropDatabase(String database) throws SQLException {
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connectTo("postgres"); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + database + " with (force)");
         }
     }
@@ -146,7 +154,7 @@ class RehearsalIT {
     /** The source is where it was before the rehearsal: at 0001_init with its three rows and no email column. */
     private void assertSourceUntouched() throws SQLException {
         try (Connection c = source.connect()) {
-            assertEquals(List.of("0001_init"), Revisions.current(c));
+            assertEquals(List.of("0001_init"), AlembicVersion.current(c));
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "select (select count(*) from customers),"
                             + " (select count(*) from information_schema.columns where table_name = 'customers'),"
@@ -327,7 +335,7 @@ class RehearsalIT {
         createDatabase(leftover);
         createDatabase(someoneElses);
         // A backend of the killed rehearsal still connected: only DROP DATABASE ... WITH (FORCE) gets rid of it.
-        try (Connection stillThere = connect(leftover)) {
+        try (Connection stillThere = TestDatabase.connectTo(leftover)) {
             RehearsalResult r = rehearse(upgradeTo(project, "head"), false);
 
             assertTrue(r.passed(), r.toString());
@@ -346,8 +354,8 @@ class RehearsalIT {
     @Test
     void theNewestArchiveOfNameAndLabelIsRestored() throws Exception {
         BackupResult older = backup("g2", Instant.parse("2026-11-27T01:00:00Z"));
-        Upgrade.run(source.settings(), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
+        Upgrade.run(Databases.settings(source), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         BackupResult newest = backup("g2", Instant.parse("2026-11-27T02:00:00Z"));
         source.execute("delete from alembic_version", "insert into alembic_version values ('0001_init')",
@@ -413,7 +421,7 @@ class RehearsalIT {
         backup();
         String role = "dbm_it_nocreatedb_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
         String password = "pw-" + UUID.randomUUID();
-        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = TestDatabase.connectTo("postgres"); Statement st = c.createStatement()) {
             st.execute("create role " + role + " login nocreatedb password '" + password + "'");
         }
         try {
@@ -431,7 +439,7 @@ class RehearsalIT {
             assertEquals(RehearsalResult.RESTORE, e.rehearsalResult().orElseThrow().failedPhase());
             assertFalse(e.getMessage().contains(password));
         } finally {
-            try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            try (Connection c = TestDatabase.connectTo("postgres"); Statement st = c.createStatement()) {
                 st.execute("drop role if exists " + role);
             }
         }

@@ -1,5 +1,18 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.VerifyQuery;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

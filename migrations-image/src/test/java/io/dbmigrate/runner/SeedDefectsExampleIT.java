@@ -1,5 +1,14 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +71,7 @@ class SeedDefectsExampleIT {
     }
 
     private UpgradeResult migrate(String target, boolean allowDowngrade) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), new UpgradeRequest(project(), target,
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), Requests.upgrade(project(), target,
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, allowDowngrade), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
@@ -162,8 +171,8 @@ class SeedDefectsExampleIT {
         List<String> before = crmWithData("contract@head");
         assertEquals(List.of(CONTRACT_HEAD), before);
 
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
-                AlembicProject.tools(), new UpgradeRequest(project(), ERASURE, LockSafety.DEFAULT,
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
+                AlembicProject.tools(), Requests.upgrade(project(), ERASURE, LockSafety.DEFAULT,
                         List.of(new VerifyQuery("tickets-have-customers",
                                 "select count(*) = 0 from tickets where customer_id is null")),
                         OnFailure.DOWNGRADE, false), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));
@@ -183,7 +192,7 @@ class SeedDefectsExampleIT {
 
     private List<String> alembicVersion() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 

@@ -1,5 +1,15 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.StampRequest;
+import io.dbmigrate.contract.StampResult;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +66,7 @@ class StampIT {
     }
 
     private StampResult stamp(String revision, boolean adopt) throws RunnerException {
-        return Stamp.run(db.settings(), AlembicProject.tools(), new StampRequest(project.dir(), revision, adopt),
+        return Stamp.run(Databases.settings(db), AlembicProject.tools(), new StampRequest(project.dir(), revision, adopt),
                 Duration.ofSeconds(5), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
@@ -96,7 +106,7 @@ class StampIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -153,8 +163,8 @@ class StampIT {
                 + r.err);
 
         // And on from there, as if 0001_init had been the truth: 0002_email's add_column fails on the column.
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
-                AlembicProject.tools(), new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
+                AlembicProject.tools(), Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
                 Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("revision 0002_email failed"), e.getMessage());
@@ -219,8 +229,8 @@ class StampIT {
                 + " alembic_version went from base to 0002_email; no migration ran\n", r.out);
         assertTrue(r.err.contains("command=\"alembic stamp 0002_email\""), "no --purge with --adopt: " + r.err);
 
-        UpgradeResult u = Upgrade.run(db.settings(), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
+        UpgradeResult u = Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertEquals(List.of("0003_phone"), u.appliedRevisions());
         assertEquals(List.of("id", "name", "email", "phone"), customerColumns());
@@ -301,7 +311,7 @@ class StampIT {
         alembicByHand("upgrade", "0001_init");
         db.execute("insert into alembic_version values ('zz_bogus')");
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
 
             long start = System.nanoTime();
             Run r = runner("stamp", "--migrations", project.dir().toString(), "--revision", "0001_init",
@@ -319,7 +329,7 @@ class StampIT {
             Thread release = new Thread(() -> {
                 try {
                     Thread.sleep(1500);
-                    st.execute("select pg_advisory_unlock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+                    st.execute("select pg_advisory_unlock(" + MigrationLock.KEY + ", hashtext(current_database()))");
                 } catch (InterruptedException | SQLException ex) {
                     throw new IllegalStateException(ex);
                 }

@@ -1,5 +1,15 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.MigrationLock;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.contract.VerifyQuery;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,19 +54,19 @@ class UpgradeIT {
 
     private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
             throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(),
-                new UpgradeRequest(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                Requests.upgrade(project.dir(), target, lockTimeout, lockWait), Clock.systemUTC(),
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
     private UpgradeResult run(UpgradeRequest request) throws RunnerException {
-        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.systemUTC(),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.systemUTC(),
                 new PrintStream(alembicOutput, true, StandardCharsets.UTF_8));
     }
 
     private static UpgradeRequest request(AlembicProject project, String target, LockSafety safety,
                                           List<VerifyQuery> verify, OnFailure onFailure, boolean allowDowngrade) {
-        return new UpgradeRequest(project.dir(), target, safety, verify, onFailure, allowDowngrade);
+        return Requests.upgrade(project.dir(), target, safety, verify, onFailure, allowDowngrade);
     }
 
     private static LockSafety safety(Duration lockTimeout, int retries, Duration statementTimeout) {
@@ -78,7 +88,7 @@ class UpgradeIT {
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -415,7 +425,7 @@ class UpgradeIT {
     void lockHeldByAnotherSessionIsLockNotAcquiredAndAlembicNeverRuns() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true);
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
-            st.execute("select pg_advisory_lock(" + AdvisoryLock.KEY + ", hashtext(current_database()))");
+            st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
             int holder;
             try (ResultSet rs = st.executeQuery("select pg_backend_pid()")) {
                 rs.next();
@@ -433,13 +443,14 @@ class UpgradeIT {
             assertTrue(e.exitCode().retryable());
             assertTrue(e.getMessage().contains("another migration holds the lock of database '" + db.name() + "'"),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("dbmigrate-it"), "names the holder: " + e.getMessage());
+            assertTrue(e.getMessage().contains(TestDatabase.APPLICATION_NAME), "names the holder: " + e.getMessage());
             assertTrue(waitedMs >= wait.toMillis(), "waited " + waitedMs + "ms");
             List<String> reports = output().lines().filter(l -> l.contains("msg=\"waiting for the migration lock\""))
                     .toList();
             assertEquals(2, reports.size(), output());
             for (String report : reports) {
-                assertTrue(report.contains("backend pid " + holder + ", application 'dbmigrate-it'"), report);
+                assertTrue(report.contains("backend pid " + holder + ", application '"
+                        + TestDatabase.APPLICATION_NAME + "'"), report);
                 assertTrue(report.contains("connected since "), report);
             }
             assertFalse(output().contains("alembic:"), "alembic never ran: " + output());
@@ -531,7 +542,7 @@ class UpgradeIT {
             String m = e.getMessage();
             assertTrue(m.startsWith("revision 0002_email could not lock a table within lock_timeout 100ms on any of"
                     + " 2 attempts; blocked by pid " + reader.pid + " (user "), m);
-            assertTrue(m.contains("application 'dbmigrate-it'"), m);
+            assertTrue(m.contains("application '" + TestDatabase.APPLICATION_NAME + "'"), m);
             assertTrue(m.contains("idle in transaction"), m);
             assertTrue(m.contains("holding AccessShareLock on customers"), m);
             assertTrue(m.endsWith("; nothing was applied, the database is still at 0001_init"), m);
@@ -577,15 +588,15 @@ class UpgradeIT {
     @Test
     void missingAlembicIniIsBadInput() {
         RunnerException e = assertThrows(RunnerException.class,
-                () -> Upgrade.run(db.settings(), AlembicProject.tools(),
-                        new UpgradeRequest(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
+                () -> Upgrade.run(Databases.settings(db), AlembicProject.tools(),
+                        Requests.upgrade(tmp, "head", Duration.ZERO, Duration.ZERO), Clock.systemUTC()));
         assertEquals(ExitCode.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().contains("alembic.ini"), e.getMessage());
     }
 
     private void assertLockReleased() throws SQLException {
         try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + AdvisoryLock.KEY
+             ResultSet rs = st.executeQuery("select pg_try_advisory_lock(" + MigrationLock.KEY
                      + ", hashtext(current_database()))")) {
             rs.next();
             assertTrue(rs.getBoolean(1), "the migration lock was released");

@@ -1,5 +1,16 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.testing.TestDatabase;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,15 +68,15 @@ class WindowGuardIT {
     }
 
     private UpgradeResult upgrade(Instant now, Duration expected, String source) throws RunnerException {
-        UpgradeRequest request = new UpgradeRequest(project.dir(), "head", LockSafety.DEFAULT, List.of(),
+        UpgradeRequest request = Requests.upgrade(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false).withinWindow(CLOSES, expected);
-        return Upgrade.run(db.settings(), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
+        return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8), source);
     }
 
     private List<String> versionRows() throws SQLException {
         try (Connection c = db.connect()) {
-            return Revisions.current(c);
+            return AlembicVersion.current(c);
         }
     }
 
@@ -143,7 +154,7 @@ class WindowGuardIT {
     void aMovedDatabaseIsPlanOutdatedBeforeTheWindowIsLookedAt() throws Exception {
         UpgradeRequest request = new UpgradeRequest(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false, "0001_init").withinWindow(CLOSES, null);
-        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(db.settings(),
+        RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), request, Clock.fixed(CLOSES.plusSeconds(1), ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());

@@ -1,8 +1,8 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.plan.Sha256;
-import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.naming.Sha256;
+import io.dbmigrate.status.TransitionEvent;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

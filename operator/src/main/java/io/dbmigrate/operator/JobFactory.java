@@ -2,20 +2,22 @@ package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.ComputeResources;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
-import io.dbmigrate.plan.Decision;
-import io.dbmigrate.plan.MigrationPlanner;
-import io.dbmigrate.plan.Observation;
-import io.dbmigrate.plan.SecretObservation;
+import io.dbmigrate.decide.Decision;
+import io.dbmigrate.decide.MigrationPlanner;
 import io.dbmigrate.plan.StepCommand;
-import io.dbmigrate.plan.StepEntry;
-import io.dbmigrate.plan.StepLedger;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerArguments;
+import io.dbmigrate.contract.RunnerEnvironment;
+import io.dbmigrate.contract.StampRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -32,11 +34,13 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyRuleBuilder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -65,11 +69,6 @@ public final class JobFactory {
   private JobFactory() {
   }
 
-  /** The Job of a resource without steps. */
-  public static Job build(DatabaseMigration resource) {
-    return build(resource, StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0));
-  }
-
   /** The step's Job: backup (unless disabled), then upgrade. */
   public static Job build(DatabaseMigration resource, StepEntry step) {
     return build(resource, step, null);
@@ -86,18 +85,20 @@ public final class JobFactory {
     List<Container> initContainers = new ArrayList<>();
     String label = "g" + generation + (spec.phased() ? "-" + step.name() : "");
     StepCommand command = StepCommand.of(spec, step, window);
-    backup(resource, label, command.targetCheckArguments(spec.migrations().pathOrDefault()), volumes, initContainers);
+    String migrations = spec.migrations().pathOrDefault();
+    // The backup first refuses a target the scripts do not have, before any dump.
+    backup(resource, label, request -> RunnerArguments.backup(request, migrations, command.target()), volumes,
+        initContainers);
     RehearsalSpec rehearsal = spec.rehearsalOf(step.spec());
     if (rehearsal.required()) {
       // The same server as production unless spec.rehearsal.database names another; PGDATABASE is then only where
       // the runner connects to create and drop the scratch database.
       initContainers.add(container(REHEARSE_CONTAINER, spec, rehearsal.database() == null ? spec.database()
-          : rehearsal.database(), command.rehearseArguments(spec.migrations().pathOrDefault(), BACKUP_MOUNT,
+          : rehearsal.database(), command.rehearseArguments(migrations, BACKUP_MOUNT,
           resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
     }
-    Container migrate = container(MIGRATE_CONTAINER, spec,
-        command.upgradeArguments(spec.migrations().pathOrDefault()), false);
-    return job(resource, step, step.jobName(), volumes, initContainers, migrate);
+    Container migrate = container(MIGRATE_CONTAINER, spec, command.upgradeArguments(migrations), false);
+    return job(resource, step.name(), step.jobName(), volumes, initContainers, migrate);
   }
 
   /**
@@ -109,19 +110,15 @@ public final class JobFactory {
     List<Volume> volumes = new ArrayList<>();
     List<Container> initContainers = new ArrayList<>();
     boolean baseline = run.kind() == Decision.StampRun.Kind.Baseline;
-    backup(resource, baseline ? "baseline" : "stamp", List.of(), volumes, initContainers);
-    List<String> args = new ArrayList<>(List.of("stamp", "--migrations", spec.migrations().pathOrDefault(),
-        "--revision", run.revision()));
-    if (baseline) {
-      args.add("--adopt");
-    }
-    Container stamp = container(STAMP_CONTAINER, spec, args, false);
-    StepEntry first = StepLedger.read(Observation.of(resource, SecretObservation.PRESENT)).get(0);
-    return job(resource, first, run.jobName(), volumes, initContainers, stamp);
+    backup(resource, baseline ? "baseline" : "stamp", RunnerArguments::backup, volumes, initContainers);
+    Container stamp = container(STAMP_CONTAINER, spec, RunnerArguments.stamp(spec.migrations().pathOrDefault(),
+        new StampRequest(null, run.revision(), baseline)), false);
+    return job(resource, spec.stepsOrSingle().get(0).name(), run.jobName(), volumes, initContainers, stamp);
   }
 
   // The backup init container and its volume, unless backups are disabled; every Job volume list starts with /tmp.
-  private static void backup(DatabaseMigration resource, String label, List<String> targetCheck, List<Volume> volumes,
+  private static void backup(DatabaseMigration resource, String label,
+                             Function<BackupRequest, List<String>> arguments, List<Volume> volumes,
                              List<Container> initContainers) {
     DatabaseMigrationSpec spec = resource.getSpec();
     BackupSpec backup = spec.backupOrDefault();
@@ -129,11 +126,8 @@ public final class JobFactory {
     if (backup.modeOrDefault() == BackupSpec.BackupMode.Required) {
       volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
           .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
-      List<String> args = new ArrayList<>(List.of("backup", "--dir", BACKUP_MOUNT,
-          "--name", resource.getMetadata().getName(), "--label", label,
-          "--retain", Integer.toString(backup.retainOrDefault())));
-      args.addAll(targetCheck);
-      initContainers.add(container(BACKUP_CONTAINER, spec, args, true));
+      initContainers.add(container(BACKUP_CONTAINER, spec, arguments.apply(new BackupRequest(Path.of(BACKUP_MOUNT),
+          resource.getMetadata().getName(), label, backup.retainOrDefault())), true));
     }
   }
 
@@ -143,10 +137,10 @@ public final class JobFactory {
     List<Volume> volumes = List.of(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
     Container plan = container(PLAN_CONTAINER, spec,
         StepCommand.of(spec, step.spec()).planArguments(spec.migrations().pathOrDefault()), false);
-    return job(resource, step, step.planJobName(), volumes, List.of(), plan);
+    return job(resource, step.name(), step.planJobName(), volumes, List.of(), plan);
   }
 
-  private static Job job(DatabaseMigration resource, StepEntry step, String name, List<Volume> volumes,
+  private static Job job(DatabaseMigration resource, String step, String name, List<Volume> volumes,
                          List<Container> initContainers, Container main) {
     DatabaseMigrationSpec spec = resource.getSpec();
     JobTemplateSpec template = spec.jobTemplateOrDefault();
@@ -157,7 +151,7 @@ public final class JobFactory {
     labels.put(LABEL_MANAGED_BY, MANAGED_BY);
     labels.put(LABEL_MIGRATION, resource.getMetadata().getName());
     labels.put(LABEL_GENERATION, Long.toString(MigrationPlanner.generation(resource)));
-    labels.put(LABEL_STEP, step.name());
+    labels.put(LABEL_STEP, step);
     labels.put(LABEL_JOB, name);
     Map<String, String> annotations = template.annotations() == null ? Map.of() : template.annotations();
 
@@ -250,19 +244,24 @@ public final class JobFactory {
 
   // libpq's own variables: pg_dump, psql and psycopg2 read them as they are; the password only ever by secretKeyRef.
   static List<EnvVar> environment(DatabaseSpec database) {
-    String secret = database.credentialsSecret().name();
+    CredentialsSecretRef credentials = database.credentialsSecret();
     return List.of(
-        new EnvVarBuilder().withName("PGHOST").withValue(literal(database.host())).build(),
-        new EnvVarBuilder().withName("PGPORT").withValue(Integer.toString(database.portOrDefault())).build(),
-        new EnvVarBuilder().withName("PGDATABASE").withValue(literal(database.name())).build(),
-        new EnvVarBuilder().withName("PGSSLMODE").withValue(database.sslModeOrDefault().libpqName()).build(),
-        new EnvVarBuilder().withName("PGUSER").withNewValueFrom().withNewSecretKeyRef()
-            .withName(secret).withKey(database.credentialsSecret().usernameKeyOrDefault()).endSecretKeyRef()
-            .endValueFrom().build(),
-        new EnvVarBuilder().withName("PGPASSWORD").withNewValueFrom().withNewSecretKeyRef()
-            .withName(secret).withKey(database.credentialsSecret().passwordKeyOrDefault()).endSecretKeyRef()
-            .endValueFrom().build(),
-        new EnvVarBuilder().withName("PYTHONDONTWRITEBYTECODE").withValue("1").build());
+        variable(RunnerEnvironment.HOST, literal(database.host())),
+        variable(RunnerEnvironment.PORT, Integer.toString(database.portOrDefault())),
+        variable(RunnerEnvironment.DATABASE, literal(database.name())),
+        variable(RunnerEnvironment.SSL_MODE, database.sslModeOrDefault().libpqName()),
+        fromSecret(RunnerEnvironment.USER, credentials.name(), credentials.usernameKeyOrDefault()),
+        fromSecret(RunnerEnvironment.PASSWORD, credentials.name(), credentials.passwordKeyOrDefault()),
+        variable(RunnerEnvironment.PYTHON_DONT_WRITE_BYTECODE, "1"));
+  }
+
+  private static EnvVar variable(RunnerEnvironment variable, String value) {
+    return new EnvVarBuilder().withName(variable.variable()).withValue(value).build();
+  }
+
+  private static EnvVar fromSecret(RunnerEnvironment variable, String secret, String key) {
+    return new EnvVarBuilder().withName(variable.variable()).withNewValueFrom().withNewSecretKeyRef()
+        .withName(secret).withKey(key).endSecretKeyRef().endValueFrom().build();
   }
 
   /**

@@ -1,10 +1,10 @@
 package io.dbmigrate.operator;
 
-import io.dbmigrate.plan.Attempt;
-import io.dbmigrate.plan.ContainerOutcome;
-import io.dbmigrate.plan.JobObservation;
-import io.dbmigrate.runner.RunnerJson;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.observe.Attempt;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -7,7 +7,7 @@ import io.dbmigrate.api.v1alpha1.MigrationRunStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.plan.Reasons;
+import io.dbmigrate.status.Reasons;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;

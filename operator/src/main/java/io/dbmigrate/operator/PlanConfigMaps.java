@@ -1,9 +1,9 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.plan.StepEntry;
-import io.dbmigrate.runner.CompressedSql;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.dbmigrate.operator;
 
-import io.dbmigrate.plan.RolloutObservation;
+import io.dbmigrate.observe.RolloutObservation;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 

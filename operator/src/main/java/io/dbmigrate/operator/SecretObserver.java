@@ -1,7 +1,7 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
-import io.dbmigrate.plan.SecretObservation;
+import io.dbmigrate.observe.SecretObservation;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;

@@ -1,7 +1,9 @@
 package io.dbmigrate.plan;
 
-import io.dbmigrate.runner.CompressedSql;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.naming.Sha256;
+
+import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.PlanResult;
 import java.io.UncheckedIOException;
 import java.util.List;
 

@@ -1,26 +1,31 @@
 package io.dbmigrate.plan;
 
+import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.decide.Decision;
+
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
-import io.dbmigrate.runner.Durations;
-import io.dbmigrate.runner.LockSafety;
-import io.dbmigrate.runner.OnFailure;
-import io.dbmigrate.runner.RunnerException;
-import io.dbmigrate.runner.PlanRequest;
-import io.dbmigrate.runner.RehearsalRequest;
-import io.dbmigrate.runner.UpgradeRequest;
-import io.dbmigrate.runner.VerifyQuery;
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RunnerArguments;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.VerifyQuery;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the runner is asked to do for one step, from the spec: the Job's arguments and local mode's in-process request
- * are both made from this, so a cluster and a laptop run the same migration.
+ * What the runner is asked to do for one step, from the spec: the runner's requests, which local mode hands to the
+ * runner in-process and {@link RunnerArguments} writes as a Job's arguments, so a cluster and a laptop run the same
+ * migration.
  *
  * @param expectFrom null, or the revision(s) the database must be at for the upgrade to run
  *                   ({@code --expect-from}): for a gated step, where its approved plan started
@@ -74,31 +79,15 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     for (VerifyQuerySpec query : step.verifyOrEmpty()) {
       verify.add(new VerifyQuery(query.name(), query.sql()));
     }
-    OnFailure onFailure = switch (spec.onFailureOrDefault()) {
-      case Halt -> OnFailure.HALT;
-      case Downgrade -> OnFailure.DOWNGRADE;
-    };
-    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), onFailure, spec.downgradeAllowed(),
+    return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), spec.onFailureOrDefault(),
+        spec.downgradeAllowed(),
         null, null, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required);
   }
 
   /** Arguments of {@code dbmigrate-runner upgrade}. */
   public List<String> upgradeArguments(String migrationsPath) {
-    List<String> args = new ArrayList<>(List.of("upgrade"));
-    args.addAll(targetAndSafety(migrationsPath));
-    args.addAll(List.of("--on-failure", onFailure.name().toLowerCase(java.util.Locale.ROOT)));
-    if (afterBackup) {
-      // The backup container wrote the revision it was taken at to the pod's /tmp.
-      args.add("--expect-backup");
-    }
-    args.addAll(checks());
-    if (window != null) {
-      args.addAll(List.of("--window-closes-at", window.closesAt().toString()));
-      if (window.expected() != null) {
-        args.addAll(List.of("--expected-duration", Durations.format(window.expected())));
-      }
-    }
-    return args;
+    // The backup container leaves the revision it was taken at in the pod's /tmp.
+    return RunnerArguments.upgrade(migrationsPath, request(null), afterBackup);
   }
 
   /**
@@ -107,52 +96,13 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
    */
   public List<String> rehearseArguments(String migrationsPath, String backupDir, String name, String label,
                                         boolean roundTrip) {
-    List<String> args = new ArrayList<>(List.of("rehearse", "--dir", backupDir, "--name", name, "--label", label));
-    args.addAll(targetAndSafety(migrationsPath));
-    args.addAll(checks());
-    if (roundTrip) {
-      args.add("--round-trip");
-    }
-    return args;
-  }
-
-  private List<String> targetAndSafety(String migrationsPath) {
-    return List.of("--migrations", migrationsPath, "--target", target,
-        "--lock-timeout", Durations.format(safety.lockTimeout()),
-        "--lock-retries", Integer.toString(safety.lockRetries()),
-        "--statement-timeout", Durations.format(safety.statementTimeout()));
-  }
-
-  // Verification, downgrade permission and the revision the run must start from: upgrade's and rehearse's alike.
-  private List<String> checks() {
-    List<String> args = new ArrayList<>();
-    for (VerifyQuery query : verify) {
-      // One argument each, never through a shell: the SQL needs no quoting.
-      args.add("--verify");
-      args.add(query.name() + "=" + query.sql());
-    }
-    if (allowDowngrade) {
-      args.add("--allow-downgrade");
-    }
-    if (expectFrom != null) {
-      args.add("--expect-from");
-      args.add(expectFrom);
-    }
-    return args;
-  }
-
-  /** Options of {@code dbmigrate-runner backup} that make it refuse a target the scripts do not have, before any dump. */
-  public List<String> targetCheckArguments(String migrationsPath) {
-    return List.of("--migrations", migrationsPath, "--target", target);
+    return RunnerArguments.rehearse(migrationsPath,
+        new RehearsalRequest(null, Path.of(backupDir), name, label, rehearsedUpgrade(null), roundTrip));
   }
 
   /** Arguments of {@code dbmigrate-runner plan}. */
   public List<String> planArguments(String migrationsPath) {
-    List<String> args = new ArrayList<>(List.of("plan", "--migrations", migrationsPath, "--target", target));
-    if (allowDowngrade) {
-      args.add("--allow-downgrade");
-    }
-    return args;
+    return RunnerArguments.plan(migrationsPath, planRequest(null));
   }
 
   /** The same, for the runner in-process (local mode). */
@@ -164,8 +114,12 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
   /** {@link #rehearseArguments}, for the runner in-process (local mode), on a known archive. */
   public RehearsalRequest rehearsalRequest(Path migrations, Path archive, String name, boolean roundTrip) {
-    return new RehearsalRequest(archive, archive.getParent(), name, null,
-        new UpgradeRequest(migrations, target, safety, verify, OnFailure.HALT, allowDowngrade, expectFrom), roundTrip);
+    return new RehearsalRequest(archive, archive.getParent(), name, null, rehearsedUpgrade(migrations), roundTrip);
+  }
+
+  // A copy has nothing to take back and no window to fit in.
+  private UpgradeRequest rehearsedUpgrade(Path migrations) {
+    return new UpgradeRequest(migrations, target, safety, verify, OnFailure.HALT, allowDowngrade, expectFrom);
   }
 
   /** {@link #planArguments}, for the runner in-process (local mode). */

@@ -10,15 +10,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
-import io.dbmigrate.plan.Decision;
-import io.dbmigrate.plan.MigrationPlanner;
-import io.dbmigrate.plan.Observation;
-import io.dbmigrate.plan.SecretObservation;
-import io.dbmigrate.plan.StatusAggregator;
-import io.dbmigrate.plan.TransitionEvent;
+import io.dbmigrate.decide.Decision;
+import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.observe.Observation;
+import io.dbmigrate.observe.SecretObservation;
+import io.dbmigrate.status.StatusAggregator;
+import io.dbmigrate.status.TransitionEvent;
 import io.dbmigrate.testing.Kstatus;
+import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.dbmigrate.runner.RevisionSpec;
+import io.dbmigrate.contract.RevisionSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -335,7 +336,7 @@ class CrdSchemaTest {
   @Test
   void theApiServerDefaultsANewResourcesStatusToNotYetObservedSoKstatusWaits() {
     // Without the default, kstatus (Flux) reads a new resource as Current before the operator has seen it.
-    DatabaseMigration created = io.dbmigrate.plan.Resources.migration().generation(1L).build();
+    DatabaseMigration created = io.dbmigrate.testing.Resources.migration().generation(1L).build();
     assertEquals(Kstatus.Verdict.Current, Kstatus.of(created), "the gap the default closes");
 
     JsonNode defaulted = property("status").path("default");
@@ -344,7 +345,7 @@ class CrdSchemaTest {
     assertEquals(Kstatus.Verdict.InProgress, Kstatus.of(created));
 
     // The operator's first reconcile reads the defaulted status as no status at all.
-    Observation observation = new Observation(created, SecretObservation.PRESENT, Map.of(), Map.of());
+    Observation observation = Resources.observe(created, SecretObservation.PRESENT);
     Decision decision = MigrationPlanner.decide(observation);
     DatabaseMigrationStatus first = StatusAggregator.compute(observation, decision, Instant.EPOCH);
     assertEquals(1L, first.observedGeneration());

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import io.dbmigrate.testing.PermissionsTable;
-import io.dbmigrate.testing.RbacGrants;
-import io.dbmigrate.testing.RenderedChart;
+import io.dbmigrate.testing.rbac.PermissionsTable;
+import io.dbmigrate.testing.rbac.RbacGrants;
+import io.dbmigrate.testing.rbac.RenderedChart;
 import io.dbmigrate.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -1,19 +1,19 @@
 package io.dbmigrate.docs;
 
-import static io.dbmigrate.plan.Resources.T0;
-import static io.dbmigrate.plan.Resources.activeJob;
-import static io.dbmigrate.plan.Resources.attempt;
-import static io.dbmigrate.plan.Resources.backedUp;
-import static io.dbmigrate.plan.Resources.backupFile;
-import static io.dbmigrate.plan.Resources.backupSucceeded;
-import static io.dbmigrate.plan.Resources.failed;
-import static io.dbmigrate.plan.Resources.failedJob;
-import static io.dbmigrate.plan.Resources.migration;
-import static io.dbmigrate.plan.Resources.observe;
-import static io.dbmigrate.plan.Resources.ok;
-import static io.dbmigrate.plan.Resources.succeededJob;
-import static io.dbmigrate.plan.Resources.upgradeFailed;
-import static io.dbmigrate.plan.Resources.upgradeSucceeded;
+import static io.dbmigrate.testing.Resources.T0;
+import static io.dbmigrate.testing.Resources.activeJob;
+import static io.dbmigrate.testing.Resources.attempt;
+import static io.dbmigrate.testing.Resources.backedUp;
+import static io.dbmigrate.testing.Resources.backupFile;
+import static io.dbmigrate.testing.Resources.backupSucceeded;
+import static io.dbmigrate.testing.Resources.failed;
+import static io.dbmigrate.testing.Resources.failedJob;
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.observe;
+import static io.dbmigrate.testing.Resources.ok;
+import static io.dbmigrate.testing.Resources.succeededJob;
+import static io.dbmigrate.testing.Resources.upgradeFailed;
+import static io.dbmigrate.testing.Resources.upgradeSucceeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,13 +23,13 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
-import io.dbmigrate.plan.ContainerOutcome;
-import io.dbmigrate.plan.JobObservation;
-import io.dbmigrate.plan.MigrationPlanner;
-import io.dbmigrate.plan.Observation;
-import io.dbmigrate.plan.SecretObservation;
-import io.dbmigrate.plan.StatusAggregator;
-import io.dbmigrate.runner.ExitCode;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
+import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.observe.Observation;
+import io.dbmigrate.observe.SecretObservation;
+import io.dbmigrate.status.StatusAggregator;
+import io.dbmigrate.contract.ExitCode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LoadState;
 import org.luaj.vm2.LuaTable;
@@ -68,26 +70,16 @@ class ArgoCdHealthTest {
 
   // ---- The script against statuses the operator writes ----
 
-  @Test
-  void aResourceTheOperatorHasNotSeenIsProgressing() {
+  // Not seen yet: no status at all, or the CRD's default status of a new resource.
+  @ParameterizedTest
+  @ValueSource(strings = {"", "status: {observedGeneration: -1}\n"})
+  void aResourceTheOperatorHasNotSeenIsProgressing(String status) {
     Health health = health("""
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
         metadata: {name: crm, namespace: crm, generation: 1}
         spec: {targetRevision: head}
-        """);
-    assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
-  }
-
-  @Test
-  void aNewResourceWithTheCrdsDefaultStatusIsProgressing() {
-    Health health = health("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: 1}
-        spec: {targetRevision: head}
-        status: {observedGeneration: -1}
-        """);
+        """ + status);
     assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
   }
 

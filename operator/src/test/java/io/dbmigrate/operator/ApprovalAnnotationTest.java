@@ -2,7 +2,7 @@ package io.dbmigrate.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.dbmigrate.plan.Gates;
+import io.dbmigrate.decide.Gates;
 import org.junit.jupiter.api.Test;
 
 /** The JSON patch that takes used approvals out of the annotation. */

@@ -1,6 +1,6 @@
 package io.dbmigrate.operator;
 
-import static io.dbmigrate.plan.Resources.migration;
+import static io.dbmigrate.testing.Resources.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,12 +15,12 @@ import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
-import io.dbmigrate.plan.MigrationPlanner;
-import io.dbmigrate.plan.Resources;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RunnerJson;
+import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.testing.Resources;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.runner.RunnerMain;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.contract.RunnerResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JobFactoryTest {
 
   private static Job build(Resources.Migration migration) {
-    return JobFactory.build(migration.build());
+    return Resources.job(migration.build());
   }
 
   private static PodSpec pod(Job job) {
@@ -81,7 +81,7 @@ class JobFactoryTest {
   void jobIsNamedForTheGenerationAndLivesBesideTheResource() {
     DatabaseMigration resource = migration().generation(3L).build();
 
-    Job job = JobFactory.build(resource);
+    Job job = Resources.job(resource);
 
     assertEquals(MigrationPlanner.jobName(resource), job.getMetadata().getName());
     assertEquals("crm", job.getMetadata().getNamespace());
@@ -233,7 +233,7 @@ class JobFactoryTest {
   @Test
   void podTemplateCarriesTheLabelsTheOperatorSelectsBy() {
     DatabaseMigration resource = migration().generation(3L).build();
-    Job job = JobFactory.build(resource);
+    Job job = Resources.job(resource);
 
     for (Map<String, String> labels : List.of(job.getMetadata().getLabels(), job.getSpec().getTemplate().getMetadata()
         .getLabels())) {

@@ -1,21 +1,22 @@
 package io.dbmigrate.operator;
 
-import static io.dbmigrate.plan.Resources.backupFile;
-import static io.dbmigrate.plan.Resources.backupSucceeded;
-import static io.dbmigrate.plan.Resources.migration;
-import static io.dbmigrate.plan.Resources.upgradeFailed;
+import static io.dbmigrate.testing.Resources.backupFile;
+import static io.dbmigrate.testing.Resources.backupSucceeded;
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.upgradeFailed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dbmigrate.plan.Attempt;
-import io.dbmigrate.plan.ContainerOutcome;
-import io.dbmigrate.plan.JobObservation;
-import io.dbmigrate.runner.ExitCode;
-import io.dbmigrate.runner.RunnerJson;
-import io.dbmigrate.runner.RunnerResult;
+import io.dbmigrate.observe.Attempt;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -35,7 +36,7 @@ class JobObserverTest {
   // Jobs and pods as the API server returns them, built from the Job the operator creates.
 
   private static Job job(JobCondition... conditions) {
-    Job created = JobFactory.build(migration().build());
+    Job created = Resources.job(migration().build());
     return new JobBuilder(created).editMetadata().withName(JOB).endMetadata()
         .withNewStatus().withConditions(conditions).endStatus().build();
   }
@@ -46,7 +47,7 @@ class JobObserverTest {
 
   private static Pod pod(String name, String created, boolean withBackup, List<ContainerStatus> init,
                          List<ContainerStatus> main) {
-    Job template = JobFactory.build(withBackup ? migration().build() : migration().backupDisabled("scratch").build());
+    Job template = Resources.job(withBackup ? migration().build() : migration().backupDisabled("scratch").build());
     return new PodBuilder()
         .withNewMetadata().withName(name).withCreationTimestamp(created).endMetadata()
         .withSpec(template.getSpec().getTemplate().getSpec())
@@ -251,9 +252,9 @@ class JobObserverTest {
   // A gated step's plan Job: one container, `plan`, read as the main one.
 
   private static Pod planPod(ContainerStatus plan) {
-    var resource = migration().steps(io.dbmigrate.plan.Resources.approvalStep("contract", "head", null)).build();
+    var resource = migration().steps(io.dbmigrate.testing.Resources.approvalStep("contract", "head", null)).build();
     Job template = JobFactory.buildPlan(resource,
-        io.dbmigrate.plan.Resources.entry(io.dbmigrate.plan.Resources.observe(resource, List.of()), 0));
+        io.dbmigrate.testing.Resources.entry(io.dbmigrate.testing.Resources.observe(resource, List.of()), 0));
     return new PodBuilder()
         .withNewMetadata().withName(JOB + "-ppppp").withCreationTimestamp("2024-05-06T07:08:09Z").endMetadata()
         .withSpec(template.getSpec().getTemplate().getSpec())
@@ -263,9 +264,9 @@ class JobObserverTest {
 
   @Test
   void aPlanPodsPlanContainerIsItsMainContainer() {
-    io.dbmigrate.runner.PlanResult plan = io.dbmigrate.plan.Resources.plan("head", "e5f6", List.of("f7a8"),
+    io.dbmigrate.contract.PlanResult plan = io.dbmigrate.testing.Resources.plan("head", "e5f6", List.of("f7a8"),
         "ALTER TABLE customers DROP COLUMN legacy_score;");
-    RunnerResult result = io.dbmigrate.plan.Resources.planned(plan);
+    RunnerResult result = io.dbmigrate.testing.Resources.planned(plan);
 
     Attempt attempt = JobObserver.observe(job(condition("Complete", "True", null, null)),
         List.of(planPod(status("plan", terminated(0, "Completed", RunnerJson.write(result)))))).latestAttempt();
@@ -278,7 +279,7 @@ class JobObserverTest {
 
   @Test
   void aFailedPlanContainerIsTheAttemptsFailure() {
-    RunnerResult refused = io.dbmigrate.plan.Resources.failed("plan", ExitCode.AUTHENTICATION_FAILED,
+    RunnerResult refused = io.dbmigrate.testing.Resources.failed("plan", ExitCode.AUTHENTICATION_FAILED,
         "password authentication failed");
 
     Attempt attempt = JobObserver.observe(job(), List.of(planPod(status("plan",

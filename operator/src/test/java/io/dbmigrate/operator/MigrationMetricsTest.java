@@ -169,7 +169,7 @@ class MigrationMetricsTest {
 
   private static StepStatus step(String name, Phase phase, Long generation) {
     return new StepStatus(name, "head", phase, "crm-g" + generation + "-" + name, generation, "f", null, null, null,
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null);
   }
 
   private static DatabaseMigrationStatus phased(long generation, Phase phase, String readyReason, String currentStep,
@@ -177,7 +177,7 @@ class MigrationMetricsTest {
     String ready = phase == Phase.Succeeded ? "True" : "False";
     return new DatabaseMigrationStatus(generation, phase, null, "head", currentStep, List.of(steps), null, readyReason,
         null, null, 0, List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z",
-        readyReason, "")));
+        readyReason, "")), null, null, null);
   }
 
   private double runs(String outcome, String reason) {
@@ -200,6 +200,7 @@ class MigrationMetricsTest {
     String ready = phase == Phase.Succeeded ? "True" : "False";
     return new DatabaseMigrationStatus(generation, phase, null, "head", null, null, "crm-g" + generation, readyReason,
         backup, run, 0,
-        List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z", readyReason, "")));
+        List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z", readyReason, "")),
+        null, null, null);
   }
 }

@@ -1,19 +1,19 @@
 package io.dbmigrate.operator;
 
-import static io.dbmigrate.plan.Resources.approvalStep;
-import static io.dbmigrate.plan.Resources.entry;
-import static io.dbmigrate.plan.Resources.gzipBase64;
-import static io.dbmigrate.plan.Resources.migration;
-import static io.dbmigrate.plan.Resources.observe;
-import static io.dbmigrate.plan.Resources.step;
+import static io.dbmigrate.testing.Resources.approvalStep;
+import static io.dbmigrate.testing.Resources.entry;
+import static io.dbmigrate.testing.Resources.gzipBase64;
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.observe;
+import static io.dbmigrate.testing.Resources.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
-import io.dbmigrate.plan.JobNames;
-import io.dbmigrate.plan.Resources;
-import io.dbmigrate.plan.StepEntry;
-import io.dbmigrate.runner.PlanResult;
+import io.dbmigrate.naming.JobNames;
+import io.dbmigrate.testing.Resources;
+import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.contract.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.List;

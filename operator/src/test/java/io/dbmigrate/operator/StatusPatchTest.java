@@ -15,7 +15,7 @@ class StatusPatchTest {
   @Test
   void testsTheResourceVersionThenSetsTheStatus() throws Exception {
     DatabaseMigrationStatus status = new DatabaseMigrationStatus(3L, Phase.AwaitingGate, "e5f6", "head", "contract",
-        List.of(), null, "waiting", null, null, 0, List.of());
+        List.of(), null, "waiting", null, null, 0, List.of(), null, null, null);
 
     JsonNode ops = new ObjectMapper().readTree(StatusPatch.ifUnchanged("4711", status));
 
@@ -32,7 +32,7 @@ class StatusPatchTest {
   @Test
   void replaceSetsTheWholeStatusWhateverTheServerHolds() throws Exception {
     DatabaseMigrationStatus status = new DatabaseMigrationStatus(2L, Phase.Succeeded, "e5f6", "head", null,
-        List.of(), null, "done", null, null, 0, List.of());
+        List.of(), null, "done", null, null, 0, List.of(), null, null, null);
 
     JsonNode ops = new ObjectMapper().readTree(StatusPatch.replace(status));
 

@@ -1,22 +1,26 @@
 package io.dbmigrate.plan;
 
-import static io.dbmigrate.plan.Resources.migration;
-import static io.dbmigrate.plan.Resources.step;
+import io.dbmigrate.decide.StepEntry;
+
+import io.dbmigrate.testing.Resources;
+
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
-import io.dbmigrate.api.v1alpha1.OnFailure;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
-import io.dbmigrate.runner.LockSafety;
-import io.dbmigrate.runner.UpgradeRequest;
-import io.dbmigrate.runner.VerifyQuery;
+import io.dbmigrate.contract.LockSafety;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.UpgradeRequest;
+import io.dbmigrate.contract.VerifyQuery;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class StepCommandTest {
   private static final StepSpec CONTRACT = new StepSpec("contract", "head", null,
       List.of(new VerifyQuerySpec("no-legacy", "select count(*) = 0 from information_schema.columns "
-          + "where column_name = 'legacy_score'")));
+          + "where column_name = 'legacy_score'")), null);
 
   private static StepCommand command(Resources.Migration migration, int step) {
     DatabaseMigrationSpec spec = migration.spec();
@@ -70,7 +74,7 @@ class StepCommandTest {
 
   @Test
   void onFailureDowngradeIsLowerCase() {
-    List<String> args = command(migration().onFailure(OnFailure.Downgrade), 0).upgradeArguments("/m");
+    List<String> args = command(migration().onFailure(OnFailure.DOWNGRADE), 0).upgradeArguments("/m");
 
     assertEquals("downgrade", args.get(args.indexOf("--on-failure") + 1));
   }
@@ -109,7 +113,7 @@ class StepCommandTest {
   @Test
   void planArgumentsNameTheTargetAndNothingThatChangesTheDatabase() {
     StepCommand command = command(migration().verify(new VerifyQuerySpec("no-nulls", "select true"))
-        .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.Downgrade)
+        .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.DOWNGRADE)
         .steps(step("expand", "expand@head"), CONTRACT), 1);
 
     assertEquals(List.of("plan", "--migrations", "/app/alembic", "--target", "head"), command.planArguments("/app/alembic"));
@@ -123,7 +127,7 @@ class StepCommandTest {
 
   @Test
   void localModeGetsTheSameRequest() {
-    StepCommand command = command(migration().safety(new SafetySpec("250ms", 4, "30s")).onFailure(OnFailure.Downgrade)
+    StepCommand command = command(migration().safety(new SafetySpec("250ms", 4, "30s")).onFailure(OnFailure.DOWNGRADE)
         .allowDowngrade(true).verify(new VerifyQuerySpec("no-nulls", "select true")), 0);
 
     UpgradeRequest request = command.request(Path.of("/m"));
@@ -132,7 +136,7 @@ class StepCommandTest {
     assertEquals(new LockSafety(Duration.ofMillis(250), 4, Duration.ofSeconds(30), LockSafety.DEFAULT_LOCK_WAIT),
         request.safety());
     assertEquals(List.of(new VerifyQuery("no-nulls", "select true")), request.verify());
-    assertEquals(io.dbmigrate.runner.OnFailure.DOWNGRADE, request.onFailure());
+    assertEquals(OnFailure.DOWNGRADE, request.onFailure());
     assertTrue(request.allowDowngrade());
   }
 
@@ -148,7 +152,7 @@ class StepCommandTest {
   private static StepEntry entry(StepSpec step, PlanStatus plan) {
     return new StepEntry(1, step, "crm-g3-contract", "crm-plan-contract", "crm.contract.plan", "fp",
         plan == null ? null : Resources.stepStatus(step.name(), step.targetRevision(), Phase.Pending, 3L, null, "fp",
-            plan), null, null);
+            plan), null, null, List.of(), null);
   }
 
   @Test

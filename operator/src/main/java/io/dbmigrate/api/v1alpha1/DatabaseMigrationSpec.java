@@ -2,7 +2,8 @@ package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.dbmigrate.runner.RevisionSpec;
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RevisionSpec;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -98,15 +99,6 @@ public record DatabaseMigrationSpec(
   public static final int DEFAULT_BACKOFF_LIMIT = 2;
   public static final int DEFAULT_HISTORY_LIMIT = 10;
 
-  /** Without rehearsal, baseline and history limit. */
-  public DatabaseMigrationSpec(DatabaseSpec database, MigrationsSpec migrations, String targetRevision,
-                               List<StepSpec> steps, BackupSpec backup, Integer backoffLimit, Boolean suspend,
-                               SafetySpec safety, List<VerifyQuerySpec> verify, OnFailure onFailure,
-                               Boolean allowDowngrade, JobTemplateSpec jobTemplate) {
-    this(database, migrations, targetRevision, steps, backup, backoffLimit, suspend, safety, verify, onFailure,
-        allowDowngrade, jobTemplate, null, null, null);
-  }
-
   public int historyLimitOrDefault() {
     return historyLimit == null ? DEFAULT_HISTORY_LIMIT : historyLimit;
   }
@@ -151,7 +143,7 @@ public record DatabaseMigrationSpec(
   }
 
   public OnFailure onFailureOrDefault() {
-    return onFailure == null ? OnFailure.Halt : onFailure;
+    return onFailure == null ? OnFailure.HALT : onFailure;
   }
 
   public boolean downgradeAllowed() {

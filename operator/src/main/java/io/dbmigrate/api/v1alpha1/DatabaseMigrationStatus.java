@@ -57,15 +57,6 @@ public record DatabaseMigrationStatus(
       new DatabaseMigrationStatus(null, null, null, null, null, List.of(), null, null, null, null, null, List.of(),
           List.of(), null, null);
 
-  /** Without history, baseline and stamp. */
-  public DatabaseMigrationStatus(Long observedGeneration, Phase phase, String currentRevision, String targetRevision,
-                                 String currentStep, List<StepStatus> steps, String job, String message,
-                                 BackupStatus lastBackup, MigrationRunStatus lastMigration, Integer failedAttempts,
-                                 List<StatusCondition> conditions) {
-    this(observedGeneration, phase, currentRevision, targetRevision, currentStep, steps, job, message, lastBackup,
-        lastMigration, failedAttempts, conditions, null, null, null);
-  }
-
   public List<HistoryEntry> historyOrEmpty() {
     return history == null ? List.of() : history;
   }

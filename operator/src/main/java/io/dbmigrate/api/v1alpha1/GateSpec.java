@@ -16,8 +16,4 @@ public record GateSpec(
         + "duration, from its last rehearsal when known. status.steps[].nextWindow says when the next one opens.")
     WindowGate window) {
 
-  /** Without a maintenance window. */
-  public GateSpec(ApprovalGate approval, DeploymentRolloutGate deploymentRollout) {
-    this(approval, deploymentRollout, null);
-  }
 }

@@ -1,7 +1,7 @@
 package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.dbmigrate.runner.RevisionSpec;
+import io.dbmigrate.contract.RevisionSpec;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -38,11 +38,6 @@ public record StepSpec(
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   /** Short enough to leave room in the Job name, which must stay a DNS label with the pod's suffix. */
   public static final int NAME_MAX_LENGTH = 20;
-
-  /** Without a rehearsal of its own. */
-  public StepSpec(String name, String targetRevision, GateSpec gate, List<VerifyQuerySpec> verify) {
-    this(name, targetRevision, gate, verify, null);
-  }
 
   public List<VerifyQuerySpec> verifyOrEmpty() {
     return verify == null ? List.of() : verify;

@@ -51,12 +51,4 @@ public record StepStatus(
         + "and rehearsal and left production alone; the step then waits for the next window.")
     Integer deferrals) {
 
-  /** Without rehearsal and window. */
-  public StepStatus(String name, String targetRevision, Phase phase, String job, Long generation, String fingerprint,
-                    String waitingFor, PlanStatus plan, String openedBy, String fromRevision, String toRevision,
-                    List<String> appliedRevisions, String rolledBackTo, String startedAt, String finishedAt,
-                    String message) {
-    this(name, targetRevision, phase, job, generation, fingerprint, waitingFor, plan, openedBy, fromRevision,
-        toRevision, appliedRevisions, rolledBackTo, startedAt, finishedAt, message, null, null, null, null);
-  }
 }

@@ -1,7 +1,7 @@
 package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.dbmigrate.runner.VerifyQuery;
+import io.dbmigrate.contract.VerifyQuery;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;

@@ -1,0 +1,208 @@
+package io.dbmigrate.status;
+
+import io.dbmigrate.testing.Resources;
+
+import io.dbmigrate.decide.MigrationPlanner;
+
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.SecretObservation;
+import io.dbmigrate.observe.Observation;
+import io.dbmigrate.observe.JobObservation;
+import io.dbmigrate.observe.Attempt;
+
+import static io.dbmigrate.testing.Resources.T0;
+import static io.dbmigrate.testing.Resources.activeJob;
+import static io.dbmigrate.testing.Resources.attempt;
+import static io.dbmigrate.testing.Resources.backedUp;
+import static io.dbmigrate.testing.Resources.backupFile;
+import static io.dbmigrate.testing.Resources.backupSucceeded;
+import static io.dbmigrate.testing.Resources.failed;
+import static io.dbmigrate.testing.Resources.failedJob;
+import static io.dbmigrate.testing.Resources.migration;
+import static io.dbmigrate.testing.Resources.observe;
+import static io.dbmigrate.testing.Resources.ok;
+import static io.dbmigrate.testing.Resources.succeededJob;
+import static io.dbmigrate.testing.Resources.upgradeFailed;
+import static io.dbmigrate.testing.Resources.upgradeSucceeded;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.status.TransitionEvent.Type;
+import io.dbmigrate.contract.ExitCode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TransitionEventTest {
+
+  private static DatabaseMigrationStatus reconcile(Observation observation) {
+    return StatusAggregator.compute(observation, MigrationPlanner.decide(observation), T0);
+  }
+
+  /** The status after one reconcile of this resource with this Job, starting from the resource's current status. */
+  private static DatabaseMigrationStatus step(DatabaseMigration resource, JobObservation job) {
+    DatabaseMigrationStatus next = reconcile(observe(resource, job));
+    resource.setStatus(next);
+    return next;
+  }
+
+  private static TransitionEvent only(List<TransitionEvent> events) {
+    assertEquals(1, events.size(), events.toString());
+    return events.get(0);
+  }
+
+  @Test
+  void firstStatusIsAnEvent() {
+    DatabaseMigrationStatus created = reconcile(observe(migration().build()));
+
+    TransitionEvent event = only(TransitionEvent.between(null, created));
+
+    assertEquals(new TransitionEvent(Type.Normal, "JobCreated", created.message()), event);
+  }
+
+  @Test
+  void nothingChangedIsNoEvent() {
+    DatabaseMigrationStatus status = reconcile(observe(migration().build(), SecretObservation.MISSING));
+
+    assertEquals(List.of(), TransitionEvent.between(status, status));
+    assertEquals(List.of(), TransitionEvent.between(status, reconcile(observe(migration().build(), SecretObservation.MISSING))));
+  }
+
+  @Test
+  void aRewordedMessageWithTheSameReasonIsNoEvent() {
+    DatabaseMigration resource = migration().backoffLimit(5).build();
+    String job = MigrationPlanner.jobName(resource);
+    Attempt lockHeld = attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")),
+        ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")));
+    DatabaseMigrationStatus firstRetry = step(resource, activeJob(job, lockHeld));
+    DatabaseMigrationStatus secondRetry = step(resource, activeJob(job, lockHeld, lockHeld));
+
+    assertNotEquals(firstRetry.message(), secondRetry.message());
+    assertEquals(List.of(), TransitionEvent.between(firstRetry, secondRetry));
+  }
+
+  @Test
+  void readyReasonChangeIsAnEvent() {
+    DatabaseMigration resource = migration().build();
+    String job = MigrationPlanner.jobName(resource);
+    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
+        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
+    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+
+    List<TransitionEvent> events = TransitionEvent.between(backingUp, succeeded);
+
+    assertTrue(events.contains(new TransitionEvent(Type.Normal, "Succeeded", succeeded.message())), events.toString());
+  }
+
+  @Test
+  void newGenerationIsAnEventEvenWithTheSameReason() {
+    DatabaseMigrationStatus first = reconcile(observe(migration().generation(1L).build(), SecretObservation.MISSING));
+    DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4").status(first).build();
+    DatabaseMigrationStatus second = reconcile(observe(edited, SecretObservation.MISSING));
+
+    TransitionEvent event = only(TransitionEvent.between(first, second));
+
+    assertEquals("SecretNotFound", event.reason());
+  }
+
+  @Test
+  void newBackupIsABackupVerifiedEvent() {
+    DatabaseMigration resource = migration().build();
+    String job = MigrationPlanner.jobName(resource);
+    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
+        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
+    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
+
+    List<TransitionEvent> events = TransitionEvent.between(backingUp, migrating);
+
+    TransitionEvent verified = events.stream().filter(e -> e.reason().equals("BackupVerified")).findFirst()
+        .orElseThrow(() -> new AssertionError(events.toString()));
+    assertEquals(Type.Normal, verified.type());
+    assertTrue(verified.message().contains(backupFile("g1")), verified.message());
+    assertTrue(verified.message().contains(Resources.SHA256.substring(0, 12)), verified.message());
+    assertTrue(verified.message().contains("a1b2"), verified.message());
+    assertTrue(events.stream().anyMatch(e -> e.reason().equals("Migrating")), events.toString());
+  }
+
+  @Test
+  void theSameBackupIsNotAnnouncedTwice() {
+    DatabaseMigration resource = migration().build();
+    String job = MigrationPlanner.jobName(resource);
+    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+
+    List<TransitionEvent> events = TransitionEvent.between(migrating, succeeded);
+
+    assertEquals(List.of("Succeeded"), events.stream().map(TransitionEvent::reason).toList());
+  }
+
+  @Test
+  void stalledIsAWarning() {
+    DatabaseMigration resource = migration().build();
+    DatabaseMigrationStatus migrating = step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus failedStatus = step(resource, failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy",
+        null, attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom")))));
+
+    TransitionEvent event = only(TransitionEvent.between(migrating, failedStatus));
+
+    assertEquals(new TransitionEvent(Type.Warning, "MigrationFailed", failedStatus.message()), event);
+  }
+
+  @Test
+  void invalidSpecIsAWarning() {
+    DatabaseMigrationStatus stalled = reconcile(observe(migration().targetRevision("$(id)").build()));
+
+    TransitionEvent event = only(TransitionEvent.between(null, stalled));
+
+    assertEquals(Type.Warning, event.type());
+    assertEquals("InvalidSpec", event.reason());
+  }
+
+  @Test
+  void missingSecretOrKeyIsAWarning() {
+    DatabaseMigrationStatus noSecret = reconcile(observe(migration().build(), SecretObservation.MISSING));
+    DatabaseMigrationStatus noKey = reconcile(observe(migration().build(), new SecretObservation(true, List.of("password"))));
+
+    assertEquals(new TransitionEvent(Type.Warning, "SecretNotFound", noSecret.message()),
+        only(TransitionEvent.between(null, noSecret)));
+    assertEquals(new TransitionEvent(Type.Warning, "SecretKeyNotFound", noKey.message()),
+        only(TransitionEvent.between(null, noKey)));
+  }
+
+  @Test
+  void retryingIsAWarning() {
+    DatabaseMigration resource = migration().build();
+    DatabaseMigrationStatus migrating = step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus retrying = step(resource, activeJob(MigrationPlanner.jobName(resource),
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")))));
+
+    assertEquals(Type.Warning, only(TransitionEvent.between(migrating, retrying)).type());
+  }
+
+  @Test
+  void progressAndSuccessAreNormal() {
+    DatabaseMigration resource = migration().build();
+    String job = MigrationPlanner.jobName(resource);
+    DatabaseMigrationStatus created = step(resource, null);
+    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
+        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
+    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+
+    List<TransitionEvent> events = new ArrayList<>();
+    events.addAll(TransitionEvent.between(null, created));
+    events.addAll(TransitionEvent.between(created, backingUp));
+    events.addAll(TransitionEvent.between(backingUp, migrating));
+    events.addAll(TransitionEvent.between(migrating, succeeded));
+
+    assertEquals(List.of("JobCreated", "BackingUp", "BackupVerified", "Migrating", "Succeeded"),
+        events.stream().map(TransitionEvent::reason).toList());
+    assertTrue(events.stream().allMatch(e -> e.type() == Type.Normal), events.toString());
+  }
+}

@@ -71,7 +71,7 @@ final class Stamps {
           }
           backupFile = backup.backup().file();
         }
-        RunnerResult result = attempt.migrate() == null ? null : attempt.migrate().result();
+        RunnerResult result = attempt.main() == null ? null : attempt.main().result();
         if (result != null && result.stamp() != null) {
           StampResult s = result.stamp();
           from = s.fromRevision();
@@ -102,7 +102,7 @@ final class Stamps {
         message = "Attempt " + job.attempts().size() + " of the " + what + " failed (" + latest.failure().failureReason()
             + ": " + latest.failure().failureMessage() + "); retrying";
         phase(next, baseline, Phase.Pending, Reasons.RETRYING, message);
-      } else if (latest != null && latest.migrating() && latest.migrate().state() != ContainerOutcome.State.Waiting) {
+      } else if (latest != null && latest.migrating() && latest.main().state() != ContainerOutcome.State.Waiting) {
         phase = Phase.Stamping;
         message = "Backup verified; " + what;
         phase(next, baseline, Phase.Stamping, Reasons.STAMPING, message);

@@ -234,7 +234,7 @@ public final class StatusAggregator {
           next.lastBackup = backupStatus(backup.backup());
           next.currentRevision = backup.backup().revision();
         }
-        RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
+        RunnerResult migrate = attempt.main() == null ? null : attempt.main().result();
         if (migrate != null && migrate.upgrade() != null) {
           next.lastMigration = migrationStatus(migrate);
           String at = revisionAfter(migrate.upgrade());

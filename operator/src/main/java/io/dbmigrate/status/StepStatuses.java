@@ -49,7 +49,7 @@ final class StepStatuses {
       s.generation = generation;
       s.startedAt = s.startedAt == null ? StatusAggregator.timestamp(now) : s.startedAt;
       for (Attempt attempt : job.attempts()) {
-        RunnerResult migrate = attempt.migrate() == null ? null : attempt.migrate().result();
+        RunnerResult migrate = attempt.main() == null ? null : attempt.main().result();
         if (migrate != null && migrate.upgrade() != null) {
           UpgradeResult u = migrate.upgrade();
           s.fromRevision = u.fromRevision();

@@ -10,7 +10,6 @@ import io.dbmigrate.observe.Attempt;
 import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StampStatus;
-import io.dbmigrate.runner.RunnerResult;
 import io.dbmigrate.runner.StampResult;
 import java.time.Instant;
 
@@ -63,22 +62,19 @@ final class Stamps {
       if (baseline) {
         next.failedAttempts = job.failedAttempts();
       }
-      for (Attempt attempt : job.attempts()) {
-        RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
-        if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
-          if (StatusAggregator.notOlder(StatusAggregator.backupStatus(backup.backup()), next.lastBackup)) {
-            next.lastBackup = StatusAggregator.backupStatus(backup.backup());
-          }
-          backupFile = backup.backup().file();
+      JobResults results = JobResults.of(job);
+      if (results.backup() != null) {
+        if (StatusAggregator.notOlder(StatusAggregator.backupStatus(results.backup()), next.lastBackup)) {
+          next.lastBackup = StatusAggregator.backupStatus(results.backup());
         }
-        RunnerResult result = attempt.main() == null ? null : attempt.main().result();
-        if (result != null && result.stamp() != null) {
-          StampResult s = result.stamp();
-          from = s.fromRevision();
-          to = s.toRevision();
-          stamped = s.stamped();
-          next.currentRevision = s.toRevision();
-        }
+        backupFile = results.backup().file();
+      }
+      if (results.stamp() != null) {
+        StampResult s = results.stamp();
+        from = s.fromRevision();
+        to = s.toRevision();
+        stamped = s.stamped();
+        next.currentRevision = s.toRevision();
       }
       Attempt latest = job.latestAttempt();
       if (job.state() == JobObservation.State.Succeeded) {
@@ -93,11 +89,9 @@ final class Stamps {
       } else if (job.state() == JobObservation.State.Failed) {
         phase = Phase.Failed;
         finishedAt = finishedAt == null ? StatusAggregator.timestamp(now) : finishedAt;
-        ContainerOutcome failure = job.lastFailure();
-        String reason = failure != null ? failure.failureReason() : Reasons.JOB_FAILED;
-        message = "The " + what + " failed: " + (failure != null ? failure.failureMessage()
-            : "Job " + job.name() + " failed" + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
-        failed(next, baseline, Phase.Failed, reason, message);
+        JobFailure failure = JobFailure.of(job);
+        message = "The " + what + " failed: " + failure.message();
+        failed(next, baseline, Phase.Failed, failure.reason(), message);
       } else if (latest != null && latest.failure() != null) {
         message = "Attempt " + job.attempts().size() + " of the " + what + " failed (" + latest.failure().failureReason()
             + ": " + latest.failure().failureMessage() + "); retrying";

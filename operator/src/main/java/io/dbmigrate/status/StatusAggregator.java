@@ -165,15 +165,9 @@ public final class StatusAggregator {
     String target = step.spec().targetRevision();
     if (job.state() != JobObservation.State.Active) {
       // The last attempt's runner says best what went wrong, unless a deadline killed the pod before it could.
-      ContainerOutcome failure = job.lastFailure();
-      if (failure != null && !"DeadlineExceeded".equals(job.failureReason())) {
-        String attempts = job.failedAttempts() > 1 ? " (after " + job.failedAttempts() + " attempts)" : "";
-        next.failed(Phase.Failed, failure.failureReason(), prefix + failure.failureMessage() + attempts);
-      } else {
-        String reason = job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
-        next.failed(Phase.Failed, reason, prefix + "Job " + job.name() + " failed"
-            + (job.failureMessage() == null ? "" : ": " + job.failureMessage()));
-      }
+      JobFailure failure = "DeadlineExceeded".equals(job.failureReason()) ? JobFailure.ofJob(job) : JobFailure.of(job);
+      String attempts = failure.byRunner() && job.failedAttempts() > 1 ? " (after " + job.failedAttempts() + " attempts)" : "";
+      next.failed(Phase.Failed, failure.reason(), prefix + failure.message() + attempts);
     } else if (latest != null && latest.failure() != null) {
       ContainerOutcome failure = latest.failure();
       next.progressing(Phase.Pending, Reasons.RETRYING, prefix + "Attempt " + job.attempts().size() + " failed ("
@@ -212,35 +206,30 @@ public final class StatusAggregator {
           + "dbmigrate runner?); the gate stays closed and the step did not start");
       return;
     }
-    ContainerOutcome failure = job.lastFailure();
-    String reason = failure != null ? failure.failureReason()
-        : job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
-    next.failed(Phase.Failed, reason, prefix + "planning failed, the step did not start: "
-        + (failure != null ? failure.failureMessage() : "Job " + job.name() + " failed"
-        + (job.failureMessage() == null ? "" : ": " + job.failureMessage())));
+    JobFailure failure = JobFailure.of(job);
+    next.failed(Phase.Failed, failure.reason(), prefix + "planning failed, the step did not start: " + failure.message());
   }
 
-  // Attempts in order, backup before migrate, steps in order: the last revision reported is the one the database is at.
+  // Jobs in order, steps in order: the last revision reported is the one the database is at.
   private static void recordResults(Builder next, List<StepEntry> entries) {
     for (StepEntry entry : entries) {
       List<JobObservation> jobs = new ArrayList<>(entry.deferred());
       if (entry.job() != null) {
         jobs.add(entry.job());
       }
-      for (Attempt attempt : jobs.stream().flatMap(job -> job.attempts().stream()).toList()) {
-        RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
-        if (backup != null && backup.backup() != null && attempt.backup().succeeded()
-            && notOlder(backupStatus(backup.backup()), next.lastBackup)) {
-          next.lastBackup = backupStatus(backup.backup());
-          next.currentRevision = backup.backup().revision();
+      for (JobObservation job : jobs) {
+        JobResults results = JobResults.of(job);
+        boolean shown = results.backup() != null && notOlder(backupStatus(results.backup()), next.lastBackup);
+        if (shown) {
+          next.lastBackup = backupStatus(results.backup());
         }
-        RunnerResult migrate = attempt.main() == null ? null : attempt.main().result();
-        if (migrate != null && migrate.upgrade() != null) {
-          next.lastMigration = migrationStatus(migrate);
-          String at = revisionAfter(migrate.upgrade());
-          if (at != null) {
-            next.currentRevision = at;
-          }
+        if (results.migration() != null) {
+          next.lastMigration = migrationStatus(results.migration());
+        }
+        if (shown) {
+          next.currentRevision = results.lastRead();
+        } else if (results.lastUpgrade() != null) {
+          next.currentRevision = results.lastUpgrade();
         }
       }
     }
@@ -250,10 +239,6 @@ public final class StatusAggregator {
   static boolean notOlder(BackupStatus candidate, BackupStatus current) {
     return current == null || current.finishedAt() == null || candidate.finishedAt() == null
         || candidate.finishedAt().compareTo(current.finishedAt()) >= 0;
-  }
-
-  private static String revisionAfter(UpgradeResult upgrade) {
-    return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
   }
 
   private static String plannedWork(DatabaseMigrationSpec spec, StepEntry step) {

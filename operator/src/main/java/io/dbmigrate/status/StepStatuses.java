@@ -48,15 +48,13 @@ final class StepStatuses {
       s.job = entry.jobName();
       s.generation = generation;
       s.startedAt = s.startedAt == null ? StatusAggregator.timestamp(now) : s.startedAt;
-      for (Attempt attempt : job.attempts()) {
-        RunnerResult migrate = attempt.main() == null ? null : attempt.main().result();
-        if (migrate != null && migrate.upgrade() != null) {
-          UpgradeResult u = migrate.upgrade();
-          s.fromRevision = u.fromRevision();
-          s.toRevision = u.toRevision();
-          s.appliedRevisions = u.appliedRevisions();
-          s.rolledBackTo = u.rolledBackTo();
-        }
+      RunnerResult migration = JobResults.of(job).migration();
+      if (migration != null) {
+        UpgradeResult u = migration.upgrade();
+        s.fromRevision = u.fromRevision();
+        s.toRevision = u.toRevision();
+        s.appliedRevisions = u.appliedRevisions();
+        s.rolledBackTo = u.rolledBackTo();
       }
       Attempt latest = job.latestAttempt();
       s.phase = switch (job.state()) {

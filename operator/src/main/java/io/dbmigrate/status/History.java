@@ -10,31 +10,20 @@ import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.runner.BackupResult;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * status.history: the completed steps, stamps and baselines, oldest first. An entry is added once, when status first
- * shows its Job ended; the Job's name is its key, so a reconcile from a stale cache never adds it twice. Pure.
+ * The entries of status.history: the completed steps, stamps and baselines, oldest first. An entry is made when status
+ * first shows its Job ended; {@link StatusDraft#recordHistory} keys it by the Job's name, so a reconcile from a stale
+ * cache never adds it twice. Pure.
  */
 final class History {
 
   private History() {
   }
 
-  /** The history with the step's run added, if its Job has just ended. */
-  static List<HistoryEntry> afterStep(List<HistoryEntry> history, StepEntry entry, StepStatus step, long generation) {
-    return append(history, ofStep(entry, step, generation));
-  }
-
-  /** The history with the stamp (or baseline) added, once it ended. */
-  static List<HistoryEntry> afterStamp(List<HistoryEntry> history, StampStatus stamp, String kind, long generation,
-                                       JobObservation job) {
-    return append(history, ofStamp(stamp, kind, generation, job));
-  }
-
-  /** The entry of a step's run whose Job has just ended, or was lost; null while it runs or once it is recorded. */
-  private static HistoryEntry ofStep(StepEntry entry, StepStatus step, long generation) {
+  /** The entry of a step's run whose Job has just ended, or was lost; null while it runs or once status showed it end. */
+  static HistoryEntry ofStep(StepEntry entry, StepStatus step, long generation) {
     JobObservation job = entry.job();
     StepStatus before = entry.recorded();
     if (job == null && entry.state() == StepEntry.State.Lost) {
@@ -64,10 +53,12 @@ final class History {
         .build();
   }
 
-  private static HistoryEntry ofStamp(StampStatus stamp, String kind, long generation, JobObservation job) {
+  /** The entry of a stamp (or baseline) that ended. */
+  static HistoryEntry ofStamp(StampStatus stamp, String kind, long generation, JobObservation job) {
     boolean succeeded = stamp.phase() == Phase.Succeeded;
     return HistoryEntry.stamp(kind, generation, stamp.job())
-        .outcome(succeeded ? Phase.Succeeded.name() : Phase.Failed.name(), succeeded ? null : JobFailure.of(job).reason())
+        .outcome(succeeded ? Phase.Succeeded.name() : Phase.Failed.name(),
+            succeeded ? null : JobFailure.of(job).reason())
         .revisions(stamp.fromRevision(), stamp.toRevision(), null)
         .backupFile(stamp.backupFile())
         .requestedBy(stamp.requestedBy())
@@ -81,16 +72,6 @@ final class History {
       return List.of();
     }
     return history.size() <= limit ? history : List.copyOf(history.subList(history.size() - limit, history.size()));
-  }
-
-  /** The history with the entry added, unless it is null or its Job has an entry already. */
-  private static List<HistoryEntry> append(List<HistoryEntry> history, HistoryEntry entry) {
-    if (entry == null || history.stream().anyMatch(h -> entry.job().equals(h.job()))) {
-      return history;
-    }
-    List<HistoryEntry> next = new ArrayList<>(history);
-    next.add(entry);
-    return List.copyOf(next);
   }
 
   private static String backupFile(JobObservation job) {

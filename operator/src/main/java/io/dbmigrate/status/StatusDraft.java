@@ -252,11 +252,7 @@ final class StatusDraft {
   /** The step being worked on carries the resource's message; the others keep theirs. */
   void messageOnStep(int index) {
     if (index < steps.size()) {
-      StepStatus s = steps.get(index);
-      steps.set(index, new StepStatus(s.name(), s.targetRevision(), s.phase(), s.job(), s.generation(),
-          s.fingerprint(), s.waitingFor(), s.plan(), s.openedBy(), s.fromRevision(), s.toRevision(),
-          s.appliedRevisions(), s.rolledBackTo(), s.startedAt(), s.finishedAt(), message, s.rehearsal(),
-          s.nextWindow(), s.expectedDuration(), s.deferrals()));
+      steps.set(index, StepStatuses.withMessage(steps.get(index), message));
     }
   }
 

@@ -59,6 +59,27 @@ public final class StatusAggregator {
     StepEntry current = stepOf(decision).orElseGet(() -> entries.stream()
         .filter(e -> e.state() != StepEntry.State.Succeeded).findFirst().orElse(last));
     next.aimsAt(last.spec().targetRevision(), spec.phased() ? current.name() : null);
+    recordSteps(next, entries, decision, now);
+    String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
+    follow(next, decision, spec, prefix, entries, current);
+    next.messageOnStep(current.index());
+    return next.build();
+  }
+
+  /**
+   * The status after the API server refused a write the decision needed (a Job or ConfigMap built from this spec):
+   * Failed and Stalled, the server's own words in the message, everything else as it was.
+   */
+  public static DatabaseMigrationStatus refused(DatabaseMigration resource, String reason, String message, Instant now) {
+    DatabaseMigrationStatus previous = StatusDraft.previous(resource);
+    StatusDraft next = StatusDraft.of(resource, now);
+    next.aimsAt(previous.targetRevision(), previous.currentStep());
+    next.failed(reason, message);
+    return next.build();
+  }
+
+  /** What the steps' Jobs reported, each step's status, the history of the runs that ended. */
+  private static void recordSteps(StatusDraft next, List<StepEntry> entries, Decision decision, Instant now) {
     // Jobs in order, steps in order: the last revision reported is the one the database is at.
     for (StepEntry entry : entries) {
       entry.deferred().forEach(job -> next.stepRan(JobResults.of(job)));
@@ -67,14 +88,17 @@ public final class StatusAggregator {
       }
     }
     for (StepEntry entry : entries) {
-      next.step(StepStatuses.of(entry, decision, next.generation(), now));
+      next.addStep(StepStatuses.of(entry, decision, next.generation(), now));
     }
     for (StepEntry entry : entries) {
-      next.recordHistory(History.ofStep(entry, next.steps().get(entry.index()), next.generation()));
+      next.recordHistory(History.ofStep(entry, next.step(entry.index()), next.generation()));
     }
     next.stampHasLastWord();
-    String prefix = spec.phased() ? "Step " + current.name() + ": " : "";
+  }
 
+  /** The phase, message and Job the decision about the steps gives the resource. */
+  private static void follow(StatusDraft next, Decision decision, DatabaseMigrationSpec spec, String prefix,
+                             List<StepEntry> entries, StepEntry current) {
     if (decision instanceof Decision.WaitForSecret wait) {
       next.noJob();
       next.progressing(Phase.Pending, wait.reason(), wait.message());
@@ -117,20 +141,6 @@ public final class StatusAggregator {
       }
       next.succeeded(successMessage(spec, entries, next));
     }
-    next.messageOnStep(current.index());
-    return next.build();
-  }
-
-  /**
-   * The status after the API server refused a write the decision needed (a Job or ConfigMap built from this spec):
-   * Failed and Stalled, the server's own words in the message, everything else as it was.
-   */
-  public static DatabaseMigrationStatus refused(DatabaseMigration resource, String reason, String message, Instant now) {
-    DatabaseMigrationStatus previous = StatusDraft.previous(resource);
-    StatusDraft next = StatusDraft.of(resource, now);
-    next.aimsAt(previous.targetRevision(), previous.currentStep());
-    next.failed(reason, message);
-    return next.build();
   }
 
   private static Optional<StepEntry> stepOf(Decision decision) {

@@ -67,12 +67,9 @@ final class StatusDraft {
         spec == null ? DatabaseMigrationSpec.DEFAULT_HISTORY_LIMIT : spec.historyLimitOrDefault(), now);
   }
 
+  /** The status the resource carries; EMPTY before the first. */
   static DatabaseMigrationStatus previous(DatabaseMigration resource) {
     return resource.getStatus() == null ? DatabaseMigrationStatus.EMPTY : resource.getStatus();
-  }
-
-  DatabaseMigrationStatus previous() {
-    return previous;
   }
 
   long generation() {
@@ -91,8 +88,8 @@ final class StatusDraft {
     return lastMigration;
   }
 
-  List<StepStatus> steps() {
-    return steps;
+  StepStatus step(int index) {
+    return steps.get(index);
   }
 
   /** What the migration is heading for: the last step's target, and the step it runs or waits for. */
@@ -130,7 +127,7 @@ final class StatusDraft {
     if (results.migration() != null) {
       lastMigration = migrationStatus(results.migration());
     }
-    // A backup older than the one shown was taken before a stamp that came later: it no longer says where the database is.
+    // A backup older than the one shown was taken before a later stamp: it no longer says where the database is.
     if (shown) {
       currentRevision = results.lastRead();
     } else if (results.lastUpgrade() != null) {
@@ -158,7 +155,7 @@ final class StatusDraft {
     this.currentRevision = revision;
   }
 
-  void step(StepStatus step) {
+  void addStep(StepStatus step) {
     steps.add(step);
   }
 
@@ -263,7 +260,7 @@ final class StatusDraft {
         failedAttempts, conditions, kept.isEmpty() ? null : kept, baseline, lastStamp);
   }
 
-  static BackupStatus backupStatus(BackupResult backup) {
+  private static BackupStatus backupStatus(BackupResult backup) {
     return new BackupStatus(backup.file(), backup.revision(), backup.sizeBytes(), backup.sha256(), backup.verified(),
         StatusAggregator.timestamp(backup.startedAt()), StatusAggregator.timestamp(backup.finishedAt()));
   }

@@ -36,7 +36,7 @@ public final class StatusAggregator {
     DatabaseMigration resource = observation.resource();
     DatabaseMigrationStatus previous = StatusDraft.previous(resource);
     DatabaseMigrationSpec spec = resource.getSpec();
-    StatusDraft next = StatusDraft.of(resource, now);
+    StatusDraft next = new StatusDraft(resource, now);
     if (decision instanceof Decision.Stall stall) {
       next.aimsAt(spec == null ? null : spec.targetRevision(), null);
       next.noJob();
@@ -72,7 +72,7 @@ public final class StatusAggregator {
    */
   public static DatabaseMigrationStatus refused(DatabaseMigration resource, String reason, String message, Instant now) {
     DatabaseMigrationStatus previous = StatusDraft.previous(resource);
-    StatusDraft next = StatusDraft.of(resource, now);
+    StatusDraft next = new StatusDraft(resource, now);
     next.aimsAt(previous.targetRevision(), previous.currentStep());
     next.failed(reason, message);
     return next.build();

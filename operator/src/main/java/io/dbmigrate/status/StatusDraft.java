@@ -45,26 +45,21 @@ final class StatusDraft {
   private StampStatus baseline;
   private StampStatus lastStamp;
 
-  private StatusDraft(DatabaseMigrationStatus previous, long generation, int historyLimit, Instant now) {
-    this.previous = previous;
-    this.generation = generation;
-    this.historyLimit = historyLimit;
-    this.now = now;
-    this.currentRevision = previous.currentRevision();
-    this.job = previous.job();
-    this.lastBackup = previous.lastBackup();
-    this.lastMigration = previous.lastMigration();
-    this.failedAttempts = previous.failedAttempts();
-    this.history = previous.historyOrEmpty();
-    this.baseline = previous.baseline();
-    this.lastStamp = previous.lastStamp();
-  }
-
   /** The resource's status so far, for its current generation. */
-  static StatusDraft of(DatabaseMigration resource, Instant now) {
+  StatusDraft(DatabaseMigration resource, Instant now) {
     DatabaseMigrationSpec spec = resource.getSpec();
-    return new StatusDraft(previous(resource), MigrationPlanner.generation(resource),
-        spec == null ? DatabaseMigrationSpec.DEFAULT_HISTORY_LIMIT : spec.historyLimitOrDefault(), now);
+    previous = previous(resource);
+    generation = MigrationPlanner.generation(resource);
+    historyLimit = spec == null ? DatabaseMigrationSpec.DEFAULT_HISTORY_LIMIT : spec.historyLimitOrDefault();
+    this.now = now;
+    currentRevision = previous.currentRevision();
+    job = previous.job();
+    lastBackup = previous.lastBackup();
+    lastMigration = previous.lastMigration();
+    failedAttempts = previous.failedAttempts();
+    history = previous.historyOrEmpty();
+    baseline = previous.baseline();
+    lastStamp = previous.lastStamp();
   }
 
   /** The status the resource carries; EMPTY before the first. */

@@ -109,10 +109,10 @@ public record StepEntry(int index, StepSpec spec, String jobName, String planJob
   /** The plan its plan Job reported, when that Job succeeded. */
   public PlanResult observedPlan() {
     if (planJob == null || planJob.state() != JobObservation.State.Succeeded || planJob.latestAttempt() == null
-        || planJob.latestAttempt().migrate() == null) {
+        || planJob.latestAttempt().main() == null) {
       return null;
     }
-    RunnerResult result = planJob.latestAttempt().migrate().result();
+    RunnerResult result = planJob.latestAttempt().main().result();
     return result == null ? null : result.plan();
   }
 

@@ -2,14 +2,14 @@ package io.dbmigrate.observe;
 
 /**
  * One pod of a migration Job: the backup container (absent when backups are disabled), the rehearse container
- * (present when the step rehearses) and the main container (migrate; stamp in a stamp Job; plan in a plan Job).
- * A container that has not started yet is null.
+ * (present when the step rehearses) and the main container: {@code migrate} in a step's Job, {@code stamp} in a stamp
+ * Job, {@code plan} in a plan Job. A container that has not started yet is null.
  */
-public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, ContainerOutcome migrate) {
+public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, ContainerOutcome main) {
 
   /** A pod without a rehearsal. */
-  public Attempt(ContainerOutcome backup, ContainerOutcome migrate) {
-    this(backup, null, migrate);
+  public Attempt(ContainerOutcome backup, ContainerOutcome main) {
+    this(backup, null, main);
   }
 
   /** The container whose failure ended this attempt, if one did. */
@@ -20,16 +20,16 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, Contai
     if (rehearse != null && rehearse.failed()) {
       return rehearse;
     }
-    if (migrate != null && migrate.failed()) {
-      return migrate;
+    if (main != null && main.failed()) {
+      return main;
     }
     return null;
   }
 
   /**
    * The container the pod cannot get past, when it waits for something other than routine start-up
-   * (CreateContainerConfigError for a missing Secret key, ErrImagePull): the backup container, or the migrate
-   * container once the backup is done. The pod cannot go on until that is fixed.
+   * (CreateContainerConfigError for a missing Secret key, ErrImagePull): the backup container, or the main
+   * container once the backup (and rehearsal) is done. The pod cannot go on until that is fixed.
    */
   public ContainerOutcome blockedContainer() {
     if (blocked(backup)) {
@@ -40,7 +40,7 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, Contai
       return rehearse;
     }
     boolean rehearsalDone = rehearse == null || rehearse.succeeded();
-    return backupDone && rehearsalDone && blocked(migrate) ? migrate : null;
+    return backupDone && rehearsalDone && blocked(main) ? main : null;
   }
 
   private static boolean blocked(ContainerOutcome container) {
@@ -50,7 +50,7 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, Contai
 
   /** Whether any container of the pod has run: before that, the pod is still being scheduled or pulled. */
   public boolean started() {
-    return hasRun(backup) || hasRun(rehearse) || hasRun(migrate);
+    return hasRun(backup) || hasRun(rehearse) || hasRun(main);
   }
 
   private static boolean hasRun(ContainerOutcome container) {
@@ -63,8 +63,9 @@ public record Attempt(ContainerOutcome backup, ContainerOutcome rehearse, Contai
         && rehearse.state() != ContainerOutcome.State.Waiting;
   }
 
+  /** Whether the backup and rehearsal are done and the main container runs (or has ended well). */
   public boolean migrating() {
-    return (backup == null || backup.succeeded()) && (rehearse == null || rehearse.succeeded()) && migrate != null
-        && !migrate.failed();
+    return (backup == null || backup.succeeded()) && (rehearse == null || rehearse.succeeded()) && main != null
+        && !main.failed();
   }
 }

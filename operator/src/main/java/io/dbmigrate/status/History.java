@@ -2,67 +2,68 @@ package io.dbmigrate.status;
 
 import io.dbmigrate.decide.StepEntry;
 
-import io.dbmigrate.observe.ContainerOutcome;
 import io.dbmigrate.observe.JobObservation;
-import io.dbmigrate.observe.Attempt;
 
 import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
-import io.dbmigrate.contract.RunnerResult;
-import java.util.ArrayList;
+import io.dbmigrate.contract.BackupResult;
 import java.util.List;
 
 /**
- * status.history: the completed steps, stamps and baselines, oldest first. An entry is added once, when status first
- * shows its Job ended; the Job's name is its key, so a reconcile from a stale cache never adds it twice. Pure.
+ * The entries of status.history: the completed steps, stamps and baselines, oldest first. An entry is made when status
+ * first shows its Job ended; {@link StatusDraft#recordHistory} keys it by the Job's name, so a reconcile from a stale
+ * cache never adds it twice. Pure.
  */
 final class History {
 
   private History() {
   }
 
-  /** The history with the step's run added, if its Job has just ended. */
-  static List<HistoryEntry> afterStep(List<HistoryEntry> history, StepEntry entry, StepStatus step, long generation) {
+  /** The entry of a step's run whose Job has just ended, or was lost; null while it runs or once status showed it end. */
+  static HistoryEntry ofStep(StepEntry entry, StepStatus step, long generation) {
     JobObservation job = entry.job();
     StepStatus before = entry.recorded();
-    if (job == null && entry.state() == StepEntry.State.Lost && !recorded(history, entry.jobName())) {
-      return append(history, new HistoryEntry(HistoryEntry.STEP, entry.name(), generation, entry.jobName(),
-          Phase.Failed.name(), Reasons.JOB_LOST, step.fromRevision(), step.toRevision(), step.appliedRevisions(),
-          null, null, null, null, step.startedAt(), null, entry.fingerprint()));
+    if (job == null && entry.state() == StepEntry.State.Lost) {
+      return HistoryEntry.step(entry.name(), generation, entry.jobName())
+          .outcome(Phase.Failed.name(), Reasons.JOB_LOST)
+          .revisions(step.fromRevision(), step.toRevision(), step.appliedRevisions())
+          .times(step.startedAt(), null)
+          .fingerprint(entry.fingerprint())
+          .build();
     }
     boolean endedBefore = before != null && job != null && job.name().equals(before.job()) && before.phase() != null
         && before.phase().isFinal();
-    if (job == null || job.state() == JobObservation.State.Active || endedBefore || recorded(history, job.name())) {
-      return history;
+    if (job == null || job.state() == JobObservation.State.Active || endedBefore) {
+      return null;
     }
-    RehearsalStatus rehearsal = step.rehearsal();
-    boolean rehearsedNow = StepEntry.rehearsalOf(job) != null;
-    ContainerOutcome failure = job.state() == JobObservation.State.Failed ? job.lastFailure() : null;
-    String reason = job.state() == JobObservation.State.Succeeded ? null
-        : failure != null ? failure.failureReason() : job.failureReason() == null ? Reasons.JOB_FAILED : job.failureReason();
-    return append(history, new HistoryEntry(HistoryEntry.STEP, entry.name(), generation, job.name(),
-        step.phase() == Phase.Succeeded ? Phase.Succeeded.name() : Phase.Failed.name(), reason, step.fromRevision(),
-        step.toRevision(), step.appliedRevisions(), backupFile(job),
-        rehearsedNow && rehearsal != null ? rehearsal.result() : null,
-        rehearsedNow && rehearsal != null && rehearsal.passed() ? rehearsal.duration() : null, null,
-        step.startedAt(), step.finishedAt(), entry.fingerprint()));
+    RehearsalStatus rehearsal = StepEntry.rehearsalOf(job) == null ? null : step.rehearsal();
+    boolean succeeded = job.state() == JobObservation.State.Succeeded;
+    return HistoryEntry.step(entry.name(), generation, job.name())
+        .outcome(step.phase() == Phase.Succeeded ? Phase.Succeeded.name() : Phase.Failed.name(),
+            succeeded ? null : JobFailure.of(job).reason())
+        .revisions(step.fromRevision(), step.toRevision(), step.appliedRevisions())
+        .backupFile(backupFile(job))
+        .rehearsal(rehearsal == null ? null : rehearsal.result(),
+            rehearsal != null && rehearsal.passed() ? rehearsal.duration() : null)
+        .times(step.startedAt(), step.finishedAt())
+        .fingerprint(entry.fingerprint())
+        .build();
   }
 
-  /** The history with the stamp (or baseline) added, once it ended. */
-  static List<HistoryEntry> afterStamp(List<HistoryEntry> history, StampStatus stamp, String kind, long generation,
-                                       JobObservation job) {
-    if (recorded(history, stamp.job())) {
-      return history;
-    }
-    ContainerOutcome failure = job == null ? null : job.lastFailure();
-    return append(history, new HistoryEntry(kind, null, generation, stamp.job(),
-        stamp.phase() == Phase.Succeeded ? Phase.Succeeded.name() : Phase.Failed.name(),
-        stamp.phase() == Phase.Succeeded ? null : failure != null ? failure.failureReason() : Reasons.JOB_FAILED,
-        stamp.fromRevision(), stamp.toRevision(), null, stamp.backupFile(), null, null, stamp.requestedBy(),
-        stamp.requestedAt(), stamp.finishedAt(), null));
+  /** The entry of a stamp (or baseline) that ended. */
+  static HistoryEntry ofStamp(StampStatus stamp, String kind, long generation, JobObservation job) {
+    boolean succeeded = stamp.phase() == Phase.Succeeded;
+    return HistoryEntry.stamp(kind, generation, stamp.job())
+        .outcome(succeeded ? Phase.Succeeded.name() : Phase.Failed.name(),
+            succeeded ? null : JobFailure.of(job).reason())
+        .revisions(stamp.fromRevision(), stamp.toRevision(), null)
+        .backupFile(stamp.backupFile())
+        .requestedBy(stamp.requestedBy())
+        .times(stamp.requestedAt(), stamp.finishedAt())
+        .build();
   }
 
   /** The newest {@code limit} entries. */
@@ -73,24 +74,8 @@ final class History {
     return history.size() <= limit ? history : List.copyOf(history.subList(history.size() - limit, history.size()));
   }
 
-  private static boolean recorded(List<HistoryEntry> history, String job) {
-    return history.stream().anyMatch(h -> job.equals(h.job()));
-  }
-
-  private static List<HistoryEntry> append(List<HistoryEntry> history, HistoryEntry entry) {
-    List<HistoryEntry> next = new ArrayList<>(history);
-    next.add(entry);
-    return List.copyOf(next);
-  }
-
   private static String backupFile(JobObservation job) {
-    String file = null;
-    for (Attempt attempt : job.attempts()) {
-      RunnerResult backup = attempt.backup() == null ? null : attempt.backup().result();
-      if (backup != null && backup.backup() != null && attempt.backup().succeeded()) {
-        file = backup.backup().file();
-      }
-    }
-    return file;
+    BackupResult backup = JobResults.of(job).backup();
+    return backup == null ? null : backup.file();
   }
 }

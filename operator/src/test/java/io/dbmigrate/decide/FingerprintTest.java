@@ -10,8 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** What decides whether a succeeded step is run again in a later generation. */
 class FingerprintTest {
@@ -37,39 +41,41 @@ class FingerprintTest {
     assertTrue(BASE.matches("[0-9a-f]{16}"), BASE);
   }
 
-  @Test
-  void changesWithTheImageBecauseHeadOfANewImageIsANewTarget() {
-    changes("the image", m -> m.image("registry.example.com/crm-migrations:1.0.1"));
+  /** What decides the outcome of a step: the database, what runs and where it goes (head of a new image is new). */
+  private static final Map<String, UnaryOperator<Resources.Migration>> DECIDES = Map.of(
+      "the image", m -> m.image("registry.example.com/crm-migrations:1.0.1"),
+      "the target", m -> m.targetRevision("c3d4"),
+      "the host", m -> m.host("crm-db-2.crm.svc"),
+      "the port", m -> m.port(6432),
+      "the database name", m -> m.databaseName("crm_eu"),
+      "the path", m -> m.path("/app/alembic"));
+
+  /** What does not: how backups are kept, retries, suspension, and port 5432 spelled out or defaulted. */
+  private static final Map<String, UnaryOperator<Resources.Migration>> DOES_NOT_DECIDE = Map.of(
+      "backup retain", m -> m.backup(new BackupSpec(BackupSpec.BackupMode.Required, null,
+          Resources.volume(Resources.CLAIM), 9)),
+      "backoffLimit", m -> m.backoffLimit(5),
+      "suspend", m -> m.suspend(true),
+      "the default port", m -> m.port(null));
+
+  static Stream<String> decisive() {
+    return DECIDES.keySet().stream().sorted();
   }
 
-  @Test
-  void changesWithTheTarget() {
-    changes("the target", m -> m.targetRevision("c3d4"));
+  static Stream<String> notDecisive() {
+    return DOES_NOT_DECIDE.keySet().stream().sorted();
   }
 
-  @Test
-  void changesWithTheDatabase() {
-    changes("the host", m -> m.host("crm-db-2.crm.svc"));
-    changes("the port", m -> m.port(6432));
-    changes("the database name", m -> m.databaseName("crm_eu"));
+  @ParameterizedTest
+  @MethodSource("decisive")
+  void changesWithWhatDecidesTheOutcome(String what) {
+    changes(what, DECIDES.get(what));
   }
 
-  @Test
-  void changesWithTheMigrationsPath() {
-    changes("the path", m -> m.path("/app/alembic"));
-  }
-
-  @Test
-  void keepsWhatDoesNotDecideTheOutcome() {
-    keeps("backup retain", m -> m.backup(new BackupSpec(BackupSpec.BackupMode.Required, null,
-        Resources.volume(Resources.CLAIM), 9)));
-    keeps("backoffLimit", m -> m.backoffLimit(5));
-    keeps("suspend", m -> m.suspend(true));
-  }
-
-  @Test
-  void theDefaultPortIsThePort() {
-    keeps("port 5432 spelled out or defaulted", m -> m.port(null));
+  @ParameterizedTest
+  @MethodSource("notDecisive")
+  void keepsWhatDoesNotDecideTheOutcome(String what) {
+    keeps(what, DOES_NOT_DECIDE.get(what));
   }
 
   @Test

@@ -23,6 +23,12 @@ import org.junit.jupiter.api.Test;
 
 class GatesTest {
 
+  /** The verdict on the gate of the resource's first step, for a plan with this digest. */
+  private static Gates.Verdict verdict(DatabaseMigration resource, String planDigest, boolean annotationCounts) {
+    Observation observation = observe(resource, List.of());
+    return Gates.check(observation, entry(observation, 0), planDigest, annotationCounts);
+  }
+
   @Test
   void theApproveAnnotationIsACommaSeparatedListOfStepNames() {
     DatabaseMigration resource = migration().annotation(Gates.APPROVE_ANNOTATION, " expand ,contract,, ").build();
@@ -39,9 +45,8 @@ class GatesTest {
   @Test
   void aClosedApprovalGateSaysHowToOpenIt() {
     DatabaseMigration resource = migration().steps(approvalStep("contract", "head", null)).build();
-    Observation observation = observe(resource, List.of());
 
-    Gates.Verdict verdict = Gates.check(observation, entry(observation, 0), "0123456789ab", true);
+    Gates.Verdict verdict = verdict(resource, "0123456789ab", true);
 
     assertFalse(verdict.open());
     assertNull(verdict.openedBy());
@@ -55,13 +60,12 @@ class GatesTest {
   void theSpecApprovesThePlanItNamesAndNoOther() {
     DatabaseMigration resource = migration().steps(new StepSpec("contract", "head",
         new GateSpec(new ApprovalGate(null, "0123456789ab"), null, null), null, null)).build();
-    Observation observation = observe(resource, List.of());
 
-    Gates.Verdict same = Gates.check(observation, entry(observation, 0), "0123456789ab", true);
+    Gates.Verdict same = verdict(resource, "0123456789ab", true);
     assertTrue(same.open());
     assertEquals(Gates.OPENED_BY_SPEC_PLAN + " 0123456789ab", same.openedBy());
 
-    Gates.Verdict other = Gates.check(observation, entry(observation, 0), "ba9876543210", true);
+    Gates.Verdict other = verdict(resource, "ba9876543210", true);
     assertFalse(other.open());
     assertTrue(other.waitingFor().contains("the spec approves plan 0123456789ab, not this one"), other.waitingFor());
   }
@@ -70,18 +74,16 @@ class GatesTest {
   void anAnnotationDoesNotCountWhileThePlanIsBeingPublished() {
     DatabaseMigration resource = migration().steps(approvalStep("contract", "head", null))
         .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
-    Observation observation = observe(resource, List.of());
 
-    assertFalse(Gates.check(observation, entry(observation, 0), "0123456789ab", false).open());
-    assertTrue(Gates.check(observation, entry(observation, 0), "0123456789ab", true).open());
+    assertFalse(verdict(resource, "0123456789ab", false).open());
+    assertTrue(verdict(resource, "0123456789ab", true).open());
   }
 
   @Test
   void theSpecApprovalWinsOverAMissingAnnotation() {
     DatabaseMigration resource = migration().steps(approvalStep("contract", "head", true)).build();
-    Observation observation = observe(resource, List.of());
 
-    Gates.Verdict verdict = Gates.check(observation, entry(observation, 0), "0123456789ab", true);
+    Gates.Verdict verdict = verdict(resource, "0123456789ab", true);
 
     assertTrue(verdict.open());
     assertEquals(Gates.OPENED_BY_SPEC, verdict.openedBy());

@@ -32,6 +32,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class MigrationPlannerTest {
 
+  /** The planner's decision, which must be of this kind. */
+  private static <T extends Decision> T decided(Class<T> kind, Observation observation) {
+    return assertInstanceOf(kind, MigrationPlanner.decide(observation));
+  }
+
   /** A status of {@code generation} whose one step (migrate) ended in {@code phase}, run by {@code job}. */
   private static DatabaseMigrationStatus finalStatus(DatabaseMigration resource, Phase phase, long generation, String job) {
     String fingerprint = Fingerprint.of(resource.getSpec(), resource.getSpec().stepsOrSingle().get(0));
@@ -42,9 +47,7 @@ class MigrationPlannerTest {
   void invalidSpecStallsWithAMessageNamingEachField() {
     DatabaseMigration resource = migration().host("db host; drop").targetRevision("head; rm -rf /").build();
 
-    Decision decision = MigrationPlanner.decide(observe(resource));
-
-    Decision.Stall stall = assertInstanceOf(Decision.Stall.class, decision);
+    Decision.Stall stall = decided(Decision.Stall.class, observe(resource));
     assertEquals(Reasons.INVALID_SPEC, stall.reason());
     assertTrue(stall.message().contains("spec.database.host"), stall.message());
     assertTrue(stall.message().contains("spec.targetRevision"), stall.message());
@@ -54,9 +57,7 @@ class MigrationPlannerTest {
   void invalidSpecCreatesNothingEvenWhenEverythingElseIsReady() {
     DatabaseMigration resource = migration().withoutMigrations().build();
 
-    Decision decision = MigrationPlanner.decide(observe(resource));
-
-    Decision.Stall stall = assertInstanceOf(Decision.Stall.class, decision);
+    Decision.Stall stall = decided(Decision.Stall.class, observe(resource));
     assertTrue(stall.message().contains("spec.migrations is required"), stall.message());
   }
 
@@ -136,7 +137,7 @@ class MigrationPlannerTest {
     DatabaseMigration edited = migration().generation(3L).status(statusWithSteps(2L, Phase.Migrating,
         stepStatus("migrate", "head", Phase.Migrating, 2L, MigrationPlanner.jobName(first), null, null))).build();
 
-    assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(observe(edited)));
+    decided(Decision.CreateJob.class, observe(edited));
   }
 
   @Test
@@ -156,7 +157,7 @@ class MigrationPlannerTest {
     assertTrue(waiting.message().contains(firstJob), waiting.message());
 
     Observation ended = observe(edited, Resources.succeededJob(firstJob, backedUp("g1", "a1b2")));
-    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, MigrationPlanner.decide(ended));
+    Decision.CreateJob create = decided(Decision.CreateJob.class, ended);
     assertEquals(MigrationPlanner.jobName(edited), create.step().jobName());
   }
 
@@ -176,9 +177,7 @@ class MigrationPlannerTest {
     DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4")
         .status(finalStatus(first, Phase.Succeeded, 1, firstJob)).build();
 
-    Decision decision = MigrationPlanner.decide(observe(edited));
-
-    Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, decision);
+    Decision.CreateJob create = decided(Decision.CreateJob.class, observe(edited));
     assertNotEquals(firstJob, create.step().jobName());
     assertEquals(JobNames.forGeneration(Resources.NAME, Resources.UID, 2), create.step().jobName());
     assertEquals(null, create.openedBy(), "no gate");
@@ -202,9 +201,7 @@ class MigrationPlannerTest {
   void missingSecretIsWaitedForAndNamed() {
     DatabaseMigration resource = migration().build();
 
-    Decision decision = MigrationPlanner.decide(observe(resource, SecretObservation.MISSING));
-
-    Decision.WaitForSecret wait = assertInstanceOf(Decision.WaitForSecret.class, decision);
+    Decision.WaitForSecret wait = decided(Decision.WaitForSecret.class, observe(resource, SecretObservation.MISSING));
     assertEquals(Reasons.SECRET_NOT_FOUND, wait.reason());
     assertTrue(wait.message().contains("crm/crm-db"), wait.message());
   }
@@ -213,9 +210,8 @@ class MigrationPlannerTest {
   void missingKeyIsWaitedForAndNamed() {
     DatabaseMigration resource = migration().secretKeys("user", "pass").build();
 
-    Decision decision = MigrationPlanner.decide(observe(resource, new SecretObservation(true, List.of("pass"))));
-
-    Decision.WaitForSecret wait = assertInstanceOf(Decision.WaitForSecret.class, decision);
+    Decision.WaitForSecret wait = decided(Decision.WaitForSecret.class,
+        observe(resource, new SecretObservation(true, List.of("pass"))));
     assertEquals(Reasons.SECRET_KEY_NOT_FOUND, wait.reason());
     assertTrue(wait.message().contains("crm/crm-db"), wait.message());
     assertTrue(wait.message().contains("pass"), wait.message());

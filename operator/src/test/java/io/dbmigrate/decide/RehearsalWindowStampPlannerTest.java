@@ -438,11 +438,11 @@ class RehearsalWindowStampPlannerTest {
 
   @Test
   void anEstimateFromAnotherTargetsHistoryIsNotThisStepsExpectedDuration() {
-    HistoryEntry slow = new HistoryEntry("Step", "contract", 1L, "old-job", "Succeeded", null, null, null, null, null,
-        "Passed", "3h0m0s", null, null, null, "another-fingerprint");
+    HistoryEntry slow = HistoryEntry.step("contract", 1L, "old-job").outcome("Succeeded", null)
+        .rehearsal("Passed", "3h0m0s").fingerprint("another-fingerprint").build();
     assertNull(StepLedger.expectedDuration("this-fingerprint", List.of(), null, List.of(slow)));
-    HistoryEntry same = new HistoryEntry("Step", "contract", 1L, "old-job", "Succeeded", null, null, null, null, null,
-        "Passed", "3h0m0s", null, null, null, "this-fingerprint");
+    HistoryEntry same = HistoryEntry.step("contract", 1L, "old-job").outcome("Succeeded", null)
+        .rehearsal("Passed", "3h0m0s").fingerprint("this-fingerprint").build();
     assertEquals(Duration.ofHours(3), StepLedger.expectedDuration("this-fingerprint", List.of(), null, List.of(same)));
   }
 
@@ -452,8 +452,7 @@ class RehearsalWindowStampPlannerTest {
   void historyKeepsTheNewestEntriesAndNeverAddsOneTwice() {
     List<HistoryEntry> history = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      history.add(new HistoryEntry("Step", "migrate", (long) i, "job-" + i, "Succeeded", null, null, null, null, null,
-          null, null, null, null, null, null));
+      history.add(HistoryEntry.step("migrate", (long) i, "job-" + i).outcome("Succeeded", null).build());
     }
     DatabaseMigrationStatus previous = new DatabaseMigrationStatus(3L, Phase.Succeeded, "c3d4", "head", null,
         List.of(), null, null, null, null, null, List.of(), history, null, null);

@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class JobNamesTest {
   /** RFC 1123 label, what Kubernetes recommends for Job names so that pod host names stay valid. */
@@ -73,32 +74,19 @@ class JobNamesTest {
     assertUsableJobName(JobNames.forGeneration("a".repeat(253), UID, Long.MAX_VALUE));
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"crm", "crm-eu-west-1", "a", "crm--x"})
-  void namesMadeOfLabelCharactersGiveDnsLabels(String resourceName) {
-    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
-  }
-
-  @Test
-  void cutAtAHyphenIsStillADnsLabel() {
-    // Cut so that the kept part ends in '-'.
-    String resourceName = "a".repeat(42) + "-" + "b".repeat(200);
-
-    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
+  /**
+   * Resource names that must give DNS-label Job names: label characters; a name cut so that the kept part ends in '-';
+   * names with dots (a DatabaseMigration's name is a DNS subdomain, a Job's should be a DNS label: Kubernetes derives
+   * pod host names from it, which JobNames' own comment promises); a long dotted name cut at a dot.
+   */
+  static Stream<String> resourceNames() {
+    return Stream.of("crm", "crm-eu-west-1", "a", "crm--x", "a".repeat(42) + "-" + "b".repeat(200),
+        "crm.eu-west", "crm.v2", "x.y.z", "a".repeat(42) + "." + "b".repeat(200));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"crm.eu-west", "crm.v2", "x.y.z"})
-  void resourceNamesWithDotsGiveDnsLabelsToo(String resourceName) {
-    // A DatabaseMigration's name is a DNS subdomain and may hold dots; a Job's should be a DNS label (Kubernetes
-    // derives pod host names from it), which JobNames' own comment promises.
-    assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
-  }
-
-  @Test
-  void longDottedNameCutAtADotGivesADnsLabel() {
-    String resourceName = "a".repeat(42) + "." + "b".repeat(200);
-
+  @MethodSource("resourceNames")
+  void resourceNamesGiveDnsLabels(String resourceName) {
     assertUsableJobName(JobNames.forGeneration(resourceName, UID, 1));
   }
 

@@ -138,11 +138,11 @@ class JobObserverTest {
 
     assertEquals(ContainerOutcome.State.Succeeded, attempt.backup().state());
     assertEquals(backup, attempt.backup().result());
-    assertEquals(ContainerOutcome.State.Failed, attempt.migrate().state());
-    assertEquals(21, attempt.migrate().exitCode());
-    assertEquals(upgrade, attempt.migrate().result());
-    assertNull(attempt.migrate().text());
-    assertSame(attempt.migrate(), attempt.failure());
+    assertEquals(ContainerOutcome.State.Failed, attempt.main().state());
+    assertEquals(21, attempt.main().exitCode());
+    assertEquals(upgrade, attempt.main().result());
+    assertNull(attempt.main().text());
+    assertSame(attempt.main(), attempt.failure());
     assertEquals("MigrationFailed", attempt.failure().failureReason());
   }
 
@@ -152,7 +152,7 @@ class JobObserverTest {
     Pod pod = pod(JOB + "-aaaaa", "2024-05-06T07:08:09Z", backupDone("a1b2"),
         status("migrate", terminated(1, "Error", logs)));
 
-    ContainerOutcome migrate = JobObserver.observe(job(), List.of(pod)).latestAttempt().migrate();
+    ContainerOutcome migrate = JobObserver.observe(job(), List.of(pod)).latestAttempt().main();
 
     assertNull(migrate.result());
     assertEquals(logs, migrate.text());
@@ -216,7 +216,7 @@ class JobObserverTest {
     Attempt attempt = JobObserver.observe(job(), List.of(pod)).latestAttempt();
 
     assertEquals(ContainerOutcome.State.Waiting, attempt.backup().state());
-    assertNull(attempt.migrate());
+    assertNull(attempt.main());
     assertNull(attempt.failure());
   }
 
@@ -227,7 +227,7 @@ class JobObserverTest {
     Attempt attempt = JobObserver.observe(job(), List.of(pod)).latestAttempt();
 
     assertNull(attempt.backup());
-    assertEquals(ContainerOutcome.State.Running, attempt.migrate().state());
+    assertEquals(ContainerOutcome.State.Running, attempt.main().state());
     assertTrue(attempt.migrating());
   }
 
@@ -272,9 +272,9 @@ class JobObserverTest {
         List.of(planPod(status("plan", terminated(0, "Completed", RunnerJson.write(result)))))).latestAttempt();
 
     assertNull(attempt.backup(), "a plan pod has no backup");
-    assertNotNull(attempt.migrate(), "the plan container is read");
-    assertEquals(ContainerOutcome.State.Succeeded, attempt.migrate().state());
-    assertEquals(plan, attempt.migrate().result().plan());
+    assertNotNull(attempt.main(), "the plan container is read");
+    assertEquals(ContainerOutcome.State.Succeeded, attempt.main().state());
+    assertEquals(plan, attempt.main().result().plan());
   }
 
   @Test
@@ -285,7 +285,7 @@ class JobObserverTest {
     Attempt attempt = JobObserver.observe(job(), List.of(planPod(status("plan",
         terminated(ExitCode.AUTHENTICATION_FAILED.code(), "Error", RunnerJson.write(refused)))))).latestAttempt();
 
-    assertSame(attempt.migrate(), attempt.failure());
+    assertSame(attempt.main(), attempt.failure());
     assertEquals("AuthenticationFailed", attempt.failure().failureReason());
   }
 
@@ -294,6 +294,6 @@ class JobObserverTest {
     Attempt attempt = JobObserver.observe(job(), List.of(planPod(status("plan", running())))).latestAttempt();
 
     assertTrue(attempt.started());
-    assertEquals(ContainerOutcome.State.Running, attempt.migrate().state());
+    assertEquals(ContainerOutcome.State.Running, attempt.main().state());
   }
 }

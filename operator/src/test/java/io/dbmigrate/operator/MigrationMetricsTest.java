@@ -39,11 +39,8 @@ class MigrationMetricsTest {
     DatabaseMigrationStatus migrating = status(1, Phase.Migrating, "Migrating", BACKUP, null);
     DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
 
-    metrics.record(crm, null, status(1, Phase.BackingUp, "BackingUp", null, null));
-    metrics.record(crm, status(1, Phase.BackingUp, "BackingUp", null, null), migrating);
-    metrics.record(crm, migrating, succeeded);
-    // Reconciled again with nothing new: nothing is counted twice.
-    metrics.record(crm, succeeded, succeeded);
+    // Reconciled again at the end with nothing new: nothing is counted twice.
+    walk(crm, null, status(1, Phase.BackingUp, "BackingUp", null, null), migrating, succeeded, succeeded);
 
     Timer backup = registry.get(MigrationMetrics.BACKUP_DURATION).timer();
     assertEquals(1, backup.count());
@@ -80,8 +77,7 @@ class MigrationMetricsTest {
     DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
     DatabaseMigrationStatus failed = status(2, Phase.Failed, "MigrationFailed", BACKUP, RAISED);
 
-    metrics.record(crm, succeeded, failed);
-    metrics.record(crm, failed, failed);
+    walk(crm, succeeded, failed, failed);
 
     assertEquals(1, runs("Failed", "MigrationFailed"));
     assertNull(registry.find(MigrationMetrics.RUNS).tag("outcome", "Succeeded").counter(), "no success counted");
@@ -96,8 +92,7 @@ class MigrationMetricsTest {
     DatabaseMigrationStatus failedTwo = status(2, Phase.Failed, "BackupFailed", null, null);
     DatabaseMigrationStatus failedThree = status(3, Phase.Failed, "BackupFailed", null, null);
 
-    metrics.record(crm, null, failedTwo);
-    metrics.record(crm, failedTwo, failedThree);
+    walk(crm, null, failedTwo, failedThree);
 
     assertEquals(2, runs("Failed", "BackupFailed"));
   }
@@ -162,6 +157,15 @@ class MigrationMetricsTest {
     assertNull(registry.find(MigrationMetrics.STEPS).counter(), "expand ended in generation 1, counted then");
   }
 
+  /** The resource's status goes from {@code from} through each of {@code statuses}, one reconcile each. */
+  private void walk(DatabaseMigration resource, DatabaseMigrationStatus from, DatabaseMigrationStatus... statuses) {
+    DatabaseMigrationStatus before = from;
+    for (DatabaseMigrationStatus after : statuses) {
+      metrics.record(resource, before, after);
+      before = after;
+    }
+  }
+
   private double steps(String step, String outcome, String reason) {
     return registry.get(MigrationMetrics.STEPS).tag("step", step).tag("outcome", outcome).tag("reason", reason)
         .counter().count();
@@ -174,10 +178,9 @@ class MigrationMetricsTest {
 
   private static DatabaseMigrationStatus phased(long generation, Phase phase, String readyReason, String currentStep,
                                                 StepStatus... steps) {
-    String ready = phase == Phase.Succeeded ? "True" : "False";
-    return new DatabaseMigrationStatus(generation, phase, null, "head", currentStep, List.of(steps), null, readyReason,
-        null, null, 0, List.of(new StatusCondition(StatusCondition.READY, ready, generation, "2024-05-06T07:08:09Z",
-        readyReason, "")), null, null, null);
+    DatabaseMigrationStatus status = status(generation, phase, readyReason, null, null);
+    return new DatabaseMigrationStatus(generation, phase, null, "head", currentStep, List.of(steps), null,
+        status.message(), null, null, 0, status.conditions(), null, null, null);
   }
 
   private double runs(String outcome, String reason) {

@@ -2,7 +2,6 @@ package io.dbmigrate.operator;
 
 import static io.dbmigrate.testing.Resources.approvalStep;
 import static io.dbmigrate.testing.Resources.entry;
-import static io.dbmigrate.testing.Resources.gzipBase64;
 import static io.dbmigrate.testing.Resources.migration;
 import static io.dbmigrate.testing.Resources.observe;
 import static io.dbmigrate.testing.Resources.step;
@@ -13,6 +12,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.testing.Resources;
 import io.dbmigrate.decide.StepEntry;
+import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -37,7 +37,7 @@ class PlanConfigMapsTest {
 
   @Test
   void holdsTheSqlTheRevisionsAndASummary() {
-    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(gzipBase64(SQL), SQL.length(), true, null));
+    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(CompressedSql.encode(SQL), SQL.length(), true, null));
 
     assertEquals(SQL, configMap.getData().get(PlanConfigMaps.KEY_SQL), "decoded from gzip+base64, as it was");
     assertEquals("f7a8\na9b0\n", configMap.getData().get(PlanConfigMaps.KEY_REVISIONS));
@@ -50,7 +50,7 @@ class PlanConfigMapsTest {
 
   @Test
   void isNamedForTheStepAndOwnedByTheResource() {
-    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(gzipBase64(SQL), SQL.length(), true, null));
+    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(CompressedSql.encode(SQL), SQL.length(), true, null));
 
     assertEquals(JobNames.planConfigMap("crm", Resources.UID, "contract"), configMap.getMetadata().getName());
     assertEquals("crm", configMap.getMetadata().getNamespace());
@@ -69,7 +69,7 @@ class PlanConfigMapsTest {
   @Test
   void sqlCutShortSaysSoAndWhereTheRestIs() {
     String cut = SQL.substring(0, 40);
-    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(gzipBase64(cut), 2_000_000L, false, null));
+    ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), plan(CompressedSql.encode(cut), 2_000_000L, false, null));
 
     String sql = configMap.getData().get(PlanConfigMaps.KEY_SQL);
     assertTrue(sql.startsWith(cut), sql);

@@ -49,6 +49,23 @@ class TransitionEventTest {
     return next;
   }
 
+  /** Reconciled while its Job's pod backs up. */
+  private static DatabaseMigrationStatus backingUp(DatabaseMigration resource) {
+    return step(resource, activeJob(MigrationPlanner.jobName(resource),
+        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
+  }
+
+  /** Reconciled once backup g1 (at a1b2) is verified and the upgrade runs. */
+  private static DatabaseMigrationStatus migrating(DatabaseMigration resource) {
+    return step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+  }
+
+  /** Reconciled once its Job succeeded: backup g1 at a1b2, then the upgrade to c3d4. */
+  private static DatabaseMigrationStatus succeeded(DatabaseMigration resource) {
+    return step(resource, succeededJob(MigrationPlanner.jobName(resource),
+        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+  }
+
   private static TransitionEvent only(List<TransitionEvent> events) {
     assertEquals(1, events.size(), events.toString());
     return events.get(0);
@@ -87,11 +104,8 @@ class TransitionEventTest {
   @Test
   void readyReasonChangeIsAnEvent() {
     DatabaseMigration resource = migration().build();
-    String job = MigrationPlanner.jobName(resource);
-    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
-        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
-    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
-        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+    DatabaseMigrationStatus backingUp = backingUp(resource);
+    DatabaseMigrationStatus succeeded = succeeded(resource);
 
     List<TransitionEvent> events = TransitionEvent.between(backingUp, succeeded);
 
@@ -112,10 +126,8 @@ class TransitionEventTest {
   @Test
   void newBackupIsABackupVerifiedEvent() {
     DatabaseMigration resource = migration().build();
-    String job = MigrationPlanner.jobName(resource);
-    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
-        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
-    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus backingUp = backingUp(resource);
+    DatabaseMigrationStatus migrating = migrating(resource);
 
     List<TransitionEvent> events = TransitionEvent.between(backingUp, migrating);
 
@@ -131,10 +143,8 @@ class TransitionEventTest {
   @Test
   void theSameBackupIsNotAnnouncedTwice() {
     DatabaseMigration resource = migration().build();
-    String job = MigrationPlanner.jobName(resource);
-    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
-    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
-        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+    DatabaseMigrationStatus migrating = migrating(resource);
+    DatabaseMigrationStatus succeeded = succeeded(resource);
 
     List<TransitionEvent> events = TransitionEvent.between(migrating, succeeded);
 
@@ -144,7 +154,7 @@ class TransitionEventTest {
   @Test
   void stalledIsAWarning() {
     DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus migrating = step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus migrating = migrating(resource);
     DatabaseMigrationStatus failedStatus = step(resource, failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy",
         null, attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom")))));
 
@@ -177,7 +187,7 @@ class TransitionEventTest {
   @Test
   void retryingIsAWarning() {
     DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus migrating = step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+    DatabaseMigrationStatus migrating = migrating(resource);
     DatabaseMigrationStatus retrying = step(resource, activeJob(MigrationPlanner.jobName(resource),
         attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")))));
 
@@ -187,13 +197,10 @@ class TransitionEventTest {
   @Test
   void progressAndSuccessAreNormal() {
     DatabaseMigration resource = migration().build();
-    String job = MigrationPlanner.jobName(resource);
     DatabaseMigrationStatus created = step(resource, null);
-    DatabaseMigrationStatus backingUp = step(resource, activeJob(job,
-        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
-    DatabaseMigrationStatus migrating = step(resource, activeJob(job, backedUp("g1", "a1b2")));
-    DatabaseMigrationStatus succeeded = step(resource, succeededJob(job,
-        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+    DatabaseMigrationStatus backingUp = backingUp(resource);
+    DatabaseMigrationStatus migrating = migrating(resource);
+    DatabaseMigrationStatus succeeded = succeeded(resource);
 
     List<TransitionEvent> events = new ArrayList<>();
     events.addAll(TransitionEvent.between(null, created));

@@ -31,6 +31,7 @@ import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.contract.BackupResult;
+import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.PlanResult;
@@ -39,15 +40,10 @@ import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.operator.JobFactory;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Test fixtures built from plain objects: a valid DatabaseMigration (the one of examples/crm) that each test bends
@@ -399,19 +395,9 @@ public final class Resources {
         null, 0, List.of(), null, null, null);
   }
 
-  public static String gzipBase64(String text) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-      gzip.write(text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return Base64.getEncoder().encodeToString(bytes.toByteArray());
-  }
-
   /** A plan the runner's `plan` command reports: upgrade from {@code from} through {@code pending}, with this SQL. */
   public static PlanResult plan(String target, String from, List<String> pending, String sql) {
-    return new PlanResult(target, from, "upgrade", pending, gzipBase64(sql),
+    return new PlanResult(target, from, "upgrade", pending, CompressedSql.encode(sql),
         (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
   }
 

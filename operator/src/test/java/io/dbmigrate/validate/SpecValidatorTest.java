@@ -85,9 +85,12 @@ class SpecValidatorTest {
     assertTrue(problem.length() < 250, problem);
   }
 
-  @Test
-  void databaseIsRequired() {
-    assertEquals(List.of("spec.database is required"), problems(migration().withoutDatabase()));
+  @ParameterizedTest
+  @ValueSource(strings = {"database", "migrations"})
+  void sectionsAreRequired(String section) {
+    Resources.Migration without = section.equals("database") ? migration().withoutDatabase()
+        : migration().withoutMigrations();
+    assertEquals(List.of("spec." + section + " is required"), problems(without));
   }
 
   @Test
@@ -120,11 +123,6 @@ class SpecValidatorTest {
     onlyProblem(migration().withoutCredentialsSecret(), "spec.database.credentialsSecret is required");
     onlyProblem(migration().secret(null), "spec.database.credentialsSecret.name is required");
     onlyProblem(migration().secret("Crm_DB"), "spec.database.credentialsSecret.name");
-  }
-
-  @Test
-  void migrationsAreRequired() {
-    assertEquals(List.of("spec.migrations is required"), problems(migration().withoutMigrations()));
   }
 
   @Test

@@ -44,4 +44,87 @@ public record HistoryEntry(
   public static final String STEP = "Step";
   public static final String STAMP = "Stamp";
   public static final String BASELINE = "Baseline";
+
+  /** The run of a step, to be filled in. */
+  public static Builder step(String step, Long generation, String job) {
+    return new Builder(STEP, step, generation, job);
+  }
+
+  /** A stamp ({@link #STAMP}) or a baseline ({@link #BASELINE}), to be filled in. */
+  public static Builder stamp(String kind, Long generation, String job) {
+    return new Builder(kind, null, generation, job);
+  }
+
+  /** An entry field group by field group; what is not given stays empty. */
+  public static final class Builder {
+    private final String kind;
+    private final String step;
+    private final Long generation;
+    private final String job;
+    private String outcome;
+    private String reason;
+    private String fromRevision;
+    private String toRevision;
+    private List<String> appliedRevisions;
+    private String backupFile;
+    private String rehearsal;
+    private String rehearsalDuration;
+    private String requestedBy;
+    private String startedAt;
+    private String finishedAt;
+    private String fingerprint;
+
+    private Builder(String kind, String step, Long generation, String job) {
+      this.kind = kind;
+      this.step = step;
+      this.generation = generation;
+      this.job = job;
+    }
+
+    /** Succeeded or Failed, and why it failed. */
+    public Builder outcome(String outcome, String reason) {
+      this.outcome = outcome;
+      this.reason = reason;
+      return this;
+    }
+
+    public Builder revisions(String from, String to, List<String> applied) {
+      this.fromRevision = from;
+      this.toRevision = to;
+      this.appliedRevisions = applied;
+      return this;
+    }
+
+    public Builder backupFile(String file) {
+      this.backupFile = file;
+      return this;
+    }
+
+    public Builder rehearsal(String result, String duration) {
+      this.rehearsal = result;
+      this.rehearsalDuration = duration;
+      return this;
+    }
+
+    public Builder requestedBy(String manager) {
+      this.requestedBy = manager;
+      return this;
+    }
+
+    public Builder times(String started, String finished) {
+      this.startedAt = started;
+      this.finishedAt = finished;
+      return this;
+    }
+
+    public Builder fingerprint(String value) {
+      this.fingerprint = value;
+      return this;
+    }
+
+    public HistoryEntry build() {
+      return new HistoryEntry(kind, step, generation, job, outcome, reason, fromRevision, toRevision, appliedRevisions,
+          backupFile, rehearsal, rehearsalDuration, requestedBy, startedAt, finishedAt, fingerprint);
+    }
+  }
 }

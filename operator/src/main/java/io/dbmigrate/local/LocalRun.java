@@ -16,8 +16,8 @@ import io.dbmigrate.decide.MigrationPlanner;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.status.Reasons;
 import io.dbmigrate.observe.SecretObservation;
+import io.dbmigrate.decide.Reconciliation;
 import io.dbmigrate.decide.StampRequests;
-import io.dbmigrate.status.StatusAggregator;
 import io.dbmigrate.plan.StepCommand;
 import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.status.TransitionEvent;
@@ -55,8 +55,8 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * `dbmigrate run`: the cluster's path without a cluster. The same planner decides and the same aggregator computes
- * status; the Job's two containers become two in-process runner calls, retried as the Job would retry them.
+ * `dbmigrate run`: the cluster's path without a cluster. Each pass is one reconcile ({@link Reconciliation}) with the
+ * same planner and status; the Job's containers become in-process runner calls, retried as the Job would retry them.
  */
 public final class LocalRun {
   private final ConnectionSettings connection;
@@ -112,27 +112,26 @@ public final class LocalRun {
     Map<String, JobObservation> jobs = new HashMap<>();
     Set<String> given = new TreeSet<>();
     while (true) {
-      Observation observation = new Observation(resource, SecretObservation.PRESENT, jobs, Map.of(), clock.instant());
-      Decision decision = MigrationPlanner.decide(observation);
-      apply(resource, observation, decision);
-      spend(resource, Gates.spentApprovals(observation, decision));
-      StampRequests.spentAnnotation(resource).ifPresent(revision -> removeStampAnnotation(resource));
+      Reconciliation outcome = Reconciliation.of(new Observation(resource, SecretObservation.PRESENT, jobs, Map.of(),
+          clock.instant()));
+      Decision decision = outcome.decision();
+      apply(resource, outcome);
+      spend(resource, outcome.spentApprovals());
+      outcome.spentStampAnnotation().ifPresent(revision -> removeStampAnnotation(resource));
       if (decision instanceof Decision.CreateJob create) {
         JobObservation job = runJob(resource, create, jobs);
         jobs.put(job.name(), job);
       } else if (decision instanceof Decision.CreateStampJob stamp) {
         JobObservation job = runStamp(resource, stamp.run());
         jobs.put(job.name(), job);
-      } else if (decision instanceof Decision.FollowStampJob stamp
-          && (stamp.run().kind() == Decision.StampRun.Kind.Annotation
-          || stamp.job().state() == JobObservation.State.Succeeded)) {
+      } else if (decision instanceof Decision.FollowStampJob stamp && stamp.goesOn()) {
         // Its end is now in status (above), so the next decision goes on: to the steps, or the annotation's removal.
         // A refused baseline is not followed again: nothing runs after it.
         continue;
       } else if (decision instanceof Decision.CreatePlanJob plan) {
         JobObservation job = runPlan(resource, plan.step());
         jobs.put(job.name(), job);
-      } else if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+      } else if (decision instanceof Decision.AwaitGate gate && gate.publishes()) {
         printPlan(gate);
       } else if (decision instanceof Decision.AwaitGate gate && Reasons.AWAITING_APPROVAL.equals(gate.reason())
           && approvals.contains(gate.step().name()) && given.add(gate.step().name())) {
@@ -198,9 +197,10 @@ public final class LocalRun {
     }
   }
 
-  private void apply(DatabaseMigration resource, Observation observation, Decision decision) {
+  // The status a cluster would write, with the Events it would record as progress lines.
+  private void apply(DatabaseMigration resource, Reconciliation outcome) {
     DatabaseMigrationStatus before = resource.getStatus();
-    DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
+    DatabaseMigrationStatus after = outcome.status();
     for (TransitionEvent event : TransitionEvent.between(before, after)) {
       LocalProgress.event(event).ifPresent(progress::println);
     }
@@ -221,7 +221,7 @@ public final class LocalRun {
         Map<String, JobObservation> seen = new HashMap<>(jobs);
         seen.put(name, new JobObservation(name, JobObservation.State.Active, append(earlier, progressed), null, null));
         Observation observation = new Observation(resource, SecretObservation.PRESENT, seen, Map.of(), clock.instant());
-        apply(resource, observation, MigrationPlanner.decide(observation));
+        apply(resource, Reconciliation.of(observation));
       });
       attempts.add(attempt);
       ContainerOutcome failure = attempt.failure();

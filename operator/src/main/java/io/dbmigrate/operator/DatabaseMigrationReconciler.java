@@ -3,10 +3,8 @@ package io.dbmigrate.operator;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.decide.Decision;
-import io.dbmigrate.decide.Gates;
+import io.dbmigrate.decide.Reconciliation;
 import io.dbmigrate.observe.JobObservation;
-import io.dbmigrate.decide.StampRequests;
-import io.dbmigrate.decide.MigrationPlanner;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.validate.SpecValidator;
@@ -37,8 +35,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.net.HttpURLConnection;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,19 +46,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Observes, asks the planner, carries out its one decision, and hands the computed status to JOSDK to write.
- * No sleeps and no polling: Job, Pod and Deployment informers wake it, and only a missing Secret asks for a timed retry.
+ * Observes, computes the reconcile's outcome ({@link Reconciliation}), carries out its effects and writes its status.
+ * No sleeps and no polling: Job, Pod and Deployment informers wake it, and the outcome says when only time can.
  * Not generation-aware: an approval is an annotation, which leaves the generation alone, and must still wake it.
  */
 @ControllerConfiguration(name = DatabaseMigrationReconciler.NAME, generationAwareEventProcessing = false)
 public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration> {
   public static final String NAME = "databasemigration";
-  /** How often a missing Secret is looked for again: a `get`, instead of a cluster-wide watch on Secrets. */
-  public static final Duration SECRET_RECHECK = Duration.ofSeconds(5);
-  // After an approval annotation changed under a reconcile, and after a plan was published: the next reconcile must
-  // come even where the operator's own writes do not wake it.
-  static final Duration ANNOTATION_RECHECK = Duration.ofSeconds(1);
-  static final Duration WINDOW_RECHECK = Duration.ofMinutes(10);
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
   private static final String DEPLOYMENTS = "deployments";
   private static final String ALL_NAMESPACES = "";
@@ -146,16 +136,17 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
   public UpdateControl<DatabaseMigration> reconcile(DatabaseMigration resource, Context<DatabaseMigration> context) {
     KubernetesClient client = context.getClient();
     String namespace = resource.getMetadata().getNamespace();
-    boolean valid = SpecValidator.problems(resource).isEmpty();
+    List<String> problems = SpecValidator.problems(resource);
+    boolean valid = problems.isEmpty();
     Map<String, JobObservation> jobs = valid ? observeJobs(resource, context) : Map.of();
     Map<String, RolloutObservation> rollouts = valid ? observeRollouts(resource, context) : Map.of();
     // The Secret matters only before a Job starts; then it is the kubelet's to read.
     SecretObservation secret = valid
         ? new SecretObserver(client).observe(namespace, resource.getSpec().database().credentialsSecret())
         : SecretObservation.PRESENT;
-    Observation observation = new Observation(resource, secret, jobs, rollouts, clock.instant());
-    Decision decision = MigrationPlanner.decide(observation);
-    if (decision instanceof Decision.JobLost lost) {
+    Reconciliation outcome = Reconciliation.of(new Observation(resource, secret, jobs, rollouts, clock.instant()),
+        problems);
+    if (outcome.decision() instanceof Decision.JobLost lost) {
       // The informer may not have seen a Job created moments ago: only the API server can say it is gone.
       Job live = client.batch().v1().jobs().inNamespace(namespace).withName(lost.step().jobName()).get();
       if (live != null) {
@@ -163,45 +154,36 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
         seen.put(live.getMetadata().getName(), JobObserver.observe(live, podsOf(resource, context).stream()
             .filter(pod -> live.getMetadata().getName().equals(pod.getMetadata().getLabels().get(JobFactory.LABEL_JOB)))
             .toList()));
-        observation = new Observation(resource, secret, seen, rollouts, clock.instant());
-        decision = MigrationPlanner.decide(observation);
+        outcome = Reconciliation.of(new Observation(resource, secret, seen, rollouts, clock.instant()), problems);
       }
     }
 
-    if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
-      return publish(client, resource, observation, gate);
-    }
-    Set<String> spent = Gates.spentApprovals(observation, decision);
-    if (decision instanceof Decision.CreateJob create) {
-      create(client, resource, JobFactory.build(resource, create.step(), create.window()));
-    } else if (decision instanceof Decision.CreatePlanJob plan) {
-      create(client, resource, JobFactory.buildPlan(resource, plan.step()));
-    } else if (decision instanceof Decision.CreateStampJob stamp) {
-      create(client, resource, JobFactory.buildStamp(resource, stamp.run()));
-    }
-    if (!spent.isEmpty()) {
-      ApprovalAnnotation.consume(client, resource, spent);
-    }
-    StampRequests.spentAnnotation(resource).ifPresent(read -> ApprovalAnnotation.removeStamp(client, resource, read));
-    DatabaseMigrationStatus before = resource.getStatus();
-    DatabaseMigrationStatus after = StatusAggregator.compute(observation, decision, clock.instant());
-    if (Objects.equals(before, after)) {
-      metrics.record(resource, before, after);
+    if (outcome.publishesPlan()) {
+      publish(client, resource, outcome);
     } else {
-      writeStatus(client, resource, StatusPatch.replace(after));
-      recordTransition(client, resource, before, after);
+      Decision decision = outcome.decision();
+      if (decision instanceof Decision.CreateJob create) {
+        create(client, resource, JobFactory.build(resource, create.step(), create.window()));
+      } else if (decision instanceof Decision.CreatePlanJob plan) {
+        create(client, resource, JobFactory.buildPlan(resource, plan.step()));
+      } else if (decision instanceof Decision.CreateStampJob stamp) {
+        create(client, resource, JobFactory.buildStamp(resource, stamp.run()));
+      }
+      if (!outcome.spentApprovals().isEmpty()) {
+        ApprovalAnnotation.consume(client, resource, outcome.spentApprovals());
+      }
+      outcome.spentStampAnnotation().ifPresent(read -> ApprovalAnnotation.removeStamp(client, resource, read));
+      DatabaseMigrationStatus before = resource.getStatus();
+      DatabaseMigrationStatus after = outcome.status();
+      if (Objects.equals(before, after)) {
+        metrics.record(resource, before, after);
+      } else {
+        writeStatus(client, resource, StatusPatch.replace(after));
+        recordTransition(client, resource, before, after);
+      }
     }
     UpdateControl<DatabaseMigration> control = UpdateControl.noUpdate();
-    if (decision instanceof Decision.WaitForSecret) {
-      control.rescheduleAfter(SECRET_RECHECK);
-    } else if (decision instanceof Decision.AwaitGate gate && gate.nextWindow() != null) {
-      control.rescheduleAfter(untilWindow(gate.nextWindow()));
-    } else if (decision instanceof Decision.FollowStampJob stamp && stamp.job().state() != JobObservation.State.Active
-        && (stamp.run().kind() == Decision.StampRun.Kind.Annotation
-        || stamp.job().state() == JobObservation.State.Succeeded)) {
-      // The stamp is recorded: on to the annotation and the steps. A refused baseline waits for an edit instead.
-      control.rescheduleAfter(ANNOTATION_RECHECK);
-    }
+    outcome.requeue().ifPresent(control::rescheduleAfter);
     return control;
   }
 
@@ -210,25 +192,22 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
    * ever counts must come after that. So an approval already in the annotation is spent first, and status is written
    * here with the resourceVersion this reconcile knows (after its own annotation patch): when the resource changed
    * meanwhile (an approval given while the plan was being shown), the write fails and the next reconcile spends that
-   * approval before it shows the plan again. Whatever happens, a reconcile follows, not waiting for the event of
-   * this one's own write.
+   * approval before it shows the plan again. Whatever happens, a reconcile follows (the outcome's requeue), not
+   * waiting for the event of this one's own write.
    */
-  private UpdateControl<DatabaseMigration> publish(KubernetesClient client, DatabaseMigration resource,
-                                                   Observation observation, Decision.AwaitGate gate) {
-    UpdateControl<DatabaseMigration> again = UpdateControl.<DatabaseMigration>noUpdate()
-        .rescheduleAfter(ANNOTATION_RECHECK);
+  private void publish(KubernetesClient client, DatabaseMigration resource, Reconciliation outcome) {
+    Decision.AwaitGate gate = (Decision.AwaitGate) outcome.decision();
     String resourceVersion = resource.getMetadata().getResourceVersion();
-    Set<String> spent = Gates.spentApprovals(observation, gate);
-    if (!spent.isEmpty()) {
-      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, spent, true);
+    if (!outcome.spentApprovals().isEmpty()) {
+      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, outcome.spentApprovals(), true);
       if (patched == null) {
-        return again;
+        return;
       }
       resourceVersion = patched.getMetadata().getResourceVersion();
     }
     publishPlan(client, resource, gate);
     DatabaseMigrationStatus before = resource.getStatus();
-    DatabaseMigrationStatus after = StatusAggregator.compute(observation, gate, clock.instant());
+    DatabaseMigrationStatus after = outcome.status();
     try {
       writeStatus(client, resource, StatusPatch.ifUnchanged(resourceVersion, after));
     } catch (KubernetesClientException e) {
@@ -237,20 +216,9 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       }
       LOG.info("msg=\"resource changed while its plan was published; publishing again\" resource={}/{} step={}",
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(), gate.step().name());
-      return again;
+      return;
     }
     recordTransition(client, resource, before, after);
-    return again;
-  }
-
-  // Nothing but the clock wakes a step held for its window: come back when it opens, and now and then before, so a
-  // clock that jumped or an operator restart is never waited out. A second past the opening, it is open.
-  private Duration untilWindow(Instant opensAt) {
-    Duration left = Duration.between(clock.instant(), opensAt).plusSeconds(1);
-    if (left.compareTo(WINDOW_RECHECK) > 0) {
-      return WINDOW_RECHECK;
-    }
-    return left.isNegative() ? ANNOTATION_RECHECK : left;
   }
 
   // The one place status is written: the whole status, as a JSON patch of the status subresource (see StatusPatch).

@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * What one reconcile amounts to, from one observation: the decision, the steps it was made on, the status, the
  * approvals and stamp annotation it spends, and when to look again. Pure; the spec is validated and the steps are read
- * once. The operator carries it out with API writes, local mode in process.
+ * once. The operator carries it out with API writes, local mode in process ({@link Effects}).
  *
  * @param steps                the observed generation's steps; empty when the spec is invalid
  * @param status               the status to write, computed at the observation's time

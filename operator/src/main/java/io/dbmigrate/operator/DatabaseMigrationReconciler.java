@@ -161,18 +161,7 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
     if (outcome.publishesPlan()) {
       publish(client, resource, outcome);
     } else {
-      Decision decision = outcome.decision();
-      if (decision instanceof Decision.CreateJob create) {
-        create(client, resource, JobFactory.build(resource, create.step(), create.window()));
-      } else if (decision instanceof Decision.CreatePlanJob plan) {
-        create(client, resource, JobFactory.buildPlan(resource, plan.step()));
-      } else if (decision instanceof Decision.CreateStampJob stamp) {
-        create(client, resource, JobFactory.buildStamp(resource, stamp.run()));
-      }
-      if (!outcome.spentApprovals().isEmpty()) {
-        ApprovalAnnotation.consume(client, resource, outcome.spentApprovals());
-      }
-      outcome.spentStampAnnotation().ifPresent(read -> ApprovalAnnotation.removeStamp(client, resource, read));
+      new ClusterEffects(client).carryOut(outcome);
       DatabaseMigrationStatus before = resource.getStatus();
       DatabaseMigrationStatus after = outcome.status();
       if (Objects.equals(before, after)) {
@@ -299,23 +288,6 @@ public class DatabaseMigrationReconciler implements Reconciler<DatabaseMigration
       rollouts.put(name, RolloutObserver.observe(name, deployment));
     }
     return rollouts;
-  }
-
-  private static void create(KubernetesClient client, DatabaseMigration resource, Job job) {
-    String jobName = job.getMetadata().getName();
-    try {
-      client.batch().v1().jobs().inNamespace(resource.getMetadata().getNamespace()).resource(job).create();
-      LOG.info("msg=\"job created\" resource={}/{} job={}", resource.getMetadata().getNamespace(),
-          resource.getMetadata().getName(), jobName);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw RefusedWrite.orRethrow("Job " + jobName, e);
-      }
-      // Created by an earlier reconcile whose status write was lost, or not yet in the informer's cache: the name is
-      // the guarantee of one Job.
-      LOG.info("msg=\"job exists\" resource={}/{} job={}", resource.getMetadata().getNamespace(),
-          resource.getMetadata().getName(), jobName);
-    }
   }
 
   // Create or replace: each generation's plan of the step takes the step's one ConfigMap.

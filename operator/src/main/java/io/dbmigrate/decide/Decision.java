@@ -77,6 +77,14 @@ public sealed interface Decision {
 
   /** The stamp's Job runs, or has ended: status follows it. */
   record FollowStampJob(StampRun run, JobObservation job) implements StampDecision {
+    /**
+     * Its Job has ended and the migration goes on from it: a stamp by annotation to the annotation's removal and the
+     * steps, a baseline that succeeded to the steps. A refused baseline holds them until the spec is edited.
+     */
+    public boolean goesOn() {
+      return job.state() != JobObservation.State.Active
+          && (run.kind() == StampRun.Kind.Annotation || job.state() == JobObservation.State.Succeeded);
+    }
   }
 
   /** The step's Job exists and is running, or has failed: status follows it. */
@@ -106,6 +114,11 @@ public sealed interface Decision {
       implements StepDecision {
     public AwaitGate(StepEntry step, String reason, String waitingFor, PlanResult publish) {
       this(step, reason, waitingFor, publish, null);
+    }
+
+    /** Whether this reconcile shows the step's plan for the first time. */
+    public boolean publishes() {
+      return publish != null;
     }
   }
 

@@ -117,13 +117,13 @@ public final class Gates {
    * An approval opens one run of a step, on the plan shown for it; left in place, it would open the same step in a
    * later generation, on a plan nobody has read.
    */
-  public static Set<String> spentApprovals(Observation observation, Decision decision) {
-    Set<String> approved = approvedSteps(observation.resource());
+  static Set<String> spentApprovals(DatabaseMigration resource, List<StepEntry> steps, Decision decision) {
+    Set<String> approved = approvedSteps(resource);
     if (approved.isEmpty()) {
       return Set.of();
     }
     Set<String> running = new HashSet<>();
-    for (StepEntry step : StepLedger.read(observation)) {
+    for (StepEntry step : steps) {
       if (step.job() != null) {
         running.add(step.name());
       }
@@ -132,7 +132,7 @@ public final class Gates {
       running.add(create.step().name());
     }
     // A plan seen for the first time: whatever approval is there was given before anyone could read it.
-    if (decision instanceof Decision.AwaitGate gate && gate.publish() != null) {
+    if (decision instanceof Decision.AwaitGate gate && gate.publishes()) {
       running.add(gate.step().name());
     }
     return approved.stream().filter(running::contains).collect(Collectors.toCollection(TreeSet::new));

@@ -28,12 +28,23 @@ public final class MigrationPlanner {
   private MigrationPlanner() {
   }
 
+  /** The decision on its own; a reconcile asks {@link Reconciliation#of}, which validates and reads the steps once. */
   public static Decision decide(Observation observation) {
-    DatabaseMigration resource = observation.resource();
-    List<String> problems = SpecValidator.problems(resource);
-    if (!problems.isEmpty()) {
-      return new Decision.Stall(Reasons.INVALID_SPEC, "Invalid spec: " + String.join("; ", problems));
-    }
+    List<String> problems = SpecValidator.problems(observation.resource());
+    return problems.isEmpty() ? decide(observation, StepLedger.read(observation)) : stall(problems);
+  }
+
+  /** What an invalid spec gets: nothing is created until it is edited. */
+  static Decision.Stall stall(List<String> problems) {
+    return new Decision.Stall(Reasons.INVALID_SPEC, "Invalid spec: " + String.join("; ", problems));
+  }
+
+  /**
+   * The decision for a valid spec.
+   *
+   * @param steps the observation's steps as {@link StepLedger#read} gave them
+   */
+  static Decision decide(Observation observation, List<StepEntry> steps) {
     // An emergency stamp is not held by suspend: suspending the migration is how on-call stops it before repairing.
     Optional<Decision> stamp = StampRequests.decide(observation).map(d -> ready(observation, d, false));
     if (stamp.isPresent()) {
@@ -43,7 +54,7 @@ public final class MigrationPlanner {
     if (baseline.isPresent()) {
       return baseline.get();
     }
-    for (StepEntry step : StepLedger.read(observation)) {
+    for (StepEntry step : steps) {
       switch (step.state()) {
         case Succeeded -> {
           // on to the next step
@@ -115,10 +126,10 @@ public final class MigrationPlanner {
 
   /** A stamp Job is created only when nothing holds it; one that exists is followed whatever holds the rest. */
   private static Decision ready(Observation observation, Decision stamp, boolean heldBySuspend) {
-    if (!(stamp instanceof Decision.CreateStampJob)) {
+    if (!(stamp instanceof Decision.CreateStampJob create)) {
       return stamp;
     }
-    Decision blocked = blocked(observation, heldBySuspend, Set.of(((Decision.CreateStampJob) stamp).run().jobName()));
+    Decision blocked = blocked(observation, heldBySuspend, Set.of(create.run().jobName()));
     return blocked == null ? stamp : blocked;
   }
 

@@ -81,7 +81,7 @@ public final class StampRequests {
    * The annotation's value when status already records its stamp as ended: the reconciler removes it (testing the
    * value, so a new request made meanwhile stays).
    */
-  public static Optional<String> spentAnnotation(DatabaseMigration resource) {
+  static Optional<String> spentAnnotation(DatabaseMigration resource) {
     Optional<Requested> requested = requested(resource);
     StampStatus last = resource.getStatus() == null ? null : resource.getStatus().lastStamp();
     // The value as it stands: the removal tests it, and a value with spaces around the revision must match too.

@@ -43,24 +43,13 @@ final class ApprovalAnnotation {
                                    boolean unchangedOnly) {
     String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
     String left = Gates.remainingApprovals(resource, spent);
-    String namespace = resource.getMetadata().getNamespace();
-    String name = resource.getMetadata().getName();
-    try {
-      DatabaseMigration patched = client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
-          .patch(PatchContext.of(PatchType.JSON), patch(Gates.APPROVE_ANNOTATION,
-              unchangedOnly ? resource.getMetadata().getResourceVersion() : null, read, left));
-      LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", namespace, name, String.join(",", spent),
-          left == null ? "removed" : left);
-      return patched;
-    } catch (KubernetesClientException e) {
-      int code = e.getCode();
-      if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
-        throw e;
-      }
-      // Changed or deleted since it was read: the event of that change brings the next reconcile.
-      LOG.info("msg=\"approval annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
-      return null;
+    DatabaseMigration patched = patchIfUnchanged(client, resource, "approval", patch(Gates.APPROVE_ANNOTATION,
+        unchangedOnly ? resource.getMetadata().getResourceVersion() : null, read, left));
+    if (patched != null) {
+      LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(), String.join(",", spent), left == null ? "removed" : left);
     }
+    return patched;
   }
 
   /**
@@ -69,20 +58,30 @@ final class ApprovalAnnotation {
    * @return false when it changed (or the resource went) since it was read
    */
   static boolean removeStamp(KubernetesClient client, DatabaseMigration resource, String read) {
+    if (patchIfUnchanged(client, resource, "stamp", patch(StampRequests.STAMP_ANNOTATION, null, read, null)) == null) {
+      return false;
+    }
+    LOG.info("msg=\"stamp annotation removed\" resource={}/{} revision={}", resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(), read);
+    return true;
+  }
+
+  // The patch applied, or null when its test failed: the annotation changed (or the resource went) since it was read.
+  private static DatabaseMigration patchIfUnchanged(KubernetesClient client, DatabaseMigration resource,
+                                                    String annotation, String patch) {
     String namespace = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     try {
-      client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
-          .patch(PatchContext.of(PatchType.JSON), patch(StampRequests.STAMP_ANNOTATION, null, read, null));
-      LOG.info("msg=\"stamp annotation removed\" resource={}/{} revision={}", namespace, name, read);
-      return true;
+      return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+          .patch(PatchContext.of(PatchType.JSON), patch);
     } catch (KubernetesClientException e) {
       int code = e.getCode();
       if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
         throw e;
       }
-      LOG.info("msg=\"stamp annotation changed meanwhile\" resource={}/{} code={}", namespace, name, code);
-      return false;
+      // Changed or deleted since it was read: the event of that change brings the next reconcile.
+      LOG.info("msg=\"{} annotation changed meanwhile\" resource={}/{} code={}", annotation, namespace, name, code);
+      return null;
     }
   }
 

@@ -63,7 +63,7 @@ public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
       leaderElection.ifPresent(election -> overrider.withLeaderElectionConfiguration(
           election.configuration(stopping::get)));
     });
-    operator.register(new DatabaseMigrationReconciler(clock, migrationMetrics), configuration -> {
+    operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), configuration -> {
       if (!namespaces.isEmpty()) {
         configuration.settingNamespaces(namespaces);
       }

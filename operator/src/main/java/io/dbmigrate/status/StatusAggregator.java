@@ -33,6 +33,13 @@ public final class StatusAggregator {
   }
 
   public static DatabaseMigrationStatus compute(Observation observation, Decision decision, Instant now) {
+    return compute(observation, decision instanceof Decision.Stall ? List.of() : StepLedger.read(observation), decision,
+        now);
+  }
+
+  /** @param entries the observation's steps as {@link StepLedger#read} gave them (a reconcile reads them once) */
+  public static DatabaseMigrationStatus compute(Observation observation, List<StepEntry> entries, Decision decision,
+                                                Instant now) {
     DatabaseMigration resource = observation.resource();
     DatabaseMigrationStatus previous = StatusDraft.previous(resource);
     DatabaseMigrationSpec spec = resource.getSpec();
@@ -49,7 +56,6 @@ public final class StatusAggregator {
       Stamps.follow(next, stamp, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required, now);
       return next.build();
     }
-    List<StepEntry> entries = StepLedger.read(observation);
     boolean allSucceeded = entries.stream().allMatch(e -> e.state() == StepEntry.State.Succeeded);
     if (decision instanceof Decision.Finished && !allSucceeded) {
       return previous; // a failed generation whose Job is gone: what status says is all there is

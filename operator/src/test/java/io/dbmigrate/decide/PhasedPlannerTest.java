@@ -305,7 +305,7 @@ class PhasedPlannerTest {
     Decision.AwaitGate publish = assertInstanceOf(Decision.AwaitGate.class, MigrationPlanner.decide(planned));
     assertSame(CONTRACT_PLAN, publish.publish());
     assertEquals(Reasons.AWAITING_APPROVAL, publish.reason(), "the approval predates the plan");
-    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(planned, publish));
+    assertEquals(java.util.Set.of("contract"), Reconciliation.of(planned).spentApprovals());
     assertTrue(publish.waitingFor().contains("plan " + PlanDigest.of(CONTRACT_PLAN)), publish.waitingFor());
   }
 
@@ -374,11 +374,11 @@ class PhasedPlannerTest {
     Decision create = MigrationPlanner.decide(waiting);
     assertInstanceOf(Decision.CreateJob.class, create);
 
-    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(waiting, create), "spent as its Job is created");
+    assertEquals(java.util.Set.of("contract"), Reconciliation.of(waiting).spentApprovals(), "spent as its Job is created");
     List<JobObservation> running = new ArrayList<>(jobsAfterPlan());
     running.add(activeJob(stepJob(1, "contract"), backedUp("g1-contract", "e5f6")));
     Observation later = observe(resource, running);
-    assertEquals(java.util.Set.of("contract"), Gates.spentApprovals(later, MigrationPlanner.decide(later)),
+    assertEquals(java.util.Set.of("contract"), Reconciliation.of(later).spentApprovals(),
         "still spent when the first removal was lost");
     assertEquals("backfill", Gates.remainingApprovals(resource, java.util.Set.of("contract")));
     assertNull(Gates.remainingApprovals(resource, java.util.Set.of("backfill", "contract")));
@@ -390,7 +390,7 @@ class PhasedPlannerTest {
         .annotation(Gates.APPROVE_ANNOTATION, "contract").build();
     // Given before the plan: kept until the gate opens on it.
     Observation planning = observe(resource, List.of(succeeded(stepJob(1, "expand"), "a1b2", "e5f6")));
-    assertEquals(java.util.Set.of(), Gates.spentApprovals(planning, MigrationPlanner.decide(planning)));
+    assertEquals(java.util.Set.of(), Reconciliation.of(planning).spentApprovals());
   }
 
   // Rollout gates.

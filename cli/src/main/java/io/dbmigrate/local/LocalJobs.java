@@ -80,20 +80,21 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
     while (true) {
       List<Attempt> earlier = List.copyOf(attempts);
       Attempt attempt = attempt(spec, resource, create, progressed -> running.accept(
-          new JobObservation(name, JobObservation.State.Active, append(earlier, progressed), null, null)));
+          new JobObservation(name, JobObservation.State.Active, append(earlier, progressed), null, null,
+              create.openedBy())));
       attempts.add(attempt);
       ContainerOutcome failure = attempt.failure();
       if (failure == null) {
-        return new JobObservation(name, JobObservation.State.Succeeded, attempts, null, null);
+        return new JobObservation(name, JobObservation.State.Succeeded, attempts, null, null, create.openedBy());
       }
       boolean retryable = failure.exitCode() != null && ExitCode.of(failure.exitCode()).retryable();
       if (Interruption.requested()) {
         // Ctrl-C is the user stopping the run, not a transient failure: nothing is retried after it.
-        return new JobObservation(name, JobObservation.State.Failed, attempts, null, null);
+        return new JobObservation(name, JobObservation.State.Failed, attempts, null, null, create.openedBy());
       }
       if (!retryable || attempts.size() >= allowed) {
         return new JobObservation(name, JobObservation.State.Failed, attempts,
-            retryable ? "BackoffLimitExceeded" : "PodFailurePolicy", null);
+            retryable ? "BackoffLimitExceeded" : "PodFailurePolicy", null, create.openedBy());
       }
       progress.println("dbmigrate: attempt " + attempts.size() + " failed (" + failure.failureReason() + "); retrying");
     }
@@ -109,7 +110,8 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
             new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))));
     Attempt attempt = new Attempt(null, outcome);
     return new JobObservation(step.planJobName(), outcome.succeeded() ? JobObservation.State.Succeeded
-        : JobObservation.State.Failed, List.of(attempt), outcome.succeeded() ? null : "PodFailurePolicy", null);
+        : JobObservation.State.Failed, List.of(attempt), outcome.succeeded() ? null : "PodFailurePolicy", null,
+        null);
   }
 
   /** A stamp Job: the backup, then the stamp; not retried (a stamp that failed is looked at by a person). */
@@ -125,7 +127,8 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
     }
     Attempt attempt = new Attempt(backupOutcome, stamp);
     return new JobObservation(run.jobName(), attempt.failure() == null ? JobObservation.State.Succeeded
-        : JobObservation.State.Failed, List.of(attempt), attempt.failure() == null ? null : "PodFailurePolicy", null);
+        : JobObservation.State.Failed, List.of(attempt), attempt.failure() == null ? null : "PodFailurePolicy", null,
+        null);
   }
 
   private static List<Attempt> append(List<Attempt> attempts, Attempt next) {

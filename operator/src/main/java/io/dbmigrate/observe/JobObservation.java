@@ -7,8 +7,10 @@ import java.util.List;
  *
  * @param failureReason  the Job's Failed condition reason (BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy)
  * @param failureMessage the Job's Failed condition message
+ * @param openedBy       what opened the step's gate, as the Job records it; null for a Job without a gate opener
  */
-public record JobObservation(String name, State state, List<Attempt> attempts, String failureReason, String failureMessage) {
+public record JobObservation(String name, State state, List<Attempt> attempts, String failureReason, String failureMessage,
+                             String openedBy) {
 
   /** A Job's life, from its Complete and Failed conditions. */
   public enum State { Active, Succeeded, Failed }

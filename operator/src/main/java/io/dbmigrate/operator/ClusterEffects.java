@@ -24,7 +24,7 @@ final class ClusterEffects implements Effects {
 
   @Override
   public void createJob(DatabaseMigration resource, Decision.CreateJob create) {
-    create(resource, JobFactory.build(resource, create.step(), create.window()));
+    create(resource, JobFactory.build(resource, create));
   }
 
   @Override

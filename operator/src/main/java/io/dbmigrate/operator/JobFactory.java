@@ -65,6 +65,11 @@ public final class JobFactory {
   public static final String LABEL_GENERATION = "dbmigrate.io/generation";
   public static final String LABEL_JOB = "dbmigrate.io/job";
   public static final String LABEL_STEP = "dbmigrate.io/step";
+  /**
+   * What opened the step's gate, on the step's Job: the Job is the record of it, because a reconcile that starts from
+   * a status the informer has not caught up with yet would otherwise lose it.
+   */
+  public static final String ANNOTATION_OPENED_BY = "dbmigrate.io/opened-by";
 
   private JobFactory() {
   }
@@ -72,6 +77,19 @@ public final class JobFactory {
   /** The step's Job: backup (unless disabled), then upgrade. */
   public static Job build(DatabaseMigration resource, StepEntry step) {
     return build(resource, step, null);
+  }
+
+  /** The Job a {@link Decision.CreateJob} creates, carrying what opened its gate (if it has one). */
+  public static Job build(DatabaseMigration resource, Decision.CreateJob create) {
+    Job job = build(resource, create.step(), create.window());
+    Map<String, String> annotations = new LinkedHashMap<>(job.getMetadata().getAnnotations());
+    // Status believes this annotation: only the operator writes it, never spec.jobTemplate.annotations.
+    annotations.remove(ANNOTATION_OPENED_BY);
+    if (create.openedBy() != null) {
+      annotations.put(ANNOTATION_OPENED_BY, create.openedBy());
+    }
+    job.getMetadata().setAnnotations(annotations);
+    return job;
   }
 
   /**

@@ -27,14 +27,17 @@ public final class JobObserver {
         .map(JobObserver::attempt)
         .toList();
     Optional<JobCondition> failed = condition(job, "Failed");
+    String name = job.getMetadata().getName();
+    String openedBy = job.getMetadata().getAnnotations() == null ? null
+        : job.getMetadata().getAnnotations().get(JobFactory.ANNOTATION_OPENED_BY);
     if (condition(job, "Complete").isPresent()) {
-      return new JobObservation(job.getMetadata().getName(), JobObservation.State.Succeeded, attempts, null, null);
+      return new JobObservation(name, JobObservation.State.Succeeded, attempts, null, null, openedBy);
     }
     if (failed.isPresent()) {
-      return new JobObservation(job.getMetadata().getName(), JobObservation.State.Failed, attempts,
-          failed.get().getReason(), failed.get().getMessage());
+      return new JobObservation(name, JobObservation.State.Failed, attempts, failed.get().getReason(),
+          failed.get().getMessage(), openedBy);
     }
-    return new JobObservation(job.getMetadata().getName(), JobObservation.State.Active, attempts, null, null);
+    return new JobObservation(name, JobObservation.State.Active, attempts, null, null, openedBy);
   }
 
   static Attempt attempt(Pod pod) {

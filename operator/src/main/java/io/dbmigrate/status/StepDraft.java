@@ -93,8 +93,15 @@ final class StepDraft {
         r.error(), r.scratchDatabase(), StatusAggregator.timestamp(r.finishedAt()));
   }
 
-  /** Its Job of this generation exists: it started when first seen, unless status knew it before. */
-  void runsJob(String jobName, long jobGeneration, String now) {
+  /**
+   * Its Job of this generation exists: it started when first seen, unless status knew it before. What opened its gate
+   * is what the Job records, since a status read before the Job was created does not have it; a Job without that
+   * record (made by an older operator) keeps what status said of it.
+   */
+  void runsJob(String jobName, long jobGeneration, String now, String jobOpenedBy) {
+    if (jobOpenedBy != null || !jobName.equals(job)) {
+      openedBy = jobOpenedBy;
+    }
     job = jobName;
     generation = jobGeneration;
     startedAt = startedAt == null ? now : startedAt;

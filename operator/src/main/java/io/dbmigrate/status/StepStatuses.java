@@ -32,7 +32,7 @@ final class StepStatuses {
         ? decision : null;
     JobObservation job = entry.job();
     if (job != null) {
-      s.runsJob(entry.jobName(), generation, at);
+      s.runsJob(entry.jobName(), generation, at, job.openedBy());
       RunnerResult migration = JobResults.of(job).migration();
       if (migration != null) {
         s.migrated(migration.upgrade());

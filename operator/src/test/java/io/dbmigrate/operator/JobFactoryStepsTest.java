@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.decide.Decision;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.observe.JobObservation;
@@ -133,10 +134,23 @@ class JobFactoryStepsTest {
     Decision.CreateJob create = assertInstanceOf(Decision.CreateJob.class, next, "the gate is open on this plan");
     assertEquals("contract", create.step().name());
 
-    List<String> upgrade = pod(JobFactory.build(resource, create.step())).getContainers().get(0).getArgs();
+    Job job = JobFactory.build(resource, create);
+    List<String> upgrade = pod(job).getContainers().get(0).getArgs();
 
     assertEquals(CONTRACT_PLAN.fromRevision(), upgrade.get(upgrade.indexOf("--expect-from") + 1));
     assertEquals(CONTRACT_PLAN.fromRevision(), resource.getStatus().steps().get(1).plan().fromRevision());
+    assertEquals(create.openedBy(), job.getMetadata().getAnnotations().get(JobFactory.ANNOTATION_OPENED_BY),
+        "the Job records what opened its gate");
+  }
+
+  @Test
+  void onlyTheOperatorSaysWhatOpenedAGate() {
+    DatabaseMigration resource = migration().jobTemplate(new JobTemplateSpec(null, null, null, null, null, null,
+        Map.of(JobFactory.ANNOTATION_OPENED_BY, "forged", "team", "crm"))).build();
+
+    Job job = JobFactory.build(resource, new Decision.CreateJob(stepOf(resource, 0), null));
+
+    assertEquals(Map.of("team", "crm"), job.getMetadata().getAnnotations());
   }
 
   @Test

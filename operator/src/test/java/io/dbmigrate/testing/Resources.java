@@ -353,15 +353,15 @@ public final class Resources {
   // Jobs as the planner sees them.
 
   public static JobObservation activeJob(String name, Attempt... attempts) {
-    return new JobObservation(name, JobObservation.State.Active, List.of(attempts), null, null);
+    return new JobObservation(name, JobObservation.State.Active, List.of(attempts), null, null, null);
   }
 
   public static JobObservation succeededJob(String name, Attempt... attempts) {
-    return new JobObservation(name, JobObservation.State.Succeeded, List.of(attempts), null, null);
+    return new JobObservation(name, JobObservation.State.Succeeded, List.of(attempts), null, null, null);
   }
 
   public static JobObservation failedJob(String name, String reason, String message, Attempt... attempts) {
-    return new JobObservation(name, JobObservation.State.Failed, List.of(attempts), reason, message);
+    return new JobObservation(name, JobObservation.State.Failed, List.of(attempts), reason, message, null);
   }
 
   // Steps, gates and plans.

@@ -269,6 +269,24 @@ class RehearsalWindowStampPlannerTest {
   }
 
   @Test
+  void aBaselineJobStoppedByItsDeadlineSaysSoAsAStepsJobDoes() {
+    DatabaseMigration resource = migration().baseline("c3d4").build();
+    String job = JobNames.forBaseline("crm", Resources.UID, 1, "c3d4");
+    // Killed while the stamp container ran: no container said why, the Job's Failed condition does.
+    JobObservation stopped = failedJob(job, "DeadlineExceeded", "Job was active longer than specified deadline",
+        Resources.backedUp("baseline", "a1b2"));
+    Observation after = Resources.observe(resource, stopped);
+
+    DatabaseMigrationStatus status = StatusAggregator.compute(after, MigrationPlanner.decide(after), T0);
+
+    assertEquals(Phase.Failed, status.baseline().phase());
+    assertEquals("DeadlineExceeded", Resources.condition(status, "Stalled").reason());
+    assertEquals("DeadlineExceeded", status.history().get(0).reason());
+    assertTrue(status.baseline().message().contains("active longer than specified deadline"),
+        status.baseline().message());
+  }
+
+  @Test
   void aSucceededBaselineLetsTheStepsRunAndIsNotRunAgain() {
     DatabaseMigration resource = migration().baseline("c3d4").build();
     String job = JobNames.forBaseline("crm", Resources.UID, 1, "c3d4");

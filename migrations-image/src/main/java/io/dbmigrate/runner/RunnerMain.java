@@ -22,7 +22,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -426,10 +425,6 @@ public final class RunnerMain {
                     + " then the verification queries. A TARGET below the current revision is an alembic downgrade,"
                     + " refused without --allow-downgrade."})
     static final class UpgradeCommand implements RunnerCommand {
-        /** Where the expected duration of a window came from, in the words of an OutsideWindow message. */
-        static final String FROM_REHEARSAL = "its rehearsal";
-        static final String FROM_EARLIER_RUN = "an earlier run";
-
         @Mixin
         UpgradeOptions options = new UpgradeOptions();
 
@@ -476,50 +471,8 @@ public final class RunnerMain {
             UpgradeRequest request = options.request(onFailure(onFailure));
             Duration expected = expectedDuration == null ? null
                     : Durations.parse("--expected-duration", expectedDuration);
-            Instant closesAt = windowClosesAt();
+            Instant closesAt = MaintenanceWindow.closesAt("--window-closes-at", windowClosesAt);
             return closesAt == null ? request : request.withinWindow(closesAt, expected);
-        }
-
-        private Instant windowClosesAt() throws RunnerException {
-            if (windowClosesAt == null) {
-                return null;
-            }
-            try {
-                return Instant.parse(windowClosesAt.trim());
-            } catch (DateTimeParseException e) {
-                throw new RunnerException(ExitCode.BAD_INPUT, "--window-closes-at '"
-                        + Truncation.truncate(windowClosesAt, 64) + "' is not an ISO-8601 instant such as"
-                        + " 2026-11-28T04:00:00Z");
-            }
-        }
-
-        /**
-         * The expected duration for the window and where it comes from: the upgrade of this pod's own rehearsal,
-         * which the rehearse container wrote to the rehearsal file just before (the same migrations on a copy of
-         * the database as it is now), wins over --expected-duration, a measurement of some earlier run.
-         */
-        Expected expected(UpgradeRequest request, Map<String, String> env, PrintStream err) {
-            Path file = rehearsalFile(env);
-            if (Files.isRegularFile(file)) {
-                try {
-                    RehearsalResult rehearsal = RunnerJson.read(Files.readString(file)).rehearsal();
-                    if (rehearsal != null && rehearsal.passed() && rehearsal.upgradeMillis() != null) {
-                        Duration measured = Duration.ofMillis(rehearsal.upgradeMillis());
-                        err.println(KeyValueLog.line("info", "expected duration: this pod's rehearsal", "file", file,
-                                "expectedDuration", Durations.format(measured)));
-                        return new Expected(measured, FROM_REHEARSAL);
-                    }
-                    err.println(KeyValueLog.line("warn", "the rehearsal file holds no passed rehearsal; not used",
-                            "file", file));
-                } catch (IOException | IllegalArgumentException e) {
-                    err.println(KeyValueLog.line("warn", "cannot read the rehearsal file; not used", "file", file,
-                            "error", e.getMessage()));
-                }
-            }
-            if (request.expectedDuration() != null) {
-                return new Expected(request.expectedDuration(), FROM_EARLIER_RUN);
-            }
-            return new Expected(null, null);
         }
 
         /**
@@ -546,10 +499,6 @@ public final class RunnerMain {
             return backup.revision();
         }
 
-        /** @param source null when the duration is unknown (zero is assumed) */
-        record Expected(Duration duration, String source) {
-        }
-
         static OnFailure onFailure(String value) throws RunnerException {
             for (OnFailure o : OnFailure.values()) {
                 if (o.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
@@ -568,7 +517,7 @@ public final class RunnerMain {
             }
             String source = null;
             if (request.windowClosesAt() != null) {
-                Expected expected = expected(request, env, err);
+                MaintenanceWindow.Expected expected = MaintenanceWindow.expected(request, rehearsalFile(env), err);
                 request = request.withinWindow(request.windowClosesAt(), expected.duration());
                 source = expected.source();
             }

@@ -442,31 +442,30 @@ class RunnerMainTest {
         RunnerMain.UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration", "1m");
         UpgradeRequest request = command.request();
-        Map<String, String> env = Map.of(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
-                command.expected(request, env, log), "no rehearsal file");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMinutes(1), "an earlier run"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "no rehearsal file");
 
         writeRehearsal(rehearsalFile, true, 250_532L);
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMillis(250_532), "its rehearsal"),
-                command.expected(request, env, log), "the pod's own measurement wins");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMillis(250_532), "its rehearsal"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "the pod's own measurement wins");
 
         writeRehearsal(rehearsalFile, false, 250_532L);
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
-                command.expected(request, env, log), "a failed rehearsal measured nothing usable");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMinutes(1), "an earlier run"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "a failed rehearsal measured nothing usable");
 
         writeRehearsal(rehearsalFile, true, null);
-        assertEquals("an earlier run", command.expected(request, env, log).source());
+        assertEquals("an earlier run", MaintenanceWindow.expected(request, rehearsalFile, log).source());
 
         Files.writeString(rehearsalFile, "{not json");
-        assertEquals("an earlier run", command.expected(request, env, log).source());
+        assertEquals("an earlier run", MaintenanceWindow.expected(request, rehearsalFile, log).source());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read the rehearsal file"), err.toString());
 
         UpgradeRequest without = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z").request();
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(null, null), command.expected(without, env, log),
+        assertEquals(new MaintenanceWindow.Expected(null, null), MaintenanceWindow.expected(without, rehearsalFile, log),
                 "unknown: zero");
     }
 

@@ -464,7 +464,7 @@ class RehearsalIT {
         Map<String, String> env = new HashMap<>(connection);
         env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
         env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
+        env.put(PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),

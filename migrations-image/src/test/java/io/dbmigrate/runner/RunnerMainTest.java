@@ -43,7 +43,7 @@ class RunnerMainTest {
         Map<String, String> env = new HashMap<>(Map.of("PGHOST", "127.0.0.1", "PGPORT", "1", "PGDATABASE", "crm",
                 "PGUSER", "app", "PGPASSWORD", SECRET, "PGSSLMODE", "disable",
                 "DBMIGRATE_RESULT_PATH", resultFile.toString(),
-                RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
+                PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
         extraEnv.forEach((k, v) -> {
             if (v == null) {
                 env.remove(k);
@@ -77,11 +77,11 @@ class RunnerMainTest {
 
     @Test
     void theRehearsalFileIsInTmpdirWhenItIsSetAsAHostProcessesTmpIsShared() {
-        assertEquals(Path.of("/tmp/dbmigrate-rehearsal.json"), RunnerMain.rehearsalFile(Map.of()));
+        assertEquals(Path.of("/tmp/dbmigrate-rehearsal.json"), PodFile.rehearsal(Map.of()).path());
         assertEquals(Path.of("/pods/p1/tmp/dbmigrate-rehearsal.json"),
-                RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp")));
-        assertEquals(Path.of("/x/r.json"), RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp",
-                RunnerMain.REHEARSAL_FILE_VARIABLE, "/x/r.json")));
+                PodFile.rehearsal(Map.of("TMPDIR", "/pods/p1/tmp")).path());
+        assertEquals(Path.of("/x/r.json"), PodFile.rehearsal(Map.of("TMPDIR", "/pods/p1/tmp",
+                PodFile.REHEARSAL_FILE_VARIABLE, "/x/r.json")).path());
     }
 
     @Test
@@ -115,9 +115,9 @@ class RunnerMainTest {
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "CRM_prod", "--label", "g3"), "backup", "--name");
     }
 
-    private static RunnerMain.UpgradeCommand parseUpgrade(String... args) {
+    private static UpgradeCommand parseUpgrade(String... args) {
         picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
-        return (RunnerMain.UpgradeCommand) parsed.subcommand().commandSpec().userObject();
+        return (UpgradeCommand) parsed.subcommand().commandSpec().userObject();
     }
 
     @Test
@@ -205,19 +205,19 @@ class RunnerMainTest {
         assertInvalidInput(run("plan", "--migrations", tmp.toString(), "--target", "head"), "plan", "alembic.ini");
     }
 
-    private static RunnerMain.StampCommand parseStamp(String... args) {
+    private static StampCommand parseStamp(String... args) {
         picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
-        return (RunnerMain.StampCommand) parsed.subcommand().commandSpec().userObject();
+        return (StampCommand) parsed.subcommand().commandSpec().userObject();
     }
 
     @Test
     void stampOptionsBecomeTheRequest() throws RunnerException {
-        RunnerMain.StampCommand plain = parseStamp("stamp", "--migrations", "/m", "--revision", "ae1027a6acf");
+        StampCommand plain = parseStamp("stamp", "--migrations", "/m", "--revision", "ae1027a6acf");
         assertEquals(new StampRequest(Path.of("/m"), "ae1027a6acf", false), plain.request());
         assertEquals(LockSafety.DEFAULT_LOCK_WAIT, plain.lockWait());
         assertEquals(List.of("ae1027a6acf"), plain.request().revisions());
 
-        RunnerMain.StampCommand adopt = parseStamp("stamp", "--migrations", "/m", "--revision=zz_contract,ab12_expand",
+        StampCommand adopt = parseStamp("stamp", "--migrations", "/m", "--revision=zz_contract,ab12_expand",
                 "--adopt", "--lock-wait", "1m30s");
         assertEquals(new StampRequest(Path.of("/m"), "zz_contract,ab12_expand", true), adopt.request());
         assertEquals(Duration.ofSeconds(90), adopt.lockWait());
@@ -331,7 +331,7 @@ class RunnerMainTest {
 
     @Test
     void rehearseTakesBackupsAndUpgradesOptions() throws RunnerException {
-        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, with(REHEARSE,
+        RehearsalRequest r = parse(RehearseCommand.class, with(REHEARSE,
                 "--lock-timeout", "250ms", "--lock-retries", "3", "--statement-timeout", "30s", "--lock-wait", "1m",
                 "--verify", "rows=select count(*) > 0 from customers", "--verify", "scored=select true",
                 "--allow-downgrade", "--expect-from", "0001_init", "--round-trip")).request();
@@ -356,7 +356,7 @@ class RunnerMainTest {
 
     @Test
     void rehearseDefaultsAreUpgradesDefaults() throws RunnerException, IOException {
-        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, REHEARSE).request();
+        RehearsalRequest r = parse(RehearseCommand.class, REHEARSE).request();
         assertEquals(LockSafety.DEFAULT, r.upgrade().safety());
         assertFalse(r.roundTrip());
         assertEquals(parseUpgrade("upgrade", "--migrations", "/m", "--target", "head").request(), r.upgrade());
@@ -439,7 +439,7 @@ class RunnerMainTest {
 
     @Test
     void upgradeReadsTheExpectedDurationFromThePodsRehearsal() throws Exception {
-        RunnerMain.UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
+        UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration", "1m");
         UpgradeRequest request = command.request();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -159,7 +159,7 @@ class WindowGuardIT {
         Map<String, String> env = new HashMap<>(db.env());
         env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
         env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
+        env.put(PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),

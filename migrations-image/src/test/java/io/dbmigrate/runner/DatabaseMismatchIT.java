@@ -1,8 +1,7 @@
 package io.dbmigrate.runner;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -32,21 +31,11 @@ class DatabaseMismatchIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase a;
-    private TestDatabase b;
+    @RegisterExtension
+    final TestDatabase a = TestDatabase.perTest("mismatch_a");
+    @RegisterExtension
+    final TestDatabase b = TestDatabase.perTest("mismatch_b");
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabases() throws SQLException {
-        a = TestDatabase.create("mismatch_a");
-        b = TestDatabase.create("mismatch_b");
-    }
-
-    @AfterEach
-    void dropDatabases() throws SQLException {
-        a.close();
-        b.close();
-    }
 
     /** What `alembic init` users write into alembic.ini: everything in the URL, password included. */
     private String urlOf(TestDatabase database) {

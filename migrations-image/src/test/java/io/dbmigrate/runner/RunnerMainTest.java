@@ -27,9 +27,6 @@ class RunnerMainTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
     /** Where rehearse writes (and upgrade reads) the rehearsal; never the default /tmp file in tests. */
     private Path rehearsalFile;
 
@@ -38,11 +35,9 @@ class RunnerMainTest {
         rehearsalFile = tmp.resolve("rehearsal.json");
     }
 
-    private Run run(Map<String, String> extraEnv, String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+    private CommandLineRun run(Map<String, String> extraEnv, String... args) throws IOException {
         Map<String, String> env = new HashMap<>(Map.of("PGHOST", "127.0.0.1", "PGPORT", "1", "PGDATABASE", "crm",
                 "PGUSER", "app", "PGPASSWORD", SECRET, "PGSSLMODE", "disable",
-                "DBMIGRATE_RESULT_PATH", resultFile.toString(),
                 PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
         extraEnv.forEach((k, v) -> {
             if (v == null) {
@@ -51,28 +46,23 @@ class RunnerMainTest {
                 env.put(k, v);
             }
         });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        RunnerResult result = Files.exists(resultFile) ? RunnerJson.read(Files.readString(resultFile)) : null;
-        Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), result);
-        assertFalse(r.out.contains(SECRET) || r.err.contains(SECRET), "a secret was printed");
+        CommandLineRun r = CommandLineRun.run(tmp, env, args);
+        assertFalse(r.out().contains(SECRET) || r.err().contains(SECRET), "a secret was printed");
         return r;
     }
 
-    private Run run(String... args) throws IOException {
+    private CommandLineRun run(String... args) throws IOException {
         return run(Map.of(), args);
     }
 
-    private static void assertInvalidInput(Run r, String command, String named) {
-        assertEquals(2, r.exit, r.err);
-        assertEquals("InvalidInput", r.result.reason());
-        assertEquals(2, r.result.exitCode());
-        assertEquals(command, r.result.command());
-        assertTrue(r.result.message().contains(named), r.result.message());
-        assertTrue(r.out.contains("InvalidInput"), r.out);
-        assertTrue(r.err.contains("level=error"), r.err);
+    private static void assertInvalidInput(CommandLineRun r, String command, String named) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("InvalidInput", r.result().reason());
+        assertEquals(2, r.result().exitCode());
+        assertEquals(command, r.result().command());
+        assertTrue(r.result().message().contains(named), r.result().message());
+        assertTrue(r.out().contains("InvalidInput"), r.out());
+        assertTrue(r.err().contains("level=error"), r.err());
     }
 
     @Test
@@ -178,9 +168,9 @@ class RunnerMainTest {
         String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
         for (String junk : List.of("", "head;reboot", "a b", "-1", "0001,", ",0001", "0001,,0002", "base,0001",
                 "../etc", "$(id)", "x".repeat(65))) {
-            Run r = run(with(upgrade, "--expect-from", junk));
+            CommandLineRun r = run(with(upgrade, "--expect-from", junk));
             assertInvalidInput(r, "upgrade", "--expect-from");
-            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+            assertFalse(r.err().contains("ConnectionFailed"), r.err());
         }
         assertInvalidInput(run(with(upgrade, "--expect-from", "0001,0001")), "upgrade",
                 "--expect-from names revision 0001 twice");
@@ -235,9 +225,9 @@ class RunnerMainTest {
         assertInvalidInput(run("stamp", "--revision", "head"), "stamp", "--migrations");
         for (String junk : List.of("", "-1", "--purge", "head;reboot", "a b", "0001,", ",0001", "0001,,0002",
                 "../etc", "$(id)", "x".repeat(65), "0001\n")) {
-            Run r = run("stamp", "--migrations", "/m", "--revision=" + junk);
+            CommandLineRun r = run("stamp", "--migrations", "/m", "--revision=" + junk);
             assertInvalidInput(r, "stamp", "--revision");
-            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+            assertFalse(r.err().contains("ConnectionFailed"), r.err());
         }
         assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "base,0001"), "stamp",
                 "base means no revision");
@@ -255,14 +245,14 @@ class RunnerMainTest {
 
     @Test
     void stampHelpNamesItsOptionsAndTheLockWaitDefault() throws IOException {
-        Run r = run("stamp", "--help");
-        assertEquals(0, r.exit);
-        assertNull(r.result);
-        String help = r.out.replaceAll("\\s+", " ");
+        CommandLineRun r = run("stamp", "--help");
+        assertEquals(0, r.exit());
+        assertNull(r.result());
+        String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("--adopt"), help);
         assertTrue(help.contains("--revision=REV"), help);
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_WAIT) + ")"), help);
-        assertTrue(run("--help").out.contains("stamp"), "listed among the commands");
+        assertTrue(run("--help").out().contains("stamp"), "listed among the commands");
     }
 
     @Test
@@ -280,32 +270,32 @@ class RunnerMainTest {
 
     @Test
     void unreachableServerIsAConnectionFailure() throws IOException {
-        Run r = run("current");
-        assertEquals(3, r.exit, r.err);
-        assertEquals("ConnectionFailed", r.result.reason());
-        assertTrue(r.err.contains("retryable=true"), r.err);
+        CommandLineRun r = run("current");
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("ConnectionFailed", r.result().reason());
+        assertTrue(r.err().contains("retryable=true"), r.err());
     }
 
     @Test
     void upgradeWithoutAlembicIniIsInvalidInput() throws IOException {
-        Run r = run("upgrade", "--migrations", tmp.toString(), "--target", "head");
+        CommandLineRun r = run("upgrade", "--migrations", tmp.toString(), "--target", "head");
         assertInvalidInput(r, "upgrade", "alembic.ini");
     }
 
     @Test
     void helpExitsZeroAndWritesNoResult() throws IOException {
-        Run r = run("upgrade", "--help");
-        assertEquals(0, r.exit);
-        assertTrue(r.out.contains("--lock-timeout"), r.out);
-        assertNull(r.result);
-        Run plan = run("plan", "--help");
-        assertEquals(0, plan.exit);
-        assertTrue(plan.out.contains("--allow-downgrade"), plan.out);
+        CommandLineRun r = run("upgrade", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("--lock-timeout"), r.out());
+        assertNull(r.result());
+        CommandLineRun plan = run("plan", "--help");
+        assertEquals(0, plan.exit());
+        assertTrue(plan.out().contains("--allow-downgrade"), plan.out());
     }
 
     @Test
     void helpShowsTheDefaultsLockSafetyHas() throws IOException {
-        String help = run("upgrade", "--help").out.replaceAll("\\s+", " ");
+        String help = run("upgrade", "--help").out().replaceAll("\\s+", " ");
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
         assertTrue(help.contains("(default: " + LockSafety.DEFAULT_LOCK_RETRIES + ")"), help);
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_STATEMENT_TIMEOUT) + ")"), help);
@@ -316,9 +306,9 @@ class RunnerMainTest {
     @Test
     void unwritableResultPathIsAWarningNotAFailure() throws IOException {
         Path notAFile = Files.createDirectories(tmp.resolve("dir"));
-        Run r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
-        assertEquals(2, r.exit);
-        assertTrue(r.err.contains("level=warn"), r.err);
+        CommandLineRun r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("level=warn"), r.err());
     }
 
     private static <T> T parse(Class<T> command, String... args) {
@@ -360,7 +350,7 @@ class RunnerMainTest {
         assertEquals(LockSafety.DEFAULT, r.upgrade().safety());
         assertFalse(r.roundTrip());
         assertEquals(parseUpgrade("upgrade", "--migrations", "/m", "--target", "head").request(), r.upgrade());
-        String help = run("rehearse", "--help").out.replaceAll("\\s+", " ");
+        String help = run("rehearse", "--help").out().replaceAll("\\s+", " ");
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
         assertTrue(help.contains("--round-trip"), help);
     }
@@ -390,15 +380,15 @@ class RunnerMainTest {
         Files.writeString(migrations.resolve("alembic.ini"), "[alembic]\nscript_location = .\n");
         Path backups = Files.createDirectories(tmp.resolve("backups"));
 
-        Run r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7", "--migrations",
+        CommandLineRun r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7", "--migrations",
                 migrations.toString(), "--target", "head");
 
-        assertEquals(26, r.exit, r.err);
-        assertEquals("RehearsalFailed", r.result.reason());
-        assertEquals("rehearse", r.result.command());
-        assertEquals(RehearsalResult.RESTORE, r.result.rehearsal().failedPhase());
-        assertTrue(r.result.message().contains("no archive of crm labelled g7 in " + backups), r.result.message());
-        assertEquals(r.result, RunnerJson.read(Files.readString(rehearsalFile)), "the migrate container reads it");
+        assertEquals(26, r.exit(), r.err());
+        assertEquals("RehearsalFailed", r.result().reason());
+        assertEquals("rehearse", r.result().command());
+        assertEquals(RehearsalResult.RESTORE, r.result().rehearsal().failedPhase());
+        assertTrue(r.result().message().contains("no archive of crm labelled g7 in " + backups), r.result().message());
+        assertEquals(r.result(), RunnerJson.read(Files.readString(rehearsalFile)), "the migrate container reads it");
     }
 
     @Test
@@ -471,9 +461,9 @@ class RunnerMainTest {
 
     @Test
     void helpListsRehearse() throws IOException {
-        Run r = run("--help");
-        assertEquals(0, r.exit);
-        assertTrue(r.out.contains("rehearse"), r.out);
-        assertTrue(run("upgrade", "--help").out.contains("--window-closes-at"));
+        CommandLineRun r = run("--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("rehearse"), r.out());
+        assertTrue(run("upgrade", "--help").out().contains("--window-closes-at"));
     }
 }

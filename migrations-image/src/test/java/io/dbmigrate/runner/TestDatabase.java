@@ -1,26 +1,83 @@
 package io.dbmigrate.runner;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 /**
  * A uniquely named database on the PostgreSQL server the integration tests are pointed at with the standard libpq
  * variables, dropped again on close. Tests never skip: without a server they fail and say how to get one.
+ *
+ * <p>As a JUnit extension it is created and dropped around each test ({@link #perTest}, on a {@code @RegisterExtension}
+ * field) or around the class ({@link #perClass}, on a static one), before the test's own {@code @BeforeEach} or
+ * {@code @BeforeAll} methods run.
  */
-final class TestDatabase implements AutoCloseable {
+final class TestDatabase implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
 
-    private final Map<String, String> serverEnv;
-    private final String name;
+    private enum Lifetime { TEST, CLASS, MANUAL }
 
-    private TestDatabase(Map<String, String> serverEnv, String name) {
-        this.serverEnv = serverEnv;
-        this.name = name;
+    private final String purpose;
+    private final Lifetime lifetime;
+    private Map<String, String> serverEnv;
+    private String name;
+
+    private TestDatabase(String purpose, Lifetime lifetime) {
+        this.purpose = purpose;
+        this.lifetime = lifetime;
+    }
+
+    /** A new database for each test. */
+    static TestDatabase perTest(String purpose) {
+        return new TestDatabase(purpose, Lifetime.TEST);
+    }
+
+    /** One database for all tests of a class. */
+    static TestDatabase perClass(String purpose) {
+        return new TestDatabase(purpose, Lifetime.CLASS);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws SQLException {
+        if (lifetime == Lifetime.CLASS) {
+            createDatabase();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws SQLException {
+        if (lifetime == Lifetime.CLASS) {
+            close();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws SQLException {
+        if (lifetime == Lifetime.TEST) {
+            createDatabase();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws SQLException {
+        if (lifetime == Lifetime.TEST) {
+            close();
+        }
     }
 
     /** PGHOST, PGPORT, PGUSER, PGPASSWORD of the test server, or an error saying what is missing and what to run. */
@@ -45,13 +102,19 @@ final class TestDatabase implements AutoCloseable {
         return s == null || s.isBlank();
     }
 
+    /** A database the caller closes. */
     static TestDatabase create(String purpose) throws SQLException {
-        Map<String, String> server = serverEnvironment();
-        String name = "dbm_it_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (Connection c = connect(server, "postgres"); Statement st = c.createStatement()) {
+        TestDatabase db = new TestDatabase(purpose, Lifetime.MANUAL);
+        db.createDatabase();
+        return db;
+    }
+
+    private void createDatabase() throws SQLException {
+        serverEnv = serverEnvironment();
+        name = "dbm_it_" + purpose + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = connect(serverEnv, "postgres"); Statement st = c.createStatement()) {
             st.execute("create database " + name);
         }
-        return new TestDatabase(server, name);
     }
 
     String name() {
@@ -85,6 +148,38 @@ final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** The rows of alembic_version, as the runner reads them. */
+    List<String> revisions() throws SQLException {
+        try (Connection c = connect()) {
+            return Revisions.current(c);
+        }
+    }
+
+    /** The one number {@code sql} returns. */
+    long queryLong(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getLong(1);
+        }
+    }
+
+    /** The one boolean {@code sql} returns. */
+    boolean queryBoolean(String sql) throws SQLException {
+        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getBoolean(1);
+        }
+    }
+
+    boolean tableExists(String table) throws SQLException {
+        return queryBoolean("select to_regclass('" + table + "') is not null");
+    }
+
+    boolean columnExists(String table, String column) throws SQLException {
+        return queryLong("select count(*) from information_schema.columns where table_name = '" + table
+                + "' and column_name = '" + column + "'") == 1;
+    }
+
     private static Connection connect(Map<String, String> server, String database) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", server.get("PGUSER"));
@@ -97,6 +192,9 @@ final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
+        if (name == null) {
+            return; // never created: the server was missing, and that failure is the one to see
+        }
         try (Connection c = connect(serverEnv, "postgres"); Statement st = c.createStatement()) {
             st.execute("drop database if exists " + name + " with (force)");
         }

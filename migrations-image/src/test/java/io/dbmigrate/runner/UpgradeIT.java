@@ -1,8 +1,7 @@
 package io.dbmigrate.runner;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -29,18 +28,9 @@ class UpgradeIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("upgrade");
     private final ByteArrayOutputStream alembicOutput = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("upgrade");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
 
     private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
             throws RunnerException {
@@ -63,23 +53,8 @@ class UpgradeIT {
         return new LockSafety(lockTimeout, retries, statementTimeout, Duration.ofSeconds(5));
     }
 
-    private boolean columnExists(String table, String column) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns where table_name = '"
-                     + table + "' and column_name = '" + column + "'")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        }
-    }
-
     private String output() {
         return alembicOutput.toString(StandardCharsets.UTF_8);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return Revisions.current(c);
-        }
     }
 
     @Test
@@ -95,7 +70,7 @@ class UpgradeIT {
         assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
         assertNull(r.failedRevision());
         assertFalse(r.finishedAt().isBefore(r.startedAt()));
-        assertEquals(List.of("0003_phone"), versionRows());
+        assertEquals(List.of("0003_phone"), db.revisions());
         assertTrue(output().contains("alembic: INFO  [alembic.runtime.migration] Running upgrade 0002_email -> 0003_phone"),
                 output());
         assertFalse(output().contains(db.env().get("PGPASSWORD")));
@@ -138,8 +113,8 @@ class UpgradeIT {
         assertEquals("0003_phone", r.toRevision());
         assertEquals(List.of(), r.appliedRevisions());
         assertEquals(0, r.lockAttempts());
-        assertEquals(List.of("0003_phone"), versionRows());
-        assertTrue(columnExists("customers", "phone"));
+        assertEquals(List.of("0003_phone"), db.revisions());
+        assertTrue(db.columnExists("customers", "phone"));
         assertFalse(output().contains("Running downgrade"), output());
         assertLockReleased();
     }
@@ -157,16 +132,16 @@ class UpgradeIT {
         assertEquals("0001_init", r.toRevision());
         assertEquals(List.of("0003_phone", "0002_email"), r.appliedRevisions());
         assertEquals(1, r.lockAttempts());
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "phone"));
-        assertFalse(columnExists("customers", "email"));
-        assertTrue(columnExists("customers", "name"));
+        assertEquals(List.of("0001_init"), db.revisions());
+        assertFalse(db.columnExists("customers", "phone"));
+        assertFalse(db.columnExists("customers", "email"));
+        assertTrue(db.columnExists("customers", "name"));
 
         // And on to base, which empties alembic_version.
         UpgradeResult toBase = run(request(project, "base", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
         assertEquals("base", toBase.toRevision());
         assertEquals(List.of("0001_init"), toBase.appliedRevisions());
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.revisions());
     }
 
     @Test
@@ -203,7 +178,7 @@ class UpgradeIT {
         assertNull(r.failedRevision());
         assertNull(r.rolledBackTo());
         // Halt: the migration stays applied.
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.revisions());
         assertLockReleased();
 
         // All true: the names are reported, also when there was nothing left to apply.
@@ -211,14 +186,6 @@ class UpgradeIT {
         UpgradeResult ok = run(request(project, "head", LockSafety.DEFAULT, verify, OnFailure.HALT, false));
         assertEquals(List.of("has-email", "has-customers", "never-run"), ok.verified());
         assertEquals(0, ok.lockAttempts());
-    }
-
-    private boolean tableExists(String table) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select to_regclass('" + table + "') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 
     @Test
@@ -238,8 +205,8 @@ class UpgradeIT {
         assertEquals("base", r.toRevision());
         assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
         assertEquals("has-customers", r.failedVerification());
-        assertEquals(List.of(), versionRows());
-        assertFalse(tableExists("customers"), "the schema is really back at base");
+        assertEquals(List.of(), db.revisions());
+        assertFalse(db.tableExists("customers"), "the schema is really back at base");
         assertTrue(output().contains("Running downgrade 0001_init -> "), output());
         assertLockReleased();
     }
@@ -263,8 +230,8 @@ class UpgradeIT {
         assertTrue(output().contains("Running downgrade 0002_email -> 0001_init"), output());
         // ... and undone again.
         assertEquals("0001_init", r.rolledBackTo());
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "email"));
+        assertEquals(List.of("0001_init"), db.revisions());
+        assertFalse(db.columnExists("customers", "email"));
     }
 
     @Test
@@ -275,7 +242,7 @@ class UpgradeIT {
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
         assertTrue(e.getMessage().endsWith("; the database is at 0002_email"), e.getMessage());
         assertNull(e.upgradeResult().orElseThrow().rolledBackTo());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.revisions());
     }
 
     @Test
@@ -296,7 +263,7 @@ class UpgradeIT {
         UpgradeResult r = e.upgradeResult().orElseThrow();
         assertNull(r.rolledBackTo());
         assertEquals("0003_oneway", r.toRevision());
-        assertEquals(List.of("0003_oneway"), versionRows());
+        assertEquals(List.of("0003_oneway"), db.revisions());
     }
 
     @Test
@@ -316,7 +283,7 @@ class UpgradeIT {
         // One transaction for the whole upgrade: 0001 and 0002 were rolled back with 0003.
         assertEquals("base", partial.toRevision());
         assertEquals(List.of(), partial.appliedRevisions());
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.revisions());
         assertLockReleased();
     }
 
@@ -335,7 +302,7 @@ class UpgradeIT {
         assertEquals("0002_email", partial.fromRevision());
         assertEquals("0002_email", partial.toRevision());
         assertTrue(e.getMessage().contains("NameError: name 'sb' is not defined"), e.getMessage());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.revisions());
     }
 
     @Test
@@ -443,7 +410,7 @@ class UpgradeIT {
                 assertTrue(report.contains("connected since "), report);
             }
             assertFalse(output().contains("alembic:"), "alembic never ran: " + output());
-            assertEquals(List.of(), versionRows());
+            assertEquals(List.of(), db.revisions());
         }
         // Released by the other session: now it goes through.
         assertEquals("0002_email", upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)).toRevision());
@@ -509,7 +476,7 @@ class UpgradeIT {
             assertTrue(r.lockAttempts() > 1, "attempts: " + r.lockAttempts());
             assertEquals("0002_email", r.toRevision());
             assertEquals(List.of("0002_email"), r.appliedRevisions());
-            assertEquals(List.of("0002_email"), versionRows());
+            assertEquals(List.of("0002_email"), db.revisions());
             assertTrue(output().contains("msg=\"lock_timeout, retrying\" attempt=1"), output());
             assertTrue(output().contains("holder=\"pid " + reader.pid + " "), output());
             System.out.println("measured: 2 s table lock, lock_timeout 100ms: " + r.lockAttempts() + " attempts, "
@@ -541,8 +508,8 @@ class UpgradeIT {
             assertEquals("0002_email", partial.failedRevision());
             assertEquals(List.of(), partial.appliedRevisions());
         }
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "email"));
+        assertEquals(List.of("0001_init"), db.revisions());
+        assertFalse(db.columnExists("customers", "email"));
         assertLockReleased();
     }
 
@@ -557,7 +524,7 @@ class UpgradeIT {
             assertTrue(e.getMessage().contains("within lock_timeout 300ms on its only attempt"), e.getMessage());
             assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts());
         }
-        assertEquals(List.of("0001_init"), versionRows());
+        assertEquals(List.of("0001_init"), db.revisions());
     }
 
     @Test
@@ -571,7 +538,7 @@ class UpgradeIT {
                 + "sqlalchemy.exc.OperationalError: (psycopg2.errors.QueryCanceled) canceling statement due to"
                 + " statement timeout; nothing was applied, the database is still at base"), e.getMessage());
         assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts(), "a statement timeout is not retried");
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.revisions());
     }
 
     @Test

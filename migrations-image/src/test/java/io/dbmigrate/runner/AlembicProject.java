@@ -164,6 +164,11 @@ final class AlembicProject {
                 "op.add_column('customers', sa.Column('phone', sa.Text))", "op.drop_column('customers', 'phone')");
     }
 
+    /** Adds 0003_broken after 0002_email, which fails: it selects from a table that does not exist. */
+    AlembicProject withBrokenRevision() throws IOException {
+        return revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+    }
+
     /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented) and whose downgrade() passes. */
     AlembicProject revision(String id, String down, String message, String body) throws IOException {
         return revision(id, down, message, body, "pass");

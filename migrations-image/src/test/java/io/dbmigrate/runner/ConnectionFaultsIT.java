@@ -52,15 +52,7 @@ class ConnectionFaultsIT {
     }
 
     private Map<String, String> env(String... keyValues) {
-        Map<String, String> env = new HashMap<>(db.env());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            if (keyValues[i + 1] == null) {
-                env.remove(keyValues[i]);
-            } else {
-                env.put(keyValues[i], keyValues[i + 1]);
-            }
-        }
-        return env;
+        return TestEnv.with(db.env(), keyValues);
     }
 
     private String[] backupArgs() {

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -44,6 +46,15 @@ class DatabaseMismatchIT {
                 + ":" + server.get("PGPORT") + "/" + database.name();
     }
 
+    /** A project whose env.py builds its own engine for {@code database}, whatever the runner locked. */
+    private AlembicProject connectingTo(TestDatabase database) throws IOException {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .withEnv("create_engine(\"" + urlOf(database) + "\", poolclass=pool.NullPool)", "");
+        Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
+                + Files.readString(project.dir().resolve("env.py")));
+        return project;
+    }
+
     private UpgradeResult upgrade(AlembicProject project) throws RunnerException {
         return Upgrade.run(a.settings(), AlembicProject.tools(),
                 new UpgradeRequest(project.dir(), "head", Duration.ofSeconds(1), Duration.ofSeconds(5)),
@@ -79,10 +90,7 @@ class DatabaseMismatchIT {
 
     @Test
     void anEnvPyConnectingElsewhereIsDatabaseMismatchBeforeAnythingRuns() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .withEnv("create_engine(\"" + urlOf(b) + "\", poolclass=pool.NullPool)", "");
-        java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
-                + java.nio.file.Files.readString(project.dir().resolve("env.py")));
+        AlembicProject project = connectingTo(b);
 
         RunnerException e = assertThrows(RunnerException.class, () -> upgrade(project));
 
@@ -131,10 +139,7 @@ class DatabaseMismatchIT {
 
     @Test
     void aStampWhoseEnvPyConnectsElsewhereIsDatabaseMismatch() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .withEnv("create_engine(\"" + urlOf(b) + "\", poolclass=pool.NullPool)", "");
-        java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
-                + java.nio.file.Files.readString(project.dir().resolve("env.py")));
+        AlembicProject project = connectingTo(b);
 
         RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(a.settings(), AlembicProject.tools(),
                 new StampRequest(project.dir(), "0002_email", false), Clock.systemUTC(),

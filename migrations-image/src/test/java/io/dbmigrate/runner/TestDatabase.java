@@ -54,28 +54,33 @@ final class TestDatabase implements AutoCloseable, BeforeAllCallback, AfterAllCa
 
     @Override
     public void beforeAll(ExtensionContext context) throws SQLException {
-        if (lifetime == Lifetime.CLASS) {
-            createDatabase();
-        }
+        createIf(Lifetime.CLASS);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws SQLException {
-        if (lifetime == Lifetime.CLASS) {
-            close();
-        }
+        dropIf(Lifetime.CLASS);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) throws SQLException {
-        if (lifetime == Lifetime.TEST) {
-            createDatabase();
-        }
+        createIf(Lifetime.TEST);
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws SQLException {
-        if (lifetime == Lifetime.TEST) {
+        dropIf(Lifetime.TEST);
+    }
+
+    // A static field gets the per-test callbacks too: each lifetime answers only its own.
+    private void createIf(Lifetime when) throws SQLException {
+        if (lifetime == when) {
+            createDatabase();
+        }
+    }
+
+    private void dropIf(Lifetime when) throws SQLException {
+        if (lifetime == when) {
             close();
         }
     }

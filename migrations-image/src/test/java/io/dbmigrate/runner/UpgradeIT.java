@@ -214,7 +214,7 @@ class UpgradeIT {
     @Test
     void aPartlyAppliedMigrationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
         upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
 
         RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
@@ -237,7 +237,7 @@ class UpgradeIT {
     @Test
     void partlyAppliedWithHaltStaysWhereItStopped() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
         RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
         assertTrue(e.getMessage().endsWith("; the database is at 0002_email"), e.getMessage());
@@ -268,8 +268,7 @@ class UpgradeIT {
 
     @Test
     void raisingRevisionIsAMigrationFailureAndTheDatabaseStaysWhereItWas() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
@@ -321,7 +320,7 @@ class UpgradeIT {
     void withoutLogLinesAFailedRunStillReportsTheRevisionsItCommitted() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
                 .alembicLoggerAtWarn()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
@@ -358,8 +357,7 @@ class UpgradeIT {
 
     @Test
     void aFailingRevisionWithoutAnAutocommitBlockSaysNothingAboutIt() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));

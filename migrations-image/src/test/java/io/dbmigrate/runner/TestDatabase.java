@@ -1,7 +1,5 @@
 package io.dbmigrate.runner;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -27,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * field) or around the class ({@link #perClass}, on a static one), before the test's own {@code @BeforeEach} or
  * {@code @BeforeAll} methods run.
  */
-final class TestDatabase implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback {
+final class TestDatabase implements AutoCloseable, BeforeAllCallback, BeforeEachCallback {
 
     private enum Lifetime { TEST, CLASS, MANUAL }
 
@@ -54,34 +51,21 @@ final class TestDatabase implements AutoCloseable, BeforeAllCallback, AfterAllCa
 
     @Override
     public void beforeAll(ExtensionContext context) throws SQLException {
-        createIf(Lifetime.CLASS);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws SQLException {
-        dropIf(Lifetime.CLASS);
+        createFor(Lifetime.CLASS, context);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) throws SQLException {
-        createIf(Lifetime.TEST);
+        createFor(Lifetime.TEST, context);
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) throws SQLException {
-        dropIf(Lifetime.TEST);
-    }
-
-    // A static field gets the per-test callbacks too: each lifetime answers only its own.
-    private void createIf(Lifetime when) throws SQLException {
+    /** A static field gets the per-test callbacks too: each lifetime answers only its own. */
+    private void createFor(Lifetime when, ExtensionContext context) throws SQLException {
         if (lifetime == when) {
             createDatabase();
-        }
-    }
-
-    private void dropIf(Lifetime when) throws SQLException {
-        if (lifetime == when) {
-            close();
+            // JUnit closes it when the class or test is done, after its own @AfterAll or @AfterEach methods.
+            context.getStore(ExtensionContext.Namespace.create(TestDatabase.class))
+                    .put(name, (ExtensionContext.Store.CloseableResource) this::close);
         }
     }
 

@@ -16,12 +16,14 @@ final class CommandOptions {
     private CommandOptions() {
     }
 
-    /** {@code --migrations} and {@code --target}: the Alembic project and the revision to go to (upgrade, rehearse, plan). */
+    /** {@code --migrations} and {@code --target}: the Alembic project and where to go (upgrade, rehearse, plan). */
     static final class Target {
-        @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
+        @Option(names = "--migrations", required = true, paramLabel = "DIR",
+                description = "Directory with alembic.ini.")
         Path migrations;
 
-        @Option(names = "--target", required = true, paramLabel = "REV", description = "Alembic revision spec, e.g. head.")
+        @Option(names = "--target", required = true, paramLabel = "REV",
+                description = "Alembic revision spec, e.g. head.")
         String target;
 
         /** The target, once it is a revision spec nothing could act on. */
@@ -33,10 +35,12 @@ final class CommandOptions {
 
     /** {@code --dir} and {@code --name}: where a resource's archives are (backup, rehearse). */
     static final class Archives {
-        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "Backup directory (a mounted volume).")
+        @Option(names = "--dir", required = true, paramLabel = "DIR",
+                description = "Backup directory (a mounted volume).")
         Path dir;
 
-        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Owning resource's name; file prefix.")
+        @Option(names = "--name", required = true, paramLabel = "NAME",
+                description = "Owning resource's name; file prefix.")
         String name;
     }
 

@@ -54,7 +54,7 @@ final class ExternalProcess {
     private ExternalProcess() {
     }
 
-    /** A run of a child: IOException when it could not be started, InterruptedException when the runner was told to stop. */
+    /** A run of a child: IOException when it cannot start, InterruptedException when the runner is told to stop. */
     interface Child<T> {
         T run() throws IOException, InterruptedException;
     }

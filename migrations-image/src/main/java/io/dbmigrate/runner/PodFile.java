@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * A file a pod's containers hand each other in /tmp, the emptyDir they share: rehearse leaves its result there for
- * {@code upgrade --window-closes-at} (the measured duration), backup for {@code upgrade --expect-backup} (the revision).
+ * {@code upgrade --window-closes-at} (the measured duration), backup for {@code upgrade --expect-backup} (the
+ * revision).
  *
  * @param what what the file holds, for a warning
  */

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.Map;
 
-/** A command of {@code dbmigrate-runner}: its options are picocli fields and mixins; it runs once the environment has been read. */
+/** A command of {@code dbmigrate-runner}: picocli options and mixins; it runs once the environment is read. */
 interface RunnerCommand {
 
     /** Checks the options picocli cannot check, so bad input is reported before anything connects. */

@@ -465,9 +465,9 @@ class RehearsalIT {
         Map<String, String> maintenance = new HashMap<>(TestDatabase.serverEnvironment());
         maintenance.put("PGDATABASE", "postgres");
 
-        CommandLineRun rehearsal = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
-                "--label", "g2", "--migrations", project.dir().toString(), "--target", "head", "--round-trip",
-                "--verify", "rows=select count(*) = 3 from customers", "--lock-timeout", "2s");
+        CommandLineRun rehearsal = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(),
+                "--name", name, "--label", "g2", "--migrations", project.dir().toString(), "--target", "head",
+                "--round-trip", "--verify", "rows=select count(*) = 3 from customers", "--lock-timeout", "2s");
 
         assertEquals(0, rehearsal.exit(), rehearsal.err());
         assertEquals("rehearse", rehearsal.result().command());
@@ -488,8 +488,8 @@ class RehearsalIT {
                 h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(), h.appliedRevisions(),
                 h.roundTrip(), true, null, null, null, null, h.verified(), Duration.ofHours(1).toMillis(),
                 h.startedAt(), h.finishedAt(), true))));
-        CommandLineRun refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
-                "--target", "head", "--window-closes-at", closes);
+        CommandLineRun refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations",
+                project.dir().toString(), "--target", "head", "--window-closes-at", closes);
         assertEquals(27, refused.exit(), refused.err());
         assertTrue(refused.result().message().endsWith("expected to take 1h0m0s (its rehearsal); nothing was run"),
                 refused.result().message());

@@ -380,8 +380,8 @@ class RunnerMainTest {
         Files.writeString(migrations.resolve("alembic.ini"), "[alembic]\nscript_location = .\n");
         Path backups = Files.createDirectories(tmp.resolve("backups"));
 
-        CommandLineRun r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7", "--migrations",
-                migrations.toString(), "--target", "head");
+        CommandLineRun r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7",
+                "--migrations", migrations.toString(), "--target", "head");
 
         assertEquals(26, r.exit(), r.err());
         assertEquals("RehearsalFailed", r.result().reason());
@@ -455,8 +455,8 @@ class RunnerMainTest {
 
         UpgradeRequest without = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z").request();
-        assertEquals(new MaintenanceWindow.Expected(null, null), MaintenanceWindow.expected(without, rehearsalFile, log),
-                "unknown: zero");
+        assertEquals(new MaintenanceWindow.Expected(null, null),
+                MaintenanceWindow.expected(without, rehearsalFile, log), "unknown: zero");
     }
 
     @Test

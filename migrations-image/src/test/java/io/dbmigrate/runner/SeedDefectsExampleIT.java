@@ -81,7 +81,8 @@ class SeedDefectsExampleIT {
         assertEquals(NAME_ERROR, r.failedRevision());
         assertEquals(List.of(), r.appliedRevisions());
         assertEquals(Set.copyOf(before), Set.copyOf(db.revisions()));
-        assertEquals(0, db.queryLong("select count(*) from pg_indexes where indexname = 'idx_open_tickets_updated_at'"));
+        assertEquals(0, db.queryLong(
+                "select count(*) from pg_indexes where indexname = 'idx_open_tickets_updated_at'"));
     }
 
     /** Upgrades to the erasure revision: 4 customers erased, their 8 tickets and 12 messages kept, detached. */
@@ -90,7 +91,8 @@ class SeedDefectsExampleIT {
 
         assertEquals(List.of(ERASURE), up.appliedRevisions());
         assertEquals(16, db.queryLong("select count(*) from customers"));
-        assertEquals(0, db.queryLong("select count(*) from customers where preferences @> '{\"erasure_requested\": true}'"));
+        assertEquals(0, db.queryLong(
+                "select count(*) from customers where preferences @> '{\"erasure_requested\": true}'"));
         assertEquals(8, db.queryLong("select count(*) from tickets where customer_id is null"));
         assertEquals(12, db.queryLong("select count(*) from messages where customer_id is null"));
         List<String> upgraded = db.revisions();

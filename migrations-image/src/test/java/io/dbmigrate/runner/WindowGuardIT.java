@@ -148,8 +148,8 @@ class WindowGuardIT {
         writeRehearsal(rehearsal, true, Duration.ofHours(2).toMillis());
         String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
 
-        CommandLineRun refused = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
-                "--window-closes-at", closes, "--expected-duration", "1m");
+        CommandLineRun refused = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes, "--expected-duration", "1m");
 
         assertEquals(27, refused.exit(), refused.err());
         assertEquals("OutsideWindow", refused.result().reason());
@@ -174,8 +174,8 @@ class WindowGuardIT {
         Path none = tmp.resolve("no-rehearsal.json");
         String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
 
-        CommandLineRun refused = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
-                "--window-closes-at", closes, "--expected-duration", "3h");
+        CommandLineRun refused = runner(none, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes, "--expected-duration", "3h");
 
         assertEquals(27, refused.exit(), refused.err());
         assertTrue(refused.result().message().endsWith("; the step is expected to take 3h0m0s (an earlier run);"

@@ -186,23 +186,24 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Bef
 
     /** The first column of the first row of a query returning one number. */
     public long queryLong(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            if (!rs.next()) {
-                throw new IllegalStateException("no row from: " + sql);
-            }
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return queryOne(sql, rs -> rs.getLong(1));
     }
 
     /** The first column of the first row of a query returning one boolean. */
     public boolean queryBoolean(String sql) {
+        return queryOne(sql, rs -> rs.getBoolean(1));
+    }
+
+    private interface Column<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private <T> T queryOne(String sql, Column<T> column) {
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new IllegalStateException("no row from: " + sql);
             }
-            return rs.getBoolean(1);
+            return column.read(rs);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }

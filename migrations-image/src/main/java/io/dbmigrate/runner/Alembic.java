@@ -71,20 +71,12 @@ final class Alembic {
         List<String> command = command(Integer.toString(lockPid),
                 expectedHeads == null ? "any" : Revisions.describe(expectedHeads), arguments);
         List<String> output = new ArrayList<>();
-        try {
-            int exit = ExternalProcess.run(command, dir, environment(), line -> {
-                String safe = settings.redact(line);
-                output.add(safe);
-                log.accept(safe);
-            }).exitCode();
-            return new ExternalProcess.Outcome(exit, List.copyOf(output));
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run alembic with " + tools.python()
-                    + " (DBMIGRATE_PYTHON): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("running alembic", e);
-        }
+        int exit = supervise(() -> ExternalProcess.run(command, dir, environment(), line -> {
+            String safe = settings.redact(line);
+            output.add(safe);
+            log.accept(safe);
+        }).exitCode());
+        return new ExternalProcess.Outcome(exit, List.copyOf(output));
     }
 
     /**
@@ -95,18 +87,15 @@ final class Alembic {
         List<String> command = command("offline", "any", arguments);
         Map<String, String> env = environment();
         env.put("PGOPTIONS", "-c default_transaction_read_only=on");
-        try {
-            ExternalProcess.SeparateOutcome outcome = ExternalProcess.runSeparately(command, dir, env,
-                    line -> log.accept(settings.redact(line)));
-            return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
-                    outcome.stderr().stream().map(settings::redact).toList());
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run alembic with " + tools.python()
-                    + " (DBMIGRATE_PYTHON): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("running alembic", e);
-        }
+        ExternalProcess.SeparateOutcome outcome = supervise(() -> ExternalProcess.runSeparately(command, dir, env,
+                line -> log.accept(settings.redact(line))));
+        return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
+                outcome.stderr().stream().map(settings::redact).toList());
+    }
+
+    private <T> T supervise(ExternalProcess.Child<T> child) throws RunnerException {
+        return ExternalProcess.supervise("running alembic", e -> new RunnerException(ExitCode.MIGRATION_FAILED,
+                "cannot run alembic with " + tools.python() + " (DBMIGRATE_PYTHON): " + e.getMessage(), e), child);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.Truncation;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,19 +23,13 @@ public final class ArchiveVerifier {
         if (!Files.isRegularFile(archive)) {
             throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED, "archive " + archive + " does not exist");
         }
-        ExternalProcess.Outcome outcome;
-        try {
-            // No connection: without -d pg_restore only reads the file. The empty environment adds nothing.
-            outcome = ExternalProcess.run(
-                    List.of(tools.pgRestore(), "-f", "/dev/null", archive.toAbsolutePath().toString()),
-                    null, Map.of(), null);
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED,
-                    "cannot run " + tools.pgRestore() + " to verify the backup: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("verifying " + archive, e);
-        }
+        // No connection: without -d pg_restore only reads the file. The empty environment adds nothing.
+        ExternalProcess.Outcome outcome = ExternalProcess.supervise("verifying " + archive,
+                e -> new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED,
+                        "cannot run " + tools.pgRestore() + " to verify the backup: " + e.getMessage(), e),
+                () -> ExternalProcess.run(
+                        List.of(tools.pgRestore(), "-f", "/dev/null", archive.toAbsolutePath().toString()),
+                        null, Map.of(), null));
         if (outcome.exitCode() != 0) {
             throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED, "backup " + archive.getFileName()
                     + " cannot be read back (pg_restore exit " + outcome.exitCode() + "): "

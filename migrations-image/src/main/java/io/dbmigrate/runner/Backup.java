@@ -233,14 +233,9 @@ public final class Backup {
 
     private static ExternalProcess.Outcome runTool(List<String> command, Map<String, String> env, String tool)
             throws RunnerException {
-        try {
-            return ExternalProcess.run(command, null, env, null);
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("running " + tool, e);
-        }
+        return ExternalProcess.supervise("running " + tool,
+                e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e),
+                () -> ExternalProcess.run(command, null, env, null));
     }
 
     // Read through the writer's own channel: opening and closing another one on the file would drop its lock.

@@ -1,5 +1,8 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Runs pg_dump, pg_restore or Alembic with an argument list (never through a shell) and collects what it prints,
@@ -51,6 +55,27 @@ final class ExternalProcess {
     }
 
     private ExternalProcess() {
+    }
+
+    /** A run of a child: IOException when it cannot start, InterruptedException when the runner is told to stop. */
+    interface Child<T> {
+        T run() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code child}: a child that cannot be started is {@code cannotStart}'s exception; an interrupt (SIGTERM,
+     * SIGINT) keeps the thread's interrupt flag and is {@link ExitCode#INTERRUPTED} while {@code doing}.
+     */
+    static <T> T supervise(String doing, Function<IOException, RunnerException> cannotStart, Child<T> child)
+            throws RunnerException {
+        try {
+            return child.run();
+        } catch (IOException e) {
+            throw cannotStart.apply(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Interruption.exception(doing, e);
+        }
     }
 
     /** A child's environment: the inherited one without any connection variable, then the ones given. */

@@ -386,16 +386,10 @@ public final class Rehearsal {
         List<String> command = List.of(tools.pgRestore(), "--no-owner", "--no-privileges", "--exit-on-error",
                 "--no-password", "-d", scratch, file.toString());
         long start = clock.millis();
-        ExternalProcess.Outcome outcome;
-        try {
-            outcome = ExternalProcess.run(command, null, copy.libpqEnvironment(),
-                    line -> log.println("pg_restore: " + settings.redact(line)));
-        } catch (IOException e) {
-            throw restoreFailed("cannot run " + tools.pgRestore() + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("restoring " + file, e);
-        }
+        ExternalProcess.Outcome outcome = ExternalProcess.supervise("restoring " + file,
+                e -> restoreFailed("cannot run " + tools.pgRestore() + ": " + e.getMessage()),
+                () -> ExternalProcess.run(command, null, copy.libpqEnvironment(),
+                        line -> log.println("pg_restore: " + settings.redact(line))));
         if (outcome.exitCode() != 0) {
             String message = "restoring " + file.getFileName() + " into " + scratch + " failed (pg_restore exit "
                     + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000));

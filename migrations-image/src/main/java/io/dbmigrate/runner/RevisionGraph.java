@@ -205,15 +205,10 @@ public final class RevisionGraph {
         String script = PythonScript.source(SCRIPT_RESOURCE);
         List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, mode, target));
         command.addAll(current);
-        try {
-            return ExternalProcess.run(command, migrationsDir, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null);
-        } catch (IOException e) {
-            throw new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.python()
-                    + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Interruption.exception("reading the Alembic revision graph", e);
-        }
+        return ExternalProcess.supervise("reading the Alembic revision graph", e -> new RunnerException(
+                ExitCode.MIGRATION_FAILED, "cannot run " + tools.python()
+                + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e),
+                () -> ExternalProcess.run(command, migrationsDir, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null));
     }
 
     static Classification interpret(ExternalProcess.Outcome outcome, Tools tools, String target, List<String> current,

@@ -181,8 +181,8 @@ public final class Upgrade {
         }
         if (direction != Direction.NONE && request.windowClosesAt() != null) {
             // Last thing before Alembic starts: the lock wait and the checks above have used up part of the window.
-            String outside = outsideWindow(request.windowClosesAt(), clock.instant(), request.expectedDuration(),
-                    durationSource);
+            String outside = MaintenanceWindow.outside(request.windowClosesAt(), clock.instant(),
+                    request.expectedDuration(), durationSource);
             if (outside != null) {
                 throw new RunnerException(ExitCode.OUTSIDE_WINDOW, outside + "; nothing was run",
                         result(from, from, direction, List.of(), null, 0));
@@ -311,31 +311,6 @@ public final class Upgrade {
         throw new RunnerException(restore.exitCode() == null ? ExitCode.MIGRATION_FAILED : restore.exitCode(),
                 "the " + restore.command() + " from " + now + " to " + target + " failed: " + restore.error()
                         + "; " + where(now, restore.at()), result);
-    }
-
-    /**
-     * Why a run with {@code expected} (null: unknown, taken as zero) still to go may not start at {@code now} in a
-     * window closing at {@code closesAt}; null when it may.
-     *
-     * @param source where the expected duration comes from ("its rehearsal"), or null
-     */
-    static String outsideWindow(Instant closesAt, Instant now, Duration expected, String source) {
-        Duration left = Duration.between(now, closesAt);
-        Duration needed = expected == null ? Duration.ZERO : expected;
-        if (!left.isNegative() && !left.isZero() && left.compareTo(needed) >= 0) {
-            return null;
-        }
-        if (left.isNegative() || left.isZero()) {
-            return "the maintenance window closed at " + closesAt + ", " + roughly(left.negated()) + " ago";
-        }
-        return "the maintenance window closes at " + closesAt + ", in " + roughly(left)
-                + "; the step is expected to take " + roughly(needed) + (source == null ? "" : " (" + source + ")");
-    }
-
-    // Whole seconds read better in a message; below a second, milliseconds.
-    private static String roughly(Duration d) {
-        return Durations.format(d.compareTo(Duration.ofSeconds(1)) >= 0 ? d.truncatedTo(ChronoUnit.SECONDS)
-                : d.truncatedTo(ChronoUnit.MILLIS));
     }
 
     /**

@@ -1,8 +1,14 @@
 package io.dbmigrate.runner;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A tiny Alembic project written by the tests: env.py connects with {@code postgresql+psycopg2://}, i.e. with nothing
@@ -108,6 +114,17 @@ final class AlembicProject {
         return dir;
     }
 
+    /** Someone running alembic by hand, with libpq's {@code env}: no lock, no dbmigrate. It must succeed. */
+    void alembicByHand(Map<String, String> env, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ALEMBIC, "-c", "alembic.ini"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), output);
+    }
+
     /** alembic.ini's sqlalchemy.url, as `alembic init` leaves it for the user to fill in. */
     AlembicProject withUrl(String url) throws IOException {
         Path ini = dir.resolve("alembic.ini");
@@ -145,6 +162,11 @@ final class AlembicProject {
     AlembicProject withPhone() throws IOException {
         return revision("0003_phone", "0002_email", "add phone",
                 "op.add_column('customers', sa.Column('phone', sa.Text))", "op.drop_column('customers', 'phone')");
+    }
+
+    /** Adds 0003_broken after 0002_email, which fails: it selects from a table that does not exist. */
+    AlembicProject withBrokenRevision() throws IOException {
+        return revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
     }
 
     /** Adds versions/{id}.py whose upgrade() runs {@code body} (Python, unindented) and whose downgrade() passes. */

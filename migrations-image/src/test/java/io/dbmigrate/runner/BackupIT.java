@@ -4,15 +4,14 @@ import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.testing.TestDatabase;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -41,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Real pg_dump and pg_restore against the server in PG*; one database for the class, with some data in it. */
 class BackupIT {
 
-    private static TestDatabase db;
+    @RegisterExtension
+    static final TestDatabase db = TestDatabase.perClass("backup");
     private static final Tools TOOLS = AlembicProject.tools();
 
     @TempDir
@@ -49,20 +49,12 @@ class BackupIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        db = TestDatabase.create("backup");
         db.execute("create table alembic_version (version_num varchar(32) primary key)",
                 "insert into alembic_version values ('0002_email')",
                 "create table customers (id serial primary key, name text not null, notes text)",
                 // Enough rows that the data blocks, not the table of contents, make up most of the archive.
                 "insert into customers (name, notes) select 'customer ' || i, md5(i::text) || repeat('x', 200)"
                         + " from generate_series(1, 20000) i");
-    }
-
-    @AfterAll
-    static void dropDatabase() throws Exception {
-        if (db != null) {
-            db.close();
-        }
     }
 
     private static Clock clockAt(String instant) {
@@ -284,17 +276,11 @@ class BackupIT {
     void anUnknownTargetIsRefusedBeforeAnythingIsDumped() throws Exception {
         AlembicProject project = AlembicProject.create(dir.resolve("m"), false);
         Path backups = Files.createDirectories(dir.resolve("backups"));
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
-        env.put("DBMIGRATE_RESULT_PATH", dir.resolve("result.json").toString());
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
-        int exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
-                "g1", "--migrations", project.dir().toString(), "--target", "0003_nope"}, env,
-                new java.io.PrintStream(out, true), quiet);
+        CommandLineRun run = CommandLineRun.run(dir, db.env(), "backup", "--dir", backups.toString(), "--name", "crm",
+                "--label", "g1", "--migrations", project.dir().toString(), "--target", "0003_nope");
 
-        assertEquals(2, exit, out.toString());
-        RunnerResult result = RunnerJson.read(Files.readString(dir.resolve("result.json")));
+        assertEquals(2, run.exit(), run.out());
+        RunnerResult result = run.result();
         assertEquals("InvalidInput", result.reason());
         assertTrue(result.message().contains("target revision '0003_nope' is not in the migrations in "
                 + project.dir().toAbsolutePath()), result.message());
@@ -304,9 +290,9 @@ class BackupIT {
         }
 
         // A known target goes on to the backup.
-        exit = RunnerMain.execute(new String[]{"backup", "--dir", backups.toString(), "--name", "crm", "--label",
-                "g1", "--migrations", project.dir().toString(), "--target", "head"}, env, quiet, quiet);
-        assertEquals(0, exit);
+        run = CommandLineRun.run(dir, db.env(), "backup", "--dir", backups.toString(), "--name", "crm", "--label", "g1",
+                "--migrations", project.dir().toString(), "--target", "head");
+        assertEquals(0, run.exit());
     }
 
     @Test

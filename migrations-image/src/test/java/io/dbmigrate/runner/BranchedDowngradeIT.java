@@ -11,9 +11,8 @@ import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,11 +23,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,34 +45,13 @@ class BranchedDowngradeIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("branched_down");
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("branched_down");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
 
     /** examples/crm, copied; without its alembic#1373 repair when {@code repairHook} is false, as most env.py are. */
     private Path crmProject(boolean repairHook) throws IOException {
-        String root = System.getProperty("dbmigrate.repo.root");
-        assertTrue(root != null && !root.isBlank(), "system property dbmigrate.repo.root (set by failsafe)");
-        Path source = Path.of(root, "examples", "crm");
-        Path copy = tmp.resolve("crm");
-        Files.createDirectories(copy.resolve("versions"));
-        for (String file : List.of("alembic.ini", "env.py", "script.py.mako")) {
-            Files.copy(source.resolve(file), copy.resolve(file));
-        }
-        try (Stream<Path> versions = Files.list(source.resolve("versions"))) {
-            for (Path v : versions.filter(p -> p.toString().endsWith(".py")).toList()) {
-                Files.copy(v, copy.resolve("versions").resolve(v.getFileName()));
-            }
-        }
+        Path copy = Examples.copy("crm", tmp.resolve("crm"));
         if (!repairHook) {
             Path env = copy.resolve("env.py");
             String text = Files.readString(env);
@@ -94,21 +69,6 @@ class BranchedDowngradeIT {
                 new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
-    private List<String> alembicVersion() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
-    private boolean ticketsHasStatus() throws SQLException {
-        try (Connection c = db.connect(); var st = c.createStatement(); var rs = st.executeQuery(
-                "select count(*) from information_schema.columns"
-                        + " where table_name = 'tickets' and column_name = 'status'")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        }
-    }
-
     @ParameterizedTest(name = "env.py repairs alembic#1373 itself: {0}")
     @ValueSource(booleans = {false, true})
     void aFailedVerificationOfTheContractStepGoesBackToTheExpandHead(boolean repairHook) throws Exception {
@@ -124,8 +84,8 @@ class BranchedDowngradeIT {
         assertEquals(List.of(CONTRACT), r.appliedRevisions());
         assertEquals(EXPAND_HEAD, r.rolledBackTo());
         assertEquals(EXPAND_HEAD, r.toRevision());
-        assertEquals(List.of(EXPAND_HEAD), alembicVersion(), "exactly the revision the run started from");
-        assertTrue(ticketsHasStatus(), "the contract step was undone");
+        assertEquals(List.of(EXPAND_HEAD), db.alembicVersion(), "exactly the revision the run started from");
+        assertTrue(db.columnExists("tickets", "status"), "the contract step was undone");
         // And the database can go on: Alembic 1.8.1 fails every upgrade while the ancestor row is there.
         assertEquals(CONTRACT, upgrade(project, "contract@head", List.of(), OnFailure.HALT, false).toRevision());
     }
@@ -135,7 +95,7 @@ class BranchedDowngradeIT {
     void anExplicitDowngradeFromTheContractStepToTheExpandHead(boolean repairHook) throws Exception {
         Path project = crmProject(repairHook);
         upgrade(project, "contract@head", List.of(), OnFailure.HALT, false);
-        assertEquals(List.of(CONTRACT), alembicVersion());
+        assertEquals(List.of(CONTRACT), db.alembicVersion());
 
         RunnerException refused = assertThrows(RunnerException.class,
                 () -> upgrade(project, EXPAND_HEAD, List.of(), OnFailure.HALT, false));
@@ -147,8 +107,8 @@ class BranchedDowngradeIT {
         assertEquals(List.of(CONTRACT), r.appliedRevisions());
         assertEquals(CONTRACT, r.fromRevision());
         assertEquals(EXPAND_HEAD, r.toRevision());
-        assertEquals(List.of(EXPAND_HEAD), alembicVersion());
-        assertTrue(ticketsHasStatus());
+        assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+        assertTrue(db.columnExists("tickets", "status"));
         assertTrue(log.toString(StandardCharsets.UTF_8).contains("Running downgrade " + CONTRACT + " -> "),
                 log.toString(StandardCharsets.UTF_8));
     }
@@ -161,7 +121,7 @@ class BranchedDowngradeIT {
         UpgradeResult r = upgrade(project, "expand@head", List.of(), OnFailure.HALT, false);
 
         assertEquals(0, r.lockAttempts());
-        assertEquals(List.of(CONTRACT), alembicVersion());
+        assertEquals(List.of(CONTRACT), db.alembicVersion());
     }
 
     @Test
@@ -183,7 +143,7 @@ class BranchedDowngradeIT {
         assertTrue(sql.contains("ALTER TABLE tickets ADD COLUMN status"), sql);
         assertTrue(sql.contains("-- dbmigrate-runner: Alembic < 1.13.1 leaves alembic_version row(s) vwx234yz567"
                 + " beside " + EXPAND_HEAD), sql);
-        assertEquals(List.of(CONTRACT), alembicVersion(), "a plan writes nothing");
+        assertEquals(List.of(CONTRACT), db.alembicVersion(), "a plan writes nothing");
     }
 
     @Test

@@ -4,19 +4,14 @@ import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.RunnerJson;
-import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConnectionFaultsIT {
 
-    private static TestDatabase db;
+    @RegisterExtension
+    static final TestDatabase db = TestDatabase.perClass("faults");
     private static final Tools TOOLS = AlembicProject.tools();
 
     @TempDir
@@ -51,43 +47,18 @@ class ConnectionFaultsIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        db = TestDatabase.create("faults");
         db.execute("create table alembic_version (version_num varchar(32) primary key)",
                 "insert into alembic_version values ('0002_email')",
                 "create table customers (id serial primary key, name text not null)",
                 "insert into customers (name) select 'customer ' || i from generate_series(1, 1000) i");
     }
 
-    @AfterAll
-    static void dropDatabase() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    private record Run(int exit, RunnerResult result, String stdout) {
-    }
-
-    private Run runner(Map<String, String> env, String... args) throws Exception {
-        Map<String, String> full = new HashMap<>(env);
-        Path resultFile = dir.resolve("result.json");
-        full.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, full, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        return new Run(exit, RunnerJson.read(Files.readString(resultFile)), out.toString(StandardCharsets.UTF_8));
+    private CommandLineRun runner(Map<String, String> env, String... args) throws Exception {
+        return CommandLineRun.run(dir, env, args);
     }
 
     private Map<String, String> env(String... keyValues) {
-        Map<String, String> env = new HashMap<>(db.env());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            if (keyValues[i + 1] == null) {
-                env.remove(keyValues[i]);
-            } else {
-                env.put(keyValues[i], keyValues[i + 1]);
-            }
-        }
-        return env;
+        return TestEnv.with(db.env(), keyValues);
     }
 
     private String[] backupArgs() {
@@ -97,21 +68,21 @@ class ConnectionFaultsIT {
     @Test
     void aMissingDatabaseIsDatabaseNotFoundAndNotRetried() throws Exception {
         Files.createDirectories(dir.resolve("backups"));
-        Run run = runner(env("PGDATABASE", "dbm_it_no_such_database"), backupArgs());
-        assertEquals(5, run.exit(), run.stdout());
+        CommandLineRun run = runner(env("PGDATABASE", "dbm_it_no_such_database"), backupArgs());
+        assertEquals(5, run.exit(), run.out());
         assertEquals("DatabaseNotFound", run.result().reason());
         assertTrue(run.result().message().contains("dbm_it_no_such_database"), run.result().message());
         assertFalse(ExitCode.DATABASE_NOT_FOUND.retryable());
 
-        Run current = runner(env("PGDATABASE", "dbm_it_no_such_database"), "current");
-        assertEquals(5, current.exit(), current.stdout());
+        CommandLineRun current = runner(env("PGDATABASE", "dbm_it_no_such_database"), "current");
+        assertEquals(5, current.exit(), current.out());
     }
 
     @Test
     void aMissingPasswordIsAnAuthenticationFailure() throws Exception {
         // The test server asks every login for a SCRAM password: pgjdbc then says 08004, "no password was provided".
-        Run run = runner(env("PGPASSWORD", null), "current");
-        assertEquals(4, run.exit(), run.stdout());
+        CommandLineRun run = runner(env("PGPASSWORD", null), "current");
+        assertEquals(4, run.exit(), run.out());
         assertEquals("AuthenticationFailed", run.result().reason());
         assertTrue(run.result().message().contains("no password"), run.result().message());
     }

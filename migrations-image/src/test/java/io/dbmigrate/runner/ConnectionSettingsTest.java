@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -22,15 +21,7 @@ class ConnectionSettingsTest {
     private static final String SECRET = "s3cr3t-Pa55word";
 
     private static Map<String, String> env(String... keyValues) {
-        Map<String, String> env = new HashMap<>(Map.of("PGHOST", "db.example", "PGDATABASE", "crm", "PGUSER", "app"));
-        for (int i = 0; i < keyValues.length; i += 2) {
-            if (keyValues[i + 1] == null) {
-                env.remove(keyValues[i]);
-            } else {
-                env.put(keyValues[i], keyValues[i + 1]);
-            }
-        }
-        return env;
+        return TestEnv.with(Map.of("PGHOST", "db.example", "PGDATABASE", "crm", "PGUSER", "app"), keyValues);
     }
 
     @Test

@@ -8,9 +8,8 @@ import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -20,17 +19,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The seed's computed_score backfill paged with {@code WHERE computed_score IS NULL LIMIT 1000 OFFSET k}: it skips
@@ -42,38 +35,17 @@ class CrmBackfillVerificationIT {
     private static final String BACKFILL_FILE = "stu901vwx234_backfill_customer_computed_score.py";
     private static final VerifyQuery SCORES_BACKFILLED = new VerifyQuery("scores-backfilled",
             "select count(*) = 0 from customers where computed_score is null");
+    private static final String UNSCORED = "select count(*) from customers where computed_score is null";
 
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("crm_verify");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("crm_verify");
 
     /** examples/crm, copied so a revision can be swapped; alembic.ini uses %(here)s, so it runs from anywhere. */
     private Path crmProject() throws IOException {
-        String root = System.getProperty("dbmigrate.repo.root");
-        assertTrue(root != null && !root.isBlank(), "system property dbmigrate.repo.root (set by failsafe)");
-        Path source = Path.of(root, "examples", "crm");
-        Path copy = tmp.resolve("crm");
-        Files.createDirectories(copy.resolve("versions"));
-        for (String file : List.of("alembic.ini", "env.py", "script.py.mako")) {
-            Files.copy(source.resolve(file), copy.resolve(file));
-        }
-        try (Stream<Path> versions = Files.list(source.resolve("versions"))) {
-            for (Path v : versions.filter(p -> p.toString().endsWith(".py")).toList()) {
-                Files.copy(v, copy.resolve("versions").resolve(v.getFileName()));
-            }
-        }
-        return copy;
+        return Examples.copy("crm", tmp.resolve("crm"));
     }
 
     private void useTheSeedsBackfill(Path project) throws IOException {
@@ -99,14 +71,6 @@ class CrmBackfillVerificationIT {
                         + " cross join lateral generate_series(1, c.n % 4) g");
     }
 
-    private long unscored() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from customers where computed_score is null")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void theSeedsOffsetBackfillSucceedsInAlembicButFailsVerification() throws Exception {
         Path project = crmProject();
@@ -122,7 +86,7 @@ class CrmBackfillVerificationIT {
         assertEquals("scores-backfilled", r.failedVerification());
         assertEquals(List.of(BACKFILL), r.appliedRevisions(), "Alembic itself reported success");
         // What the seed's paging leaves behind (measured: 2,500 of 5,500).
-        assertEquals(2_500, unscored());
+        assertEquals(2_500, db.queryLong(UNSCORED));
     }
 
     @Test
@@ -134,6 +98,6 @@ class CrmBackfillVerificationIT {
 
         assertEquals(List.of("scores-backfilled"), r.verified());
         assertEquals(BACKFILL, r.toRevision());
-        assertEquals(0, unscored());
+        assertEquals(0, db.queryLong(UNSCORED));
     }
 }

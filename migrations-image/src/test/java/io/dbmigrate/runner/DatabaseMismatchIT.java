@@ -6,14 +6,15 @@ import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,27 +39,26 @@ class DatabaseMismatchIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase a;
-    private TestDatabase b;
+    @RegisterExtension
+    final TestDatabase a = TestDatabase.perTest("mismatch_a");
+    @RegisterExtension
+    final TestDatabase b = TestDatabase.perTest("mismatch_b");
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabases() throws SQLException {
-        a = TestDatabase.create("mismatch_a");
-        b = TestDatabase.create("mismatch_b");
-    }
-
-    @AfterEach
-    void dropDatabases() throws SQLException {
-        a.close();
-        b.close();
-    }
 
     /** What `alembic init` users write into alembic.ini: everything in the URL, password included. */
     private String urlOf(TestDatabase database) {
         Map<String, String> server = TestDatabase.serverEnvironment();
         return "postgresql://" + server.get("PGUSER") + ":" + server.get("PGPASSWORD") + "@" + server.get("PGHOST")
                 + ":" + server.get("PGPORT") + "/" + database.name();
+    }
+
+    /** A project whose env.py builds its own engine for {@code database}, whatever the runner locked. */
+    private AlembicProject connectingTo(TestDatabase database) throws IOException {
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
+                .withEnv("create_engine(\"" + urlOf(database) + "\", poolclass=pool.NullPool)", "");
+        Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
+                + Files.readString(project.dir().resolve("env.py")));
+        return project;
     }
 
     private UpgradeResult upgrade(AlembicProject project) throws RunnerException {
@@ -96,10 +96,7 @@ class DatabaseMismatchIT {
 
     @Test
     void anEnvPyConnectingElsewhereIsDatabaseMismatchBeforeAnythingRuns() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .withEnv("create_engine(\"" + urlOf(b) + "\", poolclass=pool.NullPool)", "");
-        java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
-                + java.nio.file.Files.readString(project.dir().resolve("env.py")));
+        AlembicProject project = connectingTo(b);
 
         RunnerException e = assertThrows(RunnerException.class, () -> upgrade(project));
 
@@ -148,10 +145,7 @@ class DatabaseMismatchIT {
 
     @Test
     void aStampWhoseEnvPyConnectsElsewhereIsDatabaseMismatch() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .withEnv("create_engine(\"" + urlOf(b) + "\", poolclass=pool.NullPool)", "");
-        java.nio.file.Files.writeString(project.dir().resolve("env.py"), "from sqlalchemy import create_engine\n"
-                + java.nio.file.Files.readString(project.dir().resolve("env.py")));
+        AlembicProject project = connectingTo(b);
 
         RunnerException e = assertThrows(RunnerException.class, () -> Stamp.run(Databases.settings(a), AlembicProject.tools(),
                 new StampRequest(project.dir(), "0002_email", false), Clock.systemUTC(),

@@ -5,19 +5,14 @@ import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.RunnerJson;
-import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,92 +37,58 @@ class ExpectBackupIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("expectbackup");
     private AlembicProject project;
     private Path pod;
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
     @BeforeEach
     void createDatabase() throws SQLException, IOException {
-        db = TestDatabase.create("expectbackup");
         project = AlembicProject.create(tmp.resolve("m"), true).withPhone();
         pod = Files.createDirectories(tmp.resolve("pod-tmp"));
         Files.createDirectories(tmp.resolve("backups"));
     }
 
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
+    private CommandLineRun runner(String... args) throws IOException {
+        return CommandLineRun.run(tmp, db.env(), Map.of("TMPDIR", pod.toString()), args);
     }
 
-    private Run runner(String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
-        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        env.put("TMPDIR", pod.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-                RunnerJson.read(Files.readString(resultFile)));
-    }
-
-    private Run backup() throws IOException {
+    private CommandLineRun backup() throws IOException {
         return runner("backup", "--dir", tmp.resolve("backups").toString(), "--name", "crm", "--label", "g1");
     }
 
-    private Run upgradeExpectingBackup() throws IOException {
+    private CommandLineRun upgradeExpectingBackup() throws IOException {
         return runner("upgrade", "--migrations", project.dir().toString(), "--target", "head", "--lock-wait", "5s",
                 "--expect-backup");
     }
 
-    /** Someone running alembic by hand (or another resource's Job): no backup of this pod. */
-    private void alembicByHand(String revision) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(AlembicProject.ALEMBIC, "-c", "alembic.ini", "upgrade", revision)
-                .directory(project.dir().toFile()).redirectErrorStream(true);
-        pb.environment().putAll(db.env());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), output);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
     @Test
     void anUpgradeFromTheBackupsRevisionRuns() throws Exception {
-        Run backup = backup();
-        assertEquals(0, backup.exit, backup.err);
+        CommandLineRun backup = backup();
+        assertEquals(0, backup.exit(), backup.err());
         assertTrue(Files.isRegularFile(pod.resolve("dbmigrate-backup.json")));
 
-        Run upgrade = upgradeExpectingBackup();
+        CommandLineRun upgrade = upgradeExpectingBackup();
 
-        assertEquals(0, upgrade.exit, upgrade.err);
-        assertEquals(List.of("0003_phone"), versionRows());
+        assertEquals(0, upgrade.exit(), upgrade.err());
+        assertEquals(List.of("0003_phone"), db.alembicVersion());
     }
 
     @Test
     void aDatabaseMigratedSinceItsBackupIsBackupOutdatedAndLeftAsItIs() throws Exception {
-        Run backup = backup();
-        assertEquals(0, backup.exit, backup.err);
-        assertEquals("base", backup.result.backup().revision());
-        alembicByHand("0001_init");
+        CommandLineRun backup = backup();
+        assertEquals(0, backup.exit(), backup.err());
+        assertEquals("base", backup.result().backup().revision());
+        project.alembicByHand(db.env(), "upgrade", "0001_init");
 
-        Run upgrade = upgradeExpectingBackup();
+        CommandLineRun upgrade = upgradeExpectingBackup();
 
-        assertEquals(ExitCode.BACKUP_OUTDATED.code(), upgrade.exit, upgrade.err);
-        assertEquals("BackupOutdated", upgrade.result.reason());
-        assertTrue(upgrade.result.message().contains("the database is at 0001_init, not at base where its backup"
-                + " was taken just before"), upgrade.result.message());
-        assertEquals(List.of(), upgrade.result.upgrade().appliedRevisions());
-        assertEquals(List.of("0001_init"), versionRows(), "nothing ran");
+        assertEquals(ExitCode.BACKUP_OUTDATED.code(), upgrade.exit(), upgrade.err());
+        assertEquals("BackupOutdated", upgrade.result().reason());
+        assertTrue(upgrade.result().message().contains("the database is at 0001_init, not at base where its backup"
+                + " was taken just before"), upgrade.result().message());
+        assertEquals(List.of(), upgrade.result().upgrade().appliedRevisions());
+        assertEquals(List.of("0001_init"), db.alembicVersion(), "nothing ran");
     }
 
     @Test
@@ -175,10 +135,10 @@ class ExpectBackupIT {
 
     @Test
     void withoutTheBackupsResultTheUpgradeDoesNotStart() throws Exception {
-        Run upgrade = upgradeExpectingBackup();
+        CommandLineRun upgrade = upgradeExpectingBackup();
 
-        assertEquals(ExitCode.UNEXPECTED.code(), upgrade.exit, upgrade.err);
-        assertTrue(upgrade.result.message().contains("holds no backup of this pod"), upgrade.result.message());
-        assertEquals(List.of(), versionRows(), "nothing ran");
+        assertEquals(ExitCode.UNEXPECTED.code(), upgrade.exit(), upgrade.err());
+        assertTrue(upgrade.result().message().contains("holds no backup of this pod"), upgrade.result().message());
+        assertEquals(List.of(), db.alembicVersion(), "nothing ran");
     }
 }

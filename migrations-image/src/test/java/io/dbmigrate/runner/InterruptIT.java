@@ -5,10 +5,9 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -18,8 +17,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -36,17 +33,8 @@ class InterruptIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("interrupt");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("interrupt");
 
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})

@@ -8,9 +8,9 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -18,10 +18,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,21 +35,16 @@ class PlanIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("plan");
     private AlembicProject project;
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final ByteArrayOutputStream sql = new ByteArrayOutputStream();
 
     @BeforeEach
     void createDatabase() throws SQLException, IOException {
-        db = TestDatabase.create("plan");
         project = AlembicProject.create(tmp.resolve("m"), true)
                 .withPhone();
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
     }
 
     private PlanResult plan(String target, boolean allowDowngrade) throws RunnerException {
@@ -68,21 +60,6 @@ class PlanIT {
 
     private String printedSql() {
         return sql.toString(StandardCharsets.UTF_8);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
-    private boolean columnExists(String column) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns"
-                     + " where table_name = 'customers' and column_name = '" + column + "'")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        }
     }
 
     @Test
@@ -105,8 +82,8 @@ class PlanIT {
         assertTrue(whole.contains("UPDATE alembic_version SET version_num='0003_phone'"), whole);
         assertFalse(whole.contains("CREATE TABLE customers"), "starts at the database's revision: " + whole);
         // A plan changes nothing.
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("email"));
+        assertEquals(List.of("0001_init"), db.alembicVersion());
+        assertFalse(db.columnExists("customers", "email"));
     }
 
     @Test
@@ -116,7 +93,7 @@ class PlanIT {
         assertEquals(List.of("0001_init", "0002_email"), p.pendingRevisions());
         assertTrue(printedSql().contains("CREATE TABLE customers"), printedSql());
         assertTrue(printedSql().contains("CREATE TABLE alembic_version"), printedSql());
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.alembicVersion());
     }
 
     @Test
@@ -141,7 +118,7 @@ class PlanIT {
         assertEquals(List.of("0004_reads"), p.pendingRevisions());
         assertNull(p.sqlGzipBase64());
         assertTrue(p.sqlUnavailable() != null && p.sqlUnavailable().contains("AttributeError"), p.sqlUnavailable());
-        assertEquals(List.of("0003_phone"), versionRows());
+        assertEquals(List.of("0003_phone"), db.alembicVersion());
     }
 
     @Test
@@ -161,7 +138,7 @@ class PlanIT {
         assertEquals(List.of("0003_phone"), p.pendingRevisions());
         assertTrue(printedSql().contains("ALTER TABLE customers DROP COLUMN phone;"), printedSql());
         assertTrue(printedSql().contains("UPDATE alembic_version SET version_num='0002_email'"), printedSql());
-        assertEquals(List.of("0003_phone"), versionRows());
-        assertTrue(columnExists("phone"));
+        assertEquals(List.of("0003_phone"), db.alembicVersion());
+        assertTrue(db.columnExists("customers", "phone"));
     }
 }

@@ -10,14 +10,13 @@ import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
-import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -58,7 +57,8 @@ class RehearsalIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase source;
+    @RegisterExtension
+    final TestDatabase source = TestDatabase.perTest("rehearse");
     private AlembicProject project;
     private Path backups;
     private String name;
@@ -66,7 +66,6 @@ class RehearsalIT {
 
     @BeforeEach
     void createSource() throws Exception {
-        source = TestDatabase.create("rehearse");
         name = "crm-" + UUID.randomUUID().toString().substring(0, 8);
         backups = Files.createDirectories(tmp.resolve("backups"));
         project = AlembicProject.create(tmp.resolve("m"), true);
@@ -74,11 +73,6 @@ class RehearsalIT {
                 Requests.upgrade(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         source.execute("insert into customers (name) values ('ada'), ('grace'), ('edsger')");
-    }
-
-    @AfterEach
-    void dropSource() throws SQLException {
-        source.close();
     }
 
     /** The server of the tests, connected to its maintenance database. */
@@ -464,21 +458,10 @@ class RehearsalIT {
 
     // ---- the command line: rehearse writes the rehearsal file, upgrade reads it ----
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
-    private Run runner(Map<String, String> connection, Path rehearsalFile, String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
-        Map<String, String> env = new HashMap<>(connection);
-        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
-        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-                RunnerJson.read(Files.readString(resultFile)));
+    private CommandLineRun runner(Map<String, String> connection, Path rehearsalFile, String... args)
+            throws IOException {
+        return CommandLineRun.run(tmp, connection, Map.of(PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()),
+                args);
     }
 
     @Test
@@ -489,18 +472,18 @@ class RehearsalIT {
         Map<String, String> maintenance = new HashMap<>(TestDatabase.serverEnvironment());
         maintenance.put("PGDATABASE", "postgres");
 
-        Run rehearsal = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
-                "--label", "g2", "--migrations", project.dir().toString(), "--target", "head", "--round-trip",
-                "--verify", "rows=select count(*) = 3 from customers", "--lock-timeout", "2s");
+        CommandLineRun rehearsal = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(),
+                "--name", name, "--label", "g2", "--migrations", project.dir().toString(), "--target", "head",
+                "--round-trip", "--verify", "rows=select count(*) = 3 from customers", "--lock-timeout", "2s");
 
-        assertEquals(0, rehearsal.exit, rehearsal.err);
-        assertEquals("rehearse", rehearsal.result.command());
-        assertTrue(rehearsal.out.startsWith("rehearse succeeded: rehearsal on a restored copy passed:"),
-                rehearsal.out);
-        RehearsalResult h = rehearsal.result.rehearsal();
+        assertEquals(0, rehearsal.exit(), rehearsal.err());
+        assertEquals("rehearse", rehearsal.result().command());
+        assertTrue(rehearsal.out().startsWith("rehearse succeeded: rehearsal on a restored copy passed:"),
+                rehearsal.out());
+        RehearsalResult h = rehearsal.result().rehearsal();
         assertTrue(h.passed() && h.roundTrip() && h.dropped(), h.toString());
         assertEquals(List.of("rows"), h.verified());
-        assertEquals(rehearsal.result, RunnerJson.read(Files.readString(rehearsalFile)), "the same result");
+        assertEquals(rehearsal.result(), RunnerJson.read(Files.readString(rehearsalFile)), "the same result");
         assertSourceUntouched();
         assertNoScratchLeft();
 
@@ -508,24 +491,24 @@ class RehearsalIT {
         // here, so that the refusal does not depend on how fast this machine is).
         String closes = Instant.now().plus(Duration.ofMinutes(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                 .toString();
-        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result.withRehearsal(new RehearsalResult(
+        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result().withRehearsal(new RehearsalResult(
                 h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(), h.appliedRevisions(),
                 h.roundTrip(), true, null, null, null, null, h.verified(), Duration.ofHours(1).toMillis(),
                 h.startedAt(), h.finishedAt(), true))));
-        Run refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
-                "--target", "head", "--window-closes-at", closes);
-        assertEquals(27, refused.exit, refused.err);
-        assertTrue(refused.result.message().endsWith("expected to take 1h0m0s (its rehearsal); nothing was run"),
-                refused.result.message());
+        CommandLineRun refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations",
+                project.dir().toString(), "--target", "head", "--window-closes-at", closes);
+        assertEquals(27, refused.exit(), refused.err());
+        assertTrue(refused.result().message().endsWith("expected to take 1h0m0s (its rehearsal); nothing was run"),
+                refused.result().message());
         assertSourceUntouched();
 
         // The real measurement fits in half an hour.
-        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result));
-        Run ran = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
+        Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result()));
+        CommandLineRun ran = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
                 "--target", "head", "--window-closes-at", closes);
-        assertEquals(0, ran.exit, ran.err);
-        assertTrue(ran.err.contains("expected duration: this pod's rehearsal"), ran.err);
-        assertEquals(List.of("0002_email", "0003_phone"), ran.result.upgrade().appliedRevisions());
+        assertEquals(0, ran.exit(), ran.err());
+        assertTrue(ran.err().contains("expected duration: this pod's rehearsal"), ran.err());
+        assertEquals(List.of("0002_email", "0003_phone"), ran.result().upgrade().appliedRevisions());
     }
 
     @Test
@@ -536,14 +519,14 @@ class RehearsalIT {
         Map<String, String> maintenance = new HashMap<>(TestDatabase.serverEnvironment());
         maintenance.put("PGDATABASE", "postgres");
 
-        Run r = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
+        CommandLineRun r = runner(maintenance, rehearsalFile, "rehearse", "--dir", backups.toString(), "--name", name,
                 "--label", "g2", "--migrations", project.dir().toString(), "--target", "head");
 
-        assertEquals(26, r.exit, r.err);
-        assertEquals("RehearsalFailed", r.result.reason());
-        assertEquals("0003_bad", r.result.rehearsal().failedRevision());
-        assertEquals(r.result, RunnerJson.read(Files.readString(rehearsalFile)));
-        assertFalse(r.out.contains(maintenance.get("PGPASSWORD")) || r.err.contains(maintenance.get("PGPASSWORD")));
+        assertEquals(26, r.exit(), r.err());
+        assertEquals("RehearsalFailed", r.result().reason());
+        assertEquals("0003_bad", r.result().rehearsal().failedRevision());
+        assertEquals(r.result(), RunnerJson.read(Files.readString(rehearsalFile)));
+        assertFalse(r.out().contains(maintenance.get("PGPASSWORD")) || r.err().contains(maintenance.get("PGPASSWORD")));
         assertSourceUntouched();
         assertNoScratchLeft();
     }

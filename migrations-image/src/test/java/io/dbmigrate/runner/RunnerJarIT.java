@@ -8,16 +8,14 @@ import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +32,8 @@ class RunnerJarIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("jar");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("jar");
 
     private record Run(int exit, String stdout, String stderr, RunnerResult result) {
     }

@@ -40,9 +40,6 @@ class RunnerMainTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
     /** Where rehearse writes (and upgrade reads) the rehearsal; never the default /tmp file in tests. */
     private Path rehearsalFile;
 
@@ -51,12 +48,10 @@ class RunnerMainTest {
         rehearsalFile = tmp.resolve("rehearsal.json");
     }
 
-    private Run run(Map<String, String> extraEnv, String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
+    private CommandLineRun run(Map<String, String> extraEnv, String... args) throws IOException {
         Map<String, String> env = new HashMap<>(Map.of("PGHOST", "127.0.0.1", "PGPORT", "1", "PGDATABASE", "crm",
                 "PGUSER", "app", "PGPASSWORD", SECRET, "PGSSLMODE", "disable",
-                "DBMIGRATE_RESULT_PATH", resultFile.toString(),
-                RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
+                PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()));
         extraEnv.forEach((k, v) -> {
             if (v == null) {
                 env.remove(k);
@@ -64,37 +59,32 @@ class RunnerMainTest {
                 env.put(k, v);
             }
         });
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        RunnerResult result = Files.exists(resultFile) ? RunnerJson.read(Files.readString(resultFile)) : null;
-        Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), result);
-        assertFalse(r.out.contains(SECRET) || r.err.contains(SECRET), "a secret was printed");
+        CommandLineRun r = CommandLineRun.run(tmp, env, args);
+        assertFalse(r.out().contains(SECRET) || r.err().contains(SECRET), "a secret was printed");
         return r;
     }
 
-    private Run run(String... args) throws IOException {
+    private CommandLineRun run(String... args) throws IOException {
         return run(Map.of(), args);
     }
 
-    private static void assertInvalidInput(Run r, String command, String named) {
-        assertEquals(2, r.exit, r.err);
-        assertEquals("InvalidInput", r.result.reason());
-        assertEquals(2, r.result.exitCode());
-        assertEquals(command, r.result.command());
-        assertTrue(r.result.message().contains(named), r.result.message());
-        assertTrue(r.out.contains("InvalidInput"), r.out);
-        assertTrue(r.err.contains("level=error"), r.err);
+    private static void assertInvalidInput(CommandLineRun r, String command, String named) {
+        assertEquals(2, r.exit(), r.err());
+        assertEquals("InvalidInput", r.result().reason());
+        assertEquals(2, r.result().exitCode());
+        assertEquals(command, r.result().command());
+        assertTrue(r.result().message().contains(named), r.result().message());
+        assertTrue(r.out().contains("InvalidInput"), r.out());
+        assertTrue(r.err().contains("level=error"), r.err());
     }
 
     @Test
     void theRehearsalFileIsInTmpdirWhenItIsSetAsAHostProcessesTmpIsShared() {
-        assertEquals(Path.of("/tmp/dbmigrate-rehearsal.json"), RunnerMain.rehearsalFile(Map.of()));
+        assertEquals(Path.of("/tmp/dbmigrate-rehearsal.json"), PodFile.rehearsal(Map.of()).path());
         assertEquals(Path.of("/pods/p1/tmp/dbmigrate-rehearsal.json"),
-                RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp")));
-        assertEquals(Path.of("/x/r.json"), RunnerMain.rehearsalFile(Map.of("TMPDIR", "/pods/p1/tmp",
-                RunnerMain.REHEARSAL_FILE_VARIABLE, "/x/r.json")));
+                PodFile.rehearsal(Map.of("TMPDIR", "/pods/p1/tmp")).path());
+        assertEquals(Path.of("/x/r.json"), PodFile.rehearsal(Map.of("TMPDIR", "/pods/p1/tmp",
+                PodFile.REHEARSAL_FILE_VARIABLE, "/x/r.json")).path());
     }
 
     @Test
@@ -128,9 +118,9 @@ class RunnerMainTest {
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "CRM_prod", "--label", "g3"), "backup", "--name");
     }
 
-    private static RunnerMain.UpgradeCommand parseUpgrade(String... args) {
+    private static UpgradeCommand parseUpgrade(String... args) {
         picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
-        return (RunnerMain.UpgradeCommand) parsed.subcommand().commandSpec().userObject();
+        return (UpgradeCommand) parsed.subcommand().commandSpec().userObject();
     }
 
     @Test
@@ -191,9 +181,9 @@ class RunnerMainTest {
         String[] upgrade = {"upgrade", "--migrations", "/m", "--target", "head"};
         for (String junk : List.of("", "head;reboot", "a b", "-1", "0001,", ",0001", "0001,,0002", "base,0001",
                 "../etc", "$(id)", "x".repeat(65))) {
-            Run r = run(with(upgrade, "--expect-from", junk));
+            CommandLineRun r = run(with(upgrade, "--expect-from", junk));
             assertInvalidInput(r, "upgrade", "--expect-from");
-            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+            assertFalse(r.err().contains("ConnectionFailed"), r.err());
         }
         assertInvalidInput(run(with(upgrade, "--expect-from", "0001,0001")), "upgrade",
                 "--expect-from names revision 0001 twice");
@@ -218,19 +208,19 @@ class RunnerMainTest {
         assertInvalidInput(run("plan", "--migrations", tmp.toString(), "--target", "head"), "plan", "alembic.ini");
     }
 
-    private static RunnerMain.StampCommand parseStamp(String... args) {
+    private static StampCommand parseStamp(String... args) {
         picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain()).parseArgs(args);
-        return (RunnerMain.StampCommand) parsed.subcommand().commandSpec().userObject();
+        return (StampCommand) parsed.subcommand().commandSpec().userObject();
     }
 
     @Test
     void stampOptionsBecomeTheRequest() throws RunnerException {
-        RunnerMain.StampCommand plain = parseStamp("stamp", "--migrations", "/m", "--revision", "ae1027a6acf");
+        StampCommand plain = parseStamp("stamp", "--migrations", "/m", "--revision", "ae1027a6acf");
         assertEquals(new StampRequest(Path.of("/m"), "ae1027a6acf", false), plain.request());
         assertEquals(LockSafety.DEFAULT_LOCK_WAIT, plain.lockWait());
         assertEquals(List.of("ae1027a6acf"), plain.request().revisions());
 
-        RunnerMain.StampCommand adopt = parseStamp("stamp", "--migrations", "/m", "--revision=zz_contract,ab12_expand",
+        StampCommand adopt = parseStamp("stamp", "--migrations", "/m", "--revision=zz_contract,ab12_expand",
                 "--adopt", "--lock-wait", "1m30s");
         assertEquals(new StampRequest(Path.of("/m"), "zz_contract,ab12_expand", true), adopt.request());
         assertEquals(Duration.ofSeconds(90), adopt.lockWait());
@@ -248,9 +238,9 @@ class RunnerMainTest {
         assertInvalidInput(run("stamp", "--revision", "head"), "stamp", "--migrations");
         for (String junk : List.of("", "-1", "--purge", "head;reboot", "a b", "0001,", ",0001", "0001,,0002",
                 "../etc", "$(id)", "x".repeat(65), "0001\n")) {
-            Run r = run("stamp", "--migrations", "/m", "--revision=" + junk);
+            CommandLineRun r = run("stamp", "--migrations", "/m", "--revision=" + junk);
             assertInvalidInput(r, "stamp", "--revision");
-            assertFalse(r.err.contains("ConnectionFailed"), r.err);
+            assertFalse(r.err().contains("ConnectionFailed"), r.err());
         }
         assertInvalidInput(run("stamp", "--migrations", "/m", "--revision", "base,0001"), "stamp",
                 "base means no revision");
@@ -268,14 +258,14 @@ class RunnerMainTest {
 
     @Test
     void stampHelpNamesItsOptionsAndTheLockWaitDefault() throws IOException {
-        Run r = run("stamp", "--help");
-        assertEquals(0, r.exit);
-        assertNull(r.result);
-        String help = r.out.replaceAll("\\s+", " ");
+        CommandLineRun r = run("stamp", "--help");
+        assertEquals(0, r.exit());
+        assertNull(r.result());
+        String help = r.out().replaceAll("\\s+", " ");
         assertTrue(help.contains("--adopt"), help);
         assertTrue(help.contains("--revision=REV"), help);
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_WAIT) + ")"), help);
-        assertTrue(run("--help").out.contains("stamp"), "listed among the commands");
+        assertTrue(run("--help").out().contains("stamp"), "listed among the commands");
     }
 
     @Test
@@ -293,32 +283,32 @@ class RunnerMainTest {
 
     @Test
     void unreachableServerIsAConnectionFailure() throws IOException {
-        Run r = run("current");
-        assertEquals(3, r.exit, r.err);
-        assertEquals("ConnectionFailed", r.result.reason());
-        assertTrue(r.err.contains("retryable=true"), r.err);
+        CommandLineRun r = run("current");
+        assertEquals(3, r.exit(), r.err());
+        assertEquals("ConnectionFailed", r.result().reason());
+        assertTrue(r.err().contains("retryable=true"), r.err());
     }
 
     @Test
     void upgradeWithoutAlembicIniIsInvalidInput() throws IOException {
-        Run r = run("upgrade", "--migrations", tmp.toString(), "--target", "head");
+        CommandLineRun r = run("upgrade", "--migrations", tmp.toString(), "--target", "head");
         assertInvalidInput(r, "upgrade", "alembic.ini");
     }
 
     @Test
     void helpExitsZeroAndWritesNoResult() throws IOException {
-        Run r = run("upgrade", "--help");
-        assertEquals(0, r.exit);
-        assertTrue(r.out.contains("--lock-timeout"), r.out);
-        assertNull(r.result);
-        Run plan = run("plan", "--help");
-        assertEquals(0, plan.exit);
-        assertTrue(plan.out.contains("--allow-downgrade"), plan.out);
+        CommandLineRun r = run("upgrade", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("--lock-timeout"), r.out());
+        assertNull(r.result());
+        CommandLineRun plan = run("plan", "--help");
+        assertEquals(0, plan.exit());
+        assertTrue(plan.out().contains("--allow-downgrade"), plan.out());
     }
 
     @Test
     void helpShowsTheDefaultsLockSafetyHas() throws IOException {
-        String help = run("upgrade", "--help").out.replaceAll("\\s+", " ");
+        String help = run("upgrade", "--help").out().replaceAll("\\s+", " ");
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
         assertTrue(help.contains("(default: " + LockSafety.DEFAULT_LOCK_RETRIES + ")"), help);
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_STATEMENT_TIMEOUT) + ")"), help);
@@ -329,9 +319,9 @@ class RunnerMainTest {
     @Test
     void unwritableResultPathIsAWarningNotAFailure() throws IOException {
         Path notAFile = Files.createDirectories(tmp.resolve("dir"));
-        Run r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
-        assertEquals(2, r.exit);
-        assertTrue(r.err.contains("level=warn"), r.err);
+        CommandLineRun r = run(Map.of("DBMIGRATE_RESULT_PATH", notAFile.toString()), "upgrade", "--target", "head");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("level=warn"), r.err());
     }
 
     private static <T> T parse(Class<T> command, String... args) {
@@ -344,7 +334,7 @@ class RunnerMainTest {
 
     @Test
     void rehearseTakesBackupsAndUpgradesOptions() throws RunnerException {
-        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, with(REHEARSE,
+        RehearsalRequest r = parse(RehearseCommand.class, with(REHEARSE,
                 "--lock-timeout", "250ms", "--lock-retries", "3", "--statement-timeout", "30s", "--lock-wait", "1m",
                 "--verify", "rows=select count(*) > 0 from customers", "--verify", "scored=select true",
                 "--allow-downgrade", "--expect-from", "0001_init", "--round-trip")).request();
@@ -369,11 +359,11 @@ class RunnerMainTest {
 
     @Test
     void rehearseDefaultsAreUpgradesDefaults() throws RunnerException, IOException {
-        RehearsalRequest r = parse(RunnerMain.RehearseCommand.class, REHEARSE).request();
+        RehearsalRequest r = parse(RehearseCommand.class, REHEARSE).request();
         assertEquals(LockSafety.DEFAULT, r.upgrade().safety());
         assertFalse(r.roundTrip());
         assertEquals(parseUpgrade("upgrade", "--migrations", "/m", "--target", "head").request(), r.upgrade());
-        String help = run("rehearse", "--help").out.replaceAll("\\s+", " ");
+        String help = run("rehearse", "--help").out().replaceAll("\\s+", " ");
         assertTrue(help.contains("(default: " + Durations.format(LockSafety.DEFAULT_LOCK_TIMEOUT) + ")"), help);
         assertTrue(help.contains("--round-trip"), help);
     }
@@ -403,15 +393,15 @@ class RunnerMainTest {
         Files.writeString(migrations.resolve("alembic.ini"), "[alembic]\nscript_location = .\n");
         Path backups = Files.createDirectories(tmp.resolve("backups"));
 
-        Run r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7", "--migrations",
-                migrations.toString(), "--target", "head");
+        CommandLineRun r = run("rehearse", "--dir", backups.toString(), "--name", "crm", "--label", "g7",
+                "--migrations", migrations.toString(), "--target", "head");
 
-        assertEquals(26, r.exit, r.err);
-        assertEquals("RehearsalFailed", r.result.reason());
-        assertEquals("rehearse", r.result.command());
-        assertEquals(RehearsalResult.RESTORE, r.result.rehearsal().failedPhase());
-        assertTrue(r.result.message().contains("no archive of crm labelled g7 in " + backups), r.result.message());
-        assertEquals(r.result, RunnerJson.read(Files.readString(rehearsalFile)), "the migrate container reads it");
+        assertEquals(26, r.exit(), r.err());
+        assertEquals("RehearsalFailed", r.result().reason());
+        assertEquals("rehearse", r.result().command());
+        assertEquals(RehearsalResult.RESTORE, r.result().rehearsal().failedPhase());
+        assertTrue(r.result().message().contains("no archive of crm labelled g7 in " + backups), r.result().message());
+        assertEquals(r.result(), RunnerJson.read(Files.readString(rehearsalFile)), "the migrate container reads it");
     }
 
     @Test
@@ -452,42 +442,41 @@ class RunnerMainTest {
 
     @Test
     void upgradeReadsTheExpectedDurationFromThePodsRehearsal() throws Exception {
-        RunnerMain.UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
+        UpgradeCommand command = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z", "--expected-duration", "1m");
         UpgradeRequest request = command.request();
-        Map<String, String> env = Map.of(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(err, true, StandardCharsets.UTF_8);
 
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
-                command.expected(request, env, log), "no rehearsal file");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMinutes(1), "an earlier run"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "no rehearsal file");
 
         writeRehearsal(rehearsalFile, true, 250_532L);
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMillis(250_532), "its rehearsal"),
-                command.expected(request, env, log), "the pod's own measurement wins");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMillis(250_532), "its rehearsal"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "the pod's own measurement wins");
 
         writeRehearsal(rehearsalFile, false, 250_532L);
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(Duration.ofMinutes(1), "an earlier run"),
-                command.expected(request, env, log), "a failed rehearsal measured nothing usable");
+        assertEquals(new MaintenanceWindow.Expected(Duration.ofMinutes(1), "an earlier run"),
+                MaintenanceWindow.expected(request, rehearsalFile, log), "a failed rehearsal measured nothing usable");
 
         writeRehearsal(rehearsalFile, true, null);
-        assertEquals("an earlier run", command.expected(request, env, log).source());
+        assertEquals("an earlier run", MaintenanceWindow.expected(request, rehearsalFile, log).source());
 
         Files.writeString(rehearsalFile, "{not json");
-        assertEquals("an earlier run", command.expected(request, env, log).source());
+        assertEquals("an earlier run", MaintenanceWindow.expected(request, rehearsalFile, log).source());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot read the rehearsal file"), err.toString());
 
         UpgradeRequest without = parseUpgrade("upgrade", "--migrations", "/m", "--target", "head",
                 "--window-closes-at", "2026-11-28T04:00:00Z").request();
-        assertEquals(new RunnerMain.UpgradeCommand.Expected(null, null), command.expected(without, env, log),
-                "unknown: zero");
+        assertEquals(new MaintenanceWindow.Expected(null, null),
+                MaintenanceWindow.expected(without, rehearsalFile, log), "unknown: zero");
     }
 
     @Test
     void helpListsRehearse() throws IOException {
-        Run r = run("--help");
-        assertEquals(0, r.exit);
-        assertTrue(r.out.contains("rehearse"), r.out);
-        assertTrue(run("upgrade", "--help").out.contains("--window-closes-at"));
+        CommandLineRun r = run("--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("rehearse"), r.out());
+        assertTrue(run("upgrade", "--help").out().contains("--window-closes-at"));
     }
 }

@@ -9,21 +9,15 @@ import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
@@ -48,26 +42,13 @@ class SeedDefectsExampleIT {
     private static final String CONTRACT_HEAD = "ijk678lmn901";
     private static final String NOT_NULL_ERROR = "column \"customer_id\" of relation \"messages\" contains null values";
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("seed_defects");
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("seed_defects");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
 
     /** The example itself, not a copy: it names ../crm, and the runner writes no bytecode there. */
     private static Path project() {
-        String root = System.getProperty("dbmigrate.repo.root");
-        assertTrue(root != null && !root.isBlank(), "system property dbmigrate.repo.root (set by failsafe)");
-        Path dir = Path.of(root, "examples", "seed-defects").toAbsolutePath().normalize();
-        assertTrue(Files.isRegularFile(dir.resolve("alembic.ini")), "no alembic.ini in " + dir);
-        return dir;
+        return Examples.dir("seed-defects");
     }
 
     private UpgradeResult migrate(String target, boolean allowDowngrade) throws RunnerException {
@@ -91,7 +72,7 @@ class SeedDefectsExampleIT {
                 "insert into messages (customer_id, ticket_id, body)"
                         + " select t.customer_id, t.id, 'about ' || t.subject from tickets t",
                 "insert into messages (customer_id, body) select id, 'a note' from customers");
-        return alembicVersion();
+        return db.alembicVersion();
     }
 
     @ParameterizedTest(name = "from {0}")
@@ -108,8 +89,9 @@ class SeedDefectsExampleIT {
         UpgradeResult r = e.upgradeResult().orElseThrow();
         assertEquals(NAME_ERROR, r.failedRevision());
         assertEquals(List.of(), r.appliedRevisions());
-        assertEquals(Set.copyOf(before), Set.copyOf(alembicVersion()));
-        assertEquals(0, count("select count(*) from pg_indexes where indexname = 'idx_open_tickets_updated_at'"));
+        assertEquals(Set.copyOf(before), Set.copyOf(db.alembicVersion()));
+        assertEquals(0, db.queryLong(
+                "select count(*) from pg_indexes where indexname = 'idx_open_tickets_updated_at'"));
     }
 
     /** Upgrades to the erasure revision: 4 customers erased, their 8 tickets and 12 messages kept, detached. */
@@ -117,11 +99,12 @@ class SeedDefectsExampleIT {
         UpgradeResult up = migrate(ERASURE, false);
 
         assertEquals(List.of(ERASURE), up.appliedRevisions());
-        assertEquals(16, count("select count(*) from customers"));
-        assertEquals(0, count("select count(*) from customers where preferences @> '{\"erasure_requested\": true}'"));
-        assertEquals(8, count("select count(*) from tickets where customer_id is null"));
-        assertEquals(12, count("select count(*) from messages where customer_id is null"));
-        List<String> upgraded = alembicVersion();
+        assertEquals(16, db.queryLong("select count(*) from customers"));
+        assertEquals(0, db.queryLong(
+                "select count(*) from customers where preferences @> '{\"erasure_requested\": true}'"));
+        assertEquals(8, db.queryLong("select count(*) from tickets where customer_id is null"));
+        assertEquals(12, db.queryLong("select count(*) from messages where customer_id is null"));
+        List<String> upgraded = db.alembicVersion();
         assertTrue(upgraded.contains(ERASURE), upgraded.toString());
         return upgraded;
     }
@@ -143,8 +126,8 @@ class SeedDefectsExampleIT {
         assertEquals(ERASURE, down.failedRevision());
         assertEquals(List.of(), down.appliedRevisions());
         // One transaction: nothing of the downgrade stayed.
-        assertEquals(Set.copyOf(upgraded), Set.copyOf(alembicVersion()));
-        assertEquals(12, count("select count(*) from messages where customer_id is null"));
+        assertEquals(Set.copyOf(upgraded), Set.copyOf(db.alembicVersion()));
+        assertEquals(12, db.queryLong("select count(*) from messages where customer_id is null"));
 
         // What the docstring says a correct downgrade does first: a placeholder customer for the detached rows.
         db.execute("insert into customers (name) values ('erased customer')",
@@ -155,8 +138,8 @@ class SeedDefectsExampleIT {
         UpgradeResult fixed = migrate(EXPAND_HEAD, true);
 
         assertEquals(List.of(ERASURE), fixed.appliedRevisions());
-        assertEquals(before, alembicVersion());
-        assertEquals(0, count("select count(*) from information_schema.columns where table_name in ('tickets',"
+        assertEquals(before, db.alembicVersion());
+        assertEquals(0, db.queryLong("select count(*) from information_schema.columns where table_name in ('tickets',"
                 + " 'messages') and column_name = 'customer_id' and is_nullable = 'YES'"));
     }
 
@@ -186,20 +169,7 @@ class SeedDefectsExampleIT {
         UpgradeResult r = e.upgradeResult().orElseThrow();
         assertEquals(List.of(ERASURE), r.appliedRevisions());
         assertNull(r.rolledBackTo());
-        assertEquals(Set.of(CONTRACT_HEAD, ERASURE), Set.copyOf(alembicVersion()), "the erasure stays applied");
-        assertEquals(8, count("select count(*) from tickets where customer_id is null"));
-    }
-
-    private List<String> alembicVersion() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            assertTrue(rs.next(), sql);
-            return rs.getLong(1);
-        }
+        assertEquals(Set.of(CONTRACT_HEAD, ERASURE), Set.copyOf(db.alembicVersion()), "the erasure stays applied");
+        assertEquals(8, db.queryLong("select count(*) from tickets where customer_id is null"));
     }
 }

@@ -3,23 +3,20 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.contract.RunnerJson;
-import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -28,9 +25,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,23 +41,15 @@ class StampIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("stamp");
     private AlembicProject project;
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
     @BeforeEach
     void createDatabase() throws SQLException, IOException {
-        db = TestDatabase.create("stamp");
         project = AlembicProject.create(tmp.resolve("m"), true)
                 .withPhone();
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
     }
 
     private StampResult stamp(String revision, boolean adopt) throws RunnerException {
@@ -70,52 +57,18 @@ class StampIT {
                 Duration.ofSeconds(5), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
-    private Run runner(String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
-        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-                RunnerJson.read(Files.readString(resultFile)));
-        assertFalse(r.out.contains(db.env().get("PGPASSWORD")) || r.err.contains(db.env().get("PGPASSWORD")),
+    private CommandLineRun runner(String... args) throws IOException {
+        CommandLineRun r = CommandLineRun.run(tmp, db.env(), args);
+        assertFalse(r.out().contains(db.env().get("PGPASSWORD")) || r.err().contains(db.env().get("PGPASSWORD")),
                 "the password was printed");
         return r;
     }
 
-    private Run stampCommand(String revision, String... more) throws IOException {
+    private CommandLineRun stampCommand(String revision, String... more) throws IOException {
         List<String> args = new ArrayList<>(List.of("stamp", "--migrations", project.dir().toString(),
                 "--revision", revision, "--lock-wait", "5s"));
         args.addAll(List.of(more));
         return runner(args.toArray(String[]::new));
-    }
-
-    /** Someone running alembic by hand: no lock, no dbmigrate. */
-    private void alembicByHand(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(AlembicProject.ALEMBIC, "-c", "alembic.ini"));
-        command.addAll(List.of(arguments));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(project.dir().toFile()).redirectErrorStream(true);
-        pb.environment().putAll(db.env());
-        Process p = pb.start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), output);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
-    private boolean versionTableExists() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select to_regclass('alembic_version') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 
     /** The columns of customers, in order: what the migrations change. */
@@ -137,30 +90,30 @@ class StampIT {
 
     @Test
     void repairReplacesWrongAndUnknownRowsWithoutRunningAMigration() throws Exception {
-        alembicByHand("upgrade", "0002_email");
+        project.alembicByHand(db.env(), "upgrade", "0002_email");
         db.execute("insert into alembic_version values ('deadbeef_gone')");
         List<String> schema = customerColumns();
         assertEquals(List.of("id", "name", "email"), schema);
 
-        Run r = stampCommand("0001_init");
+        CommandLineRun r = stampCommand("0001_init");
 
-        assertEquals(0, r.exit, r.err);
-        assertEquals("stamp", r.result.command());
-        assertEquals(List.of("0001_init"), versionRows());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("stamp", r.result().command());
+        assertEquals(List.of("0001_init"), db.alembicVersion());
         // 0002_email's downgrade drops email, 0003_phone's upgrade adds phone: neither ran.
         assertEquals(schema, customerColumns());
-        StampResult s = r.result.stamp();
+        StampResult s = r.result().stamp();
         assertEquals(new StampResult("0001_init", "0002_email,deadbeef_gone", "0001_init", false, true,
                 s.startedAt(), s.finishedAt()), s);
         assertEquals("stamp succeeded: database '" + db.name() + "' stamped 0001_init: alembic_version went from"
-                + " 0002_email,deadbeef_gone to 0001_init; no migration ran\n", r.out);
-        assertTrue(r.err.contains("command=\"alembic stamp --purge 0001_init\""), r.err);
-        assertTrue(r.err.contains("msg=\"stamp: alembic_version read under the migration lock\""
-                + " revisions=0002_email,deadbeef_gone"), r.err);
-        assertTrue(r.err.contains("msg=stamped from=0002_email,deadbeef_gone to=0001_init"), r.err);
-        assertTrue(r.err.contains("rows=deadbeef_gone"), "the unknown row is named: " + r.err);
-        assertTrue(r.err.contains("alembic: INFO  [alembic.runtime.migration]"), "Alembic's output is logged: "
-                + r.err);
+                + " 0002_email,deadbeef_gone to 0001_init; no migration ran\n", r.out());
+        assertTrue(r.err().contains("command=\"alembic stamp --purge 0001_init\""), r.err());
+        assertTrue(r.err().contains("msg=\"stamp: alembic_version read under the migration lock\""
+                + " revisions=0002_email,deadbeef_gone"), r.err());
+        assertTrue(r.err().contains("msg=stamped from=0002_email,deadbeef_gone to=0001_init"), r.err());
+        assertTrue(r.err().contains("rows=deadbeef_gone"), "the unknown row is named: " + r.err());
+        assertTrue(r.err().contains("alembic: INFO  [alembic.runtime.migration]"), "Alembic's output is logged: "
+                + r.err());
 
         // And on from there, as if 0001_init had been the truth: 0002_email's add_column fails on the column.
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
@@ -178,7 +131,7 @@ class StampIT {
 
         StampResult s = stamp("0003_phone,0003_tags", false);
 
-        assertEquals(List.of("0003_phone", "0003_tags"), versionRows());
+        assertEquals(List.of("0003_phone", "0003_tags"), db.alembicVersion());
         assertEquals("base", s.fromRevision());
         assertEquals("0003_phone,0003_tags", s.toRevision());
         assertTrue(s.stamped());
@@ -191,7 +144,7 @@ class StampIT {
         // With a transaction per migration, `alembic stamp --purge nosuchrev` itself commits the purge before it
         // fails: the runner must not get that far.
         project.transactionPerMigration();
-        alembicByHand("upgrade", "0001_init");
+        project.alembicByHand(db.env(), "upgrade", "0001_init");
         db.execute("insert into alembic_version values ('zz_bogus')");
 
         RunnerException e = assertThrows(RunnerException.class, () -> stamp("nosuchrev", false));
@@ -199,18 +152,18 @@ class StampIT {
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
         assertEquals("cannot stamp nosuchrev: Can't locate revision identified by 'nosuchrev'; nothing was stamped,"
                 + " alembic_version still holds 0001_init,zz_bogus", e.getMessage());
-        assertEquals(List.of("0001_init", "zz_bogus"), versionRows());
+        assertEquals(List.of("0001_init", "zz_bogus"), db.alembicVersion());
         StampResult s = e.stampResult().orElseThrow();
         assertEquals("0001_init,zz_bogus", s.fromRevision());
         assertEquals("0001_init,zz_bogus", s.toRevision());
         assertFalse(s.stamped());
         assertFalse(log().contains("msg=stamping"), "alembic stamp never ran: " + log());
 
-        Run r = stampCommand("nosuchrev");
-        assertEquals(21, r.exit, r.err);
-        assertEquals("MigrationFailed", r.result.reason());
-        assertEquals("0001_init,zz_bogus", r.result.stamp().toRevision());
-        assertEquals(List.of("0001_init", "zz_bogus"), versionRows());
+        CommandLineRun r = stampCommand("nosuchrev");
+        assertEquals(21, r.exit(), r.err());
+        assertEquals("MigrationFailed", r.result().reason());
+        assertEquals("0001_init,zz_bogus", r.result().stamp().toRevision());
+        assertEquals(List.of("0001_init", "zz_bogus"), db.alembicVersion());
     }
 
     @Test
@@ -218,16 +171,16 @@ class StampIT {
         // The schema 0002_email makes, made without Alembic.
         db.execute("create table customers (id integer primary key, name text not null, email text)");
 
-        Run r = stampCommand("0002_email", "--adopt");
+        CommandLineRun r = stampCommand("0002_email", "--adopt");
 
-        assertEquals(0, r.exit, r.err);
-        StampResult s = r.result.stamp();
+        assertEquals(0, r.exit(), r.err());
+        StampResult s = r.result().stamp();
         assertEquals(new StampResult("0002_email", "base", "0002_email", true, true, s.startedAt(), s.finishedAt()),
                 s);
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
         assertEquals("stamp succeeded: database '" + db.name() + "' stamped 0002_email as its baseline:"
-                + " alembic_version went from base to 0002_email; no migration ran\n", r.out);
-        assertTrue(r.err.contains("command=\"alembic stamp 0002_email\""), "no --purge with --adopt: " + r.err);
+                + " alembic_version went from base to 0002_email; no migration ran\n", r.out());
+        assertTrue(r.err().contains("command=\"alembic stamp 0002_email\""), "no --purge with --adopt: " + r.err());
 
         UpgradeResult u = Upgrade.run(Databases.settings(db), AlembicProject.tools(),
                 Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
@@ -247,53 +200,53 @@ class StampIT {
         assertEquals("0001_init", s.toRevision());
         assertTrue(s.stamped());
         assertTrue(s.adopt());
-        assertEquals(List.of("0001_init"), versionRows());
+        assertEquals(List.of("0001_init"), db.alembicVersion());
         assertEquals(List.of("id", "name"), customerColumns());
     }
 
     @Test
     void adoptLeavesADatabaseAtTheBaselineOrPastItAsItIs() throws Exception {
-        alembicByHand("upgrade", "0002_email");
+        project.alembicByHand(db.env(), "upgrade", "0002_email");
 
-        Run at = stampCommand("0002_email", "--adopt");
-        assertEquals(0, at.exit, at.err);
-        assertEquals("Succeeded", at.result.reason());
+        CommandLineRun at = stampCommand("0002_email", "--adopt");
+        assertEquals(0, at.exit(), at.err());
+        assertEquals("Succeeded", at.result().reason());
         assertEquals("database '" + db.name() + "' is already versioned at 0002_email, which includes baseline"
-                + " 0002_email; nothing was stamped", at.result.message());
+                + " 0002_email; nothing was stamped", at.result().message());
         assertEquals(new StampResult("0002_email", "0002_email", "0002_email", true, false,
-                at.result.stamp().startedAt(), at.result.stamp().finishedAt()), at.result.stamp());
-        assertFalse(at.err.contains("msg=stamping"), "alembic stamp never ran: " + at.err);
+                at.result().stamp().startedAt(), at.result().stamp().finishedAt()), at.result().stamp());
+        assertFalse(at.err().contains("msg=stamping"), "alembic stamp never ran: " + at.err());
 
         StampResult past = stamp("0001_init", true);
         assertFalse(past.stamped());
         assertEquals("0002_email", past.fromRevision());
         assertEquals("0002_email", past.toRevision());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 
     @Test
     void adoptRefusesADatabaseAtAnOlderOrAnUnrelatedRevision() throws Exception {
-        alembicByHand("upgrade", "0001_init");
+        project.alembicByHand(db.env(), "upgrade", "0001_init");
 
-        Run older = stampCommand("0002_email", "--adopt");
+        CommandLineRun older = stampCommand("0002_email", "--adopt");
 
-        assertEquals(28, older.exit, older.err);
-        assertEquals("BaselineRefused", older.result.reason());
+        assertEquals(28, older.exit(), older.err());
+        assertEquals("BaselineRefused", older.result().reason());
         assertEquals("alembic_version holds 0001_init, which does not include baseline 0002_email: spec.baseline"
                 + " adopts only a database without alembic_version (or with an empty one); nothing was stamped",
-                older.result.message());
-        assertEquals("0001_init", older.result.stamp().fromRevision());
-        assertEquals("0001_init", older.result.stamp().toRevision());
-        assertFalse(older.result.stamp().stamped());
-        assertTrue(older.err.contains("retryable=false"), older.err);
-        assertEquals(List.of("0001_init"), versionRows());
+                older.result().message());
+        assertEquals("0001_init", older.result().stamp().fromRevision());
+        assertEquals("0001_init", older.result().stamp().toRevision());
+        assertFalse(older.result().stamp().stamped());
+        assertTrue(older.err().contains("retryable=false"), older.err());
+        assertEquals(List.of("0001_init"), db.alembicVersion());
 
         db.execute("update alembic_version set version_num = 'legacy_42'");
         RunnerException e = assertThrows(RunnerException.class, () -> stamp("0001_init", true));
         assertEquals(ExitCode.BASELINE_REFUSED, e.exitCode());
         assertTrue(e.getMessage().startsWith("alembic_version holds legacy_42, which does not include baseline"
                 + " 0001_init"), e.getMessage());
-        assertEquals(List.of("legacy_42"), versionRows());
+        assertEquals(List.of("legacy_42"), db.alembicVersion());
         assertEquals(List.of("id", "name"), customerColumns());
     }
 
@@ -303,27 +256,27 @@ class StampIT {
 
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("Can't locate revision identified by '0009_future'"), e.getMessage());
-        assertFalse(versionTableExists(), "alembic_version was not created");
+        assertFalse(db.tableExists("alembic_version"), "alembic_version was not created");
     }
 
     @Test
     void aStampWaitsForTheMigrationLock() throws Exception {
-        alembicByHand("upgrade", "0001_init");
+        project.alembicByHand(db.env(), "upgrade", "0001_init");
         db.execute("insert into alembic_version values ('zz_bogus')");
         try (Connection other = db.connect(); Statement st = other.createStatement()) {
             st.execute("select pg_advisory_lock(" + MigrationLock.KEY + ", hashtext(current_database()))");
 
             long start = System.nanoTime();
-            Run r = runner("stamp", "--migrations", project.dir().toString(), "--revision", "0001_init",
+            CommandLineRun r = runner("stamp", "--migrations", project.dir().toString(), "--revision", "0001_init",
                     "--lock-wait", "1s");
             long waitedMs = (System.nanoTime() - start) / 1_000_000;
 
-            assertEquals(20, r.exit, r.err);
-            assertEquals("LockNotAcquired", r.result.reason());
-            assertTrue(r.result.message().contains("another migration holds the lock of database '" + db.name()
-                    + "'"), r.result.message());
+            assertEquals(20, r.exit(), r.err());
+            assertEquals("LockNotAcquired", r.result().reason());
+            assertTrue(r.result().message().contains("another migration holds the lock of database '" + db.name()
+                    + "'"), r.result().message());
             assertTrue(waitedMs >= 1000, "waited " + waitedMs + "ms");
-            assertEquals(List.of("0001_init", "zz_bogus"), versionRows());
+            assertEquals(List.of("0001_init", "zz_bogus"), db.alembicVersion());
 
             // Released while the stamp waits: it goes through then.
             Thread release = new Thread(() -> {
@@ -341,7 +294,7 @@ class StampIT {
             release.join();
             assertTrue(waitedMs >= 1500, "waited " + waitedMs + "ms");
             assertEquals("0001_init", s.toRevision());
-            assertEquals(List.of("0001_init"), versionRows());
+            assertEquals(List.of("0001_init"), db.alembicVersion());
         }
     }
 }

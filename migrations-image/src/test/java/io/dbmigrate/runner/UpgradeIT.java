@@ -10,9 +10,8 @@ import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -39,18 +38,9 @@ class UpgradeIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("upgrade");
     private final ByteArrayOutputStream alembicOutput = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException {
-        db = TestDatabase.create("upgrade");
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
-    }
 
     private UpgradeResult upgrade(AlembicProject project, String target, Duration lockTimeout, Duration lockWait)
             throws RunnerException {
@@ -73,23 +63,8 @@ class UpgradeIT {
         return new LockSafety(lockTimeout, retries, statementTimeout, Duration.ofSeconds(5));
     }
 
-    private boolean columnExists(String table, String column) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from information_schema.columns where table_name = '"
-                     + table + "' and column_name = '" + column + "'")) {
-            rs.next();
-            return rs.getInt(1) == 1;
-        }
-    }
-
     private String output() {
         return alembicOutput.toString(StandardCharsets.UTF_8);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
     }
 
     @Test
@@ -105,7 +80,7 @@ class UpgradeIT {
         assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
         assertNull(r.failedRevision());
         assertFalse(r.finishedAt().isBefore(r.startedAt()));
-        assertEquals(List.of("0003_phone"), versionRows());
+        assertEquals(List.of("0003_phone"), db.alembicVersion());
         assertTrue(output().contains("alembic: INFO  [alembic.runtime.migration] Running upgrade 0002_email -> 0003_phone"),
                 output());
         assertFalse(output().contains(db.env().get("PGPASSWORD")));
@@ -148,8 +123,8 @@ class UpgradeIT {
         assertEquals("0003_phone", r.toRevision());
         assertEquals(List.of(), r.appliedRevisions());
         assertEquals(0, r.lockAttempts());
-        assertEquals(List.of("0003_phone"), versionRows());
-        assertTrue(columnExists("customers", "phone"));
+        assertEquals(List.of("0003_phone"), db.alembicVersion());
+        assertTrue(db.columnExists("customers", "phone"));
         assertFalse(output().contains("Running downgrade"), output());
         assertLockReleased();
     }
@@ -167,16 +142,16 @@ class UpgradeIT {
         assertEquals("0001_init", r.toRevision());
         assertEquals(List.of("0003_phone", "0002_email"), r.appliedRevisions());
         assertEquals(1, r.lockAttempts());
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "phone"));
-        assertFalse(columnExists("customers", "email"));
-        assertTrue(columnExists("customers", "name"));
+        assertEquals(List.of("0001_init"), db.alembicVersion());
+        assertFalse(db.columnExists("customers", "phone"));
+        assertFalse(db.columnExists("customers", "email"));
+        assertTrue(db.columnExists("customers", "name"));
 
         // And on to base, which empties alembic_version.
         UpgradeResult toBase = run(request(project, "base", LockSafety.DEFAULT, List.of(), OnFailure.HALT, true));
         assertEquals("base", toBase.toRevision());
         assertEquals(List.of("0001_init"), toBase.appliedRevisions());
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.alembicVersion());
     }
 
     @Test
@@ -213,7 +188,7 @@ class UpgradeIT {
         assertNull(r.failedRevision());
         assertNull(r.rolledBackTo());
         // Halt: the migration stays applied.
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
         assertLockReleased();
 
         // All true: the names are reported, also when there was nothing left to apply.
@@ -221,14 +196,6 @@ class UpgradeIT {
         UpgradeResult ok = run(request(project, "head", LockSafety.DEFAULT, verify, OnFailure.HALT, false));
         assertEquals(List.of("has-email", "has-customers", "never-run"), ok.verified());
         assertEquals(0, ok.lockAttempts());
-    }
-
-    private boolean tableExists(String table) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select to_regclass('" + table + "') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 
     @Test
@@ -248,8 +215,8 @@ class UpgradeIT {
         assertEquals("base", r.toRevision());
         assertEquals(List.of("0001_init", "0002_email", "0003_phone"), r.appliedRevisions());
         assertEquals("has-customers", r.failedVerification());
-        assertEquals(List.of(), versionRows());
-        assertFalse(tableExists("customers"), "the schema is really back at base");
+        assertEquals(List.of(), db.alembicVersion());
+        assertFalse(db.tableExists("customers"), "the schema is really back at base");
         assertTrue(output().contains("Running downgrade 0001_init -> "), output());
         assertLockReleased();
     }
@@ -257,7 +224,7 @@ class UpgradeIT {
     @Test
     void aPartlyAppliedMigrationWithOnFailureDowngradeGoesBackToWhereTheRunStarted() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
         upgrade(project, "0001_init", Duration.ZERO, Duration.ZERO);
 
         RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
@@ -273,19 +240,19 @@ class UpgradeIT {
         assertTrue(output().contains("Running downgrade 0002_email -> 0001_init"), output());
         // ... and undone again.
         assertEquals("0001_init", r.rolledBackTo());
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "email"));
+        assertEquals(List.of("0001_init"), db.alembicVersion());
+        assertFalse(db.columnExists("customers", "email"));
     }
 
     @Test
     void partlyAppliedWithHaltStaysWhereItStopped() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
         RunnerException e = assertThrows(RunnerException.class, () -> run(request(project, "head",
                 LockSafety.DEFAULT, List.of(), OnFailure.HALT, false)));
         assertTrue(e.getMessage().endsWith("; the database is at 0002_email"), e.getMessage());
         assertNull(e.upgradeResult().orElseThrow().rolledBackTo());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 
     @Test
@@ -306,13 +273,12 @@ class UpgradeIT {
         UpgradeResult r = e.upgradeResult().orElseThrow();
         assertNull(r.rolledBackTo());
         assertEquals("0003_oneway", r.toRevision());
-        assertEquals(List.of("0003_oneway"), versionRows());
+        assertEquals(List.of("0003_oneway"), db.alembicVersion());
     }
 
     @Test
     void raisingRevisionIsAMigrationFailureAndTheDatabaseStaysWhereItWas() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
@@ -326,7 +292,7 @@ class UpgradeIT {
         // One transaction for the whole upgrade: 0001 and 0002 were rolled back with 0003.
         assertEquals("base", partial.toRevision());
         assertEquals(List.of(), partial.appliedRevisions());
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.alembicVersion());
         assertLockReleased();
     }
 
@@ -345,7 +311,7 @@ class UpgradeIT {
         assertEquals("0002_email", partial.fromRevision());
         assertEquals("0002_email", partial.toRevision());
         assertTrue(e.getMessage().contains("NameError: name 'sb' is not defined"), e.getMessage());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 
     @Test
@@ -364,7 +330,7 @@ class UpgradeIT {
     void withoutLogLinesAFailedRunStillReportsTheRevisionsItCommitted() throws Exception {
         AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).transactionPerMigration()
                 .alembicLoggerAtWarn()
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+                .withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
@@ -401,8 +367,7 @@ class UpgradeIT {
 
     @Test
     void aFailingRevisionWithoutAnAutocommitBlockSaysNothingAboutIt() throws Exception {
-        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true)
-                .revision("0003_broken", "0002_email", "broken", "op.execute('select * from no_such_table')");
+        AlembicProject project = AlembicProject.create(tmp.resolve("m"), true).withBrokenRevision();
 
         RunnerException e = assertThrows(RunnerException.class,
                 () -> upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(5)));
@@ -454,7 +419,7 @@ class UpgradeIT {
                 assertTrue(report.contains("connected since "), report);
             }
             assertFalse(output().contains("alembic:"), "alembic never ran: " + output());
-            assertEquals(List.of(), versionRows());
+            assertEquals(List.of(), db.alembicVersion());
         }
         // Released by the other session: now it goes through.
         assertEquals("0002_email", upgrade(project, "head", Duration.ofSeconds(1), Duration.ofSeconds(1)).toRevision());
@@ -520,7 +485,7 @@ class UpgradeIT {
             assertTrue(r.lockAttempts() > 1, "attempts: " + r.lockAttempts());
             assertEquals("0002_email", r.toRevision());
             assertEquals(List.of("0002_email"), r.appliedRevisions());
-            assertEquals(List.of("0002_email"), versionRows());
+            assertEquals(List.of("0002_email"), db.alembicVersion());
             assertTrue(output().contains("msg=\"lock_timeout, retrying\" attempt=1"), output());
             assertTrue(output().contains("holder=\"pid " + reader.pid + " "), output());
             System.out.println("measured: 2 s table lock, lock_timeout 100ms: " + r.lockAttempts() + " attempts, "
@@ -552,8 +517,8 @@ class UpgradeIT {
             assertEquals("0002_email", partial.failedRevision());
             assertEquals(List.of(), partial.appliedRevisions());
         }
-        assertEquals(List.of("0001_init"), versionRows());
-        assertFalse(columnExists("customers", "email"));
+        assertEquals(List.of("0001_init"), db.alembicVersion());
+        assertFalse(db.columnExists("customers", "email"));
         assertLockReleased();
     }
 
@@ -568,7 +533,7 @@ class UpgradeIT {
             assertTrue(e.getMessage().contains("within lock_timeout 300ms on its only attempt"), e.getMessage());
             assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts());
         }
-        assertEquals(List.of("0001_init"), versionRows());
+        assertEquals(List.of("0001_init"), db.alembicVersion());
     }
 
     @Test
@@ -582,7 +547,7 @@ class UpgradeIT {
                 + "sqlalchemy.exc.OperationalError: (psycopg2.errors.QueryCanceled) canceling statement due to"
                 + " statement timeout; nothing was applied, the database is still at base"), e.getMessage());
         assertEquals(1, e.upgradeResult().orElseThrow().lockAttempts(), "a statement timeout is not retried");
-        assertEquals(List.of(), versionRows());
+        assertEquals(List.of(), db.alembicVersion());
     }
 
     @Test

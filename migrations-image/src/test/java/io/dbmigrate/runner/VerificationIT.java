@@ -1,7 +1,6 @@
 package io.dbmigrate.runner;
 
 import io.dbmigrate.contract.ExitCode;
-import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
@@ -9,23 +8,18 @@ import io.dbmigrate.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,12 +30,12 @@ class VerificationIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("verify");
     private Connection connection;
 
     @BeforeEach
     void createDatabase() throws SQLException {
-        db = TestDatabase.create("verify");
         db.execute("create table audit (id int)", "insert into audit values (1), (2)");
         connection = db.connect();
     }
@@ -49,19 +43,10 @@ class VerificationIT {
     @AfterEach
     void dropDatabase() throws SQLException {
         connection.close();
-        db.close();
     }
 
     private String check(String sql) {
         return Verification.check(connection, sql, TIMEOUT);
-    }
-
-    private long auditRows() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select count(*) from audit")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     @Test
@@ -102,7 +87,7 @@ class VerificationIT {
         assertTrue(committing != null && committing.startsWith("failed: "), String.valueOf(committing));
         assertEquals("failed: cannot execute DELETE in a read-only transaction (SQLSTATE 25006)",
                 check("delete from audit"));
-        assertEquals(2, auditRows());
+        assertEquals(2, db.queryLong("select count(*) from audit"));
     }
 
     @Test
@@ -117,7 +102,7 @@ class VerificationIT {
                 assertEquals("0", rs.getString(1));
             }
         }
-        assertEquals(3, auditRows());
+        assertEquals(3, db.queryLong("select count(*) from audit"));
     }
 
     @Test
@@ -143,14 +128,10 @@ class VerificationIT {
     void severalStatementsAreRefusedBeforeAnythingRuns(@TempDir Path tmp) throws SQLException, IOException {
         for (String sql : BYPASSES) {
             // The command line refuses them while reading its options, before it connects.
-            Map<String, String> env = new HashMap<>(db.env());
-            env.put("DBMIGRATE_RESULT_PATH", tmp.resolve("result.json").toString());
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            int exit = RunnerMain.execute(new String[]{"upgrade", "--migrations", tmp.toString(), "--target", "head",
-                    "--verify", "sneaky=" + sql}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-            assertEquals(ExitCode.BAD_INPUT.code(), exit, out.toString(StandardCharsets.UTF_8));
-            RunnerResult result = RunnerJson.read(Files.readString(tmp.resolve("result.json")));
+            CommandLineRun run = CommandLineRun.run(tmp, db.env(), "upgrade", "--migrations", tmp.toString(),
+                    "--target", "head", "--verify", "sneaky=" + sql);
+            assertEquals(ExitCode.BAD_INPUT.code(), run.exit(), run.out());
+            RunnerResult result = run.result();
             assertTrue(result.message().startsWith("--verify sneaky: must be one statement, found "), result.message());
 
             // And so does the verification itself, for a caller that skipped validation.
@@ -158,7 +139,7 @@ class VerificationIT {
             assertEquals("sneaky", o.failed());
             assertTrue(o.reason().startsWith("was not run: it must be one statement"), o.reason());
         }
-        assertEquals(2, auditRows());
+        assertEquals(2, db.queryLong("select count(*) from audit"));
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("show default_transaction_read_only")) {
             rs.next();
             assertEquals("off", rs.getString(1));
@@ -181,6 +162,6 @@ class VerificationIT {
                 check("select set_config('transaction_read_only', 'off', true) is not null"));
         String committing = check("call sneaky_commit()");
         assertTrue(committing != null && committing.startsWith("failed: "), String.valueOf(committing));
-        assertEquals(2, auditRows());
+        assertEquals(2, db.queryLong("select count(*) from audit"));
     }
 }

@@ -11,9 +11,9 @@ import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.testing.TestDatabase;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -22,16 +22,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,19 +48,14 @@ class WindowGuardIT {
     @TempDir
     Path tmp;
 
-    private TestDatabase db;
+    @RegisterExtension
+    final TestDatabase db = TestDatabase.perTest("window");
     private AlembicProject project;
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     @BeforeEach
     void createDatabase() throws SQLException, IOException {
-        db = TestDatabase.create("window");
         project = AlembicProject.create(tmp.resolve("m"), true);
-    }
-
-    @AfterEach
-    void dropDatabase() throws SQLException {
-        db.close();
     }
 
     private UpgradeResult upgrade(Instant now, Duration expected, String source) throws RunnerException {
@@ -72,20 +63,6 @@ class WindowGuardIT {
                 OnFailure.HALT, false).withinWindow(CLOSES, expected);
         return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
                 new PrintStream(log, true, StandardCharsets.UTF_8), source);
-    }
-
-    private List<String> versionRows() throws SQLException {
-        try (Connection c = db.connect()) {
-            return AlembicVersion.current(c);
-        }
-    }
-
-    private boolean customersExists() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("select to_regclass('customers') is not null")) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
     }
 
     @Test
@@ -102,8 +79,8 @@ class WindowGuardIT {
         assertEquals("base", r.toRevision());
         assertEquals(List.of(), r.appliedRevisions());
         assertEquals(0, r.lockAttempts());
-        assertEquals(List.of(), versionRows());
-        assertFalse(customersExists(), "nothing was run");
+        assertEquals(List.of(), db.alembicVersion());
+        assertFalse(db.tableExists("customers"), "nothing was run");
         assertFalse(log.toString(StandardCharsets.UTF_8).contains("Running upgrade"));
 
         // At the very instant it closes it is closed too.
@@ -116,13 +93,13 @@ class WindowGuardIT {
         UpgradeResult r = upgrade(CLOSES.minus(Duration.ofMinutes(10)), Duration.ofMinutes(4), "its rehearsal");
 
         assertEquals(List.of("0001_init", "0002_email"), r.appliedRevisions());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 
     @Test
     void exactlyTheExpectedDurationLeftRuns() throws Exception {
         UpgradeResult r = upgrade(CLOSES.minus(Duration.ofMinutes(4)), Duration.ofMinutes(4), null);
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
         assertEquals("0002_email", r.toRevision());
     }
 
@@ -135,8 +112,8 @@ class WindowGuardIT {
         assertEquals("the maintenance window closes at 2026-11-28T04:00:00Z, in 1m20s; the step is expected to take"
                 + " 4m10s (its rehearsal); nothing was run", e.getMessage());
         assertEquals(List.of(), e.upgradeResult().orElseThrow().appliedRevisions());
-        assertEquals(List.of(), versionRows());
-        assertFalse(customersExists());
+        assertEquals(List.of(), db.alembicVersion());
+        assertFalse(db.tableExists("customers"));
     }
 
     @Test
@@ -162,21 +139,9 @@ class WindowGuardIT {
 
     // ---- through the command line: the expected duration from the rehearsal file ----
 
-    private record Run(int exit, String out, String err, RunnerResult result) {
-    }
-
-    private Run runner(Path rehearsalFile, String... args) throws IOException {
-        Path resultFile = tmp.resolve("result-" + System.nanoTime() + ".json");
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("DBMIGRATE_ALEMBIC", AlembicProject.ALEMBIC);
-        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-        env.put(RunnerMain.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RunnerMain.execute(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-                RunnerJson.read(Files.readString(resultFile)));
+    private CommandLineRun runner(Path rehearsalFile, String... args) throws IOException {
+        return CommandLineRun.run(tmp, db.env(), Map.of(PodFile.REHEARSAL_FILE_VARIABLE, rehearsalFile.toString()),
+                args);
     }
 
     private static void writeRehearsal(Path file, boolean passed, long upgradeMillis) throws IOException {
@@ -194,25 +159,25 @@ class WindowGuardIT {
         writeRehearsal(rehearsal, true, Duration.ofHours(2).toMillis());
         String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
 
-        Run refused = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
-                "--window-closes-at", closes, "--expected-duration", "1m");
+        CommandLineRun refused = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes, "--expected-duration", "1m");
 
-        assertEquals(27, refused.exit, refused.err);
-        assertEquals("OutsideWindow", refused.result.reason());
-        assertTrue(refused.result.message().startsWith("the maintenance window closes at " + closes + ", in "),
-                refused.result.message());
-        assertTrue(refused.result.message().endsWith("; the step is expected to take 2h0m0s (its rehearsal);"
-                + " nothing was run"), refused.result.message());
-        assertEquals(List.of(), refused.result.upgrade().appliedRevisions());
-        assertEquals(List.of(), versionRows());
+        assertEquals(27, refused.exit(), refused.err());
+        assertEquals("OutsideWindow", refused.result().reason());
+        assertTrue(refused.result().message().startsWith("the maintenance window closes at " + closes + ", in "),
+                refused.result().message());
+        assertTrue(refused.result().message().endsWith("; the step is expected to take 2h0m0s (its rehearsal);"
+                + " nothing was run"), refused.result().message());
+        assertEquals(List.of(), refused.result().upgrade().appliedRevisions());
+        assertEquals(List.of(), db.alembicVersion());
 
         // A failed rehearsal's duration is no expectation: --expected-duration is used, and it fits.
         writeRehearsal(rehearsal, false, Duration.ofHours(2).toMillis());
-        Run ran = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+        CommandLineRun ran = runner(rehearsal, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
                 "--window-closes-at", closes, "--expected-duration", "1m");
-        assertEquals(0, ran.exit, ran.err);
-        assertTrue(ran.err.contains("the rehearsal file holds no passed rehearsal"), ran.err);
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(0, ran.exit(), ran.err());
+        assertTrue(ran.err().contains("the rehearsal file holds no passed rehearsal"), ran.err());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 
     @Test
@@ -220,24 +185,24 @@ class WindowGuardIT {
         Path none = tmp.resolve("no-rehearsal.json");
         String closes = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
 
-        Run refused = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
-                "--window-closes-at", closes, "--expected-duration", "3h");
+        CommandLineRun refused = runner(none, "upgrade", "--migrations", project.dir().toString(),
+                "--target", "head", "--window-closes-at", closes, "--expected-duration", "3h");
 
-        assertEquals(27, refused.exit, refused.err);
-        assertTrue(refused.result.message().endsWith("; the step is expected to take 3h0m0s (an earlier run);"
-                + " nothing was run"), refused.result.message());
-        assertEquals(List.of(), versionRows());
+        assertEquals(27, refused.exit(), refused.err());
+        assertTrue(refused.result().message().endsWith("; the step is expected to take 3h0m0s (an earlier run);"
+                + " nothing was run"), refused.result().message());
+        assertEquals(List.of(), db.alembicVersion());
 
-        Run closed = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+        CommandLineRun closed = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
                 "--window-closes-at", "2020-01-01T00:00:00Z");
-        assertEquals(27, closed.exit, closed.err);
-        assertTrue(closed.result.message().startsWith("the maintenance window closed at 2020-01-01T00:00:00Z, "),
-                closed.result.message());
+        assertEquals(27, closed.exit(), closed.err());
+        assertTrue(closed.result().message().startsWith("the maintenance window closed at 2020-01-01T00:00:00Z, "),
+                closed.result().message());
 
-        Run ran = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
+        CommandLineRun ran = runner(none, "upgrade", "--migrations", project.dir().toString(), "--target", "head",
                 "--window-closes-at", closes);
-        assertEquals(0, ran.exit, ran.err);
-        assertNull(ran.result.upgrade().failedRevision());
-        assertEquals(List.of("0002_email"), versionRows());
+        assertEquals(0, ran.exit(), ran.err());
+        assertNull(ran.result().upgrade().failedRevision());
+        assertEquals(List.of("0002_email"), db.alembicVersion());
     }
 }

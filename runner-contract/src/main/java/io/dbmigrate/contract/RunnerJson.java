@@ -11,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
@@ -42,144 +44,117 @@ public final class RunnerJson {
             return json;
         }
         RunnerResult r = result;
-        String message = r.message() == null ? "" : r.message();
-
-        // 1. The message, down to its first MESSAGE_FLOOR characters.
-        if (message.length() > MESSAGE_FLOOR) {
-            final RunnerResult base = r;
-            IntFunction<RunnerResult> cut = n -> base.withMessage(Truncation.truncate(message, n));
-            Integer n = largestFitting(cut, MESSAGE_FLOOR, message.length());
+        for (Stage stage : STAGES) {
+            Cut cut = stage.cut(r, result);
+            if (cut == null) {
+                continue;
+            }
+            Integer n = largestFitting(cut.variant(), cut.low(), cut.high());
             if (n != null) {
-                return serialize(cut.apply(n));
+                return serialize(cut.variant().apply(n));
             }
-            r = cut.apply(MESSAGE_FLOOR);
+            r = cut.variant().apply(cut.low());
         }
-        // 1b. A rehearsal's error, which the message repeats, down to as many characters.
-        if (r.rehearsal() != null && r.rehearsal().error() != null && r.rehearsal().error().length() > MESSAGE_FLOOR) {
-            Integer n = largestFitting(cutRehearsalError(r), MESSAGE_FLOOR, r.rehearsal().error().length());
-            if (n != null) {
-                return serialize(cutRehearsalError(r).apply(n));
-            }
-            r = cutRehearsalError(r).apply(MESSAGE_FLOOR);
-        }
-        // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
-        if (r.plan() != null && r.plan().sqlGzipBase64() != null) {
-            final RunnerResult base = r;
-            final PlanResult p = r.plan();
-            String sql = CompressedSql.decode(p.sqlGzipBase64());
-            int lines = CompressedSql.lineCount(sql);
-            IntFunction<RunnerResult> cut = k -> base.withPlan(k >= lines ? p : new PlanResult(p.target(),
-                    p.fromRevision(), p.direction(), p.pendingRevisions(),
-                    k == 0 ? null : CompressedSql.encode(CompressedSql.firstLines(sql, k)), p.sqlBytes(), false,
-                    p.sqlUnavailable()));
-            Integer k = largestFitting(cut, 0, lines);
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        // 3. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
-        if (r.upgrade() != null && r.upgrade().appliedRevisions() != null) {
-            final RunnerResult base = r;
-            final UpgradeResult u = r.upgrade();
-            List<String> all = u.appliedRevisions();
-            IntFunction<RunnerResult> cut = k -> base.withUpgrade(new UpgradeResult(u.target(), u.fromRevision(),
-                    u.toRevision(), firstOf(all, k), u.failedRevision(), u.startedAt(), u.finishedAt(), u.direction(),
-                    u.lockAttempts(), u.verified(), u.failedVerification(), u.rolledBackTo(), u.expectedFrom()));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        // A rehearsal's verified names before its applied revisions, which say what the step does.
-        if (r.rehearsal() != null && r.rehearsal().verified() != null) {
-            final RunnerResult base = r;
-            final RehearsalResult h = r.rehearsal();
-            List<String> all = h.verified();
-            IntFunction<RunnerResult> cut = k -> base.withRehearsal(rehearsal(h, h.error(), h.appliedRevisions(),
-                    firstOf(all, k)));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        if (r.rehearsal() != null && r.rehearsal().appliedRevisions() != null) {
-            final RunnerResult base = r;
-            final RehearsalResult h = r.rehearsal();
-            List<String> all = h.appliedRevisions();
-            IntFunction<RunnerResult> cut = k -> base.withRehearsal(rehearsal(h, h.error(), firstOf(all, k),
-                    h.verified()));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        if (r.backup() != null && r.backup().pruned() != null) {
-            final RunnerResult base = r;
-            final BackupResult b = r.backup();
-            List<String> all = b.pruned();
-            IntFunction<RunnerResult> cut = k -> base.withBackup(new BackupResult(b.file(), b.metadataFile(),
-                    b.sizeBytes(), b.sha256(), b.revision(), b.verified(), b.startedAt(), b.finishedAt(),
-                    firstOf(all, k)));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        if (r.revisions() != null) {
-            final RunnerResult base = r;
-            List<String> all = r.revisions();
-            IntFunction<RunnerResult> cut = k -> base.withRevisions(firstOf(all, k));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        if (r.plan() != null && r.plan().pendingRevisions() != null) {
-            final RunnerResult base = r;
-            final PlanResult p = r.plan();
-            List<String> all = p.pendingRevisions();
-            IntFunction<RunnerResult> cut = k -> base.withPlan(new PlanResult(p.target(), p.fromRevision(),
-                    p.direction(), firstOf(all, k), p.sqlGzipBase64(), p.sqlBytes(), p.sqlComplete(),
-                    p.sqlUnavailable()));
-            Integer k = largestFitting(cut, 0, all.size());
-            if (k != null) {
-                return serialize(cut.apply(k));
-            }
-            r = cut.apply(0);
-        }
-        // 4. The rest of the rehearsal's error, then of the message.
-        if (r.rehearsal() != null && r.rehearsal().error() != null) {
-            Integer n = largestFitting(cutRehearsalError(r), 0, r.rehearsal().error().length());
-            if (n != null) {
-                return serialize(cutRehearsalError(r).apply(n));
-            }
-            r = cutRehearsalError(r).apply(0);
-        }
-        String shorter = r.message() == null ? "" : r.message();
-        final RunnerResult base = r;
-        IntFunction<RunnerResult> cut = n -> base.withMessage(Truncation.truncate(shorter, n));
-        Integer n = largestFitting(cut, 0, shorter.length());
-        if (n != null) {
-            return serialize(cut.apply(n));
-        }
-        // 5. Only what the operator needs to decide: the code, the reason and as much message as fits.
-        final RunnerResult bare = new RunnerResult(Truncation.truncate(r.command(), 32), r.exitCode(),
-                Truncation.truncate(r.reason(), 64), message, null, null, null, null);
-        IntFunction<RunnerResult> last = m -> bare.withMessage(Truncation.truncate(message, m));
-        Integer m = largestFitting(last, 0, message.length());
-        return serialize(last.apply(m == null ? 0 : m));
+        return serialize(r);
     }
 
-    private static IntFunction<RunnerResult> cutRehearsalError(RunnerResult base) {
-        RehearsalResult h = base.rehearsal();
-        return n -> base.withRehearsal(rehearsal(h, Truncation.truncate(h.error(), n), h.appliedRevisions(),
-                h.verified()));
+    /**
+     * One way to make a result smaller: variants of it that grow with n from low to high (high: as it was). The first
+     * stage with a variant that fits gives the largest such; otherwise the next stage starts from its smallest.
+     */
+    private record Cut(IntFunction<RunnerResult> variant, int low, int high) {
+    }
+
+    /** The cut a stage makes of {@code current}, null when it has nothing to cut; {@code original} is as given. */
+    private interface Stage {
+        Cut cut(RunnerResult current, RunnerResult original);
+    }
+
+    /** Least important first. */
+    private static final List<Stage> STAGES = List.of(
+            // 1. The message, down to its first MESSAGE_FLOOR characters.
+            text(RunnerResult::message, RunnerResult::withMessage, MESSAGE_FLOOR),
+            // A rehearsal's error, which the message repeats, down to as many characters.
+            text(RunnerJson::rehearsalError, RunnerJson::withRehearsalError, MESSAGE_FLOOR),
+            // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
+            RunnerJson::planSql,
+            // 3. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
+            list(r -> r.upgrade() == null ? null : r.upgrade().appliedRevisions(), (r, l) -> {
+                UpgradeResult u = r.upgrade();
+                return r.withUpgrade(new UpgradeResult(u.target(), u.fromRevision(), u.toRevision(), l,
+                        u.failedRevision(), u.startedAt(), u.finishedAt(), u.direction(), u.lockAttempts(),
+                        u.verified(), u.failedVerification(), u.rolledBackTo(), u.expectedFrom()));
+            }),
+            // A rehearsal's verified names before its applied revisions, which say what the step does.
+            list(r -> r.rehearsal() == null ? null : r.rehearsal().verified(), (r, l) -> r.withRehearsal(
+                    rehearsal(r.rehearsal(), r.rehearsal().error(), r.rehearsal().appliedRevisions(), l))),
+            list(r -> r.rehearsal() == null ? null : r.rehearsal().appliedRevisions(), (r, l) -> r.withRehearsal(
+                    rehearsal(r.rehearsal(), r.rehearsal().error(), l, r.rehearsal().verified()))),
+            list(r -> r.backup() == null ? null : r.backup().pruned(), (r, l) -> {
+                BackupResult b = r.backup();
+                return r.withBackup(new BackupResult(b.file(), b.metadataFile(), b.sizeBytes(), b.sha256(),
+                        b.revision(), b.verified(), b.startedAt(), b.finishedAt(), l));
+            }),
+            list(RunnerResult::revisions, RunnerResult::withRevisions),
+            list(r -> r.plan() == null ? null : r.plan().pendingRevisions(), (r, l) -> {
+                PlanResult p = r.plan();
+                return r.withPlan(new PlanResult(p.target(), p.fromRevision(), p.direction(), l, p.sqlGzipBase64(),
+                        p.sqlBytes(), p.sqlComplete(), p.sqlUnavailable()));
+            }),
+            // 4. The rest of the rehearsal's error, then of the message.
+            text(RunnerJson::rehearsalError, RunnerJson::withRehearsalError, 0),
+            (r, original) -> textCut(r, r.message() == null ? "" : r.message(), RunnerResult::withMessage, 0),
+            // 5. Only what the operator needs to decide: the code, the reason and as much message as fits.
+            (r, original) -> {
+                String message = original.message() == null ? "" : original.message();
+                RunnerResult bare = new RunnerResult(Truncation.truncate(r.command(), 32), r.exitCode(),
+                        Truncation.truncate(r.reason(), 64), message, null, null, null, null);
+                return textCut(bare, message, RunnerResult::withMessage, 0);
+            });
+
+    /** A text cut down to {@code floor} characters, when it is longer than that (any length when floor is 0). */
+    private static Stage text(Function<RunnerResult, String> text, BiFunction<RunnerResult, String, RunnerResult> with,
+                              int floor) {
+        return (r, original) -> {
+            String value = text.apply(r);
+            return value == null || (floor > 0 && value.length() <= floor) ? null : textCut(r, value, with, floor);
+        };
+    }
+
+    private static Cut textCut(RunnerResult base, String value, BiFunction<RunnerResult, String, RunnerResult> with,
+                               int floor) {
+        return new Cut(n -> with.apply(base, Truncation.truncate(value, n)), floor, value.length());
+    }
+
+    /** A list cut to its first n entries and a "…N more" one. */
+    private static Stage list(Function<RunnerResult, List<String>> list,
+                              BiFunction<RunnerResult, List<String>, RunnerResult> with) {
+        return (r, original) -> {
+            List<String> all = list.apply(r);
+            return all == null ? null : new Cut(k -> with.apply(r, firstOf(all, k)), 0, all.size());
+        };
+    }
+
+    /** A plan's SQL cut to its first k lines, marked incomplete. */
+    private static Cut planSql(RunnerResult r, RunnerResult original) {
+        PlanResult p = r.plan();
+        if (p == null || p.sqlGzipBase64() == null) {
+            return null;
+        }
+        String sql = CompressedSql.decode(p.sqlGzipBase64());
+        int lines = CompressedSql.lineCount(sql);
+        return new Cut(k -> r.withPlan(k >= lines ? p : new PlanResult(p.target(), p.fromRevision(), p.direction(),
+                p.pendingRevisions(), k == 0 ? null : CompressedSql.encode(CompressedSql.firstLines(sql, k)),
+                p.sqlBytes(), false, p.sqlUnavailable())), 0, lines);
+    }
+
+    private static String rehearsalError(RunnerResult r) {
+        return r.rehearsal() == null ? null : r.rehearsal().error();
+    }
+
+    private static RunnerResult withRehearsalError(RunnerResult r, String error) {
+        RehearsalResult h = r.rehearsal();
+        return r.withRehearsal(rehearsal(h, error, h.appliedRevisions(), h.verified()));
     }
 
     private static RehearsalResult rehearsal(RehearsalResult h, String error, List<String> applied,

@@ -2,6 +2,10 @@ package io.dbmigrate.testing;
 
 import io.dbmigrate.contract.MigrationLock;
 
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,18 +23,56 @@ import java.util.UUID;
  * A uniquely named database on the PostgreSQL server the tests are pointed at with libpq's variables (PGHOST, PGPORT,
  * PGUSER, PGPASSWORD, PGSSLMODE), dropped again on close. Without a server the tests fail, never skip, and say how to
  * get one: a green run must mean the migrations ran.
+ *
+ * <p>{@link #create} makes one the caller closes. As a JUnit extension it is created and dropped around each test
+ * ({@link #perTest}, on a {@code @RegisterExtension} field) or around the class ({@link #perClass}, on a static one),
+ * before the test's own {@code @BeforeEach} or {@code @BeforeAll} methods run.
  */
-public final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable, BeforeAllCallback, BeforeEachCallback {
 
     /** The application_name of the tests' own sessions, as a lock holder's report names it. */
     public static final String APPLICATION_NAME = "dbmigrate-test";
 
-    private final Map<String, String> server;
-    private final String name;
+    private enum Lifetime { TEST, CLASS, MANUAL }
 
-    private TestDatabase(Map<String, String> server, String name) {
-        this.server = server;
-        this.name = name;
+    private final String prefix;
+    private final Lifetime lifetime;
+    private Map<String, String> server;
+    private String name;
+
+    private TestDatabase(String prefix, Lifetime lifetime) {
+        this.prefix = prefix;
+        this.lifetime = lifetime;
+    }
+
+    /** A new database for each test. */
+    public static TestDatabase perTest(String prefix) {
+        return new TestDatabase(prefix, Lifetime.TEST);
+    }
+
+    /** One database for all tests of a class. */
+    public static TestDatabase perClass(String prefix) {
+        return new TestDatabase(prefix, Lifetime.CLASS);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        createFor(Lifetime.CLASS, context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        createFor(Lifetime.TEST, context);
+    }
+
+    /** A static field gets the per-test callbacks too: each lifetime answers only its own. */
+    private void createFor(Lifetime when, ExtensionContext context) {
+        if (lifetime == when) {
+            createDatabase();
+            // JUnit closes it when the class or test is done, after its own @AfterAll or @AfterEach methods.
+            context.getStore(ExtensionContext.Namespace.create(TestDatabase.class))
+                    .put(name, (ExtensionContext.Store.CloseableResource) this::close);
+        }
     }
 
     /**
@@ -71,11 +113,16 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Creates {@code dbm_<prefix>_<random>}; the prefix is reduced to lowercase letters, digits and underscores. */
     public static TestDatabase create(String prefix) {
-        String safePrefix = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        String name = "dbm_" + safePrefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        TestDatabase db = new TestDatabase(serverEnvironment(), name);
-        db.onServer("create database " + name);
+        TestDatabase db = new TestDatabase(prefix, Lifetime.MANUAL);
+        db.createDatabase();
         return db;
+    }
+
+    private void createDatabase() {
+        String safePrefix = prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        server = serverEnvironment();
+        name = "dbm_" + safePrefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        onServer("create database " + name);
     }
 
     public String name() {
@@ -139,14 +186,37 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The first column of the first row of a query returning one number. */
     public long queryLong(String sql) {
+        return queryOne(sql, rs -> rs.getLong(1));
+    }
+
+    /** The first column of the first row of a query returning one boolean. */
+    public boolean queryBoolean(String sql) {
+        return queryOne(sql, rs -> rs.getBoolean(1));
+    }
+
+    private interface Column<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private <T> T queryOne(String sql, Column<T> column) {
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new IllegalStateException("no row from: " + sql);
             }
-            return rs.getLong(1);
+            return column.read(rs);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code table} (a name as the search path resolves it, or schema-qualified) exists. */
+    public boolean tableExists(String table) {
+        return queryBoolean("select to_regclass('" + table + "') is not null");
+    }
+
+    public boolean columnExists(String table, String column) {
+        return queryLong("select count(*) from information_schema.columns where table_name = '" + table
+                + "' and column_name = '" + column + "'") == 1;
     }
 
     /** Runs the statements in order, in one session. */
@@ -228,6 +298,9 @@ public final class TestDatabase implements AutoCloseable {
     /** Drops the database, ending any session still connected to it. */
     @Override
     public void close() {
+        if (name == null) {
+            return; // never created: the server was missing, and that failure is the one to see
+        }
         onServer("drop database if exists " + name + " with (force)");
     }
 

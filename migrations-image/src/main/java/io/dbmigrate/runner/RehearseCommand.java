@@ -1,0 +1,60 @@
+package io.dbmigrate.runner;
+
+import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.RehearsalRequest;
+import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.RunnerResult;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+
+/** {@code dbmigrate-runner rehearse}: the step's dress rehearsal on a restored copy of the backup. */
+@Command(name = "rehearse", defaultValueProvider = CommandOptions.SafetyDefaults.class,
+        description = {"Restore the newest archive of NAME labelled LABEL in DIR into a scratch database on the"
+                + " server in PG* (PGDATABASE is only the maintenance database; the user needs CREATEDB), run the"
+                + " upgrade there as upgrade would (same options, verification included), with --round-trip"
+                + " downgrade back and upgrade again, then drop the copy. Production is not touched. Exit 26"
+                + " RehearsalFailed when the step fails on the copy."})
+final class RehearseCommand implements RunnerCommand {
+
+    @Mixin
+    CommandOptions.Archives archives = new CommandOptions.Archives();
+
+    @Option(names = "--label", required = true, paramLabel = "LABEL",
+            description = "The label of the archive to restore, as backup --label wrote it (the newest one).")
+    String label;
+
+    @Mixin
+    UpgradeOptions upgrade = new UpgradeOptions();
+
+    @Option(names = "--round-trip",
+            description = "After the upgrade, downgrade the copy back to where it started and upgrade it again.")
+    boolean roundTrip;
+
+    @Override
+    public void validateOptions() throws RunnerException {
+        request().validate("--dir", "--name", "--label");
+    }
+
+    /** The copy is thrown away: nothing to take back after a failure (halt), and no window. */
+    RehearsalRequest request() throws RunnerException {
+        return new RehearsalRequest(null, archives.dir, archives.name, label, upgrade.request(OnFailure.HALT),
+                roundTrip);
+    }
+
+    /** Where upgrade --window-closes-at in the next container finds the measured duration. */
+    @Override
+    public PodFile podFile(Map<String, String> env) {
+        return PodFile.rehearsal(env);
+    }
+
+    @Override
+    public RunnerResult run(Invocation in) throws RunnerException {
+        RehearsalResult r = Rehearsal.run(in.settings(), in.tools(), request(), in.clock(), in.err());
+        return in.succeeded(Rehearsal.summary(r)).withRehearsal(r);
+    }
+}

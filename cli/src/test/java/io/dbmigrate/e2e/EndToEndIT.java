@@ -458,27 +458,14 @@ class EndToEndIT {
   }
 
   private static DatabaseMigration migration(String ns, TestDatabase db, String image, String target) {
-    return new KubernetesSerialization().unmarshal("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: %s}
-        spec:
-          database:
-            host: %s
-            port: %d
-            name: %s
-            sslMode: disable
-            credentialsSecret: {name: crm-db}
-          migrations: {image: "%s"}
-          targetRevision: "%s"
-          backup:
-            volume: {persistentVolumeClaim: {claimName: %s}}
-            retain: 5
-          backoffLimit: 1
-          jobTemplate:
-            nodeSelector: {%s: "true"}
-        """.formatted(ns, db.host(), db.port(), db.name(), image, target, CLAIM, TestKubelet.NODE_SELECTOR_KEY),
-        DatabaseMigration.class);
+    return Scenario.crm(ns, db, """
+        migrations: {image: "%s"}
+        targetRevision: "%s"
+        backup:
+          volume: {persistentVolumeClaim: {claimName: %s}}
+          retain: 5
+        backoffLimit: 1
+        """.formatted(image, target, CLAIM));
   }
 
   // What `kubectl edit` does to the spec: a new generation with another image and target.

@@ -152,15 +152,11 @@ class EndToEndIT {
   void specEditedWhileAJobRunsStartsNoSecondJobUntilTheFirstHasEnded() throws Exception {
     TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_one_job")) {
-      String ns = cluster().newNamespace("e2e-one-job");
-      createSecret(ns, db.user(), db.password());
+      String ns = namespaceWithSecret("e2e-one-job", db);
       String first;
       kubelet.hold();
       try {
-        startOperator(ns);
-        create(migration(ns, db, CRM_IMAGE, "mno345pqr678"));
-        first = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
-            .orElse(null), () -> "the Job to be created");
+        first = startOperatorOnCrm(ns, db, "mno345pqr678");
 
         // Edited while generation 1's Job has not ended: generation 2 waits for it.
         editSpec(ns, CRM_IMAGE, HEAD);
@@ -313,14 +309,10 @@ class EndToEndIT {
   void operatorRestartedWhileItsJobRunsFindsItAndFinishes() throws Exception {
     TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_restart")) {
-      String ns = cluster().newNamespace("e2e-restart");
-      createSecret(ns, db.user(), db.password());
+      String ns = namespaceWithSecret("e2e-restart", db);
       kubelet.hold();
       try {
-        startOperator(ns);
-        create(migration(ns, db, CRM_IMAGE, HEAD));
-        String jobName = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
-            .orElse(null), () -> "the Job to be created");
+        String jobName = startOperatorOnCrm(ns, db, HEAD);
         Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
         operator.close();
 
@@ -343,15 +335,11 @@ class EndToEndIT {
   void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Exception {
     TestKubelet kubelet = cluster().kubelet();
     try (TestDatabase db = TestDatabase.create("e2e_lost")) {
-      String ns = cluster().newNamespace("e2e-lost");
-      createSecret(ns, db.user(), db.password());
+      String ns = namespaceWithSecret("e2e-lost", db);
       kubelet.hold();
       String jobName;
       try {
-        startOperator(ns);
-        create(migration(ns, db, CRM_IMAGE, HEAD));
-        jobName = Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst()
-            .orElse(null), () -> "the Job to be created");
+        jobName = startOperatorOnCrm(ns, db, HEAD);
         Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
 
         // kubectl delete job: the Job and (by the garbage collector, which the mock has not) its pod.
@@ -429,9 +417,15 @@ class EndToEndIT {
 
   /** A namespace of its own holding the database's Secret, and the operator watching it. */
   private String namespaceWithOperator(String prefix, TestDatabase db) {
+    String ns = namespaceWithSecret(prefix, db);
+    startOperator(ns);
+    return ns;
+  }
+
+  /** A namespace of its own holding the database's Secret. */
+  private static String namespaceWithSecret(String prefix, TestDatabase db) {
     String ns = cluster().newNamespace(prefix);
     createSecret(ns, db.user(), db.password());
-    startOperator(ns);
     return ns;
   }
 
@@ -457,28 +451,23 @@ class EndToEndIT {
     assertTrue(scrape.text().contains("operator_sdk_"), "JOSDK's own metrics are there too");
   }
 
+  /** Starts the operator, creates crm with this target and returns the name of its Job once there is one. */
+  private String startOperatorOnCrm(String ns, TestDatabase db, String target) {
+    startOperator(ns);
+    create(migration(ns, db, CRM_IMAGE, target));
+    return Await.value(TIMEOUT, () -> jobs(ns).stream().map(j -> j.getMetadata().getName()).findFirst().orElse(null),
+        () -> "the Job to be created");
+  }
+
   private static DatabaseMigration migration(String ns, TestDatabase db, String image, String target) {
-    return new KubernetesSerialization().unmarshal("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: %s}
-        spec:
-          database:
-            host: %s
-            port: %d
-            name: %s
-            sslMode: disable
-            credentialsSecret: {name: crm-db}
-          migrations: {image: "%s"}
-          targetRevision: "%s"
-          backup:
-            volume: {persistentVolumeClaim: {claimName: %s}}
-            retain: 5
-          backoffLimit: 1
-          jobTemplate:
-            nodeSelector: {%s: "true"}
-        """.formatted(ns, db.host(), db.port(), db.name(), image, target, CLAIM, TestKubelet.NODE_SELECTOR_KEY),
-        DatabaseMigration.class);
+    return Scenario.crm(ns, db, """
+        migrations: {image: "%s"}
+        targetRevision: "%s"
+        backup:
+          volume: {persistentVolumeClaim: {claimName: %s}}
+          retain: 5
+        backoffLimit: 1
+        """.formatted(image, target, CLAIM));
   }
 
   // What `kubectl edit` does to the spec: a new generation with another image and target.

@@ -82,6 +82,19 @@ final class Scenario implements AutoCloseable {
 
   /** The same, with the Alembic project at {@code path} in the image. */
   void create(String image, String path, String specYaml) {
+    cluster.client().resource(crm(namespace, db, """
+        migrations: {image: "%s", path: "%s"}
+        backup:
+          volume: {persistentVolumeClaim: {claimName: %s}}
+        backoffLimit: 0
+        """.formatted(image, path, CLAIM) + specYaml.stripIndent())).create();
+  }
+
+  /**
+   * `crm` in this namespace on this database (sslmode disable, Secret crm-db), its pods sent to the test kubelet, with
+   * the rest of its spec in {@code specYaml}.
+   */
+  static DatabaseMigration crm(String namespace, TestDatabase db, String specYaml) {
     String manifest = """
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
@@ -93,15 +106,11 @@ final class Scenario implements AutoCloseable {
             name: %s
             sslMode: disable
             credentialsSecret: {name: crm-db}
-          migrations: {image: "%s", path: "%s"}
-          backup:
-            volume: {persistentVolumeClaim: {claimName: %s}}
-          backoffLimit: 0
           jobTemplate:
             nodeSelector: {%s: "true"}
-        """.formatted(namespace, db.host(), db.port(), db.name(), image, path, CLAIM, TestKubelet.NODE_SELECTOR_KEY)
+        """.formatted(namespace, db.host(), db.port(), db.name(), TestKubelet.NODE_SELECTOR_KEY)
         + specYaml.stripIndent().lines().map(line -> "  " + line).reduce("", (a, b) -> a + b + "\n");
-    cluster.client().resource(new KubernetesSerialization().unmarshal(manifest, DatabaseMigration.class)).create();
+    return new KubernetesSerialization().unmarshal(manifest, DatabaseMigration.class);
   }
 
   /** What `kubectl edit` does: a new generation. */

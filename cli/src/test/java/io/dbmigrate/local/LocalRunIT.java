@@ -47,9 +47,14 @@ class LocalRunIT {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** A manifest of crm's revisions with these steps (YAML below {@code steps:}), backups off. */
-  private Path phasedManifest(String file, String stepsYaml) throws IOException {
-    String steps = stepsYaml.stripIndent().lines().map(line -> "    " + line).reduce("", (a, b) -> a + b + "\n");
+  /** {@code dbmigrate run -f MANIFEST --migrations examples/crm} with these options. */
+  private static Run runCrm(Map<String, String> environment, Path manifest, String... options) {
+    return run(environment, Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString()),
+        Stream.of(options)).toArray(String[]::new));
+  }
+
+  /** A manifest of crm's revisions on the test's database, with the rest of its spec in {@code specYaml}. */
+  private Path manifest(String file, String specYaml) throws IOException {
     return Files.writeString(temp.resolve(file), """
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigration
@@ -57,9 +62,19 @@ class LocalRunIT {
         spec:
           database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
           migrations: {image: registry.example.com/crm-migrations:1.0.0}
-          backup: {mode: Disabled, reason: a throwaway test database}
-          steps:
-        """ + steps);
+        """ + indented(specYaml, "  "));
+  }
+
+  /** A manifest of crm's revisions with these steps (YAML below {@code steps:}), backups off. */
+  private Path phasedManifest(String file, String stepsYaml) throws IOException {
+    return manifest(file, """
+        backup: {mode: Disabled, reason: a throwaway test database}
+        steps:
+        """ + indented(stepsYaml, "  "));
+  }
+
+  private static String indented(String yaml, String indent) {
+    return yaml.stripIndent().lines().map(line -> indent + line).reduce("", (a, b) -> a + b + "\n");
   }
 
   private static Map<String, String> environment(TestDatabase db) {
@@ -72,8 +87,7 @@ class LocalRunIT {
   void aRehearsalCatchesTheSeedsNameErrorAndLeavesTheDatabaseAsItWas() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_rehearse")) {
       Path seedDefects = TestCluster.repoRoot().resolve("examples/seed-defects");
-      Run first = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", temp.resolve("backups").toString());
+      Run first = runCrm(environment(db), MANIFEST, "--backup-dir", temp.resolve("backups").toString());
       assertEquals(DbMigrateMain.SUCCEEDED, first.exitCode(), first.err());
       long scratchBefore = db.queryLong(SCRATCH);
 
@@ -172,7 +186,7 @@ class LocalRunIT {
             gate: {approval: {}}
           """);
       Path backups = temp.resolve("backups");
-      Run friday = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+      Run friday = runCrm(environment(db), manifest,
           "--backup-dir", backups.toString(), "--now", "2026-11-27T12:00:00Z");
 
       assertEquals(DbMigrateMain.SUCCEEDED, friday.exitCode(), friday.err());
@@ -187,7 +201,7 @@ class LocalRunIT {
       // No user is needed either: a preview connects to nothing.
       Map<String, String> noUser = environment(db);
       noUser.remove("PGUSER");
-      Run saturday = run(noUser, "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+      Run saturday = runCrm(noUser, manifest,
           "--backup-dir", backups.toString(), "--now", "2026-11-28T02:30:00Z", "--approve", "contract");
 
       assertEquals(DbMigrateMain.SUCCEEDED, saturday.exitCode(), saturday.err());
@@ -198,8 +212,7 @@ class LocalRunIT {
       assertEquals(List.of(), db.alembicVersion(), "a preview migrates nothing");
       assertFalse(Files.exists(backups), "a preview writes no backup");
 
-      Run bad = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--now", "saturday");
+      Run bad = runCrm(environment(db), manifest, "--now", "saturday");
       assertEquals(DbMigrateMain.BAD_INPUT, bad.exitCode());
       assertTrue(bad.err().contains("--now saturday"), bad.err());
     }
@@ -208,24 +221,17 @@ class LocalRunIT {
   @Test
   void aRehearsalServerInTheManifestNeedsItsUrlAndIsThenWhereTheRehearsalRuns() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_rehearsal_server")) {
-      Path manifest = Files.writeString(temp.resolve("rehearsal-server.yaml"), """
-          apiVersion: dbmigrate.io/v1alpha1
-          kind: DatabaseMigration
-          metadata: {name: crm}
-          spec:
-            database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-            migrations: {image: registry.example.com/crm-migrations:1.0.0}
-            targetRevision: xyz789uvw012
-            backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
-            backoffLimit: 0
-            rehearsal:
-              mode: Required
-              database: {host: scratch-db.invalid, port: 5433, name: postgres, credentialsSecret: {name: scratch}}
+      Path manifest = manifest("rehearsal-server.yaml", """
+          targetRevision: xyz789uvw012
+          backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+          backoffLimit: 0
+          rehearsal:
+            mode: Required
+            database: {host: scratch-db.invalid, port: 5433, name: postgres, credentialsSecret: {name: scratch}}
           """);
       Path backups = temp.resolve("backups");
 
-      Run refused = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString());
+      Run refused = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
 
       assertEquals(DbMigrateMain.BAD_INPUT, refused.exitCode(), refused.err());
       assertTrue(refused.err().contains("spec.rehearsal.database names the server scratch-db.invalid:5433 to rehearse "
@@ -235,8 +241,7 @@ class LocalRunIT {
       assertFalse(Files.exists(backups), "not even the backup");
 
       // Port 1 of loopback refuses at once: the rehearsal went there, not to the migrated database's server.
-      Run unreachable = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString(), "-o", "yaml",
+      Run unreachable = runCrm(environment(db), manifest, "--backup-dir", backups.toString(), "-o", "yaml",
           "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:1/postgres");
 
       assertEquals(DbMigrateMain.FAILED, unreachable.exitCode(), unreachable.err());
@@ -246,8 +251,7 @@ class LocalRunIT {
       assertEquals(List.of(), db.alembicVersion(), "production was not touched");
       assertFalse(unreachable.err().contains(db.password()) || unreachable.out().contains(db.password()));
 
-      Run rehearsed = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString(),
+      Run rehearsed = runCrm(environment(db), manifest, "--backup-dir", backups.toString(),
           "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":"
               + db.port() + "/postgres?sslmode=disable");
 
@@ -261,8 +265,7 @@ class LocalRunIT {
   @Test
   void aRehearsalUrlWithoutARehearsalIsBadInput() {
     try (TestDatabase db = TestDatabase.create("local_rehearsal_unused")) {
-      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
-          "--rehearsal-database-url", "postgresql://u@localhost/postgres");
+      Run run = runCrm(environment(db), MANIFEST, "--rehearsal-database-url", "postgresql://u@localhost/postgres");
 
       assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
       assertTrue(run.err().contains("--rehearsal-database-url: no step of " + MANIFEST + " rehearses"), run.err());
@@ -274,8 +277,7 @@ class LocalRunIT {
   void runsTheManifestAndPrintsTheResourceWithItsStatus() throws IOException {
     try (TestDatabase db = TestDatabase.create("local_ok")) {
       Path backups = temp.resolve("backups");
-      Run run = run(environment(db), "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString(), "-o", "yaml");
+      Run run = runCrm(environment(db), MANIFEST, "--backup-dir", backups.toString(), "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -300,7 +302,7 @@ class LocalRunIT {
             targetRevision: vwx234yz567
             gate: {approval: {}}
           """);
-      Run stopped = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(), "-o", "yaml");
+      Run stopped = runCrm(environment(db), manifest, "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, stopped.exitCode(), stopped.err());
       DatabaseMigration waiting = new KubernetesSerialization().unmarshal(stopped.out(), DatabaseMigration.class);
@@ -311,8 +313,7 @@ class LocalRunIT {
       // The plan is shown before anything runs: the SQL of the pending revisions.
       assertTrue(stopped.err().contains("ALTER TABLE tickets ADD COLUMN new_status"), stopped.err());
 
-      Run approved = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--approve", "contract", "-o", "yaml");
+      Run approved = runCrm(environment(db), manifest, "--approve", "contract", "-o", "yaml");
 
       assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
       DatabaseMigration done = new KubernetesSerialization().unmarshal(approved.out(), DatabaseMigration.class);
@@ -357,7 +358,7 @@ class LocalRunIT {
             targetRevision: xyz789uvw012
             gate: {deploymentRollout: {name: crm-api}}
           """);
-      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+      Run run = runCrm(environment(db), manifest);
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       assertTrue(run.err().contains("cannot open without a cluster"), run.err());
@@ -392,8 +393,7 @@ class LocalRunIT {
       environment.remove("PGPASSWORD");
       String url = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
           + db.name() + "?sslmode=disable";
-      Run run = run(environment, "run", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", temp.resolve("b").toString(), "--database-url", url);
+      Run run = runCrm(environment, MANIFEST, "--backup-dir", temp.resolve("b").toString(), "--database-url", url);
 
       assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
       assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
@@ -471,12 +471,12 @@ class LocalRunIT {
   void badInputExitsTwoNamingTheField() throws IOException {
     Path manifest = temp.resolve("bad.yaml");
     Files.writeString(manifest, Files.readString(MANIFEST).replace("port: 5432", "port: 70000"));
-    Run badPort = run(Map.of("PGUSER", "u"), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+    Run badPort = runCrm(Map.of("PGUSER", "u"), manifest);
     assertEquals(DbMigrateMain.BAD_INPUT, badPort.exitCode());
     assertTrue(badPort.err().contains("spec.database.port"), badPort.err());
 
     Files.writeString(manifest, Files.readString(MANIFEST).replace("    host:", "    hots:"));
-    Run typo = run(Map.of("PGUSER", "u"), "run", "-f", manifest.toString(), "--migrations", CRM.toString());
+    Run typo = runCrm(Map.of("PGUSER", "u"), manifest);
     assertEquals(DbMigrateMain.BAD_INPUT, typo.exitCode());
     assertTrue(typo.err().contains("spec.database.hots: unknown field"), typo.err());
 
@@ -496,8 +496,7 @@ class LocalRunIT {
       Files.writeString(manifest, Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: cde012"
           + "fgh999"));
       Path backups = temp.resolve("backups");
-      Run run = run(environment(db), "run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString());
+      Run run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
 
       assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
       assertTrue(run.err().contains("spec.targetRevision: target revision 'cde012fgh999' is not in the migrations in "
@@ -511,8 +510,7 @@ class LocalRunIT {
           - {name: expand, targetRevision: expand@head}
           - {name: contract, targetRevision: contrakt@head}
           """);
-      Run steps = run(environment(db), "run", "-f", phased.toString(), "--migrations", CRM.toString(),
-          "--backup-dir", backups.toString());
+      Run steps = runCrm(environment(db), phased, "--backup-dir", backups.toString());
       assertEquals(DbMigrateMain.BAD_INPUT, steps.exitCode(), steps.err());
       assertTrue(steps.err().contains("spec.steps[1].targetRevision: target revision 'contrakt@head'"), steps.err());
       assertEquals(List.of(), db.alembicVersion(), "expand did not run either");

@@ -15,10 +15,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ManifestReaderTest {
   private static final String MINIMAL = """
@@ -127,133 +130,92 @@ class ManifestReaderTest {
     assertEquals("expand@head", resource.getSpec().targetRevision());
   }
 
-  @Test
-  void twoMigrationsInOneFileAreRefusedNamingBoth() throws IOException {
-    String message = error(minimal("first", "expand@head") + "---\n" + minimal("second", "head"));
-
-    assertTrue(message.endsWith(": holds 2 DatabaseMigrations (first, second); dbmigrate run runs one: put each in a "
-        + "file of its own"), message);
+  /** The minimal manifest with one more line under spec.database. */
+  private static String databaseWith(String line) {
+    return minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    " + line + "\n");
   }
 
-  @Test
-  void anUnquotedPlusOneIsNotCoercedIntoARevisionSpec() throws IOException {
-    // YAML reads +1 as the integer 1, which as a string prefix-matches any revision starting with 1.
-    String message = error(minimal("crm", "+1"));
-
-    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got the number 1; quote it: \"+1\""),
-        message);
+  /** Manifests refused with a message that ends by naming the field, what it holds and, where it helps, the fix. */
+  static Stream<Arguments> refusedNamingTheField() {
+    return Stream.of(
+        Arguments.of("two migrations in one file are refused naming both",
+            minimal("first", "expand@head") + "---\n" + minimal("second", "head"),
+            ": holds 2 DatabaseMigrations (first, second); dbmigrate run runs one: put each in a file of its own"),
+        // YAML reads +1 as the integer 1, which as a string prefix-matches any revision starting with 1.
+        Arguments.of("an unquoted +1 is not coerced into a revision spec", minimal("crm", "+1"),
+            ": spec.targetRevision: expected a string, got the number 1; quote it: \"+1\""),
+        Arguments.of("a float port is refused", databaseWith("port: 55433.5"),
+            ": spec.database.port: expected an integer, got the number 55433.5"),
+        Arguments.of("a quoted port is refused as the API server does", databaseWith("port: \"5432\""),
+            ": spec.database.port: expected an integer, got \"5432\""),
+        Arguments.of("a boolean is not a string", minimal("crm", "true"),
+            ": spec.targetRevision: expected a string, got true; quote it: \"true\""),
+        Arguments.of("an unknown top-level field is named", minimal("crm", "head").replace("\nspec:", "\nsepc:"),
+            ": sepc: unknown field (a DatabaseMigration has apiVersion, kind, metadata, spec)"),
+        Arguments.of("any other binding error is said without Java type names",
+            minimal("crm", "head") + "  jobTemplate: {resources: {limits: {cpu: {a: 1}}}}\n",
+            ": spec.jobTemplate.resources.limits.cpu: Either integer or string value needs to be provided (line 16)"),
+        Arguments.of("a list where a string belongs is named", minimal("crm", "[head]"),
+            ": spec.targetRevision: expected a string, got a list"),
+        Arguments.of("a wrong type is an error naming the field", databaseWith("port: fivefourthreetwo"),
+            ": spec.database.port: expected an integer, got \"fivefourthreetwo\""),
+        Arguments.of("a value outside an enum is an error naming the field",
+            minimal("crm", "head").replace("mode: Disabled", "mode: Sometimes"),
+            ": spec.backup.mode: expected one of Required, Disabled, got \"Sometimes\""));
   }
 
-  @Test
-  void aFloatPortIsRefused() throws IOException {
-    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: 55433.5\n"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  void refusedNamingTheField(String what, String yaml, String messageEnd) throws IOException {
+    String message = error(yaml);
 
-    assertTrue(message.endsWith(": spec.database.port: expected an integer, got the number 55433.5"), message);
+    assertTrue(message.endsWith(messageEnd), message);
   }
 
-  @Test
-  void aQuotedPortIsRefusedAsTheApiServerDoes() throws IOException {
-    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: \"5432\"\n"));
-
-    assertTrue(message.endsWith(": spec.database.port: expected an integer, got \"5432\""), message);
+  /** Manifests refused with a message that says each of these. */
+  static Stream<Arguments> refusedSaying() {
+    return Stream.of(
+        Arguments.of("a duplicate key is refused with its line", minimal("crm", "head")
+            .replace("  targetRevision: head\n", "  targetRevision: head\n  targetRevision: expand@head\n"),
+            List.of("Duplicate field 'targetRevision'", "(line 13)")),
+        Arguments.of("an unknown field is an error naming it",
+            minimal("crm", "head").replace("host: localhost", "hots: localhost"),
+            List.of("spec.database.hots", "unknown field")),
+        Arguments.of("an unknown field in a list is named with its index", minimal("crm", "head") + """
+                  jobTemplate:
+                    tolerations:
+                    - key: dedicated
+                      efect: NoSchedule
+                """, List.of("spec.jobTemplate.tolerations[0].efect")),
+        Arguments.of("a wrong apiVersion is an error",
+            minimal("crm", "head").replace("dbmigrate.io/v1alpha1", "dbmigrate.io/v1"),
+            List.of("apiVersion", "dbmigrate.io/v1alpha1", "\"dbmigrate.io/v1\"")),
+        Arguments.of("a file without a DatabaseMigration is an error",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", List.of("kind: DatabaseMigration")),
+        Arguments.of("invalid YAML is an error",
+            "apiVersion: dbmigrate.io/v1alpha1\nkind: DatabaseMigration\nspec: [unclosed\n", List.of("not valid YAML")),
+        Arguments.of("a missing name is an error",
+            minimal("crm", "head").replace("  name: crm\nspec", "  namespace: crm\nspec"),
+            List.of("metadata.name is required")));
   }
 
-  @Test
-  void aBooleanIsNotAString() throws IOException {
-    String message = error(minimal("crm", "true"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  void refusedSaying(String what, String yaml, List<String> fragments) throws IOException {
+    String message = error(yaml);
 
-    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got true; quote it: \"true\""), message);
-  }
-
-  @Test
-  void aDuplicateKeyIsRefusedWithItsLine() throws IOException {
-    String message = error(minimal("crm", "head").replace("  targetRevision: head\n",
-        "  targetRevision: head\n  targetRevision: expand@head\n"));
-
-    assertTrue(message.contains("Duplicate field 'targetRevision'"), message);
-    assertTrue(message.contains("(line 13)"), message);
-  }
-
-  @Test
-  void anUnknownTopLevelFieldIsNamed() throws IOException {
-    String message = error(minimal("crm", "head").replace("\nspec:", "\nsepc:"));
-
-    assertTrue(message.endsWith(": sepc: unknown field (a DatabaseMigration has apiVersion, kind, metadata, spec)"),
-        message);
+    for (String fragment : fragments) {
+      assertTrue(message.contains(fragment), message);
+    }
   }
 
   @Test
   void anSslModeOutsideLibpqsListNamesTheFieldTheValueAndTheChoices() throws IOException {
-    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    sslMode: foo\n"));
+    String message = error(databaseWith("sslMode: foo"));
 
     assertTrue(message.endsWith(": spec.database.sslMode: expected one of disable, allow, prefer, require, verify-ca, "
         + "verify-full, got \"foo\""), message);
     assertFalse(message.contains("io.dbmigrate"), message);
-  }
-
-  @Test
-  void anyOtherBindingErrorIsSaidWithoutJavaTypeNames() throws IOException {
-    String message = error(minimal("crm", "head") + "  jobTemplate: {resources: {limits: {cpu: {a: 1}}}}\n");
-
-    assertTrue(message.endsWith(": spec.jobTemplate.resources.limits.cpu: Either integer or string value needs to be "
-        + "provided (line 16)"), message);
-  }
-
-  @Test
-  void aListWhereAStringBelongsIsNamed() throws IOException {
-    String message = error(minimal("crm", "[head]"));
-
-    assertTrue(message.endsWith(": spec.targetRevision: expected a string, got a list"), message);
-  }
-
-  @Test
-  void unknownFieldIsAnErrorNamingIt() throws IOException {
-    String message = error(minimal("crm", "head").replace("host: localhost", "hots: localhost"));
-
-    assertTrue(message.contains("spec.database.hots"), message);
-    assertTrue(message.contains("unknown field"), message);
-  }
-
-  @Test
-  void unknownFieldInAListIsNamedWithItsIndex() throws IOException {
-    String message = error(minimal("crm", "head") + """
-          jobTemplate:
-            tolerations:
-            - key: dedicated
-              efect: NoSchedule
-        """);
-
-    assertTrue(message.contains("spec.jobTemplate.tolerations[0].efect"), message);
-  }
-
-  @Test
-  void wrongTypeIsAnErrorNamingTheField() throws IOException {
-    String message = error(minimal("crm", "head").replace("    name: crm\n", "    name: crm\n    port: fivefourthreetwo\n"));
-
-    assertTrue(message.endsWith(": spec.database.port: expected an integer, got \"fivefourthreetwo\""), message);
-  }
-
-  @Test
-  void valueOutsideAnEnumIsAnErrorNamingTheField() throws IOException {
-    String message = error(minimal("crm", "head").replace("mode: Disabled", "mode: Sometimes"));
-
-    assertTrue(message.endsWith(": spec.backup.mode: expected one of Required, Disabled, got \"Sometimes\""), message);
-  }
-
-  @Test
-  void wrongApiVersionIsAnError() throws IOException {
-    String message = error(minimal("crm", "head").replace("dbmigrate.io/v1alpha1", "dbmigrate.io/v1"));
-
-    assertTrue(message.contains("apiVersion"), message);
-    assertTrue(message.contains("dbmigrate.io/v1alpha1"), message);
-    assertTrue(message.contains("\"dbmigrate.io/v1\""), message);
-  }
-
-  @Test
-  void fileWithoutADatabaseMigrationIsAnError() throws IOException {
-    String message = error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
-
-    assertTrue(message.contains("kind: DatabaseMigration"), message);
   }
 
   @Test
@@ -264,19 +226,5 @@ class ManifestReaderTest {
         () -> ManifestReader.read(missing));
 
     assertEquals(missing + ": no such file", e.getMessage());
-  }
-
-  @Test
-  void invalidYamlIsAnError() throws IOException {
-    String message = error("apiVersion: dbmigrate.io/v1alpha1\nkind: DatabaseMigration\nspec: [unclosed\n");
-
-    assertTrue(message.contains("not valid YAML"), message);
-  }
-
-  @Test
-  void missingNameIsAnError() throws IOException {
-    String message = error(minimal("crm", "head").replace("  name: crm\nspec", "  namespace: crm\nspec"));
-
-    assertTrue(message.contains("metadata.name is required"), message);
   }
 }

@@ -26,6 +26,15 @@ class JobNamesTest {
     assertTrue(DNS_LABEL.matcher(name).matches(), name + " is not a DNS label");
   }
 
+  /** A usable Job name with this prefix that none of the others takes. */
+  private static void assertUsableJobNameApart(String name, String prefix, String... others) {
+    assertTrue(name.startsWith(prefix), name);
+    assertUsableJobName(name);
+    for (String other : others) {
+      assertNotEquals(name, other);
+    }
+  }
+
   @Test
   void sameInputSameName() {
     assertEquals(JobNames.forGeneration("crm", UID, 3), JobNames.forGeneration("crm", UID, 3));
@@ -94,25 +103,19 @@ class JobNamesTest {
 
   @Test
   void stepJobsDifferByStepGenerationAndUid() {
-    String expand = JobNames.forStep("crm", UID, 2, "expand");
-
-    assertTrue(expand.startsWith("crm-g2-expand-"), expand);
-    assertUsableJobName(expand);
-    assertNotEquals(expand, JobNames.forStep("crm", UID, 2, "contract"));
-    assertNotEquals(expand, JobNames.forStep("crm", UID, 3, "expand"));
-    assertNotEquals(expand, JobNames.forStep("crm", OTHER_UID, 2, "expand"));
-    assertNotEquals(expand, JobNames.forGeneration("crm", UID, 2));
+    assertUsableJobNameApart(JobNames.forStep("crm", UID, 2, "expand"), "crm-g2-expand-",
+        JobNames.forStep("crm", UID, 2, "contract"),
+        JobNames.forStep("crm", UID, 3, "expand"),
+        JobNames.forStep("crm", OTHER_UID, 2, "expand"),
+        JobNames.forGeneration("crm", UID, 2));
   }
 
   @Test
   void planJobsAreNotStepJobs() {
-    String plan = JobNames.forPlan("crm", UID, 2, "contract");
-
-    assertTrue(plan.startsWith("crm-p2-contract-"), plan);
-    assertUsableJobName(plan);
-    assertNotEquals(plan, JobNames.forStep("crm", UID, 2, "contract"));
-    assertNotEquals(plan, JobNames.forPlan("crm", UID, 3, "contract"));
-    assertNotEquals(plan, JobNames.forPlan("crm", OTHER_UID, 2, "contract"));
+    assertUsableJobNameApart(JobNames.forPlan("crm", UID, 2, "contract"), "crm-p2-contract-",
+        JobNames.forStep("crm", UID, 2, "contract"),
+        JobNames.forPlan("crm", UID, 3, "contract"),
+        JobNames.forPlan("crm", OTHER_UID, 2, "contract"));
   }
 
   @Test

@@ -24,6 +24,7 @@ import io.dbmigrate.contract.RunnerResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -89,10 +90,13 @@ class JobFactoryTest {
 
   @Test
   void resourceOwnsAndControlsItsJob() {
-    Job job = build(migration());
+    assertControlledByTheResource(build(migration()).getMetadata());
+  }
 
-    assertEquals(1, job.getMetadata().getOwnerReferences().size());
-    OwnerReference owner = job.getMetadata().getOwnerReferences().get(0);
+  /** Owned by the crm resource alone, as its controller (JobFactory.controllerReference), for Jobs and ConfigMaps. */
+  static void assertControlledByTheResource(ObjectMeta metadata) {
+    assertEquals(1, metadata.getOwnerReferences().size());
+    OwnerReference owner = metadata.getOwnerReferences().get(0);
     assertEquals("dbmigrate.io/v1alpha1", owner.getApiVersion());
     assertEquals("DatabaseMigration", owner.getKind());
     assertEquals("crm", owner.getName());

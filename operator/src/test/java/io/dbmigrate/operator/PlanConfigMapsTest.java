@@ -15,7 +15,6 @@ import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.PlanResult;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,13 +56,7 @@ class PlanConfigMapsTest {
     assertEquals("contract", configMap.getMetadata().getLabels().get(JobFactory.LABEL_STEP));
     assertEquals("crm", configMap.getMetadata().getLabels().get(JobFactory.LABEL_MIGRATION));
     assertEquals("dbmigrate", configMap.getMetadata().getLabels().get(JobFactory.LABEL_MANAGED_BY));
-    assertEquals(1, configMap.getMetadata().getOwnerReferences().size());
-    OwnerReference owner = configMap.getMetadata().getOwnerReferences().get(0);
-    assertEquals("DatabaseMigration", owner.getKind());
-    assertEquals("dbmigrate.io/v1alpha1", owner.getApiVersion());
-    assertEquals("crm", owner.getName());
-    assertEquals(Resources.UID, owner.getUid());
-    assertEquals(Boolean.TRUE, owner.getController());
+    JobFactoryTest.assertControlledByTheResource(configMap.getMetadata());
   }
 
   @Test

@@ -24,6 +24,14 @@ class RolloutObserverTest {
         .withAvailableReplicas(available).endStatus();
   }
 
+  /** Every replica updated and available, with this Progressing condition. */
+  private static DeploymentBuilder rolledOutWithProgressing(String status, String reason) {
+    return deployment(4L, 3, 3, 3).editStatus()
+        .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus(status)
+            .withReason(reason).build())
+        .endStatus();
+  }
+
   private static RolloutObservation observe(DeploymentBuilder deployment) {
     return RolloutObserver.observe(NAME, deployment.build());
   }
@@ -72,22 +80,12 @@ class RolloutObserverTest {
 
   @Test
   void progressDeadlineExceededIsNotComplete() {
-    DeploymentBuilder stuck = deployment(4L, 3, 3, 3).editStatus()
-        .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
-            .withReason("ProgressDeadlineExceeded").build())
-        .endStatus();
-
-    assertWaiting(observe(stuck), "progress deadline");
+    assertWaiting(observe(rolledOutWithProgressing("False", "ProgressDeadlineExceeded")), "progress deadline");
   }
 
   @Test
   void progressingForAnotherReasonDoesNotHold() {
-    DeploymentBuilder fine = deployment(4L, 3, 3, 3).editStatus()
-        .withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
-            .withReason("NewReplicaSetAvailable").build())
-        .endStatus();
-
-    assertTrue(observe(fine).complete());
+    assertTrue(observe(rolledOutWithProgressing("True", "NewReplicaSetAvailable")).complete());
   }
 
   @Test

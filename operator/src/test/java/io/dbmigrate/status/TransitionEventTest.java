@@ -34,6 +34,7 @@ import io.dbmigrate.status.TransitionEvent.Type;
 import io.dbmigrate.contract.ExitCode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class TransitionEventTest {
@@ -64,6 +65,20 @@ class TransitionEventTest {
   private static DatabaseMigrationStatus succeeded(DatabaseMigration resource) {
     return step(resource, succeededJob(MigrationPlanner.jobName(resource),
         attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+  }
+
+  /** One fresh resource reconciled twice: to what {@code first} makes of it, then to what {@code second} does. */
+  private record Transition(DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+    static Transition of(Function<DatabaseMigration, DatabaseMigrationStatus> first,
+                         Function<DatabaseMigration, DatabaseMigrationStatus> second) {
+      DatabaseMigration resource = migration().build();
+      DatabaseMigrationStatus before = first.apply(resource);
+      return new Transition(before, second.apply(resource));
+    }
+
+    List<TransitionEvent> events() {
+      return TransitionEvent.between(before, after);
+    }
   }
 
   private static TransitionEvent only(List<TransitionEvent> events) {
@@ -103,13 +118,12 @@ class TransitionEventTest {
 
   @Test
   void readyReasonChangeIsAnEvent() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus backingUp = backingUp(resource);
-    DatabaseMigrationStatus succeeded = succeeded(resource);
+    Transition transition = Transition.of(TransitionEventTest::backingUp, TransitionEventTest::succeeded);
 
-    List<TransitionEvent> events = TransitionEvent.between(backingUp, succeeded);
+    List<TransitionEvent> events = transition.events();
 
-    assertTrue(events.contains(new TransitionEvent(Type.Normal, "Succeeded", succeeded.message())), events.toString());
+    assertTrue(events.contains(new TransitionEvent(Type.Normal, "Succeeded", transition.after().message())),
+        events.toString());
   }
 
   @Test
@@ -125,11 +139,8 @@ class TransitionEventTest {
 
   @Test
   void newBackupIsABackupVerifiedEvent() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus backingUp = backingUp(resource);
-    DatabaseMigrationStatus migrating = migrating(resource);
-
-    List<TransitionEvent> events = TransitionEvent.between(backingUp, migrating);
+    List<TransitionEvent> events =
+        Transition.of(TransitionEventTest::backingUp, TransitionEventTest::migrating).events();
 
     TransitionEvent verified = events.stream().filter(e -> e.reason().equals("BackupVerified")).findFirst()
         .orElseThrow(() -> new AssertionError(events.toString()));
@@ -142,25 +153,21 @@ class TransitionEventTest {
 
   @Test
   void theSameBackupIsNotAnnouncedTwice() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus migrating = migrating(resource);
-    DatabaseMigrationStatus succeeded = succeeded(resource);
-
-    List<TransitionEvent> events = TransitionEvent.between(migrating, succeeded);
+    List<TransitionEvent> events =
+        Transition.of(TransitionEventTest::migrating, TransitionEventTest::succeeded).events();
 
     assertEquals(List.of("Succeeded"), events.stream().map(TransitionEvent::reason).toList());
   }
 
   @Test
   void stalledIsAWarning() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus migrating = migrating(resource);
-    DatabaseMigrationStatus failedStatus = step(resource, failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy",
-        null, attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom")))));
+    Transition transition = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
+        failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy", null, attempt(
+            ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom"))))));
 
-    TransitionEvent event = only(TransitionEvent.between(migrating, failedStatus));
+    TransitionEvent event = only(transition.events());
 
-    assertEquals(new TransitionEvent(Type.Warning, "MigrationFailed", failedStatus.message()), event);
+    assertEquals(new TransitionEvent(Type.Warning, "MigrationFailed", transition.after().message()), event);
   }
 
   @Test
@@ -186,12 +193,11 @@ class TransitionEventTest {
 
   @Test
   void retryingIsAWarning() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus migrating = migrating(resource);
-    DatabaseMigrationStatus retrying = step(resource, activeJob(MigrationPlanner.jobName(resource),
-        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")))));
+    Transition retrying = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
+        activeJob(MigrationPlanner.jobName(resource),
+            attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held"))))));
 
-    assertEquals(Type.Warning, only(TransitionEvent.between(migrating, retrying)).type());
+    assertEquals(Type.Warning, only(retrying.events()).type());
   }
 
   @Test

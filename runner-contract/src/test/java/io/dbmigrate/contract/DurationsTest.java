@@ -7,8 +7,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DurationsTest {
 
@@ -30,9 +28,7 @@ class DurationsTest {
     @ValueSource(strings = {"", " ", "1", "10", "-1s", "1 s", "s", "1d", "1.s", ".5s", "abc", "1h-1m", "1S", "1sec",
             "9999999999999h"})
     void refusesOtherText(String text) {
-        RunnerException e = assertThrows(RunnerException.class, () -> Durations.parse("--lock-wait", text));
-        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
-        assertTrue(e.getMessage().startsWith("--lock-wait"), e.getMessage());
+        BadInput.assertRefused("--lock-wait", () -> Durations.parse("--lock-wait", text));
     }
 
     @Test

@@ -50,9 +50,8 @@ class VerifyQueryTest {
     void theReviewersBypassesAreRefusedNamingTheQuery() {
         for (String sql : new String[]{"set transaction read write; insert into audit values (3); select true",
                 "set default_transaction_read_only = off; commit; insert into audit values (3); select true"}) {
-            RunnerException e = assertThrows(RunnerException.class, () -> VerifyQuery.parse("--verify", "sneaky=" + sql));
-            assertEquals(ExitCode.BAD_INPUT, e.exitCode());
-            assertTrue(e.getMessage().startsWith("--verify sneaky: must be one statement, found "), e.getMessage());
+            BadInput.assertRefused("--verify sneaky: must be one statement, found ",
+                    () -> VerifyQuery.parse("--verify", "sneaky=" + sql));
         }
     }
 
@@ -72,8 +71,6 @@ class VerifyQueryTest {
         UpgradeRequest request = new UpgradeRequest(java.nio.file.Path.of("/m"), "head",
                 new LockSafety(java.time.Duration.ofSeconds(1), 0, java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)),
                 java.util.List.of(new VerifyQuery("two", "select true; select true")), OnFailure.HALT, false, null);
-        RunnerException e = assertThrows(RunnerException.class, request::validate);
-        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
-        assertTrue(e.getMessage().startsWith("verification two: must be one statement"), e.getMessage());
+        BadInput.assertRefused("verification two: must be one statement", request::validate);
     }
 }

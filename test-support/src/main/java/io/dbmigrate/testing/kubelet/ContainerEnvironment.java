@@ -48,16 +48,17 @@ final class ContainerEnvironment {
         for (EnvFromSource from : Specs.list(container.getEnvFrom())) {
             String prefix = from.getPrefix() == null ? "" : from.getPrefix();
             if (from.getSecretRef() != null) {
-                Secret secret = secret(from.getSecretRef().getName(), Boolean.TRUE.equals(from.getSecretRef().getOptional()));
-                if (secret != null) {
-                    secretData(secret).forEach((k, v) -> env.put(prefix + k, v));
+                Map<String, String> data = secretData(from.getSecretRef().getName(),
+                        Boolean.TRUE.equals(from.getSecretRef().getOptional()));
+                if (data != null) {
+                    data.forEach((k, v) -> env.put(prefix + k, v));
                 }
             }
             if (from.getConfigMapRef() != null) {
-                ConfigMap map = configMap(from.getConfigMapRef().getName(),
+                Map<String, String> data = configMapData(from.getConfigMapRef().getName(),
                         Boolean.TRUE.equals(from.getConfigMapRef().getOptional()));
-                if (map != null && map.getData() != null) {
-                    map.getData().forEach((k, v) -> env.put(prefix + k, v));
+                if (data != null) {
+                    data.forEach((k, v) -> env.put(prefix + k, v));
                 }
             }
         }
@@ -79,30 +80,12 @@ final class ContainerEnvironment {
         if (source.getSecretKeyRef() != null) {
             SecretKeySelector ref = source.getSecretKeyRef();
             boolean optional = Boolean.TRUE.equals(ref.getOptional());
-            Secret secret = secret(ref.getName(), optional);
-            if (secret == null) {
-                return null;
-            }
-            String value = secretData(secret).get(ref.getKey());
-            if (value == null && !optional) {
-                throw ContainerStartError.config(
-                        "couldn't find key " + ref.getKey() + " in Secret " + namespace() + "/" + ref.getName());
-            }
-            return value;
+            return keyValue(secretData(ref.getName(), optional), "Secret", ref.getName(), ref.getKey(), optional);
         }
         if (source.getConfigMapKeyRef() != null) {
             ConfigMapKeySelector ref = source.getConfigMapKeyRef();
             boolean optional = Boolean.TRUE.equals(ref.getOptional());
-            ConfigMap map = configMap(ref.getName(), optional);
-            if (map == null) {
-                return null;
-            }
-            String value = map.getData() == null ? null : map.getData().get(ref.getKey());
-            if (value == null && !optional) {
-                throw ContainerStartError.config(
-                        "couldn't find key " + ref.getKey() + " in ConfigMap " + namespace() + "/" + ref.getName());
-            }
-            return value;
+            return keyValue(configMapData(ref.getName(), optional), "ConfigMap", ref.getName(), ref.getKey(), optional);
         }
         if (source.getFieldRef() != null) {
             return fieldValue(source.getFieldRef());
@@ -111,20 +94,38 @@ final class ContainerEnvironment {
         return "";
     }
 
-    private Secret secret(String name, boolean optional) throws ContainerStartError {
+    /**
+     * One key of a Secret's or ConfigMap's data (null when the object is missing and optional), with a kubelet's error
+     * for a missing key that is not optional.
+     */
+    private String keyValue(Map<String, String> data, String kind, String name, String key, boolean optional)
+            throws ContainerStartError {
+        if (data == null) {
+            return null;
+        }
+        String value = data.get(key);
+        if (value == null && !optional) {
+            throw ContainerStartError.config("couldn't find key " + key + " in " + kind + " " + namespace() + "/" + name);
+        }
+        return value;
+    }
+
+    /** The Secret's data, or null when it is missing and optional. */
+    private Map<String, String> secretData(String name, boolean optional) throws ContainerStartError {
         Secret secret = client.secrets().inNamespace(namespace()).withName(name).get();
         if (secret == null && !optional) {
             throw ContainerStartError.config("secret \"" + name + "\" not found");
         }
-        return secret;
+        return secret == null ? null : secretData(secret);
     }
 
-    private ConfigMap configMap(String name, boolean optional) throws ContainerStartError {
+    /** The ConfigMap's data (empty when it has none), or null when it is missing and optional. */
+    private Map<String, String> configMapData(String name, boolean optional) throws ContainerStartError {
         ConfigMap map = client.configMaps().inNamespace(namespace()).withName(name).get();
         if (map == null && !optional) {
             throw ContainerStartError.config("configmap \"" + name + "\" not found");
         }
-        return map;
+        return map == null ? null : map.getData() == null ? Map.of() : map.getData();
     }
 
     /**

@@ -4,6 +4,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalProgress;
 import io.dbmigrate.local.LocalRun;
@@ -14,12 +16,10 @@ import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.operator.runtime.StartFailure;
-import io.dbmigrate.validate.SpecValidator;
 import io.dbmigrate.runner.ConnectionSettings;
-import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.runner.Interruption;
-import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.runner.Tools;
+import io.dbmigrate.validate.SpecValidator;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,347 +46,347 @@ import picocli.CommandLine.Option;
 
 /** `dbmigrate operator` runs the operator against the current kubeconfig; `dbmigrate run` runs a manifest locally. */
 @Command(name = "dbmigrate", mixinStandardHelpOptions = true, version = "dbmigrate 0.1.0",
-    description = "Migrates PostgreSQL databases with Alembic, backup first.",
-    subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class,
-        CommandLine.HelpCommand.class})
+        description = "Migrates PostgreSQL databases with Alembic, backup first.",
+        subcommands = {DbMigrateMain.OperatorCommand.class, DbMigrateMain.RunCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DbMigrateMain {
-  /** Exit codes of `dbmigrate run`. */
-  public static final int SUCCEEDED = 0;
-  public static final int FAILED = 1;
-  public static final int BAD_INPUT = 2;
-  /** Stopped by SIGINT (Ctrl-C) or SIGTERM: status says Interrupted, nothing left half done. */
-  public static final int INTERRUPTED = ExitCode.INTERRUPTED.code();
+    /** Exit codes of `dbmigrate run`. */
+    public static final int SUCCEEDED = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+    /** Stopped by SIGINT (Ctrl-C) or SIGTERM: status says Interrupted, nothing left half done. */
+    public static final int INTERRUPTED = ExitCode.INTERRUPTED.code();
 
-  public static void main(String[] args) {
-    System.exit(execute(args, System.getenv(), System.out, System.err));
-  }
-
-  public static int execute(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
-    CommandLine commandLine = new CommandLine(new DbMigrateMain(), new Factory(environment, out, err));
-    commandLine.setOut(new java.io.PrintWriter(out, true));
-    commandLine.setErr(new java.io.PrintWriter(err, true));
-    commandLine.setExitCodeExceptionMapper(e -> BAD_INPUT);
-    commandLine.setParameterExceptionHandler((e, arguments) -> {
-      err.println("dbmigrate: " + e.getMessage());
-      e.getCommandLine().usage(err);
-      return BAD_INPUT;
-    });
-    return commandLine.execute(args);
-  }
-
-  /** Runs the operator until the process is stopped. */
-  @Command(name = "operator", mixinStandardHelpOptions = true,
-      description = "Run the operator against the current kubeconfig (or in-cluster configuration).")
-  static final class OperatorCommand implements Callable<Integer> {
-    @Option(names = "--namespace", split = ",", paramLabel = "NS",
-        description = "Namespaces to watch (repeatable or comma-separated). Default: $WATCH_NAMESPACES, else all.")
-    List<String> namespaces;
-
-    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + OperatorHttpServer.DEFAULT_PORT,
-        description = "Port of /healthz, /readyz and /metrics (0: any free port). Default: ${DEFAULT-VALUE}.")
-    int httpPort;
-
-    @Option(names = "--leader-election", description = "Reconcile only while holding a coordination.k8s.io Lease, "
-        + "so that several replicas can run. Default: off, or $LEADER_ELECTION=true.")
-    Boolean leaderElection;
-
-    @Option(names = "--lease-namespace", paramLabel = "NS",
-        description = "Namespace of the Lease. Default: $POD_NAMESPACE, else the kubeconfig's namespace.")
-    String leaseNamespace;
-
-    @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = LeaderElection.DEFAULT_LEASE_NAME,
-        description = "Name of the Lease. Default: ${DEFAULT-VALUE}.")
-    String leaseName;
-
-    private final Map<String, String> environment;
-
-    private final PrintStream err;
-
-    OperatorCommand(Map<String, String> environment, PrintStream err) {
-      this.environment = environment;
-      this.err = err;
+    public static void main(String[] args) {
+        System.exit(execute(args, System.getenv(), System.out, System.err));
     }
 
-    @Override
-    public Integer call() throws InterruptedException {
-      Set<String> watched = new LinkedHashSet<>();
-      if (namespaces != null) {
-        watched.addAll(namespaces);
-      } else if (environment.get("WATCH_NAMESPACES") != null && !environment.get("WATCH_NAMESPACES").isBlank()) {
-        Arrays.stream(environment.get("WATCH_NAMESPACES").split(",")).map(String::strip).filter(s -> !s.isEmpty())
-            .forEach(watched::add);
-      }
-      KubernetesClient client = new KubernetesClientBuilder().build();
-      String server = client.getConfiguration().getMasterUrl();
-      OperatorRuntime runtime = null;
-      OperatorHttpServer http = null;
-      try {
-        // Fail in seconds with the address tried, rather than wait out the informers' start-up timeout.
-        String version = client.getKubernetesVersion().getGitVersion();
-        // A missing CRD is a 404 here, named as such, rather than an informer's failure later.
-        ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
-        if (watched.isEmpty()) {
-          client.resources(DatabaseMigration.class).inAnyNamespace().list(one);
-        } else {
-          client.resources(DatabaseMigration.class).inNamespace(watched.iterator().next()).list(one);
-        }
-        Optional<LeaderElection> election = leaderElection();
-        err.println("dbmigrate: API server " + server + " (Kubernetes " + version + "), namespaces "
-            + (watched.isEmpty() ? "all" : String.join(",", watched))
-            + election.map(e -> ", leader election on Lease " + (e.leaseNamespace() == null ? "" : e.leaseNamespace() + "/")
-                + e.leaseName() + " as " + e.identity()).orElse(""));
-        runtime = OperatorRuntime.create(client, watched, Clock.systemUTC(), election);
-        // Listening before the informers sync: the probes then say "not ready" instead of refusing connections.
-        http = OperatorHttpServer.start(new InetSocketAddress(httpPort), runtime);
-        err.println("dbmigrate: /healthz, /readyz and /metrics on port " + http.port());
-        runtime.start();
-      } catch (RuntimeException e) {
-        if (http != null) {
-          http.close();
-        }
-        if (runtime != null) {
-          runtime.close();
-        }
-        err.println("dbmigrate: " + StartFailure.describe(server, client.getConfiguration().getFile(), e));
-        client.close();
-        return FAILED;
-      }
-      CountDownLatch stopped = new CountDownLatch(1);
-      OperatorRuntime started = runtime;
-      OperatorHttpServer listening = http;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        started.close();
-        listening.close();
-        client.close();
-        stopped.countDown();
-      }, "dbmigrate-shutdown"));
-      stopped.await();
-      return 0;
-    }
-
-    private Optional<LeaderElection> leaderElection() {
-      boolean enabled = leaderElection != null ? leaderElection
-          : "true".equalsIgnoreCase(String.valueOf(environment.get("LEADER_ELECTION")).strip());
-      if (!enabled) {
-        return Optional.empty();
-      }
-      String namespace = leaseNamespace != null ? leaseNamespace : blankToNull(environment.get("POD_NAMESPACE"));
-      // The pod's name tells in the Lease which replica leads; HOSTNAME is the same in a pod.
-      String identity = Optional.ofNullable(blankToNull(environment.get("POD_NAME")))
-          .or(() -> Optional.ofNullable(blankToNull(environment.get("HOSTNAME"))))
-          .orElseGet(() -> UUID.randomUUID().toString());
-      // Exit from a thread of its own: the shutdown hook then stops the operator while this one returns.
-      return Optional.of(LeaderElection.withDefaultTimings(leaseName, namespace, identity,
-          () -> new Thread(() -> System.exit(FAILED), "dbmigrate-lease-lost").start()));
-    }
-
-    private static String blankToNull(String value) {
-      return value == null || value.isBlank() ? null : value.strip();
-    }
-  }
-
-  /** Runs one manifest without a cluster. */
-  @Command(name = "run", mixinStandardHelpOptions = true,
-      description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
-          + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
-          "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
-  static final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
-    Path file;
-
-    @Option(names = "--migrations", paramLabel = "DIR",
-        description = "Folder holding alembic.ini; stands in for the image's spec.migrations.path. "
-            + "Default: spec.migrations.path when it exists on this machine.")
-    Path migrations;
-
-    @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "dbmigrate-backups",
-        description = "Where dumps are written (created if missing). Default: ${DEFAULT-VALUE}.")
-    Path backupDirectory;
-
-    @Option(names = "--approve", paramLabel = "STEP",
-        description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
-            + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
-            + "a cluster.")
-    List<String> approvals = new ArrayList<>();
-
-    @Option(names = "--now", paramLabel = "INSTANT",
-        description = "Preview only: say what a run at this time (RFC 3339, e.g. 2026-11-28T02:30:00Z) would do with "
-            + "each step's gates (maintenance windows, approvals), and run nothing: no connection, no backup, no write.")
-    String now;
-
-    @Option(names = "--database-url", paramLabel = "URL",
-        description = "postgresql://[USER[:PASSWORD]@]HOST[:PORT][/DB][?sslmode=MODE]; overrides the manifest and PG* "
-            + "variables. PORT defaults to 5432 (not the manifest's); DB and sslmode to the manifest's. Read strictly: "
-            + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
-    String databaseUrl;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
-        description = "yaml: print the resource with its status as `kubectl get -o yaml` would. Default: a short "
-            + "result (outcome, failing revision and error, where the database and the backup are).")
-    String output;
-
-    @Option(names = "--rehearsal-database-url", paramLabel = "URL",
-        description = "postgresql://USER[:PASSWORD]@HOST[:PORT][/DB][?sslmode=MODE]: the server of "
-            + "spec.rehearsal.database (its credentialsSecret cannot be read without a cluster); overrides what the "
-            + "manifest says of it. Required when the manifest names a rehearsal server.")
-    String rehearsalDatabaseUrl;
-
-    private final Map<String, String> environment;
-    private final PrintStream out;
-    private final PrintStream err;
-
-    RunCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
-      this.environment = environment;
-      this.out = out;
-      this.err = err;
-    }
-
-    @Override
-    public Integer call() throws Exception {
-      DatabaseMigration resource;
-      ConnectionSettings connection;
-      ConnectionSettings rehearsalConnection;
-      if (output != null && !output.equals("yaml")) {
-        err.println("dbmigrate: --output " + output + ": the only format is yaml (without -o: a short result)");
-        return BAD_INPUT;
-      }
-      try {
-        resource = ManifestReader.read(file);
-        List<String> problems = SpecValidator.problems(resource);
-        if (!problems.isEmpty()) {
-          problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
-          return BAD_INPUT;
-        }
-        List<String> gated = resource.getSpec().stepsOrSingle().stream()
-            .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList();
-        for (String step : approvals) {
-          if (!gated.contains(step)) {
-            err.println("dbmigrate: --approve " + step + ": no step of " + file + " by that name has an approval gate"
-                + (gated.isEmpty() ? "" : " (steps with one: " + String.join(", ", gated) + ")"));
+    public static int execute(String[] args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        CommandLine commandLine = new CommandLine(new DbMigrateMain(), new Factory(environment, out, err));
+        commandLine.setOut(new java.io.PrintWriter(out, true));
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        commandLine.setExitCodeExceptionMapper(e -> BAD_INPUT);
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            err.println("dbmigrate: " + e.getMessage());
+            e.getCommandLine().usage(err);
             return BAD_INPUT;
-          }
-        }
-        if (now != null) {
-          return preview(resource);
-        }
-        connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
-        rehearsalConnection = rehearsalConnection(resource, connection);
-      } catch (ManifestReader.ManifestException | RunnerException e) {
-        err.println("dbmigrate: " + e.getMessage());
-        return BAD_INPUT;
-      }
-      Path project = migrations != null ? migrations : Path.of(resource.getSpec().migrations().pathOrDefault());
-      if (!Files.isRegularFile(project.resolve("alembic.ini"))) {
-        err.println("dbmigrate: --migrations: no alembic.ini in " + project
-            + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
-        return BAD_INPUT;
-      }
-      Clock clock = Clock.systemUTC();
-      PrintStream progress = LocalProgress.to(err);
-      LocalRun run = new LocalRun(connection, rehearsalConnection, Tools.fromEnvironment(environment),
-          project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, progress);
-      try {
-        run.checkTargets(resource);
-      } catch (RunnerException e) {
-        progress.close();
-        err.println("dbmigrate: " + file + ": " + e.getMessage());
-        return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
-      }
-      Files.createDirectories(backupDirectory);
-      defaultMetadata(resource);
-      err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
-          + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
-          .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
-      // Ctrl-C (SIGINT) or SIGTERM: the hook stops Alembic, the run records Interrupted and releases the lock, and the
-      // process exits 130 once the result is printed.
-      try (Interruption interruption = Interruption.install(Thread.currentThread())) {
-        DatabaseMigration finished;
-        try {
-          finished = run.run(resource, Set.copyOf(approvals));
-        } finally {
-          progress.close();
-        }
-        Thread.interrupted(); // handled: the output below must not be cut short by a pending interrupt
-        if ("yaml".equals(output)) {
-          out.print(new KubernetesSerialization().asYaml(finished));
-        } else {
-          RunSummary.of(finished, connection).forEach(out::println);
-        }
-        out.flush();
-        err.flush();
-        if (Interruption.requested()) {
-          return INTERRUPTED;
-        }
-        // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
-        return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
-      }
+        });
+        return commandLine.execute(args);
     }
 
-    // spec.rehearsal.database is honoured through --rehearsal-database-url, never silently replaced by the database's
-    // own server: a rehearsal meant for a scratch server must not run CREATE DATABASE next to production.
-    private ConnectionSettings rehearsalConnection(DatabaseMigration resource, ConnectionSettings connection)
-        throws RunnerException {
-      DatabaseMigrationSpec spec = resource.getSpec();
-      boolean rehearses = spec.stepsOrSingle().stream().anyMatch(step -> spec.rehearsalOf(step).required());
-      DatabaseSpec server = spec.rehearsal() == null ? null : spec.rehearsal().database();
-      if (rehearsalDatabaseUrl == null) {
-        if (rehearses && server != null) {
-          throw new RunnerException(ExitCode.BAD_INPUT, file + ": spec.rehearsal.database names the server "
-              + server.host() + ":" + server.portOrDefault() + " to rehearse on, whose credentialsSecret cannot be "
-              + "read without a cluster: give --rehearsal-database-url postgresql://USER@" + server.host() + ":"
-              + server.portOrDefault() + "/" + server.name() + " (or remove spec.rehearsal.database to rehearse on "
-              + "the migrated database's own server)");
+    /** Runs the operator until the process is stopped. */
+    @Command(name = "operator", mixinStandardHelpOptions = true,
+            description = "Run the operator against the current kubeconfig (or in-cluster configuration).")
+    static final class OperatorCommand implements Callable<Integer> {
+        @Option(names = "--namespace", split = ",", paramLabel = "NS",
+                description = "Namespaces to watch (repeatable or comma-separated). Default: $WATCH_NAMESPACES, else all.")
+        List<String> namespaces;
+
+        @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + OperatorHttpServer.DEFAULT_PORT,
+                description = "Port of /healthz, /readyz and /metrics (0: any free port). Default: ${DEFAULT-VALUE}.")
+        int httpPort;
+
+        @Option(names = "--leader-election", description = "Reconcile only while holding a coordination.k8s.io Lease, "
+                + "so that several replicas can run. Default: off, or $LEADER_ELECTION=true.")
+        Boolean leaderElection;
+
+        @Option(names = "--lease-namespace", paramLabel = "NS",
+                description = "Namespace of the Lease. Default: $POD_NAMESPACE, else the kubeconfig's namespace.")
+        String leaseNamespace;
+
+        @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = LeaderElection.DEFAULT_LEASE_NAME,
+                description = "Name of the Lease. Default: ${DEFAULT-VALUE}.")
+        String leaseName;
+
+        private final Map<String, String> environment;
+
+        private final PrintStream err;
+
+        OperatorCommand(Map<String, String> environment, PrintStream err) {
+            this.environment = environment;
+            this.err = err;
         }
-        return connection;
-      }
-      if (!rehearses) {
-        throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: no step of " + file
-            + " rehearses (spec.rehearsal.mode: Required)");
-      }
-      return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Set<String> watched = new LinkedHashSet<>();
+            if (namespaces != null) {
+                watched.addAll(namespaces);
+            } else if (environment.get("WATCH_NAMESPACES") != null && !environment.get("WATCH_NAMESPACES").isBlank()) {
+                Arrays.stream(environment.get("WATCH_NAMESPACES").split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                        .forEach(watched::add);
+            }
+            KubernetesClient client = new KubernetesClientBuilder().build();
+            String server = client.getConfiguration().getMasterUrl();
+            OperatorRuntime runtime = null;
+            OperatorHttpServer http = null;
+            try {
+                // Fail in seconds with the address tried, rather than wait out the informers' start-up timeout.
+                String version = client.getKubernetesVersion().getGitVersion();
+                // A missing CRD is a 404 here, named as such, rather than an informer's failure later.
+                ListOptions one = new ListOptionsBuilder().withLimit(1L).build();
+                if (watched.isEmpty()) {
+                    client.resources(DatabaseMigration.class).inAnyNamespace().list(one);
+                } else {
+                    client.resources(DatabaseMigration.class).inNamespace(watched.iterator().next()).list(one);
+                }
+                Optional<LeaderElection> election = leaderElection();
+                err.println("dbmigrate: API server " + server + " (Kubernetes " + version + "), namespaces "
+                        + (watched.isEmpty() ? "all" : String.join(",", watched))
+                        + election.map(e -> ", leader election on Lease " + (e.leaseNamespace() == null ? "" : e.leaseNamespace() + "/")
+                                + e.leaseName() + " as " + e.identity()).orElse(""));
+                runtime = OperatorRuntime.create(client, watched, Clock.systemUTC(), election);
+                // Listening before the informers sync: the probes then say "not ready" instead of refusing connections.
+                http = OperatorHttpServer.start(new InetSocketAddress(httpPort), runtime);
+                err.println("dbmigrate: /healthz, /readyz and /metrics on port " + http.port());
+                runtime.start();
+            } catch (RuntimeException e) {
+                if (http != null) {
+                    http.close();
+                }
+                if (runtime != null) {
+                    runtime.close();
+                }
+                err.println("dbmigrate: " + StartFailure.describe(server, client.getConfiguration().getFile(), e));
+                client.close();
+                return FAILED;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            OperatorRuntime started = runtime;
+            OperatorHttpServer listening = http;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                started.close();
+                listening.close();
+                client.close();
+                stopped.countDown();
+            }, "dbmigrate-shutdown"));
+            stopped.await();
+            return 0;
+        }
+
+        private Optional<LeaderElection> leaderElection() {
+            boolean enabled = leaderElection != null ? leaderElection
+                    : "true".equalsIgnoreCase(String.valueOf(environment.get("LEADER_ELECTION")).strip());
+            if (!enabled) {
+                return Optional.empty();
+            }
+            String namespace = leaseNamespace != null ? leaseNamespace : blankToNull(environment.get("POD_NAMESPACE"));
+            // The pod's name tells in the Lease which replica leads; HOSTNAME is the same in a pod.
+            String identity = Optional.ofNullable(blankToNull(environment.get("POD_NAME")))
+                    .or(() -> Optional.ofNullable(blankToNull(environment.get("HOSTNAME"))))
+                    .orElseGet(() -> UUID.randomUUID().toString());
+            // Exit from a thread of its own: the shutdown hook then stops the operator while this one returns.
+            return Optional.of(LeaderElection.withDefaultTimings(leaseName, namespace, identity,
+                    () -> new Thread(() -> System.exit(FAILED), "dbmigrate-lease-lost").start()));
+        }
+
+        private static String blankToNull(String value) {
+            return value == null || value.isBlank() ? null : value.strip();
+        }
     }
 
-    // A run at a pretended time would write false times into backup names and status: --now only previews.
-    private int preview(DatabaseMigration resource) {
-      java.time.Instant at;
-      try {
-        at = java.time.Instant.parse(now.strip());
-      } catch (java.time.format.DateTimeParseException e) {
-        err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
-        return BAD_INPUT;
-      }
-      Preview.at(resource.getSpec(), at, Set.copyOf(approvals)).forEach(out::println);
-      out.flush();
-      return SUCCEEDED;
+    /** Runs one manifest without a cluster. */
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
+                    + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
+                    "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
+    static final class RunCommand implements Callable<Integer> {
+        @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
+        Path file;
+
+        @Option(names = "--migrations", paramLabel = "DIR",
+                description = "Folder holding alembic.ini; stands in for the image's spec.migrations.path. "
+                        + "Default: spec.migrations.path when it exists on this machine.")
+        Path migrations;
+
+        @Option(names = "--backup-dir", paramLabel = "DIR", defaultValue = "dbmigrate-backups",
+                description = "Where dumps are written (created if missing). Default: ${DEFAULT-VALUE}.")
+        Path backupDirectory;
+
+        @Option(names = "--approve", paramLabel = "STEP",
+                description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
+                        + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
+                        + "a cluster.")
+        List<String> approvals = new ArrayList<>();
+
+        @Option(names = "--now", paramLabel = "INSTANT",
+                description = "Preview only: say what a run at this time (RFC 3339, e.g. 2026-11-28T02:30:00Z) would do with "
+                        + "each step's gates (maintenance windows, approvals), and run nothing: no connection, no backup, no write.")
+        String now;
+
+        @Option(names = "--database-url", paramLabel = "URL",
+                description = "postgresql://[USER[:PASSWORD]@]HOST[:PORT][/DB][?sslmode=MODE]; overrides the manifest and PG* "
+                        + "variables. PORT defaults to 5432 (not the manifest's); DB and sslmode to the manifest's. Read strictly: "
+                        + "a bad port or an unknown parameter is refused. Prefer PGPASSWORD to a password in the URL.")
+        String databaseUrl;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+                description = "yaml: print the resource with its status as `kubectl get -o yaml` would. Default: a short "
+                        + "result (outcome, failing revision and error, where the database and the backup are).")
+        String output;
+
+        @Option(names = "--rehearsal-database-url", paramLabel = "URL",
+                description = "postgresql://USER[:PASSWORD]@HOST[:PORT][/DB][?sslmode=MODE]: the server of "
+                        + "spec.rehearsal.database (its credentialsSecret cannot be read without a cluster); overrides what the "
+                        + "manifest says of it. Required when the manifest names a rehearsal server.")
+        String rehearsalDatabaseUrl;
+
+        private final Map<String, String> environment;
+        private final PrintStream out;
+        private final PrintStream err;
+
+        RunCommand(Map<String, String> environment, PrintStream out, PrintStream err) {
+            this.environment = environment;
+            this.out = out;
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            DatabaseMigration resource;
+            ConnectionSettings connection;
+            ConnectionSettings rehearsalConnection;
+            if (output != null && !output.equals("yaml")) {
+                err.println("dbmigrate: --output " + output + ": the only format is yaml (without -o: a short result)");
+                return BAD_INPUT;
+            }
+            try {
+                resource = ManifestReader.read(file);
+                List<String> problems = SpecValidator.problems(resource);
+                if (!problems.isEmpty()) {
+                    problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
+                    return BAD_INPUT;
+                }
+                List<String> gated = resource.getSpec().stepsOrSingle().stream()
+                        .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList();
+                for (String step : approvals) {
+                    if (!gated.contains(step)) {
+                        err.println("dbmigrate: --approve " + step + ": no step of " + file + " by that name has an approval gate"
+                                + (gated.isEmpty() ? "" : " (steps with one: " + String.join(", ", gated) + ")"));
+                        return BAD_INPUT;
+                    }
+                }
+                if (now != null) {
+                    return preview(resource);
+                }
+                connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
+                rehearsalConnection = rehearsalConnection(resource, connection);
+            } catch (ManifestReader.ManifestException | RunnerException e) {
+                err.println("dbmigrate: " + e.getMessage());
+                return BAD_INPUT;
+            }
+            Path project = migrations != null ? migrations : Path.of(resource.getSpec().migrations().pathOrDefault());
+            if (!Files.isRegularFile(project.resolve("alembic.ini"))) {
+                err.println("dbmigrate: --migrations: no alembic.ini in " + project
+                        + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
+                return BAD_INPUT;
+            }
+            Clock clock = Clock.systemUTC();
+            PrintStream progress = LocalProgress.to(err);
+            LocalRun run = new LocalRun(connection, rehearsalConnection, Tools.fromEnvironment(environment),
+                    project.toAbsolutePath(), backupDirectory.toAbsolutePath(), clock, progress);
+            try {
+                run.checkTargets(resource);
+            } catch (RunnerException e) {
+                progress.close();
+                err.println("dbmigrate: " + file + ": " + e.getMessage());
+                return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
+            }
+            Files.createDirectories(backupDirectory);
+            defaultMetadata(resource);
+            err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
+                    + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
+                    .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
+            // Ctrl-C (SIGINT) or SIGTERM: the hook stops Alembic, the run records Interrupted and releases the lock, and the
+            // process exits 130 once the result is printed.
+            try (Interruption interruption = Interruption.install(Thread.currentThread())) {
+                DatabaseMigration finished;
+                try {
+                    finished = run.run(resource, Set.copyOf(approvals));
+                } finally {
+                    progress.close();
+                }
+                Thread.interrupted(); // handled: the output below must not be cut short by a pending interrupt
+                if ("yaml".equals(output)) {
+                    out.print(new KubernetesSerialization().asYaml(finished));
+                } else {
+                    RunSummary.of(finished, connection).forEach(out::println);
+                }
+                out.flush();
+                err.flush();
+                if (Interruption.requested()) {
+                    return INTERRUPTED;
+                }
+                // A closed gate is not a failure: the next steps wait for an approval (or for a cluster).
+                return LocalRun.succeeded(finished) || LocalRun.awaitingGate(finished) ? SUCCEEDED : FAILED;
+            }
+        }
+
+        // spec.rehearsal.database is honoured through --rehearsal-database-url, never silently replaced by the database's
+        // own server: a rehearsal meant for a scratch server must not run CREATE DATABASE next to production.
+        private ConnectionSettings rehearsalConnection(DatabaseMigration resource, ConnectionSettings connection)
+                throws RunnerException {
+            DatabaseMigrationSpec spec = resource.getSpec();
+            boolean rehearses = spec.stepsOrSingle().stream().anyMatch(step -> spec.rehearsalOf(step).required());
+            DatabaseSpec server = spec.rehearsal() == null ? null : spec.rehearsal().database();
+            if (rehearsalDatabaseUrl == null) {
+                if (rehearses && server != null) {
+                    throw new RunnerException(ExitCode.BAD_INPUT, file + ": spec.rehearsal.database names the server "
+                            + server.host() + ":" + server.portOrDefault() + " to rehearse on, whose credentialsSecret cannot be "
+                            + "read without a cluster: give --rehearsal-database-url postgresql://USER@" + server.host() + ":"
+                            + server.portOrDefault() + "/" + server.name() + " (or remove spec.rehearsal.database to rehearse on "
+                            + "the migrated database's own server)");
+                }
+                return connection;
+            }
+            if (!rehearses) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: no step of " + file
+                        + " rehearses (spec.rehearsal.mode: Required)");
+            }
+            return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
+        }
+
+        // A run at a pretended time would write false times into backup names and status: --now only previews.
+        private int preview(DatabaseMigration resource) {
+            java.time.Instant at;
+            try {
+                at = java.time.Instant.parse(now.strip());
+            } catch (java.time.format.DateTimeParseException e) {
+                err.println("dbmigrate: --now " + now + ": not an RFC 3339 instant such as 2026-11-28T02:30:00Z");
+                return BAD_INPUT;
+            }
+            Preview.at(resource.getSpec(), at, Set.copyOf(approvals)).forEach(out::println);
+            out.flush();
+            return SUCCEEDED;
+        }
+
+        // What the API server would have filled in.
+        private static void defaultMetadata(DatabaseMigration resource) {
+            var metadata = resource.getMetadata();
+            if (metadata.getNamespace() == null) {
+                metadata.setNamespace("default");
+            }
+            if (metadata.getGeneration() == null) {
+                metadata.setGeneration(1L);
+            }
+            if (metadata.getUid() == null) {
+                metadata.setUid(UUID.nameUUIDFromBytes((metadata.getNamespace() + "/" + metadata.getName())
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+            }
+        }
     }
 
-    // What the API server would have filled in.
-    private static void defaultMetadata(DatabaseMigration resource) {
-      var metadata = resource.getMetadata();
-      if (metadata.getNamespace() == null) {
-        metadata.setNamespace("default");
-      }
-      if (metadata.getGeneration() == null) {
-        metadata.setGeneration(1L);
-      }
-      if (metadata.getUid() == null) {
-        metadata.setUid(UUID.nameUUIDFromBytes((metadata.getNamespace() + "/" + metadata.getName())
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
-      }
+    /** Hands the commands their environment and streams, so tests run them without System.exit or System.getenv. */
+    private record Factory(Map<String, String> environment, PrintStream out, PrintStream err) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == OperatorCommand.class) {
+                return type.cast(new OperatorCommand(environment, err));
+            }
+            if (type == RunCommand.class) {
+                return type.cast(new RunCommand(environment, out, err));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
     }
-  }
-
-  /** Hands the commands their environment and streams, so tests run them without System.exit or System.getenv. */
-  private record Factory(Map<String, String> environment, PrintStream out, PrintStream err) implements CommandLine.IFactory {
-    @Override
-    public <K> K create(Class<K> type) throws Exception {
-      if (type == OperatorCommand.class) {
-        return type.cast(new OperatorCommand(environment, err));
-      }
-      if (type == RunCommand.class) {
-        return type.cast(new RunCommand(environment, out, err));
-      }
-      return CommandLine.defaultFactory().create(type);
-    }
-  }
 }

@@ -36,254 +36,254 @@ import java.util.stream.Collectors;
  * (YAML reads an unquoted {@code +1} as a number, which must not become the revision spec "1").
  */
 public final class ManifestReader {
-  private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
-  private static final ObjectMapper TREE = YAMLMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
-  private static final ObjectMapper STRICT = strict();
-  private static final String API_VERSION = DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION;
+    private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    private static final ObjectMapper TREE = YAMLMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final ObjectMapper STRICT = strict();
+    private static final String API_VERSION = DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION;
 
-  private ManifestReader() {
-  }
-
-  // The API server's JSON decoding: a string field takes only a string, a number field only a number of its kind.
-  private static ObjectMapper strict() {
-    ObjectMapper mapper = YAMLMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-        .build();
-    mapper.coercionConfigFor(LogicalType.Textual)
-        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    return mapper;
-  }
-
-  /** Thrown for a file that is not a readable DatabaseMigration; the message names the file and the field. */
-  public static final class ManifestException extends Exception {
-    ManifestException(String message) {
-      super(message);
+    private ManifestReader() {
     }
-  }
 
-  /** One document of the file as the API server would decode it; status is what `-o yaml` printed, and ignored. */
-  private record Document(String apiVersion, String kind, ObjectMeta metadata, DatabaseMigrationSpec spec,
-                          JsonNode status) {
-  }
-
-  public static DatabaseMigration read(Path file) throws ManifestException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new ManifestException(file + ": no such file");
-    } catch (IOException e) {
-      throw new ManifestException(file + ": cannot be read: " + e.getMessage());
+    // The API server's JSON decoding: a string field takes only a string, a number field only a number of its kind.
+    private static ObjectMapper strict() {
+        ObjectMapper mapper = YAMLMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .build();
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
     }
-    int chosen = chooseDocument(file, text);
-    Document document;
-    try (JsonParser parser = STRICT.getFactory().createParser(text)) {
-      for (int index = 0; ; index++) {
-        parser.nextToken();
-        if (index == chosen) {
-          break;
+
+    /** Thrown for a file that is not a readable DatabaseMigration; the message names the file and the field. */
+    public static final class ManifestException extends Exception {
+        ManifestException(String message) {
+            super(message);
         }
-        parser.skipChildren();
-      }
-      try {
-        document = STRICT.readValue(parser, Document.class);
-      } catch (JsonMappingException e) {
-        // Described while the parser is open: it still holds the token that did not fit.
-        throw new ManifestException(file + ": " + FieldError.describe(e, text));
-      }
-    } catch (IOException e) {
-      throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
-    }
-    if (!API_VERSION.equals(document.apiVersion())) {
-      throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \"" + document.apiVersion()
-          + "\"");
-    }
-    if (document.metadata() == null || document.metadata().getName() == null) {
-      throw new ManifestException(file + ": metadata.name is required");
-    }
-    DatabaseMigration resource = new DatabaseMigration();
-    resource.setMetadata(document.metadata());
-    resource.setSpec(document.spec());
-    return resource;
-  }
-
-  /**
-   * The index of the file's one DatabaseMigration. Documents of other kinds (the Secret people keep beside it) are
-   * skipped; two DatabaseMigrations are refused, since local mode runs one and must not pick one silently.
-   */
-  private static int chooseDocument(Path file, String text) throws ManifestException {
-    List<JsonNode> documents = new ArrayList<>();
-    try (JsonParser parser = TREE.getFactory().createParser(text)) {
-      while (parser.nextToken() != null) {
-        documents.add(TREE.readTree(parser));
-      }
-    } catch (IOException e) {
-      throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
-    }
-    List<Integer> migrations = new ArrayList<>();
-    for (int i = 0; i < documents.size(); i++) {
-      if (documents.get(i) != null && "DatabaseMigration".equals(documents.get(i).path("kind").asText())) {
-        migrations.add(i);
-      }
-    }
-    if (migrations.isEmpty()) {
-      throw new ManifestException(file + ": no document with kind: DatabaseMigration");
-    }
-    if (migrations.size() > 1) {
-      throw new ManifestException(file + ": holds " + migrations.size() + " DatabaseMigrations ("
-          + migrations.stream().map(i -> documents.get(i).path("metadata").path("name").asText("?"))
-          .collect(Collectors.joining(", ")) + "); dbmigrate run runs one: put each in a file of its own");
-    }
-    JsonNode document = documents.get(migrations.get(0));
-    List<String> unknown = new ArrayList<>();
-    document.fieldNames().forEachRemaining(name -> {
-      if (!TOP_LEVEL.contains(name)) {
-        unknown.add(name);
-      }
-    });
-    if (!unknown.isEmpty()) {
-      throw new ManifestException(file + ": " + String.join(", ", unknown) + ": unknown field"
-          + (unknown.size() > 1 ? "s" : "") + " (a DatabaseMigration has " + String.join(", ",
-          List.of("apiVersion", "kind", "metadata", "spec")) + ")");
-    }
-    return migrations.get(0);
-  }
-
-  /** A binding error said as the field, the value found and what the field takes, without Java type names. */
-  static final class FieldError {
-    private FieldError() {
     }
 
-    static String describe(JsonMappingException e, String text) {
-      String field = path(e);
-      if (e instanceof UnrecognizedPropertyException) {
-        return field + ": unknown field";
-      }
-      if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
-        String expected = expected(mismatch.getTargetType());
-        String got = got(e, text);
-        if (expected != null && got != null) {
-          String quote = quoteHint(mismatch.getTargetType(), e, text);
-          return field + ": expected " + expected + ", got " + got + (quote == null ? "" : "; quote it: " + quote);
+    /** One document of the file as the API server would decode it; status is what `-o yaml` printed, and ignored. */
+    private record Document(String apiVersion, String kind, ObjectMeta metadata, DatabaseMigrationSpec spec,
+                                                    JsonNode status) {
+    }
+
+    public static DatabaseMigration read(Path file) throws ManifestException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ManifestException(file + ": no such file");
+        } catch (IOException e) {
+            throw new ManifestException(file + ": cannot be read: " + e.getMessage());
         }
-      }
-      // Whatever else Jackson says, without its Java type names (a user never wrote io.fabric8...IntOrString).
-      return field + ": " + originalMessage(e).replaceFirst("^Cannot construct instance of `[^`]*`, problem: ", "")
-          .replaceAll("`(?:[a-z0-9_]+\\.)+([A-Za-z0-9_$]+)`", "$1");
-    }
-
-    static String originalMessage(IOException e) {
-      String message = e instanceof JsonProcessingException processing ? processing.getOriginalMessage()
-          : e.getMessage();
-      JsonLocation location = e instanceof JsonProcessingException processing ? processing.getLocation() : null;
-      return message + (location == null || location.getLineNr() < 1 ? "" : " (line " + location.getLineNr() + ")");
-    }
-
-    private static String path(JsonMappingException e) {
-      String path = e.getPath().stream()
-          .map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
-              : "[" + reference.getIndex() + "]")
-          .collect(Collectors.joining());
-      return path.startsWith(".") ? path.substring(1) : path;
-    }
-
-    private static String expected(Class<?> type) {
-      if (type == String.class) {
-        return "a string";
-      }
-      if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-        return "an integer";
-      }
-      if (type == Boolean.class || type == boolean.class) {
-        return "true or false";
-      }
-      if (type.isEnum()) {
-        return "one of " + Arrays.stream(type.getEnumConstants())
-            .map(constant -> STRICT.convertValue(constant, String.class)).collect(Collectors.joining(", "));
-      }
-      if (List.class.isAssignableFrom(type) || type.isArray()) {
-        return "a list";
-      }
-      if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)
-          || io.fabric8.kubernetes.api.model.KubernetesResource.class.isAssignableFrom(type)) {
-        return "a mapping";
-      }
-      return null;
-    }
-
-    private static String got(JsonMappingException e, String text) {
-      if (e instanceof InvalidFormatException invalid && invalid.getValue() != null) {
-        Object value = invalid.getValue();
-        if (value instanceof String string) {
-          return "\"" + string + "\"";
+        int chosen = chooseDocument(file, text);
+        Document document;
+        try (JsonParser parser = STRICT.getFactory().createParser(text)) {
+            for (int index = 0; ; index++) {
+                parser.nextToken();
+                if (index == chosen) {
+                    break;
+                }
+                parser.skipChildren();
+            }
+            try {
+                document = STRICT.readValue(parser, Document.class);
+            } catch (JsonMappingException e) {
+                // Described while the parser is open: it still holds the token that did not fit.
+                throw new ManifestException(file + ": " + FieldError.describe(e, text));
+            }
+        } catch (IOException e) {
+            throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
         }
-        if (value instanceof Boolean) {
-          return value.toString();
+        if (!API_VERSION.equals(document.apiVersion())) {
+            throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \"" + document.apiVersion()
+                    + "\"");
         }
-        if (value instanceof Number) {
-          return "the number " + value;
+        if (document.metadata() == null || document.metadata().getName() == null) {
+            throw new ManifestException(file + ": metadata.name is required");
         }
-      }
-      if (!(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null) {
-        return null;
-      }
-      JsonToken token = parser.currentToken();
-      try {
-        return switch (token) {
-          case VALUE_STRING -> "\"" + parser.getText() + "\"";
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
-          case VALUE_TRUE, VALUE_FALSE -> parser.getText();
-          case VALUE_NULL -> "null";
-          case START_ARRAY -> "a list";
-          case START_OBJECT, FIELD_NAME -> "a mapping";
-          default -> null;
-        };
-      } catch (IOException unreadable) {
-        return null;
-      }
+        DatabaseMigration resource = new DatabaseMigration();
+        resource.setMetadata(document.metadata());
+        resource.setSpec(document.spec());
+        return resource;
     }
 
-    // YAML reads +1, 1e3, 0x1F, yes and true as numbers and booleans; a string field needs them quoted.
-    private static String quoteHint(Class<?> target, JsonMappingException e, String text) {
-      if (target != String.class || !(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null
-          || !parser.currentToken().isScalarValue() || parser.currentToken() == JsonToken.VALUE_STRING) {
-        return null;
-      }
-      try {
-        return "\"" + source(e, text, parser.getText()) + "\"";
-      } catch (IOException unreadable) {
-        return null;
-      }
+    /**
+     * The index of the file's one DatabaseMigration. Documents of other kinds (the Secret people keep beside it) are
+     * skipped; two DatabaseMigrations are refused, since local mode runs one and must not pick one silently.
+     */
+    private static int chooseDocument(Path file, String text) throws ManifestException {
+        List<JsonNode> documents = new ArrayList<>();
+        try (JsonParser parser = TREE.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                documents.add(TREE.readTree(parser));
+            }
+        } catch (IOException e) {
+            throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
+        }
+        List<Integer> migrations = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i++) {
+            if (documents.get(i) != null && "DatabaseMigration".equals(documents.get(i).path("kind").asText())) {
+                migrations.add(i);
+            }
+        }
+        if (migrations.isEmpty()) {
+            throw new ManifestException(file + ": no document with kind: DatabaseMigration");
+        }
+        if (migrations.size() > 1) {
+            throw new ManifestException(file + ": holds " + migrations.size() + " DatabaseMigrations ("
+                    + migrations.stream().map(i -> documents.get(i).path("metadata").path("name").asText("?"))
+                    .collect(Collectors.joining(", ")) + "); dbmigrate run runs one: put each in a file of its own");
+        }
+        JsonNode document = documents.get(migrations.get(0));
+        List<String> unknown = new ArrayList<>();
+        document.fieldNames().forEachRemaining(name -> {
+            if (!TOP_LEVEL.contains(name)) {
+                unknown.add(name);
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new ManifestException(file + ": " + String.join(", ", unknown) + ": unknown field"
+                    + (unknown.size() > 1 ? "s" : "") + " (a DatabaseMigration has " + String.join(", ",
+                    List.of("apiVersion", "kind", "metadata", "spec")) + ")");
+        }
+        return migrations.get(0);
     }
 
-    // The scalar as written in the file (+1 stays +1, where the parser says 1).
-    private static String source(JsonMappingException e, String text, String fallback) {
-      JsonLocation location = e.getLocation();
-      if (location == null || location.getLineNr() < 1 || location.getColumnNr() < 1) {
-        return fallback;
-      }
-      String[] lines = text.split("\n", -1);
-      if (location.getLineNr() > lines.length) {
-        return fallback;
-      }
-      String line = lines[location.getLineNr() - 1];
-      if (location.getColumnNr() - 1 >= line.length()) {
-        return fallback;
-      }
-      String rest = line.substring(location.getColumnNr() - 1);
-      int end = 0;
-      while (end < rest.length() && " \t,}]#".indexOf(rest.charAt(end)) < 0) {
-        end++;
-      }
-      return end == 0 ? fallback : rest.substring(0, end);
+    /** A binding error said as the field, the value found and what the field takes, without Java type names. */
+    static final class FieldError {
+        private FieldError() {
+        }
+
+        static String describe(JsonMappingException e, String text) {
+            String field = path(e);
+            if (e instanceof UnrecognizedPropertyException) {
+                return field + ": unknown field";
+            }
+            if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+                String expected = expected(mismatch.getTargetType());
+                String got = got(e, text);
+                if (expected != null && got != null) {
+                    String quote = quoteHint(mismatch.getTargetType(), e, text);
+                    return field + ": expected " + expected + ", got " + got + (quote == null ? "" : "; quote it: " + quote);
+                }
+            }
+            // Whatever else Jackson says, without its Java type names (a user never wrote io.fabric8...IntOrString).
+            return field + ": " + originalMessage(e).replaceFirst("^Cannot construct instance of `[^`]*`, problem: ", "")
+                    .replaceAll("`(?:[a-z0-9_]+\\.)+([A-Za-z0-9_$]+)`", "$1");
+        }
+
+        static String originalMessage(IOException e) {
+            String message = e instanceof JsonProcessingException processing ? processing.getOriginalMessage()
+                    : e.getMessage();
+            JsonLocation location = e instanceof JsonProcessingException processing ? processing.getLocation() : null;
+            return message + (location == null || location.getLineNr() < 1 ? "" : " (line " + location.getLineNr() + ")");
+        }
+
+        private static String path(JsonMappingException e) {
+            String path = e.getPath().stream()
+                    .map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
+                            : "[" + reference.getIndex() + "]")
+                    .collect(Collectors.joining());
+            return path.startsWith(".") ? path.substring(1) : path;
+        }
+
+        private static String expected(Class<?> type) {
+            if (type == String.class) {
+                return "a string";
+            }
+            if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+                return "an integer";
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                return "true or false";
+            }
+            if (type.isEnum()) {
+                return "one of " + Arrays.stream(type.getEnumConstants())
+                        .map(constant -> STRICT.convertValue(constant, String.class)).collect(Collectors.joining(", "));
+            }
+            if (List.class.isAssignableFrom(type) || type.isArray()) {
+                return "a list";
+            }
+            if (type.isRecord() || java.util.Map.class.isAssignableFrom(type)
+                    || io.fabric8.kubernetes.api.model.KubernetesResource.class.isAssignableFrom(type)) {
+                return "a mapping";
+            }
+            return null;
+        }
+
+        private static String got(JsonMappingException e, String text) {
+            if (e instanceof InvalidFormatException invalid && invalid.getValue() != null) {
+                Object value = invalid.getValue();
+                if (value instanceof String string) {
+                    return "\"" + string + "\"";
+                }
+                if (value instanceof Boolean) {
+                    return value.toString();
+                }
+                if (value instanceof Number) {
+                    return "the number " + value;
+                }
+            }
+            if (!(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null) {
+                return null;
+            }
+            JsonToken token = parser.currentToken();
+            try {
+                return switch (token) {
+                    case VALUE_STRING -> "\"" + parser.getText() + "\"";
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + parser.getText();
+                    case VALUE_TRUE, VALUE_FALSE -> parser.getText();
+                    case VALUE_NULL -> "null";
+                    case START_ARRAY -> "a list";
+                    case START_OBJECT, FIELD_NAME -> "a mapping";
+                    default -> null;
+                };
+            } catch (IOException unreadable) {
+                return null;
+            }
+        }
+
+        // YAML reads +1, 1e3, 0x1F, yes and true as numbers and booleans; a string field needs them quoted.
+        private static String quoteHint(Class<?> target, JsonMappingException e, String text) {
+            if (target != String.class || !(e.getProcessor() instanceof JsonParser parser) || parser.currentToken() == null
+                    || !parser.currentToken().isScalarValue() || parser.currentToken() == JsonToken.VALUE_STRING) {
+                return null;
+            }
+            try {
+                return "\"" + source(e, text, parser.getText()) + "\"";
+            } catch (IOException unreadable) {
+                return null;
+            }
+        }
+
+        // The scalar as written in the file (+1 stays +1, where the parser says 1).
+        private static String source(JsonMappingException e, String text, String fallback) {
+            JsonLocation location = e.getLocation();
+            if (location == null || location.getLineNr() < 1 || location.getColumnNr() < 1) {
+                return fallback;
+            }
+            String[] lines = text.split("\n", -1);
+            if (location.getLineNr() > lines.length) {
+                return fallback;
+            }
+            String line = lines[location.getLineNr() - 1];
+            if (location.getColumnNr() - 1 >= line.length()) {
+                return fallback;
+            }
+            String rest = line.substring(location.getColumnNr() - 1);
+            int end = 0;
+            while (end < rest.length() && " \t,}]#".indexOf(rest.charAt(end)) < 0) {
+                end++;
+            }
+            return end == 0 ? fallback : rest.substring(0, end);
+        }
     }
-  }
 }

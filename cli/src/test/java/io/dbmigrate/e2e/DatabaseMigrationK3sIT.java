@@ -45,24 +45,24 @@ import org.testcontainers.utility.MountableFile;
 @Tag("k3s")
 @Testcontainers(disabledWithoutDocker = true)
 class DatabaseMigrationK3sIT {
-  private static final String BASE_IMAGE = "dbmigrate/migrations:k3s-test";
-  private static final String CRM_IMAGE = "dbmigrate/crm-migrations:k3s-test";
-  private static final String NAMESPACE = "crm";
-  private static final String PASSWORD = "k3s-test-password";
-  private static final Path ROOT = Path.of(System.getProperty("dbmigrate.repo.root", "..")).toAbsolutePath().normalize();
+    private static final String BASE_IMAGE = "dbmigrate/migrations:k3s-test";
+    private static final String CRM_IMAGE = "dbmigrate/crm-migrations:k3s-test";
+    private static final String NAMESPACE = "crm";
+    private static final String PASSWORD = "k3s-test-password";
+    private static final Path ROOT = Path.of(System.getProperty("dbmigrate.repo.root", "..")).toAbsolutePath().normalize();
 
-  @Container
-  private static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
+    @Container
+    private static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
 
-  @Test
-  void upgradesPostgresInTheClusterBackupFirst() throws Exception {
-    loadImagesIntoK3s();
-    try (KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build()) {
-      applyCrd(client);
-      deployDatabase(client);
-      try (OperatorRuntime operator = OperatorRuntime.start(client, Set.of(NAMESPACE), Clock.systemUTC())) {
-        DatabaseMigration migration = new KubernetesSerialization().unmarshal("""
+    @Test
+    void upgradesPostgresInTheClusterBackupFirst() throws Exception {
+        loadImagesIntoK3s();
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build()) {
+            applyCrd(client);
+            deployDatabase(client);
+            try (OperatorRuntime operator = OperatorRuntime.start(client, Set.of(NAMESPACE), Clock.systemUTC())) {
+                DatabaseMigration migration = new KubernetesSerialization().unmarshal("""
             apiVersion: dbmigrate.io/v1alpha1
             kind: DatabaseMigration
             metadata: {name: crm, namespace: crm}
@@ -73,77 +73,77 @@ class DatabaseMigrationK3sIT {
               backup: {volume: {persistentVolumeClaim: {claimName: crm-backups}}, retain: 3}
               backoffLimit: 3
             """.formatted(CRM_IMAGE), DatabaseMigration.class);
-        client.resource(migration).create();
+                client.resource(migration).create();
 
-        DatabaseMigration done = awaitFinalPhase(client, Duration.ofMinutes(6));
-        assertEquals(Phase.Succeeded, done.getStatus().phase(), () -> "status: " + done.getStatus());
-        assertEquals("vwx234yz567", done.getStatus().currentRevision());
-        assertTrue(done.getStatus().lastBackup().verified());
-        ExecResult version = K3S.execInContainer("kubectl", "exec", "-n", NAMESPACE, "deploy/crm-db", "--",
-            "psql", "-U", "postgres", "-d", "crm", "-tAc", "SELECT version_num FROM alembic_version");
-        assertEquals("vwx234yz567", version.getStdout().strip(), version.getStderr());
-      }
+                DatabaseMigration done = awaitFinalPhase(client, Duration.ofMinutes(6));
+                assertEquals(Phase.Succeeded, done.getStatus().phase(), () -> "status: " + done.getStatus());
+                assertEquals("vwx234yz567", done.getStatus().currentRevision());
+                assertTrue(done.getStatus().lastBackup().verified());
+                ExecResult version = K3S.execInContainer("kubectl", "exec", "-n", NAMESPACE, "deploy/crm-db", "--",
+                        "psql", "-U", "postgres", "-d", "crm", "-tAc", "SELECT version_num FROM alembic_version");
+                assertEquals("vwx234yz567", version.getStdout().strip(), version.getStderr());
+            }
+        }
     }
-  }
 
-  // K3sContainer has no image-loading API: save from the host's Docker, import with containerd's ctr.
-  private static void loadImagesIntoK3s() throws Exception {
-    new ImageFromDockerfile(BASE_IMAGE, false)
-        .withFileFromPath(".", ROOT)
-        .withDockerfile(ROOT.resolve("migrations-image/Dockerfile"))
-        .get(30, TimeUnit.MINUTES);
-    new ImageFromDockerfile(CRM_IMAGE, false)
-        .withFileFromPath(".", ROOT.resolve("examples/crm"))
-        .withFileFromString("Dockerfile", """
+    // K3sContainer has no image-loading API: save from the host's Docker, import with containerd's ctr.
+    private static void loadImagesIntoK3s() throws Exception {
+        new ImageFromDockerfile(BASE_IMAGE, false)
+                .withFileFromPath(".", ROOT)
+                .withDockerfile(ROOT.resolve("migrations-image/Dockerfile"))
+                .get(30, TimeUnit.MINUTES);
+        new ImageFromDockerfile(CRM_IMAGE, false)
+                .withFileFromPath(".", ROOT.resolve("examples/crm"))
+                .withFileFromString("Dockerfile", """
             FROM %s
             COPY alembic.ini env.py script.py.mako /migrations/
             COPY versions/ /migrations/versions/
             """.formatted(BASE_IMAGE))
-        .get(10, TimeUnit.MINUTES);
-    Path tar = Files.createTempFile("dbmigrate-images", ".tar");
-    try (InputStream saved = DockerClientFactory.instance().client().saveImageCmd(CRM_IMAGE).exec()) {
-      Files.copy(saved, tar, StandardCopyOption.REPLACE_EXISTING);
+                .get(10, TimeUnit.MINUTES);
+        Path tar = Files.createTempFile("dbmigrate-images", ".tar");
+        try (InputStream saved = DockerClientFactory.instance().client().saveImageCmd(CRM_IMAGE).exec()) {
+            Files.copy(saved, tar, StandardCopyOption.REPLACE_EXISTING);
+        }
+        K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/images.tar");
+        ExecResult imported = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/images.tar");
+        assertEquals(0, imported.getExitCode(), imported.getStderr());
+        Files.deleteIfExists(tar);
     }
-    K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/images.tar");
-    ExecResult imported = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/images.tar");
-    assertEquals(0, imported.getExitCode(), imported.getStderr());
-    Files.deleteIfExists(tar);
-  }
 
-  private static void applyCrd(KubernetesClient client) throws Exception {
-    CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(
-        Files.readString(ROOT.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml")), CustomResourceDefinition.class);
-    client.resource(crd).serverSideApply();
-    client.resource(crd).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-        .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),
-        1, TimeUnit.MINUTES);
-  }
+    private static void applyCrd(KubernetesClient client) throws Exception {
+        CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(
+                Files.readString(ROOT.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml")), CustomResourceDefinition.class);
+        client.resource(crd).serverSideApply();
+        client.resource(crd).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),
+                1, TimeUnit.MINUTES);
+    }
 
-  private static void deployDatabase(KubernetesClient client) {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-    client.resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
-        .withStringData(Map.of("username", "postgres", "password", PASSWORD)).build()).create();
-    client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("crm-backups").withNamespace(NAMESPACE)
-        .endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
-        .withRequests(Map.of("storage", new Quantity("1Gi"))).endResources().endSpec().build()).create();
-    Map<String, String> labels = Map.of("app", "crm-db");
-    client.resource(new DeploymentBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
-        .withNewSpec().withNewSelector().withMatchLabels(labels).endSelector()
-        .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
-        .addNewContainer().withName("postgres").withImage("postgres:15")
-        .addNewEnv().withName("POSTGRES_PASSWORD").withValue(PASSWORD).endEnv()
-        .addNewEnv().withName("POSTGRES_DB").withValue("crm").endEnv()
-        .addNewPort().withContainerPort(5432).endPort()
-        .withNewReadinessProbe().withNewExec().withCommand("pg_isready", "-U", "postgres").endExec().endReadinessProbe()
-        .endContainer().endSpec().endTemplate().endSpec().build()).create();
-    client.resource(new ServiceBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
-        .withNewSpec().withSelector(labels).addNewPort().withPort(5432).endPort().endSpec().build()).create();
-    client.apps().deployments().inNamespace(NAMESPACE).withName("crm-db").waitUntilReady(5, TimeUnit.MINUTES);
-  }
+    private static void deployDatabase(KubernetesClient client) {
+        client.resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+        client.resource(new SecretBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
+                .withStringData(Map.of("username", "postgres", "password", PASSWORD)).build()).create();
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("crm-backups").withNamespace(NAMESPACE)
+                .endMetadata().withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .withRequests(Map.of("storage", new Quantity("1Gi"))).endResources().endSpec().build()).create();
+        Map<String, String> labels = Map.of("app", "crm-db");
+        client.resource(new DeploymentBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
+                .withNewSpec().withNewSelector().withMatchLabels(labels).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
+                .addNewContainer().withName("postgres").withImage("postgres:15")
+                .addNewEnv().withName("POSTGRES_PASSWORD").withValue(PASSWORD).endEnv()
+                .addNewEnv().withName("POSTGRES_DB").withValue("crm").endEnv()
+                .addNewPort().withContainerPort(5432).endPort()
+                .withNewReadinessProbe().withNewExec().withCommand("pg_isready", "-U", "postgres").endExec().endReadinessProbe()
+                .endContainer().endSpec().endTemplate().endSpec().build()).create();
+        client.resource(new ServiceBuilder().withNewMetadata().withName("crm-db").withNamespace(NAMESPACE).endMetadata()
+                .withNewSpec().withSelector(labels).addNewPort().withPort(5432).endPort().endSpec().build()).create();
+        client.apps().deployments().inNamespace(NAMESPACE).withName("crm-db").waitUntilReady(5, TimeUnit.MINUTES);
+    }
 
-  private static DatabaseMigration awaitFinalPhase(KubernetesClient client, Duration timeout) {
-    return client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName("crm")
-        .waitUntilCondition(m -> m != null && m.getStatus() != null && m.getStatus().phase() != null
-            && m.getStatus().phase().isFinal(), timeout.toSeconds(), TimeUnit.SECONDS);
-  }
+    private static DatabaseMigration awaitFinalPhase(KubernetesClient client, Duration timeout) {
+        return client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).withName("crm")
+                .waitUntilCondition(m -> m != null && m.getStatus() != null && m.getStatus().phase() != null
+                        && m.getStatus().phase().isFinal(), timeout.toSeconds(), TimeUnit.SECONDS);
+    }
 }

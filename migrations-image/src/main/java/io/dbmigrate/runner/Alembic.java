@@ -1,15 +1,13 @@
 package io.dbmigrate.runner;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.Truncation;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -6,13 +6,11 @@ import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
-
+import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
-import java.util.Map;
 
 /** {@code dbmigrate-runner backup}: the verified archive every migration Job starts with. */
 @Command(name = "backup", description = "pg_dump -Fc the database into DIR, verify the archive, prune old ones.")

@@ -6,16 +6,14 @@ import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
 
 /** The picocli option mixins several commands share, each option declared once. */
 final class CommandOptions {

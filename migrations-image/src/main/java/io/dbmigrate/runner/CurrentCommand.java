@@ -3,12 +3,10 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
-
-import picocli.CommandLine.Command;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import picocli.CommandLine.Command;
 
 /** {@code dbmigrate-runner current}: the database's revision(s). */
 @Command(name = "current", description = "Print the database's Alembic revision(s).")

@@ -5,12 +5,10 @@ import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
-
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.util.Map;
 
 /** {@code dbmigrate-runner rehearse}: the step's dress rehearsal on a restored copy of the backup. */
 @Command(name = "rehearse", defaultValueProvider = CommandOptions.SafetyDefaults.class,

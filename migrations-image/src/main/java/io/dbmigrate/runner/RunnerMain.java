@@ -4,14 +4,6 @@ import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
-
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.ScopeType;
-
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -21,6 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code dbmigrate-runner backup | rehearse | upgrade | plan | stamp | current}: the entrypoint of the migrations image.

@@ -4,13 +4,11 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
-
+import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-
-import java.nio.file.Path;
-import java.time.Duration;
 
 /** {@code dbmigrate-runner stamp}: sets alembic_version, for a repair or to adopt a database (spec.baseline). */
 @Command(name = "stamp", defaultValueProvider = CommandOptions.SafetyDefaults.class,

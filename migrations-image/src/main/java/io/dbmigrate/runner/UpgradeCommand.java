@@ -8,16 +8,14 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
-
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code dbmigrate-runner upgrade}: the migration itself, the main container of a migration Job. */
 @Command(name = "upgrade", defaultValueProvider = CommandOptions.SafetyDefaults.class,

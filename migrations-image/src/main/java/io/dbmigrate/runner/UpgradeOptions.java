@@ -6,12 +6,10 @@ import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
-
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** The options upgrade and rehearse share: what to migrate to, how patiently, and what must hold afterwards. */
 final class UpgradeOptions {

@@ -4,9 +4,6 @@ import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.Truncation;
 import io.dbmigrate.contract.VerifyQuery;
-
-import org.postgresql.util.PSQLException;
-
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,6 +13,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.postgresql.util.PSQLException;
 
 /**
  * The checks that must hold after a migration: each {@link VerifyQuery} must return exactly one row with one boolean

@@ -1,19 +1,17 @@
 package io.dbmigrate.runner;
 
-import io.dbmigrate.contract.BackupRequest;
-import io.dbmigrate.contract.ExitCode;
-import io.dbmigrate.contract.RunnerException;
-
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.contract.BackupRequest;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 class BackupFileNameTest {
 

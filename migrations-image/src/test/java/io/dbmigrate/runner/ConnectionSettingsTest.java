@@ -1,20 +1,18 @@
 package io.dbmigrate.runner;
 
-import io.dbmigrate.contract.ExitCode;
-import io.dbmigrate.contract.RunnerException;
-
-import org.junit.jupiter.api.Test;
-
-import java.net.ConnectException;
-import java.sql.SQLException;
-import java.util.Map;
-import java.util.Properties;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
 
 class ConnectionSettingsTest {
 

@@ -1,12 +1,12 @@
 package io.dbmigrate.runner;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Alembic projects in the repository's examples/ folder (failsafe passes the repository's root). */
 final class Examples {

@@ -1,16 +1,14 @@
 package io.dbmigrate.runner;
 
-import io.dbmigrate.contract.ExitCode;
-import io.dbmigrate.contract.RunnerException;
-
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.RunnerException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class RevisionGraphTest {
 

@@ -1,5 +1,10 @@
 package io.dbmigrate.runner;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.LockSafety;
@@ -12,10 +17,6 @@ import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,11 +27,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line without a database: everything here fails (or helps) before connecting, or cannot connect. */
 class RunnerMainTest {

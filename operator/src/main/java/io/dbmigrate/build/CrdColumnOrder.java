@@ -18,22 +18,22 @@ import java.util.List;
  * before Current in `kubectl get`.
  */
 public final class CrdColumnOrder {
-  private CrdColumnOrder() {
-  }
+    private CrdColumnOrder() {
+    }
 
-  public static void main(String[] args) throws Exception {
-    Path file = Path.of(args[0]);
-    CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(file), CustomResourceDefinition.class);
-    List<String> declared = Arrays.stream(DatabaseMigration.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-        .map(AdditionalPrinterColumn::name)
-        .toList();
-    crd.getSpec().getVersions().forEach(version -> {
-      if (version.getAdditionalPrinterColumns() != null) {
-        version.getAdditionalPrinterColumns().sort(Comparator.comparingInt(
-            (CustomResourceColumnDefinition column) -> declared.indexOf(column.getName())));
-      }
-    });
-    String header = "# Generated from the Java types in io.dbmigrate.api.v1alpha1 by the build: do not edit by hand.\n";
-    Files.writeString(file, header + Serialization.asYaml(crd), StandardCharsets.UTF_8);
-  }
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(file), CustomResourceDefinition.class);
+        List<String> declared = Arrays.stream(DatabaseMigration.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+                .map(AdditionalPrinterColumn::name)
+                .toList();
+        crd.getSpec().getVersions().forEach(version -> {
+            if (version.getAdditionalPrinterColumns() != null) {
+                version.getAdditionalPrinterColumns().sort(Comparator.comparingInt(
+                        (CustomResourceColumnDefinition column) -> declared.indexOf(column.getName())));
+            }
+        });
+        String header = "# Generated from the Java types in io.dbmigrate.api.v1alpha1 by the build: do not edit by hand.\n";
+        Files.writeString(file, header + Serialization.asYaml(crd), StandardCharsets.UTF_8);
+    }
 }

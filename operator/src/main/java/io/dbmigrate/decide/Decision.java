@@ -1,8 +1,7 @@
 package io.dbmigrate.decide;
 
-import io.dbmigrate.observe.JobObservation;
-
 import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.observe.JobObservation;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,9 +1,8 @@
 package io.dbmigrate.observe;
 
-import io.dbmigrate.status.Reasons;
-
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerResult;
+import io.dbmigrate.status.Reasons;
 
 /**
  * What one runner container of one attempt did, as read from the pod (or from the in-process run in local mode).
@@ -16,52 +15,52 @@ import io.dbmigrate.contract.RunnerResult;
  */
 public record ContainerOutcome(State state, Integer exitCode, String reason, RunnerResult result, String text) {
 
-  /** A container's life. */
-  public enum State { Waiting, Running, Succeeded, Failed }
+    /** A container's life. */
+    public enum State { Waiting, Running, Succeeded, Failed }
 
-  public static ContainerOutcome waiting(String reason) {
-    return new ContainerOutcome(State.Waiting, null, reason, null, null);
-  }
-
-  public static ContainerOutcome running() {
-    return new ContainerOutcome(State.Running, null, null, null, null);
-  }
-
-  public static ContainerOutcome terminated(int exitCode, String reason, RunnerResult result, String text) {
-    return new ContainerOutcome(exitCode == 0 ? State.Succeeded : State.Failed, exitCode, reason, result, text);
-  }
-
-  public static ContainerOutcome of(RunnerResult result) {
-    return terminated(result.exitCode(), null, result, null);
-  }
-
-  public boolean succeeded() {
-    return state == State.Succeeded;
-  }
-
-  public boolean failed() {
-    return state == State.Failed;
-  }
-
-  /** The UpperCamelCase reason of a failure: the runner's own, else the kubelet's, else from the exit code. */
-  public String failureReason() {
-    if (result != null && result.reason() != null) {
-      return result.reason();
+    public static ContainerOutcome waiting(String reason) {
+        return new ContainerOutcome(State.Waiting, null, reason, null, null);
     }
-    if (reason != null && !reason.isBlank() && !"Error".equals(reason)) {
-      return reason;
-    }
-    return exitCode == null ? Reasons.CONTAINER_FAILED : ExitCode.of(exitCode).reason();
-  }
 
-  /** What went wrong, for people. */
-  public String failureMessage() {
-    if (result != null && result.message() != null) {
-      return result.message();
+    public static ContainerOutcome running() {
+        return new ContainerOutcome(State.Running, null, null, null, null);
     }
-    if (text != null && !text.isBlank()) {
-      return text.strip();
+
+    public static ContainerOutcome terminated(int exitCode, String reason, RunnerResult result, String text) {
+        return new ContainerOutcome(exitCode == 0 ? State.Succeeded : State.Failed, exitCode, reason, result, text);
     }
-    return "exited with code " + exitCode + (reason == null ? "" : " (" + reason + ")");
-  }
+
+    public static ContainerOutcome of(RunnerResult result) {
+        return terminated(result.exitCode(), null, result, null);
+    }
+
+    public boolean succeeded() {
+        return state == State.Succeeded;
+    }
+
+    public boolean failed() {
+        return state == State.Failed;
+    }
+
+    /** The UpperCamelCase reason of a failure: the runner's own, else the kubelet's, else from the exit code. */
+    public String failureReason() {
+        if (result != null && result.reason() != null) {
+            return result.reason();
+        }
+        if (reason != null && !reason.isBlank() && !"Error".equals(reason)) {
+            return reason;
+        }
+        return exitCode == null ? Reasons.CONTAINER_FAILED : ExitCode.of(exitCode).reason();
+    }
+
+    /** What went wrong, for people. */
+    public String failureMessage() {
+        if (result != null && result.message() != null) {
+            return result.message();
+        }
+        if (text != null && !text.isBlank()) {
+            return text.strip();
+        }
+        return "exited with code " + exitCode + (reason == null ? "" : " (" + reason + ")");
+    }
 }

@@ -11,21 +11,21 @@ import java.util.Objects;
  * windows (the planner has no clock of its own).
  */
 public record Observation(DatabaseMigration resource, SecretObservation secret, Map<String, JobObservation> jobs,
-                          Map<String, RolloutObservation> rollouts, Instant now) {
+                                                    Map<String, RolloutObservation> rollouts, Instant now) {
 
-  public Observation {
-    jobs = Map.copyOf(jobs);
-    rollouts = Map.copyOf(rollouts);
-    Objects.requireNonNull(now, "now");
-  }
+    public Observation {
+        jobs = Map.copyOf(jobs);
+        rollouts = Map.copyOf(rollouts);
+        Objects.requireNonNull(now, "now");
+    }
 
-  /** The same, at another time. */
-  public Observation at(Instant time) {
-    return new Observation(resource, secret, jobs, rollouts, time);
-  }
+    /** The same, at another time. */
+    public Observation at(Instant time) {
+        return new Observation(resource, secret, jobs, rollouts, time);
+    }
 
-  /** Whether any Job of the resource (step, plan or stamp Job) is running. */
-  public boolean anyJobActive() {
-    return jobs.values().stream().anyMatch(job -> job.state() == JobObservation.State.Active);
-  }
+    /** Whether any Job of the resource (step, plan or stamp Job) is running. */
+    public boolean anyJobActive() {
+        return jobs.values().stream().anyMatch(job -> job.state() == JobObservation.State.Active);
+    }
 }

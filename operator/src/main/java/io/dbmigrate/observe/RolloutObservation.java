@@ -8,7 +8,7 @@ package io.dbmigrate.observe;
  */
 public record RolloutObservation(String name, boolean exists, boolean complete, String detail) {
 
-  public static RolloutObservation missing(String name) {
-    return new RolloutObservation(name, false, false, "Deployment " + name + " not found");
-  }
+    public static RolloutObservation missing(String name) {
+        return new RolloutObservation(name, false, false, "Deployment " + name + " not found");
+    }
 }

@@ -21,90 +21,90 @@ import org.slf4j.LoggerFactory;
  * meanwhile is never lost: the patch fails (422) and the next reconcile, woken by that edit, tries again.
  */
 final class ApprovalAnnotation {
-  private static final Logger LOG = LoggerFactory.getLogger(ApprovalAnnotation.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(ApprovalAnnotation.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-  private ApprovalAnnotation() {
-  }
-
-  /**
-   * @return the resource as the patch left it; null when the annotation changed (or the resource went) since it was
-   *         read, and the patch was not applied
-   */
-  static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
-    return consume(client, resource, spent, false);
-  }
-
-  /**
-   * @param unchangedOnly also require the resource to be at the resourceVersion read: a reconcile that started from a
-   *                      copy older than the server's (the informer has not caught up) then spends nothing
-   */
-  static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent,
-                                   boolean unchangedOnly) {
-    String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
-    String left = Gates.remainingApprovals(resource, spent);
-    DatabaseMigration patched = patchIfUnchanged(client, resource, "approval", patch(Gates.APPROVE_ANNOTATION,
-        unchangedOnly ? resource.getMetadata().getResourceVersion() : null, read, left));
-    if (patched != null) {
-      LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", resource.getMetadata().getNamespace(),
-          resource.getMetadata().getName(), String.join(",", spent), left == null ? "removed" : left);
+    private ApprovalAnnotation() {
     }
-    return patched;
-  }
 
-  /**
-   * The spent stamp request: {@code dbmigrate.io/stamp} removed, if it still holds the revision read.
-   *
-   * @return false when it changed (or the resource went) since it was read
-   */
-  static boolean removeStamp(KubernetesClient client, DatabaseMigration resource, String read) {
-    if (patchIfUnchanged(client, resource, "stamp", patch(StampRequests.STAMP_ANNOTATION, null, read, null)) == null) {
-      return false;
+    /**
+     * @return the resource as the patch left it; null when the annotation changed (or the resource went) since it was
+     *         read, and the patch was not applied
+     */
+    static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent) {
+        return consume(client, resource, spent, false);
     }
-    LOG.info("msg=\"stamp annotation removed\" resource={}/{} revision={}", resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(), read);
-    return true;
-  }
 
-  // The patch applied, or null when its test failed: the annotation changed (or the resource went) since it was read.
-  private static DatabaseMigration patchIfUnchanged(KubernetesClient client, DatabaseMigration resource,
-                                                    String annotation, String patch) {
-    String namespace = resource.getMetadata().getNamespace();
-    String name = resource.getMetadata().getName();
-    try {
-      return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
-          .patch(PatchContext.of(PatchType.JSON), patch);
-    } catch (KubernetesClientException e) {
-      int code = e.getCode();
-      if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
-        throw e;
-      }
-      // Changed or deleted since it was read: the event of that change brings the next reconcile.
-      LOG.info("msg=\"{} annotation changed meanwhile\" resource={}/{} code={}", annotation, namespace, name, code);
-      return null;
+    /**
+     * @param unchangedOnly also require the resource to be at the resourceVersion read: a reconcile that started from a
+     *                      copy older than the server's (the informer has not caught up) then spends nothing
+     */
+    static DatabaseMigration consume(KubernetesClient client, DatabaseMigration resource, Set<String> spent,
+                                                                      boolean unchangedOnly) {
+        String read = resource.getMetadata().getAnnotations().get(Gates.APPROVE_ANNOTATION);
+        String left = Gates.remainingApprovals(resource, spent);
+        DatabaseMigration patched = patchIfUnchanged(client, resource, "approval", patch(Gates.APPROVE_ANNOTATION,
+                unchangedOnly ? resource.getMetadata().getResourceVersion() : null, read, left));
+        if (patched != null) {
+            LOG.info("msg=\"approval used\" resource={}/{} steps={} annotation={}", resource.getMetadata().getNamespace(),
+                    resource.getMetadata().getName(), String.join(",", spent), left == null ? "removed" : left);
+        }
+        return patched;
     }
-  }
 
-  /**
-   * @param key             the annotation
-   * @param resourceVersion also tested first when not null
-   * @param left            null removes the annotation
-   */
-  static String patch(String key, String resourceVersion, String read, String left) {
-    // JSON pointer of the annotation: '/' in a key is written ~1.
-    String pointer = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
-    ArrayNode ops = JSON.createArrayNode();
-    if (resourceVersion != null) {
-      ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
+    /**
+     * The spent stamp request: {@code dbmigrate.io/stamp} removed, if it still holds the revision read.
+     *
+     * @return false when it changed (or the resource went) since it was read
+     */
+    static boolean removeStamp(KubernetesClient client, DatabaseMigration resource, String read) {
+        if (patchIfUnchanged(client, resource, "stamp", patch(StampRequests.STAMP_ANNOTATION, null, read, null)) == null) {
+            return false;
+        }
+        LOG.info("msg=\"stamp annotation removed\" resource={}/{} revision={}", resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName(), read);
+        return true;
     }
-    ObjectNode test = ops.addObject().put("op", "test").put("path", pointer);
-    test.put("value", read);
-    ObjectNode change = ops.addObject().put("path", pointer);
-    if (left == null) {
-      change.put("op", "remove");
-    } else {
-      change.put("op", "replace").put("value", left);
+
+    // The patch applied, or null when its test failed: the annotation changed (or the resource went) since it was read.
+    private static DatabaseMigration patchIfUnchanged(KubernetesClient client, DatabaseMigration resource,
+                                                                                                        String annotation, String patch) {
+        String namespace = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        try {
+            return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+                    .patch(PatchContext.of(PatchType.JSON), patch);
+        } catch (KubernetesClientException e) {
+            int code = e.getCode();
+            if (code != HttpURLConnection.HTTP_CONFLICT && code != 422 && code != HttpURLConnection.HTTP_NOT_FOUND) {
+                throw e;
+            }
+            // Changed or deleted since it was read: the event of that change brings the next reconcile.
+            LOG.info("msg=\"{} annotation changed meanwhile\" resource={}/{} code={}", annotation, namespace, name, code);
+            return null;
+        }
     }
-    return ops.toString();
-  }
+
+    /**
+     * @param key             the annotation
+     * @param resourceVersion also tested first when not null
+     * @param left            null removes the annotation
+     */
+    static String patch(String key, String resourceVersion, String read, String left) {
+        // JSON pointer of the annotation: '/' in a key is written ~1.
+        String pointer = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
+        ArrayNode ops = JSON.createArrayNode();
+        if (resourceVersion != null) {
+            ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
+        }
+        ObjectNode test = ops.addObject().put("op", "test").put("path", pointer);
+        test.put("value", read);
+        ObjectNode change = ops.addObject().put("path", pointer);
+        if (left == null) {
+            change.put("op", "remove");
+        } else {
+            change.put("op", "replace").put("value", left);
+        }
+        return ops.toString();
+    }
 }

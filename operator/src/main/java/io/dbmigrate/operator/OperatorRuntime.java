@@ -22,83 +22,83 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (JOSDK's reconcile metrics and {@link MigrationMetrics}) and answers the health questions the HTTP probes ask.
  */
 public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
-  private final Operator operator;
-  private final PrometheusMeterRegistry registry;
-  private final AtomicBoolean stopping;
+    private final Operator operator;
+    private final PrometheusMeterRegistry registry;
+    private final AtomicBoolean stopping;
 
-  private OperatorRuntime(Operator operator, PrometheusMeterRegistry registry, AtomicBoolean stopping) {
-    this.operator = operator;
-    this.registry = registry;
-    this.stopping = stopping;
-  }
+    private OperatorRuntime(Operator operator, PrometheusMeterRegistry registry, AtomicBoolean stopping) {
+        this.operator = operator;
+        this.registry = registry;
+        this.stopping = stopping;
+    }
 
-  /** Starts reconciling DatabaseMigrations in the given namespaces, or in all of them when the set is empty. */
-  public static OperatorRuntime start(KubernetesClient client, Set<String> namespaces, Clock clock) {
-    OperatorRuntime runtime = create(client, namespaces, clock, Optional.empty());
-    runtime.start();
-    return runtime;
-  }
+    /** Starts reconciling DatabaseMigrations in the given namespaces, or in all of them when the set is empty. */
+    public static OperatorRuntime start(KubernetesClient client, Set<String> namespaces, Clock clock) {
+        OperatorRuntime runtime = create(client, namespaces, clock, Optional.empty());
+        runtime.start();
+        return runtime;
+    }
 
-  /**
-   * Builds the operator without starting it, so the probes can answer (not ready yet) while the informers sync.
-   * With leader election every replica syncs its informers, and only the Lease holder reconciles.
-   */
-  public static OperatorRuntime create(KubernetesClient client, Set<String> namespaces, Clock clock,
-                                       Optional<LeaderElection> leaderElection) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    MigrationMetrics migrationMetrics = new MigrationMetrics(registry);
-    // JOSDK times reconciles through the first of the list only, so its own metrics go first.
-    AggregatedMetrics metrics = new AggregatedMetrics(List.of(
-        MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-        migrationMetrics));
-    AtomicBoolean stopping = new AtomicBoolean();
-    Operator operator = new Operator(overrider -> {
-      overrider
-          .withKubernetesClient(client)
-          .withCloseClientOnStop(false)
-          .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false)
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
-          .withMetrics(metrics);
-      leaderElection.ifPresent(election -> overrider.withLeaderElectionConfiguration(
-          election.configuration(stopping::get)));
-    });
-    operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), configuration -> {
-      if (!namespaces.isEmpty()) {
-        configuration.settingNamespaces(namespaces);
-      }
-      // A safety net for a missed watch event; informers do the real waking.
-      configuration.withReconciliationMaxInterval(Duration.ofMinutes(5));
-    });
-    return new OperatorRuntime(operator, registry, stopping);
-  }
+    /**
+     * Builds the operator without starting it, so the probes can answer (not ready yet) while the informers sync.
+     * With leader election every replica syncs its informers, and only the Lease holder reconciles.
+     */
+    public static OperatorRuntime create(KubernetesClient client, Set<String> namespaces, Clock clock,
+                                                                              Optional<LeaderElection> leaderElection) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MigrationMetrics migrationMetrics = new MigrationMetrics(registry);
+        // JOSDK times reconciles through the first of the list only, so its own metrics go first.
+        AggregatedMetrics metrics = new AggregatedMetrics(List.of(
+                MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
+                migrationMetrics));
+        AtomicBoolean stopping = new AtomicBoolean();
+        Operator operator = new Operator(overrider -> {
+            overrider
+                    .withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(10))
+                    .withMetrics(metrics);
+            leaderElection.ifPresent(election -> overrider.withLeaderElectionConfiguration(
+                    election.configuration(stopping::get)));
+        });
+        operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), configuration -> {
+            if (!namespaces.isEmpty()) {
+                configuration.settingNamespaces(namespaces);
+            }
+            // A safety net for a missed watch event; informers do the real waking.
+            configuration.withReconciliationMaxInterval(Duration.ofMinutes(5));
+        });
+        return new OperatorRuntime(operator, registry, stopping);
+    }
 
-  /** Starts the informers (and, without leader election or once leading, reconciling); returns when they synced. */
-  public void start() {
-    operator.start();
-  }
+    /** Starts the informers (and, without leader election or once leading, reconciling); returns when they synced. */
+    public void start() {
+        operator.start();
+    }
 
-  /** Informers synced and healthy: a standby replica is ready too, its caches are warm for a failover. */
-  @Override
-  public boolean ready() {
-    RuntimeInfo info = operator.getRuntimeInfo();
-    return info.isStarted() && info.allEventSourcesAreHealthy();
-  }
+    /** Informers synced and healthy: a standby replica is ready too, its caches are warm for a failover. */
+    @Override
+    public boolean ready() {
+        RuntimeInfo info = operator.getRuntimeInfo();
+        return info.isStarted() && info.allEventSourcesAreHealthy();
+    }
 
-  @Override
-  public boolean live() {
-    return !stopping.get();
-  }
+    @Override
+    public boolean live() {
+        return !stopping.get();
+    }
 
-  @Override
-  public String scrape() {
-    return registry.scrape();
-  }
+    @Override
+    public String scrape() {
+        return registry.scrape();
+    }
 
-  @Override
-  public void close() {
-    stopping.set(true);
-    operator.stop();
-    registry.close();
-  }
+    @Override
+    public void close() {
+        stopping.set(true);
+        operator.stop();
+        registry.close();
+    }
 }

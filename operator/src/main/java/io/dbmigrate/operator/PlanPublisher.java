@@ -18,45 +18,45 @@ import org.slf4j.LoggerFactory;
  * not waiting for the event of this one's own write.
  */
 final class PlanPublisher {
-  // The reconciler's log lines, under its name as before they moved here.
-  private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
+    // The reconciler's log lines, under its name as before they moved here.
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationReconciler.class);
 
-  private final KubernetesClient client;
-  private final StatusWriter status;
+    private final KubernetesClient client;
+    private final StatusWriter status;
 
-  PlanPublisher(KubernetesClient client, StatusWriter status) {
-    this.client = client;
-    this.status = status;
-  }
-
-  void publish(Reconciliation outcome) {
-    DatabaseMigration resource = outcome.resource();
-    Decision.AwaitGate gate = (Decision.AwaitGate) outcome.decision();
-    String resourceVersion = resource.getMetadata().getResourceVersion();
-    if (!outcome.spentApprovals().isEmpty()) {
-      DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, outcome.spentApprovals(), true);
-      if (patched == null) {
-        return;
-      }
-      resourceVersion = patched.getMetadata().getResourceVersion();
+    PlanPublisher(KubernetesClient client, StatusWriter status) {
+        this.client = client;
+        this.status = status;
     }
-    publishPlan(resource, gate);
-    if (!status.replaceIfUnchanged(resource, resourceVersion, outcome.status())) {
-      LOG.info("msg=\"resource changed while its plan was published; publishing again\" resource={}/{} step={}",
-          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), gate.step().name());
-    }
-  }
 
-  // Create or replace: each generation's plan of the step takes the step's one ConfigMap.
-  private void publishPlan(DatabaseMigration resource, Decision.AwaitGate gate) {
-    ConfigMap configMap = PlanConfigMaps.build(resource, gate.step(), gate.publish());
-    try {
-      client.configMaps().inNamespace(resource.getMetadata().getNamespace()).resource(configMap).createOr(
-          existing -> existing.update());
-    } catch (KubernetesClientException e) {
-      throw RefusedWrite.orRethrow("ConfigMap " + configMap.getMetadata().getName(), e);
+    void publish(Reconciliation outcome) {
+        DatabaseMigration resource = outcome.resource();
+        Decision.AwaitGate gate = (Decision.AwaitGate) outcome.decision();
+        String resourceVersion = resource.getMetadata().getResourceVersion();
+        if (!outcome.spentApprovals().isEmpty()) {
+            DatabaseMigration patched = ApprovalAnnotation.consume(client, resource, outcome.spentApprovals(), true);
+            if (patched == null) {
+                return;
+            }
+            resourceVersion = patched.getMetadata().getResourceVersion();
+        }
+        publishPlan(resource, gate);
+        if (!status.replaceIfUnchanged(resource, resourceVersion, outcome.status())) {
+            LOG.info("msg=\"resource changed while its plan was published; publishing again\" resource={}/{} step={}",
+                    resource.getMetadata().getNamespace(), resource.getMetadata().getName(), gate.step().name());
+        }
     }
-    LOG.info("msg=\"plan published\" resource={}/{} step={} configMap={}", resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(), gate.step().name(), configMap.getMetadata().getName());
-  }
+
+    // Create or replace: each generation's plan of the step takes the step's one ConfigMap.
+    private void publishPlan(DatabaseMigration resource, Decision.AwaitGate gate) {
+        ConfigMap configMap = PlanConfigMaps.build(resource, gate.step(), gate.publish());
+        try {
+            client.configMaps().inNamespace(resource.getMetadata().getNamespace()).resource(configMap).createOr(
+                    existing -> existing.update());
+        } catch (KubernetesClientException e) {
+            throw RefusedWrite.orRethrow("ConfigMap " + configMap.getMetadata().getName(), e);
+        }
+        LOG.info("msg=\"plan published\" resource={}/{} step={} configMap={}", resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName(), gate.step().name(), configMap.getMetadata().getName());
+    }
 }

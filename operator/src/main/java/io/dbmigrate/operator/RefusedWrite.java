@@ -10,35 +10,35 @@ import java.net.HttpURLConnection;
  */
 final class RefusedWrite extends RuntimeException {
 
-  private RefusedWrite(String message, KubernetesClientException cause) {
-    super(message, cause);
-  }
-
-  /** This refusal as a RefusedWrite, or the exception itself when the server did not refuse the object as invalid. */
-  static RuntimeException orRethrow(String what, KubernetesClientException e) {
-    if (!invalid(e)) {
-      return e;
+    private RefusedWrite(String message, KubernetesClientException cause) {
+        super(message, cause);
     }
-    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
-        : e.getMessage();
-    return new RefusedWrite("The API server refused " + what + " (" + e.getCode() + "): " + detail, e);
-  }
 
-  static boolean invalid(KubernetesClientException e) {
-    if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
-      return true;
+    /** This refusal as a RefusedWrite, or the exception itself when the server did not refuse the object as invalid. */
+    static RuntimeException orRethrow(String what, KubernetesClientException e) {
+        if (!invalid(e)) {
+            return e;
+        }
+        String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+        return new RefusedWrite("The API server refused " + what + " (" + e.getCode() + "): " + detail, e);
     }
-    String reason = e.getStatus() == null ? null : e.getStatus().getReason();
-    return e.getCode() == 422 && (reason == null || "Invalid".equals(reason) || "BadRequest".equals(reason));
-  }
 
-  /** The RefusedWrite among the causes of this exception, or null. */
-  static RefusedWrite in(Throwable e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof RefusedWrite refused) {
-        return refused;
-      }
+    static boolean invalid(KubernetesClientException e) {
+        if (e.getCode() == HttpURLConnection.HTTP_BAD_REQUEST) {
+            return true;
+        }
+        String reason = e.getStatus() == null ? null : e.getStatus().getReason();
+        return e.getCode() == 422 && (reason == null || "Invalid".equals(reason) || "BadRequest".equals(reason));
     }
-    return null;
-  }
+
+    /** The RefusedWrite among the causes of this exception, or null. */
+    static RefusedWrite in(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RefusedWrite refused) {
+                return refused;
+            }
+        }
+        return null;
+    }
 }

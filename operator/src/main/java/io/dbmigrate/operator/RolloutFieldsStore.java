@@ -14,33 +14,33 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
  */
 final class RolloutFieldsStore extends BasicItemStore<Deployment> {
 
-  RolloutFieldsStore() {
-    super(Cache::metaNamespaceKeyFunc);
-  }
+    RolloutFieldsStore() {
+        super(Cache::metaNamespaceKeyFunc);
+    }
 
-  @Override
-  public Deployment put(String key, Deployment deployment) {
-    return super.put(key, slim(deployment));
-  }
+    @Override
+    public Deployment put(String key, Deployment deployment) {
+        return super.put(key, slim(deployment));
+    }
 
-  static Deployment slim(Deployment deployment) {
-    var metadata = deployment.getMetadata();
-    var spec = deployment.getSpec();
-    return new DeploymentBuilder()
-        .withApiVersion(deployment.getApiVersion())
-        .withKind(deployment.getKind())
-        .withMetadata(new ObjectMetaBuilder()
-            .withName(metadata.getName())
-            .withNamespace(metadata.getNamespace())
-            .withUid(metadata.getUid())
-            .withGeneration(metadata.getGeneration())
-            .withResourceVersion(metadata.getResourceVersion())
-            .build())
-        .withSpec(spec == null ? null : new DeploymentSpecBuilder()
-            .withReplicas(spec.getReplicas())
-            .withPaused(spec.getPaused())
-            .build())
-        .withStatus(deployment.getStatus())
-        .build();
-  }
+    static Deployment slim(Deployment deployment) {
+        var metadata = deployment.getMetadata();
+        var spec = deployment.getSpec();
+        return new DeploymentBuilder()
+                .withApiVersion(deployment.getApiVersion())
+                .withKind(deployment.getKind())
+                .withMetadata(new ObjectMetaBuilder()
+                        .withName(metadata.getName())
+                        .withNamespace(metadata.getNamespace())
+                        .withUid(metadata.getUid())
+                        .withGeneration(metadata.getGeneration())
+                        .withResourceVersion(metadata.getResourceVersion())
+                        .build())
+                .withSpec(spec == null ? null : new DeploymentSpecBuilder()
+                        .withReplicas(spec.getReplicas())
+                        .withPaused(spec.getPaused())
+                        .build())
+                .withStatus(deployment.getStatus())
+                .build();
+    }
 }

@@ -11,29 +11,29 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * which copy of the resource the informer's cache held (a diff against a stale copy can fail, or mix two statuses).
  */
 final class StatusPatch {
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  private StatusPatch() {
-  }
-
-  /** Sets the status. */
-  static String replace(DatabaseMigrationStatus status) {
-    return ops(null, status);
-  }
-
-  /** Sets the status only if the resource is still at the resourceVersion read. */
-  static String ifUnchanged(String resourceVersion, DatabaseMigrationStatus status) {
-    return ops(resourceVersion, status);
-  }
-
-  private static String ops(String resourceVersion, DatabaseMigrationStatus status) {
-    ArrayNode ops = JsonNodeFactory.instance.arrayNode();
-    if (resourceVersion != null) {
-      ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
+    private StatusPatch() {
     }
-    // "add" replaces /status when it is there and creates it when it is not.
-    ops.addObject().put("op", "add").put("path", "/status")
-        .set("value", SERIALIZATION.convertValue(status, JsonNode.class));
-    return ops.toString();
-  }
+
+    /** Sets the status. */
+    static String replace(DatabaseMigrationStatus status) {
+        return ops(null, status);
+    }
+
+    /** Sets the status only if the resource is still at the resourceVersion read. */
+    static String ifUnchanged(String resourceVersion, DatabaseMigrationStatus status) {
+        return ops(resourceVersion, status);
+    }
+
+    private static String ops(String resourceVersion, DatabaseMigrationStatus status) {
+        ArrayNode ops = JsonNodeFactory.instance.arrayNode();
+        if (resourceVersion != null) {
+            ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);
+        }
+        // "add" replaces /status when it is there and creates it when it is not.
+        ops.addObject().put("op", "add").put("path", "/status")
+                .set("value", SERIALIZATION.convertValue(status, JsonNode.class));
+        return ops.toString();
+    }
 }

@@ -1,9 +1,8 @@
 package io.dbmigrate.plan;
 
-import io.dbmigrate.naming.Sha256;
-
 import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.naming.Sha256;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -14,27 +13,27 @@ import java.util.List;
  */
 public final class PlanDigest {
 
-  private PlanDigest() {
-  }
-
-  // The SQL itself, so that another runner build compressing it differently gives the same digest; as sent when it
-  // does not decode.
-  private static String sql(String gzipBase64) {
-    if (gzipBase64 == null) {
-      return "";
+    private PlanDigest() {
     }
-    try {
-      return CompressedSql.decode(gzipBase64);
-    } catch (UncheckedIOException e) {
-      return gzipBase64;
-    }
-  }
 
-  public static String of(PlanResult plan) {
-    String shown = String.join("\n", "from=" + plan.fromRevision(), "direction=" + plan.direction(),
-        "revisions=" + String.join(",", plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions()),
-        "sql=" + sql(plan.sqlGzipBase64()),
-        "unavailable=" + (plan.sqlUnavailable() == null ? "" : plan.sqlUnavailable()));
-    return Sha256.hex(shown, 6);
-  }
+    // The SQL itself, so that another runner build compressing it differently gives the same digest; as sent when it
+    // does not decode.
+    private static String sql(String gzipBase64) {
+        if (gzipBase64 == null) {
+            return "";
+        }
+        try {
+            return CompressedSql.decode(gzipBase64);
+        } catch (UncheckedIOException e) {
+            return gzipBase64;
+        }
+    }
+
+    public static String of(PlanResult plan) {
+        String shown = String.join("\n", "from=" + plan.fromRevision(), "direction=" + plan.direction(),
+                "revisions=" + String.join(",", plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions()),
+                "sql=" + sql(plan.sqlGzipBase64()),
+                "unavailable=" + (plan.sqlUnavailable() == null ? "" : plan.sqlUnavailable()));
+        return Sha256.hex(shown, 6);
+    }
 }

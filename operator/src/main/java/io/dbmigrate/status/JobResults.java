@@ -1,12 +1,12 @@
 package io.dbmigrate.status;
 
-import io.dbmigrate.observe.Attempt;
-import io.dbmigrate.observe.ContainerOutcome;
-import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.contract.UpgradeResult;
+import io.dbmigrate.observe.Attempt;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
 
 /**
  * What the runner of a Job reported, read in one walk of its attempts, oldest first: the latest of each kind wins.
@@ -19,41 +19,41 @@ import io.dbmigrate.contract.UpgradeResult;
  * @param lastUpgrade the revision the Job's latest upgrade that read one left: {@code lastRead} without its backups
  */
 record JobResults(BackupResult backup, RunnerResult migration, StampResult stamp, String lastRead,
-                  String lastUpgrade) {
+                                    String lastUpgrade) {
 
-  static JobResults of(JobObservation job) {
-    BackupResult backup = null;
-    RunnerResult migration = null;
-    StampResult stamp = null;
-    String lastRead = null;
-    String lastUpgrade = null;
-    for (Attempt attempt : job.attempts()) {
-      RunnerResult backedUp = result(attempt.backup());
-      if (backedUp != null && backedUp.backup() != null && attempt.backup().succeeded()) {
-        backup = backedUp.backup();
-        lastRead = backup.revision();
-      }
-      RunnerResult main = result(attempt.main());
-      if (main != null && main.upgrade() != null) {
-        migration = main;
-        String left = revisionAfter(main.upgrade());
-        if (left != null) {
-          lastRead = left;
-          lastUpgrade = left;
+    static JobResults of(JobObservation job) {
+        BackupResult backup = null;
+        RunnerResult migration = null;
+        StampResult stamp = null;
+        String lastRead = null;
+        String lastUpgrade = null;
+        for (Attempt attempt : job.attempts()) {
+            RunnerResult backedUp = result(attempt.backup());
+            if (backedUp != null && backedUp.backup() != null && attempt.backup().succeeded()) {
+                backup = backedUp.backup();
+                lastRead = backup.revision();
+            }
+            RunnerResult main = result(attempt.main());
+            if (main != null && main.upgrade() != null) {
+                migration = main;
+                String left = revisionAfter(main.upgrade());
+                if (left != null) {
+                    lastRead = left;
+                    lastUpgrade = left;
+                }
+            }
+            if (main != null && main.stamp() != null) {
+                stamp = main.stamp();
+            }
         }
-      }
-      if (main != null && main.stamp() != null) {
-        stamp = main.stamp();
-      }
+        return new JobResults(backup, migration, stamp, lastRead, lastUpgrade);
     }
-    return new JobResults(backup, migration, stamp, lastRead, lastUpgrade);
-  }
 
-  private static RunnerResult result(ContainerOutcome container) {
-    return container == null ? null : container.result();
-  }
+    private static RunnerResult result(ContainerOutcome container) {
+        return container == null ? null : container.result();
+    }
 
-  private static String revisionAfter(UpgradeResult upgrade) {
-    return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
-  }
+    private static String revisionAfter(UpgradeResult upgrade) {
+        return upgrade.rolledBackTo() != null ? upgrade.rolledBackTo() : upgrade.toRevision();
+    }
 }

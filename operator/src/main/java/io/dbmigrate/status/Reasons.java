@@ -5,42 +5,42 @@ package io.dbmigrate.status;
  * ({@link io.dbmigrate.contract.ExitCode#reason()}) and the Job's (DeadlineExceeded, BackoffLimitExceeded) pass through.
  */
 public final class Reasons {
-  public static final String INVALID_SPEC = "InvalidSpec";
-  public static final String SECRET_NOT_FOUND = "SecretNotFound";
-  public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
-  public static final String SUSPENDED = "Suspended";
-  public static final String WAITING_FOR_PREVIOUS_JOB = "WaitingForPreviousJob";
-  public static final String JOB_CREATED = "JobCreated";
-  public static final String BACKING_UP = "BackingUp";
-  public static final String MIGRATING = "Migrating";
-  public static final String RETRYING = "Retrying";
-  public static final String SUCCEEDED = "Succeeded";
-  public static final String BACKUP_VERIFIED = "BackupVerified";
-  public static final String JOB_FAILED = "JobFailed";
-  /** A step's Job that status recorded as started is gone before its end was seen. */
-  public static final String JOB_LOST = "JobLost";
-  /** A failed container with no runner result, no kubelet reason but Error, and no exit code. */
-  public static final String CONTAINER_FAILED = "ContainerFailed";
-  public static final String PLANNING = "Planning";
-  public static final String PLAN_PUBLISHED = "PlanPublished";
-  public static final String PLAN_UNAVAILABLE = "PlanUnavailable";
-  public static final String AWAITING_APPROVAL = "AwaitingApproval";
-  public static final String AWAITING_ROLLOUT = "AwaitingRollout";
-  public static final String STEP_SUCCEEDED = "StepSucceeded";
-  public static final String REHEARSING = "Rehearsing";
-  public static final String REHEARSAL_PASSED = "RehearsalPassed";
-  public static final String REHEARSAL_FAILED = "RehearsalFailed";
-  public static final String AWAITING_WINDOW = "AwaitingWindow";
-  public static final String OUTSIDE_WINDOW = "OutsideWindow";
-  public static final String STAMPING = "Stamping";
-  public static final String STAMPED = "Stamped";
-  public static final String STAMP_FAILED = "StampFailed";
-  public static final String BASELINED = "Baselined";
-  public static final String REJECTED_BY_API_SERVER = "RejectedByApiServer";
-  // The reasons of a Reconciling or Stalled condition that is False.
-  public static final String NOT_RECONCILING = "NotReconciling";
-  public static final String NOT_STALLED = "NotStalled";
+    public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String SECRET_NOT_FOUND = "SecretNotFound";
+    public static final String SECRET_KEY_NOT_FOUND = "SecretKeyNotFound";
+    public static final String SUSPENDED = "Suspended";
+    public static final String WAITING_FOR_PREVIOUS_JOB = "WaitingForPreviousJob";
+    public static final String JOB_CREATED = "JobCreated";
+    public static final String BACKING_UP = "BackingUp";
+    public static final String MIGRATING = "Migrating";
+    public static final String RETRYING = "Retrying";
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String BACKUP_VERIFIED = "BackupVerified";
+    public static final String JOB_FAILED = "JobFailed";
+    /** A step's Job that status recorded as started is gone before its end was seen. */
+    public static final String JOB_LOST = "JobLost";
+    /** A failed container with no runner result, no kubelet reason but Error, and no exit code. */
+    public static final String CONTAINER_FAILED = "ContainerFailed";
+    public static final String PLANNING = "Planning";
+    public static final String PLAN_PUBLISHED = "PlanPublished";
+    public static final String PLAN_UNAVAILABLE = "PlanUnavailable";
+    public static final String AWAITING_APPROVAL = "AwaitingApproval";
+    public static final String AWAITING_ROLLOUT = "AwaitingRollout";
+    public static final String STEP_SUCCEEDED = "StepSucceeded";
+    public static final String REHEARSING = "Rehearsing";
+    public static final String REHEARSAL_PASSED = "RehearsalPassed";
+    public static final String REHEARSAL_FAILED = "RehearsalFailed";
+    public static final String AWAITING_WINDOW = "AwaitingWindow";
+    public static final String OUTSIDE_WINDOW = "OutsideWindow";
+    public static final String STAMPING = "Stamping";
+    public static final String STAMPED = "Stamped";
+    public static final String STAMP_FAILED = "StampFailed";
+    public static final String BASELINED = "Baselined";
+    public static final String REJECTED_BY_API_SERVER = "RejectedByApiServer";
+    // The reasons of a Reconciling or Stalled condition that is False.
+    public static final String NOT_RECONCILING = "NotReconciling";
+    public static final String NOT_STALLED = "NotStalled";
 
-  private Reasons() {
-  }
+    private Reasons() {
+    }
 }

@@ -1,30 +1,29 @@
 package io.dbmigrate.validate;
 
-import io.dbmigrate.decide.Gates;
-import io.dbmigrate.decide.MaintenanceWindow;
-import io.dbmigrate.decide.StampRequests;
-
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.KubernetesNames;
-import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
-import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.VerifyQuery;
-import io.dbmigrate.contract.RevisionSpec;
+import io.dbmigrate.decide.Gates;
+import io.dbmigrate.decide.MaintenanceWindow;
+import io.dbmigrate.decide.StampRequests;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,288 +31,288 @@ import java.util.regex.Pattern;
  * cluster) and local mode must refuse what the schema refuses, with a message that names the field.
  */
 public final class SpecValidator {
-  private static final Pattern REVISION = Pattern.compile(RevisionSpec.PATTERN);
-  private static final Pattern HOST = Pattern.compile(DatabaseSpec.HOST_PATTERN);
-  private static final Pattern DATABASE_NAME = Pattern.compile(DatabaseSpec.NAME_PATTERN);
-  private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
-  private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9._/-]*$");
-  private static final Pattern STEP_NAME = Pattern.compile(StepSpec.NAME_PATTERN);
-  private static final Pattern SUBDOMAIN = Pattern.compile(KubernetesNames.SUBDOMAIN);
-  private static final Pattern IMAGE = Pattern.compile(KubernetesNames.IMAGE);
-  private static final Pattern TEXT = Pattern.compile(KubernetesNames.TEXT);
+    private static final Pattern REVISION = Pattern.compile(RevisionSpec.PATTERN);
+    private static final Pattern HOST = Pattern.compile(DatabaseSpec.HOST_PATTERN);
+    private static final Pattern DATABASE_NAME = Pattern.compile(DatabaseSpec.NAME_PATTERN);
+    private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
+    private static final Pattern PATH = Pattern.compile("^/[A-Za-z0-9._/-]*$");
+    private static final Pattern STEP_NAME = Pattern.compile(StepSpec.NAME_PATTERN);
+    private static final Pattern SUBDOMAIN = Pattern.compile(KubernetesNames.SUBDOMAIN);
+    private static final Pattern IMAGE = Pattern.compile(KubernetesNames.IMAGE);
+    private static final Pattern TEXT = Pattern.compile(KubernetesNames.TEXT);
 
-  private SpecValidator() {
-  }
+    private SpecValidator() {
+    }
 
-  public static final int MAX_NAME_LENGTH = 63;
-  // Step names or a revision: a few hundred characters at most.
-  private static final int ANNOTATION_MAX_LENGTH = 1024;
+    public static final int MAX_NAME_LENGTH = 63;
+    // Step names or a revision: a few hundred characters at most.
+    private static final int ANNOTATION_MAX_LENGTH = 1024;
 
-  /** Every problem of the spec, each naming its field; empty when the spec is valid. */
-  public static List<String> problems(DatabaseMigrationSpec spec) {
-    List<String> problems = new ArrayList<>();
-    if (spec == null) {
-      problems.add("spec is required");
-      return problems;
-    }
-    database("spec.database", spec.database(), problems);
-    migrations(spec.migrations(), problems);
-    if (spec.steps() != null && spec.targetRevision() != null) {
-      problems.add("spec.targetRevision and spec.steps: set one, not both (steps carry their own targetRevision)");
-    } else if (spec.steps() != null) {
-      steps(spec.steps(), problems);
-    } else if (spec.targetRevision() == null || spec.targetRevision().isBlank()) {
-      problems.add("spec.targetRevision is required (or spec.steps)");
-    } else {
-      revision("spec.targetRevision", spec.targetRevision(), problems);
-    }
-    backup(spec.backupOrDefault(), problems);
-    safety(spec.safetyOrDefault(), problems);
-    verify("spec.verify", spec.verifyOrEmpty(), problems);
-    verifyNamesAcrossSteps(spec, problems);
-    if (spec.backoffLimit() != null && (spec.backoffLimit() < 0 || spec.backoffLimit() > 10)) {
-      problems.add("spec.backoffLimit: must be between 0 and 10, got " + spec.backoffLimit());
-    }
-    JobTemplateSpec template = spec.jobTemplateOrDefault();
-    if (template.activeDeadlineSeconds() != null && template.activeDeadlineSeconds() < 1) {
-      problems.add("spec.jobTemplate.activeDeadlineSeconds: must be at least 1, got " + template.activeDeadlineSeconds());
-    }
-    JobTemplateValidator.validate(template, problems);
-    rehearsal(spec, problems);
-    if (spec.baseline() != null) {
-      revision("spec.baseline", spec.baseline(), problems);
-    }
-    if (spec.historyLimit() != null && (spec.historyLimit() < 0 || spec.historyLimit() > 100)) {
-      problems.add("spec.historyLimit: must be between 0 and 100, got " + spec.historyLimit());
-    }
-    return problems;
-  }
-
-  // A rehearsal restores the step's backup: without one there is nothing to restore.
-  private static void rehearsal(DatabaseMigrationSpec spec, List<String> problems) {
-    boolean backups = spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required;
-    boolean any = false;
-    for (StepSpec step : spec.stepsOrSingle()) {
-      if (step != null && step.name() != null && spec.rehearsalOf(step).required()) {
-        any = true;
-      }
-    }
-    if (any && !backups) {
-      problems.add("spec.rehearsal: a rehearsal restores the step's backup, so it needs spec.backup.mode Required");
-    }
-    if (spec.rehearsal() != null && spec.rehearsal().database() != null) {
-      database("spec.rehearsal.database", spec.rehearsal().database(), problems);
-    }
-  }
-
-  /** The spec's problems, and the resource name's: it labels the Jobs and pods, and a label value has 63 at most. */
-  public static List<String> problems(DatabaseMigration resource) {
-    List<String> problems = new ArrayList<>();
-    String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
-    if (name != null && name.length() > MAX_NAME_LENGTH) {
-      problems.add("metadata.name: at most " + MAX_NAME_LENGTH + " characters for a DatabaseMigration (it is the "
-          + "dbmigrate.io/migration label of its Jobs and pods), got " + name.length());
-    }
-    // The CRD cannot check annotations: what they ask for reaches status, Events and Job args.
-    Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
-    for (String key : List.of(Gates.APPROVE_ANNOTATION, StampRequests.STAMP_ANNOTATION)) {
-      String value = annotations == null ? null : annotations.get(key);
-      if (value != null && (value.length() > ANNOTATION_MAX_LENGTH || value.chars().anyMatch(Character::isISOControl))) {
-        problems.add("metadata.annotations[" + key + "]: \"" + printable(value) + "\" must be one line without control "
-            + "characters, at most " + ANNOTATION_MAX_LENGTH);
-      }
-    }
-    problems.addAll(problems(resource.getSpec()));
-    return problems;
-  }
-
-  private static void revision(String field, String revision, List<String> problems) {
-    if (revision.length() > RevisionSpec.MAX_LENGTH || !REVISION.matcher(revision).matches()) {
-      problems.add(field + ": \"" + printable(revision)
-          + "\" is not an Alembic revision spec (head, a revision id, branch@head, +N)");
-    }
-  }
-
-  private static void steps(List<StepSpec> steps, List<String> problems) {
-    if (steps.isEmpty() || steps.size() > 10) {
-      problems.add("spec.steps: between 1 and 10 steps, got " + steps.size());
-    }
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < steps.size(); i++) {
-      StepSpec step = steps.get(i);
-      String field = "spec.steps[" + i + "]";
-      if (step.name() == null || step.name().isBlank()) {
-        problems.add(field + ".name is required");
-      } else if (step.name().length() > StepSpec.NAME_MAX_LENGTH || !STEP_NAME.matcher(step.name()).matches()) {
-        problems.add(field + ".name: \"" + printable(step.name()) + "\" must be lowercase letters, digits and dashes, at most "
-            + StepSpec.NAME_MAX_LENGTH);
-      } else if (!names.add(step.name())) {
-        problems.add(field + ".name: \"" + step.name() + "\" is used by an earlier step");
-      }
-      if (step.targetRevision() == null || step.targetRevision().isBlank()) {
-        problems.add(field + ".targetRevision is required");
-      } else {
-        revision(field + ".targetRevision", step.targetRevision(), problems);
-      }
-      GateSpec gate = step.gate();
-      if (gate != null && gate.deploymentRollout() != null
-          && (gate.deploymentRollout().name() == null || gate.deploymentRollout().name().isBlank())) {
-        problems.add(field + ".gate.deploymentRollout.name is required");
-      } else if (gate != null && gate.deploymentRollout() != null) {
-        subdomain(field + ".gate.deploymentRollout.name", gate.deploymentRollout().name(), "Deployment", problems);
-      }
-      if (gate != null && gate.window() != null) {
-        WindowGate w = gate.window();
-        for (String problem : MaintenanceWindow.problems(w.schedule(), w.duration(), w.timeZone())) {
-          problems.add(field + "." + problem);
+    /** Every problem of the spec, each naming its field; empty when the spec is valid. */
+    public static List<String> problems(DatabaseMigrationSpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (spec == null) {
+            problems.add("spec is required");
+            return problems;
         }
-      }
-      verify(field + ".verify", step.verifyOrEmpty(), problems);
-    }
-  }
-
-  // A step runs spec.verify and its own as one list: a name in both would be ambiguous in status.
-  private static void verifyNamesAcrossSteps(DatabaseMigrationSpec spec, List<String> problems) {
-    Set<String> shared = new HashSet<>();
-    spec.verifyOrEmpty().forEach(query -> shared.add(query.name()));
-    List<StepSpec> steps = spec.steps() == null ? List.of() : spec.steps();
-    for (int i = 0; i < steps.size(); i++) {
-      List<VerifyQuerySpec> own = steps.get(i) == null ? List.of() : steps.get(i).verifyOrEmpty();
-      for (int j = 0; j < own.size(); j++) {
-        if (own.get(j).name() != null && shared.contains(own.get(j).name())) {
-          problems.add("spec.steps[" + i + "].verify[" + j + "].name: \"" + printable(own.get(j).name())
-              + "\" is used by spec.verify too");
+        database("spec.database", spec.database(), problems);
+        migrations(spec.migrations(), problems);
+        if (spec.steps() != null && spec.targetRevision() != null) {
+            problems.add("spec.targetRevision and spec.steps: set one, not both (steps carry their own targetRevision)");
+        } else if (spec.steps() != null) {
+            steps(spec.steps(), problems);
+        } else if (spec.targetRevision() == null || spec.targetRevision().isBlank()) {
+            problems.add("spec.targetRevision is required (or spec.steps)");
+        } else {
+            revision("spec.targetRevision", spec.targetRevision(), problems);
         }
-      }
-    }
-  }
-
-  private static void subdomain(String field, String value, String kind, List<String> problems) {
-    if (value.length() > KubernetesNames.SUBDOMAIN_MAX_LENGTH || !SUBDOMAIN.matcher(value).matches()) {
-      problems.add(field + ": \"" + printable(value) + "\" is not a " + kind + " name (lowercase letters, digits, '-' "
-          + "and '.', at most " + KubernetesNames.SUBDOMAIN_MAX_LENGTH + ")");
-    }
-  }
-
-  private static void safety(SafetySpec safety, List<String> problems) {
-    duration("spec.safety.lockTimeout", safety.lockTimeout(), problems);
-    duration("spec.safety.statementTimeout", safety.statementTimeout(), problems);
-    if (safety.lockRetries() != null && (safety.lockRetries() < 0 || safety.lockRetries() > 100)) {
-      problems.add("spec.safety.lockRetries: must be between 0 and 100, got " + safety.lockRetries());
-    }
-  }
-
-  private static void duration(String field, String value, List<String> problems) {
-    if (value == null) {
-      return;
-    }
-    try {
-      Durations.parse(field, value);
-    } catch (RunnerException e) {
-      problems.add(field + ": " + printable(e.getMessage()));
-    }
-  }
-
-  private static void verify(String field, List<VerifyQuerySpec> queries, List<String> problems) {
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < queries.size(); i++) {
-      VerifyQuerySpec query = queries.get(i);
-      String at = field + "[" + i + "]";
-      if (!VerifyQuery.validName(query.name())) {
-        problems.add(at + ".name: \"" + printable(String.valueOf(query.name()))
-            + "\" must be lowercase letters, digits and dashes, at most " + VerifyQuery.NAME_MAX_LENGTH);
-      } else if (!names.add(query.name())) {
-        problems.add(at + ".name: \"" + query.name() + "\" is used twice");
-      }
-      if (query.sql() == null || query.sql().isBlank()) {
-        problems.add(at + ".sql is required");
-      } else {
-        // The runner refuses the same (its --verify): several statements could leave the read-only transaction.
-        String problem = VerifyQuery.statementProblem(query.sql());
-        if (problem != null) {
-          problems.add(at + ".sql: " + problem);
+        backup(spec.backupOrDefault(), problems);
+        safety(spec.safetyOrDefault(), problems);
+        verify("spec.verify", spec.verifyOrEmpty(), problems);
+        verifyNamesAcrossSteps(spec, problems);
+        if (spec.backoffLimit() != null && (spec.backoffLimit() < 0 || spec.backoffLimit() > 10)) {
+            problems.add("spec.backoffLimit: must be between 0 and 10, got " + spec.backoffLimit());
         }
-      }
+        JobTemplateSpec template = spec.jobTemplateOrDefault();
+        if (template.activeDeadlineSeconds() != null && template.activeDeadlineSeconds() < 1) {
+            problems.add("spec.jobTemplate.activeDeadlineSeconds: must be at least 1, got " + template.activeDeadlineSeconds());
+        }
+        JobTemplateValidator.validate(template, problems);
+        rehearsal(spec, problems);
+        if (spec.baseline() != null) {
+            revision("spec.baseline", spec.baseline(), problems);
+        }
+        if (spec.historyLimit() != null && (spec.historyLimit() < 0 || spec.historyLimit() > 100)) {
+            problems.add("spec.historyLimit: must be between 0 and 100, got " + spec.historyLimit());
+        }
+        return problems;
     }
-  }
 
-  private static void database(String field, DatabaseSpec database, List<String> problems) {
-    if (database == null) {
-      problems.add(field + " is required");
-      return;
+    // A rehearsal restores the step's backup: without one there is nothing to restore.
+    private static void rehearsal(DatabaseMigrationSpec spec, List<String> problems) {
+        boolean backups = spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required;
+        boolean any = false;
+        for (StepSpec step : spec.stepsOrSingle()) {
+            if (step != null && step.name() != null && spec.rehearsalOf(step).required()) {
+                any = true;
+            }
+        }
+        if (any && !backups) {
+            problems.add("spec.rehearsal: a rehearsal restores the step's backup, so it needs spec.backup.mode Required");
+        }
+        if (spec.rehearsal() != null && spec.rehearsal().database() != null) {
+            database("spec.rehearsal.database", spec.rehearsal().database(), problems);
+        }
     }
-    if (database.host() == null || database.host().isBlank()) {
-      problems.add(field + ".host is required");
-    } else if (!HOST.matcher(database.host()).matches()) {
-      problems.add(field + ".host: \"" + printable(database.host()) + "\" is not a host name or IP address");
-    }
-    if (database.port() != null && (database.port() < 1 || database.port() > 65535)) {
-      problems.add(field + ".port: must be between 1 and 65535, got " + database.port());
-    }
-    if (database.name() == null || database.name().isBlank()) {
-      problems.add(field + ".name is required");
-    } else if (!DATABASE_NAME.matcher(database.name()).matches()) {
-      problems.add(field + ".name: \"" + printable(database.name()) + "\" is not a database name this operator accepts");
-    }
-    if (database.credentialsSecret() == null) {
-      problems.add(field + ".credentialsSecret is required");
-    } else if (database.credentialsSecret().name() == null || database.credentialsSecret().name().isBlank()) {
-      problems.add(field + ".credentialsSecret.name is required");
-    } else if (!SECRET_NAME.matcher(database.credentialsSecret().name()).matches()) {
-      problems.add(field + ".credentialsSecret.name: \"" + printable(database.credentialsSecret().name())
-          + "\" is not a Secret name");
-    }
-  }
 
-  private static void migrations(MigrationsSpec migrations, List<String> problems) {
-    if (migrations == null) {
-      problems.add("spec.migrations is required");
-      return;
+    /** The spec's problems, and the resource name's: it labels the Jobs and pods, and a label value has 63 at most. */
+    public static List<String> problems(DatabaseMigration resource) {
+        List<String> problems = new ArrayList<>();
+        String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
+        if (name != null && name.length() > MAX_NAME_LENGTH) {
+            problems.add("metadata.name: at most " + MAX_NAME_LENGTH + " characters for a DatabaseMigration (it is the "
+                    + "dbmigrate.io/migration label of its Jobs and pods), got " + name.length());
+        }
+        // The CRD cannot check annotations: what they ask for reaches status, Events and Job args.
+        Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
+        for (String key : List.of(Gates.APPROVE_ANNOTATION, StampRequests.STAMP_ANNOTATION)) {
+            String value = annotations == null ? null : annotations.get(key);
+            if (value != null && (value.length() > ANNOTATION_MAX_LENGTH || value.chars().anyMatch(Character::isISOControl))) {
+                problems.add("metadata.annotations[" + key + "]: \"" + printable(value) + "\" must be one line without control "
+                        + "characters, at most " + ANNOTATION_MAX_LENGTH);
+            }
+        }
+        problems.addAll(problems(resource.getSpec()));
+        return problems;
     }
-    if (migrations.image() == null || migrations.image().isBlank()) {
-      problems.add("spec.migrations.image is required");
-    } else if (migrations.image().chars().anyMatch(Character::isWhitespace)) {
-      problems.add("spec.migrations.image: must not contain white space");
-    } else if (migrations.image().length() > KubernetesNames.IMAGE_MAX_LENGTH || !IMAGE.matcher(migrations.image()).matches()) {
-      problems.add("spec.migrations.image: \"" + printable(migrations.image()) + "\" is not an image reference (letters, "
-          + "digits and . _ - / : @ +, at most " + KubernetesNames.IMAGE_MAX_LENGTH + ")");
-    }
-    if (migrations.path() != null && !PATH.matcher(migrations.path()).matches()) {
-      problems.add("spec.migrations.path: \"" + printable(migrations.path()) + "\" is not an absolute path");
-    } else if (migrations.path() != null && migrations.path().contains("..")) {
-      problems.add("spec.migrations.path: must not contain ..");
-    }
-  }
 
-  private static void backup(BackupSpec backup, List<String> problems) {
-    if (backup.retain() != null && (backup.retain() < 1 || backup.retain() > 100)) {
-      problems.add("spec.backup.retain: must be between 1 and 100, got " + backup.retain());
+    private static void revision(String field, String revision, List<String> problems) {
+        if (revision.length() > RevisionSpec.MAX_LENGTH || !REVISION.matcher(revision).matches()) {
+            problems.add(field + ": \"" + printable(revision)
+                    + "\" is not an Alembic revision spec (head, a revision id, branch@head, +N)");
+        }
     }
-    if (backup.reason() != null && (backup.reason().length() > BackupSpec.REASON_MAX_LENGTH
-        || !TEXT.matcher(backup.reason()).matches())) {
-      problems.add("spec.backup.reason: \"" + printable(backup.reason()) + "\" must be text without control characters "
-          + "(tab and newline allowed), at most " + BackupSpec.REASON_MAX_LENGTH);
-    }
-    if (backup.modeOrDefault() == BackupSpec.BackupMode.Disabled) {
-      if (backup.reason() == null || backup.reason().isBlank()) {
-        problems.add("spec.backup.reason is required when spec.backup.mode is Disabled");
-      }
-      return;
-    }
-    if (backup.volume() == null || backup.volume().persistentVolumeClaim() == null) {
-      problems.add("spec.backup.volume.persistentVolumeClaim is required when spec.backup.mode is Required");
-    } else if (backup.volume().persistentVolumeClaim().claimName() == null
-        || backup.volume().persistentVolumeClaim().claimName().isBlank()) {
-      problems.add("spec.backup.volume.persistentVolumeClaim.claimName is required");
-    } else {
-      subdomain("spec.backup.volume.persistentVolumeClaim.claimName", backup.volume().persistentVolumeClaim().claimName(),
-          "PersistentVolumeClaim", problems);
-    }
-  }
 
-  // Echo user input into status without control characters or unbounded length.
-  static String printable(String value) {
-    String cleaned = value.replaceAll("\\p{Cntrl}", "?");
-    return cleaned.length() > 80 ? cleaned.substring(0, 80) + "..." : cleaned;
-  }
+    private static void steps(List<StepSpec> steps, List<String> problems) {
+        if (steps.isEmpty() || steps.size() > 10) {
+            problems.add("spec.steps: between 1 and 10 steps, got " + steps.size());
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            StepSpec step = steps.get(i);
+            String field = "spec.steps[" + i + "]";
+            if (step.name() == null || step.name().isBlank()) {
+                problems.add(field + ".name is required");
+            } else if (step.name().length() > StepSpec.NAME_MAX_LENGTH || !STEP_NAME.matcher(step.name()).matches()) {
+                problems.add(field + ".name: \"" + printable(step.name()) + "\" must be lowercase letters, digits and dashes, at most "
+                        + StepSpec.NAME_MAX_LENGTH);
+            } else if (!names.add(step.name())) {
+                problems.add(field + ".name: \"" + step.name() + "\" is used by an earlier step");
+            }
+            if (step.targetRevision() == null || step.targetRevision().isBlank()) {
+                problems.add(field + ".targetRevision is required");
+            } else {
+                revision(field + ".targetRevision", step.targetRevision(), problems);
+            }
+            GateSpec gate = step.gate();
+            if (gate != null && gate.deploymentRollout() != null
+                    && (gate.deploymentRollout().name() == null || gate.deploymentRollout().name().isBlank())) {
+                problems.add(field + ".gate.deploymentRollout.name is required");
+            } else if (gate != null && gate.deploymentRollout() != null) {
+                subdomain(field + ".gate.deploymentRollout.name", gate.deploymentRollout().name(), "Deployment", problems);
+            }
+            if (gate != null && gate.window() != null) {
+                WindowGate w = gate.window();
+                for (String problem : MaintenanceWindow.problems(w.schedule(), w.duration(), w.timeZone())) {
+                    problems.add(field + "." + problem);
+                }
+            }
+            verify(field + ".verify", step.verifyOrEmpty(), problems);
+        }
+    }
+
+    // A step runs spec.verify and its own as one list: a name in both would be ambiguous in status.
+    private static void verifyNamesAcrossSteps(DatabaseMigrationSpec spec, List<String> problems) {
+        Set<String> shared = new HashSet<>();
+        spec.verifyOrEmpty().forEach(query -> shared.add(query.name()));
+        List<StepSpec> steps = spec.steps() == null ? List.of() : spec.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            List<VerifyQuerySpec> own = steps.get(i) == null ? List.of() : steps.get(i).verifyOrEmpty();
+            for (int j = 0; j < own.size(); j++) {
+                if (own.get(j).name() != null && shared.contains(own.get(j).name())) {
+                    problems.add("spec.steps[" + i + "].verify[" + j + "].name: \"" + printable(own.get(j).name())
+                            + "\" is used by spec.verify too");
+                }
+            }
+        }
+    }
+
+    private static void subdomain(String field, String value, String kind, List<String> problems) {
+        if (value.length() > KubernetesNames.SUBDOMAIN_MAX_LENGTH || !SUBDOMAIN.matcher(value).matches()) {
+            problems.add(field + ": \"" + printable(value) + "\" is not a " + kind + " name (lowercase letters, digits, '-' "
+                    + "and '.', at most " + KubernetesNames.SUBDOMAIN_MAX_LENGTH + ")");
+        }
+    }
+
+    private static void safety(SafetySpec safety, List<String> problems) {
+        duration("spec.safety.lockTimeout", safety.lockTimeout(), problems);
+        duration("spec.safety.statementTimeout", safety.statementTimeout(), problems);
+        if (safety.lockRetries() != null && (safety.lockRetries() < 0 || safety.lockRetries() > 100)) {
+            problems.add("spec.safety.lockRetries: must be between 0 and 100, got " + safety.lockRetries());
+        }
+    }
+
+    private static void duration(String field, String value, List<String> problems) {
+        if (value == null) {
+            return;
+        }
+        try {
+            Durations.parse(field, value);
+        } catch (RunnerException e) {
+            problems.add(field + ": " + printable(e.getMessage()));
+        }
+    }
+
+    private static void verify(String field, List<VerifyQuerySpec> queries, List<String> problems) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < queries.size(); i++) {
+            VerifyQuerySpec query = queries.get(i);
+            String at = field + "[" + i + "]";
+            if (!VerifyQuery.validName(query.name())) {
+                problems.add(at + ".name: \"" + printable(String.valueOf(query.name()))
+                        + "\" must be lowercase letters, digits and dashes, at most " + VerifyQuery.NAME_MAX_LENGTH);
+            } else if (!names.add(query.name())) {
+                problems.add(at + ".name: \"" + query.name() + "\" is used twice");
+            }
+            if (query.sql() == null || query.sql().isBlank()) {
+                problems.add(at + ".sql is required");
+            } else {
+                // The runner refuses the same (its --verify): several statements could leave the read-only transaction.
+                String problem = VerifyQuery.statementProblem(query.sql());
+                if (problem != null) {
+                    problems.add(at + ".sql: " + problem);
+                }
+            }
+        }
+    }
+
+    private static void database(String field, DatabaseSpec database, List<String> problems) {
+        if (database == null) {
+            problems.add(field + " is required");
+            return;
+        }
+        if (database.host() == null || database.host().isBlank()) {
+            problems.add(field + ".host is required");
+        } else if (!HOST.matcher(database.host()).matches()) {
+            problems.add(field + ".host: \"" + printable(database.host()) + "\" is not a host name or IP address");
+        }
+        if (database.port() != null && (database.port() < 1 || database.port() > 65535)) {
+            problems.add(field + ".port: must be between 1 and 65535, got " + database.port());
+        }
+        if (database.name() == null || database.name().isBlank()) {
+            problems.add(field + ".name is required");
+        } else if (!DATABASE_NAME.matcher(database.name()).matches()) {
+            problems.add(field + ".name: \"" + printable(database.name()) + "\" is not a database name this operator accepts");
+        }
+        if (database.credentialsSecret() == null) {
+            problems.add(field + ".credentialsSecret is required");
+        } else if (database.credentialsSecret().name() == null || database.credentialsSecret().name().isBlank()) {
+            problems.add(field + ".credentialsSecret.name is required");
+        } else if (!SECRET_NAME.matcher(database.credentialsSecret().name()).matches()) {
+            problems.add(field + ".credentialsSecret.name: \"" + printable(database.credentialsSecret().name())
+                    + "\" is not a Secret name");
+        }
+    }
+
+    private static void migrations(MigrationsSpec migrations, List<String> problems) {
+        if (migrations == null) {
+            problems.add("spec.migrations is required");
+            return;
+        }
+        if (migrations.image() == null || migrations.image().isBlank()) {
+            problems.add("spec.migrations.image is required");
+        } else if (migrations.image().chars().anyMatch(Character::isWhitespace)) {
+            problems.add("spec.migrations.image: must not contain white space");
+        } else if (migrations.image().length() > KubernetesNames.IMAGE_MAX_LENGTH || !IMAGE.matcher(migrations.image()).matches()) {
+            problems.add("spec.migrations.image: \"" + printable(migrations.image()) + "\" is not an image reference (letters, "
+                    + "digits and . _ - / : @ +, at most " + KubernetesNames.IMAGE_MAX_LENGTH + ")");
+        }
+        if (migrations.path() != null && !PATH.matcher(migrations.path()).matches()) {
+            problems.add("spec.migrations.path: \"" + printable(migrations.path()) + "\" is not an absolute path");
+        } else if (migrations.path() != null && migrations.path().contains("..")) {
+            problems.add("spec.migrations.path: must not contain ..");
+        }
+    }
+
+    private static void backup(BackupSpec backup, List<String> problems) {
+        if (backup.retain() != null && (backup.retain() < 1 || backup.retain() > 100)) {
+            problems.add("spec.backup.retain: must be between 1 and 100, got " + backup.retain());
+        }
+        if (backup.reason() != null && (backup.reason().length() > BackupSpec.REASON_MAX_LENGTH
+                || !TEXT.matcher(backup.reason()).matches())) {
+            problems.add("spec.backup.reason: \"" + printable(backup.reason()) + "\" must be text without control characters "
+                    + "(tab and newline allowed), at most " + BackupSpec.REASON_MAX_LENGTH);
+        }
+        if (backup.modeOrDefault() == BackupSpec.BackupMode.Disabled) {
+            if (backup.reason() == null || backup.reason().isBlank()) {
+                problems.add("spec.backup.reason is required when spec.backup.mode is Disabled");
+            }
+            return;
+        }
+        if (backup.volume() == null || backup.volume().persistentVolumeClaim() == null) {
+            problems.add("spec.backup.volume.persistentVolumeClaim is required when spec.backup.mode is Required");
+        } else if (backup.volume().persistentVolumeClaim().claimName() == null
+                || backup.volume().persistentVolumeClaim().claimName().isBlank()) {
+            problems.add("spec.backup.volume.persistentVolumeClaim.claimName is required");
+        } else {
+            subdomain("spec.backup.volume.persistentVolumeClaim.claimName", backup.volume().persistentVolumeClaim().claimName(),
+                    "PersistentVolumeClaim", problems);
+        }
+    }
+
+    // Echo user input into status without control characters or unbounded length.
+    static String printable(String value) {
+        String cleaned = value.replaceAll("\\p{Cntrl}", "?");
+        return cleaned.length() > 80 ? cleaned.substring(0, 80) + "..." : cleaned;
+    }
 }

@@ -1,15 +1,5 @@
 package io.dbmigrate.status;
 
-import io.dbmigrate.testing.Resources;
-
-import io.dbmigrate.decide.MigrationPlanner;
-
-import io.dbmigrate.observe.ContainerOutcome;
-import io.dbmigrate.observe.SecretObservation;
-import io.dbmigrate.observe.Observation;
-import io.dbmigrate.observe.JobObservation;
-import io.dbmigrate.observe.Attempt;
-
 import static io.dbmigrate.testing.Resources.T0;
 import static io.dbmigrate.testing.Resources.activeJob;
 import static io.dbmigrate.testing.Resources.attempt;
@@ -30,8 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
-import io.dbmigrate.status.TransitionEvent.Type;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.observe.Attempt;
+import io.dbmigrate.observe.ContainerOutcome;
+import io.dbmigrate.observe.JobObservation;
+import io.dbmigrate.observe.Observation;
+import io.dbmigrate.observe.SecretObservation;
+import io.dbmigrate.status.TransitionEvent.Type;
+import io.dbmigrate.testing.Resources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -39,183 +36,183 @@ import org.junit.jupiter.api.Test;
 
 class TransitionEventTest {
 
-  private static DatabaseMigrationStatus reconcile(Observation observation) {
-    return StatusAggregator.compute(observation, MigrationPlanner.decide(observation), T0);
-  }
-
-  /** The status after one reconcile of this resource with this Job, starting from the resource's current status. */
-  private static DatabaseMigrationStatus step(DatabaseMigration resource, JobObservation job) {
-    DatabaseMigrationStatus next = reconcile(observe(resource, job));
-    resource.setStatus(next);
-    return next;
-  }
-
-  /** Reconciled while its Job's pod backs up. */
-  private static DatabaseMigrationStatus backingUp(DatabaseMigration resource) {
-    return step(resource, activeJob(MigrationPlanner.jobName(resource),
-        attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
-  }
-
-  /** Reconciled once backup g1 (at a1b2) is verified and the upgrade runs. */
-  private static DatabaseMigrationStatus migrating(DatabaseMigration resource) {
-    return step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
-  }
-
-  /** Reconciled once its Job succeeded: backup g1 at a1b2, then the upgrade to c3d4. */
-  private static DatabaseMigrationStatus succeeded(DatabaseMigration resource) {
-    return step(resource, succeededJob(MigrationPlanner.jobName(resource),
-        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
-  }
-
-  /** One fresh resource reconciled twice: to what {@code first} makes of it, then to what {@code second} does. */
-  private record Transition(DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
-    static Transition of(Function<DatabaseMigration, DatabaseMigrationStatus> first,
-                         Function<DatabaseMigration, DatabaseMigrationStatus> second) {
-      DatabaseMigration resource = migration().build();
-      DatabaseMigrationStatus before = first.apply(resource);
-      return new Transition(before, second.apply(resource));
+    private static DatabaseMigrationStatus reconcile(Observation observation) {
+        return StatusAggregator.compute(observation, MigrationPlanner.decide(observation), T0);
     }
 
-    List<TransitionEvent> events() {
-      return TransitionEvent.between(before, after);
+    /** The status after one reconcile of this resource with this Job, starting from the resource's current status. */
+    private static DatabaseMigrationStatus step(DatabaseMigration resource, JobObservation job) {
+        DatabaseMigrationStatus next = reconcile(observe(resource, job));
+        resource.setStatus(next);
+        return next;
     }
-  }
 
-  private static TransitionEvent only(List<TransitionEvent> events) {
-    assertEquals(1, events.size(), events.toString());
-    return events.get(0);
-  }
+    /** Reconciled while its Job's pod backs up. */
+    private static DatabaseMigrationStatus backingUp(DatabaseMigration resource) {
+        return step(resource, activeJob(MigrationPlanner.jobName(resource),
+                attempt(ContainerOutcome.running(), ContainerOutcome.waiting("PodInitializing"))));
+    }
 
-  @Test
-  void firstStatusIsAnEvent() {
-    DatabaseMigrationStatus created = reconcile(observe(migration().build()));
+    /** Reconciled once backup g1 (at a1b2) is verified and the upgrade runs. */
+    private static DatabaseMigrationStatus migrating(DatabaseMigration resource) {
+        return step(resource, activeJob(MigrationPlanner.jobName(resource), backedUp("g1", "a1b2")));
+    }
 
-    TransitionEvent event = only(TransitionEvent.between(null, created));
+    /** Reconciled once its Job succeeded: backup g1 at a1b2, then the upgrade to c3d4. */
+    private static DatabaseMigrationStatus succeeded(DatabaseMigration resource) {
+        return step(resource, succeededJob(MigrationPlanner.jobName(resource),
+                attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "c3d4", "c3d4")))));
+    }
 
-    assertEquals(new TransitionEvent(Type.Normal, "JobCreated", created.message()), event);
-  }
+    /** One fresh resource reconciled twice: to what {@code first} makes of it, then to what {@code second} does. */
+    private record Transition(DatabaseMigrationStatus before, DatabaseMigrationStatus after) {
+        static Transition of(Function<DatabaseMigration, DatabaseMigrationStatus> first,
+                                                  Function<DatabaseMigration, DatabaseMigrationStatus> second) {
+            DatabaseMigration resource = migration().build();
+            DatabaseMigrationStatus before = first.apply(resource);
+            return new Transition(before, second.apply(resource));
+        }
 
-  @Test
-  void nothingChangedIsNoEvent() {
-    DatabaseMigrationStatus status = reconcile(observe(migration().build(), SecretObservation.MISSING));
+        List<TransitionEvent> events() {
+            return TransitionEvent.between(before, after);
+        }
+    }
 
-    assertEquals(List.of(), TransitionEvent.between(status, status));
-    assertEquals(List.of(), TransitionEvent.between(status, reconcile(observe(migration().build(), SecretObservation.MISSING))));
-  }
+    private static TransitionEvent only(List<TransitionEvent> events) {
+        assertEquals(1, events.size(), events.toString());
+        return events.get(0);
+    }
 
-  @Test
-  void aRewordedMessageWithTheSameReasonIsNoEvent() {
-    DatabaseMigration resource = migration().backoffLimit(5).build();
-    String job = MigrationPlanner.jobName(resource);
-    Attempt lockHeld = attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")),
-        ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")));
-    DatabaseMigrationStatus firstRetry = step(resource, activeJob(job, lockHeld));
-    DatabaseMigrationStatus secondRetry = step(resource, activeJob(job, lockHeld, lockHeld));
+    @Test
+    void firstStatusIsAnEvent() {
+        DatabaseMigrationStatus created = reconcile(observe(migration().build()));
 
-    assertNotEquals(firstRetry.message(), secondRetry.message());
-    assertEquals(List.of(), TransitionEvent.between(firstRetry, secondRetry));
-  }
+        TransitionEvent event = only(TransitionEvent.between(null, created));
 
-  @Test
-  void readyReasonChangeIsAnEvent() {
-    Transition transition = Transition.of(TransitionEventTest::backingUp, TransitionEventTest::succeeded);
+        assertEquals(new TransitionEvent(Type.Normal, "JobCreated", created.message()), event);
+    }
 
-    List<TransitionEvent> events = transition.events();
+    @Test
+    void nothingChangedIsNoEvent() {
+        DatabaseMigrationStatus status = reconcile(observe(migration().build(), SecretObservation.MISSING));
 
-    assertTrue(events.contains(new TransitionEvent(Type.Normal, "Succeeded", transition.after().message())),
-        events.toString());
-  }
+        assertEquals(List.of(), TransitionEvent.between(status, status));
+        assertEquals(List.of(), TransitionEvent.between(status, reconcile(observe(migration().build(), SecretObservation.MISSING))));
+    }
 
-  @Test
-  void newGenerationIsAnEventEvenWithTheSameReason() {
-    DatabaseMigrationStatus first = reconcile(observe(migration().generation(1L).build(), SecretObservation.MISSING));
-    DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4").status(first).build();
-    DatabaseMigrationStatus second = reconcile(observe(edited, SecretObservation.MISSING));
+    @Test
+    void aRewordedMessageWithTheSameReasonIsNoEvent() {
+        DatabaseMigration resource = migration().backoffLimit(5).build();
+        String job = MigrationPlanner.jobName(resource);
+        Attempt lockHeld = attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")),
+                ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held")));
+        DatabaseMigrationStatus firstRetry = step(resource, activeJob(job, lockHeld));
+        DatabaseMigrationStatus secondRetry = step(resource, activeJob(job, lockHeld, lockHeld));
 
-    TransitionEvent event = only(TransitionEvent.between(first, second));
+        assertNotEquals(firstRetry.message(), secondRetry.message());
+        assertEquals(List.of(), TransitionEvent.between(firstRetry, secondRetry));
+    }
 
-    assertEquals("SecretNotFound", event.reason());
-  }
+    @Test
+    void readyReasonChangeIsAnEvent() {
+        Transition transition = Transition.of(TransitionEventTest::backingUp, TransitionEventTest::succeeded);
 
-  @Test
-  void newBackupIsABackupVerifiedEvent() {
-    List<TransitionEvent> events =
-        Transition.of(TransitionEventTest::backingUp, TransitionEventTest::migrating).events();
+        List<TransitionEvent> events = transition.events();
 
-    TransitionEvent verified = events.stream().filter(e -> e.reason().equals("BackupVerified")).findFirst()
-        .orElseThrow(() -> new AssertionError(events.toString()));
-    assertEquals(Type.Normal, verified.type());
-    assertTrue(verified.message().contains(backupFile("g1")), verified.message());
-    assertTrue(verified.message().contains(Resources.SHA256.substring(0, 12)), verified.message());
-    assertTrue(verified.message().contains("a1b2"), verified.message());
-    assertTrue(events.stream().anyMatch(e -> e.reason().equals("Migrating")), events.toString());
-  }
+        assertTrue(events.contains(new TransitionEvent(Type.Normal, "Succeeded", transition.after().message())),
+                events.toString());
+    }
 
-  @Test
-  void theSameBackupIsNotAnnouncedTwice() {
-    List<TransitionEvent> events =
-        Transition.of(TransitionEventTest::migrating, TransitionEventTest::succeeded).events();
+    @Test
+    void newGenerationIsAnEventEvenWithTheSameReason() {
+        DatabaseMigrationStatus first = reconcile(observe(migration().generation(1L).build(), SecretObservation.MISSING));
+        DatabaseMigration edited = migration().generation(2L).targetRevision("c3d4").status(first).build();
+        DatabaseMigrationStatus second = reconcile(observe(edited, SecretObservation.MISSING));
 
-    assertEquals(List.of("Succeeded"), events.stream().map(TransitionEvent::reason).toList());
-  }
+        TransitionEvent event = only(TransitionEvent.between(first, second));
 
-  @Test
-  void stalledIsAWarning() {
-    Transition transition = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
-        failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy", null, attempt(
-            ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom"))))));
+        assertEquals("SecretNotFound", event.reason());
+    }
 
-    TransitionEvent event = only(transition.events());
+    @Test
+    void newBackupIsABackupVerifiedEvent() {
+        List<TransitionEvent> events =
+                Transition.of(TransitionEventTest::backingUp, TransitionEventTest::migrating).events();
 
-    assertEquals(new TransitionEvent(Type.Warning, "MigrationFailed", transition.after().message()), event);
-  }
+        TransitionEvent verified = events.stream().filter(e -> e.reason().equals("BackupVerified")).findFirst()
+                .orElseThrow(() -> new AssertionError(events.toString()));
+        assertEquals(Type.Normal, verified.type());
+        assertTrue(verified.message().contains(backupFile("g1")), verified.message());
+        assertTrue(verified.message().contains(Resources.SHA256.substring(0, 12)), verified.message());
+        assertTrue(verified.message().contains("a1b2"), verified.message());
+        assertTrue(events.stream().anyMatch(e -> e.reason().equals("Migrating")), events.toString());
+    }
 
-  @Test
-  void invalidSpecIsAWarning() {
-    DatabaseMigrationStatus stalled = reconcile(observe(migration().targetRevision("$(id)").build()));
+    @Test
+    void theSameBackupIsNotAnnouncedTwice() {
+        List<TransitionEvent> events =
+                Transition.of(TransitionEventTest::migrating, TransitionEventTest::succeeded).events();
 
-    TransitionEvent event = only(TransitionEvent.between(null, stalled));
+        assertEquals(List.of("Succeeded"), events.stream().map(TransitionEvent::reason).toList());
+    }
 
-    assertEquals(Type.Warning, event.type());
-    assertEquals("InvalidSpec", event.reason());
-  }
+    @Test
+    void stalledIsAWarning() {
+        Transition transition = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
+                failedJob(MigrationPlanner.jobName(resource), "PodFailurePolicy", null, attempt(
+                        ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeFailed("a1b2", "a1b2", "c3d4", "boom"))))));
 
-  @Test
-  void missingSecretOrKeyIsAWarning() {
-    DatabaseMigrationStatus noSecret = reconcile(observe(migration().build(), SecretObservation.MISSING));
-    DatabaseMigrationStatus noKey = reconcile(observe(migration().build(), new SecretObservation(true, List.of("password"))));
+        TransitionEvent event = only(transition.events());
 
-    assertEquals(new TransitionEvent(Type.Warning, "SecretNotFound", noSecret.message()),
-        only(TransitionEvent.between(null, noSecret)));
-    assertEquals(new TransitionEvent(Type.Warning, "SecretKeyNotFound", noKey.message()),
-        only(TransitionEvent.between(null, noKey)));
-  }
+        assertEquals(new TransitionEvent(Type.Warning, "MigrationFailed", transition.after().message()), event);
+    }
 
-  @Test
-  void retryingIsAWarning() {
-    Transition retrying = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
-        activeJob(MigrationPlanner.jobName(resource),
-            attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held"))))));
+    @Test
+    void invalidSpecIsAWarning() {
+        DatabaseMigrationStatus stalled = reconcile(observe(migration().targetRevision("$(id)").build()));
 
-    assertEquals(Type.Warning, only(retrying.events()).type());
-  }
+        TransitionEvent event = only(TransitionEvent.between(null, stalled));
 
-  @Test
-  void progressAndSuccessAreNormal() {
-    DatabaseMigration resource = migration().build();
-    DatabaseMigrationStatus created = step(resource, null);
-    DatabaseMigrationStatus backingUp = backingUp(resource);
-    DatabaseMigrationStatus migrating = migrating(resource);
-    DatabaseMigrationStatus succeeded = succeeded(resource);
+        assertEquals(Type.Warning, event.type());
+        assertEquals("InvalidSpec", event.reason());
+    }
 
-    List<TransitionEvent> events = new ArrayList<>();
-    events.addAll(TransitionEvent.between(null, created));
-    events.addAll(TransitionEvent.between(created, backingUp));
-    events.addAll(TransitionEvent.between(backingUp, migrating));
-    events.addAll(TransitionEvent.between(migrating, succeeded));
+    @Test
+    void missingSecretOrKeyIsAWarning() {
+        DatabaseMigrationStatus noSecret = reconcile(observe(migration().build(), SecretObservation.MISSING));
+        DatabaseMigrationStatus noKey = reconcile(observe(migration().build(), new SecretObservation(true, List.of("password"))));
 
-    assertEquals(List.of("JobCreated", "BackingUp", "BackupVerified", "Migrating", "Succeeded"),
-        events.stream().map(TransitionEvent::reason).toList());
-    assertTrue(events.stream().allMatch(e -> e.type() == Type.Normal), events.toString());
-  }
+        assertEquals(new TransitionEvent(Type.Warning, "SecretNotFound", noSecret.message()),
+                only(TransitionEvent.between(null, noSecret)));
+        assertEquals(new TransitionEvent(Type.Warning, "SecretKeyNotFound", noKey.message()),
+                only(TransitionEvent.between(null, noKey)));
+    }
+
+    @Test
+    void retryingIsAWarning() {
+        Transition retrying = Transition.of(TransitionEventTest::migrating, resource -> step(resource,
+                activeJob(MigrationPlanner.jobName(resource),
+                        attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(failed("upgrade", ExitCode.LOCK_NOT_ACQUIRED, "held"))))));
+
+        assertEquals(Type.Warning, only(retrying.events()).type());
+    }
+
+    @Test
+    void progressAndSuccessAreNormal() {
+        DatabaseMigration resource = migration().build();
+        DatabaseMigrationStatus created = step(resource, null);
+        DatabaseMigrationStatus backingUp = backingUp(resource);
+        DatabaseMigrationStatus migrating = migrating(resource);
+        DatabaseMigrationStatus succeeded = succeeded(resource);
+
+        List<TransitionEvent> events = new ArrayList<>();
+        events.addAll(TransitionEvent.between(null, created));
+        events.addAll(TransitionEvent.between(created, backingUp));
+        events.addAll(TransitionEvent.between(backingUp, migrating));
+        events.addAll(TransitionEvent.between(migrating, succeeded));
+
+        assertEquals(List.of("JobCreated", "BackingUp", "BackupVerified", "Migrating", "Succeeded"),
+                events.stream().map(TransitionEvent::reason).toList());
+        assertTrue(events.stream().allMatch(e -> e.type() == Type.Normal), events.toString());
+    }
 }

@@ -11,33 +11,33 @@ import java.util.Objects;
  * can say what Flux would see.
  */
 public final class Kstatus {
-  public enum Verdict { Terminating, InProgress, Failed, Current }
+    public enum Verdict { Terminating, InProgress, Failed, Current }
 
-  private Kstatus() {
-  }
+    private Kstatus() {
+    }
 
-  public static Verdict of(DatabaseMigration resource) {
-    if (resource.getMetadata().getDeletionTimestamp() != null) {
-      return Verdict.Terminating;
+    public static Verdict of(DatabaseMigration resource) {
+        if (resource.getMetadata().getDeletionTimestamp() != null) {
+            return Verdict.Terminating;
+        }
+        DatabaseMigrationStatus status = resource.getStatus();
+        if (status == null) {
+            return Verdict.Current; // no observedGeneration to compare, no conditions to read
+        }
+        if (status.observedGeneration() != null
+                && !Objects.equals(status.observedGeneration(), resource.getMetadata().getGeneration())) {
+            return Verdict.InProgress;
+        }
+        if (isTrue(status, StatusCondition.RECONCILING)) {
+            return Verdict.InProgress;
+        }
+        if (isTrue(status, StatusCondition.STALLED)) {
+            return Verdict.Failed;
+        }
+        return Verdict.Current;
     }
-    DatabaseMigrationStatus status = resource.getStatus();
-    if (status == null) {
-      return Verdict.Current; // no observedGeneration to compare, no conditions to read
-    }
-    if (status.observedGeneration() != null
-        && !Objects.equals(status.observedGeneration(), resource.getMetadata().getGeneration())) {
-      return Verdict.InProgress;
-    }
-    if (isTrue(status, StatusCondition.RECONCILING)) {
-      return Verdict.InProgress;
-    }
-    if (isTrue(status, StatusCondition.STALLED)) {
-      return Verdict.Failed;
-    }
-    return Verdict.Current;
-  }
 
-  private static boolean isTrue(DatabaseMigrationStatus status, String type) {
-    return status.conditionsOrEmpty().stream().anyMatch(c -> type.equals(c.type()) && "True".equals(c.status()));
-  }
+    private static boolean isTrue(DatabaseMigrationStatus status, String type) {
+        return status.conditionsOrEmpty().stream().anyMatch(c -> type.equals(c.type()) && "True".equals(c.status()));
+    }
 }

@@ -21,38 +21,38 @@ import java.util.List;
  * classes directly: no kubelet, no Job controller (the test plays them). {@link TestCluster} is the end-to-end one.
  */
 public final class MockApiServer implements AutoCloseable {
-  private final KubernetesMockServer server;
-  private final KubernetesClient client;
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
 
-  private MockApiServer(KubernetesMockServer server, KubernetesClient client) {
-    this.server = server;
-    this.client = client;
-  }
-
-  public static MockApiServer start() {
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(List.of()), false);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    // The JDK client, as TestCluster uses: fabric8 would otherwise pick one of two factories at random.
-    KubernetesClient client = server.createClient(new JdkHttpClientFactory());
-    // The CRD teaches the mock the resource's status subresource.
-    Path file = TestCluster.repoRoot().resolve("crds").resolve(TestCluster.CRD_NAME + "-v1.yaml");
-    try (InputStream in = Files.newInputStream(file)) {
-      client.apiextensions().v1().customResourceDefinitions()
-          .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file, e);
+    private MockApiServer(KubernetesMockServer server, KubernetesClient client) {
+        this.server = server;
+        this.client = client;
     }
-    return new MockApiServer(server, client);
-  }
 
-  public KubernetesClient client() {
-    return client;
-  }
+    public static MockApiServer start() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        // The JDK client, as TestCluster uses: fabric8 would otherwise pick one of two factories at random.
+        KubernetesClient client = server.createClient(new JdkHttpClientFactory());
+        // The CRD teaches the mock the resource's status subresource.
+        Path file = TestCluster.repoRoot().resolve("crds").resolve(TestCluster.CRD_NAME + "-v1.yaml");
+        try (InputStream in = Files.newInputStream(file)) {
+            client.apiextensions().v1().customResourceDefinitions()
+                    .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+        return new MockApiServer(server, client);
+    }
 
-  @Override
-  public void close() {
-    client.close();
-    server.destroy();
-  }
+    public KubernetesClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
 }

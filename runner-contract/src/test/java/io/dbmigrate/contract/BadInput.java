@@ -1,10 +1,10 @@
 package io.dbmigrate.contract;
 
-import org.junit.jupiter.api.function.Executable;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.function.Executable;
 
 /** How the contract's checks refuse input: a RunnerException with BAD_INPUT whose message starts with what was refused. */
 final class BadInput {

@@ -1,10 +1,9 @@
 package io.dbmigrate.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.function.BooleanSupplier;
 
 /**
  * Read-modify-write of a status subresource the way controllers do it: the write carries the resourceVersion it read,

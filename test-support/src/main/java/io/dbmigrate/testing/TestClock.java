@@ -11,29 +11,29 @@ import java.time.ZoneOffset;
  * anybody waiting for Saturday night.
  */
 public final class TestClock extends Clock {
-  private volatile Duration offset;
+    private volatile Duration offset;
 
-  public TestClock(Instant now) {
-    set(now);
-  }
+    public TestClock(Instant now) {
+        set(now);
+    }
 
-  /** From now on, {@link #instant()} is {@code now} plus the real time that passes. */
-  public void set(Instant now) {
-    offset = Duration.between(Instant.now(), now);
-  }
+    /** From now on, {@link #instant()} is {@code now} plus the real time that passes. */
+    public void set(Instant now) {
+        offset = Duration.between(Instant.now(), now);
+    }
 
-  @Override
-  public Instant instant() {
-    return Instant.now().plus(offset);
-  }
+    @Override
+    public Instant instant() {
+        return Instant.now().plus(offset);
+    }
 
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
 
-  @Override
-  public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("the operator reads instants only");
-  }
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("the operator reads instants only");
+    }
 }

@@ -7,16 +7,16 @@ import io.fabric8.generator.annotation.Size;
 
 /** The volume the dumps go to. A PersistentVolumeClaim: a dump that dies with its pod is no backup. */
 public record BackupVolume(
-    @Required
-    @JsonPropertyDescription("The PersistentVolumeClaim, in the resource's namespace, that holds the dumps.")
-    ClaimRef persistentVolumeClaim) {
+        @Required
+        @JsonPropertyDescription("The PersistentVolumeClaim, in the resource's namespace, that holds the dumps.")
+        ClaimRef persistentVolumeClaim) {
 
-  /** A PersistentVolumeClaim by name. */
-  public record ClaimRef(
-      @Required
-      @Pattern(KubernetesNames.SUBDOMAIN)
-      @Size(min = 1, max = KubernetesNames.SUBDOMAIN_MAX_LENGTH)
-      @JsonPropertyDescription("Name of the PersistentVolumeClaim.")
-      String claimName) {
-  }
+    /** A PersistentVolumeClaim by name. */
+    public record ClaimRef(
+            @Required
+            @Pattern(KubernetesNames.SUBDOMAIN)
+            @Size(min = 1, max = KubernetesNames.SUBDOMAIN_MAX_LENGTH)
+            @JsonPropertyDescription("Name of the PersistentVolumeClaim.")
+            String claimName) {
+    }
 }

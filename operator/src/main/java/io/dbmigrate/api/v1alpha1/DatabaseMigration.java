@@ -29,27 +29,27 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Last Backup", jsonPath = ".status.lastBackup.finishedAt", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = AdditionalPrinterColumn.Type.STRING, priority = 1,
-    format = PrinterColumnFormat.NONE)
+        format = PrinterColumnFormat.NONE)
 public class DatabaseMigration extends CustomResource<DatabaseMigrationSpec, DatabaseMigrationStatus> implements Namespaced {
-  public static final String GROUP = "dbmigrate.io";
-  public static final String VERSION = "v1alpha1";
+    public static final String GROUP = "dbmigrate.io";
+    public static final String VERSION = "v1alpha1";
 
-  // Overridden only to give `kubectl explain databasemigration.spec` and `.status` their text.
-  @Override
-  @Required
-  @JsonPropertyDescription("What to migrate, with which migrations image, to which Alembic revision, and how carefully.")
-  public DatabaseMigrationSpec getSpec() {
-    return super.getSpec();
-  }
+    // Overridden only to give `kubectl explain databasemigration.spec` and `.status` their text.
+    @Override
+    @Required
+    @JsonPropertyDescription("What to migrate, with which migrations image, to which Alembic revision, and how carefully.")
+    public DatabaseMigrationSpec getSpec() {
+        return super.getSpec();
+    }
 
-  // The API server fills in this default until the operator writes status: a new resource then reads as not yet
-  // observed (observedGeneration -1 differs from its generation), so kstatus and Flux wait for it instead of
-  // reporting it Current. Flux's own CRDs do the same (fluxcd/helm-controller#294).
-  @Override
-  @Default("{\"observedGeneration\": -1}")
-  @JsonPropertyDescription("What the operator observed: the revision the database is at, the last backup and run, "
-      + "and the Ready, Reconciling and Stalled conditions.")
-  public DatabaseMigrationStatus getStatus() {
-    return super.getStatus();
-  }
+    // The API server fills in this default until the operator writes status: a new resource then reads as not yet
+    // observed (observedGeneration -1 differs from its generation), so kstatus and Flux wait for it instead of
+    // reporting it Current. Flux's own CRDs do the same (fluxcd/helm-controller#294).
+    @Override
+    @Default("{\"observedGeneration\": -1}")
+    @JsonPropertyDescription("What the operator observed: the revision the database is at, the last backup and run, "
+            + "and the Ready, Reconciling and Stalled conditions.")
+    public DatabaseMigrationStatus getStatus() {
+        return super.getStatus();
+    }
 }

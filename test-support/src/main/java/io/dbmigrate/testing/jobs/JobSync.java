@@ -2,10 +2,9 @@ package io.dbmigrate.testing.jobs;
 
 import io.dbmigrate.testing.KubeTime;
 import io.dbmigrate.testing.LogLine;
-import io.dbmigrate.testing.kubelet.PodStatusTracker;
 import io.dbmigrate.testing.Specs;
 import io.dbmigrate.testing.StatusWrites;
-
+import io.dbmigrate.testing.kubelet.PodStatusTracker;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -20,9 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.ScalableResource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +31,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sync of one Job by the test Job controller ({@link TestJobController} runs it on every Job and pod event), as

@@ -1,10 +1,6 @@
 package io.dbmigrate.testing.kubelet;
 
 import io.dbmigrate.testing.LogLine;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -16,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One container as a local process: the given environment and nothing inherited, stdout and stderr combined as a

@@ -2,12 +2,11 @@ package io.dbmigrate.testing.rbac;
 
 import io.dbmigrate.testing.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * The test cluster of one end-to-end suite ({@code @RegisterExtension static final}), whose operator gets a client of

@@ -1,8 +1,7 @@
 package io.dbmigrate.testing.rbac;
 
-import io.dbmigrate.testing.TestCluster;
-
 import com.marcnuri.helm.Helm;
+import io.dbmigrate.testing.TestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;

@@ -513,16 +513,12 @@ class EndToEndIT {
         return cluster().client().batch().v1().jobs().inNamespace(ns).list().getItems();
     }
 
-    // The operator records an Event after the status write it tells of, so a test that saw the status waits for it.
     private static void awaitEvents(String ns, String... reasons) {
-        Await.until(TIMEOUT, () -> events(ns).stream().map(Event::getReason).toList().containsAll(List.of(reasons)),
-                () -> "Events " + List.of(reasons) + ", seen " + events(ns).stream().map(Event::getReason).toList());
+        Scenario.awaitEvents(cluster(), ns, reasons);
     }
 
     private static List<Event> events(String ns) {
-        return cluster().client().v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> e.getInvolvedObject() != null && "DatabaseMigration".equals(e.getInvolvedObject().getKind()))
-                .toList();
+        return Scenario.events(cluster(), ns);
     }
 
     private static List<Path> dumps(String ns) throws IOException {

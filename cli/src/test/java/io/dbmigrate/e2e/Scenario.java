@@ -155,16 +155,29 @@ final class Scenario implements AutoCloseable {
         return cluster.client().batch().v1().jobs().inNamespace(namespace).list().getItems();
     }
 
-    // The operator records an Event after the status write it tells of, so a test that saw the status waits for it.
     void awaitEvents(String... reasons) {
-        Await.until(TIMEOUT, () -> events().stream().map(Event::getReason).toList().containsAll(List.of(reasons)),
-                () -> "Events " + List.of(reasons) + ", seen " + events().stream().map(Event::getReason).toList());
+        awaitEvents(cluster, namespace, reasons);
     }
 
     List<Event> events() {
+        return events(cluster, namespace);
+    }
+
+    // The operator records an Event after the status write it tells of, so a test that saw the status waits for it.
+    static void awaitEvents(TestCluster cluster, String namespace, String... reasons) {
+        Await.until(TIMEOUT, () -> reasons(cluster, namespace).containsAll(List.of(reasons)),
+                () -> "Events " + List.of(reasons) + ", seen " + reasons(cluster, namespace));
+    }
+
+    /** The Events about DatabaseMigrations in the namespace. */
+    static List<Event> events(TestCluster cluster, String namespace) {
         return cluster.client().v1().events().inNamespace(namespace).list().getItems().stream()
                 .filter(e -> e.getInvolvedObject() != null && "DatabaseMigration".equals(e.getInvolvedObject().getKind()))
                 .toList();
+    }
+
+    private static List<String> reasons(TestCluster cluster, String namespace) {
+        return events(cluster, namespace).stream().map(Event::getReason).toList();
     }
 
     // A negative check needs a window of time: long enough for a wrong reconcile to have happened.

@@ -11,7 +11,10 @@
 --   phase Suspended                                               -> Suspended (spec.suspend holds the migration)
 --   phase AwaitingGate                                            -> Suspended (a step waits for an approval, a rollout or a window)
 --   anything else                                                 -> Progressing, with status.message
-local hs = {}
+-- What Argo CD takes back: a table with the health status and its message.
+local function health(status, message)
+  return {status = status, message = message}
+end
 
 local function condition(status, type)
   if status.conditions == nil then
@@ -44,53 +47,38 @@ local status = obj.status
 
 -- The CRD defaults status.observedGeneration to -1 until the operator writes status.
 if status == nil or tonumber(status.observedGeneration) == nil or tonumber(status.observedGeneration) < 0 then
-  hs.status = "Progressing"
   if generation ~= nil then
-    hs.message = "waiting for the operator to observe generation " .. tostring(generation)
-  else
-    hs.message = "waiting for the operator to write a status"
+    return health("Progressing", "waiting for the operator to observe generation " .. tostring(generation))
   end
-  return hs
+  return health("Progressing", "waiting for the operator to write a status")
 end
 
 local observed = tonumber(status.observedGeneration)
 if generation ~= nil and observed < generation then
-  hs.status = "Progressing"
-  hs.message = "waiting for the operator to observe generation " .. tostring(generation)
-      .. " (status is of generation " .. tostring(observed) .. ")"
-  return hs
+  return health("Progressing", "waiting for the operator to observe generation " .. tostring(generation)
+      .. " (status is of generation " .. tostring(observed) .. ")")
 end
 
 local stalled = condition(status, "Stalled")
 if stalled ~= nil and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = first(stalled.message, status.message, stalled.reason)
-  return hs
+  return health("Degraded", first(stalled.message, status.message, stalled.reason))
 end
 
 local ready = condition(status, "Ready")
 if ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = first(status.message, ready.message, ready.reason)
-  return hs
+  return health("Healthy", first(status.message, ready.message, ready.reason))
 end
 
 if status.phase == "Suspended" then
-  hs.status = "Suspended"
-  hs.message = first(status.message, "spec.suspend is true")
-  return hs
+  return health("Suspended", first(status.message, "spec.suspend is true"))
 end
 
 if status.phase == "AwaitingGate" then
-  hs.status = "Suspended"
-  hs.message = first(status.message, "waiting at a gate")
-  return hs
+  return health("Suspended", first(status.message, "waiting at a gate"))
 end
 
-hs.status = "Progressing"
 local reason = nil
 if ready ~= nil then
   reason = ready.reason
 end
-hs.message = first(status.message, reason, status.phase)
-return hs
+return health("Progressing", first(status.message, reason, status.phase))

@@ -1,5 +1,8 @@
 package io.dbmigrate.e2e;
 
+import static io.dbmigrate.e2e.Scenario.CLAIM;
+import static io.dbmigrate.e2e.Scenario.TIMEOUT;
+import static io.dbmigrate.e2e.Scenario.assertStaysTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -40,11 +43,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * The operator end to end: the fabric8 CRUD mock (or the API server of DBMIGRATE_TEST_KUBECONFIG), the test kubelet
@@ -58,8 +61,6 @@ class EndToEndIT {
     // (expand, contract), and Alembic refuses `head` once there are two heads.
     private static final String HEAD = "vwx234yz567";
     private static final String BROKEN_REVISION = "zzz000broken";
-    private static final String CLAIM = "crm-backups";
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     // The operator has a client of its own, so that only its requests are checked against the chart's RBAC.
     @RegisterExtension
@@ -306,49 +307,35 @@ class EndToEndIT {
     }
 
     @Test
-    void operatorRestartedWhileItsJobRunsFindsItAndFinishes() throws Exception {
-        TestKubelet kubelet = cluster().kubelet();
+    void operatorRestartedWhileItsJobRunsFindsItAndFinishes() throws Throwable {
         try (TestDatabase db = TestDatabase.create("e2e_restart")) {
             String ns = namespaceWithSecret("e2e-restart", db);
-            kubelet.hold();
-            try {
-                String jobName = startOperatorOnCrm(ns, db, HEAD);
-                Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
+            whileCrmsJobIsHeld(ns, db, jobName -> {
                 operator.close();
 
                 // A new operator instance, while the Job has not finished: it must adopt it, not add a second one.
                 startOperator(ns);
                 assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).size() == 1, "exactly one Job");
-            } finally {
-                kubelet.release();
-            }
+            });
             DatabaseMigration done = awaitPhase(ns, Phase.Succeeded, 1);
             assertEquals(List.of(HEAD), db.alembicVersion());
             assertEquals(1, jobs(ns).size());
-            assertEquals(1, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
+            assertEquals(1, cluster().kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
             assertEquals(1, dumps(ns).size(), "one backup");
             assertEquals(HEAD, done.getStatus().currentRevision());
         }
     }
 
     @Test
-    void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Exception {
-        TestKubelet kubelet = cluster().kubelet();
+    void jobDeletedBeforeItsEndWasSeenFailsTheStepAsLostAndIsNotCreatedAgain() throws Throwable {
         try (TestDatabase db = TestDatabase.create("e2e_lost")) {
             String ns = namespaceWithSecret("e2e-lost", db);
-            kubelet.hold();
-            String jobName;
-            try {
-                jobName = startOperatorOnCrm(ns, db, HEAD);
-                Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
-
+            String jobName = whileCrmsJobIsHeld(ns, db, job -> {
                 // kubectl delete job: the Job and (by the garbage collector, which the mock has not) its pod.
-                cluster().client().batch().v1().jobs().inNamespace(ns).withName(jobName).delete();
-                cluster().client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, jobName).delete();
+                cluster().client().batch().v1().jobs().inNamespace(ns).withName(job).delete();
+                cluster().client().pods().inNamespace(ns).withLabel(io.dbmigrate.operator.JobFactory.LABEL_JOB, job).delete();
                 Await.until(TIMEOUT, () -> jobs(ns).isEmpty(), () -> "the Job to be deleted");
-            } finally {
-                kubelet.release();
-            }
+            });
 
             DatabaseMigration lost = awaitPhase(ns, Phase.Failed, 1);
             DatabaseMigrationStatus status = lost.getStatus();
@@ -358,7 +345,7 @@ class EndToEndIT {
             assertEquals("JobLost", status.history().get(status.history().size() - 1).reason());
             awaitEvents(ns, "JobLost");
             assertStaysTrue(Duration.ofSeconds(3), () -> jobs(ns).isEmpty(), "no second Job under the same name");
-            assertEquals(0, kubelet.podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
+            assertEquals(0, cluster().kubelet().podsRun().stream().filter(pod -> pod.startsWith(ns + "/")).count());
             assertEquals(List.of(), db.alembicVersion(), "nothing ran");
         }
     }
@@ -459,6 +446,23 @@ class EndToEndIT {
                 () -> "the Job to be created");
     }
 
+    /**
+     * Starts the operator on crm (target head) while the test kubelet holds pods, waits for status to name crm's Job,
+     * runs {@code meanwhile} with that name, then lets the kubelet run pods again. Returns the Job's name.
+     */
+    private String whileCrmsJobIsHeld(String ns, TestDatabase db, ThrowingConsumer<String> meanwhile) throws Throwable {
+        TestKubelet kubelet = cluster().kubelet();
+        kubelet.hold();
+        try {
+            String jobName = startOperatorOnCrm(ns, db, HEAD);
+            Await.until(TIMEOUT, () -> jobName.equals(statusOf(ns).job()), () -> "status to name the Job");
+            meanwhile.accept(jobName);
+            return jobName;
+        } finally {
+            kubelet.release();
+        }
+    }
+
     private static DatabaseMigration migration(String ns, TestDatabase db, String image, String target) {
         return Scenario.crm(ns, db, """
         migrations: {image: "%s"}
@@ -544,20 +548,6 @@ class EndToEndIT {
     private static void assertCondition(DatabaseMigrationStatus status, String type, String value, String reason) {
         assertTrue(hasCondition(status, type, value, reason),
                 () -> type + "=" + value + (reason == null ? "" : " reason " + reason) + " in " + status.conditions());
-    }
-
-    // A negative check needs a window of time: long enough for a wrong reconcile to have happened.
-    private static void assertStaysTrue(Duration window, Predicate<Void> condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + window.toNanos();
-        while (System.nanoTime() < end) {
-            assertTrue(condition.test(null), what);
-            Thread.sleep(200);
-        }
-    }
-
-    private static void assertStaysTrue(Duration window, java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
-        assertStaysTrue(window, ignored -> condition.getAsBoolean(), what);
     }
 
     private static String sha256(Path file) throws Exception {

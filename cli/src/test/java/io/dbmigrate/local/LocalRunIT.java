@@ -175,15 +175,10 @@ class LocalRunIT {
     void nowPreviewsARunAtThatTimeAndTouchesNothing() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_window")) {
             Path manifest = phasedManifest("window.yaml", """
-          - name: tables
-            targetRevision: xyz789uvw012
-          - name: preferences
-            targetRevision: abc123def456
-            gate:
-              window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}
-          - name: contract
-            targetRevision: vwx234yz567
-            gate: {approval: {}}
+          - {name: tables, targetRevision: xyz789uvw012}
+          - {name: preferences, targetRevision: abc123def456,
+             gate: {window: {schedule: "0 2 * * 6", duration: 2h, timeZone: UTC}}}
+          - {name: contract, targetRevision: vwx234yz567, gate: {approval: {}}}
           """);
             Path backups = temp.resolve("backups");
             Run friday = runCrm(environment(db), manifest,
@@ -296,11 +291,8 @@ class LocalRunIT {
     void aClosedGateStopsWithExitZeroAndApproveOpensIt() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_gate")) {
             Path manifest = phasedManifest("phased.yaml", """
-          - name: expand
-            targetRevision: mno345pqr678
-          - name: contract
-            targetRevision: vwx234yz567
-            gate: {approval: {}}
+          - {name: expand, targetRevision: mno345pqr678}
+          - {name: contract, targetRevision: vwx234yz567, gate: {approval: {}}}
           """);
             Run stopped = runCrm(environment(db), manifest, "-o", "yaml");
 
@@ -354,9 +346,7 @@ class LocalRunIT {
     void aDeploymentGateCannotOpenLocallyAndSaysSo() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_rollout")) {
             Path manifest = phasedManifest("rollout.yaml", """
-          - name: contract
-            targetRevision: xyz789uvw012
-            gate: {deploymentRollout: {name: crm-api}}
+          - {name: contract, targetRevision: xyz789uvw012, gate: {deploymentRollout: {name: crm-api}}}
           """);
             Run run = runCrm(environment(db), manifest);
 

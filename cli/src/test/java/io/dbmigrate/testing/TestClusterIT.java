@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,10 +81,9 @@ class TestClusterIT {
     @Test
     void backupThenUpgradeCompletesTheJob() throws IOException {
         try (TestDatabase db = TestDatabase.create("cluster_upgrade")) {
-            String ns = cluster.newNamespace("it-upgrade");
-            createSecret(ns, "crm-db", db);
+            String ns = namespaceWithSecret("it-upgrade", db);
             String name = "crm-g1-upgrade";
-            create(new MigrationJob(ns, name, db, "crm-db").withBackup().build());
+            create(new MigrationJob(ns, name, db, "crm-db").with(j -> j.backup = true).build());
 
             Job job = awaitFinished(ns, name);
             assertCompleted(job);
@@ -149,10 +149,10 @@ class TestClusterIT {
     @Test
     void failJobRuleFailsTheJobAfterOnePod() {
         try (TestDatabase db = TestDatabase.create("cluster_failjob")) {
-            String ns = cluster.newNamespace("it-failjob");
-            createSecret(ns, "crm-db", db);
+            String ns = namespaceWithSecret("it-failjob", db);
             String name = "crm-g1-bad-target";
-            create(new MigrationJob(ns, name, db, "crm-db").withTarget("bad target").withBackoffLimit(3).build());
+            create(new MigrationJob(ns, name, db, "crm-db").with(j -> j.target = "bad target")
+                    .with(j -> j.backoffLimit = 3).build());
 
             Job job = awaitFinished(ns, name);
             JobCondition failed = assertFailed(job, "PodFailurePolicy");
@@ -172,10 +172,10 @@ class TestClusterIT {
     @Test
     void retryableFailureIsRetriedUntilTheBackoffLimit() throws IOException {
         try (TestDatabase db = TestDatabase.create("cluster_backoff")) {
-            String ns = cluster.newNamespace("it-backoff");
-            createSecret(ns, "crm-db", db);
+            String ns = namespaceWithSecret("it-backoff", db);
             String name = "crm-g1-unreachable";
-            create(new MigrationJob(ns, name, db, "crm-db").withPort(closedPort()).withBackoffLimit(1).build());
+            int closed = closedPort();
+            create(new MigrationJob(ns, name, db, "crm-db").with(j -> j.port = closed).with(j -> j.backoffLimit = 1).build());
 
             Job job = awaitFinished(ns, name);
             JobCondition failed = assertFailed(job, "BackoffLimitExceeded");
@@ -195,10 +195,10 @@ class TestClusterIT {
     @Test
     void failedInitContainerFailsThePodBeforeTheMigrationRuns() {
         try (TestDatabase db = TestDatabase.create("cluster_init")) {
-            String ns = cluster.newNamespace("it-init");
-            createSecret(ns, "crm-db", db);
+            String ns = namespaceWithSecret("it-init", db);
             String name = "crm-g1-bad-backup";
-            create(new MigrationJob(ns, name, db, "crm-db").withBackup().withBackupLabel("bad label").build());
+            create(new MigrationJob(ns, name, db, "crm-db").with(j -> j.backup = true)
+                    .with(j -> j.backupLabel = "bad label").build());
 
             Job job = awaitFinished(ns, name);
             // The FailJob rule names the migrate container, so the backup's exit 2 counts against backoffLimit 0.
@@ -220,7 +220,7 @@ class TestClusterIT {
         String ns = cluster.newNamespace("it-image");
         String name = "crm-g1-unknown-image";
         create(new MigrationJob(ns, name, "127.0.0.1", 5432, "never_created", "crm-db")
-                .withImage("registry.example.com/not-mapped:9.9.9").build());
+                .with(j -> j.image = "registry.example.com/not-mapped:9.9.9").build());
         ContainerStateWaiting waiting = Await.value(TIMEOUT, () -> podsOf(ns, name).stream()
                         .map(p -> waitingState(p, "migrate"))
                         .filter(w -> w != null && "ErrImagePull".equals(w.getReason()))
@@ -233,11 +233,10 @@ class TestClusterIT {
     @Test
     void deletingARunningPodKillsItsProcess() {
         try (TestDatabase db = TestDatabase.create("cluster_delete")) {
-            String ns = cluster.newNamespace("it-delete");
-            createSecret(ns, "crm-db", db);
+            String ns = namespaceWithSecret("it-delete", db);
             String name = "crm-g1-deleted";
             try (TestDatabase.HeldLock lock = db.holdMigrationLock()) {
-                create(new MigrationJob(ns, name, db, "crm-db").withBackoffLimit(1).build());
+                create(new MigrationJob(ns, name, db, "crm-db").with(j -> j.backoffLimit = 1).build());
                 // The runner waits for the lock this test holds: a container that runs until something stops it.
                 long backend = Await.value(TIMEOUT, () -> runnerBackend(db),
                         () -> "the runner of " + name + " to wait for the migration lock");
@@ -282,7 +281,7 @@ class TestClusterIT {
         String name = "crm-g1-deadline";
         kubelet.hold();
         try {
-            create(new MigrationJob(ns, name, "127.0.0.1", 5432, "never_created", "crm-db").withDeadline(2).build());
+            create(new MigrationJob(ns, name, "127.0.0.1", 5432, "never_created", "crm-db").with(j -> j.deadline = 2L).build());
             Job job = awaitFinished(ns, name);
             JobCondition failed = assertFailed(job, "DeadlineExceeded");
             assertEquals("Job was active longer than specified deadline", failed.getMessage());
@@ -298,6 +297,13 @@ class TestClusterIT {
 
     private static void create(Job job) {
         client().batch().v1().jobs().inNamespace(job.getMetadata().getNamespace()).resource(job).create();
+    }
+
+    /** A namespace of its own holding the database's Secret crm-db. */
+    private static String namespaceWithSecret(String prefix, TestDatabase db) {
+        String ns = cluster.newNamespace(prefix);
+        createSecret(ns, "crm-db", db);
+        return ns;
     }
 
     private static void createSecret(String namespace, String name, TestDatabase db) {
@@ -379,9 +385,10 @@ class TestClusterIT {
         private final String namespace;
         private final String name;
         private final String host;
-        private int port;
         private final String database;
         private final String secret;
+        // What a test may change, through with(...).
+        private int port;
         private boolean backup;
         private String backupLabel = "g1";
         private String image = IMAGE;
@@ -402,38 +409,9 @@ class TestClusterIT {
             this.secret = secret;
         }
 
-        MigrationJob withBackup() {
-            backup = true;
-            return this;
-        }
-
-        MigrationJob withBackupLabel(String label) {
-            backupLabel = label;
-            return this;
-        }
-
-        MigrationJob withImage(String otherImage) {
-            image = otherImage;
-            return this;
-        }
-
-        MigrationJob withTarget(String revision) {
-            target = revision;
-            return this;
-        }
-
-        MigrationJob withPort(int newPort) {
-            port = newPort;
-            return this;
-        }
-
-        MigrationJob withBackoffLimit(int limit) {
-            backoffLimit = limit;
-            return this;
-        }
-
-        MigrationJob withDeadline(long seconds) {
-            deadline = seconds;
+        /** This Job with what {@code change} sets of its changeable fields (port, backup, image, target, ...). */
+        MigrationJob with(Consumer<MigrationJob> change) {
+            change.accept(this);
             return this;
         }
 

@@ -74,12 +74,7 @@ class ArgoCdHealthTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "status: {observedGeneration: -1}\n"})
     void aResourceTheOperatorHasNotSeenIsProgressing(String status) {
-        Health health = health("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: 1}
-        spec: {targetRevision: head}
-        """ + status);
+        Health health = healthOfCrm(1, "spec: {targetRevision: head}\n" + status);
         assertEquals(new Health("Progressing", "waiting for the operator to observe generation 1"), health);
     }
 
@@ -184,10 +179,7 @@ class ArgoCdHealthTest {
     @Test
     void awaitingGateIsSuspendedWithTheStatusMessage() {
         // The phased steps (spec.steps with gates) set this; Reconciling stays True while a step waits.
-        Health health = health("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: 4}
+        Health health = healthOfCrm(4, """
         status:
           observedGeneration: 4
           phase: AwaitingGate
@@ -203,10 +195,7 @@ class ArgoCdHealthTest {
 
     @Test
     void aStalledConditionWithoutAMessageFallsBackToTheStatusMessageThenTheReason() {
-        String template = """
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: 2}
+        String status = """
         status:
           observedGeneration: 2
           phase: Failed
@@ -215,17 +204,14 @@ class ArgoCdHealthTest {
           - {type: Stalled, status: "True", reason: BackupFailed, lastTransitionTime: "2024-05-06T07:08:09Z"}
         """;
         assertEquals(new Health("Degraded", "backup directory is not writable"),
-                health(template.formatted("message: backup directory is not writable")));
-        assertEquals(new Health("Degraded", "BackupFailed"), health(template.formatted("")));
+                healthOfCrm(2, status.formatted("message: backup directory is not writable")));
+        assertEquals(new Health("Degraded", "BackupFailed"), healthOfCrm(2, status.formatted("")));
     }
 
     @Test
     void anObservedGenerationThatArrivesAsTextIsStillCompared() {
         // Argo CD hands json.Number values to Lua as strings; tonumber must make them comparable.
-        Health health = health("""
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm, namespace: crm, generation: "3"}
+        Health health = healthOfCrm("\"3\"", """
         status:
           observedGeneration: "2"
           phase: Succeeded
@@ -251,10 +237,7 @@ class ArgoCdHealthTest {
             boolean ready = phase.equals("Succeeded");
             boolean stalled = phase.equals("Failed");
             boolean reconciling = !ready && !stalled && !phase.equals("Suspended");
-            Health health = health("""
-          apiVersion: dbmigrate.io/v1alpha1
-          kind: DatabaseMigration
-          metadata: {name: crm, namespace: crm, generation: 1}
+            Health health = healthOfCrm(1, """
           status:
             observedGeneration: 1
             phase: %s
@@ -309,6 +292,18 @@ class ArgoCdHealthTest {
     /** The resource as the API server would hand it to Argo CD: its JSON form, as maps and lists. */
     static Health health(DatabaseMigration resource) {
         return run(SERIALIZATION.convertValue(resource, Map.class));
+    }
+
+    /**
+     * The resource crm in namespace crm at {@code generation} (as it stands in YAML: a number, or a quoted one), with
+     * {@code rest} (YAML, its spec and status) below its metadata.
+     */
+    static Health healthOfCrm(Object generation, String rest) {
+        return health("""
+        apiVersion: dbmigrate.io/v1alpha1
+        kind: DatabaseMigration
+        metadata: {name: crm, namespace: crm, generation: %s}
+        """.formatted(generation) + rest);
     }
 
     static Health health(String yaml) {

@@ -40,7 +40,7 @@ class MigrationMetricsTest {
         DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
 
         // Reconciled again at the end with nothing new: nothing is counted twice.
-        walk(crm, null, status(1, Phase.BackingUp, "BackingUp", null, null), migrating, succeeded, succeeded);
+        walk(crm, null, status(1, Phase.BackingUp, "BackingUp"), migrating, succeeded, succeeded);
 
         Timer backup = registry.get(MigrationMetrics.BACKUP_DURATION).timer();
         assertEquals(1, backup.count());
@@ -59,7 +59,7 @@ class MigrationMetricsTest {
     @Test
     void aTransitionSeenAgainFromAStaleCacheIsCountedOnce() {
         DatabaseMigration crm = resource("crm", 1);
-        DatabaseMigrationStatus backingUp = status(1, Phase.BackingUp, "BackingUp", null, null);
+        DatabaseMigrationStatus backingUp = status(1, Phase.BackingUp, "BackingUp");
         DatabaseMigrationStatus succeeded = status(1, Phase.Succeeded, "Succeeded", BACKUP, UPGRADE);
 
         metrics.record(crm, backingUp, succeeded);
@@ -89,8 +89,8 @@ class MigrationMetricsTest {
     @Test
     void aNewGenerationThatFailsAgainIsANewOutcome() {
         DatabaseMigration crm = resource("crm", 3);
-        DatabaseMigrationStatus failedTwo = status(2, Phase.Failed, "BackupFailed", null, null);
-        DatabaseMigrationStatus failedThree = status(3, Phase.Failed, "BackupFailed", null, null);
+        DatabaseMigrationStatus failedTwo = status(2, Phase.Failed, "BackupFailed");
+        DatabaseMigrationStatus failedThree = status(3, Phase.Failed, "BackupFailed");
 
         walk(crm, null, failedTwo, failedThree);
 
@@ -101,12 +101,12 @@ class MigrationMetricsTest {
     void phaseGaugeCountsEachResourceOnceAndForgetsDeletedOnes() {
         DatabaseMigration crm = resource("crm", 1);
         DatabaseMigration billing = resource("billing", 1);
-        metrics.record(crm, null, status(1, Phase.Pending, "SecretNotFound", null, null));
-        metrics.record(billing, null, status(1, Phase.Pending, "JobCreated", null, null));
+        metrics.record(crm, null, status(1, Phase.Pending, "SecretNotFound"));
+        metrics.record(billing, null, status(1, Phase.Pending, "JobCreated"));
         assertEquals(2, resources(Phase.Pending));
 
-        metrics.record(crm, status(1, Phase.Pending, "SecretNotFound", null, null),
-                status(1, Phase.BackingUp, "BackingUp", null, null));
+        metrics.record(crm, status(1, Phase.Pending, "SecretNotFound"),
+                status(1, Phase.BackingUp, "BackingUp"));
         assertEquals(1, resources(Phase.Pending));
         assertEquals(1, resources(Phase.BackingUp));
 
@@ -178,7 +178,7 @@ class MigrationMetricsTest {
 
     private static DatabaseMigrationStatus phased(long generation, Phase phase, String readyReason, String currentStep,
                                                                                                 StepStatus... steps) {
-        DatabaseMigrationStatus status = status(generation, phase, readyReason, null, null);
+        DatabaseMigrationStatus status = status(generation, phase, readyReason);
         return new DatabaseMigrationStatus(generation, phase, null, "head", currentStep, List.of(steps), null,
                 status.message(), null, null, 0, status.conditions(), null, null, null);
     }
@@ -196,6 +196,11 @@ class MigrationMetricsTest {
         DatabaseMigration resource = new DatabaseMigration();
         resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("crm").withGeneration(generation).build());
         return resource;
+    }
+
+    /** A status with neither a backup nor a run recorded. */
+    private static DatabaseMigrationStatus status(long generation, Phase phase, String readyReason) {
+        return status(generation, phase, readyReason, null, null);
     }
 
     private static DatabaseMigrationStatus status(long generation, Phase phase, String readyReason, BackupStatus backup,

@@ -61,7 +61,7 @@ final class BackupCommand implements RunnerCommand {
         ConnectionSettings settings = in.settings();
         if (target != null) {
             // A dump taken for an upgrade that cannot run is time (and a retained slot) lost: refuse first.
-            RevisionGraph.checkTarget(in.tools(), Upgrade.migrationsDirectory(migrations), target,
+            RevisionGraph.checkTarget(in.tools(), AlembicRun.migrationsDirectory(migrations), target,
                     line -> in.err().println("alembic: " + settings.redact(line)));
         }
         BackupResult b = Backup.run(settings, in.tools(), request(), in.clock());

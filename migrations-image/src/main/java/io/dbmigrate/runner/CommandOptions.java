@@ -21,11 +21,17 @@ final class CommandOptions {
     private CommandOptions() {
     }
 
-    /** {@code --migrations} and {@code --target}: the Alembic project and where to go (upgrade, rehearse, plan). */
-    static final class Target {
+    /** {@code --migrations}: the Alembic project (upgrade, rehearse, plan, stamp). */
+    static final class Migrations {
         @Option(names = "--migrations", required = true, paramLabel = "DIR",
                 description = "Directory with alembic.ini.")
-        Path migrations;
+        Path dir;
+    }
+
+    /** {@code --migrations} and {@code --target}: the Alembic project and where to go (upgrade, rehearse, plan). */
+    static final class Target {
+        @Mixin
+        Migrations migrations = new Migrations();
 
         @Option(names = "--target", required = true, paramLabel = "REV",
                 description = "Alembic revision spec, e.g. head.")

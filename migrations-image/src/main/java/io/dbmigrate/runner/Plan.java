@@ -34,7 +34,7 @@ public final class Plan {
     public static PlanResult run(ConnectionSettings settings, Tools tools, PlanRequest request, PrintStream log,
                                  PrintStream sqlOut) throws RunnerException {
         request.validate();
-        Path dir = Upgrade.migrationsDirectory(request.migrationsDir());
+        Path dir = AlembicRun.migrationsDirectory(request.migrationsDir());
         List<String> current;
         try (Connection connection = settings.open()) {
             connection.setReadOnly(true);

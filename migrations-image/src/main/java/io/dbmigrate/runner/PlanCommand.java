@@ -31,7 +31,7 @@ final class PlanCommand implements RunnerCommand {
     }
 
     private PlanRequest request() {
-        return new PlanRequest(target.migrations, target.target, allowDowngrade);
+        return new PlanRequest(target.migrations.dir, target.target, allowDowngrade);
     }
 
     @Override

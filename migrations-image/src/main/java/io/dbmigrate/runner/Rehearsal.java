@@ -105,7 +105,7 @@ public final class Rehearsal {
     public static RehearsalResult run(ConnectionSettings settings, Tools tools, RehearsalRequest request, Clock clock,
                                       PrintStream log) throws RunnerException {
         request.validate();
-        Upgrade.migrationsDirectory(request.upgrade().migrationsDir()); // bad input before anything is created
+        AlembicRun.migrationsDirectory(request.upgrade().migrationsDir()); // bad input before anything is created
         return new Rehearsal(settings, tools, request, clock, log).rehearse();
     }
 

@@ -9,13 +9,10 @@ import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.contract.UpgradeRequest;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +29,7 @@ import java.util.Optional;
  *       whatever the database really is at.</li>
  * </ul>
  */
-public final class Stamp {
+public final class Stamp extends AlembicRun {
 
     /**
      * For Alembic's session: stamping takes no lock an application holds, but a migration run by hand outside
@@ -42,25 +39,14 @@ public final class Stamp {
     private static final LockSafety SAFETY = new LockSafety(LockSafety.DEFAULT_LOCK_TIMEOUT, 0, Duration.ZERO,
             Duration.ZERO);
 
-    private final ConnectionSettings settings;
-    private final Tools tools;
     private final StampRequest request;
     private final List<String> revisions;
-    private final Path dir;
-    private final Clock clock;
-    private final PrintStream log;
-    private final Instant startedAt;
 
-    private Stamp(ConnectionSettings settings, Tools tools, StampRequest request, List<String> revisions, Path dir,
-                  Clock clock, PrintStream log) {
-        this.settings = settings;
-        this.tools = tools;
+    private Stamp(ConnectionSettings settings, Tools tools, StampRequest request, Clock clock, PrintStream log)
+            throws RunnerException {
+        super(settings, tools, request.migrationsDir(), clock, log);
         this.request = request;
-        this.revisions = revisions;
-        this.dir = dir;
-        this.clock = clock;
-        this.log = log;
-        this.startedAt = now(clock);
+        this.revisions = request.revisions();
     }
 
     /** Waits up to {@link LockSafety#DEFAULT_LOCK_WAIT} for the migration lock. */
@@ -80,8 +66,7 @@ public final class Stamp {
         if (lockWait == null || lockWait.isNegative()) {
             throw new RunnerException(ExitCode.BAD_INPUT, "lock wait must be zero or positive");
         }
-        Path dir = Upgrade.migrationsDirectory(request.migrationsDir());
-        Stamp stamp = new Stamp(settings, tools, request, request.revisions(), dir, clock, log);
+        Stamp stamp = new Stamp(settings, tools, request, clock, log);
         // Our own connection, separate from Alembic's: it holds the lock and reads alembic_version before and after.
         try (Connection connection = settings.open()) {
             try (AdvisoryLock lock = AdvisoryLock.acquire(connection, lockWait, settings.database(), log)) {
@@ -160,16 +145,7 @@ public final class Stamp {
                 + " adopts only a database without alembic_version (or with an empty one); nothing was stamped";
     }
 
-    private void logLine(String line) {
-        log.println("alembic: " + settings.redact(line));
-    }
-
     private StampResult result(String from, String to, boolean stamped) {
         return new StampResult(request.revision(), from, to, request.adopt(), stamped, startedAt, now(clock));
-    }
-
-    // Milliseconds, as in the other results.
-    private static Instant now(Clock clock) {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -4,7 +4,6 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
-import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +18,8 @@ import picocli.CommandLine.Option;
                 + " (exit 28 BaselineRefused)."})
 final class StampCommand implements RunnerCommand {
 
-    @Option(names = "--migrations", required = true, paramLabel = "DIR", description = "Directory with alembic.ini.")
-    Path migrations;
+    @Mixin
+    CommandOptions.Migrations migrations = new CommandOptions.Migrations();
 
     @Option(names = "--revision", required = true, paramLabel = "REV",
             description = "Alembic revision to stamp, e.g. ae1027a6acf or head; several heads joined with ','.")
@@ -40,7 +39,7 @@ final class StampCommand implements RunnerCommand {
     }
 
     StampRequest request() {
-        return new StampRequest(migrations, revision, adopt);
+        return new StampRequest(migrations.dir, revision, adopt);
     }
 
     Duration lockWait() throws RunnerException {

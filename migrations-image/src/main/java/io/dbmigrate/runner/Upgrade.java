@@ -16,8 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,29 +26,18 @@ import java.util.Optional;
  * target is below the current revision and that is allowed, {@code alembic downgrade <target>}. Reports which
  * revisions it applied (or undid), or which one failed and why.
  */
-public final class Upgrade {
+public final class Upgrade extends AlembicRun {
 
-    private final ConnectionSettings settings;
-    private final Tools tools;
     private final UpgradeRequest request;
-    private final Path dir;
-    private final Clock clock;
-    private final PrintStream log;
-    private final Instant startedAt;
     private final Backoff backoff;
     private final String durationSource;
     /** The backend pid of the session holding the migration lock, once taken: Alembic's sessions must see it. */
     private int lockPid;
 
-    private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Path dir, Clock clock,
-                    PrintStream log, Backoff backoff, String durationSource) {
-        this.settings = settings;
-        this.tools = tools;
+    private Upgrade(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock, PrintStream log,
+                    Backoff backoff, String durationSource) throws RunnerException {
+        super(settings, tools, request.migrationsDir(), clock, log);
         this.request = request;
-        this.dir = dir;
-        this.clock = clock;
-        this.log = log;
-        this.startedAt = now(clock);
         this.backoff = backoff;
         this.durationSource = durationSource;
     }
@@ -109,8 +96,7 @@ public final class Upgrade {
     private static Upgrade prepare(ConnectionSettings settings, Tools tools, UpgradeRequest request, Clock clock,
                                    PrintStream log, Backoff backoff, String durationSource) throws RunnerException {
         request.validate();
-        Path dir = migrationsDirectory(request.migrationsDir());
-        return new Upgrade(settings, tools, request, dir, clock, log, backoff, durationSource);
+        return new Upgrade(settings, tools, request, clock, log, backoff, durationSource);
     }
 
     /** What runs with the migration lock held, on the connection holding it. */
@@ -135,16 +121,6 @@ public final class Upgrade {
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "talking to " + settings.describe());
         }
-    }
-
-    /** The directory, absolute, when it holds an alembic.ini; BAD_INPUT otherwise. */
-    static Path migrationsDirectory(Path given) throws RunnerException {
-        Path dir = given.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(dir.resolve("alembic.ini"))) {
-            throw new RunnerException(ExitCode.BAD_INPUT, "no alembic.ini in " + dir
-                    + " (the migrations image must COPY alembic.ini, env.py, script.py.mako and versions/ there)");
-        }
-        return dir;
     }
 
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
@@ -547,10 +523,6 @@ public final class Upgrade {
         log.println(KeyValueLog.line("warn", "alembic waits for a lock", "holder", settings.redact(holder.describe())));
     }
 
-    private void logLine(String line) {
-        log.println("alembic: " + settings.redact(line));
-    }
-
     private static List<String> stepsRan(Direction direction, List<String> output) {
         return direction == Direction.DOWNGRADE ? AlembicOutput.undoneRevisions(output)
                 : AlembicOutput.appliedRevisions(output);
@@ -628,10 +600,5 @@ public final class Upgrade {
         } catch (IOException | RuntimeException e) {
             return fallback;
         }
-    }
-
-    // Milliseconds, like the file names: nobody needs nanoseconds, and the termination message has 4096 bytes.
-    private static Instant now(Clock clock) {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 }

@@ -45,7 +45,7 @@ final class UpgradeOptions {
         if (expectFrom != null) {
             Revisions.parse("--expect-from", expectFrom);
         }
-        return new UpgradeRequest(target.migrations, revision, lockSafety, queries, onFailure, allowDowngrade,
+        return new UpgradeRequest(target.migrations.dir, revision, lockSafety, queries, onFailure, allowDowngrade,
                 expectFrom);
     }
 }

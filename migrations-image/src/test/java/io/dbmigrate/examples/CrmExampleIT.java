@@ -226,11 +226,7 @@ class CrmExampleIT {
 
     @Test
     void theTriggerCopiesTheNewApplicationsWritesBackToStatus() throws Exception {
-        alembic("upgrade", SEED_END);
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
-            insertTickets(s, 10);
-        }
-        alembic("upgrade", "expand@head");
+        expandedWithTickets(10);
 
         try (Connection c = database.connect()) {
             UUID customer = customerId(c);
@@ -248,11 +244,7 @@ class CrmExampleIT {
 
     @Test
     void contractDropsStatusAndTheTriggerAndItsDowngradeRestoresStatusFromNewStatus() throws Exception {
-        alembic("upgrade", SEED_END);
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
-            insertTickets(s, 40);
-        }
-        alembic("upgrade", "expand@head");
+        expandedWithTickets(40);
 
         String output = alembic("upgrade", "contract@head");
 
@@ -328,6 +320,15 @@ class CrmExampleIT {
     }
 
     /** Runs alembic in examples/crm against this test's database; returns its output, failing on a non-zero exit. */
+    /** The seed's end with {@code tickets} tickets, then expand: where the old and the new application both run. */
+    private void expandedWithTickets(int tickets) throws Exception {
+        alembic("upgrade", SEED_END);
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            insertTickets(s, tickets);
+        }
+        alembic("upgrade", "expand@head");
+    }
+
     private String alembic(String... args) throws IOException, InterruptedException {
         AlembicRun run = runAlembic(args);
         assertEquals(0, run.exitCode(), () -> "alembic " + String.join(" ", args) + " failed:\n" + run.output());

@@ -9,7 +9,6 @@ import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.MigrationLock;
 import io.dbmigrate.contract.RunnerException;
-import io.dbmigrate.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,26 +22,21 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code backup} then {@code upgrade --expect-backup}, as the containers of one pod run them (sharing TMPDIR): the
  * upgrade runs only from the revision the backup was taken at, so the dump is the state it starts from.
  */
-class ExpectBackupIT {
+class ExpectBackupIT extends ProjectFixture {
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase db = TestDatabase.perTest("expectbackup");
-    private AlembicProject project;
     private Path pod;
 
+    ExpectBackupIT() {
+        super("expectbackup", AlembicProject::withPhone);
+    }
+
     @BeforeEach
-    void createDatabase() throws SQLException, IOException {
-        project = AlembicProject.create(tmp.resolve("m"), true).withPhone();
+    void createFolders() throws IOException {
         pod = Files.createDirectories(tmp.resolve("pod-tmp"));
         Files.createDirectories(tmp.resolve("backups"));
     }

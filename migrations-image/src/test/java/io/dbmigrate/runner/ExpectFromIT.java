@@ -13,40 +13,25 @@ import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
-import io.dbmigrate.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code upgrade --expect-from}: a gated step's Job runs only from the revision its approved plan started from. The
  * plan is made by the real plan command, the database is moved behind its back with Alembic itself, and the upgrade is
  * run through the command line as the Job runs it.
  */
-class ExpectFromIT {
+class ExpectFromIT extends ProjectFixture {
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase db = TestDatabase.perTest("expectfrom");
-    private AlembicProject project;
-
-    @BeforeEach
-    void createDatabase() throws SQLException, IOException {
-        project = AlembicProject.create(tmp.resolve("m"), true)
-                .withPhone();
+    ExpectFromIT() {
+        super("expectfrom", AlembicProject::withPhone);
     }
 
     private CommandLineRun runner(String... args) throws IOException {

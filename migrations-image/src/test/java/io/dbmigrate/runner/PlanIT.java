@@ -12,42 +12,26 @@ import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeResult;
-import io.dbmigrate.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** plan with the real Alembic: what would run, and its SQL, without running it. */
-class PlanIT {
+class PlanIT extends ProjectFixture {
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase db = TestDatabase.perTest("plan");
-    private AlembicProject project;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private final ByteArrayOutputStream sql = new ByteArrayOutputStream();
 
-    @BeforeEach
-    void createDatabase() throws SQLException, IOException {
-        project = AlembicProject.create(tmp.resolve("m"), true)
-                .withPhone();
+    PlanIT() {
+        super("plan", AlembicProject::withPhone);
     }
 
     private PlanResult plan(String target, boolean allowDowngrade) throws RunnerException {
         return Plan.run(Databases.settings(db), AlembicProject.tools(), new PlanRequest(project.dir(), target, allowDowngrade),
-                new PrintStream(log, true, StandardCharsets.UTF_8), new PrintStream(sql, true, StandardCharsets.UTF_8));
+                logStream(), new PrintStream(sql, true, StandardCharsets.UTF_8));
     }
 
     private void upgradeTo(String target) throws RunnerException {

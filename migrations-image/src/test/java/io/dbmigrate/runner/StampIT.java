@@ -11,12 +11,7 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.StampRequest;
 import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.contract.UpgradeResult;
-import io.dbmigrate.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,34 +20,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stamp}: real /usr/bin/alembic against a fresh database per test. Schemas made "without Alembic" are made
  * with SQL; what alembic_version holds is read with SQL, and that no migration ran is read from the schema.
  */
-class StampIT {
+class StampIT extends ProjectFixture {
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase db = TestDatabase.perTest("stamp");
-    private AlembicProject project;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException, IOException {
-        project = AlembicProject.create(tmp.resolve("m"), true)
-                .withPhone();
+    StampIT() {
+        super("stamp", AlembicProject::withPhone);
     }
 
     private StampResult stamp(String revision, boolean adopt) throws RunnerException {
         return Stamp.run(Databases.settings(db), AlembicProject.tools(), new StampRequest(project.dir(), revision, adopt),
-                Duration.ofSeconds(5), Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8));
+                Duration.ofSeconds(5), Clock.systemUTC(), logStream());
     }
 
     private CommandLineRun runner(String... args) throws IOException {
@@ -80,10 +62,6 @@ class StampIT {
             }
         }
         return columns;
-    }
-
-    private String log() {
-        return log.toString(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -116,7 +94,7 @@ class StampIT {
         // And on from there, as if 0001_init had been the truth: 0002_email's add_column fails on the column.
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)),
-                Clock.systemUTC(), new PrintStream(log, true, StandardCharsets.UTF_8)));
+                Clock.systemUTC(), logStream()));
         assertEquals(ExitCode.MIGRATION_FAILED, e.exitCode());
         assertTrue(e.getMessage().contains("revision 0002_email failed"), e.getMessage());
     }
@@ -182,7 +160,7 @@ class StampIT {
 
         UpgradeResult u = Upgrade.run(Databases.settings(db), AlembicProject.tools(),
                 Requests.upgrade(project.dir(), "head", Duration.ZERO, Duration.ofSeconds(5)), Clock.systemUTC(),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
+                logStream());
         assertEquals(List.of("0003_phone"), u.appliedRevisions());
         assertEquals(List.of("id", "name", "email", "phone"), customerColumns());
     }

@@ -15,14 +15,9 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.UpgradeResult;
-import io.dbmigrate.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,37 +25,25 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The maintenance-window guard of upgrade: refused runs touch nothing. The time is a fixed clock handed to
  * Upgrade.run, never a sleep; through the command line (whose clock is the system's) the margins are hours.
  */
-class WindowGuardIT {
+class WindowGuardIT extends ProjectFixture {
 
     private static final Instant CLOSES = Instant.parse("2026-11-28T04:00:00Z");
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase db = TestDatabase.perTest("window");
-    private AlembicProject project;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void createDatabase() throws SQLException, IOException {
-        project = AlembicProject.create(tmp.resolve("m"), true);
+    WindowGuardIT() {
+        super("window");
     }
 
     private UpgradeResult upgrade(Instant now, Duration expected, String source) throws RunnerException {
         UpgradeRequest request = Requests.upgrade(project.dir(), "head", LockSafety.DEFAULT, List.of(),
                 OnFailure.HALT, false).withinWindow(CLOSES, expected);
         return Upgrade.run(Databases.settings(db), AlembicProject.tools(), request, Clock.fixed(now, ZoneOffset.UTC),
-                new PrintStream(log, true, StandardCharsets.UTF_8), source);
+                logStream(), source);
     }
 
     @Test
@@ -79,7 +62,7 @@ class WindowGuardIT {
         assertEquals(0, r.lockAttempts());
         assertEquals(List.of(), db.alembicVersion());
         assertFalse(db.tableExists("customers"), "nothing was run");
-        assertFalse(log.toString(StandardCharsets.UTF_8).contains("Running upgrade"));
+        assertFalse(log().contains("Running upgrade"));
 
         // At the very instant it closes it is closed too.
         assertEquals(ExitCode.OUTSIDE_WINDOW, assertThrows(RunnerException.class,
@@ -131,7 +114,7 @@ class WindowGuardIT {
                 OnFailure.HALT, false, "0001_init").withinWindow(CLOSES, null);
         RunnerException e = assertThrows(RunnerException.class, () -> Upgrade.run(Databases.settings(db),
                 AlembicProject.tools(), request, Clock.fixed(CLOSES.plusSeconds(1), ZoneOffset.UTC),
-                new PrintStream(log, true, StandardCharsets.UTF_8)));
+                logStream()));
         assertEquals(ExitCode.PLAN_OUTDATED, e.exitCode());
     }
 

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,10 +185,11 @@ final class DockerRuntime implements ContainerRuntime {
         }
     }
 
-    /** A created container attached to by {@code docker start --attach}. */
+    /** A created container attached to by {@code docker start --attach}; removed once, however it ends. */
     private final class DockerContainer implements RunningContainer {
         private final String id;
         private final ContainerProcess attached;
+        private final AtomicBoolean removed = new AtomicBoolean();
 
         DockerContainer(String id, ContainerProcess attached) {
             this.id = id;
@@ -197,6 +199,9 @@ final class DockerRuntime implements ContainerRuntime {
         @Override
         public int waitFor() throws InterruptedException {
             int clientExit = attached.waitFor();
+            if (removed.get()) {
+                return clientExit; // killed: there is no container left to ask, and the kubelet reports 137 anyway
+            }
             try {
                 // The container's own exit code: the attached client's may also be one of the client's errors.
                 return Integer.parseInt(client(List.of("docker", "wait", id), clientEnvironment()).trim());
@@ -209,7 +214,7 @@ final class DockerRuntime implements ContainerRuntime {
         @Override
         public void kill() {
             // rm --force is SIGKILL then removal; the attached client then ends and waitFor returns.
-            DockerRuntime.this.remove(id);
+            remove();
         }
 
         @Override
@@ -219,7 +224,9 @@ final class DockerRuntime implements ContainerRuntime {
 
         @Override
         public void remove() {
-            DockerRuntime.this.remove(id);
+            if (removed.compareAndSet(false, true)) {
+                DockerRuntime.this.remove(id);
+            }
         }
     }
 }

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The operator end to end: the fabric8 CRUD mock (or the API server of DBMIGRATE_TEST_KUBECONFIG), the test kubelet
- * running the Jobs' pods as local processes, a real PostgreSQL, real pg_dump/pg_restore and real Alembic. Each
- * scenario asserts on the database itself and on the resource's status.
+ * running the Jobs' pods (in Docker when scripts/test.sh built the images, else as local processes), a real
+ * PostgreSQL, real pg_dump/pg_restore and real Alembic. Each scenario asserts on the database itself and on the
+ * resource's status.
  */
 class EndToEndIT {
     private static final String CRM_IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");

@@ -22,6 +22,7 @@ import io.dbmigrate.operator.runtime.OperatorHttpServer;
 import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.MetricsScrape;
+import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -51,12 +52,13 @@ import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * The operator end to end: the fabric8 CRUD mock (or the API server of DBMIGRATE_TEST_KUBECONFIG), the test kubelet
- * running the Jobs' pods as local processes, a real PostgreSQL, real pg_dump/pg_restore and real Alembic. Each
- * scenario asserts on the database itself and on the resource's status.
+ * running the Jobs' pods (in Docker when scripts/test.sh built the images, else as local processes), a real
+ * PostgreSQL, real pg_dump/pg_restore and real Alembic. Each scenario asserts on the database itself and on the
+ * resource's status.
  */
 class EndToEndIT {
-    private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
-    private static final String BROKEN_IMAGE = "registry.example.com/crm-migrations:1.1.0-broken";
+    private static final String CRM_IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
+    private static final String BROKEN_IMAGE = PodImages.project("registry.example.com/crm-migrations:1.1.0-broken");
     // The end of the seed's chain in examples/crm. Named, not `head`: the example goes on in two branches
     // (expand, contract), and Alembic refuses `head` once there are two heads.
     private static final String HEAD = "vwx234yz567";
@@ -66,8 +68,8 @@ class EndToEndIT {
     @RegisterExtension
     static final AuditedCluster CLUSTER = AuditedCluster.of(() -> {
         Path crm = TestCluster.repoRoot().resolve("examples/crm");
-        return Map.of(CRM_IMAGE, Map.of("/migrations", crm.toString()),
-                BROKEN_IMAGE, Map.of("/migrations", brokenProject(crm).toString()));
+        return Map.of(CRM_IMAGE, PodImages.folders(CRM_IMAGE, crm),
+                BROKEN_IMAGE, PodImages.folders(BROKEN_IMAGE, brokenProject(crm)));
     });
     private OperatorRuntime operator;
     private OperatorHttpServer endpoints;

@@ -11,6 +11,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.Test;
 class FirstMigrationDocIT {
     private static final Path CRM = TestCluster.repoRoot().resolve("examples/crm");
     private static final Path DOC = TestCluster.repoRoot().resolve("docs/first-migration.md");
-    private static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    private static final String IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern YAML_BLOCK = Pattern.compile("(?m)^```yaml\\n(.*?)^```$", Pattern.DOTALL);
     private static final Pattern CONSOLE_BLOCK = Pattern.compile("(?m)^```console\\n(.*?)^```$", Pattern.DOTALL);
@@ -67,16 +68,18 @@ class FirstMigrationDocIT {
 
         JsonNode reported;
         List<Event> events;
-        try (TestCluster cluster = TestCluster.start(Map.of(IMAGE, Map.of("/migrations", CRM.toString())));
+        try (TestCluster cluster = TestCluster.start(Map.of(IMAGE, PodImages.folders(IMAGE, CRM)));
                   TestDatabase db = TestDatabase.create("doc_first")) {
             KubernetesClient client = cluster.client();
             String ns = cluster.newNamespace("doc-first");
             cluster.createCredentials(ns, "crm-db", db.user(), db.password());
-            // The manifest as the doc applies it; only where the database is and which node runs the pod are this test's.
+            // The manifest as the doc applies it; only where the database is, which node runs the pod and (in Docker)
+            // the name of the image carrying examples/crm are this test's.
             ObjectNode applied = manifest.deepCopy();
             ((ObjectNode) applied.get("metadata")).put("namespace", ns);
             ObjectNode database = (ObjectNode) applied.get("spec").get("database");
             database.put("host", db.host()).put("port", db.port()).put("name", db.name());
+            ((ObjectNode) applied.get("spec").get("migrations")).put("image", IMAGE);
             ((ObjectNode) applied.get("spec")).putObject("jobTemplate").putObject("nodeSelector")
                     .put(TestKubelet.NODE_SELECTOR_KEY, "true");
             client.resource(new KubernetesSerialization().convertValue(applied, DatabaseMigration.class)).create();

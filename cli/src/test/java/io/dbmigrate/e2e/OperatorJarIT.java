@@ -9,6 +9,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.MetricsScrape;
+import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `java -jar dbmigrate.jar operator`, the packaged entry point, against the test cluster through a kubeconfig. */
 class OperatorJarIT {
-    private static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    private static final String IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
 
     @TempDir
     Path temp;
@@ -45,7 +46,7 @@ class OperatorJarIT {
     @Test
     void packagedOperatorMigratesAndStopsOnSigterm() throws Exception {
         Path crm = TestCluster.repoRoot().resolve("examples/crm");
-        try (TestCluster cluster = TestCluster.start(Map.of(IMAGE, Map.of("/migrations", crm.toString())));
+        try (TestCluster cluster = TestCluster.start(Map.of(IMAGE, PodImages.folders(IMAGE, crm)));
                   TestDatabase db = TestDatabase.create("jar_operator")) {
             KubernetesClient client = cluster.client();
             String ns = cluster.newNamespace("jar-operator");

@@ -13,6 +13,7 @@ import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.rbac.AuditedCluster;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * as {@link EndToEndIT}, on examples/crm's revisions named by id.
  */
 class PhasedMigrationIT {
-    private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    private static final String CRM_IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
     private static final String BASE_TABLES = "xyz789uvw012";
     private static final String PREFERENCES = "abc123def456"; // ALTER TABLE customers: needs ACCESS EXCLUSIVE
     private static final String METADATA = "mno345pqr678";
@@ -43,7 +44,7 @@ class PhasedMigrationIT {
     // pass without looking at it.
     @RegisterExtension
     static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(CRM_IMAGE,
-                    Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString())),
+                    PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm"))),
             List.of("watch apps/deployments", "create core/configmaps", "patch dbmigrate.io/databasemigrations ",
                     "create batch/jobs"));
 

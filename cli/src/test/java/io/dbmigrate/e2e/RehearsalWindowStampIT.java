@@ -19,6 +19,7 @@ import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.runner.Upgrade;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestClock;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
@@ -43,9 +44,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * spec.baseline and the stamp annotation; on examples/crm and on examples/seed-defects (the seed's bugs).
  */
 class RehearsalWindowStampIT {
-    private static final String CRM_IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    private static final String CRM_IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
     // examples/crm and examples/seed-defects side by side, as examples/seed-defects/README.md builds the image.
-    private static final String DEFECTS_IMAGE = "registry.example.com/crm-migrations:1.1.0-seed-defects";
+    private static final String DEFECTS_IMAGE = PodImages.project("registry.example.com/crm-migrations:1.1.0-seed-defects");
     private static final String DEFECTS_PATH = "/migrations/seed-defects";
     private static final String NAME_ERROR = "efg345hij678"; // the seed's `sa` used without its import
     private static final String ERASURE = "klm567nop890"; // its downgrade sets NOT NULL over NULLs, as the seed's
@@ -57,8 +58,8 @@ class RehearsalWindowStampIT {
     // The stamp annotation's removal is the operator's metadata patch: the chart must allow it.
     @RegisterExtension
     static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(
-                    CRM_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples/crm").toString()),
-                    DEFECTS_IMAGE, Map.of("/migrations", TestCluster.repoRoot().resolve("examples").toString())),
+                    CRM_IMAGE, PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm")),
+                    DEFECTS_IMAGE, PodImages.folders(DEFECTS_IMAGE, TestCluster.repoRoot().resolve("examples"))),
             List.of("patch dbmigrate.io/databasemigrations ", "create batch/jobs"));
 
     private static TestCluster cluster() {

@@ -21,7 +21,11 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -52,7 +56,9 @@ import org.junit.jupiter.api.Test;
  */
 class TestClusterIT {
 
-    private static final String IMAGE = "registry.example.com/crm-migrations:1.0.0";
+    private static final String IMAGE = PodImages.crm("registry.example.com/crm-migrations:1.0.0");
+    /** The operator's runAsUser, runAsGroup and fsGroup: the migrations image's user. */
+    private static final long POD_USER = 10001;
     // The end of the seed's chain in examples/crm, named: the example has two heads (expand, contract) beyond it.
     private static final String HEAD = "vwx234yz567";
     private static final String CLAIM = "crm-backups";
@@ -64,7 +70,7 @@ class TestClusterIT {
     @BeforeAll
     static void startCluster() {
         Path crm = TestCluster.repoRoot().resolve("examples").resolve("crm");
-        cluster = TestCluster.start(Map.of(IMAGE, Map.of("/migrations", crm.toString())));
+        cluster = TestCluster.start(Map.of(IMAGE, PodImages.folders(IMAGE, crm)));
     }
 
     @AfterAll
@@ -120,6 +126,78 @@ class TestClusterIT {
             Path log = cluster.kubelet().logFile(ns, pod.getMetadata().getName(), "migrate");
             assertTrue(Files.readString(log).contains("Running upgrade"), "Alembic's output in " + log);
             assertFalse(Files.readString(log).contains(db.password()), "the password was printed");
+        }
+    }
+
+    /**
+     * What the pod spec asks of a container's security, in Docker: the pod's user and groups, a read-only root, the
+     * volumes writable (the PVC through fsGroup) and the termination message file read back. As host processes the
+     * kubelet can honour none of that and refuses the shell command; the runner's files are then the test's user's.
+     */
+    @Test
+    void containerRunsAsThePodsUserOnAReadOnlyRootWithWritableVolumes() throws IOException {
+        String ns = cluster.newNamespace("it-security");
+        Path pvc = cluster.kubelet().persistentVolumeClaimPath(ns, CLAIM);
+        String script = """
+                {
+                  echo "uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' '\\n' | sort -u | tr '\\n' ' ')"
+                  if touch /probe 2>/dev/null; then echo "root=writable"; else echo "root=read-only"; fi
+                  touch /tmp/probe && echo "tmp=writable"
+                  echo "$(GREETING)" > %s/probe && echo "backups=writable"
+                } > /dev/termination-log
+                """.formatted(BACKUP_DIR);
+        Container probe = new ContainerBuilder().withName("probe").withImage(IMAGE)
+                .withCommand("sh", "-c", script)
+                .withEnv(new EnvVar("GREETING", "written by the pod", null))
+                .withVolumeMounts(new VolumeMountBuilder().withName("backups").withMountPath(BACKUP_DIR).build(),
+                        new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
+                .withSecurityContext(MigrationJob.containerSecurity())
+                .build();
+        Pod pod = new PodBuilder().withNewMetadata().withName("security-probe").withNamespace(ns).endMetadata()
+                .withSpec(MigrationJob.podSpec(List.of(), probe)).build();
+        client().pods().inNamespace(ns).resource(pod).create();
+
+        if (!cluster.kubelet().runsContainers()) {
+            ContainerStateWaiting waiting = Await.value(TIMEOUT, () -> Optional.ofNullable(
+                            client().pods().inNamespace(ns).withName("security-probe").get())
+                    .map(p -> waitingState(p, "probe")).filter(w -> "CreateContainerError".equals(w.getReason()))
+                    .orElse(null), () -> "the probe to wait with CreateContainerError");
+            assertTrue(waiting.getMessage().contains("runs the image's entrypoint"), waiting.getMessage());
+        } else {
+            Pod done = Await.value(TIMEOUT, () -> Optional.ofNullable(
+                            client().pods().inNamespace(ns).withName("security-probe").get())
+                    .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase())).orElse(null),
+                    () -> "the probe pod to succeed: " + client().pods().inNamespace(ns).withName("security-probe").get());
+            ContainerStateTerminated terminated = terminated(done.getStatus().getContainerStatuses(), "probe");
+            assertEquals("""
+                    uid=%1$d gid=%1$d groups=%1$d\s
+                    root=read-only
+                    tmp=writable
+                    backups=writable
+                    """.formatted(POD_USER), terminated.getMessage());
+            Path written = pvc.resolve("probe");
+            assertEquals("written by the pod\n", Files.readString(written));
+            assertEquals((int) POD_USER, Files.getAttribute(written, "unix:uid"));
+            assertEquals((int) POD_USER, Files.getAttribute(written, "unix:gid"), "the fsGroup, by the setgid folder");
+        }
+
+        // The runner's backup in the same volume: its file belongs to the pod's user, or to the test's as a process.
+        try (TestDatabase db = TestDatabase.create("cluster_security")) {
+            createSecret(ns, "crm-db", db);
+            create(new MigrationJob(ns, "crm-g1-security", db, "crm-db").withBackup().build());
+            assertCompleted(awaitFinished(ns, "crm-g1-security"));
+        }
+        Path dump;
+        try (Stream<Path> files = Files.list(pvc)) {
+            dump = files.filter(f -> f.getFileName().toString().endsWith(".dump")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no .dump in " + pvc));
+        }
+        Path mine = Files.createTempFile("owner", ".probe");
+        try {
+            Object expectedOwner = cluster.kubelet().runsContainers() ? (int) POD_USER : Files.getAttribute(mine, "unix:uid");
+            assertEquals(expectedOwner, Files.getAttribute(dump, "unix:uid"), "owner of " + dump);
+        } finally {
+            Files.delete(mine);
         }
     }
 
@@ -440,20 +518,33 @@ class TestClusterIT {
                     .addToLabels("app.kubernetes.io/managed-by", "dbmigrate")
                     .addToLabels("dbmigrate.io/migration", "crm")
                     .endMetadata()
-                    .withNewSpec()
+                    .withSpec(podSpec(inits, migrate))
+                    .endTemplate()
+                    .endSpec()
+                    .build();
+        }
+
+        /** The operator's pod: its user and fsGroup, the backup PVC and an emptyDir /tmp, sent to the test kubelet. */
+        static PodSpec podSpec(List<Container> inits, Container main) {
+            return new PodSpecBuilder()
                     .withRestartPolicy("Never")
                     .withAutomountServiceAccountToken(false)
                     .withNodeSelector(Map.of(TestKubelet.NODE_SELECTOR_KEY, "true"))
+                    .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(POD_USER).withRunAsGroup(POD_USER)
+                    .withFsGroup(POD_USER).endSecurityContext()
                     .withInitContainers(inits)
-                    .withContainers(migrate)
+                    .withContainers(main)
                     .withVolumes(
                             new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim().withClaimName(CLAIM)
                                     .endPersistentVolumeClaim().build(),
                             new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
-                    .endSpec()
-                    .endTemplate()
-                    .endSpec()
                     .build();
+        }
+
+        /** The operator's container security: a read-only root, no privilege escalation, no capabilities. */
+        static SecurityContext containerSecurity() {
+            return new SecurityContextBuilder().withReadOnlyRootFilesystem(true).withAllowPrivilegeEscalation(false)
+                    .withRunAsNonRoot(true).withNewCapabilities().withDrop("ALL").endCapabilities().build();
         }
 
         private Container container(String containerName, List<String> args) {
@@ -477,6 +568,7 @@ class TestClusterIT {
                     .withEnv(env)
                     .withVolumeMounts(mounts)
                     .withTerminationMessagePolicy("FallbackToLogsOnError")
+                    .withSecurityContext(containerSecurity())
                     .build();
         }
     }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * container runtime records them, each line written to the container's log file and echoed to the test log with a
  * {@code [namespace/pod/container]} prefix, and the last lines kept for a FallbackToLogsOnError message.
  */
-final class ContainerProcess {
+final class ContainerProcess implements RunningContainer {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.dbmigrate.testing.containers");
     /** What a kubelet keeps of the log for the termination message fallback. */
@@ -70,21 +70,29 @@ final class ContainerProcess {
     }
 
     /** Waits for the process and for its output to be fully recorded; returns the exit code. */
-    int waitFor() throws InterruptedException {
+    @Override
+    public int waitFor() throws InterruptedException {
         int exit = process.waitFor();
         pump.join(5_000);
         return exit;
     }
 
     /** SIGKILL to the process and everything it started (pg_dump, alembic), as a container runtime would. */
-    void kill() {
+    @Override
+    public void kill() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }
 
-    List<String> lastLines() {
+    @Override
+    public List<String> lastLines() {
         synchronized (tail) {
             return List.copyOf(tail);
         }
+    }
+
+    /** A process leaves nothing behind once it exited. */
+    @Override
+    public void remove() {
     }
 }

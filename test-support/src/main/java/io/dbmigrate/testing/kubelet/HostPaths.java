@@ -60,7 +60,7 @@ final class HostPaths {
         return root.resolve("pvc").resolve(namespace).resolve(claimName);
     }
 
-    private static Path volumeFolder(Pod pod, Volume volume, Path root, Path podFolder) throws ContainerStartError {
+    static Path volumeFolder(Pod pod, Volume volume, Path root, Path podFolder) throws ContainerStartError {
         if (volume.getPersistentVolumeClaim() != null) {
             return persistentVolumeClaimFolder(root, pod.getMetadata().getNamespace(),
                     volume.getPersistentVolumeClaim().getClaimName());

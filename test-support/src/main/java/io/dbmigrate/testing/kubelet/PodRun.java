@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,19 +34,10 @@ final class PodRun {
     private static final int KILLED = 137;
     /** What container runtimes report when the process could not be started at all. */
     private static final int START_FAILED = 128;
-    /** PATH of the image, with the host's tools in the image's places. */
-    static final String PATH = "/usr/bin:/bin:/usr/local/bin:/usr/sbin:/sbin";
-    static final String ALEMBIC = "/usr/bin/alembic";
-    /** The image's WORKDIR; used when the image map covers it. */
-    private static final String IMAGE_WORKDIR = "/migrations";
 
     /** What every pod run shares with the kubelet. */
-    record Node(KubernetesClient client, Path runnerJar, Path root, Map<String, Map<String, String>> images,
+    record Node(KubernetesClient client, ContainerRuntime runtime, Path root, Map<String, Map<String, String>> images,
                 ScheduledExecutorService executor) {
-    }
-
-    private record Launch(List<String> command, Map<String, String> env, Path workingDirectory, Path resultFile,
-                          Path logFile, String policy, HostPaths paths) {
     }
 
     private final Node node;
@@ -58,7 +48,7 @@ final class PodRun {
     private final Path podFolder;
     private final PodStatusTracker tracker;
     private final Runnable onDone;
-    private final List<ContainerProcess> processes = new CopyOnWriteArrayList<>();
+    private final List<RunningContainer> processes = new CopyOnWriteArrayList<>();
     private volatile boolean deleted;
     private volatile boolean shutDown;
     private boolean announced;
@@ -88,14 +78,14 @@ final class PodRun {
         if (!deleted) {
             deleted = true;
             LOG.info(LogLine.of("pod-deleted", "pod", key(), "running", processes.size()));
-            processes.forEach(ContainerProcess::kill);
+            processes.forEach(RunningContainer::kill);
         }
     }
 
     /** The kubelet stops: kill everything and write nothing more. */
     void shutDown() {
         shutDown = true;
-        processes.forEach(ContainerProcess::kill);
+        processes.forEach(RunningContainer::kill);
     }
 
     private void step() {
@@ -109,7 +99,7 @@ final class PodRun {
                     return;
                 }
                 announced = true;
-                LOG.info(LogLine.of("pod-started", "pod", key()));
+                LOG.info(LogLine.of("pod-started", "pod", key(), "runtime", node.runtime().name()));
             }
             List<Container> inits = Specs.initContainers(pod);
             while (nextInit < inits.size()) {
@@ -187,60 +177,26 @@ final class PodRun {
             throw new ContainerStartError(ContainerStartError.IMAGE_PULL_ERROR, "Failed to pull image \"" + c.getImage()
                     + "\": not found: the test kubelet has only the images " + node.images().keySet(), false);
         }
-        if (!Specs.list(c.getCommand()).isEmpty()) {
-            throw new ContainerStartError(ContainerStartError.CREATE_ERROR, "the test kubelet runs the image's "
-                    + "entrypoint (the dbmigrate runner) only; container " + c.getName() + " sets command "
-                    + c.getCommand(), false);
-        }
         if (!Boolean.FALSE.equals(pod.getSpec().getAutomountServiceAccountToken())) {
             // Refused on every server alike: a real one would add a projected token volume, which no folder stands for.
             throw new ContainerStartError(ContainerStartError.CONFIG_ERROR, "the test kubelet mounts no ServiceAccount"
                     + " token: the pod must set automountServiceAccountToken: false", false);
         }
-        HostPaths paths = HostPaths.of(pod, c, node.root(), podFolder, imageFolders);
         Map<String, String> specEnv = new ContainerEnvironment(node.client(), pod).resolve(c);
 
-        Path containerFolder = podFolder.resolve("containers").resolve(c.getName());
-        Path home = Files.createDirectories(containerFolder.resolve("home"));
-        Path tmp = Files.createDirectories(paths.hostPath("/tmp").orElse(containerFolder.resolve("tmp")));
+        Path containerFolder = Files.createDirectories(podFolder.resolve("containers").resolve(c.getName()));
         Path resultFile = containerFolder.resolve("termination-log");
         Files.deleteIfExists(resultFile);
         Files.createFile(resultFile); // a kubelet creates it empty; an empty file means "no message"
-
-        // The image's environment first, the spec's over it, as container runtimes merge them. Nothing comes from the
-        // test JVM's environment: in particular not its PG* variables, which would let a pod connect without the
-        // Secret the operator was supposed to reference.
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("HOME", home.toString());
-        env.put("TMPDIR", tmp.toString());
-        env.put("PYTHONDONTWRITEBYTECODE", "1"); // the mapped /migrations is a source folder: no __pycache__ there
-        env.put("PYTHONUNBUFFERED", "1");
-        env.putAll(specEnv);
-        // The host's tools stand in for the image's: Debian's Alembic (with psycopg2) and pg_dump from /usr/bin.
-        env.put("PATH", PATH);
-        env.put("DBMIGRATE_ALEMBIC", ALEMBIC);
-        // Kubernetes would mount the termination message file; here the runner is told where it is.
-        env.put("DBMIGRATE_RESULT_PATH", resultFile.toString());
-
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:-UsePerfData", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Djava.io.tmpdir=" + tmp,
-                "-jar", node.runnerJar().toString()));
-        for (String arg : Specs.list(c.getArgs())) {
-            command.add(paths.rewrite(VariableExpansion.expand(arg, env)));
-        }
-        String workingDir = c.getWorkingDir() != null ? c.getWorkingDir() : IMAGE_WORKDIR;
-        Path workingDirectory = paths.hostPath(workingDir).filter(Files::isDirectory).orElse(containerFolder);
         Path logFile = node.root().resolve("logs").resolve(namespace).resolve(name).resolve(c.getName() + ".log");
-        String policy = c.getTerminationMessagePolicy() == null ? "File" : c.getTerminationMessagePolicy();
-        return new Launch(command, env, workingDirectory, resultFile, logFile, policy, paths);
+        return node.runtime().prepare(new ContainerSetup(pod, c, specEnv, imageFolders, node.root(), podFolder,
+                containerFolder, resultFile, logFile));
     }
 
     /** Runs the containers together; their exit codes, or null when the pod went away meanwhile. */
     private List<Integer> run(List<Container> containers, List<Launch> launches, boolean init)
             throws IOException, InterruptedException {
-        List<ContainerProcess> started = new ArrayList<>();
+        List<RunningContainer> started = new ArrayList<>();
         List<String> startedAt = new ArrayList<>();
         List<Integer> exits = new ArrayList<>();
         for (int i = 0; i < containers.size(); i++) {
@@ -248,10 +204,9 @@ final class PodRun {
             Launch launch = launches.get(i);
             String at = KubeTime.now();
             startedAt.add(at);
-            ContainerProcess process;
+            RunningContainer process;
             try {
-                process = ContainerProcess.start(launch.command(), launch.env(), launch.workingDirectory(),
-                        launch.logFile(), key() + "/" + c.getName());
+                process = node.runtime().start(launch, key() + "/" + c.getName());
             } catch (IOException e) {
                 LOG.error(LogLine.of("container-start-failed", "pod", key(), "container", c.getName(), "error", e.toString()));
                 started.add(null);
@@ -272,24 +227,26 @@ final class PodRun {
             return null;
         }
         for (int i = 0; i < containers.size(); i++) {
-            ContainerProcess process = started.get(i);
+            RunningContainer process = started.get(i);
             if (process == null) {
                 exits.add(START_FAILED);
                 continue;
             }
             int exit = process.waitFor();
             processes.remove(process);
+            process.remove();
             if (shutDown) {
                 return null;
             }
             Container c = containers.get(i);
             Launch launch = launches.get(i);
             exit = deleted ? KILLED : exit;
-            String message = TerminationMessage.of(launch.resultFile(), exit, launch.policy(), process.lastLines(),
-                    launch.paths()::toContainerPaths);
+            String policy = c.getTerminationMessagePolicy() == null ? "File" : c.getTerminationMessagePolicy();
+            String message = TerminationMessage.of(launch.setup().resultFile(), exit, policy, process.lastLines(),
+                    launch.toContainerPaths());
             tracker.terminated(c, init, exit, message, startedAt.get(i), KubeTime.now());
             LOG.info(LogLine.of("container-finished", "pod", key(), "container", c.getName(), "exitCode", exit,
-                    "log", launch.logFile()));
+                    "log", launch.setup().logFile()));
             exits.add(exit);
         }
         if (deleted) {
@@ -309,7 +266,7 @@ final class PodRun {
     private void gone() {
         LOG.info(LogLine.of("pod-gone", "pod", key()));
         deleted = true;
-        processes.forEach(ContainerProcess::kill);
+        processes.forEach(RunningContainer::kill);
         onDone.run();
     }
 

@@ -2,6 +2,7 @@ package io.dbmigrate.testing.kubelet;
 
 import io.dbmigrate.testing.LogLine;
 import io.dbmigrate.testing.Specs;
+import io.dbmigrate.testing.docker.TestImages;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,21 +25,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A kubelet for tests: it watches the Pods of some namespaces and runs, once each, the pods whose nodeSelector has
- * {@code dbmigrate.io/test-kubelet: "true"} as local processes of the runner jar, writing pod status the way a
- * kubelet does. Because it only talks to the API, the same fixture drives the fabric8 mock server in CI and a real
+ * {@code dbmigrate.io/test-kubelet: "true"}, writing pod status the way a kubelet does. Containers run in Docker
+ * when scripts/test.sh handed the tests an engine and images ({@link TestImages#fromEnvironment()}), otherwise (or with
+ * {@code DBMIGRATE_TEST_KUBELET=process}) as local processes of the runner jar; each pod's log says which. Because it only talks to the API, the same fixture drives the fabric8 mock server in CI and a real
  * API server; on a real cluster no real node matches that nodeSelector, so nothing else runs these pods.
  *
  * <p>Pods must set {@code automountServiceAccountToken: false}, as the operator's Jobs do: a real API server gives any
  * other pod a projected token volume, so the mock server must not let such a pod through either.
  *
- * <p>Every image the pods may use must be in the image map ({@code image -> containerPath -> hostPath}); its entrypoint
- * is always the runner. Logs are kept in {@code <root>/logs/<namespace>/<pod>/<container>.log}, PVCs are folders in
+ * <p>Every image the pods may use must be in the image map ({@code image -> containerPath -> hostPath}). As processes,
+ * the entrypoint is always the runner and those folders stand for the image's; in Docker the image runs as it is,
+ * with those folders mounted read-only over its own. Logs are kept in {@code <root>/logs/<namespace>/<pod>/<container>.log}, PVCs are folders in
  * {@code <root>/pvc/<namespace>/<claimName>}.
  */
 public final class TestKubelet implements AutoCloseable {
 
     /** The nodeSelector key (value "true") that sends a pod to this kubelet. */
     public static final String NODE_SELECTOR_KEY = "dbmigrate.io/test-kubelet";
+    /** Forces a runtime: {@value #PROCESS} (whatever images there are) or {@value #DOCKER} (images required). */
+    public static final String MODE_ENV = "DBMIGRATE_TEST_KUBELET";
+    public static final String PROCESS = "process";
+    public static final String DOCKER = "docker";
     /** The node name pods see through the downward API. */
     static final String NODE_NAME = "dbmigrate-test-kubelet";
 
@@ -46,6 +54,7 @@ public final class TestKubelet implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Path root;
+    private final ContainerRuntime runtime;
     private final PodRun.Node node;
     private final ScheduledThreadPoolExecutor executor;
     private final Map<String, SharedIndexInformer<Pod>> informers = new ConcurrentHashMap<>();
@@ -59,7 +68,7 @@ public final class TestKubelet implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param runnerJar  the runnable runner jar: the entrypoint of every image
+     * @param runnerJar  the runnable runner jar: the entrypoint of every image when containers run as processes
      * @param root       where logs, PVC folders and pod folders go
      * @param images     image name to its folders ({@code /migrations -> /path/to/alembic/project})
      */
@@ -77,8 +86,35 @@ public final class TestKubelet implements AutoCloseable {
             return t;
         });
         this.executor.setRemoveOnCancelPolicy(true);
-        this.node = new PodRun.Node(client, runnerJar, root, Map.copyOf(images), executor);
+        this.runtime = containerImages()
+                .<ContainerRuntime>map(found -> new DockerRuntime(found.dockerHost(), root.resolve("docker-client")))
+                .orElseGet(() -> new ProcessRuntime(runnerJar));
+        LOG.info(LogLine.of("kubelet-runtime", "runtime", runtime.name()));
+        this.node = new PodRun.Node(client, runtime, root, Map.copyOf(images), executor);
         namespaces.forEach(this::watch);
+    }
+
+    /**
+     * The images of this run when its kubelets run containers in Docker: whenever scripts/test.sh handed the tests an
+     * engine and images, unless {@value #MODE_ENV} is {@value #PROCESS} (processes start faster, for a quick local run).
+     */
+    public static Optional<TestImages> containerImages() {
+        return containerImages(System.getenv(MODE_ENV), TestImages.fromEnvironment());
+    }
+
+    static Optional<TestImages> containerImages(String mode, Optional<TestImages> images) {
+        String wanted = mode == null ? "" : mode.trim();
+        if (wanted.equals(PROCESS)) {
+            return Optional.empty();
+        }
+        if (wanted.equals(DOCKER) && images.isEmpty()) {
+            throw new IllegalArgumentException(MODE_ENV + "=" + DOCKER + " needs an engine and images: "
+                    + TestImages.SKIP_REASON);
+        }
+        if (!wanted.isEmpty() && !wanted.equals(DOCKER)) {
+            throw new IllegalArgumentException(MODE_ENV + " must be " + PROCESS + " or " + DOCKER + ", not " + mode);
+        }
+        return images;
     }
 
     /** Starts running the pods of one more namespace (idempotent). Returns once the pod cache is synced. */
@@ -109,6 +145,11 @@ public final class TestKubelet implements AutoCloseable {
         toStart.forEach(this::begin);
     }
 
+    /** Whether this kubelet runs containers in Docker (else as host processes). */
+    public boolean runsContainers() {
+        return runtime instanceof DockerRuntime;
+    }
+
     /** How many pods this kubelet started. */
     public int podsStarted() {
         return started.size();
@@ -129,7 +170,7 @@ public final class TestKubelet implements AutoCloseable {
         return root.resolve("logs").resolve(namespace).resolve(pod).resolve(container + ".log");
     }
 
-    /** Stops watching and kills every process it started. */
+    /** Stops watching and kills (in Docker: removes) every container it started. */
     @Override
     public void close() {
         closed = true;

@@ -28,6 +28,8 @@ mvn -B -ntp -q package -DskipTests "$@"
 build_images test
 export DBMIGRATE_TEST_DOCKER_HOST="unix://$DOCKER_SOCKET"
 export DBMIGRATE_TEST_IMAGES="migrations=$MIGRATIONS_IMAGE,operator=$OPERATOR_IMAGE,team=$TEAM_IMAGE"
+# Testcontainers (the K3s test) on the same engine, without Ryuk: its image would have to be pulled.
+export DOCKER_HOST="$DBMIGRATE_TEST_DOCKER_HOST" TESTCONTAINERS_RYUK_DISABLED=true
 
 mvn -B -ntp verify "$@"
 log "suite passed in $(( $(date +%s) - started )) s"

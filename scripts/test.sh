@@ -21,7 +21,7 @@ chmod 755 "$workdir"   # the postgres user must reach its data folder inside
 trap 'stop_docker; stop_postgres; rm -rf "$workdir"' EXIT
 start_postgres "$workdir/pg" "$(free_port 55500)"
 start_docker
-ensure_base_images
+ensure_base_image
 
 # The images copy the jars this package step builds; verify then rebuilds nothing it does not have to.
 mvn -B -ntp -q package -DskipTests "$@"

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class MigrationsImageSizeIT {
 
     /**
-     * 450 MB: what the image is today (about 420 MB with Debian's client) and some room. It holds Debian
+     * 450 MB: what the image is today (about 410 MB with Debian's client) and some room. It holds Debian
      * bookworm-slim (75 MB), Debian's headless Java 17 JRE (about 190 MB installed), Python 3.11 with Alembic,
      * SQLAlchemy and psycopg2 (about 55 MB), Perl (about 50 MB, which postgresql-client-common's wrappers need), the
      * PostgreSQL client (9 MB) and the runner jar (4 MB). Going past it means something heavy came in: a JDK for the

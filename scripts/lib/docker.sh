@@ -20,8 +20,13 @@ ensure_docker_packages() {
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing: ${missing[*]}"
+    # The packages' scripts must not start the system's dockerd and containerd (with iptables, a bridge and the
+    # default data root): a policy-rc.d that refuses every start, for the time of the install, as in Debian images.
+    local policy=/usr/sbin/policy-rc.d ours=""
+    if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod 0755 "$policy"; ours=1; fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ -z "$ours" ] || rm -f "$policy"
   fi
 }
 

@@ -2,10 +2,13 @@ package io.dbmigrate.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.testing.docker.TestEngine;
+import io.dbmigrate.testing.docker.TestImages;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -24,41 +27,50 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Container.ExecResult;
-import org.testcontainers.images.builder.ImageFromDockerfile;
-import org.testcontainers.junit.jupiter.Container;
-import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
- * The whole path on a real cluster: the real migrations image (built from migrations-image/Dockerfile, with
- * examples/crm copied in), a real kubelet and Job controller, a PostgreSQL pod, and the operator running in this JVM
- * against the K3s API server. Needs Docker (and network for base images); skipped cleanly without it.
+ * The whole path on a real cluster: the team image scripts/test.sh built (examples/crm FROM the migrations image), a
+ * real kubelet and Job controller, a PostgreSQL pod, and the operator running in this JVM against the K3s API server.
+ *
+ * <p>Runs when the engine of {@link TestImages} has {@value #K3S_IMAGE} (and the K3s node can get postgres:15):
+ * nothing is pulled, because CI reaches no registry; {@code docker load} the image into that engine to run it.
+ * Testcontainers finds the engine through DOCKER_HOST, which scripts/test.sh exports with Ryuk (an image it would
+ * pull) turned off. Skipped, saying which of the two is missing, otherwise.
  */
 @Tag("k3s")
-@Testcontainers(disabledWithoutDocker = true)
 class DatabaseMigrationK3sIT {
-    private static final String BASE_IMAGE = "dbmigrate/migrations:k3s-test";
-    private static final String CRM_IMAGE = "dbmigrate/crm-migrations:k3s-test";
+    static final String K3S_IMAGE = "rancher/k3s:v1.31.4-k3s1";
     private static final String NAMESPACE = "crm";
     private static final String PASSWORD = "k3s-test-password";
     private static final Path ROOT = Path.of(System.getProperty("dbmigrate.repo.root", "..")).toAbsolutePath().normalize();
 
-    @Container
-    private static final K3sContainer K3S = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.31.4-k3s1"));
-
     @Test
     void upgradesPostgresInTheClusterBackupFirst() throws Exception {
-        loadImagesIntoK3s();
+        Optional<TestImages> images = TestImages.fromEnvironment();
+        assumeTrue(images.isPresent(), TestImages.SKIP_REASON);
+        assumeTrue(new TestEngine(images.get()).hasImage(K3S_IMAGE), K3S_IMAGE + " is not in the Docker engine at "
+                + images.get().dockerHost() + " (no registry is reachable to pull it): docker load it there to run this test");
+        String crmImage = images.get().team();
+        try (K3sContainer k3s = new K3sContainer(DockerImageName.parse(K3S_IMAGE))) {
+            k3s.start();
+            loadImageIntoK3s(k3s, crmImage);
+            migrate(k3s, crmImage);
+        }
+    }
+
+    private static void migrate(K3sContainer k3s, String crmImage) throws Exception {
         try (KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(K3S.getKubeConfigYaml())).build()) {
+                .withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build()) {
             applyCrd(client);
             deployDatabase(client);
             try (OperatorRuntime operator = OperatorRuntime.start(client, Set.of(NAMESPACE), Clock.systemUTC())) {
@@ -72,40 +84,28 @@ class DatabaseMigrationK3sIT {
               targetRevision: vwx234yz567
               backup: {volume: {persistentVolumeClaim: {claimName: crm-backups}}, retain: 3}
               backoffLimit: 3
-            """.formatted(CRM_IMAGE), DatabaseMigration.class);
+            """.formatted(crmImage), DatabaseMigration.class);
                 client.resource(migration).create();
 
                 DatabaseMigration done = awaitFinalPhase(client, Duration.ofMinutes(6));
                 assertEquals(Phase.Succeeded, done.getStatus().phase(), () -> "status: " + done.getStatus());
                 assertEquals("vwx234yz567", done.getStatus().currentRevision());
                 assertTrue(done.getStatus().lastBackup().verified());
-                ExecResult version = K3S.execInContainer("kubectl", "exec", "-n", NAMESPACE, "deploy/crm-db", "--",
+                ExecResult version = k3s.execInContainer("kubectl", "exec", "-n", NAMESPACE, "deploy/crm-db", "--",
                         "psql", "-U", "postgres", "-d", "crm", "-tAc", "SELECT version_num FROM alembic_version");
                 assertEquals("vwx234yz567", version.getStdout().strip(), version.getStderr());
             }
         }
     }
 
-    // K3sContainer has no image-loading API: save from the host's Docker, import with containerd's ctr.
-    private static void loadImagesIntoK3s() throws Exception {
-        new ImageFromDockerfile(BASE_IMAGE, false)
-                .withFileFromPath(".", ROOT)
-                .withDockerfile(ROOT.resolve("migrations-image/Dockerfile"))
-                .get(30, TimeUnit.MINUTES);
-        new ImageFromDockerfile(CRM_IMAGE, false)
-                .withFileFromPath(".", ROOT.resolve("examples/crm"))
-                .withFileFromString("Dockerfile", """
-            FROM %s
-            COPY alembic.ini env.py script.py.mako /migrations/
-            COPY versions/ /migrations/versions/
-            """.formatted(BASE_IMAGE))
-                .get(10, TimeUnit.MINUTES);
+    // K3sContainer has no image-loading API: save from the engine, import with containerd's ctr.
+    private static void loadImageIntoK3s(K3sContainer k3s, String crmImage) throws Exception {
         Path tar = Files.createTempFile("dbmigrate-images", ".tar");
-        try (InputStream saved = DockerClientFactory.instance().client().saveImageCmd(CRM_IMAGE).exec()) {
+        try (InputStream saved = DockerClientFactory.instance().client().saveImageCmd(crmImage).exec()) {
             Files.copy(saved, tar, StandardCopyOption.REPLACE_EXISTING);
         }
-        K3S.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/images.tar");
-        ExecResult imported = K3S.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/images.tar");
+        k3s.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/images.tar");
+        ExecResult imported = k3s.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/images.tar");
         assertEquals(0, imported.getExitCode(), imported.getStderr());
         Files.deleteIfExists(tar);
     }

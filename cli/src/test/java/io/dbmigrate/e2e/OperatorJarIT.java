@@ -6,27 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
-import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.testing.Await;
-import io.dbmigrate.testing.MetricsScrape;
 import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
 import io.dbmigrate.testing.rbac.RbacGrants;
 import io.dbmigrate.testing.rbac.RenderedChart;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +47,7 @@ class OperatorJarIT {
                     "operator", "--namespace", ns)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
-            command.environment().put("KUBECONFIG", kubeconfig(client).toString());
+            command.environment().put("KUBECONFIG", ChartOperator.kubeconfig(temp.resolve("kubeconfig"), client).toString());
             Process operator = command.start();
             try {
                 client.resource(new KubernetesSerialization().unmarshal("""
@@ -97,33 +87,16 @@ class OperatorJarIT {
         try (TestCluster cluster = TestCluster.start(Map.of(),
                 namespace -> RbacGrants.of(RenderedChart.render("", namespace)).rulesIn(namespace))) {
             String home = cluster.newNamespace("dbmigrate-system");
-            String watched = cluster.newNamespace("jar-chart");
-            int port;
-            try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = free.getLocalPort();
-            }
-            Container container = RenderedChart.render("watchNamespaces: [" + watched + "]\nhttpPort: " + port + "\n", home)
-                    .one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+            ChartOperator chart = ChartOperator.render(home, cluster.newNamespace("jar-chart"));
             List<String> command = new ArrayList<>(List.of("java", "-jar", System.getProperty("dbmigrate.operator.jar")));
-            command.addAll(container.getArgs());
+            command.addAll(chart.args());
             Path log = temp.resolve("operator-chart.log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().put("KUBECONFIG", kubeconfig(cluster.client()).toString());
-            // What the kubelet would set from the chart's env: fieldRefs resolved, values as they are.
-            builder.environment().put("POD_NAMESPACE", home);
-            builder.environment().put("POD_NAME", "dbmigrate-operator-0");
-            container.getEnv().stream().filter(e -> e.getValue() != null)
-                    .forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+            builder.environment().put("KUBECONFIG", ChartOperator.kubeconfig(temp.resolve("kubeconfig"), cluster.client()).toString());
+            builder.environment().putAll(chart.env());
             Process operator = builder.start();
             try {
-                HttpClient http = HttpClient.newHttpClient();
-                Await.until(Duration.ofSeconds(90), () -> status(http, port, "/readyz") == 200,
-                        () -> "/readyz to answer 200; operator log:\n" + read(log));
-                assertEquals(200, status(http, port, "/healthz"));
-                Await.until(Duration.ofSeconds(30), () -> "dbmigrate-operator-0".equals(holder(cluster, home)),
-                        () -> "the Lease to be taken; operator log:\n" + read(log));
-                assertTrue(MetricsScrape.of(port).value("dbmigrate_resources", Map.of("phase", "Succeeded")).isPresent(),
-                        () -> MetricsScrape.of(port).text());
+                chart.assertServing(cluster, () -> read(log));
             } finally {
                 operator.destroy();
             }
@@ -133,8 +106,7 @@ class OperatorJarIT {
             }
             assertTrue(stopped, "the leading operator stops on SIGTERM:\n" + read(log));
             String output = read(log);
-            assertTrue(output.contains("Picked up JAVA_TOOL_OPTIONS: " + container.getEnv().stream()
-                    .filter(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).findFirst().orElseThrow().getValue()), output);
+            assertTrue(output.contains(chart.pickedUpJavaToolOptions()), output);
             assertFalse(output.contains("lease lost"), output);
         }
     }
@@ -146,7 +118,7 @@ class OperatorJarIT {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = free.getLocalPort();
         }
-        Path kubeconfig = kubeconfig("closed-port-kubeconfig", "https://127.0.0.1:" + closed);
+        Path kubeconfig = ChartOperator.kubeconfig(temp.resolve("closed-port-kubeconfig"), "https://127.0.0.1:" + closed);
         Path log = temp.resolve("operator-failed.log");
         ProcessBuilder command = new ProcessBuilder("java", "-jar", System.getProperty("dbmigrate.operator.jar"), "operator")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -162,48 +134,7 @@ class OperatorJarIT {
                 + closed + "/, and nothing accepts connections there", read(log).strip());
     }
 
-    private static int status(HttpClient http, int port, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private static String holder(TestCluster cluster, String namespace) {
-        Lease lease = cluster.client().leases().inNamespace(namespace).withName(LeaderElection.DEFAULT_LEASE_NAME).get();
-        return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-    }
-
-    // The kubeconfig of the API server under test: DBMIGRATE_TEST_KUBECONFIG itself, or one for the mock.
-    private Path kubeconfig(KubernetesClient client) throws Exception {
-        String given = System.getenv(TestCluster.KUBECONFIG_VARIABLE);
-        if (given != null && !given.isBlank()) {
-            return Path.of(given);
-        }
-        return kubeconfig("kubeconfig", client.getConfiguration().getMasterUrl());
-    }
-
-    private Path kubeconfig(String file, String server) throws Exception {
-        return Files.writeString(temp.resolve(file), """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: test, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: test, user: {token: test}}]
-        contexts: [{name: test, context: {cluster: test, user: test}}]
-        current-context: test
-        """.formatted(server));
-    }
-
     private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (java.io.IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return ChartOperator.read(file);
     }
 }

@@ -1,0 +1,34 @@
+package io.dbmigrate.images;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.dbmigrate.testing.docker.TestEngine;
+import io.dbmigrate.testing.docker.TestImages;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The migrations image stays lean: every Job pod pulls it (a team image is this plus a few kilobytes of migrations),
+ * often on a node that has not seen it, and the pull is on the path of every rollout.
+ */
+class MigrationsImageSizeIT {
+
+    /**
+     * 450 MB: what the image is today (about 410 MB with Debian's client) and some room. It holds Debian
+     * bookworm-slim (75 MB), Debian's headless Java 17 JRE (about 190 MB installed), Python 3.11 with Alembic,
+     * SQLAlchemy and psycopg2 (about 55 MB), Perl (about 50 MB, which postgresql-client-common's wrappers need), the
+     * PostgreSQL client (9 MB) and the runner jar (4 MB). Going past it means something heavy came in: a JDK for the
+     * JRE, recommended packages, apt's lists, a second Python.
+     */
+    private static final long LIMIT_BYTES = 450_000_000L;
+
+    @Test
+    void migrationsImageStaysUnderItsLimit() {
+        Optional<TestImages> images = TestImages.fromEnvironment();
+        assumeTrue(images.isPresent(), TestImages.SKIP_REASON);
+        long size = new TestEngine(images.get()).imageSize(images.get().migrations());
+        assertTrue(size <= LIMIT_BYTES, () -> images.get().migrations() + " is " + size / 1_000_000 + " MB, over its limit of "
+                + LIMIT_BYTES / 1_000_000 + " MB");
+    }
+}

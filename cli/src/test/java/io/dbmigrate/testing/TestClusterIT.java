@@ -184,7 +184,7 @@ class TestClusterIT {
         // The runner's backup in the same volume: its file belongs to the pod's user, or to the test's as a process.
         try (TestDatabase db = TestDatabase.create("cluster_security")) {
             createSecret(ns, "crm-db", db);
-            create(new MigrationJob(ns, "crm-g1-security", db, "crm-db").withBackup().build());
+            create(new MigrationJob(ns, "crm-g1-security", db, "crm-db").with(j -> j.backup = true).build());
             assertCompleted(awaitFinished(ns, "crm-g1-security"));
         }
         Path dump;

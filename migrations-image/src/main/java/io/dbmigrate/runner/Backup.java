@@ -10,7 +10,6 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.Truncation;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -31,7 +28,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,10 +64,10 @@ public final class Backup {
         Path file = claimed.file();
         Path partial = claimed.partial();
         try {
-            String revision = dumpUnderLock(settings, tools, partial);
-            ArchiveVerifier.verify(tools, partial);
-            long size = Files.size(partial);
-            String sha256 = sha256(claimed.channel());
+            Dumped dumped = dumpUnderLock(settings, tools, claimed);
+            String revision = dumped.revision();
+            long size = dumped.size();
+            String sha256 = dumped.sha256();
             moveAtomically(partial, file);
             Instant finishedAt = now(clock);
 
@@ -163,22 +159,24 @@ public final class Backup {
         return outcome.output().get(0).strip();
     }
 
+    /** The archive on disk: the revision it was taken at, its size and SHA-256 as pg_restore read it back. */
+    private record Dumped(String revision, long size, String sha256) {
+    }
+
     /**
      * Reads the revision and dumps the database under its migration lock, the one every upgrade takes, so that no
      * dbmigrate run migrates it in between; upgrade --expect-backup later checks, under that lock, that the database
-     * is still at this revision. The lock is released once pg_dump is done: reading the archive back needs no database.
-     * The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
+     * is still at this revision. The archive is read back as it is written, so the lock is held no longer than pg_dump
+     * needs it. The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
      * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
-     *
-     * @return the revision(s) the database was at, as {@link Revisions#describe} writes them
      */
-    private static String dumpUnderLock(ConnectionSettings settings, Tools tools, Path partial)
+    private static Dumped dumpUnderLock(ConnectionSettings settings, Tools tools, PartialFile partial)
             throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
             String revision = Revisions.describe(AlembicVersion.current(c));
-            dump(settings, tools, partial);
-            return revision;
+            OnePassDump.Outcome outcome = dump(settings, tools, partial);
+            return new Dumped(revision, outcome.size(), outcome.sha256());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }
@@ -219,16 +217,38 @@ public final class Backup {
         throw new RunnerException(ExitCode.BACKUP_FAILED, "no free backup file name for " + request.name() + " in " + dir);
     }
 
-    private static void dump(ConnectionSettings settings, Tools tools, Path partial) throws RunnerException {
+    /**
+     * pg_dump to the partial file, hashed and read back by pg_restore in the same pass. pg_dump's failure is the cause
+     * when both fail (pg_restore then only saw the archive end early), so it is told first.
+     */
+    private static OnePassDump.Outcome dump(ConnectionSettings settings, Tools tools, PartialFile partial)
+            throws RunnerException {
         // Connection and password come from the environment; --no-password makes a missing one fail, not prompt.
-        List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password", "-f", partial.toString());
-        ExternalProcess.Outcome outcome = runTool(command, settings.libpqEnvironment(), tools.pgDump());
-        if (outcome.exitCode() != 0) {
+        // No -f: the archive comes through a pipe, so pg_dump writes it front to back (see OnePassDump).
+        List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password");
+        OnePassDump.Outcome outcome = ExternalProcess.supervise("running " + tools.pgDump(),
+                e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tools.pgDump() + " or "
+                        + tools.pgRestore() + ", or write " + partial.partial() + ": " + e.getMessage(), e),
+                () -> OnePassDump.run(command, settings.libpqEnvironment(), ArchiveVerifier.readingStandardInput(tools),
+                        partial.channel()));
+        if (outcome.dumpExit() != 0) {
             // A lost connection (a failover, a restarted server) is retried; a dump that itself failed is not.
-            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.output()).orElse(ExitCode.BACKUP_FAILED);
+            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.dumpOutput()).orElse(ExitCode.BACKUP_FAILED);
             throw new RunnerException(code, "pg_dump of " + settings.describe() + " failed (exit "
-                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
+                    + outcome.dumpExit() + "): " + settings.redact(Truncation.truncate(
+                    new ExternalProcess.Outcome(outcome.dumpExit(), outcome.dumpOutput()).tail(5), 1000)));
         }
+        if (outcome.restoreExit() != 0) {
+            throw ArchiveVerifier.unreadable(partial.partial(), outcome.restoreExit(),
+                    new ExternalProcess.Outcome(outcome.restoreExit(), outcome.restoreOutput()).tail(5));
+        }
+        if (outcome.restoreStoppedAt() >= 0) {
+            // pg_dump wrote past the archive's last block: bytes nobody read back are no part of a verified backup.
+            throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED, "backup " + partial.partial().getFileName()
+                    + " cannot be read back: pg_restore was done after " + outcome.restoreStoppedAt() + " of its "
+                    + outcome.size() + " bytes");
+        }
+        return outcome;
     }
 
     private static ExternalProcess.Outcome runTool(List<String> command, Map<String, String> env, String tool)
@@ -236,25 +256,6 @@ public final class Backup {
         return ExternalProcess.supervise("running " + tool,
                 e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e),
                 () -> ExternalProcess.run(command, null, env, null));
-    }
-
-    // Read through the writer's own channel: opening and closing another one on the file would drop its lock.
-    static String sha256(FileChannel channel) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-        long position = 0;
-        for (int n = channel.read(buffer, position); n > 0; n = channel.read(buffer, position)) {
-            buffer.flip();
-            digest.update(buffer);
-            buffer.clear();
-            position += n;
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void moveAtomically(Path from, Path to) throws IOException {

@@ -96,6 +96,73 @@ class BackupIT {
         String toc = new String(list.getInputStream().readAllBytes());
         assertEquals(0, list.waitFor());
         assertTrue(toc.contains("TABLE DATA public customers"), toc);
+
+        // And restores: the rows come back, every one of them.
+        try (TestDatabase restored = TestDatabase.create("restored")) {
+            ProcessBuilder restore = new ProcessBuilder("pg_restore", "--no-owner", "--exit-on-error", "-d",
+                    restored.name(), file.toString()).redirectErrorStream(true);
+            restore.environment().putAll(restored.env());
+            Process p = restore.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+            assertEquals(20000, restored.queryLong("select count(*) from customers"));
+            assertEquals(db.queryLong("select sum(length(notes)) from customers"),
+                    restored.queryLong("select sum(length(notes)) from customers"));
+        }
+    }
+
+    /** A pg_dump that is {@code script} (a shell script around the real one), for archives gone wrong on the way. */
+    private static Tools pgDumpThrough(Path bin, String script) throws IOException {
+        Path pgDump = bin.resolve("pg_dump");
+        Files.writeString(pgDump, "#!/bin/sh\n"
+                + "[ \"$1\" = --version ] && exec " + TOOLS.pgDump() + " --version\n" + script + "\n");
+        assertTrue(pgDump.toFile().setExecutable(true));
+        return new Tools(pgDump.toString(), TOOLS.pgRestore(), TOOLS.alembic(), TOOLS.python());
+    }
+
+    private void assertNoBackupLeft() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "no archive, partial file or metadata");
+        }
+    }
+
+    @Test
+    void aStreamCorruptedOnItsWayIsNoBackup(@TempDir Path bin) throws Exception {
+        // pg_dump itself succeeds; one byte of its data flips before the runner reads it: pg_restore, reading
+        // alongside, decompresses that block and fails its check.
+        Tools flipping = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | /usr/bin/python3 -c 'import sys; "
+                + "b = bytearray(sys.stdin.buffer.read()); b[len(b) * 3 // 5] ^= 0xff; sys.stdout.buffer.write(b)'");
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), flipping,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot be read back (pg_restore exit 1)"), e.getMessage());
+        assertNoBackupLeft();
+    }
+
+    @Test
+    void aPgDumpThatFailsHalfWayIsNoBackup(@TempDir Path bin) throws Exception {
+        // 200 kB of a real archive, then pg_dump's death: the reading pg_restore fails too, but pg_dump is the cause.
+        Tools dying = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | head -c 200000\n"
+                + "echo 'pg_dump: error: simulated failure half way' >&2\nexit 1");
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), dying,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("pg_dump of ") && e.getMessage().contains("failed (exit 1)")
+                && e.getMessage().contains("simulated failure half way"), e.getMessage());
+        assertFalse(e.getMessage().contains(db.env().get("PGPASSWORD")), e.getMessage());
+        assertNoBackupLeft();
+    }
+
+    @Test
+    void bytesAfterTheArchivesEndAreNoBackup(@TempDir Path bin) throws Exception {
+        // A complete archive and then 1 MB more: pg_restore is done at the archive's end and reads no further, so
+        // what follows was never read back, and a file holding it is not the verified archive.
+        Tools trailing = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" || exit $?\nhead -c 1000000 /dev/zero");
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), trailing,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("pg_restore was done after"), e.getMessage());
+        assertNoBackupLeft();
     }
 
     @Test

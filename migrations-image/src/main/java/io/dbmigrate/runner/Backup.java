@@ -1,5 +1,6 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
@@ -33,6 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Backs up one database with {@code pg_dump -Fc} before a migration, and only calls it a backup once pg_restore has read
@@ -46,6 +49,7 @@ public final class Backup {
     // The partial files this JVM writes (local mode runs the runner in-process): closing a channel of such a file here
     // would release the writer's lock, so they are never opened to test their lock.
     private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+    private static final Pattern MAJOR_VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
 
     private Backup() {
     }
@@ -53,18 +57,23 @@ public final class Backup {
     public static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock)
             throws RunnerException {
         request.validate();
+        BackupCompression compression = request.compressionOrDefault();
+        // First: a compression the client does not have is the resource's mistake, told before anything else runs.
+        String pgDumpVersion = version(tools.pgDump());
+        checkClientHas(compression, pgDumpVersion);
+        if (compression.method().sincePgDump() > 0) {
+            checkClientHas(compression, version(tools.pgRestore())); // it reads the archive back
+        }
         Instant startedAt = now(clock);
         Path dir = request.directory().toAbsolutePath().normalize();
         checkWritableDirectory(dir);
         removeStalePartials(dir, request.name(), startedAt);
 
-        String pgDumpVersion = pgDumpVersion(tools);
-
         PartialFile claimed = claimFileName(dir, request, startedAt);
         Path file = claimed.file();
         Path partial = claimed.partial();
         try {
-            Dumped dumped = dumpUnderLock(settings, tools, claimed);
+            Dumped dumped = dumpUnderLock(settings, tools, compression, claimed);
             String revision = dumped.revision();
             long size = dumped.size();
             String sha256 = dumped.sha256();
@@ -74,7 +83,7 @@ public final class Backup {
             Path metadataFile = dir.resolve(file.getFileName() + BackupFileName.METADATA_SUFFIX);
             writeMetadata(metadataFile, new BackupMetadata(file.toString(), metadataFile.toString(), size, sha256,
                     revision, true, startedAt, finishedAt, settings.database(), settings.host(), settings.port(),
-                    "custom", pgDumpVersion));
+                    "custom", compression.toString(), pgDumpVersion));
 
             List<String> pruned = prune(dir, request, file, settings);
             return new BackupResult(file.toString(), metadataFile.toString(), size, sha256, revision, true,
@@ -150,13 +159,38 @@ public final class Backup {
         }
     }
 
-    private static String pgDumpVersion(Tools tools) throws RunnerException {
-        ExternalProcess.Outcome outcome = runTool(List.of(tools.pgDump(), "--version"), Map.of(), tools.pgDump());
+    /** The first line of {@code tool --version}, e.g. {@code pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)}. */
+    private static String version(String tool) throws RunnerException {
+        ExternalProcess.Outcome outcome = runTool(List.of(tool, "--version"), Map.of(), tool);
         if (outcome.exitCode() != 0 || outcome.output().isEmpty()) {
             throw new RunnerException(ExitCode.BACKUP_FAILED,
-                    tools.pgDump() + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
+                    tool + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
         }
         return outcome.output().get(0).strip();
+    }
+
+    /**
+     * lz4 and zstd came with pg_dump 16; an older client refuses them only once it runs, and its pg_restore cannot read
+     * them back. A version line that names no major version is left to the tool itself.
+     */
+    static void checkClientHas(BackupCompression compression, String versionLine) throws RunnerException {
+        int since = compression.method().sincePgDump();
+        Matcher m = MAJOR_VERSION.matcher(versionLine);
+        if (since > 0 && m.find() && Integer.parseInt(m.group(1)) < since) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "backup compression " + compression
+                    + " (spec.backup.compression, runner option --compression) needs a PostgreSQL " + since
+                    + " client or newer, and this runner's is " + m.group(1) + " (" + versionLine + "): use gzip or"
+                    + " none, or a migrations image with a newer client");
+        }
+    }
+
+    /** pg_dump's -Z for {@code compression}; none for gzip at its default level, as pg_dump was always run. */
+    static List<String> compressionArguments(BackupCompression compression) {
+        return switch (compression.method()) {
+            case GZIP -> compression.level() == null ? List.of() : List.of("-Z", compression.level().toString());
+            case NONE -> List.of("-Z", "0"); // every version's way; 16 also says "none"
+            case LZ4, ZSTD -> List.of("-Z", compression.toString());
+        };
     }
 
     /** The archive on disk: the revision it was taken at, its size and SHA-256 as pg_restore read it back. */
@@ -170,12 +204,12 @@ public final class Backup {
      * needs it. The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
      * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
      */
-    private static Dumped dumpUnderLock(ConnectionSettings settings, Tools tools, PartialFile partial)
-            throws RunnerException {
+    private static Dumped dumpUnderLock(ConnectionSettings settings, Tools tools, BackupCompression compression,
+                                        PartialFile partial) throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
             String revision = Revisions.describe(AlembicVersion.current(c));
-            OnePassDump.Outcome outcome = dump(settings, tools, partial);
+            OnePassDump.Outcome outcome = dump(settings, tools, compression, partial);
             return new Dumped(revision, outcome.size(), outcome.sha256());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
@@ -221,11 +255,12 @@ public final class Backup {
      * pg_dump to the partial file, hashed and read back by pg_restore in the same pass. pg_dump's failure is the cause
      * when both fail (pg_restore then only saw the archive end early), so it is told first.
      */
-    private static OnePassDump.Outcome dump(ConnectionSettings settings, Tools tools, PartialFile partial)
-            throws RunnerException {
+    private static OnePassDump.Outcome dump(ConnectionSettings settings, Tools tools, BackupCompression compression,
+                                            PartialFile partial) throws RunnerException {
         // Connection and password come from the environment; --no-password makes a missing one fail, not prompt.
         // No -f: the archive comes through a pipe, so pg_dump writes it front to back (see OnePassDump).
-        List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password");
+        List<String> command = new ArrayList<>(List.of(tools.pgDump(), "-Fc", "--no-password"));
+        command.addAll(compressionArguments(compression));
         OnePassDump.Outcome outcome = ExternalProcess.supervise("running " + tools.pgDump(),
                 e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tools.pgDump() + " or "
                         + tools.pgRestore() + ", or write " + partial.partial() + ": " + e.getMessage(), e),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
@@ -358,6 +359,58 @@ class BackupIT {
         run = CommandLineRun.run(dir, db.env(), "backup", "--dir", backups.toString(), "--name", "crm", "--label", "g1",
                 "--migrations", project.dir().toString(), "--target", "head");
         assertEquals(0, run.exit());
+    }
+
+    @Test
+    void lz4OnAClientBefore16IsRefusedBeforeAnythingRuns(@TempDir Path bin) throws Exception {
+        Map<String, String> env = new HashMap<>(db.env());
+        String version = new String(new ProcessBuilder(TOOLS.pgDump(), "--version").start().getInputStream()
+                .readAllBytes()).strip();
+        int major = Integer.parseInt(version.replaceAll("^pg_dump \\(PostgreSQL\\) (\\d+).*", "$1"));
+        if (major >= 16) {
+            // scripts/test.sh installs PostgreSQL 15's client; a newer one is made to say 15 for its version.
+            version = "pg_dump (PostgreSQL) 15.18";
+            major = 15;
+            Path older = Files.writeString(bin.resolve("pg_dump"), "#!/bin/sh\necho '" + version + "'\n");
+            assertTrue(older.toFile().setExecutable(true));
+            env.put("DBMIGRATE_PG_DUMP", older.toString());
+        }
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        CommandLineRun run = CommandLineRun.run(dir, env, "backup", "--dir", backups.toString(), "--name", "crm",
+                "--label", "g1", "--compression", "lz4");
+
+        assertEquals(2, run.exit(), run.out());
+        RunnerResult result = run.result();
+        assertEquals("InvalidInput", result.reason());
+        assertEquals("backup compression lz4 (spec.backup.compression, runner option --compression) needs a PostgreSQL"
+                + " 16 client or newer, and this runner's is " + major + " (" + version + "): use gzip or none, or a"
+                + " migrations image with a newer client", result.message());
+        try (Stream<Path> files = Files.list(backups)) {
+            assertEquals(List.of(), files.toList(), "nothing dumped");
+        }
+    }
+
+    @Test
+    void uncompressedAndGzipLevelsAreOnePassBackupsToo() throws Exception {
+        BackupResult gzip = backup("crm", 5, clockAt("2024-05-06T07:00:00Z"));
+        BackupResult none = Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, "crm", "g3", 5,
+                BackupCompression.parse("compression", "none")), clockAt("2024-05-06T07:01:00Z"));
+        BackupResult best = Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, "crm", "g3", 5,
+                BackupCompression.parse("compression", "gzip:9")), clockAt("2024-05-06T07:02:00Z"));
+        for (BackupResult r : List.of(none, best)) {
+            assertTrue(r.verified());
+            assertEquals(Files.size(Path.of(r.file())), r.sizeBytes());
+            assertEquals(sha256(Path.of(r.file())), r.sha256());
+            ArchiveVerifier.verify(TOOLS, Path.of(r.file()));
+        }
+        // 20,000 rows of 230 bytes of text: uncompressed, the archive holds them all; gzip shrinks it.
+        assertTrue(none.sizeBytes() > 20_000L * 230, "uncompressed: " + none.sizeBytes());
+        assertTrue(gzip.sizeBytes() < none.sizeBytes() / 2, gzip.sizeBytes() + " vs " + none.sizeBytes());
+        assertTrue(best.sizeBytes() <= gzip.sizeBytes(), best.sizeBytes() + " vs " + gzip.sizeBytes());
+        assertEquals("none", new ObjectMapper().readTree(Files.readString(Path.of(none.metadataFile())))
+                .get("compression").asText());
+        assertEquals("gzip", new ObjectMapper().readTree(Files.readString(Path.of(gzip.metadataFile())))
+                .get("compression").asText());
     }
 
     @Test

@@ -121,10 +121,14 @@ class BackupIT {
         return new Tools(pgDump.toString(), TOOLS.pgRestore(), TOOLS.alembic(), TOOLS.python());
     }
 
-    private void assertNoBackupLeft() throws IOException {
+    /** A backup with {@code tools} that fails and leaves nothing behind: no archive, partial file or metadata. */
+    private RunnerException backupFails(Tools tools) throws IOException {
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), tools,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(), files.toList(), "no archive, partial file or metadata");
+            assertEquals(List.of(), files.toList(), "nothing left: " + e.getMessage());
         }
+        return e;
     }
 
     @Test
@@ -133,11 +137,9 @@ class BackupIT {
         // alongside, decompresses that block and fails its check.
         Tools flipping = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | /usr/bin/python3 -c 'import sys; "
                 + "b = bytearray(sys.stdin.buffer.read()); b[len(b) * 3 // 5] ^= 0xff; sys.stdout.buffer.write(b)'");
-        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), flipping,
-                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        RunnerException e = backupFails(flipping);
         assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("cannot be read back (pg_restore exit 1)"), e.getMessage());
-        assertNoBackupLeft();
     }
 
     @Test
@@ -145,13 +147,11 @@ class BackupIT {
         // 200 kB of a real archive, then pg_dump's death: the reading pg_restore fails too, but pg_dump is the cause.
         Tools dying = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | head -c 200000\n"
                 + "echo 'pg_dump: error: simulated failure half way' >&2\nexit 1");
-        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), dying,
-                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        RunnerException e = backupFails(dying);
         assertEquals(ExitCode.BACKUP_FAILED, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("pg_dump of ") && e.getMessage().contains("failed (exit 1)")
                 && e.getMessage().contains("simulated failure half way"), e.getMessage());
         assertFalse(e.getMessage().contains(db.env().get("PGPASSWORD")), e.getMessage());
-        assertNoBackupLeft();
     }
 
     @Test
@@ -159,11 +159,9 @@ class BackupIT {
         // A complete archive and then 1 MB more: pg_restore is done at the archive's end and reads no further, so
         // what follows was never read back, and a file holding it is not the verified archive.
         Tools trailing = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" || exit $?\nhead -c 1000000 /dev/zero");
-        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), trailing,
-                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        RunnerException e = backupFails(trailing);
         assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().contains("pg_restore was done after"), e.getMessage());
-        assertNoBackupLeft();
     }
 
     @Test

@@ -194,7 +194,7 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
         }
         progress.println("dbmigrate: backing up " + connection.database() + " into " + backupDirectory);
         return backup(new BackupRequest(backupDirectory, resource.getMetadata().getName(), label,
-                backup.retainOrDefault()));
+                backup.retainOrDefault(), backup.runnerCompression()));
     }
 
     private ContainerOutcome backup(BackupRequest request) {

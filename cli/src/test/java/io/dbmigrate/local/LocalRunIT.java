@@ -288,6 +288,25 @@ class LocalRunIT {
     }
 
     @Test
+    void theBackupsCompressionIsTheManifests() throws IOException {
+        try (TestDatabase db = TestDatabase.create("local_compression")) {
+            Path manifest = temp.resolve("uncompressed.yaml");
+            Files.writeString(manifest, Files.readString(MANIFEST).replace("    mode: Required\n    volume:",
+                    "    mode: Required\n    compression: {method: none}\n    volume:"));
+            Path backups = temp.resolve("backups");
+            Run run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
+
+            assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+            try (Stream<Path> files = Files.list(backups)) {
+                List<Path> metadata = files.filter(f -> f.toString().endsWith(".dump.json")).toList();
+                assertEquals(1, metadata.size(), metadata.toString());
+                assertTrue(Files.readString(metadata.get(0)).contains("\"compression\" : \"none\""),
+                        Files.readString(metadata.get(0)));
+            }
+        }
+    }
+
+    @Test
     void aClosedGateStopsWithExitZeroAndApproveOpensIt() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_gate")) {
             Path manifest = phasedManifest("phased.yaml", """

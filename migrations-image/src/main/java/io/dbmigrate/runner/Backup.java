@@ -1,5 +1,6 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
@@ -10,7 +11,6 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.Truncation;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,8 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -31,12 +29,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Backs up one database with {@code pg_dump -Fc} before a migration, and only calls it a backup once pg_restore has read
@@ -50,6 +49,7 @@ public final class Backup {
     // The partial files this JVM writes (local mode runs the runner in-process): closing a channel of such a file here
     // would release the writer's lock, so they are never opened to test their lock.
     private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+    private static final Pattern MAJOR_VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
 
     private Backup() {
     }
@@ -57,28 +57,34 @@ public final class Backup {
     public static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock)
             throws RunnerException {
         request.validate();
+        warmUp();
+        BackupCompression compression = request.compressionOrDefault();
+        // First: a compression the client does not have is the resource's mistake, told before anything else runs.
+        String pgDumpVersion = version(tools.pgDump());
+        checkClientHas(compression, pgDumpVersion);
+        if (compression.method().sincePgDump() > 0) {
+            checkClientHas(compression, version(tools.pgRestore())); // it reads the archive back
+        }
         Instant startedAt = now(clock);
         Path dir = request.directory().toAbsolutePath().normalize();
         checkWritableDirectory(dir);
         removeStalePartials(dir, request.name(), startedAt);
 
-        String pgDumpVersion = pgDumpVersion(tools);
-
         PartialFile claimed = claimFileName(dir, request, startedAt);
         Path file = claimed.file();
         Path partial = claimed.partial();
         try {
-            String revision = dumpUnderLock(settings, tools, partial);
-            ArchiveVerifier.verify(tools, partial);
-            long size = Files.size(partial);
-            String sha256 = sha256(claimed.channel());
+            Dumped dumped = dumpUnderLock(settings, tools, compression, claimed);
+            String revision = dumped.revision();
+            long size = dumped.size();
+            String sha256 = dumped.sha256();
             moveAtomically(partial, file);
             Instant finishedAt = now(clock);
 
             Path metadataFile = dir.resolve(file.getFileName() + BackupFileName.METADATA_SUFFIX);
             writeMetadata(metadataFile, new BackupMetadata(file.toString(), metadataFile.toString(), size, sha256,
                     revision, true, startedAt, finishedAt, settings.database(), settings.host(), settings.port(),
-                    "custom", pgDumpVersion));
+                    "custom", compression.toString(), pgDumpVersion));
 
             List<String> pruned = prune(dir, request, file, settings);
             return new BackupResult(file.toString(), metadataFile.toString(), size, sha256, revision, true,
@@ -89,6 +95,19 @@ public final class Backup {
             deleteQuietly(partial); // after the rename it no longer exists; after a failure it must not stay
             claimed.release();
         }
+    }
+
+    /**
+     * Loads what the run needs after pg_dump (the JSON writer of the metadata and of the result: a quarter of a second
+     * of class loading) on a spare thread while the version check, the connection and pg_dump run, instead of after
+     * them: a backup's fixed cost is most of a small database's, and pg_dump leaves a core mostly idle.
+     */
+    private static void warmUp() {
+        Thread warm = new Thread(() -> RunnerJson.writePretty(new BackupMetadata("", "", 0, "", "", true, Instant.EPOCH,
+                Instant.EPOCH, "", "", 0, "custom", "gzip", "")), "backup-warm-up");
+        warm.setDaemon(true);
+        warm.setPriority(Thread.MIN_PRIORITY);
+        warm.start();
     }
 
     /**
@@ -154,31 +173,58 @@ public final class Backup {
         }
     }
 
-    private static String pgDumpVersion(Tools tools) throws RunnerException {
-        ExternalProcess.Outcome outcome = runTool(List.of(tools.pgDump(), "--version"), Map.of(), tools.pgDump());
+    /** The first line of {@code tool --version}, e.g. {@code pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)}. */
+    private static String version(String tool) throws RunnerException {
+        ExternalProcess.Outcome outcome = runTool(List.of(tool, "--version"), Map.of(), tool);
         if (outcome.exitCode() != 0 || outcome.output().isEmpty()) {
             throw new RunnerException(ExitCode.BACKUP_FAILED,
-                    tools.pgDump() + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
+                    tool + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
         }
         return outcome.output().get(0).strip();
     }
 
     /**
+     * lz4 and zstd came with pg_dump 16; an older client refuses them only once it runs, and its pg_restore cannot read
+     * them back. A version line that names no major version is left to the tool itself.
+     */
+    static void checkClientHas(BackupCompression compression, String versionLine) throws RunnerException {
+        int since = compression.method().sincePgDump();
+        Matcher m = MAJOR_VERSION.matcher(versionLine);
+        if (since > 0 && m.find() && Integer.parseInt(m.group(1)) < since) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "backup compression " + compression
+                    + " (spec.backup.compression, runner option --compression) needs a PostgreSQL " + since
+                    + " client or newer, and this runner's is " + m.group(1) + " (" + versionLine + "): use gzip or"
+                    + " none, or a migrations image with a newer client");
+        }
+    }
+
+    /** pg_dump's -Z for {@code compression}; none for gzip at its default level, as pg_dump was always run. */
+    static List<String> compressionArguments(BackupCompression compression) {
+        return switch (compression.method()) {
+            case GZIP -> compression.level() == null ? List.of() : List.of("-Z", compression.level().toString());
+            case NONE -> List.of("-Z", "0"); // every version's way; 16 also says "none"
+            case LZ4, ZSTD -> List.of("-Z", compression.toString());
+        };
+    }
+
+    /** The archive on disk: the revision it was taken at, its size and SHA-256 as pg_restore read it back. */
+    private record Dumped(String revision, long size, String sha256) {
+    }
+
+    /**
      * Reads the revision and dumps the database under its migration lock, the one every upgrade takes, so that no
      * dbmigrate run migrates it in between; upgrade --expect-backup later checks, under that lock, that the database
-     * is still at this revision. The lock is released once pg_dump is done: reading the archive back needs no database.
-     * The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
+     * is still at this revision. The archive is read back as it is written, so the lock is held no longer than pg_dump
+     * needs it. The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
      * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
-     *
-     * @return the revision(s) the database was at, as {@link Revisions#describe} writes them
      */
-    private static String dumpUnderLock(ConnectionSettings settings, Tools tools, Path partial)
-            throws RunnerException {
+    private static Dumped dumpUnderLock(ConnectionSettings settings, Tools tools, BackupCompression compression,
+                                        PartialFile partial) throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
             String revision = Revisions.describe(AlembicVersion.current(c));
-            dump(settings, tools, partial);
-            return revision;
+            OnePassDump.Outcome outcome = dump(settings, tools, compression, partial);
+            return new Dumped(revision, outcome.size(), outcome.sha256());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }
@@ -219,16 +265,39 @@ public final class Backup {
         throw new RunnerException(ExitCode.BACKUP_FAILED, "no free backup file name for " + request.name() + " in " + dir);
     }
 
-    private static void dump(ConnectionSettings settings, Tools tools, Path partial) throws RunnerException {
+    /**
+     * pg_dump to the partial file, hashed and read back by pg_restore in the same pass. pg_dump's failure is the cause
+     * when both fail (pg_restore then only saw the archive end early), so it is told first.
+     */
+    private static OnePassDump.Outcome dump(ConnectionSettings settings, Tools tools, BackupCompression compression,
+                                            PartialFile partial) throws RunnerException {
         // Connection and password come from the environment; --no-password makes a missing one fail, not prompt.
-        List<String> command = List.of(tools.pgDump(), "-Fc", "--no-password", "-f", partial.toString());
-        ExternalProcess.Outcome outcome = runTool(command, settings.libpqEnvironment(), tools.pgDump());
-        if (outcome.exitCode() != 0) {
+        // No -f: the archive comes through a pipe, so pg_dump writes it front to back (see OnePassDump).
+        List<String> command = new ArrayList<>(List.of(tools.pgDump(), "-Fc", "--no-password"));
+        command.addAll(compressionArguments(compression));
+        OnePassDump.Outcome outcome = ExternalProcess.supervise("running " + tools.pgDump(),
+                e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tools.pgDump() + " or "
+                        + tools.pgRestore() + ", or write " + partial.partial() + ": " + e.getMessage(), e),
+                () -> OnePassDump.run(command, settings.libpqEnvironment(), ArchiveVerifier.readingStandardInput(tools),
+                        partial.channel()));
+        if (outcome.dumpExit() != 0) {
             // A lost connection (a failover, a restarted server) is retried; a dump that itself failed is not.
-            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.output()).orElse(ExitCode.BACKUP_FAILED);
+            ExitCode code = ConnectionSettings.classifyClientOutput(outcome.dumpOutput()).orElse(ExitCode.BACKUP_FAILED);
             throw new RunnerException(code, "pg_dump of " + settings.describe() + " failed (exit "
-                    + outcome.exitCode() + "): " + settings.redact(Truncation.truncate(outcome.tail(5), 1000)));
+                    + outcome.dumpExit() + "): " + settings.redact(Truncation.truncate(
+                    new ExternalProcess.Outcome(outcome.dumpExit(), outcome.dumpOutput()).tail(5), 1000)));
         }
+        if (outcome.restoreExit() != 0) {
+            throw ArchiveVerifier.unreadable(partial.partial(), outcome.restoreExit(),
+                    new ExternalProcess.Outcome(outcome.restoreExit(), outcome.restoreOutput()).tail(5));
+        }
+        if (outcome.restoreStoppedAt() >= 0) {
+            // pg_dump wrote past the archive's last block: bytes nobody read back are no part of a verified backup.
+            throw new RunnerException(ExitCode.BACKUP_VERIFICATION_FAILED, "backup " + partial.partial().getFileName()
+                    + " cannot be read back: pg_restore was done after " + outcome.restoreStoppedAt() + " of its "
+                    + outcome.size() + " bytes");
+        }
+        return outcome;
     }
 
     private static ExternalProcess.Outcome runTool(List<String> command, Map<String, String> env, String tool)
@@ -236,25 +305,6 @@ public final class Backup {
         return ExternalProcess.supervise("running " + tool,
                 e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tool + ": " + e.getMessage(), e),
                 () -> ExternalProcess.run(command, null, env, null));
-    }
-
-    // Read through the writer's own channel: opening and closing another one on the file would drop its lock.
-    static String sha256(FileChannel channel) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
-        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-        long position = 0;
-        for (int n = channel.read(buffer, position); n > 0; n = channel.read(buffer, position)) {
-            buffer.flip();
-            digest.update(buffer);
-            buffer.clear();
-            position += n;
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static void moveAtomically(Path from, Path to) throws IOException {

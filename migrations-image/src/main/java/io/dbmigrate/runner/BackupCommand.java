@@ -1,5 +1,6 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
@@ -26,6 +27,11 @@ final class BackupCommand implements RunnerCommand {
             description = "Archives of NAME to keep, the new one included (default: ${DEFAULT-VALUE}).")
     int retain;
 
+    @Option(names = "--compression", paramLabel = "METHOD[:LEVEL]",
+            description = "gzip (pg_dump's default), lz4, zstd or none, optionally with a level, e.g. zstd:3. lz4 and"
+                    + " zstd need pg_dump 16 or newer: an older one is exit 2 InvalidInput before anything is dumped.")
+    String compression;
+
     @Option(names = "--migrations", paramLabel = "DIR",
             description = "With --target: directory with alembic.ini, whose revisions --target is checked against.")
     Path migrations;
@@ -37,7 +43,7 @@ final class BackupCommand implements RunnerCommand {
 
     @Override
     public void validateOptions() throws RunnerException {
-        request().validate("--dir", "--name", "--label", "--retain");
+        request().validate("--dir", "--name", "--label", "--retain", "--compression");
         if ((migrations == null) != (target == null)) {
             throw new RunnerException(ExitCode.BAD_INPUT, "--migrations and --target go together");
         }
@@ -46,8 +52,9 @@ final class BackupCommand implements RunnerCommand {
         }
     }
 
-    private BackupRequest request() {
-        return new BackupRequest(archives.dir, archives.name, label, retain);
+    private BackupRequest request() throws RunnerException {
+        return new BackupRequest(archives.dir, archives.name, label, retain,
+                compression == null ? null : BackupCompression.parse("--compression", compression));
     }
 
     /** Where upgrade --expect-backup finds the revision the backup was taken at. */

@@ -10,11 +10,13 @@ import java.util.Optional;
 
 /**
  * The {@code .dump.json} beside each archive: enough to know, without opening the archive, what it holds and whether
- * it is intact (the checksum). Pruning happens after it is written, so it carries no pruned list.
+ * it is intact (the checksum). Pruning happens after it is written, so it carries no pruned list. {@code compression}
+ * is pg_dump's, as {@link io.dbmigrate.contract.BackupCompression} writes it; absent in metadata of older runners.
  */
 public record BackupMetadata(String file, String metadataFile, long sizeBytes, String sha256, String revision,
                              boolean verified, Instant startedAt, Instant finishedAt, String database, String host,
-                             int port, String format, String pgDumpVersion) {
+                             int port, String format, String compression,
+                             String pgDumpVersion) {
 
     /**
      * The metadata beside {@code archive}; empty when there is none.

@@ -108,7 +108,7 @@ final class ExternalProcess {
     }
 
     // Started and remembered, unless the runner is stopping: then nothing new starts.
-    private static Process start(ProcessBuilder pb) throws IOException, InterruptedException {
+    static Process start(ProcessBuilder pb) throws IOException, InterruptedException {
         if (Interruption.requested()) {
             throw new InterruptedException("stopping: " + pb.command().get(0) + " not started");
         }
@@ -122,7 +122,7 @@ final class ExternalProcess {
 
     // A child that failed because the runner is stopping did not fail on its own: its output must not be read as that.
     // One that succeeded did what it was asked, signal or not.
-    private static void checkNotStopped(Process process, int exit) throws InterruptedException {
+    static void checkNotStopped(Process process, int exit) throws InterruptedException {
         if (exit != 0 && Interruption.requested()) {
             throw new InterruptedException("stopping: " + process.info().command().orElse("a child") + " stopped");
         }
@@ -157,11 +157,16 @@ final class ExternalProcess {
             checkNotStopped(process, exit);
             return new Outcome(exit, List.copyOf(kept));
         } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly(); // interrupted or failed while reading: do not leave it running
-            }
-            RUNNING.remove(process);
+            end(process);
         }
+    }
+
+    /** A started child done with: killed if it still runs (interrupted or failed while reading), and forgotten. */
+    static void end(Process process) {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+        RUNNING.remove(process);
     }
 
     /**
@@ -207,10 +212,7 @@ final class ExternalProcess {
                 return new SeparateOutcome(exit, stdout, List.copyOf(stderr));
             }
         } finally {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-            }
-            RUNNING.remove(process);
+            end(process);
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.BackupResult;
 import io.dbmigrate.contract.ExitCode;
@@ -96,6 +97,71 @@ class BackupIT {
         String toc = new String(list.getInputStream().readAllBytes());
         assertEquals(0, list.waitFor());
         assertTrue(toc.contains("TABLE DATA public customers"), toc);
+
+        // And restores: the rows come back, every one of them.
+        try (TestDatabase restored = TestDatabase.create("restored")) {
+            ProcessBuilder restore = new ProcessBuilder("pg_restore", "--no-owner", "--exit-on-error", "-d",
+                    restored.name(), file.toString()).redirectErrorStream(true);
+            restore.environment().putAll(restored.env());
+            Process p = restore.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), out);
+            assertEquals(20000, restored.queryLong("select count(*) from customers"));
+            assertEquals(db.queryLong("select sum(length(notes)) from customers"),
+                    restored.queryLong("select sum(length(notes)) from customers"));
+        }
+    }
+
+    /** A pg_dump that is {@code script} (a shell script around the real one), for archives gone wrong on the way. */
+    private static Tools pgDumpThrough(Path bin, String script) throws IOException {
+        Path pgDump = bin.resolve("pg_dump");
+        Files.writeString(pgDump, "#!/bin/sh\n"
+                + "[ \"$1\" = --version ] && exec " + TOOLS.pgDump() + " --version\n" + script + "\n");
+        assertTrue(pgDump.toFile().setExecutable(true));
+        return new Tools(pgDump.toString(), TOOLS.pgRestore(), TOOLS.alembic(), TOOLS.python());
+    }
+
+    /** A backup with {@code tools} that fails and leaves nothing behind: no archive, partial file or metadata. */
+    private RunnerException backupFails(Tools tools) throws IOException {
+        RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), tools,
+                new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(), files.toList(), "nothing left: " + e.getMessage());
+        }
+        return e;
+    }
+
+    @Test
+    void aStreamCorruptedOnItsWayIsNoBackup(@TempDir Path bin) throws Exception {
+        // pg_dump itself succeeds; one byte of its data flips before the runner reads it: pg_restore, reading
+        // alongside, decompresses that block and fails its check.
+        Tools flipping = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | /usr/bin/python3 -c 'import sys; "
+                + "b = bytearray(sys.stdin.buffer.read()); b[len(b) * 3 // 5] ^= 0xff; sys.stdout.buffer.write(b)'");
+        RunnerException e = backupFails(flipping);
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot be read back (pg_restore exit 1)"), e.getMessage());
+    }
+
+    @Test
+    void aPgDumpThatFailsHalfWayIsNoBackup(@TempDir Path bin) throws Exception {
+        // 200 kB of a real archive, then pg_dump's death: the reading pg_restore fails too, but pg_dump is the cause.
+        Tools dying = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | head -c 200000\n"
+                + "echo 'pg_dump: error: simulated failure half way' >&2\nexit 1");
+        RunnerException e = backupFails(dying);
+        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("pg_dump of ") && e.getMessage().contains("failed (exit 1)")
+                && e.getMessage().contains("simulated failure half way"), e.getMessage());
+        assertFalse(e.getMessage().contains(db.env().get("PGPASSWORD")), e.getMessage());
+    }
+
+    @Test
+    void bytesAfterTheArchivesEndAreNoBackup(@TempDir Path bin) throws Exception {
+        // A complete archive and then 1 MB more: pg_restore is done at the archive's end and reads no further, so
+        // what follows was never read back, and a file holding it is not the verified archive.
+        Tools trailing = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" || exit $?\nhead -c 1000000 /dev/zero");
+        RunnerException e = backupFails(trailing);
+        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
+        assertTrue(e.getMessage().contains("pg_restore was done after"), e.getMessage());
     }
 
     @Test
@@ -291,6 +357,58 @@ class BackupIT {
         run = CommandLineRun.run(dir, db.env(), "backup", "--dir", backups.toString(), "--name", "crm", "--label", "g1",
                 "--migrations", project.dir().toString(), "--target", "head");
         assertEquals(0, run.exit());
+    }
+
+    @Test
+    void lz4OnAClientBefore16IsRefusedBeforeAnythingRuns(@TempDir Path bin) throws Exception {
+        Map<String, String> env = new HashMap<>(db.env());
+        String version = new String(new ProcessBuilder(TOOLS.pgDump(), "--version").start().getInputStream()
+                .readAllBytes()).strip();
+        int major = Integer.parseInt(version.replaceAll("^pg_dump \\(PostgreSQL\\) (\\d+).*", "$1"));
+        if (major >= 16) {
+            // scripts/test.sh installs PostgreSQL 15's client; a newer one is made to say 15 for its version.
+            version = "pg_dump (PostgreSQL) 15.18";
+            major = 15;
+            Path older = Files.writeString(bin.resolve("pg_dump"), "#!/bin/sh\necho '" + version + "'\n");
+            assertTrue(older.toFile().setExecutable(true));
+            env.put("DBMIGRATE_PG_DUMP", older.toString());
+        }
+        Path backups = Files.createDirectories(dir.resolve("backups"));
+        CommandLineRun run = CommandLineRun.run(dir, env, "backup", "--dir", backups.toString(), "--name", "crm",
+                "--label", "g1", "--compression", "lz4");
+
+        assertEquals(2, run.exit(), run.out());
+        RunnerResult result = run.result();
+        assertEquals("InvalidInput", result.reason());
+        assertEquals("backup compression lz4 (spec.backup.compression, runner option --compression) needs a PostgreSQL"
+                + " 16 client or newer, and this runner's is " + major + " (" + version + "): use gzip or none, or a"
+                + " migrations image with a newer client", result.message());
+        try (Stream<Path> files = Files.list(backups)) {
+            assertEquals(List.of(), files.toList(), "nothing dumped");
+        }
+    }
+
+    @Test
+    void uncompressedAndGzipLevelsAreOnePassBackupsToo() throws Exception {
+        BackupResult gzip = backup("crm", 5, clockAt("2024-05-06T07:00:00Z"));
+        BackupResult none = Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, "crm", "g3", 5,
+                BackupCompression.parse("compression", "none")), clockAt("2024-05-06T07:01:00Z"));
+        BackupResult best = Backup.run(Databases.settings(db), TOOLS, new BackupRequest(dir, "crm", "g3", 5,
+                BackupCompression.parse("compression", "gzip:9")), clockAt("2024-05-06T07:02:00Z"));
+        for (BackupResult r : List.of(none, best)) {
+            assertTrue(r.verified());
+            assertEquals(Files.size(Path.of(r.file())), r.sizeBytes());
+            assertEquals(sha256(Path.of(r.file())), r.sha256());
+            ArchiveVerifier.verify(TOOLS, Path.of(r.file()));
+        }
+        // 20,000 rows of 230 bytes of text: uncompressed, the archive holds them all; gzip shrinks it.
+        assertTrue(none.sizeBytes() > 20_000L * 230, "uncompressed: " + none.sizeBytes());
+        assertTrue(gzip.sizeBytes() < none.sizeBytes() / 2, gzip.sizeBytes() + " vs " + none.sizeBytes());
+        assertTrue(best.sizeBytes() <= gzip.sizeBytes(), best.sizeBytes() + " vs " + gzip.sizeBytes());
+        assertEquals("none", new ObjectMapper().readTree(Files.readString(Path.of(none.metadataFile())))
+                .get("compression").asText());
+        assertEquals("gzip", new ObjectMapper().readTree(Files.readString(Path.of(gzip.metadataFile())))
+                .get("compression").asText());
     }
 
     @Test

@@ -114,6 +114,12 @@ class RunnerMainTest {
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--retain", "many"),
                 "backup", "--retain");
         assertInvalidInput(run("backup", "--dir", "/b", "--name", "CRM_prod", "--label", "g3"), "backup", "--name");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--compression", "brotli"),
+                "backup", "--compression");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--compression", "gzip:10"),
+                "backup", "--compression");
+        assertInvalidInput(run("backup", "--dir", "/b", "--name", "crm", "--label", "g3", "--compression", "none:1"),
+                "backup", "--compression");
     }
 
     private static UpgradeCommand parseUpgrade(String... args) {

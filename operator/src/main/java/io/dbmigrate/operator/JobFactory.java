@@ -145,7 +145,8 @@ public final class JobFactory {
             volumes.add(new VolumeBuilder().withName("backups").withNewPersistentVolumeClaim()
                     .withClaimName(backup.volume().persistentVolumeClaim().claimName()).endPersistentVolumeClaim().build());
             initContainers.add(container(BACKUP_CONTAINER, spec, arguments.apply(new BackupRequest(Path.of(BACKUP_MOUNT),
-                    resource.getMetadata().getName(), label, backup.retainOrDefault())), true));
+                    resource.getMetadata().getName(), label, backup.retainOrDefault(), backup.runnerCompression())),
+                    true));
         }
     }
 

@@ -293,6 +293,13 @@ public final class SpecValidator {
             problems.add("spec.backup.reason: \"" + printable(backup.reason()) + "\" must be text without control characters "
                     + "(tab and newline allowed), at most " + BackupSpec.REASON_MAX_LENGTH);
         }
+        if (backup.compression() != null) {
+            try {
+                backup.runnerCompression().validate("spec.backup.compression");
+            } catch (RunnerException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (backup.modeOrDefault() == BackupSpec.BackupMode.Disabled) {
             if (backup.reason() == null || backup.reason().isBlank()) {
                 problems.add("spec.backup.reason is required when spec.backup.mode is Disabled");

@@ -304,6 +304,22 @@ class CrdSchemaTest {
     }
 
     @Test
+    void backupCompressionIsOneOfPgDumpsMethodsWithItsLevels() {
+        // The methods the runner knows (BackupCompression.Method), spelled as pg_dump spells them.
+        assertEquals(java.util.Arrays.stream(io.dbmigrate.contract.BackupCompression.Method.values())
+                        .map(io.dbmigrate.contract.BackupCompression.Method::spelling).sorted().toList(),
+                strings(property("spec.backup.compression.method").path("enum")));
+        assertEquals("gzip", property("spec.backup.compression.method").path("default").asText());
+        assertEquals(1, property("spec.backup.compression.level").path("minimum").asInt());
+        assertEquals(22, property("spec.backup.compression.level").path("maximum").asInt());
+        List<String> rules = new ArrayList<>();
+        property("spec.backup.compression").path("x-kubernetes-validations")
+                .forEach(v -> rules.add(v.path("rule").asText()));
+        assertEquals(List.of("!has(self.level) || ((!has(self.method) || self.method == 'gzip') ? self.level <= 9"
+                + " : self.method == 'lz4' ? self.level <= 12 : self.method == 'zstd' ? self.level <= 22 : false)"), rules);
+    }
+
+    @Test
     void boundsAndDefaultsMatchTheOperators() {
         assertEquals(2, property("spec.backoffLimit").path("default").asInt());
         assertEquals(0, property("spec.backoffLimit").path("minimum").asInt());

@@ -52,7 +52,7 @@ class FingerprintTest {
     /** What does not: how backups are kept, retries, suspension, and port 5432 spelled out or defaulted. */
     private static final Map<String, UnaryOperator<Resources.Migration>> DOES_NOT_DECIDE = Map.of(
             "backup retain", m -> m.backup(new BackupSpec(BackupSpec.BackupMode.Required, null,
-                    Resources.volume(Resources.CLAIM), 9)),
+                    Resources.volume(Resources.CLAIM), 9, null)),
             "backoffLimit", m -> m.backoffLimit(5),
             "suspend", m -> m.suspend(true),
             "the default port", m -> m.port(null));

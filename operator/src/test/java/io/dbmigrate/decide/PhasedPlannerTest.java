@@ -162,7 +162,7 @@ class PhasedPlannerTest {
     void aSucceededStepWithTheSameFingerprintIsNotRunAgainInTheNextGeneration() {
         // An edit that changes neither database, image, path nor targets (here: how many backups to keep).
         DatabaseMigration edited = afterBothSucceeded(m -> m.backup(new io.dbmigrate.api.v1alpha1.BackupSpec(
-                io.dbmigrate.api.v1alpha1.BackupSpec.BackupMode.Required, null, Resources.volume(Resources.CLAIM), 9)));
+                io.dbmigrate.api.v1alpha1.BackupSpec.BackupMode.Required, null, Resources.volume(Resources.CLAIM), 9, null)));
 
         List<StepEntry> entries = StepLedger.read(observe(edited, List.of()));
         assertEquals(StepEntry.State.Succeeded, entries.get(0).state());

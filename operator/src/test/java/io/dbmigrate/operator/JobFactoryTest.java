@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dbmigrate.api.v1alpha1.BackupCompressionSpec;
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.ComputeResources;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
@@ -15,6 +16,7 @@ import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.RunnerResult;
@@ -124,7 +126,7 @@ class JobFactoryTest {
     @Test
     void argsFollowTheSpec() {
         PodSpec pod = pod(build(migration().generation(12L).path("/app/alembic").targetRevision("expand@head")
-                .backup(new BackupSpec(null, null, Resources.volume("crm-backups"), 9))));
+                .backup(new BackupSpec(null, null, Resources.volume("crm-backups"), 9, null))));
 
         List<String> backupArgs = pod.getInitContainers().get(0).getArgs();
         List<String> migrateArgs = pod.getContainers().get(0).getArgs();
@@ -132,6 +134,11 @@ class JobFactoryTest {
         assertEquals("9", backupArgs.get(backupArgs.indexOf("--retain") + 1));
         assertEquals("/app/alembic", backupArgs.get(backupArgs.indexOf("--migrations") + 1));
         assertEquals("expand@head", backupArgs.get(backupArgs.indexOf("--target") + 1));
+        assertFalse(backupArgs.contains("--compression"), "pg_dump's default, as before: " + backupArgs);
+
+        List<String> zstd = pod(build(migration().backup(new BackupSpec(null, null, Resources.volume("crm-backups"), 9,
+                new BackupCompressionSpec(BackupCompression.Method.ZSTD, 3))))).getInitContainers().get(0).getArgs();
+        assertEquals("zstd:3", zstd.get(zstd.indexOf("--compression") + 1));
         assertEquals("/app/alembic", migrateArgs.get(migrateArgs.indexOf("--migrations") + 1));
         assertEquals("expand@head", migrateArgs.get(migrateArgs.indexOf("--target") + 1));
     }

@@ -87,7 +87,7 @@ public final class Resources {
         private String path = "/migrations";
         private MigrationsSpec.PullPolicy pullPolicy;
         private String targetRevision = "head";
-        private BackupSpec backup = new BackupSpec(BackupSpec.BackupMode.Required, null, volume(CLAIM), 5);
+        private BackupSpec backup = new BackupSpec(BackupSpec.BackupMode.Required, null, volume(CLAIM), 5, null);
         private Integer backoffLimit;
         private Boolean suspend;
         private JobTemplateSpec jobTemplate;
@@ -215,7 +215,7 @@ public final class Resources {
         }
 
         public Migration backupDisabled(String reason) {
-            backup = new BackupSpec(BackupSpec.BackupMode.Disabled, reason, null, null);
+            backup = new BackupSpec(BackupSpec.BackupMode.Disabled, reason, null, null, null);
             return this;
         }
 

@@ -6,6 +6,7 @@ import static io.dbmigrate.testing.Resources.volume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dbmigrate.api.v1alpha1.BackupCompressionSpec;
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.BackupVolume;
 import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
@@ -14,6 +15,7 @@ import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.testing.Resources;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -157,26 +159,26 @@ class SpecValidatorTest {
     @Test
     void requiredBackupNeedsAVolumeClaim() {
         onlyProblem(migration().backup(null), "spec.backup.volume.persistentVolumeClaim is required");
-        onlyProblem(migration().backup(new BackupSpec(null, null, null, null)), "spec.backup.volume.persistentVolumeClaim");
-        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, new BackupVolume(null), null)),
+        onlyProblem(migration().backup(new BackupSpec(null, null, null, null, null)), "spec.backup.volume.persistentVolumeClaim");
+        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, new BackupVolume(null), null, null)),
                 "spec.backup.volume.persistentVolumeClaim");
-        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume(" "), null)),
+        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume(" "), null, null)),
                 "spec.backup.volume.persistentVolumeClaim.claimName");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"../crm-backups", "crm/backups", "CRM-backups", "crm-backups-", "crm..backups", " crm"})
     void claimNameIsAPersistentVolumeClaimName(String claim) {
-        onlyProblem(migration().backup(new BackupSpec(null, null, volume(claim), null)),
+        onlyProblem(migration().backup(new BackupSpec(null, null, volume(claim), null, null)),
                 "spec.backup.volume.persistentVolumeClaim.claimName");
     }
 
     @Test
     void claimNameIsAtMost253Characters() {
-        onlyProblem(migration().backup(new BackupSpec(null, null, volume("a".repeat(10_000)), null)),
+        onlyProblem(migration().backup(new BackupSpec(null, null, volume("a".repeat(10_000)), null, null)),
                 "spec.backup.volume.persistentVolumeClaim.claimName");
-        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("a".repeat(253)), null))));
-        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("crm.backups-1"), null))));
+        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("a".repeat(253)), null, null))));
+        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("crm.backups-1"), null, null))));
     }
 
     @ParameterizedTest
@@ -201,9 +203,27 @@ class SpecValidatorTest {
 
     @Test
     void retainIsBetween1And100() {
-        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume("c"), 0)), "spec.backup.retain");
-        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume("c"), 101)), "spec.backup.retain");
-        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("c"), 100))));
+        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume("c"), 0, null)), "spec.backup.retain");
+        onlyProblem(migration().backup(new BackupSpec(BackupSpec.BackupMode.Required, null, volume("c"), 101, null)), "spec.backup.retain");
+        assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("c"), 100, null))));
+    }
+
+    @Test
+    void backupCompressionLevelsAreTheMethods() {
+        for (String bad : List.of("gzip:10", "lz4:13", "zstd:23", "none:1")) {
+            String[] parts = bad.split(":");
+            BackupCompressionSpec c = new BackupCompressionSpec(
+                    BackupCompression.Method.valueOf(parts[0].toUpperCase(java.util.Locale.ROOT)), Integer.valueOf(parts[1]));
+            onlyProblem(migration().backup(new BackupSpec(null, null, volume("c"), null, c)),
+                    "spec.backup.compression '" + bad + "': " + parts[0]);
+        }
+        for (BackupCompressionSpec ok : List.of(new BackupCompressionSpec(null, 9),
+                new BackupCompressionSpec(BackupCompression.Method.ZSTD, 22),
+                new BackupCompressionSpec(BackupCompression.Method.LZ4, null),
+                new BackupCompressionSpec(BackupCompression.Method.NONE, null))) {
+            // The client's version is the runner's to check: lz4 passes here.
+            assertEquals(List.of(), problems(migration().backup(new BackupSpec(null, null, volume("c"), null, ok))));
+        }
     }
 
     @Test

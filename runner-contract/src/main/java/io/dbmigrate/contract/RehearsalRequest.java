@@ -26,10 +26,10 @@ public record RehearsalRequest(Path archive, Path directory, String name, String
             throw new RunnerException(ExitCode.BAD_INPUT, "the upgrade to rehearse is required");
         }
         if (archive == null) {
-            new BackupRequest(directory, name, label, 1).validate(directoryField, nameField, labelField, "retain");
+            new BackupRequest(directory, name, label, 1).validate(directoryField, nameField, labelField, "retain", "compression");
         } else {
             new BackupRequest(archive.toAbsolutePath().getParent(), name, "x", 1)
-                    .validate(directoryField, nameField, labelField, "retain");
+                    .validate(directoryField, nameField, labelField, "retain", "compression");
         }
         upgrade.validate();
     }

@@ -18,8 +18,12 @@ public final class RunnerArguments {
 
     /** {@code backup}: dump to the request's directory and prune to its retain count. */
     public static List<String> backup(BackupRequest request) {
-        return new ArrayList<>(List.of("backup", "--dir", request.directory().toString(), "--name", request.name(),
-                "--label", request.label(), "--retain", Integer.toString(request.retain())));
+        List<String> args = new ArrayList<>(List.of("backup", "--dir", request.directory().toString(),
+                "--name", request.name(), "--label", request.label(), "--retain", Integer.toString(request.retain())));
+        if (request.compression() != null) {
+            args.addAll(List.of("--compression", request.compression().toString()));
+        }
+        return args;
     }
 
     /** {@code backup} that first refuses a target the migrations do not have, before anything is dumped. */

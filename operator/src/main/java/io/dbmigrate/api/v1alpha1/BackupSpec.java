@@ -1,6 +1,7 @@
 package io.dbmigrate.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.dbmigrate.contract.BackupCompression;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -31,11 +32,14 @@ public record BackupSpec(
         @Max(100)
         @JsonPropertyDescription("How many verified dumps of this resource to keep; older ones are pruned after a new one is verified. "
                 + "Default 5.")
-        Integer retain) {
+        Integer retain,
+
+        @JsonPropertyDescription("How pg_dump compresses the dumps; default gzip at pg_dump's default level.")
+        BackupCompressionSpec compression) {
 
     public static final int DEFAULT_RETAIN = 5;
     public static final int REASON_MAX_LENGTH = 1024;
-    public static final BackupSpec DEFAULT = new BackupSpec(BackupMode.Required, null, null, null);
+    public static final BackupSpec DEFAULT = new BackupSpec(BackupMode.Required, null, null, null, null);
 
     public BackupMode modeOrDefault() {
         return mode == null ? BackupMode.Required : mode;
@@ -43,6 +47,11 @@ public record BackupSpec(
 
     public int retainOrDefault() {
         return retain == null ? DEFAULT_RETAIN : retain;
+    }
+
+    /** The runner's compression; null (pg_dump's default, no option) when none is given. */
+    public BackupCompression runnerCompression() {
+        return compression == null ? null : compression.toRunner();
     }
 
     /** Whether a backup is taken before the upgrade. */

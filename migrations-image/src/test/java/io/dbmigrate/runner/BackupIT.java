@@ -121,47 +121,48 @@ class BackupIT {
         return new Tools(pgDump.toString(), TOOLS.pgRestore(), TOOLS.alembic(), TOOLS.python());
     }
 
-    /** A backup with {@code tools} that fails and leaves nothing behind: no archive, partial file or metadata. */
-    private RunnerException backupFails(Tools tools) throws IOException {
+    /**
+     * A backup through a pg_dump that is {@code script} fails with {@code expected} and leaves nothing behind: no
+     * archive, partial file or metadata. Returns the failure's message.
+     */
+    private String backupFailsThrough(Path bin, String script, ExitCode expected) throws IOException {
+        Tools tools = pgDumpThrough(bin, script);
         RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), tools,
                 new BackupRequest(dir, "crm", "g3", 5), Clock.systemUTC()));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(), files.toList(), "nothing left: " + e.getMessage());
         }
-        return e;
+        assertEquals(expected, e.exitCode(), e.getMessage());
+        return e.getMessage();
     }
 
     @Test
     void aStreamCorruptedOnItsWayIsNoBackup(@TempDir Path bin) throws Exception {
         // pg_dump itself succeeds; one byte of its data flips before the runner reads it: pg_restore, reading
         // alongside, decompresses that block and fails its check.
-        Tools flipping = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | /usr/bin/python3 -c 'import sys; "
-                + "b = bytearray(sys.stdin.buffer.read()); b[len(b) * 3 // 5] ^= 0xff; sys.stdout.buffer.write(b)'");
-        RunnerException e = backupFails(flipping);
-        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
-        assertTrue(e.getMessage().contains("cannot be read back (pg_restore exit 1)"), e.getMessage());
+        String message = backupFailsThrough(bin, TOOLS.pgDump() + " \"$@\" | /usr/bin/python3 -c 'import sys; "
+                + "b = bytearray(sys.stdin.buffer.read()); b[len(b) * 3 // 5] ^= 0xff; sys.stdout.buffer.write(b)'",
+                ExitCode.BACKUP_VERIFICATION_FAILED);
+        assertTrue(message.contains("cannot be read back (pg_restore exit 1)"), message);
     }
 
     @Test
     void aPgDumpThatFailsHalfWayIsNoBackup(@TempDir Path bin) throws Exception {
         // 200 kB of a real archive, then pg_dump's death: the reading pg_restore fails too, but pg_dump is the cause.
-        Tools dying = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" | head -c 200000\n"
-                + "echo 'pg_dump: error: simulated failure half way' >&2\nexit 1");
-        RunnerException e = backupFails(dying);
-        assertEquals(ExitCode.BACKUP_FAILED, e.exitCode(), e.getMessage());
-        assertTrue(e.getMessage().contains("pg_dump of ") && e.getMessage().contains("failed (exit 1)")
-                && e.getMessage().contains("simulated failure half way"), e.getMessage());
-        assertFalse(e.getMessage().contains(db.env().get("PGPASSWORD")), e.getMessage());
+        String message = backupFailsThrough(bin, TOOLS.pgDump() + " \"$@\" | head -c 200000\n"
+                + "echo 'pg_dump: error: simulated failure half way' >&2\nexit 1", ExitCode.BACKUP_FAILED);
+        assertTrue(message.contains("pg_dump of ") && message.contains("failed (exit 1)")
+                && message.contains("simulated failure half way"), message);
+        assertFalse(message.contains(db.env().get("PGPASSWORD")), message);
     }
 
     @Test
     void bytesAfterTheArchivesEndAreNoBackup(@TempDir Path bin) throws Exception {
         // A complete archive and then 1 MB more: pg_restore is done at the archive's end and reads no further, so
         // what follows was never read back, and a file holding it is not the verified archive.
-        Tools trailing = pgDumpThrough(bin, TOOLS.pgDump() + " \"$@\" || exit $?\nhead -c 1000000 /dev/zero");
-        RunnerException e = backupFails(trailing);
-        assertEquals(ExitCode.BACKUP_VERIFICATION_FAILED, e.exitCode(), e.getMessage());
-        assertTrue(e.getMessage().contains("pg_restore was done after"), e.getMessage());
+        String message = backupFailsThrough(bin, TOOLS.pgDump() + " \"$@\" || exit $?\nhead -c 1000000 /dev/zero",
+                ExitCode.BACKUP_VERIFICATION_FAILED);
+        assertTrue(message.contains("pg_restore was done after"), message);
     }
 
     @Test

@@ -1,11 +1,8 @@
 package io.dbmigrate.images;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dbmigrate.testing.docker.TestEngine;
-import io.dbmigrate.testing.docker.TestImages;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,10 +22,10 @@ class MigrationsImageSizeIT {
 
     @Test
     void migrationsImageStaysUnderItsLimit() {
-        Optional<TestImages> images = TestImages.fromEnvironment();
-        assumeTrue(images.isPresent(), TestImages.SKIP_REASON);
-        long size = new TestEngine(images.get()).imageSize(images.get().migrations());
-        assertTrue(size <= LIMIT_BYTES, () -> images.get().migrations() + " is " + size / 1_000_000 + " MB, over its limit of "
+        TestEngine engine = TestEngine.fromEnvironmentOrSkip();
+        String image = engine.images().migrations();
+        long size = engine.imageSize(image);
+        assertTrue(size <= LIMIT_BYTES, () -> image + " is " + size / 1_000_000 + " MB, over its limit of "
                 + LIMIT_BYTES / 1_000_000 + " MB");
     }
 }

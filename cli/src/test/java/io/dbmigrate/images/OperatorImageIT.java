@@ -3,19 +3,16 @@ package io.dbmigrate.images;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dbmigrate.e2e.ChartOperator;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.docker.TestEngine;
-import io.dbmigrate.testing.docker.TestImages;
 import io.dbmigrate.testing.rbac.RbacGrants;
 import io.dbmigrate.testing.rbac.RenderedChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the chart's grace period.
  */
 class OperatorImageIT {
-    private static final Optional<TestImages> IMAGES = TestImages.fromEnvironment();
     private static final int GRACE_SECONDS = 30;
 
     @TempDir
@@ -33,8 +29,7 @@ class OperatorImageIT {
 
     @Test
     void chartsArgsServeProbesTakeTheLeaseAndStopOnDockerStop() throws Exception {
-        assumeTrue(IMAGES.isPresent(), TestImages.SKIP_REASON);
-        TestEngine engine = new TestEngine(IMAGES.get());
+        TestEngine engine = TestEngine.fromEnvironmentOrSkip();
         try (TestCluster cluster = TestCluster.start(Map.of(),
                 namespace -> RbacGrants.of(RenderedChart.render("", namespace)).rulesIn(namespace))) {
             String home = cluster.newNamespace("dbmigrate-system");
@@ -43,7 +38,7 @@ class OperatorImageIT {
             Path tmp = Files.createDirectory(temp.resolve("tmp"));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
             String name = "dbmigrate-operator-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-            String container = engine.run(IMAGES.get().operator())
+            String container = engine.run(engine.images().operator())
                     .name(name)
                     .readOnly()
                     .mount(tmp, "/tmp")

@@ -3,20 +3,17 @@ package io.dbmigrate.images;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.docker.TestEngine;
-import io.dbmigrate.testing.docker.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mounts volumes (/tmp, the emptyDir its containers share; the backup volume) and the termination message file.
  */
 class TeamImageIT {
-    private static final Optional<TestImages> IMAGES = TestImages.fromEnvironment();
     private static final ObjectMapper JSON = new ObjectMapper();
     // The operator's mount path for the backup volume (JobFactory.BACKUP_MOUNT).
     private static final String BACKUPS = "/var/lib/dbmigrate/backups";
@@ -37,8 +33,7 @@ class TeamImageIT {
 
     @Test
     void backupRehearseUpgradePlanStampAndCurrentInTheContainer() throws Exception {
-        assumeTrue(IMAGES.isPresent(), TestImages.SKIP_REASON);
-        TestEngine engine = new TestEngine(IMAGES.get());
+        TestEngine engine = TestEngine.fromEnvironmentOrSkip();
         try (TestDatabase db = TestDatabase.create("team_image")) {
             // A pod's volumes: the shared /tmp and the backup volume, writable by the pod's fsGroup (here: by all).
             Path tmp = writableFolder("tmp");
@@ -89,7 +84,7 @@ class TeamImageIT {
     private JsonNode run(TestEngine engine, TestDatabase db, Path tmp, Path backups, String... args) throws Exception {
         Path message = Files.createTempFile(temp, "termination-", ".log");
         Files.setPosixFilePermissions(message, PosixFilePermissions.fromString("rw-rw-rw-"));
-        TestEngine.Result result = engine.run(IMAGES.get().team())
+        TestEngine.Result result = engine.run(engine.images().team())
                 .user(10001, 10001)
                 .readOnly()
                 .mount(tmp, "/tmp")

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Docker engine of {@link TestImages}, driven with the docker command line (the client of the engine's own
@@ -23,9 +25,26 @@ public final class TestEngine {
     private static final Path DEBIAN_CLIENT = Path.of("/usr/bin/docker");
 
     private final String host;
+    private final TestImages images;
 
     public TestEngine(TestImages images) {
         this.host = images.dockerHost();
+        this.images = images;
+    }
+
+    /**
+     * The engine and images scripts/test.sh handed the tests; without them the calling test is skipped (a JUnit
+     * assumption), saying how to get them.
+     */
+    public static TestEngine fromEnvironmentOrSkip() {
+        Optional<TestImages> images = TestImages.fromEnvironment();
+        Assumptions.assumeTrue(images.isPresent(), TestImages.SKIP_REASON);
+        return new TestEngine(images.get());
+    }
+
+    /** The images this engine holds for the tests. */
+    public TestImages images() {
+        return images;
     }
 
     /** A {@code docker run} to configure. */

@@ -47,6 +47,14 @@ public final class TestEngine {
         return images;
     }
 
+    /**
+     * The docker client to run: the engine's own release (/usr/bin/docker from Debian's docker.io) when present, so that
+     * client and engine agree on the API, else the one on PATH. The test kubelet's containers use it too.
+     */
+    public static String client() {
+        return Files.isExecutable(DEBIAN_CLIENT) ? DEBIAN_CLIENT.toString() : "docker";
+    }
+
     /** A {@code docker run} to configure. */
     public ContainerRun run(String image) {
         return new ContainerRun(this, image);
@@ -90,7 +98,7 @@ public final class TestEngine {
      */
     Result docker(Duration timeout, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(Files.isExecutable(DEBIAN_CLIENT) ? DEBIAN_CLIENT.toString() : "docker");
+        command.add(client());
         command.add("-H");
         command.add(host);
         command.addAll(List.of(args));

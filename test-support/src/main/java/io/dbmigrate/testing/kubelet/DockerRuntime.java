@@ -2,6 +2,7 @@ package io.dbmigrate.testing.kubelet;
 
 import io.dbmigrate.testing.LogLine;
 import io.dbmigrate.testing.Specs;
+import io.dbmigrate.testing.docker.TestEngine;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -41,6 +42,7 @@ final class DockerRuntime implements ContainerRuntime {
     static final String LABEL = "dbmigrate.io/test-kubelet";
     private static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
     private static final long CLIENT_SECONDS = 120;
+    private static final String CLIENT = TestEngine.client();
 
     private final String dockerHost;
     private final Path clientConfig;
@@ -98,7 +100,7 @@ final class DockerRuntime implements ContainerRuntime {
         String name = "k8s_" + c.getName() + "_" + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace()
                 + "_" + (uid == null ? "" : uid.length() > 8 ? uid.substring(0, 8) : uid);
         List<String> command = new ArrayList<>();
-        command.add("docker");
+        command.add(CLIENT);
         command.addAll(DockerCreateArgs.of(name, Map.of(LABEL, "true"), pod, c, setup.specEnv(), mounts));
         Map<String, String> env = new LinkedHashMap<>(setup.specEnv());
         env.putAll(clientEnvironment());
@@ -139,7 +141,7 @@ final class DockerRuntime implements ContainerRuntime {
         LOG.info(LogLine.of("docker-container-created", "container", logPrefix, "id", shortId(id),
                 "image", launch.setup().container().getImage()));
         try {
-            ContainerProcess attached = ContainerProcess.start(List.of("docker", "start", "--attach", id),
+            ContainerProcess attached = ContainerProcess.start(List.of(CLIENT, "start", "--attach", id),
                     clientEnvironment(), launch.workingDirectory(), launch.setup().logFile(), logPrefix);
             return new DockerContainer(id, attached);
         } catch (IOException e) {
@@ -178,7 +180,7 @@ final class DockerRuntime implements ContainerRuntime {
 
     private void remove(String id) {
         try {
-            client(List.of("docker", "rm", "--force", "--volumes", id), clientEnvironment());
+            client(List.of(CLIENT, "rm", "--force", "--volumes", id), clientEnvironment());
             LOG.info(LogLine.of("docker-container-removed", "id", shortId(id)));
         } catch (IOException e) {
             LOG.warn(LogLine.of("docker-container-not-removed", "id", shortId(id), "error", e.getMessage()));
@@ -204,7 +206,7 @@ final class DockerRuntime implements ContainerRuntime {
             }
             try {
                 // The container's own exit code: the attached client's may also be one of the client's errors.
-                return Integer.parseInt(client(List.of("docker", "wait", id), clientEnvironment()).trim());
+                return Integer.parseInt(client(List.of(CLIENT, "wait", id), clientEnvironment()).trim());
             } catch (IOException | NumberFormatException e) {
                 LOG.warn(LogLine.of("docker-wait-failed", "id", shortId(id), "error", e.getMessage()));
                 return clientExit;

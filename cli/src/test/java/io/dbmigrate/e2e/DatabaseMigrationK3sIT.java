@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.docker.TestEngine;
 import io.dbmigrate.testing.docker.TestImages;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -110,13 +111,16 @@ class DatabaseMigrationK3sIT {
         Files.deleteIfExists(tar);
     }
 
+    // Both CRDs: the operator watches DatabaseMigrations and DatabaseMigrationSets, and starts only when both exist.
     private static void applyCrd(KubernetesClient client) throws Exception {
-        CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(
-                Files.readString(ROOT.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml")), CustomResourceDefinition.class);
-        client.resource(crd).serverSideApply();
-        client.resource(crd).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
-                .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),
-                1, TimeUnit.MINUTES);
+        for (String name : TestCluster.CRD_NAMES) {
+            CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(
+                    Files.readString(ROOT.resolve("crds/" + name + "-v1.yaml")), CustomResourceDefinition.class);
+            client.resource(crd).serverSideApply();
+            client.resource(crd).waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions().stream()
+                    .anyMatch(condition -> "Established".equals(condition.getType()) && "True".equals(condition.getStatus())),
+                    1, TimeUnit.MINUTES);
+        }
     }
 
     private static void deployDatabase(KubernetesClient client) {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -145,11 +146,16 @@ public final class Gates {
 
     /** The step names the approve annotation lists. */
     public static Set<String> approvedSteps(DatabaseMigration resource) {
-        Map<String, String> annotations = resource.getMetadata().getAnnotations();
-        String value = annotations == null ? null : annotations.get(APPROVE_ANNOTATION);
+        return listed(resource.getMetadata().getAnnotations(), APPROVE_ANNOTATION);
+    }
+
+    /** The names a comma-separated annotation lists (approve, a set's retry); empty when it is absent. */
+    public static Set<String> listed(Map<String, String> annotations, String key) {
+        String value = annotations == null ? null : annotations.get(key);
         if (value == null) {
             return Set.of();
         }
-        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        return Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.decide.StampRequests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -66,13 +67,23 @@ final class ApprovalAnnotation {
         return true;
     }
 
-    // The patch applied, or null when its test failed: the annotation changed (or the resource went) since it was read.
     private static DatabaseMigration patchIfUnchanged(KubernetesClient client, DatabaseMigration resource,
-                                                                                                        String annotation, String patch) {
+                                                      String annotation, String patch) {
+        return patchIfUnchanged(client, DatabaseMigration.class, resource, annotation, patch);
+    }
+
+    /**
+     * Applies a JSON patch of {@link #patch} to a DatabaseMigration or a DatabaseMigrationSet.
+     *
+     * @return the resource as patched, or null when the patch's test failed: the annotation changed (or the resource
+     *         went) since it was read
+     */
+    static <T extends HasMetadata> T patchIfUnchanged(KubernetesClient client, Class<T> type, T resource,
+                                                      String annotation, String patch) {
         String namespace = resource.getMetadata().getNamespace();
         String name = resource.getMetadata().getName();
         try {
-            return client.resources(DatabaseMigration.class).inNamespace(namespace).withName(name)
+            return client.resources(type).inNamespace(namespace).withName(name)
                     .patch(PatchContext.of(PatchType.JSON), patch);
         } catch (KubernetesClientException e) {
             int code = e.getCode();

@@ -1,10 +1,10 @@
 package io.dbmigrate.operator;
 
-import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.naming.Sha256;
 import io.dbmigrate.status.TransitionEvent;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
@@ -13,7 +13,7 @@ import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes core/v1 Events about a DatabaseMigration, the ones `kubectl describe` shows. */
+/** Writes core/v1 Events about a DatabaseMigration or a DatabaseMigrationSet, the ones `kubectl describe` shows. */
 public final class EventRecorder {
     static final String COMPONENT = "dbmigrate-operator";
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -32,7 +32,7 @@ public final class EventRecorder {
      * a status the informer has not caught up with yet computes the same transition again, and its Event then has the
      * name of the one recorded already, instead of telling `kubectl describe` twice.
      */
-    static String name(DatabaseMigration resource, TransitionEvent event) {
+    static String name(HasMetadata resource, TransitionEvent event) {
         String key = resource.getMetadata().getUid() + "/" + resource.getMetadata().getGeneration() + "/" + event.type()
                 + "/" + event.reason() + "/" + event.message();
         String suffix = "." + Sha256.hex(key, 8);
@@ -41,7 +41,7 @@ public final class EventRecorder {
         return base.substring(0, Math.min(base.length(), 253 - suffix.length())).replaceAll("[.-]+$", "") + suffix;
     }
 
-    public void record(DatabaseMigration resource, TransitionEvent event) {
+    public void record(HasMetadata resource, TransitionEvent event) {
         String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         String message = event.message() == null ? "" : event.message();
         if (message.length() > MAX_MESSAGE) {

@@ -2,9 +2,11 @@ package io.dbmigrate.operator;
 
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHealth;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,11 +17,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The running operator: JOSDK with server-side apply off for the primary and dependents, because what runs in
  * production must be what is tested, and the test API server has no server-side apply. It owns the metrics registry
- * (JOSDK's reconcile metrics and {@link MigrationMetrics}) and answers the health questions the HTTP probes ask.
+ * (JOSDK's reconcile metrics and {@link MigrationMetrics}) and answers the health questions the HTTP probes ask. It
+ * reconciles DatabaseMigrations and the DatabaseMigrationSets that make them.
  */
 public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
     private final Operator operator;
@@ -32,7 +36,7 @@ public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
         this.stopping = stopping;
     }
 
-    /** Starts reconciling DatabaseMigrations in the given namespaces, or in all of them when the set is empty. */
+    /** Starts reconciling DatabaseMigrations and sets in the given namespaces, or in all of them when the set is empty. */
     public static OperatorRuntime start(KubernetesClient client, Set<String> namespaces, Clock clock) {
         OperatorRuntime runtime = create(client, namespaces, clock, Optional.empty());
         runtime.start();
@@ -63,14 +67,19 @@ public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
             leaderElection.ifPresent(election -> overrider.withLeaderElectionConfiguration(
                     election.configuration(stopping::get)));
         });
-        operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), configuration -> {
+        operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), watching(namespaces));
+        operator.register(new DatabaseMigrationSetReconciler(client, clock), watching(namespaces));
+        return new OperatorRuntime(operator, registry, stopping);
+    }
+
+    private static <R extends HasMetadata> Consumer<ControllerConfigurationOverrider<R>> watching(Set<String> namespaces) {
+        return configuration -> {
             if (!namespaces.isEmpty()) {
                 configuration.settingNamespaces(namespaces);
             }
             // A safety net for a missed watch event; informers do the real waking.
             configuration.withReconciliationMaxInterval(Duration.ofMinutes(5));
-        });
-        return new OperatorRuntime(operator, registry, stopping);
+        };
     }
 
     /** Starts the informers (and, without leader election or once leading, reconciling); returns when they synced. */

@@ -16,8 +16,8 @@ final class StatusPatch {
     private StatusPatch() {
     }
 
-    /** Sets the status. */
-    static String replace(DatabaseMigrationStatus status) {
+    /** Sets the status: a DatabaseMigration's, or a DatabaseMigrationSet's. */
+    static String replace(Object status) {
         return ops(null, status);
     }
 
@@ -26,7 +26,7 @@ final class StatusPatch {
         return ops(resourceVersion, status);
     }
 
-    private static String ops(String resourceVersion, DatabaseMigrationStatus status) {
+    private static String ops(String resourceVersion, Object status) {
         ArrayNode ops = JsonNodeFactory.instance.arrayNode();
         if (resourceVersion != null) {
             ops.addObject().put("op", "test").put("path", "/metadata/resourceVersion").put("value", resourceVersion);

@@ -18,7 +18,6 @@ import io.dbmigrate.decide.MigrationPlanner;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * The status being computed, starting from the previous one: {@link StatusAggregator}, {@link Stamps} and
@@ -221,24 +220,8 @@ final class StatusDraft {
     private void phase(Phase phase, String reason, String message, boolean reconciling, boolean stalled) {
         this.phase = phase;
         this.message = message;
-        boolean ready = phase == Phase.Succeeded;
-        List<StatusCondition> next = new ArrayList<>();
-        next.add(condition(StatusCondition.READY, ready, reason, message));
-        String idle = ready ? reason : Reasons.NOT_RECONCILING;
-        next.add(condition(StatusCondition.RECONCILING, reconciling, reconciling ? reason : idle, reconciling ? message : null));
-        next.add(condition(StatusCondition.STALLED, stalled, stalled ? reason : Reasons.NOT_STALLED, stalled ? message : null));
-        this.conditions = next;
-    }
-
-    private StatusCondition condition(String type, boolean value, String reason, String message) {
-        String status = value ? "True" : "False";
-        String since = previous.conditionsOrEmpty().stream()
-                .filter(c -> type.equals(c.type()) && status.equals(c.status()))
-                .map(StatusCondition::lastTransitionTime)
-                .filter(Objects::nonNull)
-                .findFirst()
-                .orElse(StatusAggregator.timestamp(now));
-        return new StatusCondition(type, status, generation, since, reason, message);
+        this.conditions = KstatusConditions.of(previous.conditionsOrEmpty(), generation, now, phase == Phase.Succeeded,
+                reconciling, stalled, reason, message);
     }
 
     /** The step being worked on carries the resource's message; the others keep theirs. */

@@ -40,6 +40,8 @@ public final class SpecValidator {
     private static final Pattern SUBDOMAIN = Pattern.compile(KubernetesNames.SUBDOMAIN);
     private static final Pattern IMAGE = Pattern.compile(KubernetesNames.IMAGE);
     private static final Pattern TEXT = Pattern.compile(KubernetesNames.TEXT);
+    // The field names of a problem: at its start, and the second of "spec.a and spec.b" (never a quoted value's).
+    private static final Pattern SPEC_FIELD = Pattern.compile("(?:^|(?<= and ))spec\\.");
 
     private SpecValidator() {
     }
@@ -56,6 +58,21 @@ public final class SpecValidator {
             return problems;
         }
         database("spec.database", spec.database(), problems);
+        allButDatabase(spec, problems);
+        return problems;
+    }
+
+    /**
+     * A DatabaseMigrationSet's template: every rule of a spec but its database's (each target gives one), the fields
+     * named under spec.template.
+     */
+    public static List<String> templateProblems(DatabaseMigrationSpec template) {
+        List<String> problems = new ArrayList<>();
+        allButDatabase(template, problems);
+        return problems.stream().map(problem -> SPEC_FIELD.matcher(problem).replaceAll("spec.template.")).toList();
+    }
+
+    private static void allButDatabase(DatabaseMigrationSpec spec, List<String> problems) {
         migrations(spec.migrations(), problems);
         if (spec.steps() != null && spec.targetRevision() != null) {
             problems.add("spec.targetRevision and spec.steps: set one, not both (steps carry their own targetRevision)");
@@ -85,7 +102,6 @@ public final class SpecValidator {
         if (spec.historyLimit() != null && (spec.historyLimit() < 0 || spec.historyLimit() > 100)) {
             problems.add("spec.historyLimit: must be between 0 and 100, got " + spec.historyLimit());
         }
-        return problems;
     }
 
     // A rehearsal restores the step's backup: without one there is nothing to restore.
@@ -115,15 +131,20 @@ public final class SpecValidator {
         }
         // The CRD cannot check annotations: what they ask for reaches status, Events and Job args.
         Map<String, String> annotations = resource.getMetadata() == null ? null : resource.getMetadata().getAnnotations();
-        for (String key : List.of(Gates.APPROVE_ANNOTATION, StampRequests.STAMP_ANNOTATION)) {
+        annotations(annotations, List.of(Gates.APPROVE_ANNOTATION, StampRequests.STAMP_ANNOTATION), problems);
+        problems.addAll(problems(resource.getSpec()));
+        return problems;
+    }
+
+    /** The annotations among {@code keys} that are not one line of at most 1024 characters. */
+    public static void annotations(Map<String, String> annotations, List<String> keys, List<String> problems) {
+        for (String key : keys) {
             String value = annotations == null ? null : annotations.get(key);
             if (value != null && (value.length() > ANNOTATION_MAX_LENGTH || value.chars().anyMatch(Character::isISOControl))) {
                 problems.add("metadata.annotations[" + key + "]: \"" + printable(value) + "\" must be one line without control "
                         + "characters, at most " + ANNOTATION_MAX_LENGTH);
             }
         }
-        problems.addAll(problems(resource.getSpec()));
-        return problems;
     }
 
     private static void revision(String field, String revision, List<String> problems) {
@@ -236,7 +257,8 @@ public final class SpecValidator {
         }
     }
 
-    private static void database(String field, DatabaseSpec database, List<String> problems) {
+    /** The problems of a database given at {@code field}: a DatabaseMigration's, or a DatabaseMigrationSet target's. */
+    public static void database(String field, DatabaseSpec database, List<String> problems) {
         if (database == null) {
             problems.add(field + " is required");
             return;
@@ -318,7 +340,7 @@ public final class SpecValidator {
     }
 
     // Echo user input into status without control characters or unbounded length.
-    static String printable(String value) {
+    public static String printable(String value) {
         String cleaned = value.replaceAll("\\p{Cntrl}", "?");
         return cleaned.length() > 80 ? cleaned.substring(0, 80) + "..." : cleaned;
     }

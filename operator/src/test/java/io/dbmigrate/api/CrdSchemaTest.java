@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
@@ -20,8 +18,6 @@ import io.dbmigrate.status.TransitionEvent;
 import io.dbmigrate.testing.Kstatus;
 import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +37,8 @@ class CrdSchemaTest {
     private static JsonNode schema;
 
     @BeforeAll
-    static void load() throws IOException {
-        Path root = Path.of(System.getProperty("dbmigrate.repo.root", ".."));
-        crd = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("crds/databasemigrations.dbmigrate.io-v1.yaml").toFile());
+    static void load() {
+        crd = CommittedCrd.read("databasemigrations.dbmigrate.io-v1.yaml");
         assertEquals("CustomResourceDefinition", crd.path("kind").asText());
         assertEquals(1, crd.path("spec").path("versions").size(), "one version, v1alpha1");
         version = crd.path("spec").path("versions").get(0);
@@ -58,10 +52,6 @@ class CrdSchemaTest {
             assertFalse(node.isMissingNode(), "no property " + dottedPath);
         }
         return node;
-    }
-
-    private static List<String> strings(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
     }
 
     /** Collects every property below this schema node, into objects, array items and map values. */
@@ -146,7 +136,7 @@ class CrdSchemaTest {
         assertEquals("Namespaced", crd.path("spec").path("scope").asText());
         assertEquals("DatabaseMigration", names.path("kind").asText());
         assertEquals("databasemigrations", names.path("plural").asText());
-        assertEquals(Set.of("dbmigration", "dbmigrations", "dbm"), new HashSet<>(strings(names.path("shortNames"))));
+        assertEquals(Set.of("dbmigration", "dbmigrations", "dbm"), new HashSet<>(CommittedCrd.strings(names.path("shortNames"))));
         assertEquals("v1alpha1", version.path("name").asText());
         assertTrue(version.path("served").asBoolean());
         assertTrue(version.path("storage").asBoolean());
@@ -185,23 +175,23 @@ class CrdSchemaTest {
         // backup is required: backup-first is opted out of explicitly (mode: Disabled with a reason), never by omission.
         // targetRevision is not required on its own: a CEL rule asks for targetRevision or steps (see below).
         assertEquals(Set.of("database", "migrations", "backup"),
-                Set.copyOf(strings(property("spec").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("spec").path("required"))));
         assertEquals(Set.of("name", "targetRevision"),
-                Set.copyOf(strings(property("spec.steps").path("items").path("required"))));
-        assertEquals(Set.of("name", "sql"), Set.copyOf(strings(property("spec.verify").path("items").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("spec.steps").path("items").path("required"))));
+        assertEquals(Set.of("name", "sql"), Set.copyOf(CommittedCrd.strings(property("spec.verify").path("items").path("required"))));
         assertEquals(Set.of("name"),
-                Set.copyOf(strings(property("spec.steps").path("items").path("properties").path("gate").path("properties")
+                Set.copyOf(CommittedCrd.strings(property("spec.steps").path("items").path("properties").path("gate").path("properties")
                         .path("deploymentRollout").path("required"))));
         assertEquals(Set.of("host", "name", "credentialsSecret"),
-                Set.copyOf(strings(property("spec.database").path("required"))));
-        assertEquals(Set.of("name"), Set.copyOf(strings(property("spec.database.credentialsSecret").path("required"))));
-        assertEquals(Set.of("image"), Set.copyOf(strings(property("spec.migrations").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("spec.database").path("required"))));
+        assertEquals(Set.of("name"), Set.copyOf(CommittedCrd.strings(property("spec.database.credentialsSecret").path("required"))));
+        assertEquals(Set.of("image"), Set.copyOf(CommittedCrd.strings(property("spec.migrations").path("required"))));
         assertEquals(Set.of("persistentVolumeClaim"),
-                Set.copyOf(strings(property("spec.backup.volume").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("spec.backup.volume").path("required"))));
         assertEquals(Set.of("claimName"),
-                Set.copyOf(strings(property("spec.backup.volume.persistentVolumeClaim").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("spec.backup.volume.persistentVolumeClaim").path("required"))));
         assertEquals(Set.of("type", "status", "lastTransitionTime", "reason"),
-                Set.copyOf(strings(property("status.conditions").path("items").path("required"))));
+                Set.copyOf(CommittedCrd.strings(property("status.conditions").path("items").path("required"))));
     }
 
     @Test
@@ -219,7 +209,7 @@ class CrdSchemaTest {
     @Test
     void hostileValuesAreRefusedByTheSchema() {
         // A real API server checks these before the operator sees the resource (issue 11: ../, 10,000 characters, unicode).
-        assertEquals(List.of("spec"), strings(schema.path("required")), "a manifest without spec is refused");
+        assertEquals(List.of("spec"), CommittedCrd.strings(schema.path("required")), "a manifest without spec is refused");
         for (String path : List.of("spec.backup.volume.persistentVolumeClaim.claimName",
                 "spec.steps.gate.deploymentRollout.name")) {
             JsonNode name = path.startsWith("spec.steps") ? property("spec.steps").path("items").path("properties")
@@ -279,7 +269,7 @@ class CrdSchemaTest {
         assertEquals(0, property("spec.safety.lockRetries").path("minimum").asInt(-1));
         assertEquals(100, property("spec.safety.lockRetries").path("maximum").asInt(-1));
         assertEquals("0s", property("spec.safety.statementTimeout").path("default").asText());
-        assertEquals(List.of("Downgrade", "Halt"), strings(property("spec.onFailure").path("enum")).stream().sorted().toList());
+        assertEquals(List.of("Downgrade", "Halt"), CommittedCrd.strings(property("spec.onFailure").path("enum")).stream().sorted().toList());
         assertEquals("Halt", property("spec.onFailure").path("default").asText());
         assertFalse(property("spec.allowDowngrade").path("default").asBoolean(true));
         Pattern duration = Pattern.compile(property("spec.safety.lockTimeout").path("pattern").asText());
@@ -300,7 +290,7 @@ class CrdSchemaTest {
 
         assertTrue(rules.contains("backup.reason is required when backup.mode is Disabled"), rules.toString());
         assertTrue(rules.contains("backup.volume is required when backup.mode is Required"), rules.toString());
-        assertEquals(List.of("Disabled", "Required"), strings(property("spec.backup.mode").path("enum")));
+        assertEquals(List.of("Disabled", "Required"), CommittedCrd.strings(property("spec.backup.mode").path("enum")));
     }
 
     @Test
@@ -308,7 +298,7 @@ class CrdSchemaTest {
         // The methods the runner knows (BackupCompression.Method), spelled as pg_dump spells them.
         assertEquals(java.util.Arrays.stream(io.dbmigrate.contract.BackupCompression.Method.values())
                         .map(io.dbmigrate.contract.BackupCompression.Method::spelling).sorted().toList(),
-                strings(property("spec.backup.compression.method").path("enum")));
+                CommittedCrd.strings(property("spec.backup.compression.method").path("enum")));
         assertEquals("gzip", property("spec.backup.compression.method").path("default").asText());
         assertEquals(1, property("spec.backup.compression.level").path("minimum").asInt());
         assertEquals(22, property("spec.backup.compression.level").path("maximum").asInt());
@@ -326,7 +316,7 @@ class CrdSchemaTest {
         assertEquals(10, property("spec.backoffLimit").path("maximum").asInt());
         assertEquals(5432, property("spec.database.port").path("default").asInt());
         assertEquals(List.of("allow", "disable", "prefer", "require", "verify-ca", "verify-full"),
-                strings(property("spec.database.sslMode").path("enum")));
+                CommittedCrd.strings(property("spec.database.sslMode").path("enum")));
         assertEquals(1, property("spec.backup.retain").path("minimum").asInt());
         assertEquals(100, property("spec.backup.retain").path("maximum").asInt());
         assertEquals(1, property("spec.jobTemplate.activeDeadlineSeconds").path("minimum").asInt());
@@ -342,7 +332,7 @@ class CrdSchemaTest {
 
     @Test
     void everyPhaseTheOperatorSetsIsAllowed() {
-        List<String> allowed = strings(property("status.phase").path("enum"));
+        List<String> allowed = CommittedCrd.strings(property("status.phase").path("enum"));
 
         for (Phase phase : Phase.values()) {
             assertTrue(allowed.contains(phase.name()), phase.name());

@@ -158,10 +158,12 @@ class HelmChartTest {
     }
 
     @Test
-    void chartCrdIsTheCommittedCrd() throws Exception {
-        String name = TestCluster.CRD_NAME + "-v1.yaml";
-        assertEquals(Files.readString(TestCluster.repoRoot().resolve("crds").resolve(name)),
-                Files.readString(RenderedChart.chart().resolve("crds").resolve(name)));
+    void chartCrdsAreTheCommittedCrds() throws Exception {
+        for (String crd : TestCluster.CRD_NAMES) {
+            String name = crd + "-v1.yaml";
+            assertEquals(Files.readString(TestCluster.repoRoot().resolve("crds").resolve(name)),
+                    Files.readString(RenderedChart.chart().resolve("crds").resolve(name)), name);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -44,7 +44,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -53,7 +52,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,18 +219,9 @@ class ReconcilerTest {
     }
 
     // The informers' caches of the resource's Jobs and pods, read from the API server; nothing else is asked for here.
-    @SuppressWarnings("unchecked")
     private Context<DatabaseMigration> informers() {
-        return (Context<DatabaseMigration>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {Context.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getSecondaryResources") && args[0] == Job.class) {
-                        return Set.copyOf(client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems());
-                    }
-                    if (method.getName().equals("getSecondaryResources") && args[0] == Pod.class) {
-                        return Set.copyOf(client.pods().inNamespace(NAMESPACE).list().getItems());
-                    }
-                    throw new UnsupportedOperationException("Context." + method.getName());
-                });
+        return InformerContext.of(Map.of(Job.class, () -> client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems(),
+                Pod.class, () -> client.pods().inNamespace(NAMESPACE).list().getItems()));
     }
 
     private DatabaseMigration create(DatabaseMigration resource) {

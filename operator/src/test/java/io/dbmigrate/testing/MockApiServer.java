@@ -35,13 +35,15 @@ public final class MockApiServer implements AutoCloseable {
         server.init(InetAddress.getLoopbackAddress(), 0);
         // The JDK client, as TestCluster uses: fabric8 would otherwise pick one of two factories at random.
         KubernetesClient client = server.createClient(new JdkHttpClientFactory());
-        // The CRD teaches the mock the resource's status subresource.
-        Path file = TestCluster.repoRoot().resolve("crds").resolve(TestCluster.CRD_NAME + "-v1.yaml");
-        try (InputStream in = Files.newInputStream(file)) {
-            client.apiextensions().v1().customResourceDefinitions()
-                    .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + file, e);
+        // The CRDs teach the mock the resources' status subresources.
+        for (String crd : TestCluster.CRD_NAMES) {
+            Path file = TestCluster.repoRoot().resolve("crds").resolve(crd + "-v1.yaml");
+            try (InputStream in = Files.newInputStream(file)) {
+                client.apiextensions().v1().customResourceDefinitions()
+                        .resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + file, e);
+            }
         }
         return new MockApiServer(server, client);
     }

@@ -52,6 +52,9 @@ public final class TestCluster implements AutoCloseable {
 
     public static final String KUBECONFIG_VARIABLE = "DBMIGRATE_TEST_KUBECONFIG";
     public static final String CRD_NAME = "databasemigrations.dbmigrate.io";
+    public static final String SET_CRD_NAME = "databasemigrationsets.dbmigrate.io";
+    /** Every CRD the operator needs: it watches both kinds and does not start without them. */
+    public static final List<String> CRD_NAMES = List.of(CRD_NAME, SET_CRD_NAME);
     static final int CONTROLLER_PROBE_SECONDS = 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(TestCluster.class);
@@ -288,11 +291,15 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /**
-     * The CRD as committed. On the mock server this also teaches it the resource's plural and its status subresource
-     * (a PUT of the resource then keeps the status, as a real server does).
+     * The CRDs as committed. On the mock server this also teaches it the resources' plurals and their status subresources
+     * (a PUT of a resource then keeps the status, as a real server does).
      */
     private void applyCrd() {
-        Path file = repoRoot().resolve("crds").resolve(CRD_NAME + "-v1.yaml");
+        CRD_NAMES.forEach(this::applyCrd);
+    }
+
+    private void applyCrd(String name) {
+        Path file = repoRoot().resolve("crds").resolve(name + "-v1.yaml");
         CustomResourceDefinition crd;
         try (InputStream in = Files.newInputStream(file)) {
             crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);

@@ -99,6 +99,12 @@ public record DatabaseMigrationSpec(
     public static final int DEFAULT_BACKOFF_LIMIT = 2;
     public static final int DEFAULT_HISTORY_LIMIT = 10;
 
+    /** This spec for another database: a DatabaseMigrationSet's template made one target's spec. */
+    public DatabaseMigrationSpec withDatabase(DatabaseSpec other) {
+        return new DatabaseMigrationSpec(other, migrations, targetRevision, steps, backup, backoffLimit, suspend, safety,
+                verify, onFailure, allowDowngrade, jobTemplate, rehearsal, baseline, historyLimit);
+    }
+
     public int historyLimitOrDefault() {
         return historyLimit == null ? DEFAULT_HISTORY_LIMIT : historyLimit;
     }

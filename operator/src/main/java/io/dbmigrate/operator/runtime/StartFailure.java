@@ -35,7 +35,7 @@ public final class StartFailure {
                 case 401 -> "the API server refused its credentials (401 Unauthorized)";
                 case 403 -> "the API server forbade a request (403 Forbidden): " + firstLine(api.getMessage())
                         + "; see the permissions in charts/dbmigrate-operator/README.md";
-                case 404 -> "the API server does not know databasemigrations.dbmigrate.io (404): apply the CRD first, "
+                case 404 -> "the API server does not know a dbmigrate.io resource (404: databasemigrations or databasemigrationsets): apply the CRDs first, "
                         + "kubectl apply -f crds/";
                 default -> "the API server answered " + api.getCode() + ": " + firstLine(api.getMessage());
             };

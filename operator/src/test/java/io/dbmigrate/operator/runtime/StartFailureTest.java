@@ -26,7 +26,7 @@ class StartFailureTest {
     @Test
     void aMissingCrdIsNamedWithItsFix() {
         assertEquals("cannot start the operator: kubeconfig /home/ops/.kube/config names https://10.0.0.1:6443/, and the "
-                        + "API server does not know databasemigrations.dbmigrate.io (404): apply the CRD first, kubectl apply -f crds/",
+                        + "API server does not know a dbmigrate.io resource (404: databasemigrations or databasemigrationsets): apply the CRDs first, kubectl apply -f crds/",
                 StartFailure.describe(SERVER, KUBECONFIG, new KubernetesClientException("Failure executing: GET", 404, null)));
         assertEquals("cannot start the operator: kubeconfig /home/ops/.kube/config names https://10.0.0.1:6443/, and the "
                         + "API server refused its credentials (401 Unauthorized)",

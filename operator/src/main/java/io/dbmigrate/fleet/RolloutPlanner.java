@@ -1,0 +1,324 @@
+package io.dbmigrate.fleet;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
+import io.dbmigrate.api.v1alpha1.FailedTarget;
+import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
+import io.dbmigrate.api.v1alpha1.RolloutSpec;
+import io.dbmigrate.api.v1alpha1.SetPhase;
+import io.dbmigrate.api.v1alpha1.TargetSpec;
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.decide.Gates;
+import io.dbmigrate.status.KstatusConditions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The rollout of a set, decided from its spec, its targets and its children alone (no I/O). Per set generation:
+ * <ol>
+ *   <li>the canary: the first targets in order, at most maxParallel at once;</li>
+ *   <li>once every canary succeeded, the gate: none, the annotation dbmigrate.io/approve=canary, or a pause after the
+ *   canary's last success;</li>
+ *   <li>the rest in order, at most maxParallel running at once;</li>
+ * </ol>
+ * and throughout: no new child once more than maxFailures failed (running ones finish), none while suspended, and a
+ * failed child named by the retry annotation made anew. A target added later is simply pending, and starts on its own
+ * once the canary is passed. The children are the rollout's memory, not the status (which may be read stale): each
+ * says its set generation and whether it is a canary, and a child of this generation that is no canary means the gate
+ * was passed.
+ */
+public final class RolloutPlanner {
+    /** How often the Secrets of a secrets generator are listed again, for tenants added since. */
+    public static final Duration SECRETS_RECHECK = Duration.ofMinutes(1);
+
+    private RolloutPlanner() {
+    }
+
+    public static long generation(DatabaseMigrationSet set) {
+        Long generation = set.getMetadata().getGeneration();
+        return generation == null ? 1L : generation;
+    }
+
+    static SetReconciliation plan(SetObservation observation, List<String> problems) {
+        DatabaseMigrationSet set = observation.set();
+        if (!problems.isEmpty()) {
+            String message = "Invalid spec: " + String.join("; ", problems);
+            DatabaseMigrationSetStatus previous = set.getStatus();
+            DatabaseMigrationSetStatus status = status(set, observation.now(), SetPhase.Failed, SetReason.InvalidSpec,
+                    message, false, true, previous == null ? new Counts(0, 0, 0, 0, 0) : Counts.of(previous),
+                    previous == null ? null : previous.failedTargets());
+            return new SetReconciliation(observation, List.of(), Set.of(), false, status, Optional.empty());
+        }
+        return new Rollout(observation).plan();
+    }
+
+    private record Counts(int targets, int pending, int running, int succeeded, int failed) {
+        static Counts of(DatabaseMigrationSetStatus status) {
+            return new Counts(zero(status.targets()), zero(status.pending()), zero(status.running()),
+                    zero(status.succeeded()), zero(status.failed()));
+        }
+
+        private static int zero(Integer value) {
+            return value == null ? 0 : value;
+        }
+    }
+
+    /** One reconcile's rollout, worked out step by step. */
+    private static final class Rollout {
+        private final SetObservation observation;
+        private final DatabaseMigrationSet set;
+        private final RolloutSpec rollout;
+        private final long generation;
+        private final TargetGenerator.Targets targets;
+        // The targets whose child is of this generation, and those still to write (absent or older), in order.
+        private final Map<String, ObservedChild> current = new LinkedHashMap<>();
+        private final List<TargetSpec> pending = new ArrayList<>();
+        private final List<ChildWrite> writes = new ArrayList<>();
+        private final Set<String> retried = new LinkedHashSet<>();
+        private final Set<String> haveChild;
+        private int running;
+
+        Rollout(SetObservation observation) {
+            this.observation = observation;
+            this.set = observation.set();
+            this.rollout = set.getSpec().rolloutOrDefault();
+            this.generation = generation(set);
+            this.targets = TargetGenerator.generate(set, observation.secrets());
+            Map<String, ObservedChild> byTarget = new LinkedHashMap<>();
+            for (DatabaseMigration child : observation.children()) {
+                ObservedChild observed = ObservedChild.of(child);
+                if (ChildFactory.owns(set, child) && observed.target() != null) {
+                    byTarget.put(observed.target(), observed);
+                }
+            }
+            haveChild = byTarget.keySet();
+            for (TargetSpec target : targets.valid()) {
+                ObservedChild child = byTarget.get(target.name());
+                if (child == null || child.setGeneration() < generation) {
+                    pending.add(target);
+                } else {
+                    current.put(target.name(), child);
+                }
+            }
+            running = (int) current.values().stream().filter(c -> c.state() == ObservedChild.State.RUNNING).count();
+        }
+
+        SetReconciliation plan() {
+            Set<String> spentRetries = retries();
+            int canarySize = rollout.canarySize(targets.valid().size());
+            boolean hasRest = targets.valid().size() > canarySize;
+            boolean passed = !hasRest || current.values().stream().anyMatch(c -> !c.canary());
+            Gate gate = Gate.OPEN;
+            Instant pauseEnds = null;
+            boolean spendsApproval = false;
+            if (!passed) {
+                long canaries = current.values().stream().filter(ObservedChild::canary).count();
+                if (mayStart()) {
+                    canaries += start((int) (canarySize - canaries), true);
+                }
+                List<ObservedChild> canaryChildren = current.values().stream().filter(ObservedChild::canary)
+                        .filter(c -> !retried.contains(c.target())).toList();
+                long succeeded = canaryChildren.stream().filter(c -> c.state() == ObservedChild.State.SUCCEEDED).count();
+                if (canaryChildren.stream().anyMatch(c -> c.state() == ObservedChild.State.FAILED)) {
+                    gate = Gate.CANARY_FAILED;
+                } else if (canaries < canarySize || succeeded < canarySize) {
+                    gate = Gate.CANARY_RUNNING;
+                } else {
+                    RolloutGateSpec spec = rollout.gate();
+                    if (spec != null && spec.approvalRequired()) {
+                        boolean approved = Gates.listed(set.getMetadata().getAnnotations(), Gates.APPROVE_ANNOTATION)
+                                .contains(RolloutGateSpec.CANARY);
+                        gate = approved ? Gate.OPEN : Gate.AWAITING_APPROVAL;
+                        spendsApproval = approved;
+                    } else if (spec != null && spec.pause() != null) {
+                        pauseEnds = lastSuccess(canaryChildren).plus(pause(spec));
+                        gate = observation.now().isBefore(pauseEnds) ? Gate.AWAITING_PAUSE : Gate.OPEN;
+                    }
+                }
+                passed = gate == Gate.OPEN;
+            }
+            int startedRest = passed && mayStart() ? start(Integer.MAX_VALUE, false) : 0;
+            // The approval is used up with the first of the rest it let start; until then it stays for the next reconcile.
+            spendsApproval = spendsApproval && startedRest > 0;
+            return new SetReconciliation(observation, List.copyOf(writes), spentRetries, spendsApproval,
+                    status(gate), requeue(pauseEnds));
+        }
+
+        // A failed child of this generation that the annotation names is made anew; every name is spent, so a name
+        // given before its target failed (or of no target) does not retry it later by surprise. Held while suspended.
+        private Set<String> retries() {
+            Set<String> names = retryNames();
+            if (names.isEmpty() || rollout.suspended()) {
+                return Set.of();
+            }
+            for (TargetSpec target : targets.valid()) {
+                ObservedChild child = current.get(target.name());
+                if (child != null && child.state() == ObservedChild.State.FAILED && names.contains(target.name())) {
+                    writes.add(new ChildWrite(ChildWrite.Kind.RECREATE, ChildFactory.child(set, target, child.canary()),
+                            child.uid()));
+                    retried.add(target.name());
+                    running++;
+                }
+            }
+            return names;
+        }
+
+        private Set<String> retryNames() {
+            return Gates.listed(set.getMetadata().getAnnotations(), DatabaseMigrationSet.RETRY_ANNOTATION);
+        }
+
+        private boolean mayStart() {
+            return !rollout.suspended() && !halted();
+        }
+
+        private boolean halted() {
+            return failed() > rollout.maxFailuresOrDefault();
+        }
+
+        private int failed() {
+            int failedChildren = (int) current.values().stream()
+                    .filter(c -> c.state() == ObservedChild.State.FAILED && !retried.contains(c.target())).count();
+            return failedChildren + targets.invalid().size();
+        }
+
+        // Writes up to `wanted` pending targets in order, within maxParallel; how many it wrote.
+        private int start(int wanted, boolean canary) {
+            int started = 0;
+            while (started < wanted && !pending.isEmpty() && running < rollout.maxParallelOrDefault()) {
+                TargetSpec target = pending.remove(0);
+                writes.add(new ChildWrite(haveChild.contains(target.name()) ? ChildWrite.Kind.UPDATE : ChildWrite.Kind.CREATE,
+                        ChildFactory.child(set, target, canary), null));
+                running++;
+                started++;
+            }
+            return started;
+        }
+
+        private static Instant lastSuccess(List<ObservedChild> canaries) {
+            return canaries.stream().map(ObservedChild::finishedAt).filter(t -> t != null).map(Instant::parse)
+                    .max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
+        }
+
+        private static Duration pause(RolloutGateSpec gate) {
+            try {
+                return Durations.parse("spec.rollout.gate.pause", gate.pause());
+            } catch (RunnerException e) {
+                throw new IllegalStateException("validated before planning", e);
+            }
+        }
+
+        private Optional<Duration> requeue(Instant pauseEnds) {
+            Duration next = null;
+            if (pauseEnds != null && observation.now().isBefore(pauseEnds)) {
+                // A second past the end, it is over.
+                next = Duration.between(observation.now(), pauseEnds).plusSeconds(1);
+            }
+            boolean secrets = set.getSpec().generatorsOrEmpty().stream().anyMatch(g -> g.secrets() != null);
+            if (secrets && (next == null || next.compareTo(SECRETS_RECHECK) > 0)) {
+                next = SECRETS_RECHECK;
+            }
+            return Optional.ofNullable(next);
+        }
+
+        private DatabaseMigrationSetStatus status(Gate gate) {
+            int succeeded = (int) current.values().stream()
+                    .filter(c -> c.state() == ObservedChild.State.SUCCEEDED).count();
+            int failed = failed();
+            int total = targets.valid().size() + targets.invalid().size();
+            Counts counts = new Counts(total, pending.size(), running, succeeded, failed);
+            List<FailedTarget> failedTargets = failedTargets();
+            String tally = succeeded + " of " + total + " targets succeeded, " + running + " running, " + pending.size()
+                    + " pending, " + failed + " failed";
+            Instant now = observation.now();
+            if (total == 0) {
+                return RolloutPlanner.status(set, now, SetPhase.Succeeded, SetReason.Succeeded,
+                        "No targets: the generators gave none", false, false, counts, null);
+            }
+            if (running == 0 && pending.isEmpty()) {
+                return failed == 0
+                        ? RolloutPlanner.status(set, now, SetPhase.Succeeded, SetReason.Succeeded,
+                                "All " + total + " targets migrated", false, false, counts, null)
+                        : RolloutPlanner.status(set, now, SetPhase.Failed, SetReason.TargetsFailed,
+                                tally + failures(failedTargets), false, true, counts, failedTargets);
+            }
+            if (!pending.isEmpty() && rollout.suspended()) {
+                return RolloutPlanner.status(set, now, SetPhase.Suspended, SetReason.Suspended,
+                        "Suspended: no new target starts; " + tally, false, false, counts, failedTargets);
+            }
+            SetReason stop = !pending.isEmpty() && halted() ? SetReason.RolloutHalted
+                    : gate == Gate.CANARY_FAILED ? SetReason.CanaryFailed : null;
+            if (stop != null) {
+                String why = stop == SetReason.RolloutHalted
+                        ? "Rollout halted: " + failed + " failed, more than maxFailures " + rollout.maxFailuresOrDefault()
+                        : "Rollout halted: a canary target failed";
+                String message = why + "; " + tally + failures(failedTargets)
+                        + (running > 0 ? "; the running ones finish" : "");
+                return running > 0
+                        ? RolloutPlanner.status(set, now, SetPhase.Progressing, stop, message, true, false, counts,
+                                failedTargets)
+                        : RolloutPlanner.status(set, now, SetPhase.Failed, stop, message, false, true, counts,
+                                failedTargets);
+            }
+            if (gate == Gate.AWAITING_APPROVAL) {
+                return RolloutPlanner.status(set, now, SetPhase.AwaitingGate, SetReason.AwaitingApproval,
+                        "The canary succeeded; the rest waits for kubectl annotate dbms " + set.getMetadata().getName()
+                                + " " + Gates.APPROVE_ANNOTATION + "=" + RolloutGateSpec.CANARY + "; " + tally,
+                        true, false, counts, failedTargets);
+            }
+            if (gate == Gate.AWAITING_PAUSE) {
+                return RolloutPlanner.status(set, now, SetPhase.AwaitingGate, SetReason.AwaitingPause,
+                        "The canary succeeded; the rest waits for the pause of " + rollout.gate().pause() + "; " + tally,
+                        true, false, counts, failedTargets);
+            }
+            return RolloutPlanner.status(set, now, SetPhase.Progressing, SetReason.Progressing, tally, true, false,
+                    counts, failedTargets);
+        }
+
+        // Newest first; invalid targets, which have no time, before all.
+        private List<FailedTarget> failedTargets() {
+            List<FailedTarget> failed = new ArrayList<>(targets.invalid());
+            current.values().stream()
+                    .filter(c -> c.state() == ObservedChild.State.FAILED && !retried.contains(c.target()))
+                    .map(c -> new FailedTarget(c.target(), c.name(), c.reason(), c.message(), c.finishedAt()))
+                    .sorted(Comparator.comparing(FailedTarget::failedAt,
+                            Comparator.nullsFirst(Comparator.<String>naturalOrder())).reversed())
+                    .forEach(failed::add);
+            return failed.size() > DatabaseMigrationSetStatus.FAILED_LIMIT
+                    ? List.copyOf(failed.subList(0, DatabaseMigrationSetStatus.FAILED_LIMIT)) : List.copyOf(failed);
+        }
+
+        private String failures(List<FailedTarget> failed) {
+            if (failed.isEmpty()) {
+                return "";
+            }
+            String names = failed.stream().limit(3).map(FailedTarget::target).collect(Collectors.joining(", "));
+            return " (" + names + (failed.size() > 3 ? ", ..." : "") + "); retry with kubectl annotate dbms "
+                    + set.getMetadata().getName() + " " + DatabaseMigrationSet.RETRY_ANNOTATION + "=" + failed.get(0).target();
+        }
+    }
+
+    private enum Gate { OPEN, CANARY_RUNNING, CANARY_FAILED, AWAITING_APPROVAL, AWAITING_PAUSE }
+
+    private static DatabaseMigrationSetStatus status(DatabaseMigrationSet set, Instant now, SetPhase phase, SetReason reason,
+                                                     String message, boolean reconciling, boolean stalled, Counts counts,
+                                                     List<FailedTarget> failedTargets) {
+        long generation = generation(set);
+        DatabaseMigrationSetStatus previous = set.getStatus();
+        return new DatabaseMigrationSetStatus(generation, phase, message, counts.targets(), counts.pending(),
+                counts.running(), counts.succeeded(), counts.failed(),
+                failedTargets == null || failedTargets.isEmpty() ? null : failedTargets,
+                KstatusConditions.of(previous == null ? List.of() : previous.conditionsOrEmpty(), generation, now,
+                        phase == SetPhase.Succeeded, reconciling, stalled, reason.name(), message));
+    }
+}

@@ -1,0 +1,17 @@
+package io.dbmigrate.fleet;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one reconcile of a set knows, read at one time: the set, the Secrets each secrets generator matched, and
+ * the DatabaseMigrations in its namespace (the planner keeps those the set owns).
+ *
+ * @param secrets per secrets generator (its index in spec.generators), the Secrets its selector matched
+ */
+public record SetObservation(DatabaseMigrationSet set, Map<Integer, List<DatabaseSecret>> secrets,
+                             List<DatabaseMigration> children, Instant now) {
+}

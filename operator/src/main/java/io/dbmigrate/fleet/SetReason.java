@@ -1,0 +1,29 @@
+package io.dbmigrate.fleet;
+
+/**
+ * The condition and Event reasons of a DatabaseMigrationSet, each written as its name. Kept apart from
+ * {@link io.dbmigrate.status.Reasons}, whose every reason has a section in docs/troubleshooting.md: these get theirs
+ * with the fleet guide.
+ */
+public enum SetReason {
+    /** Targets migrate, or wait for a free slot. */
+    Progressing,
+    AwaitingApproval,
+    AwaitingPause,
+    Suspended,
+    Succeeded,
+    /** More targets failed than spec.rollout.maxFailures allows: no new one starts. */
+    RolloutHalted,
+    /** A canary target failed: the rest never starts. */
+    CanaryFailed,
+    /** Every target ended, some failed, within spec.rollout.maxFailures. */
+    TargetsFailed,
+    /** A generated target cannot be migrated: a Secret without a key, a name taken. */
+    InvalidTarget,
+    InvalidSpec,
+    // Events of the set's writes.
+    /** A target's DatabaseMigration was created (or given a new set generation's spec). */
+    TargetStarted,
+    /** A failed target's DatabaseMigration was made anew for the retry annotation. */
+    TargetRetried
+}

@@ -1,0 +1,67 @@
+package io.dbmigrate.operator;
+
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import io.dbmigrate.fleet.SetObservation;
+import io.dbmigrate.fleet.SetReconciliation;
+import io.dbmigrate.validate.SetValidator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * A DatabaseMigrationSet's reconcile: observe ({@link SetObserver}), decide ({@link SetReconciliation}, pure), write
+ * the children and spend the annotations ({@link SetEffects}), write the status ({@link SetStatusWriter}), each with
+ * its Events. Each child
+ * is then an ordinary DatabaseMigration, reconciled by {@link DatabaseMigrationReconciler} with all its guarantees;
+ * its status changes wake the set through the children's informer. Not generation-aware: the approve and retry
+ * annotations leave the generation alone.
+ */
+@ControllerConfiguration(name = DatabaseMigrationSetReconciler.NAME, generationAwareEventProcessing = false)
+public class DatabaseMigrationSetReconciler implements Reconciler<DatabaseMigrationSet> {
+    public static final String NAME = "databasemigrationset";
+
+    private final SetObserver observer;
+    private final SetEffects effects;
+    private final SetStatusWriter status;
+
+    public DatabaseMigrationSetReconciler(KubernetesClient client, Clock clock) {
+        EventRecorder events = new EventRecorder(client, clock);
+        this.observer = new SetObserver(client, clock);
+        this.effects = new SetEffects(client, events);
+        this.status = new SetStatusWriter(client, events);
+    }
+
+    @Override
+    public List<EventSource<?, DatabaseMigrationSet>> prepareEventSources(EventSourceContext<DatabaseMigrationSet> context) {
+        // The children, mapped back to their set by the controller reference. No label selector: the test API server
+        // has only equality selectors, and a child's set is in its owner reference anyway.
+        InformerEventSourceConfiguration<DatabaseMigration> children = InformerEventSourceConfiguration
+                .from(DatabaseMigration.class, DatabaseMigrationSet.class)
+                .withName("children")
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DatabaseMigrationSet.class))
+                .build();
+        return List.of(new InformerEventSource<>(children, context));
+    }
+
+    @Override
+    public UpdateControl<DatabaseMigrationSet> reconcile(DatabaseMigrationSet set, Context<DatabaseMigrationSet> context) {
+        List<String> problems = SetValidator.problems(set);
+        SetObservation observation = observer.observe(set, context, problems.isEmpty());
+        SetReconciliation outcome = SetReconciliation.of(observation, problems);
+        effects.carryOut(outcome);
+        status.update(set, outcome.status());
+        UpdateControl<DatabaseMigrationSet> control = UpdateControl.noUpdate();
+        outcome.requeue().ifPresent(control::rescheduleAfter);
+        return control;
+    }
+}

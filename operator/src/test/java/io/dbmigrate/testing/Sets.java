@@ -1,0 +1,74 @@
+package io.dbmigrate.testing;
+
+import io.dbmigrate.api.v1alpha1.CanarySpec;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
+import io.dbmigrate.api.v1alpha1.RolloutSpec;
+import io.dbmigrate.api.v1alpha1.SecretsGeneratorSpec;
+import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** DatabaseMigrationSets for tests: every field starts valid; the template is {@link Resources#migration()}'s spec. */
+public final class Sets {
+    public static final String SET = "tenants";
+    public static final String SET_UID = "5d1c7a2b-3e4f-4a5b-8c6d-7e8f9a0b1c2d";
+
+    private Sets() {
+    }
+
+    /** A tenant database, its credentials in the Secret of the same name. */
+    public static TargetSpec target(String name) {
+        return new TargetSpec(name, new DatabaseSpec("db-" + name + ".tenants.svc", 5432, name.replace('-', '_'),
+                SslMode.PREFER, new CredentialsSecretRef(name, null, null)));
+    }
+
+    public static List<TargetSpec> targets(String... names) {
+        List<TargetSpec> targets = new ArrayList<>();
+        for (String name : names) {
+            targets.add(target(name));
+        }
+        return targets;
+    }
+
+    public static DatabaseMigrationSpec template() {
+        return Resources.migration().build().getSpec().withDatabase(null);
+    }
+
+    public static RolloutSpec rollout(Integer canary, RolloutGateSpec gate, Integer maxParallel, Integer maxFailures,
+                                      Boolean suspend) {
+        return new RolloutSpec(canary == null ? null : new CanarySpec(canary, null), gate, maxParallel, maxFailures,
+                suspend);
+    }
+
+    public static GeneratorSpec list(List<TargetSpec> targets) {
+        return new GeneratorSpec(targets, null);
+    }
+
+    public static GeneratorSpec secrets(Map<String, String> labels) {
+        return new GeneratorSpec(null, new SecretsGeneratorSpec(labels, null));
+    }
+
+    public static DatabaseMigrationSet set(RolloutSpec rollout, GeneratorSpec... generators) {
+        return set(new DatabaseMigrationSetSpec(template(), List.of(generators), rollout), 1L, Map.of(), null);
+    }
+
+    public static DatabaseMigrationSet set(DatabaseMigrationSetSpec spec, long generation, Map<String, String> annotations,
+                                           DatabaseMigrationSetStatus status) {
+        DatabaseMigrationSet set = new DatabaseMigrationSet();
+        set.setMetadata(new ObjectMetaBuilder().withName(SET).withNamespace(Resources.NAMESPACE).withUid(SET_UID)
+                .withGeneration(generation).withAnnotations(annotations).build());
+        set.setSpec(spec);
+        set.setStatus(status);
+        return set;
+    }
+}

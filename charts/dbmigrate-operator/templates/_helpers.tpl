@@ -57,7 +57,7 @@ checks that the two agree and that the operator's recorded API requests need no 
   verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -39,9 +39,6 @@ import java.util.stream.Collectors;
  * was passed.
  */
 public final class RolloutPlanner {
-    /** How often the Secrets of a secrets generator are listed again, for tenants added since. */
-    public static final Duration SECRETS_RECHECK = Duration.ofMinutes(1);
-
     private RolloutPlanner() {
     }
 
@@ -218,17 +215,13 @@ public final class RolloutPlanner {
             }
         }
 
+        /** Only a pause needs the clock; everything else (children, Secrets, annotations) wakes the set by a watch. */
         private Optional<Duration> requeue(Instant pauseEnds) {
-            Duration next = null;
             if (pauseEnds != null && observation.now().isBefore(pauseEnds)) {
                 // A second past the end, it is over.
-                next = Duration.between(observation.now(), pauseEnds).plusSeconds(1);
+                return Optional.of(Duration.between(observation.now(), pauseEnds).plusSeconds(1));
             }
-            boolean secrets = set.getSpec().generatorsOrEmpty().stream().anyMatch(g -> g.secrets() != null);
-            if (secrets && (next == null || next.compareTo(SECRETS_RECHECK) > 0)) {
-                next = SECRETS_RECHECK;
-            }
-            return Optional.ofNullable(next);
+            return Optional.empty();
         }
 
         private DatabaseMigrationSetStatus status(Gate gate) {

@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.fleet.SetObservation;
 import io.dbmigrate.fleet.SetReconciliation;
 import io.dbmigrate.validate.SetValidator;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -12,11 +13,13 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A DatabaseMigrationSet's reconcile: observe ({@link SetObserver}), decide ({@link SetReconciliation}, pure), write
@@ -36,7 +39,7 @@ public class DatabaseMigrationSetReconciler implements Reconciler<DatabaseMigrat
 
     public DatabaseMigrationSetReconciler(KubernetesClient client, Clock clock) {
         EventRecorder events = new EventRecorder(client, clock);
-        this.observer = new SetObserver(client, clock);
+        this.observer = new SetObserver(clock);
         this.effects = new SetEffects(client, events);
         this.status = new SetStatusWriter(client, events);
     }
@@ -50,7 +53,19 @@ public class DatabaseMigrationSetReconciler implements Reconciler<DatabaseMigrat
                 .withName("children")
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DatabaseMigrationSet.class))
                 .build();
-        return List.of(new InformerEventSource<>(children, context));
+        // Every Secret of the watched namespaces (a set's selector is the user's, so the informer cannot filter), kept
+        // slim: a new tenant's Secret wakes the sets whose selector it matches, with no polling.
+        InformerEventSourceConfiguration<Secret> secrets = InformerEventSourceConfiguration
+                .from(Secret.class, DatabaseMigrationSet.class)
+                .withName(SetObserver.SECRETS)
+                .withItemStore(new DatabaseSecretStore())
+                .withSecondaryToPrimaryMapper((Secret secret) -> context.getPrimaryCache()
+                        .list(secret.getMetadata().getNamespace())
+                        .filter(set -> SetObserver.selects(set, secret))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .build();
+        return List.of(new InformerEventSource<>(children, context), new InformerEventSource<>(secrets, context));
     }
 
     @Override

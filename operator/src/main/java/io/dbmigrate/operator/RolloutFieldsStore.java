@@ -4,23 +4,16 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpecBuilder;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
  * The Deployment informer's cache, keeping of each Deployment only what a rollout gate judges (generation, replicas,
  * status). Deployments are the application's, and the informer sees every one in the watched namespaces: their pod
  * templates (containers, env, volumes) are most of their size, and the operator never reads them.
  */
-final class RolloutFieldsStore extends BasicItemStore<Deployment> {
+final class RolloutFieldsStore extends SlimItemStore<Deployment> {
 
     RolloutFieldsStore() {
-        super(Cache::metaNamespaceKeyFunc);
-    }
-
-    @Override
-    public Deployment put(String key, Deployment deployment) {
-        return super.put(key, slim(deployment));
+        super(RolloutFieldsStore::slim);
     }
 
     static Deployment slim(Deployment deployment) {

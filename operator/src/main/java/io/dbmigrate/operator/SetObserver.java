@@ -5,38 +5,58 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
 import io.dbmigrate.fleet.DatabaseSecret;
 import io.dbmigrate.fleet.SetObservation;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a set's reconcile knows: its children from the informer, and for each secrets generator the Secrets its
- * selector matches, listed from the API server (a list per reconcile, instead of a watch on every Secret).
+ * What a set's reconcile knows, all from informer caches: its children, and for each secrets generator the Secrets
+ * its selector matches (slim: see {@link DatabaseSecretStore}). Nothing is listed from the API server, so a set at
+ * rest costs no requests.
  */
 final class SetObserver {
-    private final KubernetesClient client;
+    static final String SECRETS = "secrets";
+
     private final Clock clock;
 
-    SetObserver(KubernetesClient client, Clock clock) {
-        this.client = client;
+    SetObserver(Clock clock) {
         this.clock = clock;
     }
 
-    /** @param valid whether the spec is valid: an invalid one's selectors are not listed */
+    /** @param valid whether the spec is valid: an invalid one's selectors are not read */
     SetObservation observe(DatabaseMigrationSet set, Context<DatabaseMigrationSet> context, boolean valid) {
         Map<Integer, List<DatabaseSecret>> secrets = new HashMap<>();
         List<GeneratorSpec> generators = valid ? set.getSpec().generatorsOrEmpty() : List.of();
         for (int i = 0; i < generators.size(); i++) {
             if (generators.get(i).secrets() != null) {
-                secrets.put(i, client.secrets().inNamespace(set.getMetadata().getNamespace())
-                        .withLabels(generators.get(i).secrets().matchLabels()).list().getItems().stream()
+                Map<String, String> selector = generators.get(i).secrets().matchLabels();
+                secrets.put(i, secretInformer(context).list(set.getMetadata().getNamespace(), s -> matches(selector, s))
                         .map(DatabaseSecret::of).toList());
             }
         }
         List<DatabaseMigration> children = List.copyOf(context.getSecondaryResources(DatabaseMigration.class));
         return new SetObservation(set, secrets, children, clock.instant());
+    }
+
+    /** Whether one of the set's secrets generators selects the Secret. */
+    static boolean selects(DatabaseMigrationSet set, Secret secret) {
+        return set.getSpec() != null && set.getSpec().generatorsOrEmpty().stream()
+                .anyMatch(g -> g.secrets() != null && matches(g.secrets().matchLabels(), secret));
+    }
+
+    private static boolean matches(Map<String, String> selector, Secret secret) {
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        return selector != null && !selector.isEmpty() && labels != null
+                && labels.entrySet().containsAll(selector.entrySet());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InformerEventSource<Secret, DatabaseMigrationSet> secretInformer(Context<DatabaseMigrationSet> context) {
+        return (InformerEventSource<Secret, DatabaseMigrationSet>) context.eventSourceRetriever()
+                .getEventSourceFor(Secret.class, SECRETS);
     }
 }

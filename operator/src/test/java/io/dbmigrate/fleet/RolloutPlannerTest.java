@@ -416,7 +416,7 @@ class RolloutPlannerTest {
         assertEquals(new FailedTarget("broken-app", null, SetReason.InvalidTarget.name(), "Secret broken-app has no dbname, "
                 + "password (a database Secret holds host, port, dbname, user or username, password)", null),
                 outcome.status().failedTargets().get(0));
-        assertEquals(Optional.of(RolloutPlanner.SECRETS_RECHECK), outcome.requeue(), "new tenants are looked for");
+        assertEquals(Optional.empty(), outcome.requeue(), "the Secrets informer wakes it for a new tenant: no polling");
     }
 
     @Test

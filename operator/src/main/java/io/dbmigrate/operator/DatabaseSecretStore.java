@@ -1,7 +1,6 @@
 package io.dbmigrate.operator;
 
 import io.dbmigrate.api.v1alpha1.SecretsGeneratorSpec;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.LinkedHashMap;
@@ -35,17 +34,10 @@ final class DatabaseSecretStore extends SlimItemStore<Secret> {
                 }
             });
         }
-        var metadata = secret.getMetadata();
         return new SecretBuilder()
                 .withApiVersion(secret.getApiVersion())
                 .withKind(secret.getKind())
-                .withMetadata(new ObjectMetaBuilder()
-                        .withName(metadata.getName())
-                        .withNamespace(metadata.getNamespace())
-                        .withUid(metadata.getUid())
-                        .withResourceVersion(metadata.getResourceVersion())
-                        .withLabels(metadata.getLabels())
-                        .build())
+                .withMetadata(identity(secret).withLabels(secret.getMetadata().getLabels()).build())
                 .withData(data)
                 .build();
     }

@@ -1,6 +1,5 @@
 package io.dbmigrate.operator;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpecBuilder;
@@ -17,18 +16,11 @@ final class RolloutFieldsStore extends SlimItemStore<Deployment> {
     }
 
     static Deployment slim(Deployment deployment) {
-        var metadata = deployment.getMetadata();
         var spec = deployment.getSpec();
         return new DeploymentBuilder()
                 .withApiVersion(deployment.getApiVersion())
                 .withKind(deployment.getKind())
-                .withMetadata(new ObjectMetaBuilder()
-                        .withName(metadata.getName())
-                        .withNamespace(metadata.getNamespace())
-                        .withUid(metadata.getUid())
-                        .withGeneration(metadata.getGeneration())
-                        .withResourceVersion(metadata.getResourceVersion())
-                        .build())
+                .withMetadata(identity(deployment).withGeneration(deployment.getMetadata().getGeneration()).build())
                 .withSpec(spec == null ? null : new DeploymentSpecBuilder()
                         .withReplicas(spec.getReplicas())
                         .withPaused(spec.getPaused())

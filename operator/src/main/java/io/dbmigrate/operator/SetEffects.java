@@ -25,18 +25,10 @@ import org.slf4j.LoggerFactory;
  * A set reconcile's effects as API writes: its children created, updated or made anew, in rollout order; then the
  * retry and approval annotations it used up, each patched only if it still holds what was read.
  */
-final class SetEffects {
+record SetEffects(KubernetesClient client, EventRecorder events) {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationSetReconciler.class);
     private static final List<String> SET_ANNOTATIONS = List.of(DatabaseMigrationSet.TARGET_ANNOTATION,
             DatabaseMigrationSet.SET_GENERATION_ANNOTATION, DatabaseMigrationSet.CANARY_ANNOTATION);
-
-    private final KubernetesClient client;
-    private final EventRecorder events;
-
-    SetEffects(KubernetesClient client, EventRecorder events) {
-        this.client = client;
-        this.events = events;
-    }
 
     void carryOut(SetReconciliation outcome) {
         DatabaseMigrationSet set = outcome.set();

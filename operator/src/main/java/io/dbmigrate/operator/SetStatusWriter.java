@@ -16,16 +16,8 @@ import org.slf4j.LoggerFactory;
  * The one place a set's status is written: the whole status as a JSON patch, skipped when nothing changed; then an
  * Event when the phase or its reason moved (a Warning when the rollout failed).
  */
-final class SetStatusWriter {
+record SetStatusWriter(KubernetesClient client, EventRecorder events) {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationSetReconciler.class);
-
-    private final KubernetesClient client;
-    private final EventRecorder events;
-
-    SetStatusWriter(KubernetesClient client, EventRecorder events) {
-        this.client = client;
-        this.events = events;
-    }
 
     void update(DatabaseMigrationSet set, DatabaseMigrationSetStatus after) {
         if (Objects.equals(set.getStatus(), after)) {

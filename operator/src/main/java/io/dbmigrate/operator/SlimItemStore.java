@@ -1,6 +1,7 @@
 package io.dbmigrate.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.function.UnaryOperator;
@@ -21,5 +22,15 @@ class SlimItemStore<T extends HasMetadata> extends BasicItemStore<T> {
     @Override
     public T put(String key, T resource) {
         return super.put(key, slim.apply(resource));
+    }
+
+    /** What every slim copy keeps of the metadata: its identity and the resourceVersion the informer compares. */
+    static ObjectMetaBuilder identity(HasMetadata resource) {
+        var metadata = resource.getMetadata();
+        return new ObjectMetaBuilder()
+                .withName(metadata.getName())
+                .withNamespace(metadata.getNamespace())
+                .withUid(metadata.getUid())
+                .withResourceVersion(metadata.getResourceVersion());
     }
 }

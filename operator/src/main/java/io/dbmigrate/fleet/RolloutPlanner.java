@@ -4,6 +4,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
+import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SetPhase;
@@ -40,6 +42,20 @@ import java.util.stream.Collectors;
  */
 public final class RolloutPlanner {
     private RolloutPlanner() {
+    }
+
+    /** How long a query generator's catalog read holds: its interval, or 5 minutes. */
+    public static Duration catalogInterval(QueryGeneratorSpec query) {
+        return query.interval() == null ? QueryGeneratorSpec.DEFAULT_INTERVAL
+                : validDuration("spec.generators[].query.interval", query.interval());
+    }
+
+    private static Duration validDuration(String field, String text) {
+        try {
+            return Durations.parse(field, text);
+        } catch (RunnerException e) {
+            throw new IllegalStateException("validated before planning", e);
+        }
     }
 
     public static long generation(DatabaseMigrationSet set) {
@@ -91,7 +107,7 @@ public final class RolloutPlanner {
             this.set = observation.set();
             this.rollout = set.getSpec().rolloutOrDefault();
             this.generation = generation(set);
-            this.targets = TargetGenerator.generate(set, observation.secrets());
+            this.targets = TargetGenerator.generate(observation);
             Map<String, ObservedChild> byTarget = new LinkedHashMap<>();
             for (DatabaseMigration child : observation.children()) {
                 ObservedChild observed = ObservedChild.of(child);
@@ -208,20 +224,28 @@ public final class RolloutPlanner {
         }
 
         private static Duration pause(RolloutGateSpec gate) {
-            try {
-                return Durations.parse("spec.rollout.gate.pause", gate.pause());
-            } catch (RunnerException e) {
-                throw new IllegalStateException("validated before planning", e);
-            }
+            return validDuration("spec.rollout.gate.pause", gate.pause());
         }
 
-        /** Only a pause needs the clock; everything else (children, Secrets, annotations) wakes the set by a watch. */
+        /**
+         * Only a pause and a catalog's next read need the clock; everything else (children, Secrets, annotations)
+         * wakes the set by a watch.
+         */
         private Optional<Duration> requeue(Instant pauseEnds) {
-            if (pauseEnds != null && observation.now().isBefore(pauseEnds)) {
+            List<Instant> due = new ArrayList<>();
+            if (pauseEnds != null) {
                 // A second past the end, it is over.
-                return Optional.of(Duration.between(observation.now(), pauseEnds).plusSeconds(1));
+                due.add(pauseEnds.plusSeconds(1));
             }
-            return Optional.empty();
+            List<GeneratorSpec> generators = set.getSpec().generatorsOrEmpty();
+            for (int i = 0; i < generators.size(); i++) {
+                CatalogRead read = observation.catalogs().get(i);
+                if (generators.get(i).query() != null && read != null) {
+                    due.add(read.at().plus(catalogInterval(generators.get(i).query())));
+                }
+            }
+            return due.stream().filter(observation.now()::isBefore).min(Comparator.naturalOrder())
+                    .map(next -> Duration.between(observation.now(), next));
         }
 
         private DatabaseMigrationSetStatus status(Gate gate) {

@@ -20,6 +20,8 @@ public enum SetReason {
     TargetsFailed,
     /** A generated target cannot be migrated: a Secret without a key, a name taken. */
     InvalidTarget,
+    /** A query generator's catalog could not be read, and no earlier read is known: its targets are unknown. */
+    QueryFailed,
     InvalidSpec,
     // Events of the set's writes.
     /** A target's DatabaseMigration was created (or given a new set generation's spec). */

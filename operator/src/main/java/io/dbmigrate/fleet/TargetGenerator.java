@@ -30,8 +30,10 @@ public final class TargetGenerator {
     private TargetGenerator() {
     }
 
-    /** @param secrets per secrets generator (by its index in spec.generators), the Secrets its selector matched */
-    public static Targets generate(DatabaseMigrationSet set, Map<Integer, List<DatabaseSecret>> secrets) {
+    /** The targets of what one reconcile observed: the set's lists, its selectors' Secrets, its catalogs' rows. */
+    public static Targets generate(SetObservation observation) {
+        DatabaseMigrationSet set = observation.set();
+        Map<Integer, List<DatabaseSecret>> secrets = observation.secrets();
         List<TargetSpec> valid = new ArrayList<>();
         List<FailedTarget> invalid = new ArrayList<>();
         Map<String, String> targetByChild = new HashMap<>();
@@ -51,6 +53,17 @@ public final class TargetGenerator {
                     } else {
                         invalid.add(invalid(secret.name(), problem));
                     }
+                }
+            } else if (generator.query() != null) {
+                CatalogRead read = observation.catalogs().get(i);
+                if (read == null || read.rows() == null) {
+                    // Nothing known of the catalog's tenants: one entry says so, and counts as a failure, so that a
+                    // rollout does not go on as if the fleet were only the other generators' targets.
+                    invalid.add(new FailedTarget("spec.generators[" + i + "].query", null, SetReason.QueryFailed.name(),
+                            read == null ? "the catalog has not been read" : read.error(), read == null ? null
+                            : read.at().toString()));
+                } else {
+                    CatalogTargets.of(read, generator.query(), candidates, invalid);
                 }
             }
             for (TargetSpec target : candidates) {
@@ -106,7 +119,7 @@ public final class TargetGenerator {
         return problems.isEmpty() ? null : problems.get(0);
     }
 
-    private static FailedTarget invalid(String target, String message) {
+    static FailedTarget invalid(String target, String message) {
         return new FailedTarget(target, null, SetReason.InvalidTarget.name(), message, null);
     }
 }

@@ -39,7 +39,7 @@ public class DatabaseMigrationSetReconciler implements Reconciler<DatabaseMigrat
 
     public DatabaseMigrationSetReconciler(KubernetesClient client, Clock clock) {
         EventRecorder events = new EventRecorder(client, clock);
-        this.observer = new SetObserver(clock);
+        this.observer = new SetObserver(clock, new CatalogReader(client, clock));
         this.effects = new SetEffects(client, events);
         this.status = new SetStatusWriter(client, events);
     }

@@ -3,6 +3,7 @@ package io.dbmigrate.operator;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.fleet.CatalogRead;
 import io.dbmigrate.fleet.DatabaseSecret;
 import io.dbmigrate.fleet.SetObservation;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -14,32 +15,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a set's reconcile knows, all from informer caches: its children, and for each secrets generator the Secrets
- * its selector matches (slim: see {@link DatabaseSecretStore}). Nothing is listed from the API server, so a set at
- * rest costs no requests.
+ * What a set's reconcile knows: its children and, for each secrets generator, the Secrets its selector matches, from
+ * informer caches (slim: see {@link DatabaseSecretStore}), so a set at rest costs no API request; and for each query
+ * generator its catalog's rows ({@link CatalogReader}, read again once an interval).
  */
 final class SetObserver {
     static final String SECRETS = "secrets";
 
     private final Clock clock;
+    private final CatalogReader catalogs;
 
-    SetObserver(Clock clock) {
+    SetObserver(Clock clock, CatalogReader catalogs) {
         this.clock = clock;
+        this.catalogs = catalogs;
     }
 
     /** @param valid whether the spec is valid: an invalid one's selectors are not read */
     SetObservation observe(DatabaseMigrationSet set, Context<DatabaseMigrationSet> context, boolean valid) {
         Map<Integer, List<DatabaseSecret>> secrets = new HashMap<>();
+        Map<Integer, CatalogRead> reads = new HashMap<>();
+        String namespace = set.getMetadata().getNamespace();
         List<GeneratorSpec> generators = valid ? set.getSpec().generatorsOrEmpty() : List.of();
         for (int i = 0; i < generators.size(); i++) {
-            if (generators.get(i).secrets() != null) {
-                Map<String, String> selector = generators.get(i).secrets().matchLabels();
-                secrets.put(i, secretInformer(context).list(set.getMetadata().getNamespace(), s -> matches(selector, s))
+            GeneratorSpec generator = generators.get(i);
+            if (generator.secrets() != null) {
+                Map<String, String> selector = generator.secrets().matchLabels();
+                secrets.put(i, secretInformer(context).list(namespace, s -> matches(selector, s))
                         .map(DatabaseSecret::of).toList());
+            } else if (generator.query() != null) {
+                reads.put(i, catalogs.read(namespace, set.getMetadata().getUid(), i, generator.query()));
             }
         }
         List<DatabaseMigration> children = List.copyOf(context.getSecondaryResources(DatabaseMigration.class));
-        return new SetObservation(set, secrets, children, clock.instant());
+        return new SetObservation(set, secrets, reads, children, clock.instant());
     }
 
     /** Whether one of the set's secrets generators selects the Secret. */

@@ -1,10 +1,12 @@
 package io.dbmigrate.validate;
 
 import io.dbmigrate.api.v1alpha1.CanarySpec;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
 import io.dbmigrate.api.v1alpha1.KubernetesNames;
+import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SecretsGeneratorSpec;
@@ -31,6 +33,7 @@ public final class SetValidator {
     static final int MAX_GENERATORS = 10;
     static final int MAX_LIST_TARGETS = 1000;
     static final int MAX_PARALLEL = 100;
+    static final int MAX_SQL_LENGTH = 10_000;
 
     private SetValidator() {
     }
@@ -72,14 +75,16 @@ public final class SetValidator {
         for (int i = 0; i < generators.size(); i++) {
             GeneratorSpec generator = generators.get(i);
             String field = "spec.generators[" + i + "]";
-            if (generator == null || (generator.list() == null) == (generator.secrets() == null)) {
-                problems.add(field + ": set exactly one of list or secrets");
+            if (generator == null || generator.kinds() != 1) {
+                problems.add(field + ": set exactly one of list, secrets or query");
                 continue;
             }
             if (generator.list() != null) {
                 list(field + ".list", generator.list(), names, problems);
-            } else {
+            } else if (generator.secrets() != null) {
                 secrets(field + ".secrets", generator.secrets(), problems);
+            } else {
+                query(field + ".query", generator.query(), problems);
             }
         }
     }
@@ -134,6 +139,31 @@ public final class SetValidator {
         });
     }
 
+    private static void query(String field, QueryGeneratorSpec query, List<String> problems) {
+        SpecValidator.database(field + ".catalog", query.catalog(), problems);
+        if (query.sql() == null || query.sql().isBlank()) {
+            problems.add(field + ".sql is required");
+        } else if (query.sql().length() > MAX_SQL_LENGTH) {
+            problems.add(field + ".sql: at most " + MAX_SQL_LENGTH + " characters, got " + query.sql().length());
+        }
+        CredentialsSecretRef credentials = query.credentialsSecret();
+        if (credentials != null && (credentials.name() == null || credentials.name().isBlank())) {
+            problems.add(field + ".credentialsSecret.name is required");
+        }
+        if (query.interval() != null) {
+            duration(field + ".interval", query.interval(), problems);
+        }
+    }
+
+    private static void duration(String field, String text, List<String> problems) {
+        try {
+            Durations.parse(field, text);
+        } catch (RunnerException e) {
+            // The message names the field already.
+            problems.add(SpecValidator.printable(e.getMessage()));
+        }
+    }
+
     private static boolean labelKey(String key) {
         if (key == null) {
             return false;
@@ -165,11 +195,7 @@ public final class SetValidator {
             if ((gate.approval() == null) == (gate.pause() == null)) {
                 problems.add("spec.rollout.gate: set exactly one of approval or pause");
             } else if (gate.pause() != null) {
-                try {
-                    Durations.parse("spec.rollout.gate.pause", gate.pause());
-                } catch (RunnerException e) {
-                    problems.add("spec.rollout.gate.pause: " + SpecValidator.printable(e.getMessage()));
-                }
+                duration("spec.rollout.gate.pause", gate.pause(), problems);
             }
         }
         if (rollout.maxParallel() != null && (rollout.maxParallel() < 1 || rollout.maxParallel() > MAX_PARALLEL)) {

@@ -60,7 +60,7 @@ class SetCrdSchemaTest {
     @Test
     void generatorsAndRolloutRulesAreTheApiServers() {
         JsonNode generator = SPEC.path("properties").path("generators").path("items");
-        assertEquals(List.of("has(self.list) != has(self.secrets)",
+        assertEquals(List.of("[has(self.list), has(self.secrets), has(self.query)].exists_one(x, x)",
                 "!has(self.list) || self.list.all(t, self.list.exists_one(u, u.name == t.name))"), rules(generator));
         assertEquals(1000, generator.path("properties").path("list").path("maxItems").asInt());
         JsonNode target = generator.path("properties").path("list").path("items");

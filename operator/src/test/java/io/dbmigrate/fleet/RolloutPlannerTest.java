@@ -47,9 +47,10 @@ class RolloutPlannerTest {
     // The set's DatabaseMigrations as the test builds them: what the planner would have written, with a status.
     private final List<DatabaseMigration> children = new ArrayList<>();
     private final Map<Integer, List<DatabaseSecret>> secrets = new HashMap<>();
+    private final Map<Integer, CatalogRead> catalogs = new HashMap<>();
 
     private SetReconciliation plan(DatabaseMigrationSet set) {
-        return SetReconciliation.of(new SetObservation(set, secrets, children, NOW));
+        return SetReconciliation.of(new SetObservation(set, secrets, catalogs, children, NOW));
     }
 
     private static DatabaseMigrationSet set(RolloutSpec rollout, Map<String, String> annotations, GeneratorSpec... generators) {
@@ -420,6 +421,49 @@ class RolloutPlannerTest {
     }
 
     @Test
+    void aCatalogsRowsAreTargetsNamedByTheirNameOrDatabaseWithTheQuerysCredentials() {
+        // Two rows are invalid targets: a failure budget of two lets the rest start.
+        DatabaseMigrationSet set = set(rollout(null, null, null, 2, null), Map.of(), GeneratorSpec.of(io.dbmigrate.testing.Sets.catalogQuery("q")));
+        catalogs.put(0, CatalogRead.of(List.of(new CatalogRead.Row(null, "pg-1", "5433", "tenant_acme", null),
+                new CatalogRead.Row("globex", "pg-2", null, "t2", null),
+                new CatalogRead.Row(null, "pg-3", "x", "initech", null),
+                new CatalogRead.Row(null, null, null, "umbrella", null)), NOW.minusSeconds(60)));
+
+        SetReconciliation outcome = plan(set);
+
+        assertEquals(List.of("globex", "tenant-acme"), written(outcome, ChildWrite.Kind.CREATE).stream().sorted().toList());
+        DatabaseMigration acme = outcome.writes().stream().map(ChildWrite::child)
+                .filter(c -> "tenant_acme".equals(c.getSpec().database().name())).findFirst().orElseThrow();
+        assertEquals("pg-1", acme.getSpec().database().host());
+        assertEquals(5433, acme.getSpec().database().port());
+        assertEquals("catalog", acme.getSpec().database().credentialsSecret().name(), "the catalog's by default");
+        assertEquals(List.of("row initech gives port \"x\", not a number",
+                        "row umbrella has no host (the query returns host and dbname, and optionally port, schema and "
+                                + "name)"),
+                outcome.status().failedTargets().stream().map(FailedTarget::message).sorted().toList());
+        assertEquals(Optional.of(Duration.ofMinutes(4)), outcome.requeue(), "the next read, 5 minutes after the last");
+    }
+
+    @Test
+    void aCatalogNeverReadIsAFailureButOneReadBeforeKeepsItsTargets() {
+        DatabaseMigrationSet set = set(null, Map.of(), GeneratorSpec.of(io.dbmigrate.testing.Sets.catalogQuery("q")));
+        catalogs.put(0, new CatalogRead(null, "reading the catalog failed: SQLSTATE 28P01: password authentication "
+                + "failed for user \"app\"", NOW));
+
+        SetReconciliation never = plan(set);
+
+        assertEquals(List.of(), never.writes());
+        assertEquals(new FailedTarget("spec.generators[0].query", null, SetReason.QueryFailed.name(),
+                "reading the catalog failed: SQLSTATE 28P01: password authentication failed for user \"app\"",
+                NOW.toString()), never.status().failedTargets().get(0));
+        assertEquals(SetPhase.Failed, never.status().phase(), "no target is known: the rollout cannot say it is done");
+
+        catalogs.put(0, CatalogRead.of(List.of(new CatalogRead.Row("acme", "pg-1", null, "acme", null)),
+                NOW.minusSeconds(600)).failed("reading the catalog failed: timeout", NOW));
+        assertEquals(List.of("acme"), written(plan(set), ChildWrite.Kind.CREATE), "the last good rows");
+    }
+
+    @Test
     void anInvalidTargetCountsAgainstMaxFailures() {
         DatabaseMigrationSet set = set(null, Map.of(), secrets(Map.of("tier", "tenant")));
         secrets.put(0, List.of(new DatabaseSecret("acme", "acme-rw", "x", "acme", "user", true)));
@@ -459,7 +503,7 @@ class RolloutPlannerTest {
         DatabaseMigrationSet later = io.dbmigrate.testing.Sets.set(set.getSpec(), 1L, Map.of(), first);
         child(later, "a", true, Phase.Migrating, NOW);
 
-        DatabaseMigrationSetStatus second = SetReconciliation.of(new SetObservation(later, secrets, children,
+        DatabaseMigrationSetStatus second = SetReconciliation.of(new SetObservation(later, secrets, catalogs, children,
                 NOW.plusSeconds(60))).status();
 
         assertEquals(condition(first, StatusCondition.RECONCILING).lastTransitionTime(),

@@ -8,6 +8,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SecretsGeneratorSpec;
@@ -51,11 +52,17 @@ public final class Sets {
     }
 
     public static GeneratorSpec list(List<TargetSpec> targets) {
-        return new GeneratorSpec(targets, null);
+        return GeneratorSpec.of(targets);
     }
 
     public static GeneratorSpec secrets(Map<String, String> labels) {
-        return new GeneratorSpec(null, new SecretsGeneratorSpec(labels, null));
+        return GeneratorSpec.of(new SecretsGeneratorSpec(labels, null));
+    }
+
+    /** A query on the catalog database, whose credentials the targets share. */
+    public static QueryGeneratorSpec catalogQuery(String sql) {
+        return new QueryGeneratorSpec(new DatabaseSpec("catalog.tenants.svc", 5432, "catalog", SslMode.PREFER,
+                new CredentialsSecretRef("catalog", null, null)), sql, null, null, null);
     }
 
     public static DatabaseMigrationSet set(RolloutSpec rollout, GeneratorSpec... generators) {

@@ -8,17 +8,21 @@ import static io.dbmigrate.testing.Sets.target;
 import static io.dbmigrate.testing.Sets.targets;
 import static io.dbmigrate.testing.Sets.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.CanarySpec;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.TargetSpec;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.testing.Resources;
+import io.dbmigrate.testing.Sets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,11 +62,29 @@ class SetValidatorTest {
     }
 
     @Test
+    void aQueryNamesItsCatalogItsSqlAndAnInterval() {
+        QueryGeneratorSpec query = Sets.catalogQuery("select host, dbname from tenants");
+        assertEquals(List.of(), problems(null, GeneratorSpec.of(query)));
+        List<String> problems = problems(null, GeneratorSpec.of(new QueryGeneratorSpec(new DatabaseSpec(null, 5432,
+                "catalog", null, query.catalog().credentialsSecret()), " ", new CredentialsSecretRef("", null, null), null,
+                "soon")));
+        assertEquals(List.of("spec.generators[0].query.catalog.host is required",
+                "spec.generators[0].query.sql is required",
+                "spec.generators[0].query.credentialsSecret.name is required"), problems.subList(0, 3));
+        assertEquals(4, problems.size(), problems.toString());
+        assertTrue(problems.get(3).startsWith("spec.generators[0].query.interval 'soon' is not a duration"), problems.get(3));
+        assertEquals(List.of("spec.generators[0].query.sql: at most 10000 characters, got 10001"),
+                problems(null, GeneratorSpec.of(Sets.catalogQuery("x".repeat(10_001)))));
+    }
+
+    @Test
     void eachGeneratorIsOneKind() {
-        assertEquals(List.of("spec.generators[0]: set exactly one of list or secrets"),
-                problems(null, new GeneratorSpec(targets("acme"), secrets(Map.of("a", "b")).secrets())));
-        assertEquals(List.of("spec.generators[0]: set exactly one of list or secrets"),
-                problems(null, new GeneratorSpec(null, null)));
+        assertEquals(List.of("spec.generators[0]: set exactly one of list, secrets or query"),
+                problems(null, new GeneratorSpec(targets("acme"), secrets(Map.of("a", "b")).secrets(), null)));
+        assertEquals(List.of("spec.generators[0]: set exactly one of list, secrets or query"),
+                problems(null, new GeneratorSpec(null, null, null)));
+        assertEquals(List.of("spec.generators[0]: set exactly one of list, secrets or query"),
+                problems(null, new GeneratorSpec(null, secrets(Map.of("a", "b")).secrets(), Sets.catalogQuery("select 1"))));
         assertEquals(List.of("spec.generators: between 1 and 10 generators, got 0"), problems(null));
         assertEquals(List.of("spec.generators[0].list: between 1 and 1000 targets, got 0"), problems(null, list(List.of())));
     }
@@ -100,7 +122,7 @@ class SetValidatorTest {
         assertEquals(List.of(), problems(rollout(1, new RolloutGateSpec(null, "1h30m"), null, null, null), list));
         assertEquals(1, problems(rollout(1, new RolloutGateSpec(null, "soon"), null, null, null), list).size());
         assertEquals(true, problems(rollout(1, new RolloutGateSpec(null, "soon"), null, null, null), list).get(0)
-                .startsWith("spec.rollout.gate.pause: "));
+                .startsWith("spec.rollout.gate.pause 'soon' is not a duration"), "the field named once");
     }
 
     @Test

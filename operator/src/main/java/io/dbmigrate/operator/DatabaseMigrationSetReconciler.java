@@ -37,11 +37,11 @@ public class DatabaseMigrationSetReconciler implements Reconciler<DatabaseMigrat
     private final SetEffects effects;
     private final SetStatusWriter status;
 
-    public DatabaseMigrationSetReconciler(KubernetesClient client, Clock clock) {
+    public DatabaseMigrationSetReconciler(KubernetesClient client, Clock clock, SetMetrics metrics) {
         EventRecorder events = new EventRecorder(client, clock);
         this.observer = new SetObserver(clock, new CatalogReader(client, clock));
         this.effects = new SetEffects(client, events);
-        this.status = new SetStatusWriter(client, events);
+        this.status = new SetStatusWriter(client, events, metrics);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.status.Reasons;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -163,6 +164,10 @@ public final class MigrationMetrics implements Metrics {
 
     @Override
     public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
+        // Every controller's deletions come here: a set of the same name is not this migration.
+        if (!DatabaseMigrationReconciler.NAME.equals(metadata.get(Constants.CONTROLLER_NAME))) {
+            return;
+        }
         phases.remove(resourceID);
         countedBackups.remove(resourceID);
         countedMigrations.remove(resourceID);

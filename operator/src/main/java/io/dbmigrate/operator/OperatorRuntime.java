@@ -51,10 +51,11 @@ public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
                                                                               Optional<LeaderElection> leaderElection) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         MigrationMetrics migrationMetrics = new MigrationMetrics(registry);
+        SetMetrics setMetrics = new SetMetrics(registry);
         // JOSDK times reconciles through the first of the list only, so its own metrics go first.
         AggregatedMetrics metrics = new AggregatedMetrics(List.of(
                 MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-                migrationMetrics));
+                migrationMetrics, setMetrics));
         AtomicBoolean stopping = new AtomicBoolean();
         Operator operator = new Operator(overrider -> {
             overrider
@@ -68,7 +69,7 @@ public final class OperatorRuntime implements OperatorHealth, AutoCloseable {
                     election.configuration(stopping::get)));
         });
         operator.register(new DatabaseMigrationReconciler(client, clock, migrationMetrics), watching(namespaces));
-        operator.register(new DatabaseMigrationSetReconciler(client, clock), watching(namespaces));
+        operator.register(new DatabaseMigrationSetReconciler(client, clock, setMetrics), watching(namespaces));
         return new OperatorRuntime(operator, registry, stopping);
     }
 

@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  * The one place a set's status is written: the whole status as a JSON patch, skipped when nothing changed; then an
  * Event when the phase or its reason moved (a Warning when the rollout failed).
  */
-record SetStatusWriter(KubernetesClient client, EventRecorder events) {
+record SetStatusWriter(KubernetesClient client, EventRecorder events, SetMetrics metrics) {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseMigrationSetReconciler.class);
 
     void update(DatabaseMigrationSet set, DatabaseMigrationSetStatus after) {
+        metrics.record(set, after);
         if (Objects.equals(set.getStatus(), after)) {
             return;
         }
@@ -37,7 +38,7 @@ record SetStatusWriter(KubernetesClient client, EventRecorder events) {
         }
     }
 
-    private static String readyReason(DatabaseMigrationSetStatus status) {
+    static String readyReason(DatabaseMigrationSetStatus status) {
         return status.conditionsOrEmpty().stream().filter(c -> StatusCondition.READY.equals(c.type()))
                 .map(StatusCondition::reason).findFirst().orElse(null);
     }

@@ -11,6 +11,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -110,7 +111,13 @@ class MigrationMetricsTest {
         assertEquals(1, resources(Phase.Pending));
         assertEquals(1, resources(Phase.BackingUp));
 
-        metrics.cleanupDoneFor(ResourceID.fromResource(billing), Map.of());
+        // A DatabaseMigrationSet named billing, deleted: every controller's deletions reach every Metrics.
+        metrics.cleanupDoneFor(ResourceID.fromResource(billing),
+                Map.of(Constants.CONTROLLER_NAME, DatabaseMigrationSetReconciler.NAME));
+        assertEquals(1, resources(Phase.Pending), "not the set's migration namesake");
+
+        metrics.cleanupDoneFor(ResourceID.fromResource(billing),
+                Map.of(Constants.CONTROLLER_NAME, DatabaseMigrationReconciler.NAME));
         assertEquals(0, resources(Phase.Pending));
         assertEquals(0, resources(Phase.Suspended), "every phase is there, at 0 when empty");
     }

@@ -24,6 +24,7 @@ import io.dbmigrate.testing.Sets;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.Comparator;
@@ -43,12 +44,14 @@ class SetReconcilerTest {
     private MockApiServer server;
     private KubernetesClient client;
     private DatabaseMigrationSetReconciler reconciler;
+    private SimpleMeterRegistry registry;
 
     @BeforeEach
     void start() {
         server = MockApiServer.start();
         client = server.client();
-        reconciler = new DatabaseMigrationSetReconciler(client, Clock.fixed(T0, ZoneOffset.UTC));
+        registry = new SimpleMeterRegistry();
+        reconciler = new DatabaseMigrationSetReconciler(client, Clock.fixed(T0, ZoneOffset.UTC), new SetMetrics(registry));
     }
 
     @AfterEach
@@ -88,6 +91,9 @@ class SetReconcilerTest {
         DatabaseMigrationSetStatus halted = fetch().getStatus();
         assertEquals(SetPhase.Failed, halted.phase());
         assertEquals(SetReason.RolloutHalted.name(), condition(halted, StatusCondition.STALLED).reason());
+        assertEquals(1.0, rollouts("Failed", SetReason.RolloutHalted.name()), "the halt counted once");
+        assertEquals(1.0, targetGauge("failed"));
+        assertEquals(1.0, targetGauge("pending"));
         assertEquals("True", condition(halted, StatusCondition.STALLED).status());
         assertEquals("globex", halted.failedTargets().get(0).target());
         assertEquals(SET + "-globex", halted.failedTargets().get(0).migration());
@@ -121,6 +127,12 @@ class SetReconcilerTest {
         assertEquals(1L, done.observedGeneration());
         assertNull(done.failedTargets());
         assertCounts(3, 0, 0, 3, 0);
+        assertEquals(3.0, targetGauge("succeeded"));
+        assertEquals(0.0, targetGauge("failed"));
+        assertEquals(1.0, rollouts("Succeeded", SetReason.Succeeded.name()));
+        reconcile();
+        assertEquals(1.0, rollouts("Succeeded", SetReason.Succeeded.name()), "a generation's end is counted once");
+        assertEquals(1.0, rollouts("Failed", SetReason.RolloutHalted.name()));
 
         // kubectl describe dbms tenants: each write and each move of the phase, once.
         List<String> events = client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
@@ -151,6 +163,14 @@ class SetReconcilerTest {
         assertEquals(SetPhase.Failed, status.phase());
         assertEquals(SetReason.InvalidSpec.name(), condition(status, StatusCondition.STALLED).reason());
         assertTrue(status.message().contains("spec.rollout.maxParallel: must be between 1 and 100, got 0"), status.message());
+    }
+
+    private double targetGauge(String state) {
+        return registry.get(SetMetrics.TARGETS).tags("namespace", NAMESPACE, "set", SET, "state", state).gauge().value();
+    }
+
+    private double rollouts(String outcome, String reason) {
+        return registry.get(SetMetrics.ROLLOUTS).tags("outcome", outcome, "reason", reason).counter().count();
     }
 
     private void assertCounts(int targets, int pending, int running, int succeeded, int failed) {

@@ -320,8 +320,12 @@ public final class RolloutPlanner {
                 return "";
             }
             String names = failed.stream().limit(3).map(FailedTarget::target).collect(Collectors.joining(", "));
-            return " (" + names + (failed.size() > 3 ? ", ..." : "") + "); retry with kubectl annotate dbms "
-                    + set.getMetadata().getName() + " " + DatabaseMigrationSet.RETRY_ANNOTATION + "=" + failed.get(0).target();
+            // Only a target with a DatabaseMigration can be retried: an invalid one is fixed where it comes from.
+            String retry = failed.stream().filter(f -> f.migration() != null).findFirst()
+                    .map(f -> "; retry with kubectl annotate dbms " + set.getMetadata().getName() + " "
+                            + DatabaseMigrationSet.RETRY_ANNOTATION + "=" + f.target())
+                    .orElse("");
+            return " (" + names + (failed.size() > 3 ? ", ..." : "") + ")" + retry;
         }
     }
 

@@ -2,8 +2,8 @@ package io.dbmigrate.fleet;
 
 /**
  * The condition and Event reasons of a DatabaseMigrationSet, each written as its name. Kept apart from
- * {@link io.dbmigrate.status.Reasons}, whose every reason has a section in docs/troubleshooting.md: these get theirs
- * with the fleet guide.
+ * {@link io.dbmigrate.status.Reasons} (a DatabaseMigration's); each has a section in docs/troubleshooting.md too, shared
+ * where the name is the same.
  */
 public enum SetReason {
     /** Targets migrate, or wait for a free slot. */

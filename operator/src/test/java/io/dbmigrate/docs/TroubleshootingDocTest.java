@@ -18,6 +18,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.fleet.SetReason;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.status.Reasons;
@@ -35,7 +36,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/troubleshooting.md must have a `### Reason` section for every reason the operator can put on a resource, and
+ * docs/troubleshooting.md must have a `### Reason` section for every reason the operator can put on a resource (a
+ * DatabaseMigration or a DatabaseMigrationSet), and
  * none for a reason that no longer exists: a reason added to the code without docs fails the build.
  */
 class TroubleshootingDocTest {
@@ -115,6 +117,10 @@ class TroubleshootingDocTest {
             reasons.add(code.reason());
         }
         reasons.addAll(PASSED_THROUGH);
+        // A DatabaseMigrationSet's: some share a DatabaseMigration reason's name and section (Suspended, InvalidSpec).
+        for (SetReason reason : SetReason.values()) {
+            reasons.add(reason.name());
+        }
         return reasons;
     }
 

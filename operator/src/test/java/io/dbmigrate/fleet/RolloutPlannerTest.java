@@ -457,6 +457,7 @@ class RolloutPlannerTest {
                 "reading the catalog failed: SQLSTATE 28P01: password authentication failed for user \"app\"",
                 NOW.toString()), never.status().failedTargets().get(0));
         assertEquals(SetPhase.Failed, never.status().phase(), "no target is known: the rollout cannot say it is done");
+        assertFalse(never.status().message().contains("retry"), "nothing to retry: " + never.status().message());
 
         catalogs.put(0, CatalogRead.of(List.of(new CatalogRead.Row("acme", "pg-1", null, "acme", null)),
                 NOW.minusSeconds(600)).failed("reading the catalog failed: timeout", NOW));

@@ -9,10 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.local.ManifestReader;
+import io.dbmigrate.validate.SetValidator;
 import io.dbmigrate.validate.SpecValidator;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every ```yaml block in docs/*.md must be YAML (all its documents), every Kubernetes object in it must deserialize
  * into its fabric8 type, and every DatabaseMigration must be one the operator accepts: read as strictly as
- * `dbmigrate run` reads a manifest (an unknown field fails) and valid for SpecValidator; a status shown with it must be
+ * `dbmigrate run` reads a manifest (an unknown field fails) and valid for SpecValidator (a DatabaseMigrationSet, for
+ * SetValidator); a status shown with it must be
  * a DatabaseMigrationStatus, field for field. A broken example fails the build.
  */
 class DocsYamlTest {
@@ -56,6 +61,7 @@ class DocsYamlTest {
         assertTrue(!blocks.isEmpty(), "no yaml blocks found in " + DOCS.toAbsolutePath() + "/*.md");
         List<String> problems = new ArrayList<>();
         int migrations = 0;
+        int sets = 0;
         for (Block block : blocks) {
             List<Object> documents;
             try (YAMLParser parser = new YAMLFactory().createParser(block.text())) {
@@ -78,6 +84,11 @@ class DocsYamlTest {
                     problems.addAll(checkMigration(block, object, scratch.resolve("migration-" + migrations + ".yaml")));
                     continue;
                 }
+                if (DATABASE_MIGRATION_API.equals(apiVersion) && "DatabaseMigrationSet".equals(kind)) {
+                    sets++;
+                    problems.addAll(checkSet(block, object));
+                    continue;
+                }
                 Class<? extends KubernetesResource> type = SERIALIZATION.getRegisteredKubernetesResource(
                         apiVersion.toString(), kind.toString());
                 if (type != null) {
@@ -90,6 +101,7 @@ class DocsYamlTest {
             }
         }
         assertTrue(migrations > 0, "no DatabaseMigration found in the docs' yaml blocks");
+        assertTrue(sets > 0, "no DatabaseMigrationSet found in the docs' yaml blocks");
         assertEquals(List.of(), problems);
     }
 
@@ -120,12 +132,45 @@ class DocsYamlTest {
         assertEquals(1, statusProblems.size(), statusProblems.toString());
         assertTrue(statusProblems.get(0).contains("status: Unrecognized field \"currentRevison\""), statusProblems.get(0));
 
+        Map<?, ?> set = YAML.readValue("""
+                apiVersion: dbmigrate.io/v1alpha1
+                kind: DatabaseMigrationSet
+                metadata: {name: tenants}
+                spec:
+                  template:
+                    migrations: {image: crm-migrations:1}
+                    targetRevision: head
+                    backup: {volume: {persistentVolumeClaim: {claimName: tenant-backups}}}
+                  generators: [{secrets: {matchLabels: {tier: tenant}}}]
+                  rollout: {maxParalel: 8}
+                """, Map.class);
+        List<String> setProblems = checkSet(unknownField, set);
+        assertEquals(1, setProblems.size(), setProblems.toString());
+        assertTrue(setProblems.get(0).contains("Unrecognized field \"maxParalel\""), setProblems.get(0));
+        Map<?, ?> invalidSet = YAML.readValue(YAML.writeValueAsString(set).replace("maxParalel", "maxParallel")
+                .replace("8", "0"), Map.class);
+        assertEquals(List.of("example.md:1: DatabaseMigrationSet tenants: spec.rollout.maxParallel: must be between 1 "
+                + "and 100, got 0"), checkSet(unknownField, invalidSet));
+
         try (YAMLParser parser = new YAMLFactory().createParser("a: [1, 2\nb: c\n")) {
             YAML.readValues(parser, Object.class).readAll();
             fail("an unclosed flow sequence must not parse");
         } catch (IOException expected) {
             // what everyYamlBlockInTheDocsIsValid reports as "not valid YAML"
         }
+    }
+
+    // A set, read as strictly as a DatabaseMigration (an unknown field fails) and valid for SetValidator.
+    private static List<String> checkSet(Block block, Map<?, ?> object) {
+        String name = String.valueOf(((Map<?, ?>) object.get("metadata")).get("name"));
+        DatabaseMigrationSet set = new DatabaseMigrationSet();
+        try {
+            set.setMetadata(STRICT.convertValue(object.get("metadata"), ObjectMeta.class));
+            set.setSpec(STRICT.convertValue(object.get("spec"), DatabaseMigrationSetSpec.class));
+        } catch (IllegalArgumentException e) {
+            return List.of(block + ": DatabaseMigrationSet " + name + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        return SetValidator.problems(set).stream().map(p -> block + ": DatabaseMigrationSet " + name + ": " + p).toList();
     }
 
     private static List<String> checkMigration(Block block, Map<?, ?> object, Path file) throws IOException {

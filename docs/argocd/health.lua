@@ -1,4 +1,5 @@
--- Argo CD health check for dbmigrate.io/DatabaseMigration.
+-- Argo CD health check for dbmigrate.io/DatabaseMigration and dbmigrate.io/DatabaseMigrationSet (the same script
+-- under both keys: a set's status has the same conditions and the phases Suspended and AwaitingGate too).
 --
 -- Argo CD runs this with `obj` set to the live resource and takes the returned table's status and message.
 -- Without resource.customizations.useOpenLibs it opens only Lua's base and table libraries (no string library),
@@ -9,7 +10,8 @@
 --   Stalled=True                                                  -> Degraded (a human must act)
 --   Ready=True                                                    -> Healthy (the database is at the target)
 --   phase Suspended                                               -> Suspended (spec.suspend holds the migration)
---   phase AwaitingGate                                            -> Suspended (a step waits for an approval, a rollout or a window)
+--   phase AwaitingGate                                            -> Suspended (a step waits for an approval, a rollout or a window;
+--                                                                    a set's rest waits for its canary approval or pause)
 --   anything else                                                 -> Progressing, with status.message
 -- What Argo CD takes back: a table with the health status and its message.
 local function health(status, message)

@@ -20,16 +20,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
+import io.dbmigrate.api.v1alpha1.SetPhase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.decide.MigrationPlanner;
+import io.dbmigrate.fleet.SetObservation;
+import io.dbmigrate.fleet.SetReconciliation;
 import io.dbmigrate.observe.ContainerOutcome;
 import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.status.StatusAggregator;
+import io.dbmigrate.testing.Sets;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +65,7 @@ class ArgoCdHealthTest {
     static final Path HEALTH_LUA = DOCS.resolve("argocd/health.lua");
     static final Path ARGOCD_CM = DOCS.resolve("argocd/argocd-cm.yaml");
     static final String CM_KEY = "resource.customizations.health.dbmigrate.io_DatabaseMigration";
+    static final String SET_CM_KEY = "resource.customizations.health.dbmigrate.io_DatabaseMigrationSet";
     /** What Argo CD accepts from a health script (isValidHealthStatusCode); anything else becomes Unknown. */
     static final Set<String> ARGO_HEALTH = Set.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown");
 
@@ -251,6 +258,51 @@ class ArgoCdHealthTest {
         }
     }
 
+    // ---- The same script on a DatabaseMigrationSet's status, as the planner writes it ----
+
+    @Test
+    void aSetIsJudgedByTheSameScript() {
+        DatabaseMigrationSet set = Sets.set(Sets.rollout(1, new RolloutGateSpec(true, null), 1, null, null),
+                Sets.list(Sets.targets("acme", "globex")));
+        assertEquals(new Health("Progressing", "0 of 2 targets succeeded, 1 running, 1 pending, 0 failed"),
+                setHealth(set, List.of()));
+
+        DatabaseMigration canary = child(set, "acme", Phase.Succeeded);
+        Health waiting = setHealth(set, List.of(canary));
+        assertEquals("Suspended", waiting.status());
+        assertTrue(waiting.message().startsWith("The canary succeeded; the rest waits for kubectl annotate dbms tenants "
+                + "dbmigrate.io/approve=canary"), waiting.message());
+
+        set.getMetadata().setAnnotations(Map.of("dbmigrate.io/approve", "canary"));
+        Health halted = setHealth(set, List.of(canary, child(set, "globex", Phase.Failed)));
+        assertEquals("Degraded", halted.status());
+        assertTrue(halted.message().startsWith("1 of 2 targets succeeded, 0 running, 0 pending, 1 failed (globex)"),
+                halted.message());
+
+        set.getMetadata().setAnnotations(Map.of());
+        assertEquals(new Health("Healthy", "All 2 targets migrated"),
+                setHealth(set, List.of(canary, child(set, "globex", Phase.Succeeded))));
+    }
+
+    @Test
+    void everySetPhaseHasADecidedHealth() {
+        Map<String, String> decided = Map.of("Pending", "Progressing", "Progressing", "Progressing",
+                "AwaitingGate", "Suspended", "Suspended", "Suspended", "Succeeded", "Healthy", "Failed", "Degraded");
+        for (SetPhase phase : SetPhase.values()) {
+            assertTrue(decided.containsKey(phase.name()), "no Argo CD health decided for set phase " + phase);
+        }
+    }
+
+    // The set's status after one plan of what it observes: its children as given, each ended in its phase.
+    private static Health setHealth(DatabaseMigrationSet set, List<DatabaseMigration> children) {
+        set.setStatus(SetReconciliation.of(new SetObservation(set, Map.of(), Map.of(), children, T0)).status());
+        return run(SERIALIZATION.convertValue(set, Map.class));
+    }
+
+    private static DatabaseMigration child(DatabaseMigrationSet set, String target, Phase phase) {
+        return Sets.child(set, target, target.equals("acme"), phase, T0);
+    }
+
     // ---- The script itself and its copy in argocd-cm ----
 
     @Test
@@ -266,8 +318,10 @@ class ArgoCdHealthTest {
         Map<?, ?> configMap = YAML.readValue(Files.readString(ARGOCD_CM), Map.class);
         assertEquals("ConfigMap", configMap.get("kind"));
         assertEquals("argocd-cm", ((Map<?, ?>) configMap.get("metadata")).get("name"));
-        Object embedded = ((Map<?, ?>) configMap.get("data")).get(CM_KEY);
-        assertEquals(Files.readString(HEALTH_LUA), embedded, ARGOCD_CM + " must embed " + HEALTH_LUA + " verbatim under " + CM_KEY);
+        for (String key : List.of(CM_KEY, SET_CM_KEY)) {
+            Object embedded = ((Map<?, ?>) configMap.get("data")).get(key);
+            assertEquals(Files.readString(HEALTH_LUA), embedded, ARGOCD_CM + " must embed " + HEALTH_LUA + " verbatim under " + key);
+        }
     }
 
     // ---- Helpers ----

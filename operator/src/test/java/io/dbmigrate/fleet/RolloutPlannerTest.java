@@ -18,7 +18,6 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
-import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
@@ -26,7 +25,6 @@ import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SetPhase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
-import io.dbmigrate.api.v1alpha1.TargetSpec;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -65,25 +63,9 @@ class RolloutPlannerTest {
         return set;
     }
 
-    /** The target's child as the planner writes it, at the set's generation, with a status of the given phase. */
+    /** The target's child as the planner writes it, with a status of the given phase, among the observed ones. */
     private DatabaseMigration child(DatabaseMigrationSet set, String target, boolean canary, Phase phase, Instant since) {
-        TargetSpec spec = set.getSpec().generators().stream().filter(g -> g.list() != null)
-                .flatMap(g -> g.list().stream()).filter(t -> t.name().equals(target)).findFirst().orElseThrow();
-        DatabaseMigration child = ChildFactory.child(set, spec, canary);
-        child.getMetadata().setUid("uid-" + target);
-        child.getMetadata().setGeneration(1L);
-        if (phase != null) {
-            String at = since.toString();
-            boolean ready = phase == Phase.Succeeded;
-            boolean stalled = phase == Phase.Failed;
-            child.setStatus(new DatabaseMigrationStatus(1L, phase, null, null, null, List.of(), null,
-                    stalled ? "Upgrade failed at c3d4" : null, null, null, null,
-                    List.of(new StatusCondition(StatusCondition.READY, ready ? "True" : "False", 1L, at,
-                                    stalled ? "MigrationFailed" : ready ? "Succeeded" : "Migrating", null),
-                            new StatusCondition(StatusCondition.STALLED, stalled ? "True" : "False", 1L, at,
-                                    stalled ? "MigrationFailed" : "NotStalled", null)),
-                    List.of(), null, null));
-        }
+        DatabaseMigration child = io.dbmigrate.testing.Sets.child(set, target, canary, phase, since);
         children.add(child);
         return child;
     }

@@ -2,19 +2,25 @@ package io.dbmigrate.testing;
 
 import io.dbmigrate.api.v1alpha1.CanarySpec;
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SecretsGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.TargetSpec;
+import io.dbmigrate.fleet.ChildFactory;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +69,32 @@ public final class Sets {
     public static QueryGeneratorSpec catalogQuery(String sql) {
         return new QueryGeneratorSpec(new DatabaseSpec("catalog.tenants.svc", 5432, "catalog", SslMode.PREFER,
                 new CredentialsSecretRef("catalog", null, null)), sql, null, null, null);
+    }
+
+    /**
+     * A list target's child as the planner writes it, at the set's generation, with a status of the given phase as the
+     * DatabaseMigration reconciler would write it (none when {@code phase} is null).
+     */
+    public static DatabaseMigration child(DatabaseMigrationSet set, String target, boolean canary, Phase phase,
+                                          Instant since) {
+        TargetSpec spec = set.getSpec().generators().stream().filter(g -> g.list() != null)
+                .flatMap(g -> g.list().stream()).filter(t -> t.name().equals(target)).findFirst().orElseThrow();
+        DatabaseMigration child = ChildFactory.child(set, spec, canary);
+        child.getMetadata().setUid("uid-" + target);
+        child.getMetadata().setGeneration(1L);
+        if (phase != null) {
+            String at = since.toString();
+            boolean ready = phase == Phase.Succeeded;
+            boolean stalled = phase == Phase.Failed;
+            child.setStatus(new DatabaseMigrationStatus(1L, phase, null, null, null, List.of(), null,
+                    stalled ? "Upgrade failed at c3d4" : null, null, null, null,
+                    List.of(new StatusCondition(StatusCondition.READY, ready ? "True" : "False", 1L, at,
+                                    stalled ? "MigrationFailed" : ready ? "Succeeded" : "Migrating", null),
+                            new StatusCondition(StatusCondition.STALLED, stalled ? "True" : "False", 1L, at,
+                                    stalled ? "MigrationFailed" : "NotStalled", null)),
+                    List.of(), null, null));
+        }
+        return child;
     }
 
     public static DatabaseMigrationSet set(RolloutSpec rollout, GeneratorSpec... generators) {

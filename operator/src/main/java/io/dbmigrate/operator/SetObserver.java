@@ -19,16 +19,8 @@ import java.util.Map;
  * informer caches (slim: see {@link DatabaseSecretStore}), so a set at rest costs no API request; and for each query
  * generator its catalog's rows ({@link CatalogReader}, read again once an interval).
  */
-final class SetObserver {
+record SetObserver(Clock clock, CatalogReader catalogs) {
     static final String SECRETS = "secrets";
-
-    private final Clock clock;
-    private final CatalogReader catalogs;
-
-    SetObserver(Clock clock, CatalogReader catalogs) {
-        this.clock = clock;
-        this.catalogs = catalogs;
-    }
 
     /** @param valid whether the spec is valid: an invalid one's selectors are not read */
     SetObservation observe(DatabaseMigrationSet set, Context<DatabaseMigrationSet> context, boolean valid) {

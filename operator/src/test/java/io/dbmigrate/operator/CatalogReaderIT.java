@@ -21,7 +21,6 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,21 +34,16 @@ class CatalogReaderIT {
     @RegisterExtension
     final TestDatabase catalog = TestDatabase.perTest("catalog");
     private final TestClock clock = new TestClock(T0);
-    private MockApiServer server;
+    @RegisterExtension
+    final MockApiServer server = MockApiServer.perTest();
     private CatalogReader reader;
 
     @BeforeEach
     void start() throws SQLException {
-        server = MockApiServer.start();
         secret("catalog", catalog.user(), catalog.password());
         reader = new CatalogReader(server.client(), clock);
         execute("create table tenants (name text, host text, port int, dbname text not null)",
                 "insert into tenants values (null, 'pg-1', 5433, 'tenant_acme'), ('globex', 'pg-2', null, 'globex')");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

@@ -52,9 +52,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The reconciler's reconcile(), called directly against the mock API server: the Jobs, annotations and status it
@@ -62,21 +62,16 @@ import org.junit.jupiter.api.Test;
  * controller and kubelet (it ends Jobs with the pods' termination messages).
  */
 class ReconcilerTest {
-    private MockApiServer server;
+    @RegisterExtension
+    final MockApiServer server = MockApiServer.perTest();
     private KubernetesClient client;
     private DatabaseMigrationReconciler reconciler;
 
     @BeforeEach
     void start() {
-        server = MockApiServer.start();
         client = server.client();
         reconciler = new DatabaseMigrationReconciler(client, Clock.fixed(T0, ZoneOffset.UTC),
                 new MigrationMetrics(new SimpleMeterRegistry()));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

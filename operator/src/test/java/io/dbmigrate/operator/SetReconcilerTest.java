@@ -31,9 +31,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The set's reconcile() against the mock API server: the DatabaseMigrations it creates, deletes and makes anew, the
@@ -41,22 +41,16 @@ import org.junit.jupiter.api.Test;
  * the server) and the DatabaseMigration reconciler (it writes each child's status as that one would).
  */
 class SetReconcilerTest {
-    private MockApiServer server;
+    @RegisterExtension
+    final MockApiServer server = MockApiServer.perTest();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private KubernetesClient client;
     private DatabaseMigrationSetReconciler reconciler;
-    private SimpleMeterRegistry registry;
 
     @BeforeEach
     void start() {
-        server = MockApiServer.start();
         client = server.client();
-        registry = new SimpleMeterRegistry();
         reconciler = new DatabaseMigrationSetReconciler(client, Clock.fixed(T0, ZoneOffset.UTC), new SetMetrics(registry));
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
     }
 
     @Test

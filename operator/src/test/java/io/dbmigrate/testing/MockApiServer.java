@@ -15,20 +15,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The fabric8 mock API server in CRUD mode on loopback, with the committed CRD, for unit tests that drive the operator's
  * classes directly: no kubelet, no Job controller (the test plays them). {@link TestCluster} is the end-to-end one.
+ * A test class registers one per test ({@link #perTest}, on a {@code @RegisterExtension} field): it is up before the
+ * class's own {@code @BeforeEach} methods run, and closed after each test.
  */
-public final class MockApiServer implements AutoCloseable {
-    private final KubernetesMockServer server;
-    private final KubernetesClient client;
+public final class MockApiServer implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
+    private KubernetesMockServer server;
+    private KubernetesClient client;
 
-    private MockApiServer(KubernetesMockServer server, KubernetesClient client) {
-        this.server = server;
-        this.client = client;
+    private MockApiServer() {
     }
 
+    /** A new server for each test of the class. */
+    public static MockApiServer perTest() {
+        return new MockApiServer();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        MockApiServer started = start();
+        server = started.server;
+        client = started.client;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    /** A server started now, for a caller that closes it. */
     public static MockApiServer start() {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of()), false);
@@ -45,10 +66,16 @@ public final class MockApiServer implements AutoCloseable {
                 throw new UncheckedIOException("reading " + file, e);
             }
         }
-        return new MockApiServer(server, client);
+        MockApiServer started = new MockApiServer();
+        started.server = server;
+        started.client = client;
+        return started;
     }
 
     public KubernetesClient client() {
+        if (client == null) {
+            throw new IllegalStateException("the mock API server starts before each test, not before the class");
+        }
         return client;
     }
 

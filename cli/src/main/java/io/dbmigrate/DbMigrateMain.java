@@ -202,9 +202,12 @@ public final class DbMigrateMain {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
                     + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
-                    "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
+                    "A DatabaseMigrationSet (list generators only) rolls out as the operator would: the canary, the gate "
+                            + "(--approve canary), then the rest maxParallel at once; a line per target as it ends, then a summary.",
+                    "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed (a set: any target failed, or it halted), 2 bad "
+                            + "input, 130 interrupted (Ctrl-C)."})
     static final class RunCommand implements Callable<Integer> {
-        @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
+        @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest: a DatabaseMigration or a DatabaseMigrationSet.")
         Path file;
 
         @Option(names = "--migrations", paramLabel = "DIR",
@@ -219,7 +222,7 @@ public final class DbMigrateMain {
         @Option(names = "--approve", paramLabel = "STEP",
                 description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
                         + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
-                        + "a cluster.")
+                        + "a cluster. For a set, canary opens its approval gate once the canary succeeded.")
         List<String> approvals = new ArrayList<>();
 
         @Option(names = "--now", paramLabel = "INSTANT",

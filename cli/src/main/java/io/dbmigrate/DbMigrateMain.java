@@ -1,17 +1,27 @@
 package io.dbmigrate;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
+import io.dbmigrate.api.v1alpha1.RolloutSpec;
+import io.dbmigrate.api.v1alpha1.SetPhase;
 import io.dbmigrate.api.v1alpha1.StepSpec;
+import io.dbmigrate.api.v1alpha1.TargetSpec;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.fleet.ChildFactory;
+import io.dbmigrate.fleet.TargetGenerator;
 import io.dbmigrate.local.LocalConnection;
 import io.dbmigrate.local.LocalProgress;
 import io.dbmigrate.local.LocalRun;
+import io.dbmigrate.local.LocalSetRun;
 import io.dbmigrate.local.ManifestReader;
 import io.dbmigrate.local.Preview;
 import io.dbmigrate.local.RunSummary;
+import io.dbmigrate.local.SetSummary;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.operator.runtime.LeaderElection;
 import io.dbmigrate.operator.runtime.OperatorHttpServer;
@@ -19,7 +29,9 @@ import io.dbmigrate.operator.runtime.StartFailure;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Interruption;
 import io.dbmigrate.runner.Tools;
+import io.dbmigrate.validate.SetValidator;
 import io.dbmigrate.validate.SpecValidator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +44,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -189,9 +202,12 @@ public final class DbMigrateMain {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a DatabaseMigration manifest without a cluster: back the database up, verify the backup, "
                     + "upgrade it with Alembic, and print the result (-o yaml: the resource as `kubectl get -o yaml` would).",
-                    "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed, 2 bad input, 130 interrupted (Ctrl-C)."})
+                    "A DatabaseMigrationSet (list generators only) rolls out as the operator would: the canary, the gate "
+                            + "(--approve canary), then the rest maxParallel at once; a line per target as it ends, then a summary.",
+                    "Exit codes: 0 succeeded or stopped at a closed gate, 1 failed (a set: any target failed, or it halted), 2 bad "
+                            + "input, 130 interrupted (Ctrl-C)."})
     static final class RunCommand implements Callable<Integer> {
-        @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest.")
+        @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE", description = "The manifest: a DatabaseMigration or a DatabaseMigrationSet.")
         Path file;
 
         @Option(names = "--migrations", paramLabel = "DIR",
@@ -206,7 +222,7 @@ public final class DbMigrateMain {
         @Option(names = "--approve", paramLabel = "STEP",
                 description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
                         + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
-                        + "a cluster.")
+                        + "a cluster. For a set, canary opens its approval gate once the canary succeeded.")
         List<String> approvals = new ArrayList<>();
 
         @Option(names = "--now", paramLabel = "INSTANT",
@@ -251,7 +267,11 @@ public final class DbMigrateMain {
                 return BAD_INPUT;
             }
             try {
-                resource = ManifestReader.read(file);
+                HasMetadata manifest = ManifestReader.readResource(file);
+                if (manifest instanceof DatabaseMigrationSet set) {
+                    return runSet(set);
+                }
+                resource = (DatabaseMigration) manifest;
                 List<String> problems = SpecValidator.problems(resource);
                 if (!problems.isEmpty()) {
                     problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
@@ -270,15 +290,13 @@ public final class DbMigrateMain {
                     return preview(resource);
                 }
                 connection = LocalConnection.resolve(resource.getSpec().database(), environment, databaseUrl);
-                rehearsalConnection = rehearsalConnection(resource, connection);
+                rehearsalConnection = rehearsalConnection(resource.getSpec(), connection);
             } catch (ManifestReader.ManifestException | RunnerException e) {
                 err.println("dbmigrate: " + e.getMessage());
                 return BAD_INPUT;
             }
-            Path project = migrations != null ? migrations : Path.of(resource.getSpec().migrations().pathOrDefault());
-            if (!Files.isRegularFile(project.resolve("alembic.ini"))) {
-                err.println("dbmigrate: --migrations: no alembic.ini in " + project
-                        + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
+            Path project = project(resource.getSpec());
+            if (project == null) {
                 return BAD_INPUT;
             }
             Clock clock = Clock.systemUTC();
@@ -293,7 +311,7 @@ public final class DbMigrateMain {
                 return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
             }
             Files.createDirectories(backupDirectory);
-            defaultMetadata(resource);
+            LocalRun.defaultMetadata(resource);
             err.println("dbmigrate: " + resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName()
                     + ": " + connection.describe() + ", steps " + String.join(", ", resource.getSpec().stepsOrSingle().stream()
                     .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
@@ -324,9 +342,9 @@ public final class DbMigrateMain {
 
         // spec.rehearsal.database is honoured through --rehearsal-database-url, never silently replaced by the database's
         // own server: a rehearsal meant for a scratch server must not run CREATE DATABASE next to production.
-        private ConnectionSettings rehearsalConnection(DatabaseMigration resource, ConnectionSettings connection)
+        /** @param connection the migrated database's, returned when the rehearsal is on its server (null for a set's) */
+        private ConnectionSettings rehearsalConnection(DatabaseMigrationSpec spec, ConnectionSettings connection)
                 throws RunnerException {
-            DatabaseMigrationSpec spec = resource.getSpec();
             boolean rehearses = spec.stepsOrSingle().stream().anyMatch(step -> spec.rehearsalOf(step).required());
             DatabaseSpec server = spec.rehearsal() == null ? null : spec.rehearsal().database();
             if (rehearsalDatabaseUrl == null) {
@@ -346,6 +364,123 @@ public final class DbMigrateMain {
             return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
         }
 
+        // The Alembic project: --migrations, else spec.migrations.path; null (said on stderr) without an alembic.ini.
+        private Path project(DatabaseMigrationSpec spec) {
+            Path project = migrations != null ? migrations : Path.of(spec.migrations().pathOrDefault());
+            if (!Files.isRegularFile(project.resolve("alembic.ini"))) {
+                err.println("dbmigrate: --migrations: no alembic.ini in " + project
+                        + (migrations == null ? " (spec.migrations.path; give --migrations DIR)" : ""));
+                return null;
+            }
+            return project.toAbsolutePath();
+        }
+
+        /**
+         * A DatabaseMigrationSet: its targets rolled out in process by the operator's planner ({@link LocalSetRun}), each
+         * as a single run would migrate it. Everything a cluster alone can give (Secrets) is refused before any work.
+         */
+        private int runSet(DatabaseMigrationSet set) throws RunnerException, java.io.IOException {
+            List<String> problems = SetValidator.problems(set);
+            if (!problems.isEmpty()) {
+                problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
+                return BAD_INPUT;
+            }
+            List<GeneratorSpec> generators = set.getSpec().generatorsOrEmpty();
+            for (int i = 0; i < generators.size(); i++) {
+                if (generators.get(i).list() == null) {
+                    err.println("dbmigrate: " + file + ": spec.generators[" + i + "]: " + (generators.get(i).secrets() != null
+                            ? "a secrets generator reads the namespace's Secrets, which needs a cluster"
+                            : "a query generator's catalog credentials are in a Secret, which needs a cluster") + "; to run the set locally, write its targets "
+                            + "as a list generator (the user and password come from PGUSER and PGPASSWORD)");
+                    return BAD_INPUT;
+                }
+            }
+            if (databaseUrl != null || now != null) {
+                err.println("dbmigrate: " + (databaseUrl != null ? "--database-url: each target of a set names its "
+                        + "database; give the user and password with PGUSER and PGPASSWORD" : "--now previews one "
+                        + "DatabaseMigration, not a set"));
+                return BAD_INPUT;
+            }
+            RolloutSpec rollout = set.getSpec().rolloutOrDefault();
+            boolean canaryGate = rollout.gate() != null && rollout.gate().approvalRequired();
+            DatabaseMigrationSpec template = set.getSpec().template();
+            List<String> gated = new ArrayList<>(template.stepsOrSingle().stream()
+                    .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList());
+            if (canaryGate) {
+                gated.add(0, RolloutGateSpec.CANARY);
+            }
+            for (String step : approvals) {
+                if (!gated.contains(step)) {
+                    err.println("dbmigrate: --approve " + step + ": " + file + " has no approval gate by that name (the "
+                            + "set's is canary, with spec.rollout.gate.approval; its steps' are theirs)"
+                            + (gated.isEmpty() ? "" : "; it has: " + String.join(", ", gated)));
+                    return BAD_INPUT;
+                }
+            }
+            LocalRun.defaultMetadata(set);
+            List<TargetSpec> targets = TargetGenerator.generate(set).valid();
+            Map<String, ConnectionSettings> connections = new LinkedHashMap<>();
+            for (TargetSpec target : targets) {
+                connections.put(target.name(), LocalConnection.forTarget(target.name(), target.database(), environment));
+            }
+            ConnectionSettings rehearsal = rehearsalConnection(template, null);
+            Path project = project(template);
+            if (project == null) {
+                return BAD_INPUT;
+            }
+            Clock clock = Clock.systemUTC();
+            Tools tools = Tools.fromEnvironment(environment);
+            PrintStream progress = LocalProgress.to(err);
+            if (!targets.isEmpty()) {
+                // One revision graph for all: every target runs the same scripts to the same revisions.
+                ConnectionSettings first = connections.get(targets.get(0).name());
+                try {
+                    new LocalRun(first, rehearsal == null ? first : rehearsal, tools, project,
+                            backupDirectory.toAbsolutePath(), clock, progress)
+                            .checkTargets(ChildFactory.child(set, targets.get(0), false));
+                } catch (RunnerException e) {
+                    progress.close();
+                    err.println("dbmigrate: " + file + ": " + e.getMessage().replaceFirst("^spec\\.", "spec.template."));
+                    return e.exitCode() == ExitCode.BAD_INPUT ? BAD_INPUT : FAILED;
+                }
+            }
+            Files.createDirectories(backupDirectory);
+            err.println("dbmigrate: " + set.getMetadata().getNamespace() + "/" + set.getMetadata().getName() + ": "
+                    + targets.size() + " targets, canary " + rollout.canarySize(targets.size()) + ", maxParallel "
+                    + rollout.maxParallelOrDefault() + ", maxFailures " + rollout.maxFailuresOrDefault() + ", steps "
+                    + String.join(", ", template.stepsOrSingle().stream()
+                    .map(step -> step.name() + " -> " + step.targetRevision()).toList()));
+            LocalSetRun.TargetRun each = LocalSetRun.inProcess(connections, rehearsal, tools, project,
+                    backupDirectory.toAbsolutePath(), clock, err, approvals.stream()
+                            .filter(step -> !RolloutGateSpec.CANARY.equals(step) || !canaryGate).collect(
+                                    java.util.stream.Collectors.toSet()));
+            // With -o yaml, stdout is the set's YAML alone: the lines of the targets go with the progress.
+            PrintStream lines = "yaml".equals(output) ? err : out;
+            try (Interruption interruption = Interruption.install(Thread.currentThread())) {
+                LocalSetRun.Result result;
+                try {
+                    result = new LocalSetRun(each, clock, progress).run(set, canaryGate
+                            && approvals.contains(RolloutGateSpec.CANARY), finished -> lines.println(SetSummary.line(finished)));
+                } finally {
+                    progress.close();
+                }
+                Thread.interrupted(); // handled: the output below must not be cut short by a pending interrupt
+                if ("yaml".equals(output)) {
+                    out.print(new KubernetesSerialization().asYaml(result.set()));
+                } else {
+                    SetSummary.of(result, rollout.maxFailuresOrDefault()).forEach(out::println);
+                }
+                out.flush();
+                err.flush();
+                if (Interruption.requested() || result.interrupted()) {
+                    return INTERRUPTED;
+                }
+                // A closed gate is not a failure; a failed target is, within maxFailures or not.
+                return result.status().phase() == SetPhase.Failed || (result.status().failed() != null
+                        && result.status().failed() > 0) ? FAILED : SUCCEEDED;
+            }
+        }
+
         // A run at a pretended time would write false times into backup names and status: --now only previews.
         private int preview(DatabaseMigration resource) {
             java.time.Instant at;
@@ -358,21 +493,6 @@ public final class DbMigrateMain {
             Preview.at(resource.getSpec(), at, Set.copyOf(approvals)).forEach(out::println);
             out.flush();
             return SUCCEEDED;
-        }
-
-        // What the API server would have filled in.
-        private static void defaultMetadata(DatabaseMigration resource) {
-            var metadata = resource.getMetadata();
-            if (metadata.getNamespace() == null) {
-                metadata.setNamespace("default");
-            }
-            if (metadata.getGeneration() == null) {
-                metadata.setGeneration(1L);
-            }
-            if (metadata.getUid() == null) {
-                metadata.setUid(UUID.nameUUIDFromBytes((metadata.getNamespace() + "/" + metadata.getName())
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
-            }
         }
     }
 

@@ -43,6 +43,26 @@ public final class LocalConnection {
         return ConnectionSettings.fromEnvironment(merged);
     }
 
+    /**
+     * The connection of one target of a set: where from the target alone, who from PGUSER and PGPASSWORD. PGHOST,
+     * PGPORT, PGDATABASE and PGSSLMODE would point every target at one database, so they are not read.
+     */
+    public static ConnectionSettings forTarget(String target, DatabaseSpec database, Map<String, String> environment)
+            throws RunnerException {
+        Map<String, String> merged = fromManifest(database);
+        putIfPresent(merged, "PGUSER", environment.get("PGUSER"));
+        putIfPresent(merged, "PGPASSWORD", environment.get("PGPASSWORD"));
+        if (!merged.containsKey("PGUSER")) {
+            throw new RunnerException(ExitCode.BAD_INPUT, "no database user: set PGUSER (and PGPASSWORD) for the "
+                    + "targets; their credentialsSecrets are only read in a cluster");
+        }
+        try {
+            return ConnectionSettings.fromEnvironment(merged);
+        } catch (RunnerException e) {
+            throw new RunnerException(e.exitCode(), "target " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     // Where, as the Job's environment says it: the manifest's host, port, database and sslmode.
     private static Map<String, String> fromManifest(DatabaseSpec manifest) {
         Map<String, String> merged = new HashMap<>();

@@ -33,16 +33,26 @@ public final class LocalProgress extends OutputStream {
             Reasons.AWAITING_APPROVAL, Reasons.AWAITING_ROLLOUT, Reasons.AWAITING_WINDOW, Reasons.STAMPING);
 
     private final PrintStream out;
+    private final String label;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final List<String> traceback = new ArrayList<>();
 
-    private LocalProgress(PrintStream out) {
+    private LocalProgress(PrintStream out, String label) {
         this.out = out;
+        this.label = label;
     }
 
     /** A stream for the run's progress that writes readable lines to {@code out}. */
     public static PrintStream to(PrintStream out) {
-        return new PrintStream(new LocalProgress(out), true, StandardCharsets.UTF_8);
+        return to(out, "");
+    }
+
+    /**
+     * The same, each line starting with {@code label}: the targets of a set run at once on one terminal, and a line
+     * must say whose it is.
+     */
+    public static PrintStream to(PrintStream out, String label) {
+        return new PrintStream(new LocalProgress(out, label), true, StandardCharsets.UTF_8);
     }
 
     /** The line an event of the planner is worth locally, if any. */
@@ -92,7 +102,7 @@ public final class LocalProgress extends OutputStream {
         } else if (RECORD.matcher(text).matches()) {
             record(text);
         } else {
-            out.println(text);
+            emit(text);
         }
     }
 
@@ -104,7 +114,7 @@ public final class LocalProgress extends OutputStream {
         Matcher log = LOG.matcher(text);
         if (!log.matches()) {
             if (!text.isBlank()) {
-                out.println(PREFIX + "alembic: " + text);
+                emit(PREFIX + "alembic: " + text);
             }
             return;
         }
@@ -117,12 +127,12 @@ public final class LocalProgress extends OutputStream {
         if (running.matches()) {
             boolean up = running.group(1).equals("upgrade");
             String revision = up ? running.group(3) : running.group(2);
-            out.println(PREFIX + (up ? "applying " : "reverting ") + revision
+            emit(PREFIX + (up ? "applying " : "reverting ") + revision
                     + (running.group(4) == null ? "" : " (" + running.group(4) + ")"));
         } else if (level.equals("INFO") || level.equals("DEBUG")) {
-            out.println(PREFIX + "  " + message);
+            emit(PREFIX + "  " + message);
         } else {
-            out.println(PREFIX + "alembic " + level.toLowerCase() + ": " + message);
+            emit(PREFIX + "alembic " + level.toLowerCase() + ": " + message);
         }
     }
 
@@ -136,7 +146,7 @@ public final class LocalProgress extends OutputStream {
             details.add(pair.group(1) + " " + unquote(pair.group(2)));
         }
         String level = record.group(1);
-        out.println(PREFIX + (level.equals("info") || level.equals("debug") ? "" : level + ": ") + unquote(record.group(2))
+        emit(PREFIX + (level.equals("info") || level.equals("debug") ? "" : level + ": ") + unquote(record.group(2))
                 + (details.isEmpty() ? "" : " (" + String.join(", ", details) + ")"));
     }
 
@@ -183,13 +193,18 @@ public final class LocalProgress extends OutputStream {
         String shown = frame != null ? frame : anyFrame;
         String shownCode = frame != null ? code : anyCode;
         if (shown != null) {
-            out.println(PREFIX + "alembic raised in " + shown + (shownCode == null || shownCode.matches("[\\^~ ]+") ? ""
+            emit(PREFIX + "alembic raised in " + shown + (shownCode == null || shownCode.matches("[\\^~ ]+") ? ""
                     : ": " + shownCode));
         }
         for (String text : exception) {
-            out.println(PREFIX + "  " + text);
+            emit(PREFIX + "  " + text);
         }
-        out.println(PREFIX + "  (traceback of " + lines.size() + " lines cut to the frame and the exception)");
+        emit(PREFIX + "  (traceback of " + lines.size() + " lines cut to the frame and the exception)");
+    }
+
+    // One whole line at once (PrintStream.println holds its lock): targets running together do not cut into each other.
+    private void emit(String text) {
+        out.println(label + text);
     }
 
     private static boolean library(String file) {

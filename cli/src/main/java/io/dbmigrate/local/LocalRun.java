@@ -15,12 +15,15 @@ import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
 import io.dbmigrate.status.Reasons;
 import io.dbmigrate.status.TransitionEvent;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * `dbmigrate run`: the cluster's path without a cluster. Each pass is one reconcile ({@link Reconciliation}) with the
@@ -129,6 +132,20 @@ public final class LocalRun {
             progress.println("dbmigrate: no SQL: " + plan.sqlUnavailable());
         } else if (plan.sqlGzipBase64() != null) {
             progress.println(CompressedSql.decode(plan.sqlGzipBase64()));
+        }
+    }
+
+    /** What the API server would have filled in: the namespace, the generation, a uid (the same for the same name). */
+    public static void defaultMetadata(HasMetadata resource) {
+        var metadata = resource.getMetadata();
+        if (metadata.getNamespace() == null) {
+            metadata.setNamespace("default");
+        }
+        if (metadata.getGeneration() == null) {
+            metadata.setGeneration(1L);
+        }
+        if (metadata.getUid() == null) {
+            metadata.setUid(UUID.nameUUIDFromBytes((metadata.getNamespace() + "/" + metadata.getName()).getBytes(StandardCharsets.UTF_8)).toString());
         }
     }
 

@@ -18,7 +18,10 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +34,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reads the DatabaseMigration out of a manifest file as strictly as an API server with `kubectl apply
+ * Reads the DatabaseMigration (or DatabaseMigrationSet) out of a manifest file as strictly as an API server with `kubectl apply
  * --validate=strict`: an unknown, duplicate or mistyped field is an error that names it, and no scalar is coerced
  * (YAML reads an unquoted {@code +1} as a number, which must not become the revision spec "1").
  */
@@ -42,6 +45,8 @@ public final class ManifestReader {
             .build();
     private static final ObjectMapper STRICT = strict();
     private static final String API_VERSION = DatabaseMigration.GROUP + "/" + DatabaseMigration.VERSION;
+    private static final String SET_KIND = "DatabaseMigrationSet";
+    private static final Set<String> KINDS = Set.of("DatabaseMigration", SET_KIND);
 
     private ManifestReader() {
     }
@@ -74,7 +79,21 @@ public final class ManifestReader {
                                                     JsonNode status) {
     }
 
+    /** The same for a DatabaseMigrationSet. */
+    private record SetDocument(String apiVersion, String kind, ObjectMeta metadata, DatabaseMigrationSetSpec spec,
+                                                          JsonNode status) {
+    }
+
+    /** The file's one DatabaseMigration; a file holding a DatabaseMigrationSet instead is refused. */
     public static DatabaseMigration read(Path file) throws ManifestException {
+        if (!(readResource(file) instanceof DatabaseMigration resource)) {
+            throw new ManifestException(file + ": holds a DatabaseMigrationSet, where a DatabaseMigration is expected");
+        }
+        return resource;
+    }
+
+    /** The file's one DatabaseMigration or DatabaseMigrationSet, whichever it holds. */
+    public static HasMetadata readResource(Path file) throws ManifestException {
         String text;
         try {
             text = Files.readString(file);
@@ -83,8 +102,25 @@ public final class ManifestReader {
         } catch (IOException e) {
             throw new ManifestException(file + ": cannot be read: " + e.getMessage());
         }
-        int chosen = chooseDocument(file, text);
-        Document document;
+        Chosen found = chooseDocument(file, text);
+        int chosen = found.index();
+        if (SET_KIND.equals(found.kind())) {
+            SetDocument document = decode(file, text, chosen, SetDocument.class);
+            check(file, document.apiVersion(), document.metadata());
+            DatabaseMigrationSet resource = new DatabaseMigrationSet();
+            resource.setMetadata(document.metadata());
+            resource.setSpec(document.spec());
+            return resource;
+        }
+        Document document = decode(file, text, chosen, Document.class);
+        check(file, document.apiVersion(), document.metadata());
+        DatabaseMigration resource = new DatabaseMigration();
+        resource.setMetadata(document.metadata());
+        resource.setSpec(document.spec());
+        return resource;
+    }
+
+    private static <T> T decode(Path file, String text, int chosen, Class<T> type) throws ManifestException {
         try (JsonParser parser = STRICT.getFactory().createParser(text)) {
             for (int index = 0; ; index++) {
                 parser.nextToken();
@@ -94,7 +130,7 @@ public final class ManifestReader {
                 parser.skipChildren();
             }
             try {
-                document = STRICT.readValue(parser, Document.class);
+                return STRICT.readValue(parser, type);
             } catch (JsonMappingException e) {
                 // Described while the parser is open: it still holds the token that did not fit.
                 throw new ManifestException(file + ": " + FieldError.describe(e, text));
@@ -102,43 +138,39 @@ public final class ManifestReader {
         } catch (IOException e) {
             throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
         }
-        if (!API_VERSION.equals(document.apiVersion())) {
-            throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \"" + document.apiVersion()
-                    + "\"");
+    }
+
+    private static void check(Path file, String apiVersion, ObjectMeta metadata) throws ManifestException {
+        if (!API_VERSION.equals(apiVersion)) {
+            throw new ManifestException(file + ": apiVersion: must be " + API_VERSION + ", got \"" + apiVersion + "\"");
         }
-        if (document.metadata() == null || document.metadata().getName() == null) {
+        if (metadata == null || metadata.getName() == null) {
             throw new ManifestException(file + ": metadata.name is required");
         }
-        DatabaseMigration resource = new DatabaseMigration();
-        resource.setMetadata(document.metadata());
-        resource.setSpec(document.spec());
-        return resource;
     }
 
     /**
-     * The index of the file's one DatabaseMigration. Documents of other kinds (the Secret people keep beside it) are
-     * skipped; two DatabaseMigrations are refused, since local mode runs one and must not pick one silently.
+     * The index and kind of the file's one DatabaseMigration or DatabaseMigrationSet. Documents of other kinds (the Secret people
+     * keep beside it) are skipped; two are refused, since local mode runs one and must not pick one silently.
      */
-    private static int chooseDocument(Path file, String text) throws ManifestException {
-        List<JsonNode> documents = new ArrayList<>();
-        try (JsonParser parser = TREE.getFactory().createParser(text)) {
-            while (parser.nextToken() != null) {
-                documents.add(TREE.readTree(parser));
-            }
-        } catch (IOException e) {
-            throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
-        }
+    private record Chosen(int index, String kind) {
+    }
+
+    private static Chosen chooseDocument(Path file, String text) throws ManifestException {
+        List<JsonNode> documents = documents(file, text);
         List<Integer> migrations = new ArrayList<>();
         for (int i = 0; i < documents.size(); i++) {
-            if (documents.get(i) != null && "DatabaseMigration".equals(documents.get(i).path("kind").asText())) {
+            if (documents.get(i) != null && KINDS.contains(documents.get(i).path("kind").asText())) {
                 migrations.add(i);
             }
         }
         if (migrations.isEmpty()) {
-            throw new ManifestException(file + ": no document with kind: DatabaseMigration");
+            throw new ManifestException(file + ": no document with kind: DatabaseMigration (or " + SET_KIND + ")");
         }
         if (migrations.size() > 1) {
-            throw new ManifestException(file + ": holds " + migrations.size() + " DatabaseMigrations ("
+            boolean sets = migrations.stream().anyMatch(i -> SET_KIND.equals(documents.get(i).path("kind").asText()));
+            throw new ManifestException(file + ": holds " + migrations.size() + " DatabaseMigrations"
+                    + (sets ? " and " + SET_KIND + "s" : "") + " ("
                     + migrations.stream().map(i -> documents.get(i).path("metadata").path("name").asText("?"))
                     .collect(Collectors.joining(", ")) + "); dbmigrate run runs one: put each in a file of its own");
         }
@@ -151,10 +183,22 @@ public final class ManifestReader {
         });
         if (!unknown.isEmpty()) {
             throw new ManifestException(file + ": " + String.join(", ", unknown) + ": unknown field"
-                    + (unknown.size() > 1 ? "s" : "") + " (a DatabaseMigration has " + String.join(", ",
-                    List.of("apiVersion", "kind", "metadata", "spec")) + ")");
+                    + (unknown.size() > 1 ? "s" : "") + " (a " + document.path("kind").asText() + " has "
+                    + String.join(", ", List.of("apiVersion", "kind", "metadata", "spec")) + ")");
         }
-        return migrations.get(0);
+        return new Chosen(migrations.get(0), document.path("kind").asText());
+    }
+
+    private static List<JsonNode> documents(Path file, String text) throws ManifestException {
+        List<JsonNode> documents = new ArrayList<>();
+        try (JsonParser parser = TREE.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                documents.add(TREE.readTree(parser));
+            }
+        } catch (IOException e) {
+            throw new ManifestException(file + ": not valid YAML: " + FieldError.originalMessage(e));
+        }
+        return documents;
     }
 
     /** A binding error said as the field, the value found and what the field takes, without Java type names. */

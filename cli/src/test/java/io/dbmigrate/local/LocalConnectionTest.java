@@ -41,6 +41,25 @@ class LocalConnectionTest {
     }
 
     @Test
+    void aTargetOfASetTakesWhereFromItselfAndOnlyWhoFromTheEnvironment() throws RunnerException {
+        Map<String, String> env = Map.of("PGHOST", "localhost", "PGPORT", "15432", "PGDATABASE", "crm_test",
+                "PGSSLMODE", "disable", "PGUSER", "dev", "PGPASSWORD", SECRET);
+
+        ConnectionSettings settings = LocalConnection.forTarget("tenant-a", MANIFEST, env);
+
+        assertEquals(new ConnectionSettings("crm-db.crm.svc", 5432, "crm", "dev", SECRET, "require"), settings);
+    }
+
+    @Test
+    void aTargetOfASetWithoutPguserIsBadInput() {
+        RunnerException e = assertThrows(RunnerException.class,
+                () -> LocalConnection.forTarget("tenant-a", MANIFEST, Map.of("PGPASSWORD", SECRET)));
+
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().startsWith("no database user: set PGUSER"), e.getMessage());
+    }
+
+    @Test
     void blankEnvironmentVariablesDoNotOverride() throws RunnerException {
         ConnectionSettings settings = LocalConnection.resolve(MANIFEST, Map.of("PGHOST", "", "PGDATABASE", " ",
                 "PGUSER", "dev"), null);

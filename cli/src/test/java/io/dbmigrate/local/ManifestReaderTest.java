@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.validate.SpecValidator;
@@ -128,6 +129,42 @@ class ManifestReaderTest {
 
         assertEquals("first", resource.getMetadata().getName());
         assertEquals("expand@head", resource.getSpec().targetRevision());
+    }
+
+    private static final String SET = """
+        apiVersion: dbmigrate.io/v1alpha1
+        kind: DatabaseMigrationSet
+        metadata: {name: tenants}
+        spec:
+          template:
+            migrations: {image: crm-migrations:dev}
+            targetRevision: head
+            backup: {mode: Disabled, reason: laptop}
+          generators:
+          - list:
+            - {name: a, database: {host: localhost, name: a, credentialsSecret: {name: db}}}
+          rollout: {canary: {count: 1}, maxParallel: 3}
+        """;
+
+    @Test
+    void readsASetAsStrictlyAsAMigration() throws Exception {
+        Path file = write(SET);
+
+        DatabaseMigrationSet set = (DatabaseMigrationSet) ManifestReader.readResource(file);
+
+        assertEquals("tenants", set.getMetadata().getName());
+        assertEquals("a", set.getSpec().generators().get(0).list().get(0).name());
+        assertEquals(3, set.getSpec().rollout().maxParallel());
+        ManifestReader.ManifestException typo = assertThrows(ManifestReader.ManifestException.class,
+                () -> ManifestReader.readResource(write(SET.replace("maxParallel", "maxParalel"))));
+        assertTrue(typo.getMessage().contains(": spec.rollout.maxParalel: unknown field"), typo.getMessage());
+    }
+
+    @Test
+    void aSetWhereAMigrationIsExpectedAndASetBesideAMigrationAreRefused() throws Exception {
+        assertTrue(error(SET).endsWith(": holds a DatabaseMigrationSet, where a DatabaseMigration is expected"));
+        assertTrue(error(minimal("crm", "head") + "---\n" + SET).endsWith(": holds 2 DatabaseMigrations and "
+                + "DatabaseMigrationSets (crm, tenants); dbmigrate run runs one: put each in a file of its own"));
     }
 
     /** The minimal manifest with one more line under spec.database. */

@@ -10,6 +10,7 @@ import io.dbmigrate.api.v1alpha1.TargetSpec;
 import io.dbmigrate.naming.ChildNames;
 import io.dbmigrate.validate.SetValidator;
 import io.dbmigrate.validate.SpecValidator;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,6 +29,11 @@ public final class TargetGenerator {
     }
 
     private TargetGenerator() {
+    }
+
+    /** The targets of a set whose generators read nothing outside it (lists), as local mode runs it. */
+    public static Targets generate(DatabaseMigrationSet set) {
+        return generate(new SetObservation(set, Map.of(), Map.of(), List.of(), Instant.EPOCH));
     }
 
     /** The targets of what one reconcile observed: the set's lists, its selectors' Secrets, its catalogs' rows. */

@@ -140,6 +140,11 @@ public record ConnectionSettings(String host, int port, String database, String 
         return new ConnectionSettings(host, port, otherDatabase, user, password, sslMode, schema);
     }
 
+    /** The same connection, migrating in {@code otherSchema} (null: the database as a whole). */
+    public ConnectionSettings withSchema(String otherSchema) {
+        return new ConnectionSettings(host, port, database, user, password, sslMode, otherSchema);
+    }
+
     /** {@code alembic_version}, in the schema when there is one: where the revision(s) of this target are. */
     public String versionTable() {
         return schema == null ? "alembic_version" : SchemaName.quoted(schema) + ".alembic_version";

@@ -5,6 +5,11 @@ alembic.ini is a bare "postgresql+psycopg2://" and libpq fills in the rest from
 PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD/PGSSLMODE. DBMIGRATE_SQLALCHEMY_URL,
 when set, replaces the URL entirely.
 
+A target that names a schema (schema per tenant) gets it in DBMIGRATE_SCHEMA (by hand:
+`alembic -x schema=tenant_a upgrade head`): the schema is created if missing, search_path
+is set to it alone, so unqualified names are the tenant's, and alembic_version is kept in
+it, as in the migrations image's template.
+
 The whole run is one transaction (Alembic's default for PostgreSQL, which has
 transactional DDL): if any revision fails, none of the run's revisions stay applied.
 Do not set transaction_per_migration here.
@@ -35,15 +40,38 @@ def database_url():
     return os.environ.get("DBMIGRATE_SQLALCHEMY_URL") or config.get_main_option("sqlalchemy.url")
 
 
+# --- schema targets: keep this block as it is in every copy of the template ---
+def target_schema():
+    """The schema this run migrates in; None for the database as a whole."""
+    return context.get_x_argument(as_dictionary=True).get("schema") or os.environ.get("DBMIGRATE_SCHEMA") or None
+
+
+def quoted(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def enter_schema(schema, execute, exists):
+    """Creates the schema when missing and sets the search_path to it alone, in the run's transaction."""
+    if not exists():
+        execute("CREATE SCHEMA IF NOT EXISTS " + quoted(schema))
+    execute("SET search_path TO " + quoted(schema))
+# --- end of the schema block ---
+
+
 def run_migrations_offline():
     """Write the SQL to stdout (`alembic upgrade head --sql`) without connecting."""
+    schema = target_schema()
     context.configure(
         url=database_url(),
         target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
+        version_table_schema=schema,
     )
     with context.begin_transaction():
+        if schema:
+            # No connection to ask whether it exists: the script creates it if need be.
+            enter_schema(schema, context.execute, lambda: False)
         context.run_migrations()
 
 
@@ -67,15 +95,24 @@ def drop_ancestor_version_rows(connection):
         implied |= {r.revision for r in script.iterate_revisions(row, 'base')} - {row}
     for row in sorted(rows & implied):
         log.warning('alembic_version: dropping %s, an ancestor of another row (sqlalchemy/alembic#1373)', row)
-        connection.execute(text('DELETE FROM alembic_version WHERE version_num = :row'), {'row': row})
+        schema = context.get_context().version_table_schema
+        table = (quoted(schema) + '.' if schema else '') + 'alembic_version'
+        connection.execute(text('DELETE FROM ' + table + ' WHERE version_num = :row'), {'row': row})
 
 
 def run_migrations_online():
     # NullPool: one short-lived connection, nothing kept open after the run.
     engine = create_engine(database_url(), poolclass=pool.NullPool)
+    schema = target_schema()
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata)
+        context.configure(connection=connection, target_metadata=target_metadata, version_table_schema=schema)
         with context.begin_transaction():
+            if schema:
+                # Asked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the schema exists.
+                enter_schema(schema, lambda sql: connection.execute(text(sql)), lambda: connection.execute(
+                    text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"), {"schema": schema}).first())
+                # What autogenerate takes as the default schema, so it does not qualify the tenant's tables.
+                connection.dialect.default_schema_name = schema
             context.run_migrations()
             drop_ancestor_version_rows(connection)
 

@@ -361,7 +361,8 @@ public final class DbMigrateMain {
                 throw new RunnerException(ExitCode.BAD_INPUT, "--rehearsal-database-url: no step of " + file
                         + " rehearses (spec.rehearsal.mode: Required)");
             }
-            return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl);
+            // The copy is migrated in the target's schema, wherever it is restored (as the Job's rehearse container).
+            return LocalConnection.resolveRehearsal(server, rehearsalDatabaseUrl).withSchema(connection.schema());
         }
 
         // The Alembic project: --migrations, else spec.migrations.path; null (said on stderr) without an alembic.ini.

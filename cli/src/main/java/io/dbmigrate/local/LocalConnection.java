@@ -63,7 +63,8 @@ public final class LocalConnection {
         }
     }
 
-    // Where, as the Job's environment says it: the manifest's host, port, database and sslmode.
+    // Where, as the Job's environment says it: the manifest's host, port, database, sslmode and schema. The schema only
+    // ever comes from the manifest, as in a cluster: it says which tenant the manifest migrates.
     private static Map<String, String> fromManifest(DatabaseSpec manifest) {
         Map<String, String> merged = new HashMap<>();
         if (manifest != null) {
@@ -71,6 +72,7 @@ public final class LocalConnection {
             putIfPresent(merged, RunnerEnvironment.PORT.variable(), Integer.toString(manifest.portOrDefault()));
             putIfPresent(merged, RunnerEnvironment.DATABASE.variable(), manifest.name());
             putIfPresent(merged, RunnerEnvironment.SSL_MODE.variable(), manifest.sslModeOrDefault().libpqName());
+            putIfPresent(merged, RunnerEnvironment.SCHEMA.variable(), manifest.schema());
         }
         return merged;
     }

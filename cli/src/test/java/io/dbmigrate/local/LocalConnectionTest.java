@@ -31,6 +31,26 @@ class LocalConnectionTest {
     }
 
     @Test
+    void theSchemaComesFromTheManifestAlone() throws RunnerException {
+        ConnectionSettings settings = LocalConnection.resolve(MANIFEST.withSchema("tenant_a"),
+                Map.of("PGUSER", "crm", "PGPASSWORD", SECRET, "DBMIGRATE_SCHEMA", "tenant_b"),
+                "postgresql://ci@db.ci.internal/crm_ci");
+
+        assertEquals(new ConnectionSettings("db.ci.internal", 5432, "crm_ci", "ci", SECRET, "require", "tenant_a"),
+                settings);
+        assertNull(LocalConnection.resolve(MANIFEST, Map.of("PGUSER", "crm", "DBMIGRATE_SCHEMA", "tenant_b"), null)
+                .schema(), "a shell's DBMIGRATE_SCHEMA migrates no other tenant than the manifest's");
+    }
+
+    @Test
+    void aManifestsSystemSchemaIsRefused() {
+        RunnerException e = assertThrows(RunnerException.class, () -> LocalConnection.resolve(
+                MANIFEST.withSchema("pg_catalog"), Map.of("PGUSER", "crm"), null));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().startsWith("DBMIGRATE_SCHEMA: 'pg_catalog' is a system schema"), e.getMessage());
+    }
+
+    @Test
     void environmentOverridesTheManifest() throws RunnerException {
         Map<String, String> env = Map.of("PGHOST", "localhost", "PGPORT", "15432", "PGDATABASE", "crm_test",
                 "PGSSLMODE", "disable", "PGUSER", "dev");

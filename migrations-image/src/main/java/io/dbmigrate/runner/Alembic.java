@@ -6,6 +6,7 @@ import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.Revisions;
+import io.dbmigrate.contract.RunnerEnvironment;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.Truncation;
 import java.io.IOException;
@@ -173,6 +174,12 @@ final class Alembic {
                         + " from alembic_version of " + database + " (env.py's version_table, version_table_schema"
                         + " or search_path differ from the database's alembic_version)";
             }
+            case "schema" -> "Alembic's session is in schema " + answer.path("currentSchema").asText()
+                    + " with its version table in " + (answer.path("versionTableSchema").isNull() ? "the search_path"
+                    : "schema " + answer.path("versionTableSchema").asText())
+                    + ", not in schema " + answer.path("schema").asText() + " of " + database + ", the target's:"
+                    + " env.py must set search_path and version_table_schema to DBMIGRATE_SCHEMA, as the"
+                    + " migrations image's template does";
             default -> "Alembic's session could not be checked to be on " + database + ", the one the runner"
                     + " locked: " + Truncation.truncate(answer.path("error").asText(), 300);
         };
@@ -181,6 +188,10 @@ final class Alembic {
     Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>(settings.libpqEnvironment());
         env.put("PGAPPNAME", APPLICATION_NAME);
+        if (settings.schema() != null) {
+            // env.py sets search_path and version_table_schema from it; checked_alembic.py checks the latter.
+            env.put(RunnerEnvironment.SCHEMA.variable(), settings.schema());
+        }
         String options = pgOptions(safety);
         if (!options.isEmpty()) {
             // libpq applies PGOPTIONS to every session Alembic opens, whatever env.py does.

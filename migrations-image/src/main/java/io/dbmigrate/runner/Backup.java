@@ -8,6 +8,7 @@ import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.SchemaName;
 import io.dbmigrate.contract.Truncation;
 
 import java.io.IOException;
@@ -22,7 +23,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -222,7 +226,8 @@ public final class Backup {
                                         PartialFile partial) throws RunnerException {
         try (Connection c = settings.open();
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
-            String revision = Revisions.describe(AlembicVersion.current(c));
+            String revision = Revisions.describe(AlembicVersion.current(c, settings.versionTable()));
+            createMissingSchema(c, settings);
             OnePassDump.Outcome outcome = dump(settings, tools, compression, partial);
             return new Dumped(revision, outcome.size(), outcome.sha256());
         } catch (SQLException e) {
@@ -266,6 +271,30 @@ public final class Backup {
     }
 
     /**
+     * A schema target before its first migration has no schema yet, and pg_dump refuses a --schema that matches none.
+     * It is created empty (env.py would create it in a moment, with the same right), so that the backup is the empty
+     * schema the migration starts from and a rehearsal restores it.
+     */
+    private static void createMissingSchema(Connection c, ConnectionSettings settings) throws SQLException {
+        if (settings.schema() == null) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement("select 1 from pg_namespace where nspname = ?")) {
+            st.setString(1, settings.schema());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("create schema if not exists " + SchemaName.quoted(settings.schema()));
+        }
+        System.err.println(KeyValueLog.line("info", "backup: the schema did not exist; created it empty to dump it",
+                "schema", settings.schema()));
+    }
+
+    /**
      * pg_dump to the partial file, hashed and read back by pg_restore in the same pass. pg_dump's failure is the cause
      * when both fail (pg_restore then only saw the archive end early), so it is told first.
      */
@@ -274,6 +303,10 @@ public final class Backup {
         // Connection and password come from the environment; --no-password makes a missing one fail, not prompt.
         // No -f: the archive comes through a pipe, so pg_dump writes it front to back (see OnePassDump).
         List<String> command = new ArrayList<>(List.of(tools.pgDump(), "-Fc", "--no-password"));
+        if (settings.schema() != null) {
+            // The tenant's schema alone, never the other tenants'. A valid name is also a literal pg_dump pattern.
+            command.add("--schema=" + settings.schema());
+        }
         command.addAll(compressionArguments(compression));
         OnePassDump.Outcome outcome = ExternalProcess.supervise("running " + tools.pgDump(),
                 e -> new RunnerException(ExitCode.BACKUP_FAILED, "cannot run " + tools.pgDump() + " or "

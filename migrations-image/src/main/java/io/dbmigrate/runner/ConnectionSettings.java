@@ -3,6 +3,7 @@ package io.dbmigrate.runner;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.RunnerEnvironment;
 import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.SchemaName;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -28,8 +29,13 @@ import java.util.regex.Pattern;
  *
  * <p>The password is only ever taken from {@code PGPASSWORD} and handed to child processes through their environment,
  * never on a command line (where {@code ps} would show it). {@link #toString()} masks it.
+ *
+ * @param schema null, or the schema of the database the target is (schema per tenant): the search_path of the runner's
+ *               connections (verification queries see the tenant's tables), where alembic_version is read and what a
+ *               backup dumps
  */
-public record ConnectionSettings(String host, int port, String database, String user, String password, String sslMode) {
+public record ConnectionSettings(String host, int port, String database, String user, String password, String sslMode,
+                                 String schema) {
 
     public static final String APPLICATION_NAME = "dbmigrate-runner";
     /** Seconds; the same for JDBC and libpq so every part of the runner gives up at the same time. */
@@ -55,8 +61,14 @@ public record ConnectionSettings(String host, int port, String database, String 
             "the database system is in recovery mode", "too many clients already",
             "remaining connection slots are reserved");
 
+    /** A whole database, no schema of its own. */
+    public ConnectionSettings(String host, int port, String database, String user, String password, String sslMode) {
+        this(host, port, database, user, password, sslMode, null);
+    }
+
     /**
-     * Reads PGHOST, PGPORT (default 5432), PGDATABASE, PGUSER, PGPASSWORD (optional) and PGSSLMODE (default prefer).
+     * Reads PGHOST, PGPORT (default 5432), PGDATABASE, PGUSER, PGPASSWORD (optional), PGSSLMODE (default prefer)
+     * and DBMIGRATE_SCHEMA (optional; refused unless a plain lowercase identifier other than a system schema).
      * Database and user are required rather than defaulted as libpq does: migrating whatever database happens to be
      * named like the OS user is never what anybody meant.
      */
@@ -97,7 +109,11 @@ public record ConnectionSettings(String host, int port, String database, String 
             throw new RunnerException(ExitCode.BAD_INPUT,
                     "PGSSLMODE '" + sslMode + "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
         }
-        return new ConnectionSettings(host, port, database, user, password, sslMode);
+        String schema = blankToNull(RunnerEnvironment.SCHEMA.from(env));
+        if (schema != null) {
+            SchemaName.validate(RunnerEnvironment.SCHEMA.variable(), schema);
+        }
+        return new ConnectionSettings(host, port, database, user, password, sslMode, schema);
     }
 
     private static int parsePort(String text) throws RunnerException {
@@ -119,9 +135,19 @@ public record ConnectionSettings(String host, int port, String database, String 
         return s == null || s.isBlank() ? null : s.trim();
     }
 
-    /** The same server, user and TLS, connected to another database (a rehearsal's scratch copy). */
+    /** The same server, user, TLS and schema, connected to another database (a rehearsal's scratch copy). */
     public ConnectionSettings withDatabase(String otherDatabase) {
-        return new ConnectionSettings(host, port, otherDatabase, user, password, sslMode);
+        return new ConnectionSettings(host, port, otherDatabase, user, password, sslMode, schema);
+    }
+
+    /** The same connection, migrating in {@code otherSchema} (null: the database as a whole). */
+    public ConnectionSettings withSchema(String otherSchema) {
+        return new ConnectionSettings(host, port, database, user, password, sslMode, otherSchema);
+    }
+
+    /** {@code alembic_version}, in the schema when there is one: where the revision(s) of this target are. */
+    public String versionTable() {
+        return schema == null ? "alembic_version" : SchemaName.quoted(schema) + ".alembic_version";
     }
 
     /** The libpq variables for pg_dump, pg_restore and Alembic. PGPASSWORD only when there is a password. */
@@ -156,6 +182,10 @@ public record ConnectionSettings(String host, int port, String database, String 
         p.setProperty("sslmode", sslMode);
         p.setProperty("ApplicationName", APPLICATION_NAME);
         p.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        if (schema != null) {
+            // The search_path of every session the runner opens, so a verification query reads the tenant's tables.
+            p.setProperty("currentSchema", schema);
+        }
         return p;
     }
 
@@ -170,7 +200,7 @@ public record ConnectionSettings(String host, int port, String database, String 
 
     /** host:port/database as user, for messages. */
     public String describe() {
-        return "database '" + database + "' on " + host + ":" + port + " as user '" + user + "'";
+        return "database '" + database + "'" + (schema == null ? "" : " (schema '" + schema + "')") + " on " + host + ":" + port + " as user '" + user + "'";
     }
 
     /** Replaces every occurrence of the password in a text we did not write ourselves (tool output, messages). */
@@ -257,6 +287,7 @@ public record ConnectionSettings(String host, int port, String database, String 
     @Override
     public String toString() {
         return "ConnectionSettings[host=" + host + ", port=" + port + ", database=" + database + ", user=" + user
-                + ", password=" + (password == null ? "<none>" : MASK) + ", sslMode=" + sslMode + "]";
+                + ", password=" + (password == null ? "<none>" : MASK) + ", sslMode=" + sslMode
+                + (schema == null ? "" : ", schema=" + schema) + "]";
     }
 }

@@ -17,7 +17,7 @@ final class CurrentCommand implements RunnerCommand {
         ConnectionSettings settings = in.settings();
         List<String> revisions;
         try (Connection c = settings.open()) {
-            revisions = AlembicVersion.current(c);
+            revisions = AlembicVersion.current(c, settings.versionTable());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }

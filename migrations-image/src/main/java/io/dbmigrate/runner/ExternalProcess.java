@@ -32,7 +32,9 @@ final class ExternalProcess {
             "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGSERVICE", "PGSSLMODE",
             "PGREQUIRESSL", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT", "PGTARGETSESSIONATTRS",
             // The env.py templates take it over PG*: a rehearsal would run on whatever it names, production included.
-            "DBMIGRATE_SQLALCHEMY_URL");
+            "DBMIGRATE_SQLALCHEMY_URL",
+            // ... and a schema that is not the target's would migrate (and check) another tenant.
+            "DBMIGRATE_SCHEMA");
 
     /** The children running now, for {@link #stopAll()}. */
     private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();

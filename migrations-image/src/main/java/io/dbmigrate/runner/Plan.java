@@ -38,7 +38,7 @@ public final class Plan {
         List<String> current;
         try (Connection connection = settings.open()) {
             connection.setReadOnly(true);
-            current = AlembicVersion.current(connection);
+            current = AlembicVersion.current(connection, settings.versionTable());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }

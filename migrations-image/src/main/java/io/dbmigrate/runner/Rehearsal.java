@@ -403,7 +403,7 @@ public final class Rehearsal {
 
     private static List<String> revisions(ConnectionSettings copy) throws RunnerException {
         try (Connection c = copy.open()) {
-            return AlembicVersion.current(c);
+            return AlembicVersion.current(c, copy.versionTable());
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + copy.describe());
         }

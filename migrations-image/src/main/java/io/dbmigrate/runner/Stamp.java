@@ -78,7 +78,7 @@ public final class Stamp extends AlembicRun {
     }
 
     private StampResult stamp(Connection connection, int lockPid) throws SQLException, RunnerException {
-        List<String> before = AlembicVersion.current(connection);
+        List<String> before = AlembicVersion.current(connection, settings.versionTable());
         String from = Revisions.describe(before);
         log.println(KeyValueLog.line("info", "stamp: alembic_version read under the migration lock", "revisions",
                 from, "stamp", request.revision(), "adopt", request.adopt()));
@@ -116,7 +116,7 @@ public final class Stamp extends AlembicRun {
         Alembic alembic = new Alembic(settings, tools, dir, SAFETY, this::logLine);
         // No revisions to expect: a stamp replaces them. Its session must still be on the locked database.
         ExternalProcess.Outcome outcome = alembic.run(lockPid, null, arguments.toArray(String[]::new));
-        List<String> after = AlembicVersion.current(connection);
+        List<String> after = AlembicVersion.current(connection, settings.versionTable());
         String to = Revisions.describe(after);
         Optional<String> mismatch = alembic.mismatch(outcome, before);
         if (mismatch.isPresent()) {

@@ -124,7 +124,7 @@ public final class Upgrade extends AlembicRun {
     }
 
     private UpgradeResult migrate(Connection connection) throws SQLException, RunnerException {
-        List<String> fromRevisions = AlembicVersion.current(connection);
+        List<String> fromRevisions = AlembicVersion.current(connection, settings.versionTable());
         String from = Revisions.describe(fromRevisions);
         if (request.expectBackup() != null) {
             // Under the lock the backup took too: nothing can have moved the database since, except outside dbmigrate.
@@ -273,7 +273,7 @@ public final class Upgrade extends AlembicRun {
 
     /** {@link #downgradeTo}: the restore alone, reported as a run of its own whose target is {@code wanted}. */
     private UpgradeResult restoreTo(Connection connection, List<String> wanted) throws SQLException, RunnerException {
-        String now = Revisions.describe(AlembicVersion.current(connection));
+        String now = Revisions.describe(AlembicVersion.current(connection, settings.versionTable()));
         String target = Revisions.describe(wanted);
         log.println(KeyValueLog.line("info", "back to the revision(s) a run started from", "from", now, "to", target));
         Restore restore = restore(connection, wanted, now);
@@ -311,7 +311,7 @@ public final class Upgrade extends AlembicRun {
                     + " (sqlalchemy/alembic#1373)", "rows", String.join(",", stray),
                     "expected", Revisions.describe(route.expected())));
             try {
-                AlembicVersion.delete(connection, stray);
+                AlembicVersion.delete(connection, settings.versionTable(), stray);
             } catch (SQLException e) {
                 return new Landing(Revisions.describe(rows), "alembic downgrade " + route.argument()
                         + " left alembic_version at " + Revisions.describe(rows) + " and deleting "
@@ -531,10 +531,10 @@ public final class Upgrade extends AlembicRun {
     // A long migration may outlive the lock connection (idle_session_timeout, a proxy); read on a fresh one then.
     private List<String> currentRows(Connection connection) throws RunnerException {
         try {
-            return AlembicVersion.current(connection);
+            return AlembicVersion.current(connection, settings.versionTable());
         } catch (SQLException first) {
             try (Connection fresh = settings.open()) {
-                return AlembicVersion.current(fresh);
+                return AlembicVersion.current(fresh, settings.versionTable());
             } catch (SQLException e) {
                 throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
             }

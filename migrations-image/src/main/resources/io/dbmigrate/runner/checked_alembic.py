@@ -13,6 +13,9 @@ joined with ","), or "any" (stamp).
    own current database: an env.py that builds its own URL or engine is caught here.
 3. Before Alembic's first step, the heads it reads (its version table, wherever env.py put it) must
    be EXPECTED_HEADS.
+4. With DBMIGRATE_SCHEMA set (a schema target), Alembic's version table must be in that schema and
+   the session's current schema must be it: an env.py that ignores it would migrate (and version)
+   whatever its search_path finds first, another tenant's schema or public.
 Otherwise one line "dbmigrate-database-mismatch: {json}" on stdout and exit status 30 at once,
 before any migration statement ran: the session ends and PostgreSQL rolls back what it had begun.
 """
@@ -63,12 +66,19 @@ def guard_connections(lock_pid, checked):
 def guard_heads(expected, checked):
     from alembic.runtime.migration import MigrationContext
 
+    schema = os.environ.get("DBMIGRATE_SCHEMA") or None
+
     run_migrations = MigrationContext.run_migrations
 
     def checked_run_migrations(self, **kw):
         if not self.as_sql:
             if not checked:
                 mismatch(reason="unchecked", error="Alembic's connection was not opened through a SQLAlchemy pool")
+            if schema is not None:
+                current = self.connection.exec_driver_sql("select current_schema()").scalar()
+                if self.version_table_schema != schema or current != schema:
+                    mismatch(reason="schema", schema=schema, currentSchema=current,
+                             versionTableSchema=self.version_table_schema)
             if expected is not None:
                 heads = sorted(self.get_current_heads())
                 if heads != expected:

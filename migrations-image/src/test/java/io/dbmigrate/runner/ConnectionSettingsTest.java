@@ -48,6 +48,28 @@ class ConnectionSettingsTest {
     }
 
     @Test
+    void aSchemaTargetReadsItsSchemaAndKeepsItOnTheRehearsalCopy() throws RunnerException {
+        ConnectionSettings s = ConnectionSettings.fromEnvironment(env("DBMIGRATE_SCHEMA", "tenant_a"));
+        assertEquals("tenant_a", s.schema());
+        assertEquals("\"tenant_a\".alembic_version", s.versionTable());
+        assertEquals("tenant_a", s.jdbcProperties().getProperty("currentSchema"));
+        assertTrue(s.describe().contains("(schema 'tenant_a')"), s.describe());
+        assertEquals("tenant_a", s.withDatabase("scratch").schema());
+
+        ConnectionSettings whole = ConnectionSettings.fromEnvironment(env("DBMIGRATE_SCHEMA", " "));
+        assertNull(whole.schema());
+        assertEquals("alembic_version", whole.versionTable());
+        assertNull(whole.jdbcProperties().getProperty("currentSchema"));
+    }
+
+    @Test
+    void aSchemaThatIsNoPlainIdentifierOrASystemSchemaIsRefused() {
+        for (String bad : new String[] {"pg_catalog", "information_schema", "Tenant", "t-1", "t;drop", "\"t\""}) {
+            assertBadInput(env("DBMIGRATE_SCHEMA", bad), "DBMIGRATE_SCHEMA");
+        }
+    }
+
+    @Test
     void unixSocketIsRefusedWithTcpHint() {
         String message = assertBadInput(env("PGHOST", "/var/run/postgresql"), "PGHOST");
         assertTrue(message.contains("TCP"), message);

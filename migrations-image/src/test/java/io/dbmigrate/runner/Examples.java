@@ -14,11 +14,16 @@ final class Examples {
     private Examples() {
     }
 
-    /** examples/{@code name} itself, absolute. */
-    static Path dir(String name) {
+    /** The repository's root, absolute. */
+    static Path repositoryRoot() {
         String root = System.getProperty("dbmigrate.repo.root");
         assertTrue(root != null && !root.isBlank(), "system property dbmigrate.repo.root (set by failsafe)");
-        Path dir = Path.of(root, "examples", name).toAbsolutePath().normalize();
+        return Path.of(root).toAbsolutePath().normalize();
+    }
+
+    /** examples/{@code name} itself, absolute. */
+    static Path dir(String name) {
+        Path dir = repositoryRoot().resolve("examples").resolve(name);
         assertTrue(Files.isRegularFile(dir.resolve("alembic.ini")), "no alembic.ini in " + dir);
         return dir;
     }

@@ -146,7 +146,7 @@ class RehearsalIT {
     /** The source is where it was before the rehearsal: at 0001_init with its three rows and no email column. */
     private void assertSourceUntouched() throws SQLException {
         try (Connection c = source.connect()) {
-            assertEquals(List.of("0001_init"), AlembicVersion.current(c));
+            assertEquals(List.of("0001_init"), AlembicVersion.current(c, "alembic_version"));
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "select (select count(*) from customers),"
                             + " (select count(*) from information_schema.columns where table_name = 'customers'),"

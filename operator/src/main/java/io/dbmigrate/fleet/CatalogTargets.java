@@ -69,16 +69,13 @@ final class CatalogTargets {
         if (row.port() != null && !row.port().strip().matches("^[0-9]{1,5}$")) {
             return at + "gives port \"" + SpecValidator.printable(row.port()) + "\", not a number";
         }
-        if (row.schema() != null) {
-            return at + "names schema " + SpecValidator.printable(row.schema())
-                    + ": schema targets are not supported by this operator version";
-        }
         return null;
     }
 
     private static TargetSpec target(CatalogRead.Row row, String name, QueryGeneratorSpec query) {
         Integer port = row.port() == null ? null : Integer.valueOf(row.port().strip());
+        String schema = row.schema() == null || row.schema().isBlank() ? null : row.schema().strip();
         return new TargetSpec(name, new DatabaseSpec(row.host().strip(), port, row.dbname().strip(), query.sslMode(),
-                query.targetCredentials()));
+                query.targetCredentials(), schema));
     }
 }

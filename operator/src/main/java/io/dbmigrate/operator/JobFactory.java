@@ -111,8 +111,9 @@ public final class JobFactory {
         if (rehearsal.required()) {
             // The same server as production unless spec.rehearsal.database names another; PGDATABASE is then only where
             // the runner connects to create and drop the scratch database.
+            // The copy is migrated in spec.database's schema, wherever it is restored.
             initContainers.add(container(REHEARSE_CONTAINER, spec, rehearsal.database() == null ? spec.database()
-                    : rehearsal.database(), command.rehearseArguments(migrations, BACKUP_MOUNT,
+                    : rehearsal.database().withSchema(spec.database().schema()), command.rehearseArguments(migrations, BACKUP_MOUNT,
                     resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
         }
         Container migrate = container(MIGRATE_CONTAINER, spec, command.upgradeArguments(migrations), false);
@@ -262,9 +263,10 @@ public final class JobFactory {
     }
 
     // libpq's own variables: pg_dump, psql and psycopg2 read them as they are; the password only ever by secretKeyRef.
+    // A schema target adds DBMIGRATE_SCHEMA, which the runner and env.py read.
     static List<EnvVar> environment(DatabaseSpec database) {
         CredentialsSecretRef credentials = database.credentialsSecret();
-        return List.of(
+        List<EnvVar> libpq = List.of(
                 variable(RunnerEnvironment.HOST, literal(database.host())),
                 variable(RunnerEnvironment.PORT, Integer.toString(database.portOrDefault())),
                 variable(RunnerEnvironment.DATABASE, literal(database.name())),
@@ -272,6 +274,12 @@ public final class JobFactory {
                 fromSecret(RunnerEnvironment.USER, credentials.name(), credentials.usernameKeyOrDefault()),
                 fromSecret(RunnerEnvironment.PASSWORD, credentials.name(), credentials.passwordKeyOrDefault()),
                 variable(RunnerEnvironment.PYTHON_DONT_WRITE_BYTECODE, "1"));
+        if (database.schema() == null) {
+            return libpq;
+        }
+        List<EnvVar> withSchema = new ArrayList<>(libpq);
+        withSchema.add(variable(RunnerEnvironment.SCHEMA, database.schema()));
+        return List.copyOf(withSchema);
     }
 
     private static EnvVar variable(RunnerEnvironment variable, String value) {

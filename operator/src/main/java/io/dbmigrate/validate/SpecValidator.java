@@ -15,6 +15,7 @@ import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
+import io.dbmigrate.contract.SchemaName;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.decide.MaintenanceWindow;
@@ -118,6 +119,11 @@ public final class SpecValidator {
         }
         if (spec.rehearsal() != null && spec.rehearsal().database() != null) {
             database("spec.rehearsal.database", spec.rehearsal().database(), problems);
+            if (spec.rehearsal().database().schema() != null) {
+                // Only a server and a login there: the copy is migrated in spec.database's schema.
+                problems.add("spec.rehearsal.database.schema: the copy is migrated in spec.database.schema;"
+                        + " leave it out here");
+            }
         }
     }
 
@@ -283,6 +289,13 @@ public final class SpecValidator {
         } else if (!SECRET_NAME.matcher(database.credentialsSecret().name()).matches()) {
             problems.add(field + ".credentialsSecret.name: \"" + printable(database.credentialsSecret().name())
                     + "\" is not a Secret name");
+        }
+        if (database.schema() != null) {
+            String problem = SchemaName.problem(database.schema());
+            if (problem != null) {
+                // SchemaName bounds the name it echoes; only control characters are left to replace.
+                problems.add(field + ".schema: " + problem.replaceAll("\\p{Cntrl}", "?"));
+            }
         }
     }
 

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.contract.RevisionSpec;
+import io.dbmigrate.contract.SchemaName;
 import io.dbmigrate.decide.Decision;
 import io.dbmigrate.decide.MigrationPlanner;
 import io.dbmigrate.observe.Observation;
@@ -160,6 +162,22 @@ class CrdSchemaTest {
         for (String bad : List.of("head; rm -rf /", "$(id)", "-1", "a b", "../x", "")) {
             assertFalse(pattern.matcher(bad).matches(), bad);
         }
+    }
+
+    @Test
+    void aSchemaIsAPlainIdentifierAndNoSystemSchemaForTheApiServerToo() {
+        JsonNode schemaName = property("spec.database.schema");
+        assertEquals(SchemaName.PATTERN, schemaName.path("pattern").asText());
+        assertEquals(63, schemaName.path("maxLength").asInt(-1));
+        Pattern pattern = Pattern.compile(schemaName.path("pattern").asText());
+        assertTrue(pattern.matcher("tenant_a").matches());
+        for (String bad : List.of("Tenant", "tenant-a", "1a", "a;b", "")) {
+            assertFalse(pattern.matcher(bad).matches(), bad);
+        }
+        List<String> rules = new ArrayList<>();
+        property("spec.database").path("x-kubernetes-validations").forEach(rule -> rules.add(rule.path("rule").asText()));
+        assertEquals(List.of(DatabaseSpec.NOT_A_SYSTEM_SCHEMA), rules);
+        assertFalse(property("spec.database").path("required").toString().contains("schema"), "optional");
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.contract.SchemaName;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,9 @@ class SetCrdSchemaTest {
         JsonNode target = generator.path("properties").path("list").path("items");
         assertEquals(List.of("database", "name"), CommittedCrd.strings(target.path("required")));
         assertEquals(253, target.path("properties").path("name").path("maxLength").asInt());
+        JsonNode database = target.path("properties").path("database");
+        assertEquals(SchemaName.PATTERN, database.path("properties").path("schema").path("pattern").asText());
+        assertEquals(List.of(DatabaseSpec.NOT_A_SYSTEM_SCHEMA), rules(database), "a target may name its schema");
         JsonNode rollout = SPEC.path("properties").path("rollout");
         assertEquals(List.of("!has(self.gate) || has(self.canary)"), rules(rollout));
         assertEquals(List.of("has(self.count) != has(self.percentage)"), rules(rollout.path("properties").path("canary")));

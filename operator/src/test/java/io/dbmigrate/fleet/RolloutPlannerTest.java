@@ -404,22 +404,30 @@ class RolloutPlannerTest {
 
     @Test
     void aCatalogsRowsAreTargetsNamedByTheirNameOrDatabaseWithTheQuerysCredentials() {
-        // Two rows are invalid targets: a failure budget of two lets the rest start.
-        DatabaseMigrationSet set = set(rollout(null, null, null, 2, null), Map.of(), GeneratorSpec.of(io.dbmigrate.testing.Sets.catalogQuery("q")));
+        // Three rows are invalid targets: a failure budget of three lets the rest start.
+        DatabaseMigrationSet set = set(rollout(null, null, null, 3, null), Map.of(), GeneratorSpec.of(io.dbmigrate.testing.Sets.catalogQuery("q")));
         catalogs.put(0, CatalogRead.of(List.of(new CatalogRead.Row(null, "pg-1", "5433", "tenant_acme", null),
                 new CatalogRead.Row("globex", "pg-2", null, "t2", null),
                 new CatalogRead.Row(null, "pg-3", "x", "initech", null),
+                new CatalogRead.Row(null, "pg-4", null, "shared_db", "tenant_umbrella"),
+                new CatalogRead.Row(null, "pg-4", null, "shared_db", "pg_toast"),
                 new CatalogRead.Row(null, null, null, "umbrella", null)), NOW.minusSeconds(60)));
 
         SetReconciliation outcome = plan(set);
 
-        assertEquals(List.of("globex", "tenant-acme"), written(outcome, ChildWrite.Kind.CREATE).stream().sorted().toList());
+        assertEquals(List.of("globex", "shared-db-tenant-umbrella", "tenant-acme"),
+                written(outcome, ChildWrite.Kind.CREATE).stream().sorted().toList());
+        DatabaseMigration umbrella = outcome.writes().stream().map(ChildWrite::child)
+                .filter(c -> "shared_db".equals(c.getSpec().database().name())).findFirst().orElseThrow();
+        assertEquals("tenant_umbrella", umbrella.getSpec().database().schema(), "a schema target");
         DatabaseMigration acme = outcome.writes().stream().map(ChildWrite::child)
                 .filter(c -> "tenant_acme".equals(c.getSpec().database().name())).findFirst().orElseThrow();
         assertEquals("pg-1", acme.getSpec().database().host());
         assertEquals(5433, acme.getSpec().database().port());
         assertEquals("catalog", acme.getSpec().database().credentialsSecret().name(), "the catalog's by default");
         assertEquals(List.of("row initech gives port \"x\", not a number",
+                        "row shared-db-pg-toast: database.schema: 'pg_toast' is a system schema (pg_* and "
+                                + "information_schema are PostgreSQL's own)",
                         "row umbrella has no host (the query returns host and dbname, and optionally port, schema and "
                                 + "name)"),
                 outcome.status().failedTargets().stream().map(FailedTarget::message).sorted().toList());

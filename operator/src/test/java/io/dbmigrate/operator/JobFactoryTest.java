@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.api.v1alpha1.BackupCompressionSpec;
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.ComputeResources;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.PodToleration;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.contract.BackupCompression;
@@ -239,6 +242,21 @@ class JobFactoryTest {
         assertEquals("6432", env.get("PGPORT").getValue());
         assertEquals("crm_prod", env.get("PGDATABASE").getValue());
         assertEquals("verify-full", env.get("PGSSLMODE").getValue());
+    }
+
+    @Test
+    void aSchemaTargetTellsEveryContainerItsSchema() {
+        Job job = build(migration().schema("tenant_a").rehearsal(new RehearsalSpec(RehearsalSpec.RehearsalMode.Required,
+                false, new DatabaseSpec("scratch-db.svc", 5432, "postgres", null,
+                        new CredentialsSecretRef("scratch", null, null)))));
+
+        assertEquals(List.of("backup", "rehearse", "migrate"), allContainers(job).map(Container::getName).toList());
+        allContainers(job).forEach(container -> assertEquals("tenant_a", env(container).get("DBMIGRATE_SCHEMA")
+                .getValue(), container.getName()));
+        // The rehearsal server is another, its copy is migrated in the target's schema all the same.
+        assertEquals("scratch-db.svc", env(pod(job).getInitContainers().get(1)).get("PGHOST").getValue());
+        allContainers(build(migration())).forEach(container ->
+                assertFalse(env(container).containsKey("DBMIGRATE_SCHEMA"), container.getName()));
     }
 
     @Test

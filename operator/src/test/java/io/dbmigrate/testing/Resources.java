@@ -77,6 +77,7 @@ public final class Resources {
         private String host = "crm-db.crm.svc";
         private Integer port = 5432;
         private String databaseName = "crm";
+        private String schema;
         private SslMode sslMode = SslMode.PREFER;
         private boolean hasCredentials = true;
         private String secretName = SECRET;
@@ -160,6 +161,11 @@ public final class Resources {
 
         public Migration databaseName(String value) {
             databaseName = value;
+            return this;
+        }
+
+        public Migration schema(String value) {
+            schema = value;
             return this;
         }
 
@@ -274,7 +280,8 @@ public final class Resources {
 
         public DatabaseSpec database() {
             CredentialsSecretRef credentials = hasCredentials ? new CredentialsSecretRef(secretName, usernameKey, passwordKey) : null;
-            return hasDatabase ? new DatabaseSpec(host, port, databaseName, sslMode, credentials) : null;
+            return hasDatabase ? new DatabaseSpec(host, port, databaseName, sslMode, credentials, schema)
+                    : null;
         }
 
         public DatabaseMigrationSpec spec() {

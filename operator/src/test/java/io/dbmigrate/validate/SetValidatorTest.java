@@ -78,6 +78,17 @@ class SetValidatorTest {
     }
 
     @Test
+    void aListTargetNamesItsSchemaThroughItsDatabase() {
+        TargetSpec tenantA = new TargetSpec("tenant-a", target("shared").database().withSchema("tenant_a"));
+        TargetSpec tenantB = new TargetSpec("tenant-b", target("shared").database().withSchema("tenant_b"));
+        TargetSpec catalog = new TargetSpec("catalog", target("shared").database().withSchema("pg_catalog"));
+        assertEquals(List.of(), problems(null, list(List.of(tenantA, tenantB))));
+        assertEquals(List.of("spec.generators[0].list[2].database.schema: 'pg_catalog' is a system schema (pg_* and"
+                        + " information_schema are PostgreSQL's own)"),
+                problems(null, list(List.of(tenantA, tenantB, catalog))));
+    }
+
+    @Test
     void eachGeneratorIsOneKind() {
         assertEquals(List.of("spec.generators[0]: set exactly one of list, secrets or query"),
                 problems(null, new GeneratorSpec(targets("acme"), secrets(Map.of("a", "b")).secrets(), null)));

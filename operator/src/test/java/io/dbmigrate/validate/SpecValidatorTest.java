@@ -9,9 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.api.v1alpha1.BackupCompressionSpec;
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.BackupVolume;
+import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
+import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
@@ -117,6 +120,26 @@ class SpecValidatorTest {
         onlyProblem(migration().databaseName("crm prod"), "spec.database.name");
         onlyProblem(migration().databaseName("x".repeat(64)), "spec.database.name");
         assertEquals(List.of(), problems(migration().databaseName("crm_prod-2")));
+    }
+
+    @Test
+    void schemaIsAPlainIdentifierAndNoSystemSchema() {
+        assertEquals(List.of(), problems(migration().schema("tenant_a")));
+        assertEquals(List.of(), problems(migration().schema(null)));
+        for (String bad : List.of("Tenant", "tenant-a", "1tenant", "t;drop", "x".repeat(64), "")) {
+            onlyProblem(migration().schema(bad), "spec.database.schema: '");
+        }
+        for (String system : List.of("pg_catalog", "pg_toast", "information_schema")) {
+            String problem = onlyProblem(migration().schema(system), "spec.database.schema: '" + system + "'");
+            assertTrue(problem.contains("system schema"), problem);
+        }
+    }
+
+    @Test
+    void theRehearsalServerTakesNoSchemaOfItsOwn() {
+        onlyProblem(migration().schema("tenant_a").rehearsal(new RehearsalSpec(RehearsalSpec.RehearsalMode.Required,
+                false, new DatabaseSpec("scratch-db.svc", 5432, "postgres", null, new CredentialsSecretRef("scratch",
+                        null, null), "tenant_b"))), "spec.rehearsal.database.schema: the copy is migrated in");
     }
 
     @Test

@@ -20,6 +20,12 @@ public enum RunnerEnvironment {
     PASSWORD("PGPASSWORD"),
     /** A libpq sslmode; default prefer. */
     SSL_MODE("PGSSLMODE"),
+    /**
+     * The schema to migrate in that database, when the target names one (schema per tenant): Alembic's search_path
+     * and version table schema (the env.py template reads it), where the runner reads alembic_version, what a backup
+     * dumps. Unset: the database as a whole, alembic_version where the search_path finds it.
+     */
+    SCHEMA("DBMIGRATE_SCHEMA"),
     /** Set to 1: the root filesystem is read-only, so Python must not try to write bytecode next to the scripts. */
     PYTHON_DONT_WRITE_BYTECODE("PYTHONDONTWRITEBYTECODE");
 

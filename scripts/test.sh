@@ -18,7 +18,8 @@ use_debian_python
 
 workdir=$(mktemp -d /tmp/dbmigrate-test.XXXXXX)
 chmod 755 "$workdir"   # the postgres user must reach its data folder inside
-trap 'stop_docker; stop_postgres; rm -rf "$workdir"' EXIT
+# Only the engine this run started: one still waiting for another run's engine leaves that one alone.
+trap '[ -z "${DOCKERD_PID:-}" ] || stop_docker; stop_postgres; rm -rf "$workdir"' EXIT
 start_postgres "$workdir/pg" "$(free_port 55500)"
 start_docker
 ensure_base_image

@@ -33,11 +33,20 @@ ensure_docker_packages() {
 # start_docker: dockerd without iptables or a bridge (containers use --network host, as builds do), waited for.
 start_docker() {
   mkdir -p "$DOCKER_CACHE/data" "$DOCKER_RUN_DIR/exec"
+  # One run per engine: a second scripts/test.sh on the same data root waits here rather than stop the first one's
+  # engine under its tests. The lock is this shell's open file (dockerd does not inherit it), so a killed run
+  # releases it.
+  exec {DOCKER_LOCK_FD}>"$DOCKER_CACHE/engine.lock"
+  if ! flock -n "$DOCKER_LOCK_FD"; then
+    log "another run uses the Docker engine of $DOCKER_CACHE: waiting for it to end (to run side by side, give each" \
+      "run its own DBMIGRATE_DOCKER_CACHE and DBMIGRATE_DOCKER_RUN)"
+    flock "$DOCKER_LOCK_FD"
+  fi
   # A dockerd left over by a killed run holds the data root: stop it first (its pidfile says which).
   stop_docker
   /usr/sbin/dockerd --iptables=false --ip-masq=false --bridge=none \
     -H "unix://$DOCKER_SOCKET" --data-root "$DOCKER_CACHE/data" --exec-root "$DOCKER_RUN_DIR/exec" \
-    --pidfile "$DOCKER_RUN_DIR/dockerd.pid" >"$DOCKER_RUN_DIR/dockerd.log" 2>&1 &
+    --pidfile "$DOCKER_RUN_DIR/dockerd.pid" >"$DOCKER_RUN_DIR/dockerd.log" 2>&1 {DOCKER_LOCK_FD}>&- &
   DOCKERD_PID=$!
   local i
   for i in $(seq 1 120); do

@@ -38,13 +38,21 @@ public record ContainerOutcome(State state, Integer exitCode, String reason, Run
         return state == State.Succeeded;
     }
 
+    private boolean describesExit() {
+        return result != null && result.reason() != null && (exitCode == null || result.exitCode() == exitCode);
+    }
+
     public boolean failed() {
         return state == State.Failed;
     }
 
-    /** The UpperCamelCase reason of a failure: the runner's own, else the kubelet's, else from the exit code. */
+    /**
+     * The UpperCamelCase reason of a failure: the runner's own, else the kubelet's, else from the exit code. The runner's
+     * counts only when it speaks of this exit: a container stopped after its result was written (a signal, the engine
+     * going away) exited with another code, and a failed container must not read "Succeeded".
+     */
     public String failureReason() {
-        if (result != null && result.reason() != null) {
+        if (describesExit()) {
             return result.reason();
         }
         if (reason != null && !reason.isBlank() && !"Error".equals(reason)) {
@@ -55,8 +63,12 @@ public record ContainerOutcome(State state, Integer exitCode, String reason, Run
 
     /** What went wrong, for people. */
     public String failureMessage() {
-        if (result != null && result.message() != null) {
+        if (describesExit() && result.message() != null) {
             return result.message();
+        }
+        if (result != null && result.reason() != null) {
+            return "exited with code " + exitCode + (reason == null ? "" : " (" + reason + ")") + " after the runner "
+                    + "reported " + result.reason() + (result.message() == null ? "" : ": " + result.message());
         }
         if (text != null && !text.isBlank()) {
             return text.strip();

@@ -18,10 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What the reconciler sees of a resource: its Jobs and their pods and the Deployments its gates name, from the
- * informers' caches ({@link MigrationEventSources}); its credentials Secret with a `get`; and the time.
+ * informers' caches ({@link MigrationEventSources}); its credentials Secret with a `get`, when the planner asks; and
+ * the time.
  */
 final class ClusterObserver {
     private final KubernetesClient client;
@@ -39,8 +41,9 @@ final class ClusterObserver {
         }
         Map<String, JobObservation> jobs = jobs(resource, context);
         Map<String, RolloutObservation> rollouts = rollouts(resource, context);
-        // The Secret matters only before a Job starts; then it is the kubelet's to read.
-        SecretObservation secret = new SecretObserver(client).observe(resource.getMetadata().getNamespace(),
+        // The Secret matters only before a Job starts; then it is the kubelet's to read. So it is read only when the
+        // planner asks, not on every reconcile of a resource at rest (scripts/bench/fleet-at-rest.sh).
+        Supplier<SecretObservation> secret = () -> new SecretObserver(client).observe(resource.getMetadata().getNamespace(),
                 resource.getSpec().database().credentialsSecret());
         return new Observation(resource, secret, jobs, rollouts, clock.instant());
     }
@@ -57,7 +60,7 @@ final class ClusterObserver {
         }
         Map<String, JobObservation> seen = new HashMap<>(observation.jobs());
         seen.put(jobName, JobObserver.observe(live, podsOf(jobName, pods(resource, context))));
-        return Optional.of(new Observation(resource, observation.secret(), seen, observation.rollouts(), clock.instant()));
+        return Optional.of(new Observation(resource, observation.credentials(), seen, observation.rollouts(), clock.instant()));
     }
 
     // Every Job of the resource (step, plan and stamp Jobs of all generations), by name, with its pods.

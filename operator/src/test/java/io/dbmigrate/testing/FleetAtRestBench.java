@@ -69,22 +69,12 @@ import java.util.stream.Collectors;
  * without any request but the Lease's ends the initial sync), bench.jvm (the chart's jvmOptions, with -XX:MaxRAM for
  * its memory limit).
  */
-public final class FleetAtRestBench {
+public record FleetAtRestBench(KubernetesClient client, RequestCounter counter, Path work) {
     private static final String AGENT = "dbmigrate-bench-fixtures";
     private static final String NAMESPACE = "tenants";
     private static final String LEASE_NAMESPACE = "dbmigrate-system";
     private static final String LEASES = "leases";
     private static final Pattern TOTAL = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)\\s*$", Pattern.MULTILINE);
-
-    private final KubernetesClient client;
-    private final RequestCounter counter;
-    private final Path work;
-
-    private FleetAtRestBench(KubernetesClient client, RequestCounter counter, Path work) {
-        this.client = client;
-        this.counter = counter;
-        this.work = work;
-    }
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(args[0]);

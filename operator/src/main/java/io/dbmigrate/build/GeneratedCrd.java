@@ -22,7 +22,10 @@ import java.util.List;
  *   {@link DatabaseMigrationSet}); the generator sorts them by JSON path, which would show Age first and Target before
  *   Current in `kubectl get`;</li>
  *   <li>drops a required field that has no property: a field a schema swap took out (the set's template is a
- *   {@link DatabaseMigrationSpec} without its database) stays required otherwise, and no template could be valid.</li>
+ *   {@link DatabaseMigrationSpec} without its database) stays required otherwise, and no template could be valid;</li>
+ *   <li>makes a set's list of targets a map list keyed by name ({@code x-kubernetes-list-type: map}): the API server
+ *   then refuses a repeated name itself, where a CEL rule comparing every pair would be over its cost budget for 1,000
+ *   targets. The generator has no annotation for list types.</li>
  * </ul>
  * Arguments: pairs of a CRD file and its class.
  */
@@ -47,6 +50,12 @@ public final class GeneratedCrd {
                         (CustomResourceColumnDefinition column) -> declared.indexOf(column.getName())));
             }
             dropRequiredWithoutProperty(version.getSchema().getOpenAPIV3Schema());
+            if (resource == DatabaseMigrationSet.class) {
+                JSONSchemaProps targets = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+                        .getProperties().get("generators").getItems().getSchema().getProperties().get("list");
+                targets.setXKubernetesListType("map");
+                targets.setXKubernetesListMapKeys(List.of("name"));
+            }
         });
         String header = "# Generated from the Java types in io.dbmigrate.api.v1alpha1 by the build: do not edit by hand.\n";
         Files.writeString(file, header + Serialization.asYaml(crd), StandardCharsets.UTF_8);

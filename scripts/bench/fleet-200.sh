@@ -14,7 +14,7 @@
 # (a) pg_dump and alembic each; for (b), from each line's arrival time: the backup (from "backing up" to "upgrading"),
 # the way to the first revision (the JDBC lock, the route classified by a Python run, Alembic's start), the revisions,
 # what follows them (to the result line), and the JVM's start before the first target. Both end with every database
-# checked at the target revision. Exit status 0, or 2 on a setup error (or a database not migrated).
+# checked at the target revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Exit status 0, or 2 on a setup error (or a database not migrated).
 #
 # Knobs (environment): BENCH_TENANTS (200), BENCH_CUSTOMERS (200), BENCH_PARALLEL (8), BENCH_CANARY (1),
 # BENCH_BASE (mno345pqr678), BENCH_TARGET (expand@head, which is cde012fgh345); BENCH_KEEP=1 keeps the work folder
@@ -147,9 +147,17 @@ YAML
     echo "  rollout: {maxParallel: $PARALLEL}"
   fi
 } >"$workdir/set.yaml"
+# Every Python start of the run counted: DBMIGRATE_PYTHON is a wrapper that logs one line, then execs Debian's python3.
+cat >"$workdir/python" <<SH
+#!/bin/sh
+echo start >>"$workdir/python-starts.log"
+exec $(command -v python3) "\$@"
+SH
+chmod 755 "$workdir/python"
+: >"$workdir/python-starts.log"
 started=$(now_ns)
 set +e
-java -jar "$JAR" run -f "$workdir/set.yaml" --migrations "$CRM" --backup-dir "$workdir/backups" 2>&1 \
+DBMIGRATE_PYTHON="$workdir/python" java -jar "$JAR" run -f "$workdir/set.yaml" --migrations "$CRM" --backup-dir "$workdir/backups" 2>&1 \
   | stamp "$started" >"$workdir/run.log"
 code=${PIPESTATUS[0]}
 set -e
@@ -159,6 +167,7 @@ check_tenants "dbmigrate run" >/dev/null
 backups=$(find "$workdir/backups" -name '*.dump' | wc -l)
 [ "$backups" -eq "$TENANTS" ] || die "$backups backups, not $TENANTS"
 echo "(b) dbmigrate run -f set.yaml (maxParallel $PARALLEL, canary $CANARY, a verified backup each: $backups): $run_ms ms"
+echo "    Python started $(wc -l <"$workdir/python-starts.log") times for $TENANTS targets"
 grep -A3 '^[0-9.]* Succeeded: ' "$workdir/run.log" | sed 's/^[0-9.]* /    /'
 python3 - "$workdir/run.log" <<'PY'
 import re, statistics, sys

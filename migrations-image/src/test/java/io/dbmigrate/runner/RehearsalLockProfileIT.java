@@ -93,7 +93,9 @@ class RehearsalLockProfileIT {
         assertTrue(big.holdMillis() > 500, big.toString());
         assertEquals("0003_widen", big.revision());
         assertEquals(Boolean.TRUE, big.rewritten());
-        assertEquals(big, r.lockProfile().holds().get(0), "the longest hold first: " + r.lockProfile());
+        // The rewrite's transient relations (invisible to the sampler, "oid N") hold as long; the named table comes first.
+        assertEquals(big, r.lockProfile().holds().stream().filter(h -> "AccessExclusive".equals(h.mode()))
+                .findFirst().orElseThrow(), r.lockProfile().toString());
         assertTrue(r.dropped());
     }
 

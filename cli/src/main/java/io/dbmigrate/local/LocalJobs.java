@@ -158,6 +158,7 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
             rehearseOutcome = rehearse(command.rehearsalRequest(migrations,
                     Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(),
                     rehearsal.roundTripOrDefault()));
+            printLockProfile(rehearseOutcome.result() == null ? null : rehearseOutcome.result().rehearsal());
             if (!rehearseOutcome.succeeded()) {
                 return new Attempt(backupOutcome, rehearseOutcome, null);
             }
@@ -179,6 +180,26 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
             request = request.withinWindow(create.window().closesAt(), expected);
         }
         return new Attempt(backupOutcome, rehearseOutcome, upgrade(request));
+    }
+
+    /** The rehearsal's lock profile, one line a hold, longest first: what the upgrade will hold in production. */
+    private void printLockProfile(RehearsalResult r) {
+        io.dbmigrate.contract.LockProfile profile = r == null ? null : r.lockProfile();
+        if (profile == null) {
+            return;
+        }
+        if (profile.unavailable() != null) {
+            progress.println("dbmigrate: lock profile: " + profile.unavailable());
+            return;
+        }
+        progress.println("dbmigrate: lock profile of the rehearsal (" + profile.samples() + " samples, every "
+                + profile.periodMicros() / 1000.0 + " ms):");
+        for (io.dbmigrate.contract.LockHold h : profile.holds()) {
+            progress.println("dbmigrate:   " + (h.mode() == null ? "waited " + h.waitMillis() + " ms for"
+                    : h.mode() + " " + h.holdMillis() + " ms on") + " " + h.relation()
+                    + (h.revision() == null ? "" : " (revision " + h.revision() + ")")
+                    + (Boolean.TRUE.equals(h.rewritten()) ? ", rewritten" : ""));
+        }
     }
 
     private ContainerOutcome rehearse(RehearsalRequest request) {

@@ -2,6 +2,8 @@ package io.dbmigrate.runner;
 
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockHold;
+import io.dbmigrate.contract.LockProfile;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
@@ -83,6 +85,7 @@ public final class Rehearsal {
     private String failureReason;
     private String error;
     private boolean dropped = true; // nothing left behind until a scratch database exists
+    private LockProfile lockProfile;
 
     private Rehearsal(ConnectionSettings settings, Tools tools, RehearsalRequest request, Clock clock,
                       PrintStream log) {
@@ -130,8 +133,12 @@ public final class Rehearsal {
             }
         } catch (RunnerException e) {
             failure = e;
-            failedRevision = e.upgradeResult().map(UpgradeResult::failedRevision).orElse(null);
-            failureReason = e.exitCode() == ExitCode.REHEARSAL_FAILED ? RESTORE_FAILED : e.exitCode().reason();
+            if (failedRevision == null) { // the lock budget names the revision that held the lock
+                failedRevision = e.upgradeResult().map(UpgradeResult::failedRevision).orElse(null);
+            }
+            if (failureReason == null) { // the lock budget's reasons are set where it is checked
+                failureReason = e.exitCode() == ExitCode.REHEARSAL_FAILED ? RESTORE_FAILED : e.exitCode().reason();
+            }
             error = aboutTheCopy(e.getMessage());
         } finally {
             if (scratch != null) {
@@ -186,7 +193,7 @@ public final class Rehearsal {
     private RehearsalResult result(boolean passed) {
         return new RehearsalResult(scratch, settings.host() + ":" + settings.port(), archive, fromRevision,
                 toRevision, applied, request.roundTrip(), passed, passed ? null : phase, failedRevision,
-                failureReason, error, verified, upgradeMillis, startedAt, now(clock), dropped);
+                failureReason, error, verified, upgradeMillis, startedAt, now(clock), dropped, lockProfile);
     }
 
     /** The summary line of a rehearsal that passed. */
@@ -410,9 +417,13 @@ public final class Rehearsal {
     }
 
     private void upgradeCopy(ConnectionSettings copy) throws RunnerException {
+        Duration interval = request.lockSampleIntervalOrDefault();
+        LockSampler sampler = interval.isZero() ? null : LockSampler.start(copy, interval, log);
+        PrintStream upgradeLog = sampler == null ? log : new RevisionListeningLog(log, sampler::running);
         long start = clock.millis();
+        List<LockHold> holds = List.of();
         try {
-            UpgradeResult u = Upgrade.run(copy, tools, upgrade, clock, log);
+            UpgradeResult u = Upgrade.run(copy, tools, upgrade, clock, upgradeLog);
             applied = u.appliedRevisions();
             verified = u.verified();
             toRevision = u.toRevision();
@@ -425,10 +436,39 @@ public final class Rehearsal {
             throw e;
         } finally {
             upgradeMillis = clock.millis() - start;
+            if (sampler != null) {
+                LockSampler.Profile profile = sampler.profile();
+                lockProfile = profile.profile();
+                holds = profile.allHolds();
+            }
         }
+        checkLockBudget(holds);
         log.println(KeyValueLog.line("info", "rehearsal: upgrade of the copy passed", "from", fromRevision,
                 "to", toRevision, "applied", String.join(",", applied), "millis", upgradeMillis,
                 "verified", String.join(",", verified)));
+    }
+
+    /**
+     * rehearsal.maxLockHold, on the holds of an upgrade that passed: a hold over its mode's budget fails the rehearsal
+     * (LockHoldExceeded), and so does a profile that could not be taken while there is a budget to check.
+     */
+    private void checkLockBudget(List<LockHold> holds) throws RunnerException {
+        LockBudget budget = new LockBudget(request.maxLockHold());
+        if (budget.isEmpty()) {
+            return;
+        }
+        if (lockProfile == null || lockProfile.unavailable() != null) {
+            failureReason = RehearsalResult.LOCK_PROFILE_UNAVAILABLE;
+            throw new RunnerException(ExitCode.REHEARSAL_FAILED, "rehearsal.maxLockHold cannot be checked: "
+                    + (lockProfile == null ? "no lock profile" : lockProfile.unavailable()));
+        }
+        Optional<LockHold> over = budget.worstExcess(holds);
+        if (over.isPresent()) {
+            failureReason = RehearsalResult.LOCK_HOLD_EXCEEDED;
+            failedRevision = over.get().revision();
+            throw new RunnerException(ExitCode.REHEARSAL_FAILED, "lock budget exceeded: "
+                    + budget.describe(over.get()));
+        }
     }
 
     /** Down to exactly where the copy started (the way on-failure downgrade goes), then the same upgrade again. */

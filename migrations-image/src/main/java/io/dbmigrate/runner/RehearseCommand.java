@@ -1,10 +1,18 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockMode;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +41,17 @@ final class RehearseCommand implements RunnerCommand {
             description = "After the upgrade, downgrade the copy back to where it started and upgrade it again.")
     boolean roundTrip;
 
+    @Option(names = "--lock-sample-interval", paramLabel = "DURATION",
+            description = "How often pg_locks is sampled for Alembic's locks while the copy is upgraded (default 5ms;"
+                    + " 0: no lock profile).")
+    String lockSampleInterval;
+
+    @Option(names = "--max-lock-hold", paramLabel = "MODE=DURATION",
+            description = "The longest Alembic may hold a lock of MODE (AccessShare ... AccessExclusive) on any"
+                    + " relation of the copy; modes without their own have the nearest weaker mode's budget. A hold"
+                    + " over it fails the rehearsal (LockHoldExceeded). Repeatable.")
+    List<String> maxLockHold = new ArrayList<>();
+
     @Override
     public void validateOptions() throws RunnerException {
         request().validate("--dir", "--name", "--label");
@@ -41,7 +60,24 @@ final class RehearseCommand implements RunnerCommand {
     /** The copy is thrown away: nothing to take back after a failure (halt), and no window. */
     RehearsalRequest request() throws RunnerException {
         return new RehearsalRequest(null, archives.dir, archives.name, label, upgrade.request(OnFailure.HALT),
-                roundTrip);
+                roundTrip, lockSampleInterval == null ? null
+                : Durations.parse("--lock-sample-interval", lockSampleInterval), budget());
+    }
+
+    private Map<LockMode, Duration> budget() throws RunnerException {
+        Map<LockMode, Duration> budget = new EnumMap<>(LockMode.class);
+        for (String entry : maxLockHold) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? entry : entry.substring(0, eq);
+            LockMode mode = LockMode.of(name.strip()).orElseThrow(() -> new RunnerException(ExitCode.BAD_INPUT,
+                    "--max-lock-hold '" + entry + "': " + name + " is not a lock mode (one of "
+                            + Arrays.toString(LockMode.values()) + ")"));
+            if (eq < 0 || budget.put(mode, Durations.parse("--max-lock-hold " + name, entry.substring(eq + 1))) != null) {
+                throw new RunnerException(ExitCode.BAD_INPUT, "--max-lock-hold '" + entry + "': give MODE=DURATION,"
+                        + " each mode once");
+            }
+        }
+        return budget;
     }
 
     /** Where upgrade --window-closes-at in the next container finds the measured duration. */

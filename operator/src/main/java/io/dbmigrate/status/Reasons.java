@@ -30,6 +30,9 @@ public final class Reasons {
     public static final String REHEARSING = "Rehearsing";
     public static final String REHEARSAL_PASSED = "RehearsalPassed";
     public static final String REHEARSAL_FAILED = "RehearsalFailed";
+    /** A rehearsal's container reports these instead of RehearsalFailed (same exit code) when its lock budget failed it. */
+    public static final String LOCK_HOLD_EXCEEDED = "LockHoldExceeded";
+    public static final String LOCK_PROFILE_UNAVAILABLE = "LockProfileUnavailable";
     public static final String AWAITING_WINDOW = "AwaitingWindow";
     public static final String OUTSIDE_WINDOW = "OutsideWindow";
     public static final String STAMPING = "Stamping";

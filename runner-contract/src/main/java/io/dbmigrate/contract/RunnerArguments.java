@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * The runner's command lines, one method per command: what a Job's containers run. Each is made from the request the
@@ -67,6 +68,12 @@ public final class RunnerArguments {
         if (request.roundTrip()) {
             args.add("--round-trip");
         }
+        if (request.lockSampleInterval() != null) {
+            args.addAll(List.of("--lock-sample-interval", Durations.format(request.lockSampleInterval())));
+        }
+        // In the modes' order, so a Job's arguments do not change with a map's iteration order.
+        new TreeMap<>(request.maxLockHold()).forEach((mode, budget) ->
+                args.addAll(List.of("--max-lock-hold", mode.name() + "=" + Durations.format(budget))));
         return args;
     }
 

@@ -64,7 +64,13 @@ public class RunnerException extends Exception {
 
     /** What {@code command} reports when it failed with this: the exit code, the message, what it found out. */
     public RunnerResult result(String command) {
-        return RunnerResult.of(command, exitCode, getMessage()).withUpgrade(upgradeResult).withPlan(planResult)
+        RunnerResult base = RunnerResult.of(command, exitCode, getMessage());
+        if (exitCode == ExitCode.REHEARSAL_FAILED && rehearsalResult != null && rehearsalResult.failedOnLocks()) {
+            // The exit code stays RehearsalFailed (not retried); the reason says it was the lock budget.
+            base = new RunnerResult(command, exitCode.code(), rehearsalResult.failureReason(), getMessage(), null, null,
+                    null, null);
+        }
+        return base.withUpgrade(upgradeResult).withPlan(planResult)
                 .withStamp(stampResult).withRehearsal(rehearsalResult);
     }
 

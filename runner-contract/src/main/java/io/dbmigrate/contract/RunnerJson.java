@@ -78,6 +78,8 @@ public final class RunnerJson {
             text(RunnerJson::rehearsalError, RunnerJson::withRehearsalError, MESSAGE_FLOOR),
             // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
             RunnerJson::planSql,
+            // A rehearsal's lock holds, the longest first: the runner's log has all of them.
+            RunnerJson::lockHolds,
             // 3. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
             list(r -> r.upgrade() == null ? null : r.upgrade().appliedRevisions(), (r, l) -> {
                 UpgradeResult u = r.upgrade();
@@ -148,6 +150,16 @@ public final class RunnerJson {
                 p.sqlBytes(), false, p.sqlUnavailable())), 0, lines);
     }
 
+    private static Cut lockHolds(RunnerResult r, RunnerResult original) {
+        RehearsalResult h = r.rehearsal();
+        if (h == null || h.lockProfile() == null || h.lockProfile().holds().isEmpty()) {
+            return null;
+        }
+        List<LockHold> holds = h.lockProfile().holds();
+        return new Cut(k -> r.withRehearsal(h.withLockProfile(h.lockProfile().withHolds(holds.subList(0, k)))), 0,
+                holds.size());
+    }
+
     private static String rehearsalError(RunnerResult r) {
         return r.rehearsal() == null ? null : r.rehearsal().error();
     }
@@ -161,7 +173,7 @@ public final class RunnerJson {
                                              List<String> verified) {
         return new RehearsalResult(h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(),
                 applied, h.roundTrip(), h.passed(), h.failedPhase(), h.failedRevision(), h.failureReason(), error,
-                verified, h.upgradeMillis(), h.startedAt(), h.finishedAt(), h.dropped());
+                verified, h.upgradeMillis(), h.startedAt(), h.finishedAt(), h.dropped(), h.lockProfile());
     }
 
     public static RunnerResult read(String json) {

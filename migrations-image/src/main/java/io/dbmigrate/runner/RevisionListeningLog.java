@@ -1,0 +1,25 @@
+package io.dbmigrate.runner;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A log that also tells, as Alembic prints "Running upgrade A -> B", that B started: the lock sampler tags by it. */
+final class RevisionListeningLog extends PrintStream {
+
+    private final Consumer<String> onRevision;
+
+    RevisionListeningLog(PrintStream log, Consumer<String> onRevision) {
+        super(log, true, StandardCharsets.UTF_8);
+        this.onRevision = onRevision;
+    }
+
+    @Override
+    public void println(String line) {
+        if (line != null && line.contains("Running upgrade ")) {
+            AlembicOutput.lastStartedRevision(List.of(line)).ifPresent(onRevision);
+        }
+        super.println(line);
+    }
+}

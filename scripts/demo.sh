@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 ensure_packages
+ensure_squawk
 use_debian_python
 
 workdir=$(mktemp -d /tmp/dbmigrate-demo.XXXXXX)

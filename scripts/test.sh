@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 started=$(date +%s)
 ensure_packages
+ensure_squawk
 ensure_docker_packages
 use_debian_python
 

@@ -2,6 +2,7 @@ package io.dbmigrate.runner;
 
 import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LintReport;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.PlanResult;
@@ -12,8 +13,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an upgrade to a target would do, for a reviewer, without doing it: the database's revision, the direction
@@ -36,9 +40,11 @@ public final class Plan {
         request.validate();
         Path dir = AlembicRun.migrationsDirectory(request.migrationsDir());
         List<String> current;
+        String serverVersion;
         try (Connection connection = settings.open()) {
             connection.setReadOnly(true);
             current = AlembicVersion.current(connection, settings.versionTable());
+            serverVersion = serverVersion(connection);
         } catch (SQLException e) {
             throw ConnectionSettings.classify(e, "reading the Alembic revision of " + settings.describe());
         }
@@ -56,8 +62,8 @@ public final class Plan {
                     null, null));
         }
         if (current.size() > 1) {
-            return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null,
-                    "the database is at several heads (" + from + ") and Alembic's offline mode starts from one");
+            return linted(request, new PlanResult(target, from, direction.word(), route.revisions(), null, null, null,
+                    "the database is at several heads (" + from + ") and Alembic's offline mode starts from one"));
         }
         // Offline mode cannot ask the database where it is: the range says it. The argument is the target, or for a
         // downgrade Alembic refuses in that form on a branched graph, the REV@-N or BRANCH@-N that does the same.
@@ -69,7 +75,8 @@ public final class Plan {
         if (outcome.exitCode() != 0) {
             String error = AlembicOutput.error(outcome.stderr())
                     .orElse("alembic " + command + " --sql exited with " + outcome.exitCode());
-            return new PlanResult(target, from, direction.word(), route.revisions(), null, null, null, error);
+            return linted(request, new PlanResult(target, from, direction.word(), route.revisions(), null, null, null,
+                    error));
         }
         String sql = outcome.stdout() + strayRowsNote(route);
         sqlOut.print(sql);
@@ -77,8 +84,34 @@ public final class Plan {
             sqlOut.println();
         }
         sqlOut.flush();
-        return new PlanResult(target, from, direction.word(), route.revisions(), CompressedSql.encode(sql),
+        PlanResult plan = new PlanResult(target, from, direction.word(), route.revisions(), CompressedSql.encode(sql),
                 (long) sql.getBytes(StandardCharsets.UTF_8).length, true, null);
+        if (!request.lint()) {
+            return plan;
+        }
+        // Downgrades too: their SQL takes locks as an upgrade's does. Alembic's offline SQL alone, not the note after it.
+        return plan.withLint(new Lint(tools.squawk(), Map.of()).run(outcome.stdout(), serverVersion,
+                line -> log.println(line)));
+    }
+
+    /** A plan without SQL has nothing to lint: said so, never shown as no findings. */
+    private static PlanResult linted(PlanRequest request, PlanResult plan) {
+        return request.lint() ? plan.withLint(LintReport.unavailable(null, "no SQL to lint: " + plan.sqlUnavailable()))
+                : plan;
+    }
+
+    /** e.g. 15.4, from server_version_num (150004); squawk judges rules by it. Null when it cannot be read. */
+    static String serverVersion(Connection connection) {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("select current_setting('server_version_num')::int")) {
+            if (!rs.next()) {
+                return null;
+            }
+            int num = rs.getInt(1);
+            return num >= 100000 ? (num / 10000) + "." + (num % 10000) : (num / 10000) + "." + (num / 100 % 100);
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     /** What upgrade does after Alembic when Alembic's SQL leaves an ancestor row in alembic_version. */

@@ -24,6 +24,11 @@ final class PlanCommand implements RunnerCommand {
             description = "Plan a TARGET below the current revision as a downgrade instead of refusing it.")
     boolean allowDowngrade;
 
+    @Option(names = "--lint",
+            description = "Lint the plan's SQL with squawk (DBMIGRATE_SQUAWK) and report its findings per revision; a"
+                    + " squawk that is missing or fails is reported as such.")
+    boolean lint;
+
     @Override
     public void validateOptions() throws RunnerException {
         target.target();
@@ -31,7 +36,7 @@ final class PlanCommand implements RunnerCommand {
     }
 
     private PlanRequest request() {
-        return new PlanRequest(target.migrations.dir, target.target, allowDowngrade);
+        return new PlanRequest(target.migrations.dir, target.target, allowDowngrade, lint);
     }
 
     @Override
@@ -39,7 +44,9 @@ final class PlanCommand implements RunnerCommand {
         PlanResult p = Plan.run(in.settings(), in.tools(), request(), in.err(), in.out());
         in.log("plan made", "direction", p.direction(), "from", p.fromRevision(),
                 "pending", String.join(",", p.pendingRevisions()), "sqlBytes", p.sqlBytes() == null ? 0 : p.sqlBytes(),
-                "sqlUnavailable", p.sqlUnavailable() == null ? "" : p.sqlUnavailable());
+                "sqlUnavailable", p.sqlUnavailable() == null ? "" : p.sqlUnavailable(),
+                "lintFindings", p.lint() == null || p.lint().total() == null ? "" : p.lint().total(),
+                "lintUnavailable", p.lint() == null || p.lint().unavailable() == null ? "" : p.lint().unavailable());
         return in.succeeded(summary(in.settings().database(), p)).withPlan(p);
     }
 
@@ -56,6 +63,11 @@ final class PlanCommand implements RunnerCommand {
             sb.append(" (no SQL: ").append(p.sqlUnavailable()).append(')');
         } else if (p.sqlBytes() != null) {
             sb.append(" (SQL above, ").append(p.sqlBytes()).append(" bytes)");
+        }
+        if (p.lint() != null) {
+            sb.append(p.lint().unavailable() != null ? "; lint unavailable: " + p.lint().unavailable()
+                    : "; lint: " + p.lint().total() + " finding(s), " + p.lint().findings().stream()
+                    .filter(io.dbmigrate.contract.LintFinding::error).count() + " error(s)");
         }
         return sb.toString();
     }

@@ -15,14 +15,20 @@ import java.util.regex.Pattern;
  * @param alembic the alembic console script; only its {@code #!} line is used, to find {@code python}
  * @param python  the interpreter that runs Alembic (inside checked_alembic.py) and the revision graph script; it must
  *                import alembic and psycopg2
+ * @param squawk  the SQL linter the plan runs on its SQL (DBMIGRATE_SQUAWK, default {@code squawk} on PATH)
  */
-public record Tools(String pgDump, String pgRestore, String alembic, String python) {
+public record Tools(String pgDump, String pgRestore, String alembic, String python, String squawk) {
+
+    public Tools(String pgDump, String pgRestore, String alembic, String python) {
+        this(pgDump, pgRestore, alembic, python, DEFAULT_SQUAWK);
+    }
 
     static final String DEFAULT_PYTHON = "python3";
+    static final String DEFAULT_SQUAWK = "squawk";
     private static final Pattern PYTHON_NAME = Pattern.compile("python[0-9.]*");
 
     /**
-     * DBMIGRATE_PG_DUMP, DBMIGRATE_PG_RESTORE, DBMIGRATE_ALEMBIC and DBMIGRATE_PYTHON; without the last, the python
+     * DBMIGRATE_PG_DUMP, DBMIGRATE_PG_RESTORE, DBMIGRATE_ALEMBIC, DBMIGRATE_SQUAWK and DBMIGRATE_PYTHON; without the last, the python
      * named on the {@code #!} line of the alembic script, else {@value #DEFAULT_PYTHON}.
      */
     public static Tools fromEnvironment(Map<String, String> env) {
@@ -32,7 +38,8 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
                 orDefault(env.get("DBMIGRATE_PG_DUMP"), "pg_dump"),
                 orDefault(env.get("DBMIGRATE_PG_RESTORE"), "pg_restore"),
                 alembic,
-                python == null || python.isBlank() ? pythonOf(alembic, env.get("PATH")) : python.trim());
+                python == null || python.isBlank() ? pythonOf(alembic, env.get("PATH")) : python.trim(),
+                orDefault(env.get("DBMIGRATE_SQUAWK"), DEFAULT_SQUAWK));
     }
 
     /**

@@ -15,9 +15,22 @@ import java.util.List;
  * @param sqlComplete      false when the SQL was cut to fit (the runner's log has all of it)
  * @param sqlUnavailable   why there is no SQL, when offline mode could not produce it (a revision that reads the
  *                         database, say); null otherwise
+ * @param lint             what the linter found in the SQL; null when the plan was made without lint
  */
 public record PlanResult(String target, String fromRevision, String direction, List<String> pendingRevisions,
-                         String sqlGzipBase64, Long sqlBytes, Boolean sqlComplete, String sqlUnavailable) {
+                         String sqlGzipBase64, Long sqlBytes, Boolean sqlComplete, String sqlUnavailable,
+                         LintReport lint) {
 
     public static final String NONE = "none";
+
+    public PlanResult(String target, String fromRevision, String direction, List<String> pendingRevisions,
+                      String sqlGzipBase64, Long sqlBytes, Boolean sqlComplete, String sqlUnavailable) {
+        this(target, fromRevision, direction, pendingRevisions, sqlGzipBase64, sqlBytes, sqlComplete, sqlUnavailable,
+                null);
+    }
+
+    public PlanResult withLint(LintReport report) {
+        return new PlanResult(target, fromRevision, direction, pendingRevisions, sqlGzipBase64, sqlBytes, sqlComplete,
+                sqlUnavailable, report);
+    }
 }

@@ -83,6 +83,9 @@ public final class RunnerArguments {
         if (request.allowDowngrade()) {
             args.add("--allow-downgrade");
         }
+        if (request.lint()) {
+            args.add("--lint");
+        }
         return args;
     }
 

@@ -78,6 +78,8 @@ public final class RunnerJson {
             text(RunnerJson::rehearsalError, RunnerJson::withRehearsalError, MESSAGE_FLOOR),
             // 2. A plan's SQL, cut at a line: the runner's log has all of it, and sqlBytes says how much there is.
             RunnerJson::planSql,
+            // A plan's lint findings after its SQL: they say what a reviewer must look at; the log has them all.
+            RunnerJson::lintFindings,
             // A rehearsal's lock holds, the longest first: the runner's log has all of them.
             RunnerJson::lockHolds,
             // 3. The applied revisions, then the other lists, keeping the first ones and saying how many were left out.
@@ -101,7 +103,7 @@ public final class RunnerJson {
             list(r -> r.plan() == null ? null : r.plan().pendingRevisions(), (r, l) -> {
                 PlanResult p = r.plan();
                 return r.withPlan(new PlanResult(p.target(), p.fromRevision(), p.direction(), l, p.sqlGzipBase64(),
-                        p.sqlBytes(), p.sqlComplete(), p.sqlUnavailable()));
+                        p.sqlBytes(), p.sqlComplete(), p.sqlUnavailable(), p.lint()));
             }),
             // 4. The rest of the rehearsal's error, then of the message.
             text(RunnerJson::rehearsalError, RunnerJson::withRehearsalError, 0),
@@ -147,7 +149,19 @@ public final class RunnerJson {
         int lines = CompressedSql.lineCount(sql);
         return new Cut(k -> r.withPlan(k >= lines ? p : new PlanResult(p.target(), p.fromRevision(), p.direction(),
                 p.pendingRevisions(), k == 0 ? null : CompressedSql.encode(CompressedSql.firstLines(sql, k)),
-                p.sqlBytes(), false, p.sqlUnavailable())), 0, lines);
+                p.sqlBytes(), false, p.sqlUnavailable(), p.lint())), 0, lines);
+    }
+
+    /** A plan's lint findings cut to the first k; its total still says how many there are. */
+    private static Cut lintFindings(RunnerResult r, RunnerResult original) {
+        PlanResult p = r.plan();
+        if (p == null || p.lint() == null || p.lint().findings() == null || p.lint().findings().isEmpty()) {
+            return null;
+        }
+        LintReport lint = p.lint();
+        return new Cut(k -> r.withPlan(p.withLint(new LintReport(lint.linter(),
+                List.copyOf(lint.findings().subList(0, Math.min(k, lint.findings().size()))), lint.total(),
+                lint.unavailable()))), 0, lint.findings().size());
     }
 
     private static Cut lockHolds(RunnerResult r, RunnerResult original) {

@@ -22,8 +22,9 @@ ensure_packages() {
 }
 
 # ensure_squawk: the squawk binary the migrations image carries (the version and sha512 of
-# migrations-image/squawk.version), for the tests and local mode on this machine: fetched once from the npm registry
-# into a cache folder, checksum checked, and exported as DBMIGRATE_SQUAWK.
+# migrations-image/squawk.version), for the tests and local mode on this machine: the npm tarball fetched once from the
+# registry into a cache folder, checksum checked, kept there (stage_squawk hands it to the image build), its binary
+# exported as DBMIGRATE_SQUAWK.
 ensure_squawk() {
   local root pin cache bin tgz
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,20 +33,31 @@ ensure_squawk() {
   . "$pin"
   cache="${DBMIGRATE_SQUAWK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dbmigrate/squawk-$SQUAWK_VERSION}"
   bin="$cache/squawk"
-  if [ ! -x "$bin" ]; then
+  tgz="$cache/squawk-linux-x64.tgz"
+  if [ ! -x "$bin" ] || [ ! -f "$tgz" ]; then
     command -v curl >/dev/null 2>&1 || { local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo";
       $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null; }
     mkdir -p "$cache"
-    tgz="$cache/squawk.tgz"
     log "fetching squawk $SQUAWK_VERSION from registry.npmjs.org"
-    curl -fsSL -o "$tgz" "https://registry.npmjs.org/@squawk-cli/linux-x64/-/linux-x64-$SQUAWK_VERSION.tgz"
-    echo "$SQUAWK_SHA512  $tgz" | sha512sum -c - >/dev/null \
-      || { log "squawk $SQUAWK_VERSION: checksum mismatch (see $pin)"; rm -f "$tgz"; return 1; }
-    tar -xzf "$tgz" -C "$cache" package/bin/squawk
-    mv "$cache/package/bin/squawk" "$bin"; rm -rf "$cache/package" "$tgz"
+    curl -fsSL -o "$tgz.part" "https://registry.npmjs.org/@squawk-cli/linux-x64/-/linux-x64-$SQUAWK_VERSION.tgz"
+    echo "$SQUAWK_SHA512  $tgz.part" | sha512sum -c - >/dev/null \
+      || { log "squawk $SQUAWK_VERSION: checksum mismatch (see $pin)"; rm -f "$tgz.part"; return 1; }
+    tar -xzf "$tgz.part" -C "$cache" package/bin/squawk
+    mv "$cache/package/bin/squawk" "$bin"; rm -rf "$cache/package"; mv "$tgz.part" "$tgz"
   fi
   "$bin" --version >/dev/null || { log "$bin does not start"; return 1; }
   export DBMIGRATE_SQUAWK="$bin"
+  SQUAWK_TARBALL="$tgz"
+}
+
+# stage_squawk: the pinned squawk tarball where migrations-image/Dockerfile takes it from the build context
+# (migrations-image/target/squawk-linux-x64.tgz), so that the image build does not fetch it itself.
+stage_squawk() {
+  ensure_squawk || return 1
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  mkdir -p "$root/migrations-image/target"
+  cp "$SQUAWK_TARBALL" "$root/migrations-image/target/squawk-linux-x64.tgz"
 }
 
 # Debian's python3 and alembic, ahead of a pyenv python3 that lacks alembic and psycopg2.

@@ -155,7 +155,9 @@ build_images() {
   ( build_temurin_standin && docker_cli build -q --network host -f cli/Dockerfile -t "$OPERATOR_IMAGE" . >/dev/null ) \
     >"$operator_log" 2>&1 &
   operator_job=$!
-  # PGDG is not reachable from CI: Debian's client, 15, is the one the build can install.
+  # PGDG is not reachable from CI: Debian's client, 15, is the one the build can install; squawk's tarball comes
+  # from the context (see stage_squawk).
+  stage_squawk || { log "squawk could not be staged for the migrations image"; return 1; }
   docker_cli build -q --network host -f migrations-image/Dockerfile \
     --build-arg PG_CLIENT=debian --build-arg PG_MAJOR=15 -t "$MIGRATIONS_IMAGE" . >/dev/null
   ctx=$(mktemp -d /tmp/dbmigrate-team.XXXXXX)

@@ -156,8 +156,7 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
                     : " on " + rehearsalConnection.host() + ":" + rehearsalConnection.port() + " (spec.rehearsal.database)")
                     + (rehearsal.roundTripOrDefault() ? " (round trip)" : ""));
             rehearseOutcome = rehearse(command.rehearsalRequest(migrations,
-                    Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(),
-                    rehearsal.roundTripOrDefault()));
+                    Path.of(backupOutcome.result().backup().file()), resource.getMetadata().getName(), rehearsal));
             printLockProfile(rehearseOutcome.result() == null ? null : rehearseOutcome.result().rehearsal());
             if (!rehearseOutcome.succeeded()) {
                 return new Attempt(backupOutcome, rehearseOutcome, null);

@@ -68,13 +68,8 @@ record LockBudget(Map<LockMode, Duration> max) {
         return "revision " + (h.revision() == null ? "(before the first revision)" : h.revision()) + " held "
                 + h.lockMode().sql() + " on " + h.relation() + " for "
                 + Durations.format(Duration.ofMillis(h.holdMillis())) + ", over the budget of "
-                + Durations.format(max.get(by)) + " (rehearsal.maxLockHold." + field(by)
+                + Durations.format(max.get(by)) + " (rehearsal.maxLockHold." + by.name()
                 + (by == h.lockMode() ? "" : ", which applies to stronger modes without their own") + ")"
                 + (Boolean.TRUE.equals(h.rewritten()) ? "; the table was rewritten" : "");
-    }
-
-    /** The mode as a field of rehearsal.maxLockHold: {@code accessExclusive}. */
-    static String field(LockMode mode) {
-        return Character.toLowerCase(mode.name().charAt(0)) + mode.name().substring(1);
     }
 }

@@ -18,6 +18,8 @@ import java.util.Map;
 final class LockHoldTracker {
 
     private static final LockMode[] MODES = LockMode.values();
+    /** How late the runner may read Alembic's "Running upgrade" line after the revision took its first lock. */
+    static final long ANNOUNCEMENT_GRACE_NANOS = 50_000_000;
 
     /** One relation's runs. Arrays indexed by mode ordinal, so a sample allocates nothing once a relation is known. */
     private static final class Relation {
@@ -46,6 +48,35 @@ final class LockHoldTracker {
 
     /** Starts a sample taken at {@code nanos} (a monotonic clock) while {@code runningRevision} was running. */
     void beginSample(long nanos, String runningRevision) {
+        begin(nanos, runningRevision);
+    }
+
+    /**
+     * The same, knowing when the runner read the line that announced {@code runningRevision}: the line reaches the
+     * runner after Alembic printed it and went on to the revision's first statement, so a hold that began up to {@link
+     * #ANNOUNCEMENT_GRACE_NANOS} before it was read, and is still held, is that revision's, not the one before (or
+     * none: "before the first revision"). A hold the previous revision took in its last moments is counted as the
+     * next one's: the lesser error, since a transaction's locks are held on through the next revision anyway.
+     */
+    void beginSample(long nanos, String runningRevision, long announcedNanos) {
+        if (runningRevision != null && !runningRevision.equals(revision)) {
+            long since = announcedNanos - ANNOUNCEMENT_GRACE_NANOS;
+            for (Relation r : relations.values()) {
+                for (int m = 0; m < MODES.length; m++) {
+                    if (r.lastSample[m] == sample && r.runStart[m] >= since) {
+                        boolean longestIsThisRun = r.longest[m] == lastNanos - r.runStart[m];
+                        r.runRevision[m] = runningRevision;
+                        if (longestIsThisRun) {
+                            r.longestRevision[m] = runningRevision;
+                        }
+                    }
+                }
+            }
+        }
+        begin(nanos, runningRevision);
+    }
+
+    private void begin(long nanos, String runningRevision) {
         sample++;
         sampleNanos = nanos;
         revision = runningRevision;

@@ -50,7 +50,7 @@ final class LockSampler implements AutoCloseable {
     private final PrintStream log;
     private final LockHoldTracker tracker = new LockHoldTracker();
     private final Map<Long, Long> filesBefore = new HashMap<>();
-    private volatile String revision;
+    private volatile Announcement announced;
     private volatile boolean stopping;
     private volatile String failure;
     private Connection connection;
@@ -79,9 +79,12 @@ final class LockSampler implements AutoCloseable {
         return sampler;
     }
 
-    /** Alembic's "Running upgrade A -> B" line: samples from now on are B's. */
+    /** Alembic's "Running upgrade A -> B" line, read now: samples from now on are B's, and holds begun just before. */
     void running(String startedRevision) {
-        revision = startedRevision;
+        announced = new Announcement(startedRevision, System.nanoTime());
+    }
+
+    private record Announcement(String revision, long nanos) {
     }
 
     private void sample() {
@@ -91,7 +94,12 @@ final class LockSampler implements AutoCloseable {
             while (!stopping) {
                 long at = System.nanoTime();
                 try (ResultSet rs = st.executeQuery()) {
-                    tracker.beginSample(at, revision);
+                    Announcement a = announced;
+                    if (a == null) {
+                        tracker.beginSample(at, null);
+                    } else {
+                        tracker.beginSample(at, a.revision(), a.nanos());
+                    }
                     while (rs.next()) {
                         Optional<LockMode> mode = LockMode.ofPostgres(rs.getString(2));
                         if (mode.isEmpty()) {

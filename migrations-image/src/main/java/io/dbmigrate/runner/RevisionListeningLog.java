@@ -13,6 +13,9 @@ final class RevisionListeningLog extends PrintStream {
     RevisionListeningLog(PrintStream log, Consumer<String> onRevision) {
         super(log, true, StandardCharsets.UTF_8);
         this.onRevision = onRevision;
+        // Loaded and compiled now, not when the first revision's line arrives: in a fresh JVM (a Job's container) that
+        // takes long enough for the sampler to see the revision's first lock before the line is read.
+        AlembicOutput.lastStartedRevision(List.of("Running upgrade  -> "));
     }
 
     @Override

@@ -44,10 +44,10 @@ class LockBudgetTest {
     @Test
     void theMessageNamesRevisionModeRelationTimeAndTheBudget() {
         assertEquals("revision 0002_a held ACCESS EXCLUSIVE on public.t for 5s, over the budget of 2s"
-                + " (rehearsal.maxLockHold.accessExclusive); the table was rewritten",
+                + " (rehearsal.maxLockHold.AccessExclusive); the table was rewritten",
                 budget.describe(hold("AccessExclusive", 5_000)));
         assertEquals("revision 0002_a held SHARE ROW EXCLUSIVE on public.t for 31.5s, over the budget of 30s"
-                + " (rehearsal.maxLockHold.share, which applies to stronger modes without their own); the table was"
+                + " (rehearsal.maxLockHold.Share, which applies to stronger modes without their own); the table was"
                 + " rewritten", budget.describe(hold("ShareRowExclusive", 31_500)));
     }
 }

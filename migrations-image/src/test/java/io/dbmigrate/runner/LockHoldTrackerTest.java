@@ -39,6 +39,37 @@ class LockHoldTrackerTest {
     }
 
     @Test
+    void aHoldSeenJustBeforeItsRevisionsLineWasReadIsThatRevisionsAndAnOlderOneStaysWithItsOwn() {
+        // 0002_a's line was read at 0. v is locked from 10 ms on (by 0002_a); t from 100 ms on, by 0003_b, whose line
+        // the runner read only at 120 ms (a cold JVM, a busy machine): t's hold began 20 ms before, within the grace.
+        for (long at = 0; at <= 300; at += 5) {
+            String revision = at < 125 ? "0002_a" : "0003_b";
+            tracker.beginSample(at * MS, revision, at < 125 ? 0 : 120 * MS);
+            if (at >= 10) {
+                tracker.lock(V, "public.v", ShareUpdateExclusive, true);
+            }
+            if (at >= 100) {
+                tracker.lock(T, "public.t", AccessExclusive, true);
+            }
+        }
+
+        assertEquals(List.of(new LockHold("public.v", "ShareUpdateExclusive", 290, "0002_a", null, null),
+                        new LockHold("public.t", "AccessExclusive", 200, "0003_b", null, null)),
+                tracker.topHolds(LockHoldTracker.After.NOTHING, 10));
+    }
+
+    @Test
+    void aHoldSeenBeforeTheFirstRevisionsLineWasReadIsTheFirstRevisions() {
+        for (long at = 0; at <= 50; at += 5) {
+            tracker.beginSample(at * MS, at < 15 ? null : "0002_a", 12 * MS);
+            tracker.lock(T, "public.t", AccessExclusive, true);
+        }
+
+        assertEquals(List.of(new LockHold("public.t", "AccessExclusive", 50, "0002_a", null, null)),
+                tracker.topHolds(LockHoldTracker.After.NOTHING, 10));
+    }
+
+    @Test
     void perRelationTheStrongestModeIsListedThenWeakerOnesHeldLongerAndEveryModeIsKeptForTheBudget() {
         for (int i = 0; i <= 4; i++) {
             tracker.beginSample(i * 100 * MS, "0002_a");

@@ -87,7 +87,7 @@ class RehearsalLockProfileIT {
         assertEquals(RehearsalResult.UPGRADE, r.failedPhase());
         assertTrue(e.getMessage().contains("revision 0003_widen held ACCESS EXCLUSIVE on public.big for "),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("over the budget of 500ms (rehearsal.maxLockHold.accessExclusive);"
+        assertTrue(e.getMessage().contains("over the budget of 500ms (rehearsal.maxLockHold.AccessExclusive);"
                 + " the table was rewritten"), e.getMessage());
         LockHold big = hold(r.lockProfile(), "public.big", LockMode.AccessExclusive);
         assertTrue(big.holdMillis() > 500, big.toString());

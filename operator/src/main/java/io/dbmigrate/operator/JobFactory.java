@@ -114,7 +114,7 @@ public final class JobFactory {
             // The copy is migrated in spec.database's schema, wherever it is restored.
             initContainers.add(container(REHEARSE_CONTAINER, spec, rehearsal.database() == null ? spec.database()
                     : rehearsal.database().withSchema(spec.database().schema()), command.rehearseArguments(migrations, BACKUP_MOUNT,
-                    resource.getMetadata().getName(), label, rehearsal.roundTripOrDefault()), true));
+                    resource.getMetadata().getName(), label, rehearsal), true));
         }
         Container migrate = container(MIGRATE_CONTAINER, spec, command.upgradeArguments(migrations), false);
         return job(resource, step.name(), step.jobName(), volumes, initContainers, migrate);

@@ -2,10 +2,12 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.LockMode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.PlanRequest;
@@ -19,7 +21,9 @@ import io.dbmigrate.decide.StepEntry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the runner is asked to do for one step, from the spec: the runner's requests, which local mode hands to the
@@ -94,9 +98,9 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
      * verification queries, on a copy restored from the archive the pod's backup container just wrote.
      */
     public List<String> rehearseArguments(String migrationsPath, String backupDir, String name, String label,
-                                                                                boolean roundTrip) {
-        return RunnerArguments.rehearse(migrationsPath,
-                new RehearsalRequest(null, Path.of(backupDir), name, label, rehearsedUpgrade(null), roundTrip));
+                                          RehearsalSpec rehearsal) {
+        return RunnerArguments.rehearse(migrationsPath, new RehearsalRequest(null, Path.of(backupDir), name, label,
+                rehearsedUpgrade(null), rehearsal.roundTripOrDefault(), null, lockBudget(rehearsal)));
     }
 
     /** Arguments of {@code dbmigrate-runner plan}. */
@@ -112,8 +116,18 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     }
 
     /** {@link #rehearseArguments}, for the runner in-process (local mode), on a known archive. */
-    public RehearsalRequest rehearsalRequest(Path migrations, Path archive, String name, boolean roundTrip) {
-        return new RehearsalRequest(archive, archive.getParent(), name, null, rehearsedUpgrade(migrations), roundTrip);
+    public RehearsalRequest rehearsalRequest(Path migrations, Path archive, String name, RehearsalSpec rehearsal) {
+        return new RehearsalRequest(archive, archive.getParent(), name, null, rehearsedUpgrade(migrations),
+                rehearsal.roundTripOrDefault(), null, lockBudget(rehearsal));
+    }
+
+    /** The step's rehearsal.maxLockHold as the runner takes it; SpecValidator checked its modes and durations. */
+    static Map<LockMode, Duration> lockBudget(RehearsalSpec rehearsal) {
+        Map<LockMode, Duration> budget = new EnumMap<>(LockMode.class);
+        rehearsal.maxLockHoldOrEmpty().forEach((mode, hold) -> budget.put(LockMode.of(mode).orElseThrow(
+                () -> new IllegalArgumentException("rehearsal.maxLockHold: not a lock mode: " + mode)),
+                duration("rehearsal.maxLockHold." + mode, hold, null)));
+        return budget;
     }
 
     // A copy has nothing to take back and no window to fit in.

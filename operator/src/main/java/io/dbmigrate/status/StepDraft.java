@@ -2,14 +2,17 @@ package io.dbmigrate.status;
 
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
+import io.dbmigrate.api.v1alpha1.RehearsalLockProfile;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.LockProfile;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.UpgradeResult;
 import io.dbmigrate.decide.StepEntry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /** One step's entry in status.steps being computed; {@link StepStatuses} says what happened to it. */
 final class StepDraft {
@@ -89,7 +92,26 @@ final class StepDraft {
         rehearsal = new RehearsalStatus(r.passed() ? RehearsalStatus.PASSED : RehearsalStatus.FAILED, r.roundTrip(),
                 r.fromRevision(), r.toRevision(), r.upgradeMillis() == null ? null
                 : Durations.format(Duration.ofMillis(r.upgradeMillis())), r.failedPhase(), r.failedRevision(),
-                r.error(), r.scratchDatabase(), StatusAggregator.timestamp(r.finishedAt()));
+                r.error(), r.scratchDatabase(), StatusAggregator.timestamp(r.finishedAt()), lockProfile(r.lockProfile()));
+    }
+
+    /** The runner's profile, its longest holds kept (it sorted them): what to act on, in a status that stays small. */
+    static RehearsalLockProfile lockProfile(LockProfile p) {
+        if (p == null) {
+            return null;
+        }
+        List<RehearsalLockProfile.LockHoldStatus> holds = p.holds().stream().limit(RehearsalLockProfile.MAX_HOLDS)
+                .map(h -> new RehearsalLockProfile.LockHoldStatus(h.relation(), h.mode(),
+                        h.mode() == null ? null : millis(h.holdMillis()), h.revision(), h.rewritten(),
+                        h.waitMillis() == null ? null : millis(h.waitMillis())))
+                .toList();
+        return new RehearsalLockProfile(millis(p.intervalMillis()),
+                p.periodMicros() <= 0 ? null : String.format(Locale.ROOT, "%.1fms", p.periodMicros() / 1000.0),
+                p.samples(), p.relations(), holds, p.unavailable());
+    }
+
+    private static String millis(long ms) {
+        return Durations.format(Duration.ofMillis(ms));
     }
 
     /**

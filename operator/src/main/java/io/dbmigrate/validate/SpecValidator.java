@@ -13,6 +13,7 @@ import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.contract.Durations;
+import io.dbmigrate.contract.LockMode;
 import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.SchemaName;
@@ -21,11 +22,13 @@ import io.dbmigrate.decide.Gates;
 import io.dbmigrate.decide.MaintenanceWindow;
 import io.dbmigrate.decide.StampRequests;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The CRD's schema rules, checked again in code: an API server without CRD validation (the test mock, an old
@@ -117,12 +120,61 @@ public final class SpecValidator {
         if (any && !backups) {
             problems.add("spec.rehearsal: a rehearsal restores the step's backup, so it needs spec.backup.mode Required");
         }
+        lockBudgets(spec, any, problems);
         if (spec.rehearsal() != null && spec.rehearsal().database() != null) {
             database("spec.rehearsal.database", spec.rehearsal().database(), problems);
             if (spec.rehearsal().database().schema() != null) {
                 // Only a server and a login there: the copy is migrated in spec.database's schema.
                 problems.add("spec.rehearsal.database.schema: the copy is migrated in spec.database.schema;"
                         + " leave it out here");
+            }
+        }
+    }
+
+    // A lock budget is checked on the rehearsal's lock profile: one where nothing rehearses would be silently unused.
+    private static void lockBudgets(DatabaseMigrationSpec spec, boolean anyRehearses, List<String> problems) {
+        if (spec.rehearsal() != null && spec.rehearsal().maxLockHold() != null) {
+            lockBudget("spec.rehearsal.maxLockHold", spec.rehearsal().maxLockHold(), problems);
+            if (!spec.rehearsal().maxLockHold().isEmpty() && !anyRehearses) {
+                problems.add("spec.rehearsal.maxLockHold: a lock budget is checked in a rehearsal, and no step "
+                        + "rehearses (set spec.rehearsal.mode Required)");
+            }
+        }
+        if (spec.steps() == null) {
+            return;
+        }
+        for (int i = 0; i < spec.steps().size(); i++) {
+            StepSpec step = spec.steps().get(i);
+            if (step == null || step.rehearsal() == null || step.rehearsal().maxLockHold() == null) {
+                continue;
+            }
+            String field = "spec.steps[" + i + "].rehearsal.maxLockHold";
+            lockBudget(field, step.rehearsal().maxLockHold(), problems);
+            if (!step.rehearsal().maxLockHold().isEmpty() && step.name() != null && !spec.rehearsalOf(step).required()) {
+                problems.add(field + ": a lock budget is checked in a rehearsal, and this step does not rehearse");
+            }
+        }
+    }
+
+    private static void lockBudget(String field, Map<String, String> budget, List<String> problems) {
+        for (Map.Entry<String, String> entry : budget.entrySet()) {
+            String key = entry.getKey();
+            if (LockMode.of(key).isEmpty()) {
+                problems.add(field + ": \"" + printable(key) + "\" is not a lock mode (one of "
+                        + Arrays.stream(LockMode.values()).map(LockMode::name).collect(Collectors.joining(", ")) + ")");
+                continue;
+            }
+            String modeField = field + "." + key;
+            if (entry.getValue() == null) {
+                problems.add(modeField + ": a duration is required (e.g. 500ms, 2s)");
+                continue;
+            }
+            try {
+                if (Durations.parse(modeField, entry.getValue()).isZero()) {
+                    problems.add(modeField + ": must be longer than 0 (leave the mode out for no budget)");
+                }
+            } catch (RunnerException e) {
+                problems.add(modeField + ": " + printable(e.getMessage()));
             }
         }
     }

@@ -23,12 +23,16 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.HistoryEntry;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.RehearsalLockProfile;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockHold;
+import io.dbmigrate.contract.LockProfile;
 import io.dbmigrate.contract.RehearsalResult;
+import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.StampResult;
 import io.dbmigrate.naming.JobNames;
@@ -133,6 +137,66 @@ class RehearsalWindowStampPlannerTest {
         assertEquals(backupFile("g1"), status.history().get(0).backupFile());
         assertTrue(TransitionEvent.between(null, status).stream()
                 .anyMatch(e -> e.reason().equals(Reasons.REHEARSAL_PASSED) && e.message().contains("4.2s")));
+    }
+
+    private static RehearsalResult withLocks(RehearsalResult r, int holds) {
+        List<LockHold> list = new ArrayList<>();
+        list.add(new LockHold("public.customers", "AccessExclusive", 2_840, "e5f6", true, null));
+        for (int i = 1; i < holds; i++) {
+            list.add(new LockHold("public.t" + i, "RowExclusive", 100 - i, "e5f6", false, i == 1 ? 12L : null));
+        }
+        return r.withLockProfile(new LockProfile(5, 5_340, 612, list, holds + 3, null));
+    }
+
+    @Test
+    void aPassedRehearsalsLockProfileIsInStatusWithItsFiveLongestHolds() {
+        DatabaseMigration resource = migration().rehearsal(REQUIRED).build();
+        RunnerResult rehearse = rehearsal(true, 4_200, null, null, null);
+        rehearse = rehearse.withRehearsal(withLocks(rehearse.rehearsal(), 7));
+        Attempt done = rehearsed(rehearse, ok(upgradeSucceeded("c3d4", "e5f6", "e5f6")));
+        Observation observation = Resources.observe(resource, succeededJob(MigrationPlanner.jobName(resource), done));
+
+        RehearsalLockProfile profile = StatusAggregator.compute(observation, MigrationPlanner.decide(observation), T0)
+                .steps().get(0).rehearsal().lockProfile();
+
+        assertEquals("5ms", profile.sampleInterval());
+        assertEquals("5.3ms", profile.resolution());
+        assertEquals(612, profile.samples());
+        assertEquals(10, profile.relations());
+        assertNull(profile.unavailable());
+        assertEquals(5, profile.holds().size(), profile.toString());
+        assertEquals(new RehearsalLockProfile.LockHoldStatus("public.customers", "AccessExclusive", "2.84s", "e5f6",
+                true, null), profile.holds().get(0));
+        assertEquals(new RehearsalLockProfile.LockHoldStatus("public.t1", "RowExclusive", "99ms", "e5f6", false,
+                "12ms"), profile.holds().get(1));
+    }
+
+    @Test
+    void aLockHoldOverBudgetFailsTheStepWithItsReasonAndTheHoldInTheMessage() {
+        DatabaseMigration resource = migration().rehearsal(REQUIRED).build();
+        String message = "lock budget exceeded: revision e5f6 held ACCESS EXCLUSIVE on public.customers for 2.84s, over"
+                + " the budget of 500ms (rehearsal.maxLockHold.AccessExclusive); the table was rewritten";
+        RehearsalResult r = withLocks(new RehearsalResult("dbmigrate_rehearsal_ab12cd34_20240506070809000",
+                "crm-db.crm.svc:5432", backupFile("g1"), "c3d4", "e5f6", List.of("e5f6"), false, false,
+                RehearsalResult.UPGRADE, "e5f6", RehearsalResult.LOCK_HOLD_EXCEEDED, message, List.of(), 3_000L,
+                T0.plusSeconds(5), T0.plusSeconds(8), true), 1);
+        // As the runner reports it: the exit code of a failed rehearsal, the budget's reason.
+        RunnerResult rehearse = new RunnerException(ExitCode.REHEARSAL_FAILED, message, r).result("rehearse");
+        Observation after = Resources.observe(resource, failedJob(MigrationPlanner.jobName(resource),
+                "PodFailurePolicy", "exit 26", rehearsed(rehearse, null)));
+
+        DatabaseMigrationStatus end = StatusAggregator.compute(after, MigrationPlanner.decide(after), T0);
+
+        assertEquals(Phase.Failed, end.phase());
+        assertEquals(Reasons.LOCK_HOLD_EXCEEDED, Resources.condition(end, "Stalled").reason());
+        assertTrue(end.message().contains("revision e5f6 held ACCESS EXCLUSIVE on public.customers for 2.84s"),
+                end.message());
+        StepStatus step = end.steps().get(0);
+        assertEquals("Failed", step.rehearsal().result());
+        assertEquals("e5f6", step.rehearsal().failedRevision());
+        assertEquals(message, step.rehearsal().error());
+        assertEquals("2.84s", step.rehearsal().lockProfile().holds().get(0).hold());
+        assertEquals(Reasons.LOCK_HOLD_EXCEEDED, end.history().get(0).reason());
     }
 
     @Test

@@ -10,9 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
+import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepRehearsalSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
+import io.dbmigrate.contract.LockMode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
 import io.dbmigrate.contract.UpgradeRequest;
@@ -22,6 +25,7 @@ import io.dbmigrate.testing.Resources;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The runner's command line for a step, from the spec: what a Job's container and local mode run. */
@@ -49,8 +53,33 @@ class StepCommandTest {
         assertFalse(command(migration().backupDisabled("scratch database"), 0).upgradeArguments("/m")
                 .contains("--expect-backup"));
         // The rehearsal runs on a copy restored from that backup: nothing to expect there.
-        assertFalse(command(migration(), 0).rehearseArguments("/m", "/backups", "crm", "g1", false)
+        assertFalse(command(migration(), 0).rehearseArguments("/m", "/backups", "crm", "g1",
+                new RehearsalSpec(RehearsalSpec.RehearsalMode.Required, false, null))
                 .contains("--expect-backup"));
+    }
+
+    @Test
+    void theLockBudgetIsPassedToTheRehearsalInTheModesOrderAndAStepsOwnReplacesTheSpecs() {
+        Resources.Migration migration = migration().rehearsal(new RehearsalSpec(RehearsalSpec.RehearsalMode.Required,
+                false, null, Map.of("Share", "30s", "AccessExclusive", "1.5s")));
+        DatabaseMigrationSpec spec = migration.spec();
+        StepSpec step = spec.stepsOrSingle().get(0);
+
+        List<String> args = command(migration, 0).rehearseArguments("/m", "/backups", "crm", "g1",
+                spec.rehearsalOf(step));
+
+        int first = args.indexOf("--max-lock-hold");
+        assertEquals(List.of("--max-lock-hold", "Share=30s", "--max-lock-hold", "AccessExclusive=1.5s"),
+                args.subList(first, first + 4));
+        assertFalse(args.contains("--lock-sample-interval"), "the runner's default interval");
+        StepSpec own = new StepSpec("expand", "head", null, null, new StepRehearsalSpec(null, null,
+                Map.of("AccessExclusive", "200ms")));
+        assertEquals(Map.of(LockMode.AccessExclusive, Duration.ofMillis(200)), command(migration, 0)
+                .rehearsalRequest(Path.of("/m"), Path.of("/backups/crm.dump"), "crm", spec.rehearsalOf(own))
+                .maxLockHold());
+        StepSpec none = new StepSpec("expand", "head", null, null, new StepRehearsalSpec(null, null, Map.of()));
+        assertFalse(command(migration, 0).rehearseArguments("/m", "/backups", "crm", "g1", spec.rehearsalOf(none))
+                .contains("--max-lock-hold"));
     }
 
     @Test

@@ -16,11 +16,13 @@ import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
+import io.dbmigrate.api.v1alpha1.StepRehearsalSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.contract.BackupCompression;
 import io.dbmigrate.testing.Resources;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -140,6 +142,41 @@ class SpecValidatorTest {
         onlyProblem(migration().schema("tenant_a").rehearsal(new RehearsalSpec(RehearsalSpec.RehearsalMode.Required,
                 false, new DatabaseSpec("scratch-db.svc", 5432, "postgres", null, new CredentialsSecretRef("scratch",
                         null, null), "tenant_b"))), "spec.rehearsal.database.schema: the copy is migrated in");
+    }
+
+    private static RehearsalSpec budget(Map<String, String> maxLockHold) {
+        return new RehearsalSpec(RehearsalSpec.RehearsalMode.Required, false, null, maxLockHold);
+    }
+
+    @Test
+    void aLockBudgetNamesLockModesWithPositiveDurations() {
+        assertEquals(List.of(), problems(migration().rehearsal(budget(Map.of("AccessExclusive", "2s",
+                "ShareUpdateExclusive", "1m30s")))));
+        String mode = onlyProblem(migration().rehearsal(budget(Map.of("accessExclusive", "2s"))),
+                "spec.rehearsal.maxLockHold: \"accessExclusive\" is not a lock mode (one of AccessShare, RowShare,");
+        assertTrue(mode.contains("AccessExclusive)"), mode);
+        onlyProblem(migration().rehearsal(budget(Map.of("AccessExclusive", "2 seconds"))),
+                "spec.rehearsal.maxLockHold.AccessExclusive: spec.rehearsal.maxLockHold.AccessExclusive '2 seconds' is"
+                        + " not a duration");
+        onlyProblem(migration().rehearsal(budget(Map.of("Share", "0"))),
+                "spec.rehearsal.maxLockHold.Share: must be longer than 0");
+    }
+
+    @Test
+    void aLockBudgetWhereNothingRehearsesIsAProblem() {
+        onlyProblem(migration().rehearsal(new RehearsalSpec(RehearsalSpec.RehearsalMode.Disabled, false, null,
+                Map.of("AccessExclusive", "2s"))), "spec.rehearsal.maxLockHold: a lock budget is checked in a rehearsal");
+        // A step's own budget, on a step that rehearses only by its own mode, is fine; on one that does not, it is not.
+        StepSpec rehearsed = new StepSpec("expand", "head", null, null,
+                new StepRehearsalSpec(RehearsalSpec.RehearsalMode.Required, null, Map.of("AccessExclusive", "500ms")));
+        assertEquals(List.of(), problems(migration().steps(rehearsed)));
+        StepSpec not = new StepSpec("contract", "head", null, null,
+                new StepRehearsalSpec(null, null, Map.of("AccessExclusive", "500ms")));
+        onlyProblem(migration().steps(rehearsed, not),
+                "spec.steps[1].rehearsal.maxLockHold: a lock budget is checked in a rehearsal, and this step does not");
+        onlyProblem(migration().steps(new StepSpec("expand", "head", null, null,
+                        new StepRehearsalSpec(RehearsalSpec.RehearsalMode.Required, null, Map.of("Exclusive", "-1s")))),
+                "spec.steps[0].rehearsal.maxLockHold.Exclusive: ");
     }
 
     @Test

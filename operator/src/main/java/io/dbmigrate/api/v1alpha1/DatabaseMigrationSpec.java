@@ -11,6 +11,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import java.util.Map;
 
 /** What to migrate, with what, to which revision, and how carefully. */
 @ValidationRule(value = "has(self.targetRevision) != has(self.steps)",
@@ -109,14 +110,19 @@ public record DatabaseMigrationSpec(
         return historyLimit == null ? DEFAULT_HISTORY_LIMIT : historyLimit;
     }
 
-    /** Whether the step rehearses, and with a round trip: the step's own settings over spec.rehearsal's. */
+    /**
+     * Whether the step rehearses, with a round trip, under which lock budget: the step's own settings over
+     * spec.rehearsal's.
+     */
     public RehearsalSpec rehearsalOf(StepSpec step) {
         RehearsalSpec base = rehearsal == null ? new RehearsalSpec(null, null, null) : rehearsal;
         StepRehearsalSpec own = step.rehearsal();
         RehearsalSpec.RehearsalMode mode = own != null && own.mode() != null ? own.mode()
                 : base.mode() == null ? RehearsalSpec.RehearsalMode.Disabled : base.mode();
         Boolean roundTrip = own != null && own.roundTrip() != null ? own.roundTrip() : base.roundTrip();
-        return new RehearsalSpec(mode, Boolean.TRUE.equals(roundTrip), base.database());
+        Map<String, String> maxLockHold = own != null && own.maxLockHold() != null ? own.maxLockHold()
+                : base.maxLockHoldOrEmpty();
+        return new RehearsalSpec(mode, Boolean.TRUE.equals(roundTrip), base.database(), maxLockHold);
     }
 
     public BackupSpec backupOrDefault() {

@@ -26,7 +26,10 @@ public record RehearsalStatus(
         @JsonPropertyDescription("The scratch database it ran in (dropped afterwards).")
         String scratchDatabase,
         @JsonPropertyDescription("When it ended (RFC 3339).")
-        String finishedAt) {
+        String finishedAt,
+        @JsonPropertyDescription("What the upgrade of the copy held, sampled from pg_locks: the longest lock holds, "
+                + "checked against spec.rehearsal.maxLockHold.")
+        RehearsalLockProfile lockProfile) {
 
     public static final String PASSED = "Passed";
     public static final String FAILED = "Failed";

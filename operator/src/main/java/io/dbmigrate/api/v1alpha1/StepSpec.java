@@ -32,7 +32,7 @@ public record StepSpec(
         @JsonPropertyDescription("Queries that must return true after this step, in addition to spec.verify.")
         List<VerifyQuerySpec> verify,
 
-        @JsonPropertyDescription("This step's rehearsal: mode and roundTrip over spec.rehearsal's.")
+        @JsonPropertyDescription("This step's rehearsal: mode, roundTrip and maxLockHold over spec.rehearsal's.")
         StepRehearsalSpec rehearsal) {
 
     public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";

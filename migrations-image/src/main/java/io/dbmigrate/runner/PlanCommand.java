@@ -42,7 +42,7 @@ final class PlanCommand implements RunnerCommand {
         request().validate();
     }
 
-    private PlanRequest request() {
+    PlanRequest request() {
         return new PlanRequest(target.migrations.dir, target.target, allowDowngrade, lint, lintIgnore);
     }
 

@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
 import io.dbmigrate.api.v1alpha1.SetPhase;
@@ -221,7 +222,8 @@ public final class DbMigrateMain {
 
         @Option(names = "--approve", paramLabel = "STEP",
                 description = "Approve this step (repeatable) on the plan this run prints, as the dbmigrate.io/approve "
-                        + "annotation does in a cluster once the plan is published. A deploymentRollout gate cannot open without "
+                        + "annotation does in a cluster once the plan is published (an approval gate's, or under "
+                        + "spec.safety.lint.mode Block any step's). A deploymentRollout gate cannot open without "
                         + "a cluster. For a set, canary opens its approval gate once the canary succeeded.")
         List<String> approvals = new ArrayList<>();
 
@@ -277,8 +279,11 @@ public final class DbMigrateMain {
                     problems.forEach(problem -> err.println("dbmigrate: " + file + ": " + problem));
                     return BAD_INPUT;
                 }
+                // Under lint mode Block every step's plan may wait for an approval, as at an approval gate.
+                boolean lintBlocks = resource.getSpec().lintOrDefault().modeOrDefault() == LintSpec.LintMode.Block;
                 List<String> gated = resource.getSpec().stepsOrSingle().stream()
-                        .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList();
+                        .filter(step -> lintBlocks || (step.gate() != null && step.gate().approval() != null))
+                        .map(StepSpec::name).toList();
                 for (String step : approvals) {
                     if (!gated.contains(step)) {
                         err.println("dbmigrate: --approve " + step + ": no step of " + file + " by that name has an approval gate"
@@ -405,8 +410,10 @@ public final class DbMigrateMain {
             RolloutSpec rollout = set.getSpec().rolloutOrDefault();
             boolean canaryGate = rollout.gate() != null && rollout.gate().approvalRequired();
             DatabaseMigrationSpec template = set.getSpec().template();
+            boolean lintBlocks = template.lintOrDefault().modeOrDefault() == LintSpec.LintMode.Block;
             List<String> gated = new ArrayList<>(template.stepsOrSingle().stream()
-                    .filter(step -> step.gate() != null && step.gate().approval() != null).map(StepSpec::name).toList());
+                    .filter(step -> lintBlocks || (step.gate() != null && step.gate().approval() != null))
+                    .map(StepSpec::name).toList());
             if (canaryGate) {
                 gated.add(0, RolloutGateSpec.CANARY);
             }

@@ -30,7 +30,8 @@ public final class LocalProgress extends OutputStream {
     /** Reasons whose event says what this stream's own lines already said, in cluster words (Job, ConfigMap). */
     private static final Set<String> SAID_OTHERWISE = Set.of(Reasons.JOB_CREATED, Reasons.BACKING_UP,
             Reasons.MIGRATING, Reasons.REHEARSING, Reasons.PLANNING, Reasons.PLAN_PUBLISHED, Reasons.RETRYING,
-            Reasons.AWAITING_APPROVAL, Reasons.AWAITING_ROLLOUT, Reasons.AWAITING_WINDOW, Reasons.STAMPING);
+            Reasons.AWAITING_APPROVAL, Reasons.AWAITING_ROLLOUT, Reasons.AWAITING_WINDOW, Reasons.STAMPING,
+            Reasons.LINT_FINDINGS, Reasons.LINT_BLOCKED, Reasons.LINT_UNAVAILABLE);
 
     private final PrintStream out;
     private final String label;

@@ -4,6 +4,8 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.LintFinding;
+import io.dbmigrate.contract.LintReport;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.decide.Decision;
@@ -20,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -105,7 +108,8 @@ public final class LocalRun {
             printPlan(step, gate.publish());
             return true;
         }
-        if (Reasons.AWAITING_APPROVAL.equals(gate.reason()) && approvals.contains(step) && given.add(step)) {
+        boolean approvable = Reasons.AWAITING_APPROVAL.equals(gate.reason()) || heldByLint(gate.reason());
+        if (approvable && approvals.contains(step) && given.add(step)) {
             // --approve is given after the plan printed above, as the annotation would be in a cluster.
             progress.println("dbmigrate: step " + step + " approved (--approve)");
             LocalEffects.approve(resource, step);
@@ -117,11 +121,20 @@ public final class LocalRun {
         } else if (Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
             progress.println("dbmigrate: step " + step + " has a deploymentRollout gate, which cannot "
                     + "open without a cluster; run the remaining steps with the operator");
+        } else if (heldByLint(gate.reason())) {
+            progress.println("dbmigrate: step " + step + " waits for approval of its plan and lint findings ("
+                    + gate.reason() + ", spec.safety.lint.mode Block); fix the revision, or run again with --approve "
+                    + step + " to run it on the plan printed then");
         } else {
             progress.println("dbmigrate: step " + step + " waits for approval; run again with --approve "
                     + step + " to run it on the plan printed then");
         }
         return false;
+    }
+
+    /** Lint mode Block holds the step until its plan is approved, as an approval gate does. */
+    static boolean heldByLint(String reason) {
+        return Reasons.LINT_BLOCKED.equals(reason) || Reasons.LINT_UNAVAILABLE.equals(reason);
     }
 
     private void printPlan(String step, PlanResult plan) {
@@ -132,6 +145,28 @@ public final class LocalRun {
             progress.println("dbmigrate: no SQL: " + plan.sqlUnavailable());
         } else if (plan.sqlGzipBase64() != null) {
             progress.println(CompressedSql.decode(plan.sqlGzipBase64()));
+        }
+        printLint(step, plan.lint());
+    }
+
+    /** One line a finding, under the plan: severity, revision, rule, the statement's start. */
+    private void printLint(String step, LintReport lint) {
+        if (lint == null) {
+            return;
+        }
+        PrintStream progress = jobs.progress();
+        if (lint.unavailable() != null) {
+            progress.println("dbmigrate: lint of step " + step + " unavailable: " + lint.unavailable());
+            return;
+        }
+        List<LintFinding> findings = lint.findings() == null ? List.of() : lint.findings();
+        long errors = findings.stream().filter(LintFinding::error).count();
+        progress.println("dbmigrate: lint of step " + step + " (" + lint.linter() + "): " + findings.size()
+                + (findings.size() == 1 ? " finding" : " findings") + ", " + errors + (errors == 1 ? " error" : " errors")
+                + (findings.isEmpty() ? "" : "; docs/phased-migrations.md (Lint findings) says how to fix them"));
+        for (LintFinding f : findings) {
+            progress.println("dbmigrate:   " + f.severity() + " " + f.revision() + " " + f.rule() + ": "
+                    + f.statement());
         }
     }
 

@@ -2,6 +2,7 @@ package io.dbmigrate.local;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
 import io.dbmigrate.api.v1alpha1.GateSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.decide.MaintenanceWindow;
@@ -35,7 +36,7 @@ public final class Preview {
             }
             List<String> waits = waits(step, at, approvals);
             if (waits.isEmpty()) {
-                lines.add(head + "would run" + opened(step, at, approvals));
+                lines.add(head + "would run" + opened(step, at, approvals) + lintCaveat(spec, step, approvals));
             } else {
                 lines.add(head + "would wait: " + String.join(" and ", waits));
                 reached = false;
@@ -79,6 +80,15 @@ public final class Preview {
             opened.add(window(gate.window()).check(at, null).reason());
         }
         return ": " + String.join(", ", opened);
+    }
+
+    // A preview connects to nothing, so it cannot plan or lint: under Block it says what a run would also check.
+    private static String lintCaveat(DatabaseMigrationSpec spec, StepSpec step, Set<String> approvals) {
+        if (spec.lintOrDefault().modeOrDefault() != LintSpec.LintMode.Block || approvals.contains(step.name())) {
+            return "";
+        }
+        return "; unless its plan has an error lint finding (spec.safety.lint.mode Block), which the preview cannot see:"
+                + " then it waits for --approve " + step.name();
     }
 
     private static MaintenanceWindow window(WindowGate gate) {

@@ -38,6 +38,7 @@ class PhasedMigrationIT {
     private static final String METADATA = "mno345pqr678";
     private static final String NEW_STATUS = "vwx234yz567";
     private static final String EXPAND_TRIGGER = "yza890bcd123"; // the expand branch's first revision
+    private static final String EXPAND_HEAD = "cde012fgh345"; // the backfill and a CREATE INDEX without CONCURRENTLY
 
     // The operator's own client: its requests (Deployments, plan ConfigMaps, the approval annotation) are checked
     // against the chart's RBAC, as in EndToEndIT; what only phased resources use must be in its log, or the audit would
@@ -109,6 +110,54 @@ class PhasedMigrationIT {
             s.awaitPhase(Phase.Succeeded, 2);
             assertEquals(List.of(EXPAND_TRIGGER), db.alembicVersion());
             assertNull(s.annotation(Gates.APPROVE_ANNOTATION));
+        }
+    }
+
+    @Test
+    void lintBlockHoldsAStepWithAnIndexWithoutConcurrentlyUntilItsPlanIsApproved() throws Exception {
+        try (TestDatabase db = TestDatabase.create("e2e_lint"); Scenario s = new Scenario(CLUSTER, db, "e2e-lint")) {
+            // No gate: under lint mode Block every step is planned, and its findings can hold it. sync-trigger's plan
+            // has warnings only (its tables are created in the same SQL, and squawk knows they are empty): it runs.
+            s.create(CRM_IMAGE, """
+          steps:
+            - {name: sync-trigger, targetRevision: %s}
+            - {name: expand, targetRevision: expand@head}
+          safety: {lint: {mode: Block}}
+          """.formatted(EXPAND_TRIGGER));
+
+            // Not the first AwaitingGate: sync-trigger's plan, published with its gate open, shows one for a moment.
+            DatabaseMigrationStatus held = Await.value(TIMEOUT, () -> {
+                DatabaseMigrationStatus status = s.status();
+                return status.phase() == Phase.AwaitingGate && "expand".equals(status.currentStep()) ? status : null;
+            }, () -> "expand held; status now " + s.status());
+            assertCondition(held, StatusCondition.READY, "False", "LintBlocked");
+            assertEquals(List.of(EXPAND_TRIGGER), db.alembicVersion(), "sync-trigger ran, expand did not");
+            assertEquals(0, held.steps().get(0).plan().lint().errors());
+            StepStatus expand = held.steps().get(1);
+            assertTrue(expand.waitingFor().contains("require-concurrent-index-creation in revision " + EXPAND_HEAD),
+                    expand.waitingFor());
+            // The findings of the migrations image's squawk, in status (bounded) and in full in the plan's ConfigMap.
+            var lint = expand.plan().lint();
+            assertEquals("squawk 2.66.0", lint.linter());
+            assertEquals(1, lint.errors(), lint.toString());
+            assertEquals("require-concurrent-index-creation", lint.findings().get(0).rule());
+            assertEquals(EXPAND_HEAD, lint.findings().get(0).revision());
+            assertTrue(lint.findings().get(0).statement().startsWith("CREATE INDEX idx_active_tickets_new_status"),
+                    lint.findings().get(0).statement());
+            ConfigMap plan = cluster().client().configMaps().inNamespace(s.namespace()).withName(expand.plan().configMap())
+                    .get();
+            String json = plan.getData().get("lint.json");
+            assertNotNull(json, plan.getData().keySet().toString());
+            assertTrue(json.contains("\"rule\" : \"require-concurrent-index-creation\""), json);
+            s.awaitEvents("LintFindings");
+
+            s.annotate(Gates.APPROVE_ANNOTATION, "expand");
+
+            DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
+            assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+            assertEquals(Gates.OPENED_BY_ANNOTATION + " (lint findings approved)", done.steps().get(1).openedBy());
+            assertEquals(expand.plan().digest(), done.steps().get(1).plan().digest(), "the plan approved ran");
+            assertNull(s.annotation(Gates.APPROVE_ANNOTATION), "the approval was spent");
         }
     }
 

@@ -68,9 +68,11 @@ final class Lint {
      * @param sql       the plan's SQL (Alembic's offline output)
      * @param pgVersion the server's version (e.g. 15.4), so that rules judge what that server does (a constant default
      *                  rewrites nothing since 11)
+     * @param ignore    rules whose findings are dropped (spec.safety.lint.ignore); dropped here, not with squawk's
+     *                  --exclude, which fails on a rule name it does not know
      * @param log       one line per finding, so that the Job's log has them all however many fit its result
      */
-    LintReport run(String sql, String pgVersion, Consumer<String> log) throws RunnerException {
+    LintReport run(String sql, String pgVersion, List<String> ignore, Consumer<String> log) throws RunnerException {
         String version = version();
         if (version == null) {
             return LintReport.unavailable(null, "squawk cannot run: " + squawk + " (DBMIGRATE_SQUAWK) not found or"
@@ -91,7 +93,7 @@ final class Lint {
                 return LintReport.unavailable(version, "squawk cannot run: " + squawk + " (DBMIGRATE_SQUAWK) did not"
                         + " start");
             }
-            return report(version, sql, outcome, log);
+            return report(version, sql, outcome, Set.copyOf(ignore), log);
         } catch (IOException e) {
             return LintReport.unavailable(version, "cannot write the SQL for squawk: " + e.getMessage());
         } finally {
@@ -107,7 +109,7 @@ final class Lint {
 
     // squawk exits 0 without findings and 1 with findings (JSON on stdout either way); anything else is a failure.
     static LintReport report(String version, String sql, ExternalProcess.SeparateOutcome outcome,
-                             Consumer<String> log) {
+                             Set<String> ignore, Consumer<String> log) {
         JsonNode parsed = null;
         if (outcome.exitCode() == 0 || outcome.exitCode() == 1) {
             try {
@@ -121,7 +123,7 @@ final class Lint {
             return LintReport.unavailable(version, Truncation.truncate("squawk exited with " + outcome.exitCode()
                     + (stderr.isEmpty() ? "" : ": " + stderr), MESSAGE_CHARS));
         }
-        List<LintFinding> findings = findings(sql, parsed);
+        List<LintFinding> findings = findings(sql, parsed).stream().filter(f -> !ignore.contains(f.rule())).toList();
         for (LintFinding f : findings) {
             log.accept("lint: " + f.severity() + " " + f.rule() + " revision=" + f.revision() + " line=" + f.line()
                     + ": " + f.statement() + " -- " + f.message());

@@ -91,7 +91,7 @@ public final class Plan {
         }
         // Downgrades too: their SQL takes locks as an upgrade's does. Alembic's offline SQL alone, not the note after it.
         return plan.withLint(new Lint(tools.squawk(), Map.of()).run(outcome.stdout(), serverVersion,
-                line -> log.println(line)));
+                request.lintIgnore(), line -> log.println(line)));
     }
 
     /** A plan without SQL has nothing to lint: said so, never shown as no findings. */

@@ -6,6 +6,8 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.UpgradeResult;
 
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,14 +31,19 @@ final class PlanCommand implements RunnerCommand {
                     + " squawk that is missing or fails is reported as such.")
     boolean lint;
 
+    @Option(names = "--lint-ignore", split = ",", paramLabel = "RULE",
+            description = "With --lint: squawk rules whose findings are dropped (comma-separated), e.g."
+                    + " adding-field-with-default.")
+    List<String> lintIgnore = new ArrayList<>();
+
     @Override
     public void validateOptions() throws RunnerException {
         target.target();
         request().validate();
     }
 
-    private PlanRequest request() {
-        return new PlanRequest(target.migrations.dir, target.target, allowDowngrade, lint);
+    PlanRequest request() {
+        return new PlanRequest(target.migrations.dir, target.target, allowDowngrade, lint, lintIgnore);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.ExitCode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
@@ -210,6 +211,19 @@ class RunnerMainTest {
         assertInvalidInput(run("plan", "--migrations", "/m", "--target", "head", "--verify", "a=select true"), "plan",
                 "--verify");
         assertInvalidInput(run("plan", "--migrations", tmp.toString(), "--target", "head"), "plan", "alembic.ini");
+    }
+
+    @Test
+    void planReadsTheLintArgumentsTheOperatorWrites() throws IOException {
+        PlanRequest written = new PlanRequest(Path.of("/m"), "head", false, true,
+                List.of("ban-drop-column", "adding-field-with-default"));
+        List<String> args = io.dbmigrate.contract.RunnerArguments.plan("/m", written);
+        picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new RunnerMain())
+                .parseArgs(args.toArray(String[]::new));
+
+        assertEquals(written, ((PlanCommand) parsed.subcommand().commandSpec().userObject()).request());
+        assertInvalidInput(run("plan", "--migrations", "/m", "--target", "head", "--lint", "--lint-ignore",
+                "Ban_Drop"), "plan", "--lint-ignore");
     }
 
     private static StampCommand parseStamp(String... args) {

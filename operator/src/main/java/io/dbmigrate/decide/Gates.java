@@ -52,11 +52,41 @@ public final class Gates {
      *                         plan, and is spent without opening the gate
      */
     public static Verdict check(Observation observation, StepEntry step, String planDigest, boolean annotationCounts) {
-        GateSpec gate = step.spec().gate();
+        return check(observation, step, planDigest, null, annotationCounts);
+    }
+
+    /**
+     * The same, for a plan whose lint holds the step under lint mode Block ({@code lintBlock}: why, from
+     * {@link io.dbmigrate.plan.PlanLint#blocking}; null when nothing holds it): that plan runs only once approved by its
+     * digest, in the spec or by the annotation, whatever else the step's gate says; a spec's approved: true approved no
+     * plan in particular, and so none of its findings.
+     */
+    public static Verdict check(Observation observation, StepEntry step, String planDigest, LintHold lintBlock,
+                                boolean annotationCounts) {
+        GateSpec gate = step.spec().gate() == null ? new GateSpec(null, null, null) : step.spec().gate();
         List<String> waiting = new ArrayList<>();
         List<String> opened = new ArrayList<>();
         String reason = null;
-        if (gate.approval() != null) {
+        if (lintBlock != null) {
+            String approvedPlan = gate.approval() == null ? null : gate.approval().plan();
+            if (!step.deferred().isEmpty()) {
+                opened.add("the approval of its first window's Job");
+            } else if (planDigest != null && planDigest.equals(approvedPlan)) {
+                opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest + " (lint findings approved)");
+            } else if (annotationCounts && approvedSteps(observation.resource()).contains(step.name())) {
+                opened.add(OPENED_BY_ANNOTATION + " (lint findings approved)");
+            } else {
+                reason = lintBlock.unavailable() ? Reasons.LINT_UNAVAILABLE : Reasons.LINT_BLOCKED;
+                String name = observation.resource().getMetadata().getName();
+                waiting.add("approval of plan " + planDigest + " because " + lintBlock.why()
+                        + " and spec.safety.lint.mode is Block (fix the revision, add the rule to "
+                        + "spec.safety.lint.ignore, or approve: kubectl annotate dbmigration " + name + " "
+                        + APPROVE_ANNOTATION + "=" + step.name() + ", or gate.approval.plan: " + planDigest
+                        + " in the spec)");
+            }
+        }
+        // A plan held by lint asks for the approval an approval gate asks for, and more: one approval opens both.
+        if (gate.approval() != null && lintBlock == null) {
             if (!step.deferred().isEmpty()) {
                 // A Job of this plan already started (and found its window too short): the approval was given and spent.
                 opened.add("the approval of its first window's Job");
@@ -108,6 +138,15 @@ public final class Gates {
             return new Verdict(false, null, reason, String.join(" and ", waiting), null, next);
         }
         return new Verdict(true, String.join(", ", opened), null, null, closesAt, next);
+    }
+
+    /**
+     * Why lint mode Block holds a step on its plan.
+     *
+     * @param why         for people, e.g. "its lint found 1 error (...)"
+     * @param unavailable the SQL could not be linted, rather than an error found in it
+     */
+    public record LintHold(String why, boolean unavailable) {
     }
 
     /**

@@ -2,12 +2,15 @@ package io.dbmigrate.decide;
 
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.LintSpec;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.observe.Observation;
 import io.dbmigrate.observe.SecretObservation;
 import io.dbmigrate.plan.PlanDigest;
+import io.dbmigrate.plan.PlanLint;
 import io.dbmigrate.status.Reasons;
 import io.dbmigrate.validate.SpecValidator;
 import java.util.List;
@@ -93,7 +96,7 @@ public final class MigrationPlanner {
         if (blocked != null) {
             return blocked;
         }
-        if (!step.spec().gated()) {
+        if (!step.planned()) {
             return new Decision.CreateJob(step, null);
         }
         // A gate never opens on a plan nobody could see: plan first, publish, then look at the gate.
@@ -109,7 +112,7 @@ public final class MigrationPlanner {
         }
         String digest = publish != null ? PlanDigest.of(publish)
                 : step.recorded().plan().digest();
-        Gates.Verdict verdict = Gates.check(observation, step, digest, publish == null);
+        Gates.Verdict verdict = Gates.check(observation, step, digest, lintHold(step, publish), publish == null);
         if (!verdict.open() || publish != null) {
             // Publishing is its own reconcile: the plan is in status before any Job can act on an approval.
             Gates.Verdict shown = verdict.open() ? new Gates.Verdict(false, null, Reasons.PLAN_PUBLISHED,
@@ -119,6 +122,19 @@ public final class MigrationPlanner {
         Decision.WindowSlot window = verdict.windowClosesAt() == null ? null
                 : new Decision.WindowSlot(verdict.windowClosesAt(), step.expectedDuration());
         return new Decision.CreateJob(step, verdict.openedBy(), window);
+    }
+
+    /** What holds the step under lint mode Block: its plan's findings, or its SQL not linted; null otherwise. */
+    private static Gates.LintHold lintHold(StepEntry step, PlanResult publish) {
+        if (step.lint().modeOrDefault() != LintSpec.LintMode.Block) {
+            return null;
+        }
+        PlanStatus plan = publish != null
+                ? new PlanStatus(null, null, null, publish.fromRevision(), publish.direction(),
+                publish.pendingRevisions(), null, null, publish.sqlUnavailable(), PlanLint.status(publish.lint()))
+                : step.recorded().plan();
+        String why = PlanLint.blocking(plan);
+        return why == null ? null : new Gates.LintHold(why, PlanLint.unavailable(plan));
     }
 
     /** A stamp Job is created only when nothing holds it; one that exists is followed whatever holds the rest. */

@@ -1,5 +1,6 @@
 package io.dbmigrate.decide;
 
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.api.v1alpha1.StepStatus;
@@ -28,13 +29,24 @@ import java.util.List;
  *                    nothing in production (exit OutsideWindow), oldest first; {@code jobName} is then the Job for the
  *                    next window
  * @param expectedDuration how long its upgrade is expected to take, when known: its last rehearsal's upgrade
+ * @param planned     whether it is planned before it runs ({@link io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec#planned})
+ * @param lint        the resource's spec.safety.lint, which says whether the plan's findings hold the step
  */
 public record StepEntry(int index, StepSpec spec, String jobName, String planJobName, String planConfigMap, String fingerprint,
                                                 StepStatus recorded, JobObservation job, JobObservation planJob, List<JobObservation> deferred,
-                                                Duration expectedDuration) {
+                                                Duration expectedDuration, boolean planned, LintSpec lint) {
 
     public StepEntry {
         deferred = deferred == null ? List.of() : List.copyOf(deferred);
+        lint = lint == null ? LintSpec.DEFAULT : lint;
+    }
+
+    /** A step of a spec without spec.safety.lint: planned when gated. */
+    public StepEntry(int index, StepSpec spec, String jobName, String planJobName, String planConfigMap,
+                     String fingerprint, StepStatus recorded, JobObservation job, JobObservation planJob,
+                     List<JobObservation> deferred, Duration expectedDuration) {
+        this(index, spec, jobName, planJobName, planConfigMap, fingerprint, recorded, job, planJob, deferred,
+                expectedDuration, spec.gated(), LintSpec.DEFAULT);
     }
 
     /**

@@ -61,8 +61,10 @@ public final class StepLedger {
                 jobName = jobName(spec, name, uid, generation, step, window);
             }
             entries.add(new StepEntry(i, step, jobName, planJobName, JobNames.planConfigMap(name, uid, step.name()),
-                    fingerprint, recorded, observation.jobs().get(jobName), step.gated() ? observation.jobs().get(planJobName) : null,
-                    deferred, expectedDuration(fingerprint, deferred, recorded, previous.historyOrEmpty())));
+                    fingerprint, recorded, observation.jobs().get(jobName),
+                    spec.planned(step) ? observation.jobs().get(planJobName) : null,
+                    deferred, expectedDuration(fingerprint, deferred, recorded, previous.historyOrEmpty()),
+                    spec.planned(step), spec.lintOrDefault()));
         }
         return entries;
     }

@@ -3,17 +3,20 @@ package io.dbmigrate.operator;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.contract.CompressedSql;
 import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.decide.StepEntry;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The ConfigMap a reviewer reads before approving a step: its pending revisions and their SQL. Pure. */
+/** The ConfigMap a reviewer reads before approving a step: its pending revisions, their SQL and its lint. Pure. */
 public final class PlanConfigMaps {
     public static final String KEY_SQL = "upgrade.sql";
     public static final String KEY_REVISIONS = "revisions";
     public static final String KEY_SUMMARY = "summary";
+    /** The lint report: every finding the plan Job's result held (rule, revision, severity, message, statement). */
+    public static final String KEY_LINT = "lint.json";
 
     private PlanConfigMaps() {
     }
@@ -33,6 +36,9 @@ public final class PlanConfigMaps {
                     + "` has the whole SQL\n";
         }
         data.put(KEY_SQL, sql);
+        if (plan.lint() != null) {
+            data.put(KEY_LINT, RunnerJson.writePretty(plan.lint()));
+        }
         return new ConfigMapBuilder()
                 .withNewMetadata()
                     .withName(step.planConfigMap())

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * What an approval in the spec names: 12 hex digits of a SHA-256 over everything a plan shows a reviewer (the
- * revision it starts from, the direction, the revisions, the SQL or why there is none). Another target, image or
- * starting revision gives another plan, and so another digest.
+ * revision it starts from, the direction, the revisions, the SQL or why there is none, and its lint findings). Another
+ * target, image or starting revision gives another plan, and so another digest; another finding too, so approving a
+ * digest approves the findings shown with it.
  */
 public final class PlanDigest {
 
@@ -34,6 +35,10 @@ public final class PlanDigest {
                 "revisions=" + String.join(",", plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions()),
                 "sql=" + sql(plan.sqlGzipBase64()),
                 "unavailable=" + (plan.sqlUnavailable() == null ? "" : plan.sqlUnavailable()));
+        // A plan made without lint keeps the digest it had before lint existed.
+        if (plan.lint() != null) {
+            shown += "\nlint=" + PlanLint.digestText(plan.lint());
+        }
         return Sha256.hex(shown, 6);
     }
 }

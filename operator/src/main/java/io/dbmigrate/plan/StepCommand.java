@@ -2,6 +2,7 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
@@ -35,9 +36,11 @@ import java.util.Map;
  * @param window     null, or the maintenance window the upgrade must fit in ({@code --window-closes-at})
  * @param afterBackup a backup container precedes the upgrade in its pod (spec.backup.mode Required): the upgrade runs
  *                   only from the revision that backup was taken at ({@code --expect-backup})
+ * @param lintIgnore the rules spec.safety.lint.ignore drops; null when the plan is not linted (lint mode Off)
  */
 public record StepCommand(String target, LockSafety safety, List<VerifyQuery> verify, OnFailure onFailure,
-                                                    boolean allowDowngrade, String expectFrom, Decision.WindowSlot window, boolean afterBackup) {
+                                                    boolean allowDowngrade, String expectFrom, Decision.WindowSlot window, boolean afterBackup,
+                                                    List<String> lintIgnore) {
 
     /**
      * The step's Job's command. A gated step runs only from the revision its recorded plan started from, so what runs is
@@ -51,7 +54,7 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
     /** The same, for a Job created in an open maintenance window (null: none). */
     public static StepCommand of(DatabaseMigrationSpec spec, StepEntry step, Decision.WindowSlot window) {
         StepCommand command = of(spec, step.spec()).withinWindow(window);
-        if (step.spec().gated() && step.planRecorded() && step.recorded().plan().fromRevision() != null) {
+        if (step.planned() && step.planRecorded() && step.recorded().plan().fromRevision() != null) {
             return command.expectingFrom(step.recorded().plan().fromRevision());
         }
         return command;
@@ -59,12 +62,14 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
     /** The same, run only when the database is at exactly these revision(s). */
     public StepCommand expectingFrom(String revisions) {
-        return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions, window, afterBackup);
+        return new StepCommand(target, safety, verify, onFailure, allowDowngrade, revisions, window, afterBackup,
+                lintIgnore);
     }
 
     /** The same, run only with the expected duration left in this window (null: no window). */
     public StepCommand withinWindow(Decision.WindowSlot slot) {
-        return new StepCommand(target, safety, verify, onFailure, allowDowngrade, expectFrom, slot, afterBackup);
+        return new StepCommand(target, safety, verify, onFailure, allowDowngrade, expectFrom, slot, afterBackup,
+                lintIgnore);
     }
 
     /** The command of a step from the spec alone: no expected revision (a plan Job's, an ungated step's). */
@@ -84,7 +89,9 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
         }
         return new StepCommand(step.targetRevision(), lockSafety, List.copyOf(verify), spec.onFailureOrDefault(),
                 spec.downgradeAllowed(),
-                null, null, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required);
+                null, null, spec.backupOrDefault().modeOrDefault() == BackupSpec.BackupMode.Required,
+                spec.lintOrDefault().modeOrDefault() == LintSpec.LintMode.Off ? null
+                        : List.copyOf(spec.lintOrDefault().ignoreOrEmpty()));
     }
 
     /** Arguments of {@code dbmigrate-runner upgrade}. */
@@ -137,7 +144,7 @@ public record StepCommand(String target, LockSafety safety, List<VerifyQuery> ve
 
     /** {@link #planArguments}, for the runner in-process (local mode). */
     public PlanRequest planRequest(Path migrations) {
-        return new PlanRequest(migrations, target, allowDowngrade);
+        return new PlanRequest(migrations, target, allowDowngrade, lintIgnore != null, lintIgnore);
     }
 
     private static Duration duration(String field, String text, Duration fallback) {

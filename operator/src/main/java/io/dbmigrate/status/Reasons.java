@@ -26,6 +26,12 @@ public final class Reasons {
     public static final String PLAN_UNAVAILABLE = "PlanUnavailable";
     public static final String AWAITING_APPROVAL = "AwaitingApproval";
     public static final String AWAITING_ROLLOUT = "AwaitingRollout";
+    /** Lint mode Block: the step's plan has an error finding, and waits for that plan's approval by digest. */
+    public static final String LINT_BLOCKED = "LintBlocked";
+    /** Lint mode Block: the step's plan could not be linted, and waits for that plan's approval by digest. */
+    public static final String LINT_UNAVAILABLE = "LintUnavailable";
+    /** The Event of a plan whose lint found something, whatever the mode. */
+    public static final String LINT_FINDINGS = "LintFindings";
     public static final String STEP_SUCCEEDED = "StepSucceeded";
     public static final String REHEARSING = "Rehearsing";
     public static final String REHEARSAL_PASSED = "RehearsalPassed";

@@ -11,6 +11,7 @@ import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.observe.Attempt;
 import io.dbmigrate.observe.JobObservation;
 import io.dbmigrate.plan.PlanDigest;
+import io.dbmigrate.plan.PlanLint;
 import java.time.Instant;
 import java.util.List;
 
@@ -63,7 +64,7 @@ final class StepStatuses {
         } else if (entry.recorded() == null) {
             s.pending();
         }
-        if (entry.spec().gated()) {
+        if (entry.planned()) {
             s.showsPlan(plan(entry));
         }
         return s.build();
@@ -88,7 +89,8 @@ final class StepStatuses {
             return new PlanStatus(entry.planJobName(), null, null, null, null, null, null, null, null);
         }
         return new PlanStatus(entry.planJobName(), PlanDigest.of(plan), entry.planConfigMap(), plan.fromRevision(),
-                plan.direction(), plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable());
+                plan.direction(), plan.pendingRevisions(), plan.sqlBytes(), plan.sqlComplete(), plan.sqlUnavailable(),
+                PlanLint.status(plan.lint()));
     }
 
     static String planSummary(PlanStatus plan) {
@@ -103,6 +105,17 @@ final class StepStatuses {
         String sql = plan.sqlUnavailable() != null ? "no SQL (" + plan.sqlUnavailable() + ")"
                 : plan.sqlBytes() + " bytes of SQL in ConfigMap " + plan.configMap();
         return "plan " + plan.digest() + ": " + pending.size() + (pending.size() == 1 ? " revision" : " revisions") + verb
-                + " from " + plan.fromRevision() + " (" + String.join(", ", pending) + "); " + sql;
+                + " from " + plan.fromRevision() + " (" + String.join(", ", pending) + "); " + sql + lintSummary(plan);
+    }
+
+    private static String lintSummary(PlanStatus plan) {
+        if (plan.lint() == null) {
+            return "";
+        }
+        if (plan.lint().unavailable() != null) {
+            return "; lint unavailable: " + plan.lint().unavailable();
+        }
+        return "; lint: " + plan.lint().totalOrZero() + (plan.lint().totalOrZero() == 1 ? " finding" : " findings")
+                + ", " + plan.lint().errorsOrZero() + (plan.lint().errorsOrZero() == 1 ? " error" : " errors");
     }
 }

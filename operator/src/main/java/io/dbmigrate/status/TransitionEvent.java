@@ -2,7 +2,9 @@ package io.dbmigrate.status;
 
 import io.dbmigrate.api.v1alpha1.BackupStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
+import io.dbmigrate.api.v1alpha1.LintStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.RehearsalStatus;
 import io.dbmigrate.api.v1alpha1.StampStatus;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
@@ -50,6 +52,9 @@ public record TransitionEvent(Type type, String reason, String message) {
                         + ", upgrade in " + rehearsal.duration()));
             }
         }
+        for (StepStatus step : after.stepsOrEmpty()) {
+            lintEvent(old, step).ifPresent(events::add);
+        }
         StampStatus stamp = after.lastStamp();
         if (stamp != null && stamp.finished() && (old.lastStamp() == null || !old.lastStamp().finished()
                 || !Objects.equals(old.lastStamp().job(), stamp.job()))) {
@@ -70,6 +75,27 @@ public record TransitionEvent(Type type, String reason, String message) {
             events.add(new TransitionEvent(warning ? Type.Warning : Type.Normal, is.get().reason(), after.message()));
         }
         return events;
+    }
+
+    /** One Event per plan whose lint found something or could not look: when its plan is first shown. */
+    private static Optional<TransitionEvent> lintEvent(DatabaseMigrationStatus old, StepStatus step) {
+        PlanStatus plan = step.plan();
+        LintStatus lint = plan == null || plan.digest() == null ? null : plan.lint();
+        if (lint == null || (lint.totalOrZero() == 0 && lint.unavailable() == null)) {
+            return Optional.empty();
+        }
+        boolean seen = old.stepsOrEmpty().stream().anyMatch(s -> s.name().equals(step.name()) && s.plan() != null
+                && Objects.equals(s.plan().digest(), plan.digest()));
+        if (seen) {
+            return Optional.empty();
+        }
+        String what = lint.unavailable() != null ? "could not be linted: " + lint.unavailable()
+                : "lint found " + lint.totalOrZero() + (lint.totalOrZero() == 1 ? " finding" : " findings") + ", "
+                + lint.errorsOrZero() + (lint.errorsOrZero() == 1 ? " error" : " errors")
+                + (lint.findings() == null || lint.findings().isEmpty() ? "" : ", first " + lint.findings().get(0).rule()
+                + " in revision " + lint.findings().get(0).revision());
+        return Optional.of(new TransitionEvent(Type.Warning, Reasons.LINT_FINDINGS, "Step " + step.name() + ": plan "
+                + plan.digest() + " " + what + " (ConfigMap " + plan.configMap() + ", key lint.json)"));
     }
 
     private static Optional<StatusCondition> ready(DatabaseMigrationStatus status) {

@@ -7,6 +7,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.KubernetesNames;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
@@ -36,6 +37,8 @@ import java.util.stream.Collectors;
  */
 public final class SpecValidator {
     private static final Pattern REVISION = Pattern.compile(RevisionSpec.PATTERN);
+    private static final Pattern LINT_RULE = Pattern.compile(LintSpec.RULE_PATTERN);
+    private static final int LINT_RULE_MAX_LENGTH = 100;
     private static final Pattern HOST = Pattern.compile(DatabaseSpec.HOST_PATTERN);
     private static final Pattern DATABASE_NAME = Pattern.compile(DatabaseSpec.NAME_PATTERN);
     private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
@@ -278,6 +281,15 @@ public final class SpecValidator {
         duration("spec.safety.statementTimeout", safety.statementTimeout(), problems);
         if (safety.lockRetries() != null && (safety.lockRetries() < 0 || safety.lockRetries() > 100)) {
             problems.add("spec.safety.lockRetries: must be between 0 and 100, got " + safety.lockRetries());
+        }
+        List<String> ignore = safety.lintOrDefault().ignoreOrEmpty();
+        for (int i = 0; i < ignore.size(); i++) {
+            String rule = ignore.get(i);
+            if (rule == null || rule.length() > LINT_RULE_MAX_LENGTH || !LINT_RULE.matcher(rule).matches()) {
+                problems.add("spec.safety.lint.ignore[" + i + "]: \"" + printable(String.valueOf(rule)) + "\" is not a "
+                        + "squawk rule name (lowercase letters, digits and dashes, e.g. "
+                        + "require-concurrent-index-creation)");
+            }
         }
     }
 

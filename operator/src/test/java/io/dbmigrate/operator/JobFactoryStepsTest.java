@@ -183,7 +183,8 @@ class JobFactoryStepsTest {
         assertNotEquals(JobFactory.build(resource, stepOf(resource, 1)).getMetadata().getName(), plan.getMetadata().getName());
         assertEquals(List.of(), pod.getInitContainers());
         assertEquals(List.of("plan"), pod.getContainers().stream().map(Container::getName).toList());
-        assertEquals(List.of("plan", "--migrations", "/migrations", "--target", "head"), pod.getContainers().get(0).getArgs());
+        assertEquals(List.of("plan", "--migrations", "/migrations", "--target", "head", "--lint"),
+                pod.getContainers().get(0).getArgs());
         assertEquals(List.of("tmp"), pod.getVolumes().stream().map(Volume::getName).toList(), "no backup volume");
         assertTrue(pod.getContainers().get(0).getVolumeMounts().stream().noneMatch(m -> m.getName().equals("backups")));
         assertEquals("contract", plan.getMetadata().getLabels().get(JobFactory.LABEL_STEP));

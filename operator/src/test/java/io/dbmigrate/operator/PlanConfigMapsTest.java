@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.contract.CompressedSql;
+import io.dbmigrate.contract.LintFinding;
+import io.dbmigrate.contract.LintReport;
 import io.dbmigrate.contract.PlanResult;
+import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.decide.StepEntry;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.testing.Resources;
@@ -45,6 +48,21 @@ class PlanConfigMapsTest {
         assertTrue(summary.contains("generation 5"), summary);
         assertTrue(summary.contains("upgrade from e5f6 to head"), summary);
         assertEquals(3, configMap.getData().size(), configMap.getData().keySet().toString());
+    }
+
+    @Test
+    void holdsEveryLintFindingAsJson() {
+        LintFinding drop = new LintFinding("ban-drop-column", "f7a8", LintFinding.WARNING,
+                "Dropping a column may break existing clients.", "ALTER TABLE customers DROP COLUMN legacy_score;", 2);
+        PlanResult linted = plan(CompressedSql.encode(SQL), SQL.length(), true, null)
+                .withLint(new LintReport("squawk 2.66.0", List.of(drop), 1, null));
+
+        ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), linted);
+
+        LintReport read = RunnerJson.read(configMap.getData().get(PlanConfigMaps.KEY_LINT), LintReport.class);
+        assertEquals(linted.lint(), read);
+        assertTrue(configMap.getData().get(PlanConfigMaps.KEY_LINT).contains("\"rule\" : \"ban-drop-column\""),
+                "indented, for people");
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
@@ -18,6 +19,7 @@ import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.contract.LockMode;
 import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.OnFailure;
+import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.decide.StepEntry;
@@ -143,13 +145,30 @@ class StepCommandTest {
                 .safety(new SafetySpec("200ms", 3, "5s")).onFailure(OnFailure.DOWNGRADE)
                 .steps(step("expand", "expand@head"), CONTRACT), 1);
 
-        assertEquals(List.of("plan", "--migrations", "/app/alembic", "--target", "head"), command.planArguments("/app/alembic"));
+        assertEquals(List.of("plan", "--migrations", "/app/alembic", "--target", "head", "--lint"),
+                command.planArguments("/app/alembic"));
     }
 
     @Test
     void planArgumentsAllowADowngradeWhenTheSpecDoes() {
-        assertEquals(List.of("plan", "--migrations", "/m", "--target", "ae10", "--allow-downgrade"),
+        assertEquals(List.of("plan", "--migrations", "/m", "--target", "ae10", "--allow-downgrade", "--lint"),
                 command(migration().targetRevision("ae10").allowDowngrade(true), 0).planArguments("/m"));
+    }
+
+    @Test
+    void aPlanIsLintedUnlessLintIsOffAndIgnoresWhatTheSpecIgnores() {
+        assertEquals(List.of("plan", "--migrations", "/m", "--target", "head"), command(migration()
+                .safety(new SafetySpec(null, null, null, new LintSpec(LintSpec.LintMode.Off, List.of("ban-drop-column")))),
+                0).planArguments("/m"));
+        assertEquals(List.of("plan", "--migrations", "/m", "--target", "head", "--lint", "--lint-ignore",
+                "ban-drop-column,adding-field-with-default"), command(migration().safety(new SafetySpec(null, null, null,
+                new LintSpec(LintSpec.LintMode.Block, List.of("ban-drop-column", "adding-field-with-default")))), 0)
+                .planArguments("/m"));
+
+        PlanRequest local = command(migration().safety(new SafetySpec(null, null, null,
+                new LintSpec(null, List.of("ban-drop-column")))), 0).planRequest(Path.of("/m"));
+        assertTrue(local.lint(), "Warn by default");
+        assertEquals(List.of("ban-drop-column"), local.lintIgnore());
     }
 
     @Test

@@ -84,6 +84,36 @@ class TransitionEventTest {
     }
 
     @Test
+    void aPlanWithLintFindingsIsOneWarningEvent() {
+        DatabaseMigration resource = migration().steps(Resources.step("expand", "expand@head"),
+                Resources.approvalStep("contract", "head", null)).build();
+        JobObservation expand = succeededJob(io.dbmigrate.naming.JobNames.forStep(Resources.NAME, Resources.UID, 1,
+                "expand"), attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "e5f6",
+                "e5f6"))));
+        io.dbmigrate.contract.PlanResult plan = Resources.plan("head", "e5f6", List.of("f7a8"),
+                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;\n").withLint(new io.dbmigrate.contract.LintReport(
+                "squawk 2.66.0", List.of(new io.dbmigrate.contract.LintFinding("adding-not-nullable-field", "f7a8",
+                "error", "Setting a column NOT NULL blocks reads while the table is scanned.",
+                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;", 1)), 1, null));
+        List<JobObservation> jobs = List.of(expand, Resources.planJob(io.dbmigrate.naming.JobNames.forPlan(
+                Resources.NAME, Resources.UID, 1, "contract"), plan));
+        DatabaseMigrationStatus before = reconcile(observe(resource, List.of(expand)));
+        resource.setStatus(before);
+
+        DatabaseMigrationStatus published = reconcile(observe(resource, jobs));
+        List<TransitionEvent> lint = TransitionEvent.between(before, published).stream()
+                .filter(e -> Reasons.LINT_FINDINGS.equals(e.reason())).toList();
+
+        TransitionEvent event = only(lint);
+        assertEquals(Type.Warning, event.type());
+        assertTrue(event.message().contains("Step contract: plan " + io.dbmigrate.plan.PlanDigest.of(plan)
+                + " lint found 1 finding, 1 error, first adding-not-nullable-field in revision f7a8"), event.message());
+        resource.setStatus(published);
+        assertEquals(List.of(), TransitionEvent.between(published, reconcile(observe(resource, jobs))).stream()
+                .filter(e -> Reasons.LINT_FINDINGS.equals(e.reason())).toList(), "once per plan");
+    }
+
+    @Test
     void firstStatusIsAnEvent() {
         DatabaseMigrationStatus created = reconcile(observe(migration().build()));
 

@@ -14,6 +14,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.DeploymentRolloutGate;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepRehearsalSpec;
@@ -422,6 +423,20 @@ class SpecValidatorTest {
         onlyProblem(migration().safety(new SafetySpec(null, 101, null)), "spec.safety.lockRetries");
         assertEquals(List.of(), problems(migration().safety(new SafetySpec(null, 0, null))));
         assertEquals(List.of(), problems(migration().safety(new SafetySpec(null, 100, null))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Ban-Drop-Column", "ban_drop_column", "-ban", "ban drop", "ban-", "", "ban,drop"})
+    void lintIgnoreNamesSquawkRules(String rule) {
+        String problem = onlyProblem(migration().safety(new SafetySpec(null, null, null,
+                new LintSpec(LintSpec.LintMode.Block, List.of("ban-drop-column", rule)))), "spec.safety.lint.ignore[1]");
+        assertTrue(problem.contains("is not a squawk rule name"), problem);
+    }
+
+    @Test
+    void lintIgnoreAdmitsRuleNames() {
+        assertEquals(List.of(), problems(migration().safety(new SafetySpec(null, null, null, new LintSpec(null,
+                List.of("require-concurrent-index-creation", "adding-field-with-default", "ban-drop-column"))))));
     }
 
     @ParameterizedTest

@@ -85,6 +85,9 @@ public final class RunnerArguments {
         }
         if (request.lint()) {
             args.add("--lint");
+            if (!request.lintIgnore().isEmpty()) {
+                args.addAll(List.of("--lint-ignore", String.join(",", request.lintIgnore())));
+            }
         }
         return args;
     }

@@ -57,7 +57,7 @@ public record DatabaseMigrationSpec(
         @JsonPropertyDescription("When true, no new migration Job is started; a running one finishes.")
         Boolean suspend,
 
-        @JsonPropertyDescription("Lock safety: lock_timeout, its retries, statement_timeout.")
+        @JsonPropertyDescription("Lock safety: lock_timeout, its retries, statement_timeout; and the lint of each step's plan.")
         SafetySpec safety,
 
         @Size(max = 20)
@@ -148,6 +148,18 @@ public record DatabaseMigrationSpec(
 
     public SafetySpec safetyOrDefault() {
         return safety == null ? SafetySpec.DEFAULT : safety;
+    }
+
+    public LintSpec lintOrDefault() {
+        return safetyOrDefault().lintOrDefault();
+    }
+
+    /**
+     * Whether the step is planned (a plan Job, its plan published) before it runs: a gated step, and under lint mode
+     * Block every step, since its findings can hold it.
+     */
+    public boolean planned(StepSpec step) {
+        return step.gated() || lintOrDefault().modeOrDefault() == LintSpec.LintMode.Block;
     }
 
     public List<VerifyQuerySpec> verifyOrEmpty() {

@@ -1,0 +1,148 @@
+package io.dbmigrate.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dbmigrate.DbMigrateMain;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.LintStatus;
+import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.testing.TestCluster;
+import io.dbmigrate.testing.TestDatabase;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `dbmigrate run` with spec.safety.lint on examples/crm, real PostgreSQL, real Alembic and the real squawk
+ * (DBMIGRATE_SQUAWK, as scripts/test.sh installs it): the expand range builds an index without CONCURRENTLY
+ * (require-concurrent-index-creation, an error), the sync-trigger range has only a warning.
+ */
+class LocalLintIT {
+    private static final Path CRM = TestCluster.repoRoot().resolve("examples/crm");
+    private static final String SYNC_TRIGGER = "yza890bcd123";
+    private static final String EXPAND_HEAD = "cde012fgh345";
+    private static final String INDEX_FINDING = "dbmigrate:   error " + EXPAND_HEAD
+            + " require-concurrent-index-creation: CREATE INDEX idx_active_tickets_new_status ON tickets";
+
+    @TempDir
+    Path temp;
+
+    private record Run(int exitCode, String out, String err) {
+        DatabaseMigration printed() {
+            return new KubernetesSerialization().unmarshal(out, DatabaseMigration.class);
+        }
+    }
+
+    private Run run(TestDatabase db, Path manifest, String... options) {
+        Map<String, String> environment = new HashMap<>(db.env());
+        environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
+        String squawk = System.getenv("DBMIGRATE_SQUAWK");
+        assertNotNull(squawk, "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk (ensure_squawk)");
+        environment.put("DBMIGRATE_SQUAWK", squawk);
+        String[] args = Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+                "-o", "yaml"), Stream.of(options)).toArray(String[]::new);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = DbMigrateMain.execute(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** crm's sync-trigger and expand steps, backups off, with this spec.safety.lint and expand's gate. */
+    private Path manifest(String lint, String expandGate) throws IOException {
+        return Files.writeString(temp.resolve("crm.yaml"), """
+                apiVersion: dbmigrate.io/v1alpha1
+                kind: DatabaseMigration
+                metadata: {name: crm}
+                spec:
+                  database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
+                  migrations: {image: registry.example.com/crm-migrations:1.0.0}
+                  backup: {mode: Disabled, reason: a throwaway test database}
+                  safety: {lint: %s}
+                  steps:
+                    - {name: sync-trigger, targetRevision: %s}
+                    - {name: expand, targetRevision: expand@head%s}
+                """.formatted(lint, SYNC_TRIGGER, expandGate));
+    }
+
+    private static String ready(DatabaseMigration resource) {
+        return resource.getStatus().conditions().stream().filter(c -> StatusCondition.READY.equals(c.type()))
+                .findFirst().orElseThrow().reason();
+    }
+
+    @Test
+    void blockPrintsTheFindingsAndHoldsTheStepWithAnErrorUntilApproved() throws IOException {
+        try (TestDatabase db = TestDatabase.create("local_lint_block")) {
+            Path manifest = manifest("{mode: Block}", "");
+
+            Run held = run(db, manifest);
+
+            assertEquals(DbMigrateMain.SUCCEEDED, held.exitCode(), held.err());
+            DatabaseMigration waiting = held.printed();
+            assertEquals(Phase.AwaitingGate, waiting.getStatus().phase());
+            assertEquals("expand", waiting.getStatus().currentStep());
+            assertEquals("LintBlocked", ready(waiting));
+            assertEquals(List.of(SYNC_TRIGGER), db.alembicVersion(), "sync-trigger has warnings only and ran");
+            // Each plan is printed with its findings, one line each: severity, revision, rule, statement.
+            assertTrue(held.err().contains("dbmigrate: lint of step sync-trigger (squawk 2.66.0): "), held.err());
+            assertTrue(held.err().contains("dbmigrate: lint of step expand (squawk 2.66.0): 1 finding, 1 error"),
+                    held.err());
+            assertTrue(held.err().contains(INDEX_FINDING), held.err());
+            assertTrue(held.err().contains("run again with --approve expand"), held.err());
+            LintStatus lint = waiting.getStatus().steps().get(1).plan().lint();
+            assertEquals(1, lint.errors());
+            assertEquals("require-concurrent-index-creation", lint.findings().get(0).rule());
+            assertEquals(EXPAND_HEAD, lint.findings().get(0).revision());
+
+            Run approved = run(db, manifest, "--approve", "expand");
+
+            assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
+            assertEquals(Phase.Succeeded, approved.printed().getStatus().phase());
+            assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+            assertTrue(approved.err().contains(INDEX_FINDING), "the plan approved is printed with its findings");
+        }
+    }
+
+    @Test
+    void anIgnoredRuleNeitherShowsNorBlocks() throws IOException {
+        try (TestDatabase db = TestDatabase.create("local_lint_ignore")) {
+            Run run = run(db, manifest("{mode: Block, ignore: [require-concurrent-index-creation]}", ""));
+
+            assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+            assertEquals(Phase.Succeeded, run.printed().getStatus().phase());
+            assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+            assertTrue(run.err().contains("dbmigrate: lint of step expand (squawk 2.66.0): 0 findings, 0 errors"),
+                    run.err());
+            assertFalse(run.err().contains("require-concurrent-index-creation"), run.err());
+        }
+    }
+
+    @Test
+    void warnShowsAGatedStepsFindingsAndHoldsNothing() throws IOException {
+        try (TestDatabase db = TestDatabase.create("local_lint_warn")) {
+            Run run = run(db, manifest("{mode: Warn}", ", gate: {approval: {approved: true}}"));
+
+            assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+            DatabaseMigration done = run.printed();
+            assertEquals(Phase.Succeeded, done.getStatus().phase());
+            assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+            assertTrue(run.err().contains(INDEX_FINDING), run.err());
+            assertFalse(run.err().contains("lint of step sync-trigger"), "a step without a gate is not planned under Warn");
+            assertEquals(1, done.getStatus().steps().get(1).plan().lint().errors());
+        }
+    }
+}

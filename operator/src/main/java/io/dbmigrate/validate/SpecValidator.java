@@ -7,7 +7,6 @@ import io.dbmigrate.api.v1alpha1.DatabaseSpec;
 import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.JobTemplateSpec;
 import io.dbmigrate.api.v1alpha1.KubernetesNames;
-import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.MigrationsSpec;
 import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
@@ -15,6 +14,7 @@ import io.dbmigrate.api.v1alpha1.VerifyQuerySpec;
 import io.dbmigrate.api.v1alpha1.WindowGate;
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.LockMode;
+import io.dbmigrate.contract.PlanRequest;
 import io.dbmigrate.contract.RevisionSpec;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.SchemaName;
@@ -22,6 +22,7 @@ import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.decide.MaintenanceWindow;
 import io.dbmigrate.decide.StampRequests;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -37,7 +38,6 @@ import java.util.stream.Collectors;
  */
 public final class SpecValidator {
     private static final Pattern REVISION = Pattern.compile(RevisionSpec.PATTERN);
-    private static final Pattern LINT_RULE = Pattern.compile(LintSpec.RULE_PATTERN);
     private static final int LINT_RULE_MAX_LENGTH = 100;
     private static final Pattern HOST = Pattern.compile(DatabaseSpec.HOST_PATTERN);
     private static final Pattern DATABASE_NAME = Pattern.compile(DatabaseSpec.NAME_PATTERN);
@@ -172,12 +172,9 @@ public final class SpecValidator {
                 problems.add(modeField + ": a duration is required (e.g. 500ms, 2s)");
                 continue;
             }
-            try {
-                if (Durations.parse(modeField, entry.getValue()).isZero()) {
-                    problems.add(modeField + ": must be longer than 0 (leave the mode out for no budget)");
-                }
-            } catch (RunnerException e) {
-                problems.add(modeField + ": " + printable(e.getMessage()));
+            Duration hold = duration(modeField, entry.getValue(), problems);
+            if (hold != null && hold.isZero()) {
+                problems.add(modeField + ": must be longer than 0 (leave the mode out for no budget)");
             }
         }
     }
@@ -285,7 +282,7 @@ public final class SpecValidator {
         List<String> ignore = safety.lintOrDefault().ignoreOrEmpty();
         for (int i = 0; i < ignore.size(); i++) {
             String rule = ignore.get(i);
-            if (rule == null || rule.length() > LINT_RULE_MAX_LENGTH || !LINT_RULE.matcher(rule).matches()) {
+            if (rule == null || rule.length() > LINT_RULE_MAX_LENGTH || !PlanRequest.LINT_RULE.matcher(rule).matches()) {
                 problems.add("spec.safety.lint.ignore[" + i + "]: \"" + printable(String.valueOf(rule)) + "\" is not a "
                         + "squawk rule name (lowercase letters, digits and dashes, e.g. "
                         + "require-concurrent-index-creation)");
@@ -293,14 +290,16 @@ public final class SpecValidator {
         }
     }
 
-    private static void duration(String field, String value, List<String> problems) {
+    /** The duration, or null when there is none or it is a problem (added to problems). */
+    private static Duration duration(String field, String value, List<String> problems) {
         if (value == null) {
-            return;
+            return null;
         }
         try {
-            Durations.parse(field, value);
+            return Durations.parse(field, value);
         } catch (RunnerException e) {
             problems.add(field + ": " + printable(e.getMessage()));
+            return null;
         }
     }
 

@@ -24,8 +24,6 @@ public record LintSpec(
         List<String> ignore) {
 
     public static final LintSpec DEFAULT = new LintSpec(LintMode.Warn, null);
-    /** squawk's rule names, e.g. require-concurrent-index-creation. */
-    public static final String RULE_PATTERN = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 
     public LintMode modeOrDefault() {
         return mode == null ? LintMode.Warn : mode;

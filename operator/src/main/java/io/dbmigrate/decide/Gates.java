@@ -67,42 +67,34 @@ public final class Gates {
         List<String> waiting = new ArrayList<>();
         List<String> opened = new ArrayList<>();
         String reason = null;
-        if (lintBlock != null) {
+        // A plan held by lint asks for the approval an approval gate asks for, and more (approved: true approved no plan
+        // in particular, so none of its findings): one approval opens both.
+        if (gate.approval() != null || lintBlock != null) {
             String approvedPlan = gate.approval() == null ? null : gate.approval().plan();
-            if (!step.deferred().isEmpty()) {
-                opened.add("the approval of its first window's Job");
-            } else if (planDigest != null && planDigest.equals(approvedPlan)) {
-                opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest + " (lint findings approved)");
-            } else if (annotationCounts && approvedSteps(observation.resource()).contains(step.name())) {
-                opened.add(OPENED_BY_ANNOTATION + " (lint findings approved)");
-            } else {
-                reason = lintBlock.unavailable() ? Reasons.LINT_UNAVAILABLE : Reasons.LINT_BLOCKED;
-                String name = observation.resource().getMetadata().getName();
-                waiting.add("approval of plan " + planDigest + " because " + lintBlock.why()
-                        + " and spec.safety.lint.mode is Block (fix the revision, add the rule to "
-                        + "spec.safety.lint.ignore, or approve: kubectl annotate dbmigration " + name + " "
-                        + APPROVE_ANNOTATION + "=" + step.name() + ", or gate.approval.plan: " + planDigest
-                        + " in the spec)");
-            }
-        }
-        // A plan held by lint asks for the approval an approval gate asks for, and more: one approval opens both.
-        if (gate.approval() != null && lintBlock == null) {
+            String findings = lintBlock == null ? "" : " (lint findings approved)";
             if (!step.deferred().isEmpty()) {
                 // A Job of this plan already started (and found its window too short): the approval was given and spent.
                 opened.add("the approval of its first window's Job");
-            } else if (gate.approval().approvedInSpec()) {
+            } else if (lintBlock == null && gate.approval().approvedInSpec()) {
                 opened.add(OPENED_BY_SPEC);
-            } else if (gate.approval().plan() != null && gate.approval().plan().equals(planDigest)) {
-                opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest);
+            } else if (approvedPlan != null && approvedPlan.equals(planDigest)) {
+                opened.add(OPENED_BY_SPEC_PLAN + " " + planDigest + findings);
             } else if (annotationCounts && approvedSteps(observation.resource()).contains(step.name())) {
-                opened.add(OPENED_BY_ANNOTATION);
+                opened.add(OPENED_BY_ANNOTATION + findings);
             } else {
-                reason = Reasons.AWAITING_APPROVAL;
                 String name = observation.resource().getMetadata().getName();
-                waiting.add("approval of plan " + planDigest + " (kubectl annotate dbmigration " + name + " "
-                        + APPROVE_ANNOTATION + "=" + step.name() + ", or gate.approval.plan: " + planDigest + " in the spec)"
-                        + (gate.approval().plan() == null ? "" : "; the spec approves plan " + gate.approval().plan()
-                        + ", not this one"));
+                String approve = "kubectl annotate dbmigration " + name + " " + APPROVE_ANNOTATION + "=" + step.name()
+                        + ", or gate.approval.plan: " + planDigest + " in the spec";
+                if (lintBlock != null) {
+                    reason = lintBlock.unavailable() ? Reasons.LINT_UNAVAILABLE : Reasons.LINT_BLOCKED;
+                    waiting.add("approval of plan " + planDigest + " because " + lintBlock.why()
+                            + " and spec.safety.lint.mode is Block (fix the revision, add the rule to "
+                            + "spec.safety.lint.ignore, or approve: " + approve + ")");
+                } else {
+                    reason = Reasons.AWAITING_APPROVAL;
+                    waiting.add("approval of plan " + planDigest + " (" + approve + ")"
+                            + (approvedPlan == null ? "" : "; the spec approves plan " + approvedPlan + ", not this one"));
+                }
             }
         }
         if (gate.deploymentRollout() != null) {

@@ -7,6 +7,8 @@ import io.dbmigrate.api.v1alpha1.RehearsalSpec;
 import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.contract.BackupRequest;
 import io.dbmigrate.contract.ExitCode;
+import io.dbmigrate.contract.LockHold;
+import io.dbmigrate.contract.LockProfile;
 import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
@@ -183,7 +185,7 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
 
     /** The rehearsal's lock profile, one line a hold, longest first: what the upgrade will hold in production. */
     private void printLockProfile(RehearsalResult r) {
-        io.dbmigrate.contract.LockProfile profile = r == null ? null : r.lockProfile();
+        LockProfile profile = r == null ? null : r.lockProfile();
         if (profile == null) {
             return;
         }
@@ -193,7 +195,7 @@ record LocalJobs(ConnectionSettings connection, ConnectionSettings rehearsalConn
         }
         progress.println("dbmigrate: lock profile of the rehearsal (" + profile.samples() + " samples, every "
                 + profile.periodMicros() / 1000.0 + " ms):");
-        for (io.dbmigrate.contract.LockHold h : profile.holds()) {
+        for (LockHold h : profile.holds()) {
             progress.println("dbmigrate:   " + (h.mode() == null ? "waited " + h.waitMillis() + " ms for"
                     : h.mode() + " " + h.holdMillis() + " ms on") + " " + h.relation()
                     + (h.revision() == null ? "" : " (revision " + h.revision() + ")")

@@ -3,7 +3,6 @@ package io.dbmigrate.decide;
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.LintSpec;
-import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.contract.PlanResult;
 import io.dbmigrate.naming.JobNames;
 import io.dbmigrate.observe.JobObservation;
@@ -129,12 +128,8 @@ public final class MigrationPlanner {
         if (step.lint().modeOrDefault() != LintSpec.LintMode.Block) {
             return null;
         }
-        PlanStatus plan = publish != null
-                ? new PlanStatus(null, null, null, publish.fromRevision(), publish.direction(),
-                publish.pendingRevisions(), null, null, publish.sqlUnavailable(), PlanLint.status(publish.lint()))
-                : step.recorded().plan();
-        String why = PlanLint.blocking(plan);
-        return why == null ? null : new Gates.LintHold(why, PlanLint.unavailable(plan));
+        return publish != null ? PlanLint.hold(publish.pendingRevisions(), PlanLint.status(publish.lint()))
+                : PlanLint.hold(step.recorded().plan().pendingRevisions(), step.recorded().plan().lint());
     }
 
     /** A stamp Job is created only when nothing holds it; one that exists is followed whatever holds the rest. */

@@ -2,9 +2,9 @@ package io.dbmigrate.plan;
 
 import io.dbmigrate.api.v1alpha1.LintFindingStatus;
 import io.dbmigrate.api.v1alpha1.LintStatus;
-import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.contract.LintFinding;
 import io.dbmigrate.contract.LintReport;
+import io.dbmigrate.decide.Gates;
 import java.util.Comparator;
 import java.util.List;
 
@@ -33,37 +33,33 @@ public final class PlanLint {
     }
 
     /**
-     * Why lint mode Block holds a step on this plan, or null when it does not: an error finding, findings not all seen,
-     * or SQL that could not be linted (fail closed: what was not linted may hold anything).
+     * What holds a step under lint mode Block on a plan of these pending revisions and this lint, or null when nothing
+     * does: an error finding, findings not all seen, or SQL that could not be linted (fail closed: what was not linted
+     * may hold anything).
      */
-    public static String blocking(PlanStatus plan) {
-        List<String> pending = plan.pendingRevisions() == null ? List.of() : plan.pendingRevisions();
-        LintStatus lint = plan.lint();
-        if (pending.isEmpty()) {
+    public static Gates.LintHold hold(List<String> pendingRevisions, LintStatus lint) {
+        if (pendingRevisions == null || pendingRevisions.isEmpty()) {
             return null;
         }
         if (lint == null) {
-            return "its plan was not linted";
+            return new Gates.LintHold("its plan was not linted", true);
         }
         if (lint.unavailable() != null) {
-            return "its SQL could not be linted (" + lint.unavailable() + ")";
+            return new Gates.LintHold("its SQL could not be linted (" + lint.unavailable() + ")", true);
         }
         if (lint.errorsOrZero() > 0) {
             LintFindingStatus first = lint.findings() == null || lint.findings().isEmpty() ? null
                     : lint.findings().get(0);
-            return "its lint found " + lint.errorsOrZero() + (lint.errorsOrZero() == 1 ? " error" : " errors")
+            return new Gates.LintHold("its lint found " + lint.errorsOrZero()
+                    + (lint.errorsOrZero() == 1 ? " error" : " errors")
                     + (first == null ? "" : " (" + first.rule() + " in revision " + first.revision() + ", line "
-                    + first.line() + (lint.errorsOrZero() > 1 ? ", ..." : "") + ")");
+                    + first.line() + (lint.errorsOrZero() > 1 ? ", ..." : "") + ")"), false);
         }
         if (Boolean.FALSE.equals(lint.complete())) {
-            return "its lint found " + lint.totalOrZero() + " findings and only the first ones were seen";
+            return new Gates.LintHold("its lint found " + lint.totalOrZero()
+                    + " findings and only the first ones were seen", false);
         }
         return null;
-    }
-
-    /** Whether {@link #blocking} holds it because lint could not look, rather than because of what it found. */
-    public static boolean unavailable(PlanStatus plan) {
-        return plan.lint() == null || plan.lint().unavailable() != null;
     }
 
     /** The findings as the digest covers them: what a reviewer is shown of each, in the order received. */

@@ -212,8 +212,7 @@ class LintGateTest {
     void aStepWithNothingToApplyIsNotHeld() {
         PlanResult nothing = new PlanResult("head", "e5f6", PlanResult.NONE, List.of(), null, null, null, null);
 
-        assertNull(io.dbmigrate.plan.PlanLint.blocking(new io.dbmigrate.api.v1alpha1.PlanStatus(null, null, null,
-                nothing.fromRevision(), nothing.direction(), nothing.pendingRevisions(), null, null, null)));
+        assertNull(io.dbmigrate.plan.PlanLint.hold(nothing.pendingRevisions(), null));
         assertInstanceOf(Decision.CreateJob.class,
                 afterPublishing(lint(LintSpec.LintMode.Block, CONTRACT).build(), nothing));
     }

@@ -12,11 +12,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -41,13 +37,7 @@ class LocalLintIT {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-        DatabaseMigration printed() {
-            return new KubernetesSerialization().unmarshal(out, DatabaseMigration.class);
-        }
-    }
-
-    private Run run(TestDatabase db, Path manifest, String... options) {
+    private CliRun run(TestDatabase db, Path manifest, String... options) {
         Map<String, String> environment = new HashMap<>(db.env());
         environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
         String squawk = System.getenv("DBMIGRATE_SQUAWK");
@@ -55,11 +45,7 @@ class LocalLintIT {
         environment.put("DBMIGRATE_SQUAWK", squawk);
         String[] args = Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString(),
                 "-o", "yaml"), Stream.of(options)).toArray(String[]::new);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DbMigrateMain.execute(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliRun.of(environment, args);
     }
 
     /** crm's sync-trigger and expand steps, backups off, with this spec.safety.lint and expand's gate. */
@@ -89,7 +75,7 @@ class LocalLintIT {
         try (TestDatabase db = TestDatabase.create("local_lint_block")) {
             Path manifest = manifest("{mode: Block}", "");
 
-            Run held = run(db, manifest);
+            CliRun held = run(db, manifest);
 
             assertEquals(DbMigrateMain.SUCCEEDED, held.exitCode(), held.err());
             DatabaseMigration waiting = held.printed();
@@ -108,7 +94,7 @@ class LocalLintIT {
             assertEquals("require-concurrent-index-creation", lint.findings().get(0).rule());
             assertEquals(EXPAND_HEAD, lint.findings().get(0).revision());
 
-            Run approved = run(db, manifest, "--approve", "expand");
+            CliRun approved = run(db, manifest, "--approve", "expand");
 
             assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
             assertEquals(Phase.Succeeded, approved.printed().getStatus().phase());
@@ -120,7 +106,7 @@ class LocalLintIT {
     @Test
     void anIgnoredRuleNeitherShowsNorBlocks() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_lint_ignore")) {
-            Run run = run(db, manifest("{mode: Block, ignore: [require-concurrent-index-creation]}", ""));
+            CliRun run = run(db, manifest("{mode: Block, ignore: [require-concurrent-index-creation]}", ""));
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             assertEquals(Phase.Succeeded, run.printed().getStatus().phase());
@@ -134,7 +120,7 @@ class LocalLintIT {
     @Test
     void warnShowsAGatedStepsFindingsAndHoldsNothing() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_lint_warn")) {
-            Run run = run(db, manifest("{mode: Warn}", ", gate: {approval: {approved: true}}"));
+            CliRun run = run(db, manifest("{mode: Warn}", ", gate: {approval: {approved: true}}"));
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             DatabaseMigration done = run.printed();

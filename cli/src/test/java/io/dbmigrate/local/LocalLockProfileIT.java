@@ -12,10 +12,7 @@ import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -39,17 +36,6 @@ class LocalLockProfileIT {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(Map<String, String> environment, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DbMigrateMain.execute(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private Path manifest(String target, String rehearsal) throws IOException {
         return Files.writeString(temp.resolve("crm-" + target + ".yaml"), """
                 apiVersion: dbmigrate.io/v1alpha1
@@ -72,14 +58,14 @@ class LocalLockProfileIT {
             Map<String, String> environment = new HashMap<>(db.env());
             environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
             String backups = temp.resolve("backups").toString();
-            Run first = run(environment, "run", "-f", manifest(EXPAND_HEAD, "").toString(), "--migrations",
+            CliRun first = CliRun.of(environment, "run", "-f", manifest(EXPAND_HEAD, "").toString(), "--migrations",
                     project.toString(), "--backup-dir", backups);
             assertEquals(DbMigrateMain.SUCCEEDED, first.exitCode(), first.err());
             db.execute("create table big (id bigint primary key, n integer not null, note text)",
                     "insert into big select g, g % 1000, 'row ' || g from generate_series(1, " + ROWS + ") g",
                     "analyze big");
 
-            Run run = run(environment, "run", "-f", manifest(WIDEN, """
+            CliRun run = CliRun.of(environment, "run", "-f", manifest(WIDEN, """
                       rehearsal:
                         mode: Required
                         maxLockHold: {AccessExclusive: 250ms}

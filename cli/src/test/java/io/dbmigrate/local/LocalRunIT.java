@@ -36,20 +36,9 @@ class LocalRunIT {
     @TempDir
     Path temp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(Map<String, String> environment, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = DbMigrateMain.execute(args, environment, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     /** {@code dbmigrate run -f MANIFEST --migrations examples/crm} with these options. */
-    private static Run runCrm(Map<String, String> environment, Path manifest, String... options) {
-        return run(environment, Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString()),
+    private static CliRun runCrm(Map<String, String> environment, Path manifest, String... options) {
+        return CliRun.of(environment, Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString()),
                 Stream.of(options)).toArray(String[]::new));
     }
 
@@ -87,11 +76,11 @@ class LocalRunIT {
     void aRehearsalCatchesTheSeedsNameErrorAndLeavesTheDatabaseAsItWas() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_rehearse")) {
             Path seedDefects = TestCluster.repoRoot().resolve("examples/seed-defects");
-            Run first = runCrm(environment(db), MANIFEST, "--backup-dir", temp.resolve("backups").toString());
+            CliRun first = runCrm(environment(db), MANIFEST, "--backup-dir", temp.resolve("backups").toString());
             assertEquals(DbMigrateMain.SUCCEEDED, first.exitCode(), first.err());
             long scratchBefore = db.queryLong(SCRATCH);
 
-            Run run = run(environment(db), "run", "-f", seedDefects.resolve("databasemigration-nameerror.yaml").toString(),
+            CliRun run = CliRun.of(environment(db), "run", "-f", seedDefects.resolve("databasemigration-nameerror.yaml").toString(),
                     "--migrations", seedDefects.toString(), "--backup-dir", temp.resolve("backups").toString(), "-o", "yaml");
 
             assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
@@ -181,7 +170,7 @@ class LocalRunIT {
           - {name: contract, targetRevision: vwx234yz567, gate: {approval: {}}}
           """);
             Path backups = temp.resolve("backups");
-            Run friday = runCrm(environment(db), manifest,
+            CliRun friday = runCrm(environment(db), manifest,
                     "--backup-dir", backups.toString(), "--now", "2026-11-27T12:00:00Z");
 
             assertEquals(DbMigrateMain.SUCCEEDED, friday.exitCode(), friday.err());
@@ -196,7 +185,7 @@ class LocalRunIT {
             // No user is needed either: a preview connects to nothing.
             Map<String, String> noUser = environment(db);
             noUser.remove("PGUSER");
-            Run saturday = runCrm(noUser, manifest,
+            CliRun saturday = runCrm(noUser, manifest,
                     "--backup-dir", backups.toString(), "--now", "2026-11-28T02:30:00Z", "--approve", "contract");
 
             assertEquals(DbMigrateMain.SUCCEEDED, saturday.exitCode(), saturday.err());
@@ -207,7 +196,7 @@ class LocalRunIT {
             assertEquals(List.of(), db.alembicVersion(), "a preview migrates nothing");
             assertFalse(Files.exists(backups), "a preview writes no backup");
 
-            Run bad = runCrm(environment(db), manifest, "--now", "saturday");
+            CliRun bad = runCrm(environment(db), manifest, "--now", "saturday");
             assertEquals(DbMigrateMain.BAD_INPUT, bad.exitCode());
             assertTrue(bad.err().contains("--now saturday"), bad.err());
         }
@@ -226,7 +215,7 @@ class LocalRunIT {
           """);
             Path backups = temp.resolve("backups");
 
-            Run refused = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
+            CliRun refused = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
 
             assertEquals(DbMigrateMain.BAD_INPUT, refused.exitCode(), refused.err());
             assertTrue(refused.err().contains("spec.rehearsal.database names the server scratch-db.invalid:5433 to rehearse "
@@ -236,7 +225,7 @@ class LocalRunIT {
             assertFalse(Files.exists(backups), "not even the backup");
 
             // Port 1 of loopback refuses at once: the rehearsal went there, not to the migrated database's server.
-            Run unreachable = runCrm(environment(db), manifest, "--backup-dir", backups.toString(), "-o", "yaml",
+            CliRun unreachable = runCrm(environment(db), manifest, "--backup-dir", backups.toString(), "-o", "yaml",
                     "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:1/postgres");
 
             assertEquals(DbMigrateMain.FAILED, unreachable.exitCode(), unreachable.err());
@@ -246,7 +235,7 @@ class LocalRunIT {
             assertEquals(List.of(), db.alembicVersion(), "production was not touched");
             assertFalse(unreachable.err().contains(db.password()) || unreachable.out().contains(db.password()));
 
-            Run rehearsed = runCrm(environment(db), manifest, "--backup-dir", backups.toString(),
+            CliRun rehearsed = runCrm(environment(db), manifest, "--backup-dir", backups.toString(),
                     "--rehearsal-database-url", "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":"
                             + db.port() + "/postgres?sslmode=disable");
 
@@ -260,7 +249,7 @@ class LocalRunIT {
     @Test
     void aRehearsalUrlWithoutARehearsalIsBadInput() {
         try (TestDatabase db = TestDatabase.create("local_rehearsal_unused")) {
-            Run run = runCrm(environment(db), MANIFEST, "--rehearsal-database-url", "postgresql://u@localhost/postgres");
+            CliRun run = runCrm(environment(db), MANIFEST, "--rehearsal-database-url", "postgresql://u@localhost/postgres");
 
             assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
             assertTrue(run.err().contains("--rehearsal-database-url: no step of " + MANIFEST + " rehearses"), run.err());
@@ -272,7 +261,7 @@ class LocalRunIT {
     void runsTheManifestAndPrintsTheResourceWithItsStatus() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_ok")) {
             Path backups = temp.resolve("backups");
-            Run run = runCrm(environment(db), MANIFEST, "--backup-dir", backups.toString(), "-o", "yaml");
+            CliRun run = runCrm(environment(db), MANIFEST, "--backup-dir", backups.toString(), "-o", "yaml");
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             DatabaseMigration printed = new KubernetesSerialization().unmarshal(run.out(), DatabaseMigration.class);
@@ -294,7 +283,7 @@ class LocalRunIT {
             Files.writeString(manifest, Files.readString(MANIFEST).replace("    mode: Required\n    volume:",
                     "    mode: Required\n    compression: {method: none}\n    volume:"));
             Path backups = temp.resolve("backups");
-            Run run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
+            CliRun run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             try (Stream<Path> files = Files.list(backups)) {
@@ -313,7 +302,7 @@ class LocalRunIT {
           - {name: expand, targetRevision: mno345pqr678}
           - {name: contract, targetRevision: vwx234yz567, gate: {approval: {}}}
           """);
-            Run stopped = runCrm(environment(db), manifest, "-o", "yaml");
+            CliRun stopped = runCrm(environment(db), manifest, "-o", "yaml");
 
             assertEquals(DbMigrateMain.SUCCEEDED, stopped.exitCode(), stopped.err());
             DatabaseMigration waiting = new KubernetesSerialization().unmarshal(stopped.out(), DatabaseMigration.class);
@@ -324,7 +313,7 @@ class LocalRunIT {
             // The plan is shown before anything runs: the SQL of the pending revisions.
             assertTrue(stopped.err().contains("ALTER TABLE tickets ADD COLUMN new_status"), stopped.err());
 
-            Run approved = runCrm(environment(db), manifest, "--approve", "contract", "-o", "yaml");
+            CliRun approved = runCrm(environment(db), manifest, "--approve", "contract", "-o", "yaml");
 
             assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err());
             DatabaseMigration done = new KubernetesSerialization().unmarshal(approved.out(), DatabaseMigration.class);
@@ -339,7 +328,7 @@ class LocalRunIT {
     void thePhasedExampleRunsTriggerThenBackfillWithItsVerifyQueryAndStopsAtContractsGates() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_phased")) {
             Path backups = temp.resolve("backups");
-            Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
+            CliRun run = CliRun.of(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
                     "--migrations", CRM.toString(), "--backup-dir", backups.toString(), "--approve", "contract", "-o", "yaml");
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
@@ -367,7 +356,7 @@ class LocalRunIT {
             Path manifest = phasedManifest("rollout.yaml", """
           - {name: contract, targetRevision: xyz789uvw012, gate: {deploymentRollout: {name: crm-api}}}
           """);
-            Run run = runCrm(environment(db), manifest);
+            CliRun run = runCrm(environment(db), manifest);
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             assertTrue(run.err().contains("cannot open without a cluster"), run.err());
@@ -384,7 +373,7 @@ class LocalRunIT {
     @Test
     void approvingAStepWithoutAnApprovalGateIsBadInput() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_noapprove")) {
-            Run run = run(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
+            CliRun run = CliRun.of(environment(db), "run", "-f", CRM.resolve("databasemigration-phased.yaml").toString(),
                     "--migrations", CRM.toString(), "--approve", "expand");
 
             assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
@@ -402,7 +391,7 @@ class LocalRunIT {
             environment.remove("PGPASSWORD");
             String url = "postgresql://" + db.user() + ":" + db.password() + "@" + db.host() + ":" + db.port() + "/"
                     + db.name() + "?sslmode=disable";
-            Run run = runCrm(environment, MANIFEST, "--backup-dir", temp.resolve("b").toString(), "--database-url", url);
+            CliRun run = runCrm(environment, MANIFEST, "--backup-dir", temp.resolve("b").toString(), "--database-url", url);
 
             assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
             assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
@@ -429,7 +418,7 @@ class LocalRunIT {
     void aRaisingRevisionExitsOneWithTheRevisionInStatus() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_fail")) {
             Path broken = raisingProject();
-            Run run = run(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
+            CliRun run = CliRun.of(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
                     broken.toString(), "--backup-dir", temp.resolve("backups").toString(), "-o", "yaml");
 
             assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
@@ -446,7 +435,7 @@ class LocalRunIT {
         try (TestDatabase db = TestDatabase.create("local_fail_short")) {
             Path broken = raisingProject();
             Path backups = temp.resolve("backups");
-            Run run = run(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
+            CliRun run = CliRun.of(environment(db), "run", "-f", temp.resolve("raises.yaml").toString(), "--migrations",
                     broken.toString(), "--backup-dir", backups.toString());
 
             assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());
@@ -480,20 +469,20 @@ class LocalRunIT {
     void badInputExitsTwoNamingTheField() throws IOException {
         Path manifest = temp.resolve("bad.yaml");
         Files.writeString(manifest, Files.readString(MANIFEST).replace("port: 5432", "port: 70000"));
-        Run badPort = runCrm(Map.of("PGUSER", "u"), manifest);
+        CliRun badPort = runCrm(Map.of("PGUSER", "u"), manifest);
         assertEquals(DbMigrateMain.BAD_INPUT, badPort.exitCode());
         assertTrue(badPort.err().contains("spec.database.port"), badPort.err());
 
         Files.writeString(manifest, Files.readString(MANIFEST).replace("    host:", "    hots:"));
-        Run typo = runCrm(Map.of("PGUSER", "u"), manifest);
+        CliRun typo = runCrm(Map.of("PGUSER", "u"), manifest);
         assertEquals(DbMigrateMain.BAD_INPUT, typo.exitCode());
         assertTrue(typo.err().contains("spec.database.hots: unknown field"), typo.err());
 
-        Run noProject = run(Map.of("PGUSER", "u"), "run", "-f", MANIFEST.toString(), "--migrations", temp.toString());
+        CliRun noProject = CliRun.of(Map.of("PGUSER", "u"), "run", "-f", MANIFEST.toString(), "--migrations", temp.toString());
         assertEquals(DbMigrateMain.BAD_INPUT, noProject.exitCode());
         assertTrue(noProject.err().contains("--migrations"), noProject.err());
 
-        Run noFile = run(Map.of(), "run");
+        CliRun noFile = CliRun.of(Map.of(), "run");
         assertEquals(DbMigrateMain.BAD_INPUT, noFile.exitCode());
         assertTrue(noFile.err().contains("--filename"), noFile.err());
     }
@@ -505,7 +494,7 @@ class LocalRunIT {
             Files.writeString(manifest, Files.readString(MANIFEST).replaceAll("targetRevision: .*", "targetRevision: cde012"
                     + "fgh999"));
             Path backups = temp.resolve("backups");
-            Run run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
+            CliRun run = runCrm(environment(db), manifest, "--backup-dir", backups.toString());
 
             assertEquals(DbMigrateMain.BAD_INPUT, run.exitCode(), run.err());
             assertTrue(run.err().contains("spec.targetRevision: target revision 'cde012fgh999' is not in the migrations in "
@@ -519,7 +508,7 @@ class LocalRunIT {
           - {name: expand, targetRevision: expand@head}
           - {name: contract, targetRevision: contrakt@head}
           """);
-            Run steps = runCrm(environment(db), phased, "--backup-dir", backups.toString());
+            CliRun steps = runCrm(environment(db), phased, "--backup-dir", backups.toString());
             assertEquals(DbMigrateMain.BAD_INPUT, steps.exitCode(), steps.err());
             assertTrue(steps.err().contains("spec.steps[1].targetRevision: target revision 'contrakt@head'"), steps.err());
             assertEquals(List.of(), db.alembicVersion(), "expand did not run either");
@@ -531,7 +520,7 @@ class LocalRunIT {
         try (TestDatabase db = TestDatabase.create("local_nodb")) {
             Map<String, String> environment = environment(db);
             environment.put("PGDATABASE", db.name() + "_missing");
-            Run run = run(environment, "run", "-o", "yaml", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
+            CliRun run = CliRun.of(environment, "run", "-o", "yaml", "-f", MANIFEST.toString(), "--migrations", CRM.toString(),
                     "--backup-dir", temp.resolve("backups").toString());
 
             assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err());

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dbmigrate.DbMigrateMain;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +32,6 @@ class LocalSetIT {
     Path temp;
 
     private final List<TestDatabase> databases = new ArrayList<>();
-
-    private record Run(int exitCode, String out, String err) {
-    }
 
     @AfterEach
     void dropDatabases() {
@@ -82,14 +76,10 @@ class LocalSetIT {
         return environment;
     }
 
-    private Run run(Path manifest, String... options) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] args = Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString(),
-                "--backup-dir", temp.resolve("backups").toString()), Stream.of(options)).toArray(String[]::new);
-        int code = DbMigrateMain.execute(args, environment(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        Run run = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private CliRun run(Path manifest, String... options) {
+        CliRun run = CliRun.of(environment(), Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations",
+                CRM.toString(), "--backup-dir", temp.resolve("backups").toString()), Stream.of(options))
+                .toArray(String[]::new));
         String password = databases.get(0).password();
         if (password != null && !password.isEmpty()) {
             assertFalse(run.out().contains(password) || run.err().contains(password), "no password printed");
@@ -108,7 +98,7 @@ class LocalSetIT {
     void theCanaryThenTheRestMigrateEachDatabaseWithItsOwnBackup() throws IOException {
         List<TestDatabase> dbs = tenants(3);
 
-        Run run = run(manifest("{canary: {count: 1}, maxParallel: 2}"));
+        CliRun run = run(manifest("{canary: {count: 1}, maxParallel: 2}"));
 
         assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err() + run.out());
         for (TestDatabase db : dbs) {
@@ -133,7 +123,7 @@ class LocalSetIT {
         // The base revision creates customers: in b it exists already, so b's upgrade fails and rolls back.
         dbs.get(1).execute("create table customers (id int)");
 
-        Run run = run(manifest("{canary: {count: 1}, maxParallel: 1, maxFailures: 0}"));
+        CliRun run = run(manifest("{canary: {count: 1}, maxParallel: 1, maxFailures: 0}"));
 
         assertEquals(DbMigrateMain.FAILED, run.exitCode(), run.err() + run.out());
         assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion(), "the canary migrated");
@@ -154,7 +144,7 @@ class LocalSetIT {
         List<TestDatabase> dbs = tenants(3);
         Path manifest = manifest("{canary: {count: 1}, gate: {approval: true}}");
 
-        Run gated = run(manifest);
+        CliRun gated = run(manifest);
 
         assertEquals(DbMigrateMain.SUCCEEDED, gated.exitCode(), gated.err() + gated.out());
         assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion());
@@ -163,7 +153,7 @@ class LocalSetIT {
         assertTrue(gated.out().contains("Waiting: the canary succeeded; the rest waits for approval: run again with "
                 + "--approve canary"), gated.out());
 
-        Run approved = run(manifest, "--approve", "canary");
+        CliRun approved = run(manifest, "--approve", "canary");
 
         assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err() + approved.out());
         for (TestDatabase db : dbs) {

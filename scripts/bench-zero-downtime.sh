@@ -51,11 +51,7 @@ use_debian_python
 unset PGOPTIONS PGSERVICE PGSERVICEFILE PGCONNECT_TIMEOUT
 export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ in scripts/bench/migrations
 
-# The runner jar: built when missing or older than its sources.
-if [ ! -f "$JAR" ] || [ -n "$(find migrations-image/src migrations-image/pom.xml pom.xml -newer "$JAR" -print -quit)" ]; then
-  log "building the runner (mvn -pl migrations-image -am package -DskipTests)"
-  mvn -B -q -pl migrations-image -am package -DskipTests || die "the runner jar did not build"
-fi
+ensure_runner_jar || die "the runner jar did not build"
 runner_help=$(java -jar "$JAR" upgrade --help 2>&1) || die "java -jar $JAR upgrade --help failed: $runner_help"
 retry_args=()
 note=""

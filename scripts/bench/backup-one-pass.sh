@@ -33,16 +33,12 @@ JAVA_OPTS=(-XX:-UsePerfData -XX:+UseSerialGC -XX:MaxRAMPercentage=50)   # as the
 die() { log "setup error: $*"; exit 2; }
 now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ensure_packages
 use_debian_python
 unset PGOPTIONS PGSERVICE PGSERVICEFILE
 
-if [ ! -f "$JAR" ] || [ -n "$(find migrations-image/src migrations-image/pom.xml runner-contract/src pom.xml -newer "$JAR" -print -quit)" ]; then
-  log "building the runner (mvn -pl migrations-image -am package -DskipTests)"
-  mvn -B -q -ntp -pl migrations-image -am package -DskipTests || die "the runner jar did not build"
-fi
+ensure_runner_jar || die "the runner jar did not build"
 
 workdir=$(mktemp -d /tmp/dbmigrate-bench-backup.XXXXXX)
 chmod 755 "$workdir"

@@ -25,16 +25,12 @@ JAVA_OPTS=(-XX:-UsePerfData -XX:+UseSerialGC -XX:MaxRAMPercentage=50)   # as the
 
 die() { log "setup error: $*"; exit 2; }
 now_ns() { date +%s%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 ensure_packages
 use_debian_python
 unset PGOPTIONS PGSERVICE PGSERVICEFILE
 
-if [ ! -f "$JAR" ] || [ -n "$(find migrations-image/src migrations-image/pom.xml runner-contract/src pom.xml -newer "$JAR" -print -quit)" ]; then
-  log "building the runner (mvn -pl migrations-image -am package -DskipTests)"
-  mvn -B -q -ntp -o -pl migrations-image -am package -DskipTests || die "the runner jar did not build"
-fi
+ensure_runner_jar || die "the runner jar did not build"
 PGJDBC=$(ls ~/.m2/repository/org/postgresql/postgresql/*/postgresql-*.jar | grep -v sources | sort -V | tail -1)
 [ -f "$PGJDBC" ] || die "no PostgreSQL JDBC driver in ~/.m2"
 
@@ -104,8 +100,8 @@ for round in $(seq 1 "$RUNS"); do
   printf '%-6s %-28s %-28s\n' "$round" "$(echo "$off" | awk '{print $1 " / " $2}')" \
     "$(echo "$on" | awk '{print $1 " / " $2 " / " $3}')"
 done
-off_wall=$(awk '{print $1}' "$workdir/off" | median); on_wall=$(awk '{print $1}' "$workdir/on" | median)
-off_up=$(awk '{print $2}' "$workdir/off" | median); on_up=$(awk '{print $2}' "$workdir/on" | median)
+off_wall=$(awk '{print $1}' "$workdir/off" | median %.1f); on_wall=$(awk '{print $1}' "$workdir/on" | median %.1f)
+off_up=$(awk '{print $2}' "$workdir/off" | median %.1f); on_up=$(awk '{print $2}' "$workdir/on" | median %.1f)
 echo "median wall:    off $off_wall ms, on $on_wall ms, ratio $(awk -v a="$on_wall" -v b="$off_wall" 'BEGIN { printf "%.3f", a / b }') (goal <= 1.05)"
 echo "median upgrade: off $off_up ms, on $on_up ms, ratio $(awk -v a="$on_up" -v b="$off_up" 'BEGIN { printf "%.3f", a / b }') (goal <= 1.05)"
 

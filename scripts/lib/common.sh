@@ -60,6 +60,23 @@ stage_squawk() {
   cp "$SQUAWK_TARBALL" "$root/migrations-image/target/squawk-linux-x64.tgz"
 }
 
+# ensure_runner_jar: migrations-image/target/dbmigrate-runner.jar (from the repository root), built when it is missing
+# or older than the runner's or the contract's sources, so that a benchmark never times a stale runner.
+ensure_runner_jar() {
+  local jar=migrations-image/target/dbmigrate-runner.jar
+  if [ ! -f "$jar" ] || [ -n "$(find migrations-image/src migrations-image/pom.xml runner-contract/src pom.xml \
+      -newer "$jar" -print -quit)" ]; then
+    log "building the runner (mvn -pl migrations-image -am package -DskipTests)"
+    mvn -B -q -ntp -pl migrations-image -am package -DskipTests
+  fi
+}
+
+# median [FORMAT]: the median of the numbers on stdin, one a line (an even count: the mean of the middle two, printed
+# with FORMAT, default %.3f).
+median() {
+  sort -n | awk -v f="${1:-%.3f}" '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf f "\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 # Debian's python3 and alembic, ahead of a pyenv python3 that lacks alembic and psycopg2.
 use_debian_python() {
   export PATH="/usr/bin:$PATH"

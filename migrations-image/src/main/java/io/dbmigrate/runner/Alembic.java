@@ -67,10 +67,10 @@ final class Alembic {
      *                      (a stamp, which replaces them)
      */
     ExternalProcess.Outcome run(int lockPid, List<String> expectedHeads, String... arguments) throws RunnerException {
-        List<String> command = command(Integer.toString(lockPid),
+        List<String> command = arguments(Integer.toString(lockPid),
                 expectedHeads == null ? "any" : Revisions.describe(expectedHeads), arguments);
         List<String> output = new ArrayList<>();
-        int exit = supervise(() -> ExternalProcess.run(command, dir, environment(), line -> {
+        int exit = supervise(() -> PythonScript.run(tools.python(), SCRIPT_RESOURCE, command, dir, environment(), line -> {
             String safe = settings.redact(line);
             output.add(safe);
             log.accept(safe);
@@ -83,11 +83,11 @@ final class Alembic {
      * standard output, the log lines (redacted) to the log. Any session an env.py opens anyway is read-only.
      */
     ExternalProcess.SeparateOutcome offline(String... arguments) throws RunnerException {
-        List<String> command = command("offline", "any", arguments);
+        List<String> command = arguments("offline", "any", arguments);
         Map<String, String> env = environment();
         env.put("PGOPTIONS", "-c default_transaction_read_only=on");
-        ExternalProcess.SeparateOutcome outcome = supervise(() -> ExternalProcess.runSeparately(command, dir, env,
-                line -> log.accept(settings.redact(line))));
+        ExternalProcess.SeparateOutcome outcome = supervise(() -> PythonScript.runSeparately(tools.python(),
+                SCRIPT_RESOURCE, command, dir, env, line -> log.accept(settings.redact(line))));
         return new ExternalProcess.SeparateOutcome(outcome.exitCode(), settings.redact(outcome.stdout()),
                 outcome.stderr().stream().map(settings::redact).toList());
     }
@@ -124,9 +124,9 @@ final class Alembic {
         }
     }
 
-    private List<String> command(String lockPid, String expectedHeads, String... arguments) {
-        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c",
-                PythonScript.source(SCRIPT_RESOURCE), lockPid, expectedHeads, "-c", "alembic.ini"));
+    // What checked_alembic.py takes after its source.
+    private static List<String> arguments(String lockPid, String expectedHeads, String... arguments) {
+        List<String> command = new ArrayList<>(List.of(lockPid, expectedHeads, "-c", "alembic.ini"));
         command.addAll(List.of(arguments));
         return command;
     }

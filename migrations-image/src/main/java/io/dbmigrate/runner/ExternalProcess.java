@@ -41,7 +41,7 @@ final class ExternalProcess {
     private static final long STOP_WAIT_SECONDS = 5;
 
     /** Enough for any sane tool output; beyond this we keep streaming but stop remembering. */
-    private static final int MAX_KEPT_LINES = 100_000;
+    static final int MAX_KEPT_LINES = 100_000;
 
     record Outcome(int exitCode, List<String> output) {
         /** The last lines of output, joined for a one-line message. */

@@ -199,19 +199,18 @@ public final class RevisionGraph {
 
     private static ExternalProcess.Outcome run(Tools tools, Path migrationsDir, String mode, String target,
                                                List<String> current) throws RunnerException {
-        // python -c: see PythonScript.
-        String script = PythonScript.source(SCRIPT_RESOURCE);
-        List<String> command = new ArrayList<>(List.of(tools.python(), "-B", "-c", script, mode, target));
-        command.addAll(current);
+        List<String> arguments = new ArrayList<>(List.of(mode, target));
+        arguments.addAll(current);
         ScriptAnswers.Question question = () -> ExternalProcess.supervise("reading the Alembic revision graph",
                 e -> new RunnerException(ExitCode.MIGRATION_FAILED, "cannot run " + tools.python()
                         + " (DBMIGRATE_PYTHON) to read the Alembic revision graph: " + e.getMessage(), e),
-                () -> ExternalProcess.run(command, migrationsDir, Map.of("PYTHONDONTWRITEBYTECODE", "1"), null));
+                () -> PythonScript.run(tools.python(), SCRIPT_RESOURCE, arguments, migrationsDir,
+                        Map.of("PYTHONDONTWRITEBYTECODE", "1"), null));
         if (migrationsDir == null) {
             return question.ask();
         }
         // The answer depends on the scripts and the arguments only: asked again for another target, it is kept.
-        return ScriptAnswers.answer(tools.python(), migrationsDir, command.subList(4, command.size()), question);
+        return ScriptAnswers.answer(tools.python(), migrationsDir, arguments, question);
     }
 
     static Classification interpret(ExternalProcess.Outcome outcome, Tools tools, String target, List<String> current,

@@ -53,6 +53,7 @@ public final class Backup {
     // The partial files this JVM writes (local mode runs the runner in-process): closing a channel of such a file here
     // would release the writer's lock, so they are never opened to test their lock.
     private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
+    private static final Map<String, String> VERSIONS = new ConcurrentHashMap<>();
     private static final Pattern MAJOR_VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)");
 
     private Backup() {
@@ -177,14 +178,24 @@ public final class Backup {
         }
     }
 
-    /** The first line of {@code tool --version}, e.g. {@code pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)}. */
+    /**
+     * The first line of {@code tool --version}, e.g. {@code pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)}; asked
+     * once per tool in this JVM (a local run over a fleet backs up every target with the same client; on Debian each
+     * ask is a Perl start in pg_wrapper too).
+     */
     private static String version(String tool) throws RunnerException {
+        String known = VERSIONS.get(tool);
+        if (known != null) {
+            return known;
+        }
         ExternalProcess.Outcome outcome = runTool(List.of(tool, "--version"), Map.of(), tool);
         if (outcome.exitCode() != 0 || outcome.output().isEmpty()) {
             throw new RunnerException(ExitCode.BACKUP_FAILED,
                     tool + " --version failed: " + Truncation.truncate(outcome.tail(3), 500));
         }
-        return outcome.output().get(0).strip();
+        String version = outcome.output().get(0).strip();
+        VERSIONS.put(tool, version);
+        return version;
     }
 
     /**

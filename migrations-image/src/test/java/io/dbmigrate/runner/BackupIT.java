@@ -413,6 +413,19 @@ class BackupIT {
     }
 
     @Test
+    void theClientIsAskedItsVersionOncePerTool(@TempDir Path bin) throws Exception {
+        Path calls = bin.resolve("calls.log");
+        Tools tools = pgDumpThrough(bin, "exec " + TOOLS.pgDump() + " \"$@\"");
+        Files.writeString(bin.resolve("pg_dump"), Files.readString(bin.resolve("pg_dump"))
+                .replace("#!/bin/sh\n", "#!/bin/sh\necho \"$1\" >> '" + calls + "'\n"));
+        Backup.run(Databases.settings(db), tools, new BackupRequest(dir, "crm", "g1", 5), Clock.systemUTC());
+        Backup.run(Databases.settings(db), tools, new BackupRequest(dir, "crm", "g2", 5), Clock.systemUTC());
+        List<String> lines = Files.readAllLines(calls);
+        assertEquals(1, lines.stream().filter("--version"::equals).count(), lines.toString());
+        assertEquals(2, lines.stream().filter("-Fc"::equals).count(), lines.toString());
+    }
+
+    @Test
     void missingOrUnusableDirectoryIsABackupFailure() throws Exception {
         Path missing = dir.resolve("not-mounted");
         RunnerException e = assertThrows(RunnerException.class, () -> Backup.run(Databases.settings(db), TOOLS,

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,6 +66,8 @@ final class ForkServer {
     private final OutputStream requests;
     private final Map<Long, BlockingQueue<Frame>> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
+    /** Requests whose caller is gone before their program's pid came: killed when it comes. */
+    private final Set<Long> abandoned = ConcurrentHashMap.newKeySet();
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private volatile boolean ended;
 
@@ -206,12 +209,30 @@ final class ForkServer {
                 }
             }
         } finally {
-            pending.remove(id);
-            if (!finished && pid != 0) {
+            if (!finished) {
                 // Interrupted or failed while reading: a program nobody reads must not go on migrating.
-                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                abandon(id, pid, frames);
+            }
+            pending.remove(id);
+        }
+    }
+
+    /** Kills an abandoned request's program now, or as soon as the server says which it is. */
+    private void abandon(long id, long pid, BlockingQueue<Frame> frames) {
+        long known = pid;
+        synchronized (pending) {
+            pending.remove(id);
+            for (Frame frame : frames) {
+                if (known == 0 && frame.kind().equals("pid")) {
+                    known = Long.parseLong(frame.text());
+                }
+            }
+            if (known == 0) {
+                abandoned.add(id);
+                return;
             }
         }
+        ProcessHandle.of(known).ifPresent(ProcessHandle::destroyForcibly);
     }
 
     // As ExternalProcess.checkNotStopped: a program that failed because the runner is stopping did not fail on its own.
@@ -275,9 +296,15 @@ final class ForkServer {
                 }
                 String[] fields = header.toString(StandardCharsets.US_ASCII).split(" ");
                 byte[] payload = in.readNBytes(Integer.parseInt(fields[2]));
-                BlockingQueue<Frame> frames = pending.get(Long.parseLong(fields[0]));
-                if (frames != null) {
-                    frames.add(new Frame(fields[1], payload));
+                long id = Long.parseLong(fields[0]);
+                Frame frame = new Frame(fields[1], payload);
+                synchronized (pending) {
+                    BlockingQueue<Frame> frames = pending.get(id);
+                    if (frames != null) {
+                        frames.add(frame);
+                    } else if (frame.kind().equals("pid") && abandoned.remove(id)) {
+                        ProcessHandle.of(Long.parseLong(frame.text())).ifPresent(ProcessHandle::destroyForcibly);
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.dbmigrate.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -168,6 +170,28 @@ class ForkServerIT {
         assertEquals(0, next.exitCode());
         assertNotEquals(Long.toString(childAndServer[1]), next.output().get(0));
         assertEquals(2, starts());
+    }
+
+    @Test
+    void aProgramWhoseCallerIsInterruptedIsKilled() throws Exception {
+        CompletableFuture<Long> pid = new CompletableFuture<>();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        ForkServer server = ForkServer.of(python, ENV);
+        Thread caller = new Thread(() -> {
+            try {
+                server.run("import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(600)", List.of(), tmp, ENV,
+                        line -> pid.complete(Long.parseLong(line)));
+                failure.complete(null);
+            } catch (Throwable e) {
+                failure.complete(e);
+            }
+        });
+        caller.start();
+        ProcessHandle program = ProcessHandle.of(pid.get()).orElseThrow();
+        caller.interrupt();
+        assertTrue(failure.get() instanceof InterruptedException, String.valueOf(failure.get()));
+        program.onExit().get(30, TimeUnit.SECONDS); // killed, not left to sleep its 600 s
+        assertFalse(program.isAlive());
     }
 
     @Test

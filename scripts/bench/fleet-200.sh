@@ -14,7 +14,11 @@
 # (a) pg_dump and alembic each; for (b), from each line's arrival time: the backup (from "backing up" to "upgrading"),
 # the way to the first revision (the JDBC lock, the route classified by a Python run, Alembic's start), the revisions,
 # what follows them (to the result line), and the JVM's start before the first target. Both end with every database
-# checked at the target revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Exit status 0, or 2 on a setup error (or a database not migrated).
+# checked at the target revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Both
+# print the CPU time the whole machine spent while they ran (/proc/stat: keep it otherwise idle) and the database
+# sessions they opened (pg_stat_database): the loop runs one thing at a time, the run is bound by CPU once maxParallel
+# exceeds the cores, so the last line gives the run's CPU shared by the cores against the loop's wall time, the floor
+# of the ratio on this machine. Exit status 0, or 2 on a setup error (or a database not migrated).
 #
 # Knobs (environment): BENCH_TENANTS (200), BENCH_CUSTOMERS (200), BENCH_PARALLEL (8), BENCH_CANARY (1),
 # BENCH_BASE (mno345pqr678), BENCH_TARGET (expand@head, which is cde012fgh345); BENCH_KEEP=1 keeps the work folder
@@ -35,6 +39,11 @@ JAR=cli/target/dbmigrate.jar
 die() { log "setup error: $*"; exit 2; }
 now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+# CPU time of the whole machine (every process: the tools, PostgreSQL's backends, the JVM), ms since boot.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int(($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz) }' /proc/stat; }
+cpu_since() { echo $(( $(cpu_ms) - $1 )); }
+# Sessions opened on the tenant databases so far (PostgreSQL's own count; they are made anew before each run).
+sessions() { psql -Atd postgres -c "select sum(sessions) from pg_stat_database where datname like 'tenant\\_%' and datname <> 'tenant_template'"; }
 # Each line of stdin led by the seconds since $1 (ns since the epoch) at which it arrived.
 stamp() {
   python3 -u -c '
@@ -107,6 +116,7 @@ echo "one Python start importing alembic, sqlalchemy and psycopg2: $(ms_since "$
 mkdir -p "$workdir/plain"
 dump_ms=0
 alembic_ms=0
+cpu=$(cpu_ms)
 started=$(now_ns)
 for i in $(seq 1 "$TENANTS"); do
   t=$(now_ns)
@@ -118,8 +128,11 @@ for i in $(seq 1 "$TENANTS"); do
   alembic_ms=$(( alembic_ms + $(ms_since "$t") ))
 done
 loop_ms=$(ms_since "$started")
+loop_cpu=$(cpu_since "$cpu")
+loop_sessions=$(sessions)
 revision=$(check_tenants "the loop")
-echo "(a) loop: $loop_ms ms; per tenant: pg_dump $(( dump_ms / TENANTS )) ms, alembic upgrade $(( alembic_ms / TENANTS )) ms"
+echo "(a) loop: $loop_ms ms; per tenant: pg_dump $(( dump_ms / TENANTS )) ms, alembic upgrade $(( alembic_ms / TENANTS )) ms;" \
+  "CPU of the machine $loop_cpu ms ($(( loop_cpu / TENANTS )) ms a tenant); $loop_sessions database sessions"
 
 log "making the $TENANTS tenant databases anew"
 reset_tenants
@@ -155,6 +168,7 @@ exec $(command -v python3) "\$@"
 SH
 chmod 755 "$workdir/python"
 : >"$workdir/python-starts.log"
+cpu=$(cpu_ms)
 started=$(now_ns)
 set +e
 DBMIGRATE_PYTHON="$workdir/python" java -jar "$JAR" run -f "$workdir/set.yaml" --migrations "$CRM" --backup-dir "$workdir/backups" 2>&1 \
@@ -162,12 +176,14 @@ DBMIGRATE_PYTHON="$workdir/python" java -jar "$JAR" run -f "$workdir/set.yaml" -
 code=${PIPESTATUS[0]}
 set -e
 run_ms=$(ms_since "$started")
+run_cpu=$(cpu_since "$cpu")
 [ "$code" -eq 0 ] || { tail -40 "$workdir/run.log" >&2; die "dbmigrate run exited $code"; }
 check_tenants "dbmigrate run" >/dev/null
 backups=$(find "$workdir/backups" -name '*.dump' | wc -l)
 [ "$backups" -eq "$TENANTS" ] || die "$backups backups, not $TENANTS"
 echo "(b) dbmigrate run -f set.yaml (maxParallel $PARALLEL, canary $CANARY, a verified backup each: $backups): $run_ms ms"
-echo "    Python started $(wc -l <"$workdir/python-starts.log") times for $TENANTS targets"
+echo "    Python started $(wc -l <"$workdir/python-starts.log") times for $TENANTS targets;" \
+  "CPU of the machine $run_cpu ms ($(( run_cpu / TENANTS )) ms a target); $(sessions) database sessions"
 grep -A3 '^[0-9.]* Succeeded: ' "$workdir/run.log" | sed 's/^[0-9.]* /    /'
 python3 - "$workdir/run.log" <<'PY'
 import re, statistics, sys
@@ -203,5 +219,10 @@ print("    per target, mean of %d, ms: %s; total %.0f" % (len(done), ", ".join("
 print("    before the first target: %.0f ms (JVM start, manifest, the revision graph read by one Alembic run)"
       % ((start_of_first or 0) * 1000))
 PY
-awk -v a="$loop_ms" -v b="$run_ms" 'BEGIN { printf "ratio dbmigrate/loop: %.3f (goal <= 0.2)\n", b / a }'
+awk -v a="$loop_ms" -v b="$run_ms" -v ca="$loop_cpu" -v cb="$run_cpu" -v cores="$(nproc)" 'BEGIN {
+  printf "ratio dbmigrate/loop: %.3f (goal <= 0.2)\n", b / a
+  # The loop runs one thing at a time; the run is bound by CPU once maxParallel exceeds the cores: its wall time
+  # cannot be under its CPU time shared by the cores.
+  printf "CPU ratio dbmigrate/loop: %.3f; the run'"'"'s CPU over %d cores is %.0f ms, %.3f of the loop'"'"'s wall time\n",
+    cb / ca, cores, cb / cores, cb / cores / a }'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); every tenant at $revision after each run"

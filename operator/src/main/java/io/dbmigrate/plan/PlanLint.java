@@ -75,6 +75,11 @@ public final class PlanLint {
         StringBuilder sb = new StringBuilder("linter=").append(report.linter()).append("\ntotal=")
                 .append(report.total()).append("\nunavailable=")
                 .append(report.unavailable() == null ? "" : report.unavailable());
+        // The error count of all findings, shown beside a cut list: approved with it. A runner that sent none keeps
+        // the digest it gave before.
+        if (report.errors() != null) {
+            sb.append("\nerrors=").append(report.errors());
+        }
         for (LintFinding f : report.findings() == null ? List.<LintFinding>of() : report.findings()) {
             sb.append("\nfinding=").append(String.join("|", f.severity(), f.rule(), String.valueOf(f.revision()),
                     String.valueOf(f.line()), String.valueOf(f.statement()), String.valueOf(f.message())));

@@ -44,6 +44,16 @@ class PlanLintTest {
     }
 
     @Test
+    void theDigestOfACutListCoversTheErrorCountOfAllFindings() {
+        String oneError = PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 1, null)));
+
+        assertNotEquals(oneError, PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 2,
+                null))), "another error among the findings cut");
+        assertEquals(oneError, PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 1,
+                null))));
+    }
+
+    @Test
     void aPlanWithoutLintKeepsItsDigest() {
         // The digest of a plan made before lint existed (lint mode Off), as PlanDigest computed it then.
         assertEquals(io.dbmigrate.naming.Sha256.hex(String.join("\n", "from=e5f6", "direction=upgrade",

@@ -172,12 +172,14 @@ class LintGateTest {
     @Test
     void blockHoldsWhenOnlyTheFirstFindingsWereSeenAndTheirErrorsWereNotCounted() {
         LintReport cut = new LintReport("squawk 2.66.0", List.of(DROP), 40, null, null);
+        DatabaseMigration resource = lint(LintSpec.LintMode.Block, CONTRACT).build();
 
-        Decision.AwaitGate held = assertInstanceOf(Decision.AwaitGate.class,
-                afterPublishing(lint(LintSpec.LintMode.Block, CONTRACT).build(), linted(cut)));
+        Decision.AwaitGate held = assertInstanceOf(Decision.AwaitGate.class, afterPublishing(resource, linted(cut)));
 
         assertEquals(Reasons.LINT_BLOCKED, held.reason());
         assertTrue(held.waitingFor().contains("only the first ones were seen"), held.waitingFor());
+        assertTrue(resource.getStatus().message().contains("lint: 40 findings, errors not counted"),
+                "not 0 errors: " + resource.getStatus().message());
     }
 
     @Test

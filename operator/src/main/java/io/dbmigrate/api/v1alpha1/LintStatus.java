@@ -30,6 +30,11 @@ public record LintStatus(
         return errors == null ? 0 : errors;
     }
 
+    /** For messages: "1 error", "3 errors", or that a cut list's errors were not counted. */
+    public String errorsText() {
+        return errors == null ? "errors not counted" : errors + (errors == 1 ? " error" : " errors");
+    }
+
     public int totalOrZero() {
         return total == null ? 0 : total;
     }

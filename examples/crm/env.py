@@ -11,7 +11,9 @@ is set to it alone, so unqualified names are the tenant's, and alembic_version i
 it, as in the migrations image's template.
 
 The whole run is one transaction (Alembic's default for PostgreSQL, which has
-transactional DDL): if any revision fails, none of the run's revisions stay applied.
+transactional DDL): if any revision fails, none of the run's revisions stay applied,
+except what ran before an autocommit block (cde012fgh345's CREATE INDEX CONCURRENTLY,
+ijk678lmn901's VALIDATE CONSTRAINT), which commits it.
 Do not set transaction_per_migration here.
 """
 import logging

@@ -74,15 +74,20 @@ def upgrade():
     # The support queue's index (idx_active_tickets of jkl012mno345) is on status, and
     # goes away with it in contract. Build its twin on new_status now, so the new
     # application's queue query has it before contract. A plain CREATE INDEX blocks
-    # writes while it builds; this run already blocks them (the trigger's lock). On a
-    # large table, build it with postgresql_concurrently=True in a revision of its own,
-    # inside `with op.get_context().autocommit_block():`.
-    op.create_index('idx_active_tickets_new_status', 'tickets',
-                    ['customer_id', 'new_status'],
-                    postgresql_where=sa.text('new_status IN ' + OPEN_STATUSES))
+    # writes for as long as it builds; CONCURRENTLY does not, but cannot run in a
+    # transaction: the autocommit block commits the run so far (the trigger and the
+    # backfill stay applied if the build fails) and builds the index outside it. A
+    # failed concurrent build leaves an INVALID index: drop it before running again.
+    with op.get_context().autocommit_block():
+        op.create_index('idx_active_tickets_new_status', 'tickets',
+                        ['customer_id', 'new_status'],
+                        postgresql_where=sa.text('new_status IN ' + OPEN_STATUSES),
+                        postgresql_concurrently=True)
 
 
 def downgrade():
-    op.drop_index('idx_active_tickets_new_status', table_name='tickets')
+    with op.get_context().autocommit_block():
+        op.drop_index('idx_active_tickets_new_status', table_name='tickets',
+                      postgresql_concurrently=True)
     # The values stay: new_status existed before this revision (vwx234yz567) and
     # yza890bcd123's trigger kept writing it; emptying it again would only lose data.

@@ -53,17 +53,28 @@ FOR EACH ROW EXECUTE FUNCTION tickets_sync_status()
 
 
 def upgrade():
+    # new_status inherits what status promised: a value on every row, 'new' by default.
+    # SET NOT NULL alone scans the table under ACCESS EXCLUSIVE; given a validated
+    # CHECK (new_status IS NOT NULL) PostgreSQL 12+ skips the scan. So: the check NOT
+    # VALID (new rows only, no scan), committed; VALIDATE it outside the run's
+    # transaction (it scans under SHARE UPDATE EXCLUSIVE, which blocks neither reads
+    # nor writes), and only then the quick part, in one transaction. If a row was
+    # missed, VALIDATE fails before anything is dropped (the check and the default stay).
+    op.alter_column('tickets', 'new_status', existing_type=sa.String(length=50),
+                    server_default=sa.text("'new'"))
+    op.create_check_constraint('ck_tickets_new_status_not_null', 'tickets',
+                               sa.text('new_status IS NOT NULL'), postgresql_not_valid=True)
+    with op.get_context().autocommit_block():
+        op.execute('ALTER TABLE tickets VALIDATE CONSTRAINT ck_tickets_new_status_not_null')
     op.execute('DROP TRIGGER tickets_sync_status ON tickets')
     op.execute('DROP FUNCTION tickets_sync_status()')
     # DROP COLUMN would drop the index too; dropping it by name says what goes.
     # idx_active_tickets_new_status (cde012fgh345) replaces it.
     op.drop_index('idx_active_tickets', table_name='tickets')
     op.drop_column('tickets', 'status')
-    # new_status inherits what status promised: a value on every row, 'new' by default.
-    # SET NOT NULL fails, and the whole run rolls back, if any row was missed; it scans the
-    # table under the ACCESS EXCLUSIVE lock that DROP COLUMN already holds until commit.
     op.alter_column('tickets', 'new_status', existing_type=sa.String(length=50),
-                    server_default=sa.text("'new'"), nullable=False)
+                    nullable=False)
+    op.drop_constraint('ck_tickets_new_status_not_null', 'tickets', type_='check')
 
 
 def downgrade():

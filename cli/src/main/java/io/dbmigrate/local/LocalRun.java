@@ -160,7 +160,7 @@ public final class LocalRun {
             return;
         }
         List<LintFinding> findings = lint.findings() == null ? List.of() : lint.findings();
-        long errors = findings.stream().filter(LintFinding::error).count();
+        long errors = lint.errors() != null ? lint.errors() : findings.stream().filter(LintFinding::error).count();
         progress.println("dbmigrate: lint of step " + step + " (" + lint.linter() + "): " + findings.size()
                 + (findings.size() == 1 ? " finding" : " findings") + ", " + errors + (errors == 1 ? " error" : " errors")
                 + (findings.isEmpty() ? "" : "; docs/phased-migrations.md (Lint findings) says how to fix them"));

@@ -10,6 +10,7 @@ import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.fleet.ChildWrite;
 import io.dbmigrate.fleet.SetObservation;
+import io.dbmigrate.fleet.SetReason;
 import io.dbmigrate.fleet.SetReconciliation;
 import io.dbmigrate.runner.ConnectionSettings;
 import io.dbmigrate.runner.Tools;
@@ -156,10 +157,13 @@ public final class LocalSetRun {
                     }
                     continue;
                 }
-                if (interrupted || set.getStatus().phase() != SetPhase.AwaitingGate) {
+                // Targets held for an approval of their plan wait for a run with it (--approve, or the template).
+                RolloutGateSpec gate = set.getSpec().rolloutOrDefault().gate();
+                if (interrupted || set.getStatus().phase() != SetPhase.AwaitingGate || gate == null
+                        || new Result(set, List.of(), false).reason().equals(SetReason.AwaitingPlanApproval.name())) {
                     break;
                 }
-                if (set.getSpec().rolloutOrDefault().gate().approvalRequired()) {
+                if (gate.approvalRequired()) {
                     if (!approveCanary || approved) {
                         break;
                     }

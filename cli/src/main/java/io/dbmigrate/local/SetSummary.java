@@ -4,6 +4,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanAwaitingApproval;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.fleet.SetReason;
 import java.time.Duration;
@@ -41,7 +42,9 @@ public final class SetSummary {
         List<String> lines = new ArrayList<>();
         lines.add(headline(result, targets, failed, maxFailures));
         String[] header = {"TARGETS", "SUCCEEDED", "FAILED", "WAITING", "NOT STARTED"};
-        int[] counts = {targets, zero(status.succeeded()), failed, zero(status.running()), zero(status.pending())};
+        // Local children end their run when they wait, so waiting covers those held for an approval too.
+        int[] counts = {targets, zero(status.succeeded()), failed, zero(status.running())
+                + zero(status.awaitingApproval()), zero(status.pending())};
         StringBuilder top = new StringBuilder("  ");
         StringBuilder row = new StringBuilder("  ");
         for (int i = 0; i < header.length; i++) {
@@ -51,6 +54,17 @@ public final class SetSummary {
         }
         lines.add(top.toString().stripTrailing());
         lines.add(row.toString().stripTrailing());
+        List<PlanAwaitingApproval> plans = status.plansAwaitingApproval() == null ? List.of()
+                : status.plansAwaitingApproval();
+        if (!plans.isEmpty()) {
+            lines.add("  awaiting approval:");
+            for (PlanAwaitingApproval plan : plans) {
+                lines.add("    plan " + (plan.plan() == null ? "(not published)" : plan.plan()) + " of step " + plan.step()
+                        + " (" + plan.reason() + "): " + String.join(", ", plan.targets())
+                        + (plan.count() > plan.targets().size() ? " and " + (plan.count() - plan.targets().size())
+                        + " more" : ""));
+            }
+        }
         List<FailedTarget> listed = status.failedTargets() == null ? List.of() : status.failedTargets();
         if (!listed.isEmpty()) {
             lines.add("  failed targets:");
@@ -88,6 +102,14 @@ public final class SetSummary {
         if (reason.equals(SetReason.AwaitingApproval.name())) {
             return "Waiting: the canary succeeded; the rest waits for approval: run again with --approve canary (the canary "
                     + "runs again first, each target taking its backup and finding nothing to apply)" + rest;
+        }
+        if (reason.equals(SetReason.AwaitingPlanApproval.name())) {
+            PlanAwaitingApproval first = result.status().plansAwaitingApproval().get(0);
+            int held = zero(result.status().awaitingApproval());
+            return "Waiting: " + held + (held == 1 ? " target waits" : " targets wait") + " for approval of its plan"
+                    + " (listed below); gate.approval.plan: " + (first.plan() == null ? "<digest>" : first.plan())
+                    + " on step " + first.step() + " of spec.template approves every target with that plan, or run "
+                    + "again with --approve " + first.step() + rest;
         }
         if (reason.equals(SetReason.Suspended.name())) {
             return "Suspended: spec.rollout.suspend is true, so no target starts" + rest;

@@ -12,6 +12,7 @@ import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.decide.Gates;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
@@ -21,6 +22,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,19 +41,32 @@ class PhasedMigrationIT {
     private static final String METADATA = "mno345pqr678";
     private static final String NEW_STATUS = "vwx234yz567";
     private static final String EXPAND_TRIGGER = "yza890bcd123"; // the expand branch's first revision
-    private static final String EXPAND_HEAD = "cde012fgh345"; // the backfill and a CREATE INDEX without CONCURRENTLY
+    private static final String EXPAND_HEAD = "cde012fgh345"; // the backfill and a CREATE INDEX CONCURRENTLY
+    // examples/crm and one revision on its expand head that builds an index without CONCURRENTLY (an error finding).
+    private static final String UNSAFE_IMAGE = PodImages.project("registry.example.com/crm-migrations:1.0.1-unsafe");
+    private static final String UNSAFE_INDEX = "f00d00000001";
+    private static final Path UNSAFE_PROJECT = Path.of(System.getProperty("java.io.tmpdir"))
+            .resolve("dbmigrate-e2e-unsafe-" + ProcessHandle.current().pid());
 
     // The operator's own client: its requests (Deployments, plan ConfigMaps, the approval annotation) are checked
     // against the chart's RBAC, as in EndToEndIT; what only phased resources use must be in its log, or the audit would
     // pass without looking at it.
     @RegisterExtension
     static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(CRM_IMAGE,
-                    PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm"))),
+                    PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm")), UNSAFE_IMAGE,
+                    PodImages.folders(UNSAFE_IMAGE, unsafeIndex())),
             List.of("watch apps/deployments", "create core/configmaps", "patch dbmigrate.io/databasemigrations ",
                     "create batch/jobs"));
 
     private static TestCluster cluster() {
         return CLUSTER.cluster();
+    }
+
+    private static Path unsafeIndex() throws IOException {
+        Path project = AlembicProjects.copy(TestCluster.repoRoot().resolve("examples/crm"), UNSAFE_PROJECT);
+        AlembicProjects.addRevision(project, UNSAFE_INDEX + "_unsafe_index.py", UNSAFE_INDEX, EXPAND_HEAD,
+                "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
+        return project;
     }
 
     @Test
@@ -118,12 +134,12 @@ class PhasedMigrationIT {
         try (TestDatabase db = TestDatabase.create("e2e_lint"); Scenario s = new Scenario(CLUSTER, db, "e2e-lint")) {
             // No gate: under lint mode Block every step is planned, and its findings can hold it. sync-trigger's plan
             // has warnings only (its tables are created in the same SQL, and squawk knows they are empty): it runs.
-            s.create(CRM_IMAGE, """
+            s.create(UNSAFE_IMAGE, """
           steps:
             - {name: sync-trigger, targetRevision: %s}
-            - {name: expand, targetRevision: expand@head}
+            - {name: expand, targetRevision: %s}
           safety: {lint: {mode: Block}}
-          """.formatted(EXPAND_TRIGGER));
+          """.formatted(EXPAND_TRIGGER, UNSAFE_INDEX));
 
             // Not the first AwaitingGate: sync-trigger's plan, published with its gate open, shows one for a moment.
             DatabaseMigrationStatus held = Await.value(TIMEOUT, () -> {
@@ -134,15 +150,16 @@ class PhasedMigrationIT {
             assertEquals(List.of(EXPAND_TRIGGER), db.alembicVersion(), "sync-trigger ran, expand did not");
             assertEquals(0, held.steps().get(0).plan().lint().errors());
             StepStatus expand = held.steps().get(1);
-            assertTrue(expand.waitingFor().contains("require-concurrent-index-creation in revision " + EXPAND_HEAD),
+            assertTrue(expand.waitingFor().contains("require-concurrent-index-creation in revision " + UNSAFE_INDEX),
                     expand.waitingFor());
             // The findings of the migrations image's squawk, in status (bounded) and in full in the plan's ConfigMap.
             var lint = expand.plan().lint();
             assertEquals("squawk 2.66.0", lint.linter());
             assertEquals(1, lint.errors(), lint.toString());
             assertEquals("require-concurrent-index-creation", lint.findings().get(0).rule());
-            assertEquals(EXPAND_HEAD, lint.findings().get(0).revision());
-            assertTrue(lint.findings().get(0).statement().startsWith("CREATE INDEX idx_active_tickets_new_status"),
+            assertEquals(UNSAFE_INDEX, lint.findings().get(0).revision(), "crm's expand head builds its index "
+                    + "CONCURRENTLY: " + lint);
+            assertTrue(lint.findings().get(0).statement().startsWith("CREATE INDEX idx_tickets_customer_lint"),
                     lint.findings().get(0).statement());
             ConfigMap plan = cluster().client().configMaps().inNamespace(s.namespace()).withName(expand.plan().configMap())
                     .get();
@@ -154,7 +171,7 @@ class PhasedMigrationIT {
             s.annotate(Gates.APPROVE_ANNOTATION, "expand");
 
             DatabaseMigrationStatus done = s.awaitPhase(Phase.Succeeded, 1);
-            assertEquals(List.of(EXPAND_HEAD), db.alembicVersion());
+            assertEquals(List.of(UNSAFE_INDEX), db.alembicVersion());
             assertEquals(Gates.OPENED_BY_ANNOTATION + " (lint findings approved)", done.steps().get(1).openedBy());
             assertEquals(expand.plan().digest(), done.steps().get(1).plan().digest(), "the plan approved ran");
             assertNull(s.annotation(Gates.APPROVE_ANNOTATION), "the approval was spent");

@@ -16,10 +16,12 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanAwaitingApproval;
 import io.dbmigrate.api.v1alpha1.SetPhase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.operator.OperatorRuntime;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.PodImages;
 import io.dbmigrate.testing.TestCluster;
@@ -30,7 +32,9 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,9 +60,23 @@ class SetEndToEndIT {
     private static final String SET = "tenants";
     private static final Map<String, String> TENANT_LABELS = Map.of("dbmigrate.example/tenant-db", "crm");
 
+    // examples/crm and one revision on TARGET that builds an index without CONCURRENTLY (an error finding).
+    private static final String UNSAFE_IMAGE = PodImages.project("registry.example.com/crm-migrations:1.0.1-unsafe");
+    private static final String UNSAFE_INDEX = "f00d00000002";
+    private static final Path UNSAFE_PROJECT = Path.of(System.getProperty("java.io.tmpdir"))
+            .resolve("dbmigrate-e2e-set-unsafe-" + ProcessHandle.current().pid());
+
     @RegisterExtension
     static final AuditedCluster CLUSTER = AuditedCluster.of(() -> Map.of(CRM_IMAGE,
-            PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm"))));
+            PodImages.folders(CRM_IMAGE, TestCluster.repoRoot().resolve("examples/crm")), UNSAFE_IMAGE,
+            PodImages.folders(UNSAFE_IMAGE, unsafeIndex())));
+
+    private static Path unsafeIndex() throws IOException {
+        Path project = AlembicProjects.copy(TestCluster.repoRoot().resolve("examples/crm"), UNSAFE_PROJECT);
+        AlembicProjects.addRevision(project, UNSAFE_INDEX + "_unsafe_index.py", UNSAFE_INDEX, TARGET,
+                "CREATE INDEX idx_customers_name_lint ON customers (name)");
+        return project;
+    }
 
     private final List<TestDatabase> databases = new ArrayList<>();
     private OperatorRuntime operator;
@@ -188,6 +206,72 @@ class SetEndToEndIT {
         assertChildSucceeded("tenant-c");
     }
 
+    @Test
+    void underLintBlockTheSetSaysItsCanaryAwaitsApprovalAndTheTemplateApprovingTheDigestRunsEveryTarget()
+            throws Exception {
+        ns = cluster().newNamespace("e2e-set-lint");
+        List<TestDatabase> tenants = new ArrayList<>();
+        StringBuilder list = new StringBuilder("- list:\n");
+        for (String tenant : List.of("tenant-a", "tenant-b", "tenant-c")) {
+            TestDatabase db = database(tenant);
+            cluster().createCredentials(ns, tenant, db.user(), db.password());
+            tenants.add(db);
+            list.append("""
+              - name: %s
+                database: {host: "%s", port: %d, name: %s, sslMode: disable, credentialsSecret: {name: %s}}
+            """.formatted(tenant, db.host(), db.port(), db.name(), tenant));
+        }
+        // squawk lets an index on a table created in the same SQL pass: the index is a step of its own.
+        String template = """
+            backup: {mode: Disabled, reason: throwaway tenant databases}
+            safety: {lint: {mode: Block}}
+            steps:
+              - {name: base, targetRevision: "%s"}
+              - {name: index, targetRevision: "%s"%s}
+            """;
+        operator = OperatorRuntime.start(CLUSTER.operatorClient(), Set.of(ns), Clock.systemUTC());
+        cluster().client().resource(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE,
+                template.formatted(TARGET, UNSAFE_INDEX, ""))).create();
+
+        // The canary's step index is held by its lint: neither succeeded nor failed, and not running either.
+        DatabaseMigrationSetStatus held = awaitSet(s -> s.phase() == SetPhase.AwaitingGate, "AwaitingGate");
+        assertCondition(held, StatusCondition.READY, "False", "AwaitingPlanApproval");
+        assertEquals(List.of(3, 2, 0, 1, 0, 0), List.of(held.targets(), held.pending(), held.running(),
+                held.awaitingApproval(), held.succeeded(), held.failed()), held.toString());
+        DatabaseMigration canary = child("tenant-a");
+        assertEquals("LintBlocked", canary.getStatus().conditionsOrEmpty().stream()
+                .filter(c -> StatusCondition.READY.equals(c.type())).findFirst().orElseThrow().reason());
+        String digest = canary.getStatus().steps().get(1).plan().digest();
+        assertEquals(List.of(new PlanAwaitingApproval("index", digest, "LintBlocked", 1, List.of("tenant-a"))),
+                held.plansAwaitingApproval());
+        assertTrue(held.message().contains("gate.approval.plan: " + digest + " on step index of spec.template"),
+                held.message());
+        assertEquals(List.of(TARGET), tenants.get(0).alembicVersion(), "the canary's step base ran, index did not");
+        assertStaysTrue(Duration.ofSeconds(2), () -> children().size() == 1, "the canary holds the rest");
+        assertUntouched(tenants.get(1));
+
+        // The digest does not name the database: approved once in the template, it opens every target's plan.
+        DatabaseMigrationSet edited = set();
+        edited.getMetadata().setManagedFields(null);
+        edited.setSpec(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE, template.formatted(TARGET,
+                UNSAFE_INDEX, ", gate: {approval: {plan: " + digest + "}}")).getSpec());
+        cluster().client().resource(edited).update();
+
+        DatabaseMigrationSetStatus done = awaitSet(s -> s.phase() == SetPhase.Succeeded, "Succeeded", 2, TIMEOUT);
+        assertCounts(done, 3, 0, 0, 3, 0);
+        assertNull(done.awaitingApproval());
+        assertNull(done.plansAwaitingApproval());
+        for (TestDatabase db : tenants) {
+            assertEquals(List.of(UNSAFE_INDEX), db.alembicVersion(), db.name());
+        }
+        for (String tenant : List.of("tenant-a", "tenant-b", "tenant-c")) {
+            DatabaseMigration child = child(tenant);
+            assertEquals(digest, child.getStatus().steps().get(1).plan().digest(), tenant + ": one plan for all");
+            assertTrue(child.getStatus().steps().get(1).openedBy().contains(Gates.OPENED_BY_SPEC_PLAN + " " + digest),
+                    tenant + ": " + child.getStatus().steps().get(1).openedBy());
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     private static TestCluster cluster() {
@@ -222,6 +306,15 @@ class SetEndToEndIT {
 
     private void startOperatorAndCreateSet(String generatorsYaml, String rolloutYaml) {
         operator = OperatorRuntime.start(CLUSTER.operatorClient(), Set.of(ns), Clock.systemUTC());
+        cluster().client().resource(setManifest(generatorsYaml, rolloutYaml, CRM_IMAGE, """
+            targetRevision: "%s"
+            backup:
+              volume: {persistentVolumeClaim: {claimName: %s}}
+            """.formatted(TARGET, CLAIM))).create();
+    }
+
+    /** The set with this image and template (YAML after its migrations, indented 4), rollout and generators. */
+    private DatabaseMigrationSet setManifest(String generatorsYaml, String rolloutYaml, String image, String template) {
         String manifest = """
         apiVersion: dbmigrate.io/v1alpha1
         kind: DatabaseMigrationSet
@@ -229,17 +322,14 @@ class SetEndToEndIT {
         spec:
           template:
             migrations: {image: "%s"}
-            targetRevision: "%s"
-            backup:
-              volume: {persistentVolumeClaim: {claimName: %s}}
             backoffLimit: 0
             jobTemplate:
               nodeSelector: {%s: "true"}
-          rollout: %s
-          generators:
-        """.formatted(SET, ns, CRM_IMAGE, TARGET, CLAIM, TestKubelet.NODE_SELECTOR_KEY, rolloutYaml)
+        """.formatted(SET, ns, image, TestKubelet.NODE_SELECTOR_KEY)
+                + template.stripIndent().lines().map(line -> "    " + line + "\n").reduce("", String::concat)
+                + "  rollout: " + rolloutYaml + "\n  generators:\n"
                 + generatorsYaml.stripIndent().lines().map(line -> "  " + line + "\n").reduce("", String::concat);
-        cluster().client().resource(new KubernetesSerialization().unmarshal(manifest, DatabaseMigrationSet.class)).create();
+        return new KubernetesSerialization().unmarshal(manifest, DatabaseMigrationSet.class);
     }
 
     // What `kubectl annotate --overwrite` does: a merge patch of metadata, the generation stays.
@@ -271,10 +361,15 @@ class SetEndToEndIT {
 
     private DatabaseMigrationSetStatus awaitSet(Predicate<DatabaseMigrationSetStatus> reached, String what,
                                                 Duration timeout) {
+        return awaitSet(reached, what, 1, timeout);
+    }
+
+    private DatabaseMigrationSetStatus awaitSet(Predicate<DatabaseMigrationSetStatus> reached, String what,
+                                                long generation, Duration timeout) {
         return Await.value(timeout, () -> {
             DatabaseMigrationSetStatus status = status();
-            return status != null && Long.valueOf(1).equals(status.observedGeneration()) && reached.test(status)
-                    ? status : null;
+            return status != null && Long.valueOf(generation).equals(status.observedGeneration())
+                    && reached.test(status) ? status : null;
         }, () -> what + "; status now " + status() + ", children " + names(children()));
     }
 

@@ -10,6 +10,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.LintStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import java.io.IOException;
@@ -19,23 +20,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `dbmigrate run` with spec.safety.lint on examples/crm, real PostgreSQL, real Alembic and the real squawk
- * (DBMIGRATE_SQUAWK, as scripts/test.sh installs it): the expand range builds an index without CONCURRENTLY
- * (require-concurrent-index-creation, an error), the sync-trigger range has only a warning.
+ * `dbmigrate run` with spec.safety.lint on a copy of examples/crm, real PostgreSQL, real Alembic and the real squawk
+ * (DBMIGRATE_SQUAWK, as scripts/test.sh installs it): the copy's expand range ends with a revision that builds an index
+ * without CONCURRENTLY (require-concurrent-index-creation, an error; crm's own revisions show the safe form), the
+ * sync-trigger range has only a warning.
  */
 class LocalLintIT {
-    private static final Path CRM = TestCluster.repoRoot().resolve("examples/crm");
     private static final String SYNC_TRIGGER = "yza890bcd123";
-    private static final String EXPAND_HEAD = "cde012fgh345";
+    /** A revision on top of crm's expand head that only the copy has. */
+    private static final String EXPAND_HEAD = "f00d00000001";
     private static final String INDEX_FINDING = "dbmigrate:   error " + EXPAND_HEAD
-            + " require-concurrent-index-creation: CREATE INDEX idx_active_tickets_new_status ON tickets";
+            + " require-concurrent-index-creation: CREATE INDEX idx_tickets_customer_lint ON tickets";
 
     @TempDir
     Path temp;
+
+    private Path crm;
+
+    @BeforeEach
+    void unsafeCopyOfCrm() throws IOException {
+        crm = AlembicProjects.copy(TestCluster.repoRoot().resolve("examples/crm"), temp.resolve("crm"));
+        AlembicProjects.addRevision(crm, "f00d00000001_unsafe_index.py", EXPAND_HEAD, "cde012fgh345",
+                "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
+    }
 
     private CliRun run(TestDatabase db, Path manifest, String... options) {
         Map<String, String> environment = new HashMap<>(db.env());
@@ -43,7 +55,7 @@ class LocalLintIT {
         String squawk = System.getenv("DBMIGRATE_SQUAWK");
         assertNotNull(squawk, "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk (ensure_squawk)");
         environment.put("DBMIGRATE_SQUAWK", squawk);
-        String[] args = Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", CRM.toString(),
+        String[] args = Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations", crm.toString(),
                 "-o", "yaml"), Stream.of(options)).toArray(String[]::new);
         return CliRun.of(environment, args);
     }
@@ -61,8 +73,8 @@ class LocalLintIT {
                   safety: {lint: %s}
                   steps:
                     - {name: sync-trigger, targetRevision: %s}
-                    - {name: expand, targetRevision: expand@head%s}
-                """.formatted(lint, SYNC_TRIGGER, expandGate));
+                    - {name: expand, targetRevision: %s%s}
+                """.formatted(lint, SYNC_TRIGGER, EXPAND_HEAD, expandGate));
     }
 
     private static String ready(DatabaseMigration resource) {

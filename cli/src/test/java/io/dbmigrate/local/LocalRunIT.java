@@ -73,6 +73,39 @@ class LocalRunIT {
     }
 
     @Test
+    void thePhasedStepsRehearseWithARoundTripThroughTheirAutocommitBlocks() throws IOException {
+        // expand builds its index CONCURRENTLY and contract validates its check outside the run's transaction: each
+        // commits mid-run, on the rehearsal's copy too, and the round trip undoes and redoes them there.
+        try (TestDatabase db = TestDatabase.create("local_autocommit")) {
+            Path manifest = manifest("autocommit.yaml", """
+          backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+          rehearsal: {mode: Required, roundTrip: true}
+          steps:
+            - {name: sync-trigger, targetRevision: yza890bcd123}
+            - {name: expand, targetRevision: expand@head}
+            - {name: contract, targetRevision: contract@head}
+          """);
+
+            CliRun run = runCrm(environment(db), manifest, "--backup-dir", temp.resolve("backups").toString(), "-o",
+                    "yaml");
+
+            assertEquals(DbMigrateMain.SUCCEEDED, run.exitCode(), run.err());
+            DatabaseMigration done = run.printed();
+            assertEquals(Phase.Succeeded, done.getStatus().phase(), run.err());
+            for (var step : done.getStatus().steps()) {
+                assertEquals("Passed", step.rehearsal().result(), step.name() + ": " + step.rehearsal());
+                assertEquals(Boolean.TRUE, step.rehearsal().roundTrip(), step.name());
+            }
+            assertTrue(db.alembicVersion().contains("ijk678lmn901"), db.alembicVersion().toString());
+            assertFalse(db.columnExists("tickets", "status"), "contract dropped status");
+            assertEquals(0L, db.queryLong("select count(*) from pg_constraint where conname = "
+                    + "'ck_tickets_new_status_not_null'"), "the check is gone once SET NOT NULL holds");
+            assertEquals(1L, db.queryLong("select count(*) from pg_index i join pg_class c on c.oid = i.indexrelid "
+                    + "where c.relname = 'idx_active_tickets_new_status' and i.indisvalid"), "a valid index");
+        }
+    }
+
+    @Test
     void aRehearsalCatchesTheSeedsNameErrorAndLeavesTheDatabaseAsItWas() throws IOException {
         try (TestDatabase db = TestDatabase.create("local_rehearse")) {
             Path seedDefects = TestCluster.repoRoot().resolve("examples/seed-defects");

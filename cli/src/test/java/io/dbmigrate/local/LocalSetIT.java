@@ -2,9 +2,11 @@ package io.dbmigrate.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.DbMigrateMain;
+import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,8 @@ class LocalSetIT {
     private static final Path CRM = TestCluster.repoRoot().resolve("examples/crm");
     /** Where expand@head leads. */
     private static final String EXPAND_HEAD = "cde012fgh345";
+    /** A revision on top of {@link #EXPAND_HEAD} that only a copy of crm has. */
+    private static final String UNSAFE = "f00d00000001";
 
     @TempDir
     Path temp;
@@ -48,6 +54,14 @@ class LocalSetIT {
 
     /** A set over {@link #databases} migrating crm to expand@head with a backup each, with this rollout (YAML). */
     private Path manifest(String rolloutYaml) throws IOException {
+        return manifest("""
+                    targetRevision: expand@head
+                    backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+                """, rolloutYaml);
+    }
+
+    /** The same with this template after its migrations (YAML, indented 4). */
+    private Path manifest(String templateYaml, String rolloutYaml) throws IOException {
         StringBuilder list = new StringBuilder();
         for (int i = 0; i < databases.size(); i++) {
             TestDatabase db = databases.get(i);
@@ -62,8 +76,7 @@ class LocalSetIT {
             spec:
               template:
                 migrations: {image: registry.example.com/crm-migrations:1.0.0}
-                targetRevision: expand@head
-                backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+            """ + templateYaml + """
               generators:
               - list:
             """ + list + "  rollout: " + rolloutYaml + "\n");
@@ -73,12 +86,20 @@ class LocalSetIT {
     private Map<String, String> environment() {
         Map<String, String> environment = new HashMap<>(databases.get(0).env());
         environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
+        String squawk = System.getenv("DBMIGRATE_SQUAWK");
+        if (squawk != null) {
+            environment.put("DBMIGRATE_SQUAWK", squawk);
+        }
         return environment;
     }
 
     private CliRun run(Path manifest, String... options) {
+        return run(CRM, manifest, options);
+    }
+
+    private CliRun run(Path migrations, Path manifest, String... options) {
         CliRun run = CliRun.of(environment(), Stream.concat(Stream.of("run", "-f", manifest.toString(), "--migrations",
-                CRM.toString(), "--backup-dir", temp.resolve("backups").toString()), Stream.of(options))
+                migrations.toString(), "--backup-dir", temp.resolve("backups").toString()), Stream.of(options))
                 .toArray(String[]::new));
         String password = databases.get(0).password();
         if (password != null && !password.isEmpty()) {
@@ -160,6 +181,52 @@ class LocalSetIT {
             assertEquals(List.of(EXPAND_HEAD), db.alembicVersion(), db.name());
         }
         assertTrue(approved.err().contains("the rest approved (--approve canary)"), approved.err());
+        assertTrue(approved.out().contains("Succeeded: all 3 targets migrated"), approved.out());
+    }
+
+    @Test
+    void underLintBlockTheCanaryWaitsForItsPlanAndTheTemplateApprovingTheDigestRunsEveryTarget() throws IOException {
+        assertNotNull(System.getenv("DBMIGRATE_SQUAWK"), "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk");
+        // crm with one more revision that builds an index without CONCURRENTLY: an error finding.
+        Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
+        AlembicProjects.addRevision(project, "f00d00000001_unsafe_index.py", UNSAFE, EXPAND_HEAD,
+                "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
+        List<TestDatabase> dbs = tenants(3);
+        // squawk lets an index on a table created in the same SQL pass: the unsafe step starts from the expand head.
+        String template = """
+                    backup: {mode: Disabled, reason: throwaway test databases}
+                    safety: {lint: {mode: Block}}
+                    steps:
+                      - {name: base, targetRevision: %s}
+                      - {name: expand, targetRevision: %s%s}
+                """;
+
+        CliRun held = run(project, manifest(template.formatted(EXPAND_HEAD, UNSAFE, ""), "{canary: {count: 1}}"));
+
+        assertEquals(DbMigrateMain.SUCCEEDED, held.exitCode(), held.err() + held.out());
+        assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion(), "the canary's step expand waits" + held.err());
+        for (TestDatabase db : dbs.subList(1, 3)) {
+            assertFalse(db.tableExists("customers"), db.name() + ": the rest waits for the canary");
+        }
+        Matcher approve = Pattern.compile("gate\\.approval\\.plan: ([0-9a-f]{12}) on step expand").matcher(held.out());
+        assertTrue(approve.find(), held.out());
+        String digest = approve.group(1);
+        assertTrue(held.out().contains("Waiting: 1 target waits for approval of its plan (listed below); "
+                + "gate.approval.plan: " + digest + " on step expand of spec.template approves every target with that "
+                + "plan, or run again with --approve expand; 2 targets not started, left as they were\n"
+                + "  TARGETS  SUCCEEDED  FAILED  WAITING  NOT STARTED\n"
+                + "  3        0          0       1        2\n"
+                + "  awaiting approval:\n"
+                + "    plan " + digest + " of step expand (LintBlocked): a\n"), held.out());
+
+        // The plan digest does not name the database: one approval in the template opens every identical target.
+        CliRun approved = run(project, manifest(template.formatted(EXPAND_HEAD, UNSAFE, ", gate: {approval: {plan: "
+                + digest + "}}"), "{canary: {count: 1}}"));
+
+        assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err() + approved.out());
+        for (TestDatabase db : dbs) {
+            assertEquals(List.of(UNSAFE), db.alembicVersion(), db.name());
+        }
         assertTrue(approved.out().contains("Succeeded: all 3 targets migrated"), approved.out());
     }
 }

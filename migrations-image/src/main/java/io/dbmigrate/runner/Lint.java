@@ -128,7 +128,8 @@ final class Lint {
             log.accept("lint: " + f.severity() + " " + f.rule() + " revision=" + f.revision() + " line=" + f.line()
                     + ": " + f.statement() + " -- " + f.message());
         }
-        return new LintReport(version, findings, findings.size(), null);
+        // All findings are known here: the errors are counted before a termination message cuts the list.
+        return LintReport.of(version, findings);
     }
 
     static List<LintFinding> findings(String sql, JsonNode squawkJson) {

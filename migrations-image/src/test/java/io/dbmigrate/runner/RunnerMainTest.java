@@ -387,6 +387,17 @@ class RunnerMainTest {
     }
 
     @Test
+    void rehearseLockSampleIntervalZeroTurnsTheSamplerOff() throws RunnerException, IOException {
+        RehearsalRequest off = parse(RehearseCommand.class, with(REHEARSE, "--lock-sample-interval", "0")).request();
+        assertEquals(Duration.ZERO, off.lockSampleIntervalOrDefault(), "0: no lock profile");
+        assertEquals(Duration.ofMillis(2), parse(RehearseCommand.class, with(REHEARSE, "--lock-sample-interval", "2ms"))
+                .request().lockSampleIntervalOrDefault());
+        assertEquals(RehearsalRequest.DEFAULT_LOCK_SAMPLE_INTERVAL, parse(RehearseCommand.class, REHEARSE).request()
+                .lockSampleIntervalOrDefault());
+        assertInvalidInput(run(with(REHEARSE, "--lock-sample-interval", "often")), "rehearse", "--lock-sample-interval");
+    }
+
+    @Test
     void rehearseValidatesLikeBackupAndUpgrade() throws IOException {
         assertInvalidInput(run("rehearse", "--dir", "/b", "--name", "crm", "--migrations", "/m", "--target", "head"),
                 "rehearse", "--label");

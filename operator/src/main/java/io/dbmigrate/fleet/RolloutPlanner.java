@@ -5,6 +5,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.PlanAwaitingApproval;
 import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
@@ -13,6 +14,7 @@ import io.dbmigrate.api.v1alpha1.TargetSpec;
 import io.dbmigrate.contract.Durations;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.decide.Gates;
+import io.dbmigrate.naming.ChildNames;
 import io.dbmigrate.status.KstatusConditions;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,17 +71,18 @@ public final class RolloutPlanner {
             String message = "Invalid spec: " + String.join("; ", problems);
             DatabaseMigrationSetStatus previous = set.getStatus();
             DatabaseMigrationSetStatus status = status(set, observation.now(), SetPhase.Failed, SetReason.InvalidSpec,
-                    message, false, true, previous == null ? new Counts(0, 0, 0, 0, 0) : Counts.of(previous),
-                    previous == null ? null : previous.failedTargets());
+                    message, false, true, previous == null ? new Counts(0, 0, 0, 0, 0, 0) : Counts.of(previous),
+                    previous == null ? null : previous.failedTargets(),
+                    previous == null ? null : previous.plansAwaitingApproval());
             return new SetReconciliation(observation, List.of(), Set.of(), false, status, Optional.empty());
         }
         return new Rollout(observation).plan();
     }
 
-    private record Counts(int targets, int pending, int running, int succeeded, int failed) {
+    private record Counts(int targets, int pending, int running, int awaitingApproval, int succeeded, int failed) {
         static Counts of(DatabaseMigrationSetStatus status) {
             return new Counts(zero(status.targets()), zero(status.pending()), zero(status.running()),
-                    zero(status.succeeded()), zero(status.failed()));
+                    zero(status.awaitingApproval()), zero(status.succeeded()), zero(status.failed()));
         }
 
         private static int zero(Integer value) {
@@ -253,25 +256,31 @@ public final class RolloutPlanner {
                     .filter(c -> c.state() == ObservedChild.State.SUCCEEDED).count();
             int failed = failed();
             int total = targets.valid().size() + targets.invalid().size();
-            Counts counts = new Counts(total, pending.size(), running, succeeded, failed);
+            // A target held for an approval keeps its slot (fail closed), but is shown as what it is: not running.
+            List<ObservedChild> held = current.values().stream()
+                    .filter(c -> c.state() == ObservedChild.State.RUNNING && c.awaiting() != null).toList();
+            int runs = running - held.size();
+            Counts counts = new Counts(total, pending.size(), runs, held.size(), succeeded, failed);
             List<FailedTarget> failedTargets = failedTargets();
-            String tally = succeeded + " of " + total + " targets succeeded, " + running + " running, " + pending.size()
-                    + " pending, " + failed + " failed";
+            List<PlanAwaitingApproval> plans = plansAwaitingApproval(held);
+            String tally = succeeded + " of " + total + " targets succeeded, " + runs + " running, "
+                    + (held.isEmpty() ? "" : held.size() + " awaiting approval, ") + pending.size() + " pending, "
+                    + failed + " failed";
             Instant now = observation.now();
             if (total == 0) {
                 return RolloutPlanner.status(set, now, SetPhase.Succeeded, SetReason.Succeeded,
-                        "No targets: the generators gave none", false, false, counts, null);
+                        "No targets: the generators gave none", false, false, counts, null, plans);
             }
             if (running == 0 && pending.isEmpty()) {
                 return failed == 0
                         ? RolloutPlanner.status(set, now, SetPhase.Succeeded, SetReason.Succeeded,
-                                "All " + total + " targets migrated", false, false, counts, null)
+                                "All " + total + " targets migrated", false, false, counts, null, plans)
                         : RolloutPlanner.status(set, now, SetPhase.Failed, SetReason.TargetsFailed,
-                                tally + failures(failedTargets), false, true, counts, failedTargets);
+                                tally + failures(failedTargets), false, true, counts, failedTargets, plans);
             }
             if (!pending.isEmpty() && rollout.suspended()) {
                 return RolloutPlanner.status(set, now, SetPhase.Suspended, SetReason.Suspended,
-                        "Suspended: no new target starts; " + tally, false, false, counts, failedTargets);
+                        "Suspended: no new target starts; " + tally, false, false, counts, failedTargets, plans);
             }
             SetReason stop = !pending.isEmpty() && halted() ? SetReason.RolloutHalted
                     : gate == Gate.CANARY_FAILED ? SetReason.CanaryFailed : null;
@@ -283,23 +292,60 @@ public final class RolloutPlanner {
                         + (running > 0 ? "; the running ones finish" : "");
                 return running > 0
                         ? RolloutPlanner.status(set, now, SetPhase.Progressing, stop, message, true, false, counts,
-                                failedTargets)
+                                failedTargets, plans)
                         : RolloutPlanner.status(set, now, SetPhase.Failed, stop, message, false, true, counts,
-                                failedTargets);
+                                failedTargets, plans);
             }
             if (gate == Gate.AWAITING_APPROVAL) {
                 return RolloutPlanner.status(set, now, SetPhase.AwaitingGate, SetReason.AwaitingApproval,
                         "The canary succeeded; the rest waits for kubectl annotate dbms " + set.getMetadata().getName()
                                 + " " + Gates.APPROVE_ANNOTATION + "=" + RolloutGateSpec.CANARY + "; " + tally,
-                        true, false, counts, failedTargets);
+                        true, false, counts, failedTargets, plans);
             }
             if (gate == Gate.AWAITING_PAUSE) {
                 return RolloutPlanner.status(set, now, SetPhase.AwaitingGate, SetReason.AwaitingPause,
                         "The canary succeeded; the rest waits for the pause of " + rollout.gate().pause() + "; " + tally,
-                        true, false, counts, failedTargets);
+                        true, false, counts, failedTargets, plans);
             }
-            return RolloutPlanner.status(set, now, SetPhase.Progressing, SetReason.Progressing, tally, true, false,
-                    counts, failedTargets);
+            if (!held.isEmpty() && runs == 0) {
+                return RolloutPlanner.status(set, now, SetPhase.AwaitingGate, SetReason.AwaitingPlanApproval,
+                        "Waiting for approval: " + describe(plans) + "; " + tally, true, false, counts, failedTargets,
+                        plans);
+            }
+            return RolloutPlanner.status(set, now, SetPhase.Progressing, SetReason.Progressing,
+                    tally + (held.isEmpty() ? "" : "; awaiting approval: " + describe(plans)), true, false, counts,
+                    failedTargets, plans);
+        }
+
+        // By step and plan, in rollout order; the targets of each, the first few named.
+        private static List<PlanAwaitingApproval> plansAwaitingApproval(List<ObservedChild> held) {
+            Map<ObservedChild.AwaitedPlan, List<String>> byPlan = new LinkedHashMap<>();
+            for (ObservedChild child : held) {
+                byPlan.computeIfAbsent(child.awaiting(), plan -> new ArrayList<>()).add(child.target());
+            }
+            return byPlan.entrySet().stream().limit(DatabaseMigrationSetStatus.PLANS_LIMIT)
+                    .map(e -> new PlanAwaitingApproval(e.getKey().step(), e.getKey().plan(), e.getKey().reason(),
+                            e.getValue().size(), List.copyOf(e.getValue().subList(0,
+                                    Math.min(e.getValue().size(), PlanAwaitingApproval.TARGETS_SHOWN)))))
+                    .toList();
+        }
+
+        /**
+         * E.g. {@code plan 3f9c0a1b2c4d of step expand holds a, b (LintBlocked)}, then how to approve: the plan digest
+         * does not name the database, so identical targets share it and one approval in the template opens them all.
+         */
+        private String describe(List<PlanAwaitingApproval> plans) {
+            String held = plans.stream().map(p -> (p.plan() == null ? "the plan of step " + p.step()
+                            + " (not yet published)" : "plan " + p.plan() + " of step " + p.step()) + " holds "
+                            + String.join(", ", p.targets()) + (p.count() > p.targets().size() ? ", ..." : "")
+                            + " (" + p.reason() + ")")
+                    .collect(Collectors.joining("; "));
+            PlanAwaitingApproval first = plans.get(0);
+            String child = ChildNames.of(set.getMetadata().getName(), first.targets().get(0));
+            return held + "; approve a plan for every target it holds with gate.approval.plan: "
+                    + (first.plan() == null ? "<digest>" : first.plan()) + " on step " + first.step()
+                    + " of spec.template, or one target with kubectl annotate dbm " + child + " "
+                    + Gates.APPROVE_ANNOTATION + "=" + first.step();
         }
 
         // Newest first; invalid targets, which have no time, before all.
@@ -333,12 +379,14 @@ public final class RolloutPlanner {
 
     private static DatabaseMigrationSetStatus status(DatabaseMigrationSet set, Instant now, SetPhase phase, SetReason reason,
                                                      String message, boolean reconciling, boolean stalled, Counts counts,
-                                                     List<FailedTarget> failedTargets) {
+                                                     List<FailedTarget> failedTargets,
+                                                     List<PlanAwaitingApproval> plans) {
         long generation = generation(set);
         DatabaseMigrationSetStatus previous = set.getStatus();
         return new DatabaseMigrationSetStatus(generation, phase, message, counts.targets(), counts.pending(),
-                counts.running(), counts.succeeded(), counts.failed(),
-                failedTargets == null || failedTargets.isEmpty() ? null : failedTargets,
+                counts.running(), counts.awaitingApproval() == 0 ? null : counts.awaitingApproval(), counts.succeeded(),
+                counts.failed(), failedTargets == null || failedTargets.isEmpty() ? null : failedTargets,
+                plans == null || plans.isEmpty() ? null : plans,
                 KstatusConditions.of(previous == null ? List.of() : previous.conditionsOrEmpty(), generation, now,
                         phase == SetPhase.Succeeded, reconciling, stalled, reason.name(), message));
     }

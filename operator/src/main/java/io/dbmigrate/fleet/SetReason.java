@@ -10,6 +10,11 @@ public enum SetReason {
     Progressing,
     AwaitingApproval,
     AwaitingPause,
+    /**
+     * Every target still running waits for an approval of its step's plan (lint mode Block, or an approval gate), and
+     * no other may start: the plans to approve are in the status.
+     */
+    AwaitingPlanApproval,
     Suspended,
     Succeeded,
     /** More targets failed than spec.rollout.maxFailures allows: no new one starts. */

@@ -27,6 +27,7 @@ public final class SetMetrics implements Metrics {
     static final String ROLLOUTS = "dbmigrate.set.rollouts";
     private static final Map<String, ToIntFunction<DatabaseMigrationSetStatus>> STATES = Map.of(
             "pending", s -> count(s.pending()), "running", s -> count(s.running()),
+            "awaiting_approval", s -> count(s.awaitingApproval()),
             "succeeded", s -> count(s.succeeded()), "failed", s -> count(s.failed()));
 
     private final MeterRegistry registry;

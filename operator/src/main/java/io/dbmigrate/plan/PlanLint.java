@@ -20,8 +20,11 @@ public final class PlanLint {
             return null;
         }
         List<LintFinding> received = report.findings() == null ? List.of() : report.findings();
-        int errors = (int) received.stream().filter(LintFinding::error).count();
         int total = report.total() == null ? received.size() : report.total();
+        // The runner counts the errors among all findings before it cuts the list; a runner that did not leaves them
+        // unknown when the list is cut (null), and counted from the list when it is whole.
+        Integer errors = report.errors() != null ? report.errors()
+                : received.size() >= total ? (Integer) (int) received.stream().filter(LintFinding::error).count() : null;
         // A stable sort: within a severity, the SQL's order, which is the revisions' order.
         List<LintFindingStatus> shown = received.stream()
                 .sorted(Comparator.comparing(f -> f.error() ? 0 : 1))
@@ -34,8 +37,9 @@ public final class PlanLint {
 
     /**
      * What holds a step under lint mode Block on a plan of these pending revisions and this lint, or null when nothing
-     * does: an error finding, findings not all seen, or SQL that could not be linted (fail closed: what was not linted
-     * may hold anything).
+     * does: an error finding (counted among all findings, also those cut from the list), findings cut from the list
+     * with their errors not counted, or SQL that could not be linted (fail closed: what was not linted may hold
+     * anything). A cut list whose errors were counted as none holds nothing: warnings never do.
      */
     public static Gates.LintHold hold(List<String> pendingRevisions, LintStatus lint) {
         if (pendingRevisions == null || pendingRevisions.isEmpty()) {
@@ -48,16 +52,17 @@ public final class PlanLint {
             return new Gates.LintHold("its SQL could not be linted (" + lint.unavailable() + ")", true);
         }
         if (lint.errorsOrZero() > 0) {
-            LintFindingStatus first = lint.findings() == null || lint.findings().isEmpty() ? null
-                    : lint.findings().get(0);
+            // The errors counted may all be among the findings cut from the list: then none is named.
+            LintFindingStatus first = lint.findings() == null ? null : lint.findings().stream()
+                    .filter(f -> LintFinding.ERROR.equals(f.severity())).findFirst().orElse(null);
             return new Gates.LintHold("its lint found " + lint.errorsOrZero()
                     + (lint.errorsOrZero() == 1 ? " error" : " errors")
                     + (first == null ? "" : " (" + first.rule() + " in revision " + first.revision() + ", line "
                     + first.line() + (lint.errorsOrZero() > 1 ? ", ..." : "") + ")"), false);
         }
-        if (Boolean.FALSE.equals(lint.complete())) {
+        if (lint.errors() == null && Boolean.FALSE.equals(lint.complete())) {
             return new Gates.LintHold("its lint found " + lint.totalOrZero()
-                    + " findings and only the first ones were seen", false);
+                    + " findings and only the first ones were seen, their errors not counted", false);
         }
         return null;
     }
@@ -70,6 +75,11 @@ public final class PlanLint {
         StringBuilder sb = new StringBuilder("linter=").append(report.linter()).append("\ntotal=")
                 .append(report.total()).append("\nunavailable=")
                 .append(report.unavailable() == null ? "" : report.unavailable());
+        // The error count of all findings, shown beside a cut list: approved with it. A runner that sent none keeps
+        // the digest it gave before.
+        if (report.errors() != null) {
+            sb.append("\nerrors=").append(report.errors());
+        }
         for (LintFinding f : report.findings() == null ? List.<LintFinding>of() : report.findings()) {
             sb.append("\nfinding=").append(String.join("|", f.severity(), f.rule(), String.valueOf(f.revision()),
                     String.valueOf(f.line()), String.valueOf(f.statement()), String.valueOf(f.message())));

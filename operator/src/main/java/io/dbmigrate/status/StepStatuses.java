@@ -116,6 +116,6 @@ final class StepStatuses {
             return "; lint unavailable: " + plan.lint().unavailable();
         }
         return "; lint: " + plan.lint().totalOrZero() + (plan.lint().totalOrZero() == 1 ? " finding" : " findings")
-                + ", " + plan.lint().errorsOrZero() + (plan.lint().errorsOrZero() == 1 ? " error" : " errors");
+                + ", " + plan.lint().errorsText();
     }
 }

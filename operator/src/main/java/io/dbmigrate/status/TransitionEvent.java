@@ -91,7 +91,7 @@ public record TransitionEvent(Type type, String reason, String message) {
         }
         String what = lint.unavailable() != null ? "could not be linted: " + lint.unavailable()
                 : "lint found " + lint.totalOrZero() + (lint.totalOrZero() == 1 ? " finding" : " findings") + ", "
-                + lint.errorsOrZero() + (lint.errorsOrZero() == 1 ? " error" : " errors")
+                + lint.errorsText()
                 + (lint.findings() == null || lint.findings().isEmpty() ? "" : ", first " + lint.findings().get(0).rule()
                 + " in revision " + lint.findings().get(0).revision());
         return Optional.of(new TransitionEvent(Type.Warning, Reasons.LINT_FINDINGS, "Step " + step.name() + ": plan "

@@ -59,7 +59,7 @@ class LintGateTest {
     }
 
     private static LintReport report(LintFinding... findings) {
-        return new LintReport("squawk 2.66.0", List.of(findings), findings.length, null);
+        return LintReport.of("squawk 2.66.0", List.of(findings));
     }
 
     private static Resources.Migration lint(LintSpec.LintMode mode, StepSpec contract) {
@@ -170,14 +170,37 @@ class LintGateTest {
     }
 
     @Test
-    void blockHoldsWhenOnlyTheFirstFindingsWereSeen() {
-        LintReport cut = new LintReport("squawk 2.66.0", List.of(DROP), 40, null);
+    void blockHoldsWhenOnlyTheFirstFindingsWereSeenAndTheirErrorsWereNotCounted() {
+        LintReport cut = new LintReport("squawk 2.66.0", List.of(DROP), 40, null, null);
+        DatabaseMigration resource = lint(LintSpec.LintMode.Block, CONTRACT).build();
 
-        Decision.AwaitGate held = assertInstanceOf(Decision.AwaitGate.class,
-                afterPublishing(lint(LintSpec.LintMode.Block, CONTRACT).build(), linted(cut)));
+        Decision.AwaitGate held = assertInstanceOf(Decision.AwaitGate.class, afterPublishing(resource, linted(cut)));
 
         assertEquals(Reasons.LINT_BLOCKED, held.reason());
         assertTrue(held.waitingFor().contains("only the first ones were seen"), held.waitingFor());
+        assertTrue(resource.getStatus().message().contains("lint: 40 findings, errors not counted"),
+                "not 0 errors: " + resource.getStatus().message());
+    }
+
+    @Test
+    void aCutListHoldsOnTheErrorsCountedAmongAllFindingsNotOnBeingCut() {
+        // 40 findings, the first shown: with no error among all 40, warnings alone hold nothing.
+        LintReport warnings = new LintReport("squawk 2.66.0", List.of(DROP), 40, 0, null);
+        assertInstanceOf(Decision.CreateJob.class,
+                afterPublishing(lint(LintSpec.LintMode.Block, CONTRACT).build(), linted(warnings)));
+
+        // An error among the findings cut from the list still holds the step, though none shown is an error.
+        LintReport hiddenError = new LintReport("squawk 2.66.0", List.of(DROP), 40, 1, null);
+        DatabaseMigration resource = lint(LintSpec.LintMode.Block, CONTRACT).build();
+        Decision.AwaitGate held = assertInstanceOf(Decision.AwaitGate.class, afterPublishing(resource,
+                linted(hiddenError)));
+
+        assertEquals(Reasons.LINT_BLOCKED, held.reason());
+        assertTrue(held.waitingFor().contains("its lint found 1 error and spec.safety.lint.mode is Block"),
+                held.waitingFor());
+        LintStatus shown = resource.getStatus().steps().get(1).plan().lint();
+        assertEquals(List.of(40, 1), List.of(shown.total(), shown.errors()));
+        assertEquals(Boolean.FALSE, shown.complete());
     }
 
     @Test

@@ -13,18 +13,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dbmigrate.api.v1alpha1.ApprovalGate;
 import io.dbmigrate.api.v1alpha1.CanarySpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetSpec;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSetStatus;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSpec;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.FailedTarget;
+import io.dbmigrate.api.v1alpha1.GateSpec;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
+import io.dbmigrate.api.v1alpha1.LintSpec;
 import io.dbmigrate.api.v1alpha1.Phase;
+import io.dbmigrate.api.v1alpha1.PlanAwaitingApproval;
+import io.dbmigrate.api.v1alpha1.PlanStatus;
 import io.dbmigrate.api.v1alpha1.RolloutGateSpec;
 import io.dbmigrate.api.v1alpha1.RolloutSpec;
+import io.dbmigrate.api.v1alpha1.SafetySpec;
 import io.dbmigrate.api.v1alpha1.SetPhase;
 import io.dbmigrate.api.v1alpha1.StatusCondition;
+import io.dbmigrate.api.v1alpha1.StepSpec;
 import io.dbmigrate.decide.Gates;
 import io.dbmigrate.testing.Resources;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -499,5 +508,94 @@ class RolloutPlannerTest {
 
         assertEquals(condition(first, StatusCondition.RECONCILING).lastTransitionTime(),
                 condition(second, StatusCondition.RECONCILING).lastTransitionTime());
+    }
+
+    private static final String DIGEST = "3f9c0a1b2c4d";
+
+    /** The template with one step, expand, under lint mode Block; {@code approvedPlan}: its gate.approval.plan. */
+    private static DatabaseMigrationSetSpec blockedSpec(RolloutSpec rollout, String approvedPlan) {
+        DatabaseMigrationSpec t = template();
+        StepSpec expand = new StepSpec("expand", "expand@head", approvedPlan == null ? null
+                : new GateSpec(new ApprovalGate(null, approvedPlan), null, null), null, null);
+        DatabaseMigrationSpec blocked = new DatabaseMigrationSpec(t.database(), t.migrations(), null, List.of(expand),
+                t.backup(), t.backoffLimit(), t.suspend(), new SafetySpec(null, null, null,
+                new LintSpec(LintSpec.LintMode.Block, null)), t.verify(), t.onFailure(), t.allowDowngrade(), t.jobTemplate(),
+                t.rehearsal(), t.baseline(), t.historyLimit());
+        return new DatabaseMigrationSetSpec(blocked, List.of(ABC), rollout);
+    }
+
+    /** The target's child as its reconciler leaves it when lint mode Block holds step expand on plan {@link #DIGEST}. */
+    private void heldByLint(DatabaseMigrationSet set, String target, boolean canary) {
+        DatabaseMigration child = child(set, target, canary, Phase.AwaitingGate, NOW);
+        DatabaseMigrationStatus status = child.getStatus();
+        PlanStatus plan = new PlanStatus("plan-job", DIGEST, null, null, "upgrade", List.of("e5f6"), 100L, true, null);
+        child.setStatus(new DatabaseMigrationStatus(status.observedGeneration(), Phase.AwaitingGate, null, null, "expand",
+                List.of(Resources.stepStatus("expand", "expand@head", Phase.AwaitingGate, 1L, null, null, plan)), null,
+                "Step expand waits for approval of plan " + DIGEST, null, null, null,
+                List.of(new StatusCondition(StatusCondition.READY, "False", 1L, NOW.toString(), "LintBlocked", null)),
+                List.of(), null, null));
+    }
+
+    @Test
+    void aCanaryHeldByItsLintHoldsTheRestAndTheSetSaysWhichPlanToApprove() {
+        DatabaseMigrationSet set = io.dbmigrate.testing.Sets.set(blockedSpec(rollout(1, null, null, null, null), null),
+                1L, Map.of(), null);
+        heldByLint(set, "a", true);
+
+        SetReconciliation outcome = plan(set);
+
+        assertEquals(List.of(), outcome.writes(), "fail closed: the rest waits for the canary");
+        DatabaseMigrationSetStatus status = outcome.status();
+        assertEquals(SetPhase.AwaitingGate, status.phase());
+        assertEquals(SetReason.AwaitingPlanApproval.name(), condition(status, StatusCondition.READY).reason());
+        assertEquals(List.of(3, 2, 0, 1, 0, 0), List.of(status.targets(), status.pending(), status.running(),
+                status.awaitingApproval(), status.succeeded(), status.failed()));
+        assertEquals(List.of(new PlanAwaitingApproval("expand", DIGEST, "LintBlocked", 1, List.of("a"))),
+                status.plansAwaitingApproval());
+        assertTrue(status.message().startsWith("Waiting for approval: plan " + DIGEST + " of step expand holds a "
+                + "(LintBlocked); approve a plan for every target it holds with gate.approval.plan: " + DIGEST
+                + " on step expand of spec.template, or one target with kubectl annotate dbm tenants-a "
+                + "dbmigrate.io/approve=expand; 0 of 3 targets succeeded, 0 running, 1 awaiting approval, 2 pending"),
+                status.message());
+    }
+
+    @Test
+    void targetsHeldOnOnePlanAreCountedApartFromTheRunningOnesAndTheirSlotsStayTaken() {
+        DatabaseMigrationSet set = io.dbmigrate.testing.Sets.set(blockedSpec(rollout(1, null, 3, null, null), null),
+                1L, Map.of(), null);
+        child(set, "a", true, Phase.Succeeded, NOW);
+        heldByLint(set, "b", false);
+        child(set, "c", false, Phase.Migrating, NOW);
+
+        DatabaseMigrationSetStatus status = plan(set).status();
+
+        assertEquals(SetPhase.Progressing, status.phase());
+        assertEquals(List.of(1, 1), List.of(status.running(), status.awaitingApproval()));
+        assertTrue(status.message().contains("1 running, 1 awaiting approval, 0 pending, 0 failed; awaiting approval: plan "
+                + DIGEST + " of step expand holds b (LintBlocked)"), status.message());
+    }
+
+    @Test
+    void theTemplateApprovingTheDigestReachesEveryChild() {
+        RolloutSpec rollout = rollout(1, null, null, null, null);
+        DatabaseMigrationSet before = io.dbmigrate.testing.Sets.set(blockedSpec(rollout, null), 1L, Map.of(), null);
+        heldByLint(before, "a", true);
+        // The edit of the template is a new set generation: the held canary is written again with the approval.
+        DatabaseMigrationSet approved = io.dbmigrate.testing.Sets.set(blockedSpec(rollout, DIGEST), 2L, Map.of(), null);
+
+        SetReconciliation canary = plan(approved);
+
+        assertEquals(List.of("a"), written(canary, ChildWrite.Kind.UPDATE));
+        assertEquals(DIGEST, canary.writes().get(0).child().getSpec().steps().get(0).gate().approval().plan());
+
+        children.clear();
+        child(approved, "a", true, Phase.Succeeded, NOW);
+        SetReconciliation rest = plan(approved);
+
+        assertEquals(List.of("b", "c"), written(rest, ChildWrite.Kind.CREATE));
+        for (ChildWrite write : rest.writes()) {
+            assertEquals(DIGEST, write.child().getSpec().steps().get(0).gate().approval().plan());
+        }
+        assertNull(rest.status().plansAwaitingApproval());
     }
 }

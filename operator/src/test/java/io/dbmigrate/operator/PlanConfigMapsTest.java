@@ -55,7 +55,7 @@ class PlanConfigMapsTest {
         LintFinding drop = new LintFinding("ban-drop-column", "f7a8", LintFinding.WARNING,
                 "Dropping a column may break existing clients.", "ALTER TABLE customers DROP COLUMN legacy_score;", 2);
         PlanResult linted = plan(CompressedSql.encode(SQL), SQL.length(), true, null)
-                .withLint(new LintReport("squawk 2.66.0", List.of(drop), 1, null));
+                .withLint(LintReport.of("squawk 2.66.0", List.of(drop)));
 
         ConfigMap configMap = PlanConfigMaps.build(RESOURCE, contract(), linted);
 

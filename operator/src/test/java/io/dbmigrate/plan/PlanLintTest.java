@@ -4,6 +4,7 @@ import static io.dbmigrate.testing.Resources.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ class PlanLintTest {
             "CREATE INDEX ix_customers_email ON customers (email);", 3);
 
     private static LintReport report(LintFinding... findings) {
-        return new LintReport("squawk 2.66.0", List.of(findings), findings.length, null);
+        return LintReport.of("squawk 2.66.0", List.of(findings));
     }
 
     @Test
@@ -40,6 +41,16 @@ class PlanLintTest {
                 INDEX.revision(), INDEX.severity(), INDEX.message(), INDEX.statement(), INDEX.line())))), "another rule");
         assertNotEquals(linted, PlanDigest.of(PLAN.withLint(LintReport.unavailable("squawk 2.66.0", "exit 2"))));
         assertEquals(linted, PlanDigest.of(PLAN.withLint(report(INDEX))), "the same plan, the same digest");
+    }
+
+    @Test
+    void theDigestOfACutListCoversTheErrorCountOfAllFindings() {
+        String oneError = PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 1, null)));
+
+        assertNotEquals(oneError, PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 2,
+                null))), "another error among the findings cut");
+        assertEquals(oneError, PlanDigest.of(PLAN.withLint(new LintReport("squawk 2.66.0", List.of(INDEX), 40, 1,
+                null))));
     }
 
     @Test
@@ -59,7 +70,7 @@ class PlanLintTest {
                     error ? LintFinding.ERROR : LintFinding.WARNING, "m", "stmt " + i, i + 1));
         }
 
-        LintStatus status = PlanLint.status(new LintReport("squawk 2.66.0", findings, 30, null));
+        LintStatus status = PlanLint.status(LintReport.of("squawk 2.66.0", findings));
 
         assertEquals(LintStatus.SHOWN, status.findings().size());
         assertEquals(30, status.total());
@@ -72,10 +83,33 @@ class PlanLintTest {
 
     @Test
     void statusSaysWhenTheRunnerSentOnlyTheFirstFindings() {
-        LintStatus cut = PlanLint.status(new LintReport("squawk 2.66.0", List.of(INDEX), 57, null));
+        LintStatus cut = PlanLint.status(new LintReport("squawk 2.66.0", List.of(INDEX), 57, null, null));
 
         assertEquals(57, cut.total());
         assertEquals(Boolean.FALSE, cut.complete());
+    }
+
+    @Test
+    void theErrorsOfACutListAreTheRunnersCountOfAllFindings() {
+        LintStatus counted = PlanLint.status(new LintReport("squawk 2.66.0", List.of(INDEX), 57, 3, null));
+        assertEquals(3, counted.errors(), "counted by the runner among all 57");
+        assertEquals(Boolean.FALSE, counted.complete());
+
+        LintStatus uncounted = PlanLint.status(new LintReport("squawk 2.66.0", List.of(INDEX), 57, null, null));
+        assertNull(uncounted.errors(), "a runner that did not count them: unknown, not the 1 shown");
+        assertNotNull(PlanLint.hold(List.of("f7a8"), uncounted), "unknown errors hold the step");
+
+        LintStatus warningsOnly = PlanLint.status(new LintReport("squawk 2.66.0", List.of(), 57, 0, null));
+        assertNull(PlanLint.hold(List.of("f7a8"), warningsOnly), "a cut list of warnings alone holds nothing");
+    }
+
+    @Test
+    void theRunnersCutKeepsTheCountsOfAllFindings() {
+        LintReport all = LintReport.of("squawk 2.66.0", List.of(INDEX, INDEX, INDEX));
+
+        LintReport cut = all.firstFindings(1);
+
+        assertEquals(List.of(1, 3, 3), List.of(cut.findings().size(), cut.total(), cut.errors()));
     }
 
     @Test

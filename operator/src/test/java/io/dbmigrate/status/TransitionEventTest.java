@@ -91,10 +91,10 @@ class TransitionEventTest {
                 "expand"), attempt(ok(backupSucceeded(backupFile("g1"), "a1b2")), ok(upgradeSucceeded("a1b2", "e5f6",
                 "e5f6"))));
         io.dbmigrate.contract.PlanResult plan = Resources.plan("head", "e5f6", List.of("f7a8"),
-                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;\n").withLint(new io.dbmigrate.contract.LintReport(
+                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;\n").withLint(io.dbmigrate.contract.LintReport.of(
                 "squawk 2.66.0", List.of(new io.dbmigrate.contract.LintFinding("adding-not-nullable-field", "f7a8",
                 "error", "Setting a column NOT NULL blocks reads while the table is scanned.",
-                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;", 1)), 1, null));
+                "ALTER TABLE customers ALTER COLUMN email SET NOT NULL;", 1))));
         List<JobObservation> jobs = List.of(expand, Resources.planJob(io.dbmigrate.naming.JobNames.forPlan(
                 Resources.NAME, Resources.UID, 1, "contract"), plan));
         DatabaseMigrationStatus before = reconcile(observe(resource, List.of(expand)));

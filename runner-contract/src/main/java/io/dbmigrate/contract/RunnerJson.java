@@ -152,16 +152,14 @@ public final class RunnerJson {
                 p.sqlBytes(), false, p.sqlUnavailable(), p.lint())), 0, lines);
     }
 
-    /** A plan's lint findings cut to the first k; its total still says how many there are. */
+    /** A plan's lint findings cut to the first k; its total and errors still count them all. */
     private static Cut lintFindings(RunnerResult r, RunnerResult original) {
         PlanResult p = r.plan();
         if (p == null || p.lint() == null || p.lint().findings() == null || p.lint().findings().isEmpty()) {
             return null;
         }
         LintReport lint = p.lint();
-        return new Cut(k -> r.withPlan(p.withLint(new LintReport(lint.linter(),
-                List.copyOf(lint.findings().subList(0, Math.min(k, lint.findings().size()))), lint.total(),
-                lint.unavailable()))), 0, lint.findings().size());
+        return new Cut(k -> r.withPlan(p.withLint(lint.firstFindings(k))), 0, lint.findings().size());
     }
 
     private static Cut lockHolds(RunnerResult r, RunnerResult original) {

@@ -22,8 +22,14 @@ public record DatabaseMigrationSetStatus(
         @JsonPropertyDescription("Targets whose migration of this generation has not started.")
         Integer pending,
 
-        @JsonPropertyDescription("Targets whose migration runs or waits (for its Job, its own gates).")
+        @JsonPropertyDescription("Targets whose migration runs or waits (for its Job, its own gates), apart from those "
+                + "waiting for an approval of their plan.")
         Integer running,
+
+        @JsonPropertyDescription("Targets whose migration waits for an approval of its step's plan (lint mode Block, or "
+                + "the step's approval gate). Each still fills a maxParallel slot, and a canary among them holds the "
+                + "rest.")
+        Integer awaitingApproval,
 
         @JsonPropertyDescription("Targets whose migration of this generation succeeded.")
         Integer succeeded,
@@ -35,10 +41,15 @@ public record DatabaseMigrationSetStatus(
                 + ".")
         List<FailedTarget> failedTargets,
 
+        @JsonPropertyDescription("The plans the targets awaiting approval wait on, by step and digest, at most "
+                + DatabaseMigrationSetStatus.PLANS_LIMIT + ".")
+        List<PlanAwaitingApproval> plansAwaitingApproval,
+
         @JsonPropertyDescription("Ready, Reconciling and Stalled, as kstatus reads them.")
         List<StatusCondition> conditions) {
 
     public static final int FAILED_LIMIT = 20;
+    public static final int PLANS_LIMIT = 10;
 
     public List<StatusCondition> conditionsOrEmpty() {
         return conditions == null ? List.of() : conditions;

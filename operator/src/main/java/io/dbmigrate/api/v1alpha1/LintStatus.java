@@ -11,10 +11,11 @@ public record LintStatus(
         String linter,
         @JsonPropertyDescription("How many findings there are in all, after spec.safety.lint.ignore.")
         Integer total,
-        @JsonPropertyDescription("How many of them are errors: a lock held for a scan, a rewrite or an index build.")
+        @JsonPropertyDescription("How many of them are errors (a lock held for a scan, a rewrite or an index build), "
+                + "counted among all findings, also those not shown. Absent when the list was cut by a runner that "
+                + "did not count them: lint mode Block then holds the step as for an error.")
         Integer errors,
-        @JsonPropertyDescription("False when the plan Job's result held only the first findings (its log has all): "
-                + "errors then counts only those, and lint mode Block holds the step as for an error.")
+        @JsonPropertyDescription("False when the plan Job's result held only the first findings (its log has all).")
         Boolean complete,
         @JsonPropertyDescription("The first findings, errors first, then in the SQL's order.")
         List<LintFindingStatus> findings,
@@ -27,6 +28,11 @@ public record LintStatus(
 
     public int errorsOrZero() {
         return errors == null ? 0 : errors;
+    }
+
+    /** For messages: "1 error", "3 errors", or that a cut list's errors were not counted. */
+    public String errorsText() {
+        return errors == null ? "errors not counted" : errors + (errors == 1 ? " error" : " errors");
     }
 
     public int totalOrZero() {

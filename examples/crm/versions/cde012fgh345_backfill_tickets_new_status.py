@@ -77,8 +77,11 @@ def upgrade():
     # writes for as long as it builds; CONCURRENTLY does not, but cannot run in a
     # transaction: the autocommit block commits the run so far (the trigger and the
     # backfill stay applied if the build fails) and builds the index outside it. A
-    # failed concurrent build leaves an INVALID index: drop it before running again.
+    # failed concurrent build (a cancel, a timeout) leaves an INVALID index behind, which
+    # would make the next run fail with "already exists": it is dropped first, so the
+    # revision runs again as it is.
     with op.get_context().autocommit_block():
+        op.execute('DROP INDEX CONCURRENTLY IF EXISTS idx_active_tickets_new_status')
         op.create_index('idx_active_tickets_new_status', 'tickets',
                         ['customer_id', 'new_status'],
                         postgresql_where=sa.text('new_status IN ' + OPEN_STATUSES),

@@ -59,9 +59,12 @@ def upgrade():
     # VALID (new rows only, no scan), committed; VALIDATE it outside the run's
     # transaction (it scans under SHARE UPDATE EXCLUSIVE, which blocks neither reads
     # nor writes), and only then the quick part, in one transaction. If a row was
-    # missed, VALIDATE fails before anything is dropped (the check and the default stay).
+    # missed, VALIDATE fails before anything is dropped; the check and the default stay,
+    # committed by the block, and the revision runs again as it is once the row is fixed
+    # (the check is made anew).
     op.alter_column('tickets', 'new_status', existing_type=sa.String(length=50),
                     server_default=sa.text("'new'"))
+    op.execute('ALTER TABLE tickets DROP CONSTRAINT IF EXISTS ck_tickets_new_status_not_null')
     op.create_check_constraint('ck_tickets_new_status_not_null', 'tickets',
                                sa.text('new_status IS NOT NULL'), postgresql_not_valid=True)
     with op.get_context().autocommit_block():

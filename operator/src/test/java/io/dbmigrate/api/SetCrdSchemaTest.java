@@ -31,11 +31,15 @@ class SetCrdSchemaTest {
             names.add(column.path("name").asText());
             paths.add(column.path("jsonPath").asText());
         });
-        assertEquals(List.of("Targets", "Succeeded", "Failed", "Running", "Phase", "Age"), names);
+        List<Integer> priorities = new ArrayList<>();
+        VERSION.path("additionalPrinterColumns").forEach(column -> priorities.add(column.path("priority").asInt(0)));
+        assertEquals(List.of("Targets", "Succeeded", "Failed", "Running", "Phase", "Age", "Awaiting Approval", "Message"),
+                names);
         assertEquals(List.of(".status.targets", ".status.succeeded", ".status.failed", ".status.running", ".status.phase",
-                ".metadata.creationTimestamp"), paths);
+                ".metadata.creationTimestamp", ".status.awaitingApproval", ".status.message"), paths);
+        assertEquals(List.of(0, 0, 0, 0, 0, 0, 1, 1), priorities, "the last two with -o wide only");
         JsonNode status = VERSION.path("schema").path("openAPIV3Schema").path("properties").path("status").path("properties");
-        for (String field : List.of("targets", "succeeded", "failed", "running", "phase")) {
+        for (String field : List.of("targets", "succeeded", "failed", "running", "phase", "awaitingApproval", "message")) {
             assertFalse(status.path(field).isMissingNode(), field);
         }
     }

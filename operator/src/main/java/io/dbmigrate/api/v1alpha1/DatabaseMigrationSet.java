@@ -33,6 +33,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Running", jsonPath = ".status.running", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// With -o wide: targets held until a plan is approved (not counted as Running), and what the set says.
+@AdditionalPrinterColumn(name = "Awaiting Approval", jsonPath = ".status.awaitingApproval",
+        type = AdditionalPrinterColumn.Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
 public class DatabaseMigrationSet extends CustomResource<DatabaseMigrationSetSpec, DatabaseMigrationSetStatus>
         implements Namespaced {
     /** The label on each of the set's DatabaseMigrations: the set's name. */

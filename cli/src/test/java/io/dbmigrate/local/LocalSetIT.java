@@ -229,4 +229,32 @@ class LocalSetIT {
         }
         assertTrue(approved.out().contains("Succeeded: all 3 targets migrated"), approved.out());
     }
+
+    @Test
+    void underLintBlockRunningAgainWithApproveRunsEveryTarget() throws IOException {
+        assertNotNull(System.getenv("DBMIGRATE_SQUAWK"), "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk");
+        Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
+        AlembicProjects.addRevision(project, "f00d00000001_unsafe_index.py", UNSAFE, EXPAND_HEAD,
+                "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
+        List<TestDatabase> dbs = tenants(3);
+        Path manifest = manifest("""
+                    backup: {mode: Disabled, reason: throwaway test databases}
+                    safety: {lint: {mode: Block}}
+                    steps:
+                      - {name: base, targetRevision: %s}
+                      - {name: expand, targetRevision: %s}
+                """.formatted(EXPAND_HEAD, UNSAFE), "{canary: {count: 1}}");
+        CliRun held = run(project, manifest);
+        assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion(), "the canary's step expand waits" + held.err());
+        assertTrue(held.out().contains("or run again with --approve expand"), held.out());
+
+        // What the summary says to do: the same manifest, the step approved for every target of the run.
+        CliRun approved = run(project, manifest, "--approve", "expand");
+
+        assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err() + approved.out());
+        for (TestDatabase db : dbs) {
+            assertEquals(List.of(UNSAFE), db.alembicVersion(), db.name());
+        }
+        assertTrue(approved.out().contains("Succeeded: all 3 targets migrated"), approved.out());
+    }
 }

@@ -23,6 +23,7 @@ import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.MetricsScrape;
 import io.dbmigrate.testing.PodImages;
+import io.dbmigrate.testing.SpecEdits;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -478,14 +479,15 @@ class EndToEndIT {
 
     // What `kubectl edit` does to the spec: a new generation with another image and target.
     private static void editSpec(String ns, String image, String target) {
-        DatabaseMigration current = resource(ns);
-        DatabaseMigrationSpec spec = current.getSpec();
-        MigrationsSpec migrations = new MigrationsSpec(image, spec.migrations().path(), spec.migrations().imagePullPolicy());
-        current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.steps(), spec.backup(),
-                spec.backoffLimit(), spec.suspend(), spec.safety(), spec.verify(), spec.onFailure(), spec.allowDowngrade(),
-                spec.jobTemplate(), null, null, null));
-        current.getMetadata().setManagedFields(null);
-        cluster().client().resource(current).update();
+        SpecEdits.edit(cluster().client(), ns + "/crm", () -> resource(ns), current -> {
+            DatabaseMigrationSpec spec = current.getSpec();
+            MigrationsSpec migrations = new MigrationsSpec(image, spec.migrations().path(),
+                    spec.migrations().imagePullPolicy());
+            current.setSpec(new DatabaseMigrationSpec(spec.database(), migrations, target, spec.steps(), spec.backup(),
+                    spec.backoffLimit(), spec.suspend(), spec.safety(), spec.verify(), spec.onFailure(),
+                    spec.allowDowngrade(), spec.jobTemplate(), null, null, null));
+            return current;
+        });
     }
 
     private static void create(DatabaseMigration migration) {

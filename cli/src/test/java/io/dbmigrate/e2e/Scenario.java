@@ -9,6 +9,7 @@ import io.dbmigrate.api.v1alpha1.DatabaseMigrationStatus;
 import io.dbmigrate.api.v1alpha1.Phase;
 import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.testing.Await;
+import io.dbmigrate.testing.SpecEdits;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -115,9 +116,7 @@ final class Scenario implements AutoCloseable {
 
     /** What `kubectl edit` does: a new generation. */
     void edit(UnaryOperator<DatabaseMigration> change) {
-        DatabaseMigration current = change.apply(resource());
-        current.getMetadata().setManagedFields(null);
-        cluster.client().resource(current).update();
+        SpecEdits.edit(cluster.client(), namespace + "/crm", this::resource, change);
     }
 
     /** What `kubectl annotate --overwrite` does: a merge patch of metadata, the generation stays. */

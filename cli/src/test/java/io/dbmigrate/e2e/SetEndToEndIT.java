@@ -24,6 +24,7 @@ import io.dbmigrate.operator.OperatorRuntime;
 import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.Await;
 import io.dbmigrate.testing.PodImages;
+import io.dbmigrate.testing.SpecEdits;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.dbmigrate.testing.kubelet.TestKubelet;
@@ -251,11 +252,11 @@ class SetEndToEndIT {
         assertUntouched(tenants.get(1));
 
         // The digest does not name the database: approved once in the template, it opens every target's plan.
-        DatabaseMigrationSet edited = set();
-        edited.getMetadata().setManagedFields(null);
-        edited.setSpec(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE, template.formatted(TARGET,
-                UNSAFE_INDEX, ", gate: {approval: {plan: " + digest + "}}")).getSpec());
-        cluster().client().resource(edited).update();
+        SpecEdits.edit(cluster().client(), ns + "/" + SET, this::set, edited -> {
+            edited.setSpec(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE, template.formatted(TARGET,
+                    UNSAFE_INDEX, ", gate: {approval: {plan: " + digest + "}}")).getSpec());
+            return edited;
+        });
 
         DatabaseMigrationSetStatus done = awaitSet(s -> s.phase() == SetPhase.Succeeded, "Succeeded", 2, TIMEOUT);
         assertCounts(done, 3, 0, 0, 3, 0);

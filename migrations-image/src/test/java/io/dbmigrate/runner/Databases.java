@@ -17,4 +17,18 @@ final class Databases {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
+
+    /**
+     * Makes {@code db} what a backup of the test project at {@code revision} reads, without Alembic: the version table
+     * at that revision and a customers table of {@code rows} rows, row i named 'customer i'.
+     *
+     * @param notes the SQL of row i's notes, e.g. {@code md5(i::text)}, or {@code "null"} for none
+     */
+    static void stampedWithCustomers(TestDatabase db, String revision, int rows, String notes) {
+        db.execute("create table alembic_version (version_num varchar(32) primary key)",
+                "insert into alembic_version values ('" + revision + "')",
+                "create table customers (id serial primary key, name text not null, notes text)",
+                "insert into customers (name, notes) select 'customer ' || i, " + notes
+                        + " from generate_series(1, " + rows + ") i");
+    }
 }

@@ -4,8 +4,6 @@ import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -39,9 +37,7 @@ abstract class RehearsalFixture extends ProjectFixture {
     void migrateSource() throws Exception {
         name = namePrefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         backups = Files.createDirectories(tmp.resolve("backups"));
-        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), revision, Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                logStream());
+        upgradeDatabaseTo(revision);
     }
 
     /** The server of the tests, connected to its maintenance database. */

@@ -318,9 +318,7 @@ class RehearsalIT extends RehearsalFixture {
     @Test
     void theNewestArchiveOfNameAndLabelIsRestored() throws Exception {
         BackupResult older = backup("g2", Instant.parse("2026-11-27T01:00:00Z"));
-        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                logStream());
+        upgradeDatabaseTo("0002_email");
         BackupResult newest = backup("g2", Instant.parse("2026-11-27T02:00:00Z"));
         db.execute("delete from alembic_version", "insert into alembic_version values ('0001_init')",
                 "alter table customers drop column email");

@@ -14,9 +14,7 @@ import io.dbmigrate.testing.AlembicProjects;
 import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -50,8 +48,7 @@ class LocalLintIT {
     }
 
     private CliRun run(TestDatabase db, Path manifest, String... options) {
-        Map<String, String> environment = new HashMap<>(db.env());
-        environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
+        Map<String, String> environment = CliRun.environment(db);
         String squawk = System.getenv("DBMIGRATE_SQUAWK");
         assertNotNull(squawk, "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk (ensure_squawk)");
         environment.put("DBMIGRATE_SQUAWK", squawk);
@@ -62,18 +59,12 @@ class LocalLintIT {
 
     /** crm's sync-trigger and expand steps, backups off, with this spec.safety.lint and expand's gate. */
     private Path manifest(String lint, String expandGate) throws IOException {
-        return Files.writeString(temp.resolve("crm.yaml"), """
-                apiVersion: dbmigrate.io/v1alpha1
-                kind: DatabaseMigration
-                metadata: {name: crm}
-                spec:
-                  database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-                  migrations: {image: registry.example.com/crm-migrations:1.0.0}
-                  backup: {mode: Disabled, reason: a throwaway test database}
-                  safety: {lint: %s}
-                  steps:
-                    - {name: sync-trigger, targetRevision: %s}
-                    - {name: expand, targetRevision: %s%s}
+        return CrmManifest.write(temp.resolve("crm.yaml"), """
+                backup: {mode: Disabled, reason: a throwaway test database}
+                safety: {lint: %s}
+                steps:
+                  - {name: sync-trigger, targetRevision: %s}
+                  - {name: expand, targetRevision: %s%s}
                 """.formatted(lint, SYNC_TRIGGER, EXPAND_HEAD, expandGate));
     }
 

@@ -13,9 +13,7 @@ import io.dbmigrate.testing.TestCluster;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,15 +35,9 @@ class LocalLockProfileIT {
     Path temp;
 
     private Path manifest(String target, String rehearsal) throws IOException {
-        return Files.writeString(temp.resolve("crm-" + target + ".yaml"), """
-                apiVersion: dbmigrate.io/v1alpha1
-                kind: DatabaseMigration
-                metadata: {name: crm}
-                spec:
-                  database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-                  migrations: {image: registry.example.com/crm-migrations:1.0.0}
-                  targetRevision: %s
-                  backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
+        return CrmManifest.write(temp.resolve("crm-" + target + ".yaml"), """
+                targetRevision: %s
+                backup: {mode: Required, volume: {persistentVolumeClaim: {claimName: crm-backups}}}
                 %s""".formatted(target, rehearsal));
     }
 
@@ -55,8 +47,7 @@ class LocalLockProfileIT {
             Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
             AlembicProjects.addRevision(project, WIDEN + "_widen_big_n.py", WIDEN, EXPAND_HEAD,
                     "ALTER TABLE big ALTER COLUMN n TYPE bigint");
-            Map<String, String> environment = new HashMap<>(db.env());
-            environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
+            Map<String, String> environment = CliRun.environment(db);
             String backups = temp.resolve("backups").toString();
             CliRun first = CliRun.of(environment, "run", "-f", manifest(EXPAND_HEAD, "").toString(), "--migrations",
                     project.toString(), "--backup-dir", backups);
@@ -66,9 +57,9 @@ class LocalLockProfileIT {
                     "analyze big");
 
             CliRun run = CliRun.of(environment, "run", "-f", manifest(WIDEN, """
-                      rehearsal:
-                        mode: Required
-                        maxLockHold: {AccessExclusive: 250ms}
+                    rehearsal:
+                      mode: Required
+                      maxLockHold: {AccessExclusive: 250ms}
                     """).toString(), "--migrations", project.toString(), "--backup-dir", backups, "-o", "yaml");
 
             System.out.print(run.err()); // the profile as a reader sees it, in the test's report

@@ -1,5 +1,6 @@
 package io.dbmigrate.local;
 
+import static io.dbmigrate.local.CliRun.environment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -44,14 +44,7 @@ class LocalRunIT {
 
     /** A manifest of crm's revisions on the test's database, with the rest of its spec in {@code specYaml}. */
     private Path manifest(String file, String specYaml) throws IOException {
-        return Files.writeString(temp.resolve(file), """
-        apiVersion: dbmigrate.io/v1alpha1
-        kind: DatabaseMigration
-        metadata: {name: crm}
-        spec:
-          database: {host: localhost, name: crm, credentialsSecret: {name: crm-db}}
-          migrations: {image: registry.example.com/crm-migrations:1.0.0}
-        """ + indented(specYaml, "  "));
+        return CrmManifest.write(temp.resolve(file), specYaml);
     }
 
     /** A manifest of crm's revisions with these steps (YAML below {@code steps:}), backups off. */
@@ -59,17 +52,7 @@ class LocalRunIT {
         return manifest(file, """
         backup: {mode: Disabled, reason: a throwaway test database}
         steps:
-        """ + indented(stepsYaml, "  "));
-    }
-
-    private static String indented(String yaml, String indent) {
-        return yaml.stripIndent().lines().map(line -> indent + line).reduce("", (a, b) -> a + b + "\n");
-    }
-
-    private static Map<String, String> environment(TestDatabase db) {
-        Map<String, String> environment = new HashMap<>(db.env());
-        environment.put("DBMIGRATE_ALEMBIC", "/usr/bin/alembic");
-        return environment;
+        """ + CrmManifest.indented(stepsYaml, "  "));
     }
 
     @Test

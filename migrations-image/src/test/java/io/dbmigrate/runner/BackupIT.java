@@ -48,12 +48,8 @@ class BackupIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        db.execute("create table alembic_version (version_num varchar(32) primary key)",
-                "insert into alembic_version values ('0002_email')",
-                "create table customers (id serial primary key, name text not null, notes text)",
-                // Enough rows that the data blocks, not the table of contents, make up most of the archive.
-                "insert into customers (name, notes) select 'customer ' || i, md5(i::text) || repeat('x', 200)"
-                        + " from generate_series(1, 20000) i");
+        // Enough rows that the data blocks, not the table of contents, make up most of the archive.
+        Databases.stampedWithCustomers(db, "0002_email", 20000, "md5(i::text) || repeat('x', 200)");
     }
 
     private static Clock clockAt(String instant) {

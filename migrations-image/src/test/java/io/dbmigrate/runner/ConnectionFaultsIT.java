@@ -45,10 +45,7 @@ class ConnectionFaultsIT {
 
     @BeforeAll
     static void createDatabase() throws Exception {
-        db.execute("create table alembic_version (version_num varchar(32) primary key)",
-                "insert into alembic_version values ('0002_email')",
-                "create table customers (id serial primary key, name text not null)",
-                "insert into customers (name) select 'customer ' || i from generate_series(1, 1000) i");
+        Databases.stampedWithCustomers(db, "0002_email", 1000, "null");
     }
 
     private CommandLineRun runner(Map<String, String> env, String... args) throws Exception {

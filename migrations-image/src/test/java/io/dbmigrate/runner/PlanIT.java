@@ -15,8 +15,6 @@ import io.dbmigrate.contract.UpgradeResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +32,13 @@ class PlanIT extends ProjectFixture {
                 logStream(), new PrintStream(sql, true, StandardCharsets.UTF_8));
     }
 
-    private void upgradeTo(String target) throws RunnerException {
-        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), target, Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    }
-
     private String printedSql() {
         return sql.toString(StandardCharsets.UTF_8);
     }
 
     @Test
     void pendingRevisionsWithTheirSqlAndNothingRun() throws Exception {
-        upgradeTo("0001_init");
+        upgradeDatabaseTo("0001_init");
 
         PlanResult p = plan("head", false);
 
@@ -80,7 +72,7 @@ class PlanIT extends ProjectFixture {
 
     @Test
     void nothingPendingIsDirectionNone() throws Exception {
-        upgradeTo("head");
+        upgradeDatabaseTo("head");
         PlanResult p = plan("head", false);
         assertEquals(PlanResult.NONE, p.direction());
         assertEquals(List.of(), p.pendingRevisions());
@@ -93,7 +85,7 @@ class PlanIT extends ProjectFixture {
         project.revision("0004_reads", "0003_phone", "reads the data",
                 "n = op.get_bind().execute(sa.text('select count(*) from customers')).scalar()\n"
                         + "op.execute('select %d' % n)");
-        upgradeTo("0003_phone");
+        upgradeDatabaseTo("0003_phone");
 
         PlanResult p = plan("head", false);
 
@@ -105,7 +97,7 @@ class PlanIT extends ProjectFixture {
 
     @Test
     void aDowngradeIsPlannedOnlyWhenAllowed() throws Exception {
-        upgradeTo("head");
+        upgradeDatabaseTo("head");
 
         RunnerException e = assertThrows(RunnerException.class, () -> plan("0002_email", false));
         assertEquals(ExitCode.DOWNGRADE_NOT_ALLOWED, e.exitCode());

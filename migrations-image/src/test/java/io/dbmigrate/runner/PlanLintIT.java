@@ -13,8 +13,6 @@ import io.dbmigrate.contract.RunnerException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -77,12 +75,6 @@ class PlanLintIT extends ProjectFixture {
                 logStream(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
-    private void upgradeTo(String target) throws RunnerException {
-        Upgrade.run(Databases.settings(db), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), target, Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    }
-
     private static Map<String, String> severityByRule(LintReport lint) {
         return lint.findings().stream().collect(Collectors.toMap(LintFinding::rule, LintFinding::severity,
                 (a, b) -> a.equals(b) ? a : a + "," + b));
@@ -90,7 +82,7 @@ class PlanLintIT extends ProjectFixture {
 
     @Test
     void theUnsafeFormsAreFoundInTheirRevision() throws Exception {
-        upgradeTo("0003_orders");
+        upgradeDatabaseTo("0003_orders");
 
         PlanResult p = plan(tools(), "0004_unsafe", false, true);
 
@@ -122,7 +114,7 @@ class PlanLintIT extends ProjectFixture {
 
     @Test
     void theSafeFormsAreNot() throws Exception {
-        upgradeTo("0004_unsafe");
+        upgradeDatabaseTo("0004_unsafe");
 
         PlanResult p = plan(tools(), "0005_safe", false, true);
 
@@ -134,7 +126,7 @@ class PlanLintIT extends ProjectFixture {
 
     @Test
     void aDowngradeIsLintedToo() throws Exception {
-        upgradeTo("0005_safe");
+        upgradeDatabaseTo("0005_safe");
 
         PlanResult p = plan(tools(), "0004_unsafe", true, true);
 
@@ -147,7 +139,7 @@ class PlanLintIT extends ProjectFixture {
 
     @Test
     void aMissingSquawkIsReportedNotTakenForNoFindings() throws Exception {
-        upgradeTo("0003_orders");
+        upgradeDatabaseTo("0003_orders");
         Tools t = AlembicProject.tools();
 
         PlanResult p = plan(new Tools(t.pgDump(), t.pgRestore(), t.alembic(), t.python(), tmp.resolve("nosquawk")
@@ -161,7 +153,7 @@ class PlanLintIT extends ProjectFixture {
 
     @Test
     void withoutLintThePlanHasNone() throws Exception {
-        upgradeTo("0003_orders");
+        upgradeDatabaseTo("0003_orders");
         assertNull(plan(tools(), "0004_unsafe", false, false).lint());
     }
 }

@@ -1,5 +1,6 @@
 package io.dbmigrate.runner;
 
+import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,6 +49,11 @@ abstract class ProjectFixture {
     @BeforeEach
     void createProject() throws IOException {
         project = setup.addTo(AlembicProject.create(tmp.resolve("m"), true));
+    }
+
+    /** Brings the database to {@code target}, as a test's set-up ({@link Databases#upgrade}). */
+    void upgradeDatabaseTo(String target) throws RunnerException {
+        Databases.upgrade(db, project.dir(), target);
     }
 
     /** A stream into the log, for a run's log lines and Alembic's output. */

@@ -20,9 +20,7 @@ import io.dbmigrate.contract.RunnerJson;
 import io.dbmigrate.contract.UpgradeRequest;
 import io.dbmigrate.contract.VerifyQuery;
 import io.dbmigrate.testing.TestDatabase;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,46 +40,25 @@ import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rehearsals on the test server: the source database is backed up with the real Backup, restored by the real
  * pg_restore into a scratch database, and migrated there by the real Alembic. After every test the source must be as
  * it was and no scratch database of its key may be left.
  */
-class RehearsalIT {
+class RehearsalIT extends RehearsalFixture {
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase source = TestDatabase.perTest("rehearse");
-    private AlembicProject project;
-    private Path backups;
-    private String name;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    RehearsalIT() {
+        super("rehearse", "crm", "0001_init");
+    }
 
     @BeforeEach
     void createSource() throws Exception {
-        name = "crm-" + UUID.randomUUID().toString().substring(0, 8);
-        backups = Files.createDirectories(tmp.resolve("backups"));
-        project = AlembicProject.create(tmp.resolve("m"), true);
-        Upgrade.run(Databases.settings(source), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), "0001_init", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
-        source.execute("insert into customers (name) values ('ada'), ('grace'), ('edsger')");
-    }
-
-    /** The server of the tests, connected to its maintenance database. */
-    private static ConnectionSettings server() throws RunnerException {
-        Map<String, String> env = new HashMap<>(TestDatabase.serverEnvironment());
-        env.put("PGDATABASE", "postgres");
-        return ConnectionSettings.fromEnvironment(env);
+        db.execute("insert into customers (name) values ('ada'), ('grace'), ('edsger')");
     }
 
     private BackupResult backup(String label, Instant at) throws RunnerException {
-        return Backup.run(Databases.settings(source), AlembicProject.tools(), new BackupRequest(backups, name, label, 10),
+        return Backup.run(Databases.settings(db), AlembicProject.tools(), new BackupRequest(backups, name, label, 10),
                 Clock.fixed(at, ZoneOffset.UTC));
     }
 
@@ -98,12 +75,7 @@ class RehearsalIT {
     }
 
     private RehearsalResult rehearse(ConnectionSettings server, RehearsalRequest request) throws RunnerException {
-        return Rehearsal.run(server, AlembicProject.tools(), request, Clock.systemUTC(),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
-    }
-
-    private String logged() {
-        return log.toString(StandardCharsets.UTF_8);
+        return Rehearsal.run(server, AlembicProject.tools(), request, Clock.systemUTC(), logStream());
     }
 
     /** The key of this test's rehearsals, from the metadata Backup wrote (every archive of the source has it). */
@@ -114,7 +86,7 @@ class RehearsalIT {
                     && p.toString().endsWith(".dump.json")).findFirst().orElseThrow();
         }
         BackupMetadata metadata = RunnerJson.read(Files.readString(sidecar), BackupMetadata.class);
-        assertEquals(source.name(), metadata.database());
+        assertEquals(db.name(), metadata.database());
         return Rehearsal.key(name, Optional.of(metadata));
     }
 
@@ -145,7 +117,7 @@ class RehearsalIT {
 
     /** The source is where it was before the rehearsal: at 0001_init with its three rows and no email column. */
     private void assertSourceUntouched() throws SQLException {
-        try (Connection c = source.connect()) {
+        try (Connection c = db.connect()) {
             assertEquals(List.of("0001_init"), AlembicVersion.current(c, "alembic_version"));
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "select (select count(*) from customers),"
@@ -196,9 +168,9 @@ class RehearsalIT {
         assertFalse(r.finishedAt().isBefore(r.startedAt()));
         assertTrue(r.dropped());
         // The round trip really went down to 0001_init and up again.
-        assertTrue(logged().contains("Running downgrade 0002_email -> 0001_init"), logged());
-        assertEquals(2, logged().split("Running upgrade 0002_email -> 0003_phone", -1).length - 1, logged());
-        assertFalse(logged().contains(TestDatabase.serverEnvironment().get("PGPASSWORD")));
+        assertTrue(log().contains("Running downgrade 0002_email -> 0001_init"), log());
+        assertEquals(2, log().split("Running upgrade 0002_email -> 0003_phone", -1).length - 1, log());
+        assertFalse(log().contains(TestDatabase.serverEnvironment().get("PGPASSWORD")));
 
         assertSourceUntouched();
         assertNoScratchLeft();
@@ -332,8 +304,8 @@ class RehearsalIT {
 
             assertTrue(r.passed(), r.toString());
             assertTrue(stillThere.isValid(2) == false, "the leftover's session was terminated");
-            assertTrue(logged().contains("left behind"), logged());
-            assertTrue(logged().contains(leftover), logged());
+            assertTrue(log().contains("left behind"), log());
+            assertTrue(log().contains(leftover), log());
             assertNoScratchLeft();
             assertEquals(List.of(someoneElses), databasesStartingWith(someoneElses), "another key's is not ours");
         } finally {
@@ -346,11 +318,9 @@ class RehearsalIT {
     @Test
     void theNewestArchiveOfNameAndLabelIsRestored() throws Exception {
         BackupResult older = backup("g2", Instant.parse("2026-11-27T01:00:00Z"));
-        Upgrade.run(Databases.settings(source), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
+        upgradeDatabaseTo("0002_email");
         BackupResult newest = backup("g2", Instant.parse("2026-11-27T02:00:00Z"));
-        source.execute("delete from alembic_version", "insert into alembic_version values ('0001_init')",
+        db.execute("delete from alembic_version", "insert into alembic_version values ('0001_init')",
                 "alter table customers drop column email");
         // Newer, but not it: another label, another resource, and a backup still being written.
         backup("g3", Instant.parse("2026-11-27T03:00:00Z"));
@@ -493,7 +463,7 @@ class RehearsalIT {
                 h.scratchDatabase(), h.server(), h.archive(), h.fromRevision(), h.toRevision(), h.appliedRevisions(),
                 h.roundTrip(), true, null, null, null, null, h.verified(), Duration.ofHours(1).toMillis(),
                 h.startedAt(), h.finishedAt(), true))));
-        CommandLineRun refused = runner(source.env(), rehearsalFile, "upgrade", "--migrations",
+        CommandLineRun refused = runner(db.env(), rehearsalFile, "upgrade", "--migrations",
                 project.dir().toString(), "--target", "head", "--window-closes-at", closes);
         assertEquals(27, refused.exit(), refused.err());
         assertTrue(refused.result().message().endsWith("expected to take 1h0m0s (its rehearsal); nothing was run"),
@@ -502,7 +472,7 @@ class RehearsalIT {
 
         // The real measurement fits in half an hour.
         Files.writeString(rehearsalFile, RunnerJson.write(rehearsal.result()));
-        CommandLineRun ran = runner(source.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
+        CommandLineRun ran = runner(db.env(), rehearsalFile, "upgrade", "--migrations", project.dir().toString(),
                 "--target", "head", "--window-closes-at", closes);
         assertEquals(0, ran.exit(), ran.err());
         assertTrue(ran.err().contains("expected duration: this pod's rehearsal"), ran.err());

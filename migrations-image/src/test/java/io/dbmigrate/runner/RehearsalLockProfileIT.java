@@ -17,58 +17,39 @@ import io.dbmigrate.contract.RehearsalRequest;
 import io.dbmigrate.contract.RehearsalResult;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.UpgradeRequest;
-import io.dbmigrate.testing.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lock profile of a rehearsal on a table large enough (3 million rows) that rewriting it holds ACCESS EXCLUSIVE
  * for seconds: the unsafe revision breaks a budget chosen with a wide margin (500 ms), the safe form of the same kind
  * of change stays within it. Real PostgreSQL, real pg_dump/pg_restore, real Alembic.
  */
-class RehearsalLockProfileIT {
+class RehearsalLockProfileIT extends RehearsalFixture {
 
     private static final int ROWS = 3_000_000;
     private static final Map<LockMode, Duration> BUDGET = Map.of(LockMode.AccessExclusive, Duration.ofMillis(500),
             LockMode.Share, Duration.ofMillis(500));
 
-    @TempDir
-    Path tmp;
-
-    @RegisterExtension
-    final TestDatabase source = TestDatabase.perTest("lockprofile");
-    private AlembicProject project;
-    private Path backups;
-    private String name;
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    RehearsalLockProfileIT() {
+        super("lockprofile", "big", "0002_email");
+    }
 
     @BeforeEach
     void createSource() throws Exception {
-        name = "big-" + UUID.randomUUID().toString().substring(0, 8);
-        backups = Files.createDirectories(tmp.resolve("backups"));
-        project = AlembicProject.create(tmp.resolve("m"), true);
-        Upgrade.run(Databases.settings(source), AlembicProject.tools(),
-                Requests.upgrade(project.dir(), "0002_email", Duration.ZERO, Duration.ZERO), Clock.systemUTC(),
-                new PrintStream(log, true, StandardCharsets.UTF_8));
         long start = System.nanoTime();
-        source.execute("create table big (id bigint primary key, n integer not null, note text)",
+        db.execute("create table big (id bigint primary key, n integer not null, note text)",
                 "insert into big select g, g % 1000, 'row ' || g from generate_series(1, " + ROWS + ") g",
                 "analyze big");
         System.out.printf("RehearsalLockProfileIT: %d rows in %d ms%n", ROWS, (System.nanoTime() - start) / 1_000_000);
-        Backup.run(Databases.settings(source), AlembicProject.tools(), new BackupRequest(backups, name, "g2", 10),
+        Backup.run(Databases.settings(db), AlembicProject.tools(), new BackupRequest(backups, name, "g2", 10),
                 Clock.systemUTC());
     }
 
@@ -153,18 +134,13 @@ class RehearsalLockProfileIT {
     }
 
     private RehearsalResult rehearse(ConnectionSettings server, RehearsalRequest request) throws RunnerException {
+        // This rehearsal's log only, printed whether it passes or fails.
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
         try {
             return Rehearsal.run(server, AlembicProject.tools(), request, Clock.systemUTC(),
                     new PrintStream(log, true, StandardCharsets.UTF_8));
         } finally {
             System.out.print(log.toString(StandardCharsets.UTF_8));
-            log.reset();
         }
-    }
-
-    private static ConnectionSettings server() throws RunnerException {
-        Map<String, String> env = new HashMap<>(TestDatabase.serverEnvironment());
-        env.put("PGDATABASE", "postgres");
-        return ConnectionSettings.fromEnvironment(env);
     }
 }

@@ -184,24 +184,39 @@ class LocalSetIT {
         assertTrue(approved.out().contains("Succeeded: all 3 targets migrated"), approved.out());
     }
 
-    @Test
-    void underLintBlockTheCanaryWaitsForItsPlanAndTheTemplateApprovingTheDigestRunsEveryTarget() throws IOException {
+    /**
+     * crm with one more revision that builds an index without CONCURRENTLY (an error finding), for a set under lint
+     * mode Block over 3 tenants.
+     */
+    private Path projectWithAnUnsafeIndex() throws IOException {
         assertNotNull(System.getenv("DBMIGRATE_SQUAWK"), "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk");
-        // crm with one more revision that builds an index without CONCURRENTLY: an error finding.
         Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
         AlembicProjects.addRevision(project, "f00d00000001_unsafe_index.py", UNSAFE, EXPAND_HEAD,
                 "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
-        List<TestDatabase> dbs = tenants(3);
-        // squawk lets an index on a table created in the same SQL pass: the unsafe step starts from the expand head.
-        String template = """
+        tenants(3);
+        return project;
+    }
+
+    /**
+     * The set's manifest under Block, canary 1; {@code gate} follows the unsafe step's target. squawk lets an index on a
+     * table created in the same SQL pass: the unsafe step starts from the expand head.
+     */
+    private Path blockManifest(String gate) throws IOException {
+        return manifest("""
                     backup: {mode: Disabled, reason: throwaway test databases}
                     safety: {lint: {mode: Block}}
                     steps:
                       - {name: base, targetRevision: %s}
                       - {name: expand, targetRevision: %s%s}
-                """;
+                """.formatted(EXPAND_HEAD, UNSAFE, gate), "{canary: {count: 1}}");
+    }
 
-        CliRun held = run(project, manifest(template.formatted(EXPAND_HEAD, UNSAFE, ""), "{canary: {count: 1}}"));
+    @Test
+    void underLintBlockTheCanaryWaitsForItsPlanAndTheTemplateApprovingTheDigestRunsEveryTarget() throws IOException {
+        Path project = projectWithAnUnsafeIndex();
+        List<TestDatabase> dbs = databases;
+
+        CliRun held = run(project, blockManifest(""));
 
         assertEquals(DbMigrateMain.SUCCEEDED, held.exitCode(), held.err() + held.out());
         assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion(), "the canary's step expand waits" + held.err());
@@ -220,8 +235,7 @@ class LocalSetIT {
                 + "    plan " + digest + " of step expand (LintBlocked): a\n"), held.out());
 
         // The plan digest does not name the database: one approval in the template opens every identical target.
-        CliRun approved = run(project, manifest(template.formatted(EXPAND_HEAD, UNSAFE, ", gate: {approval: {plan: "
-                + digest + "}}"), "{canary: {count: 1}}"));
+        CliRun approved = run(project, blockManifest(", gate: {approval: {plan: " + digest + "}}"));
 
         assertEquals(DbMigrateMain.SUCCEEDED, approved.exitCode(), approved.err() + approved.out());
         for (TestDatabase db : dbs) {
@@ -232,18 +246,9 @@ class LocalSetIT {
 
     @Test
     void underLintBlockRunningAgainWithApproveRunsEveryTarget() throws IOException {
-        assertNotNull(System.getenv("DBMIGRATE_SQUAWK"), "DBMIGRATE_SQUAWK: scripts/test.sh installs squawk");
-        Path project = AlembicProjects.copy(CRM, temp.resolve("crm"));
-        AlembicProjects.addRevision(project, "f00d00000001_unsafe_index.py", UNSAFE, EXPAND_HEAD,
-                "CREATE INDEX idx_tickets_customer_lint ON tickets (customer_id)");
-        List<TestDatabase> dbs = tenants(3);
-        Path manifest = manifest("""
-                    backup: {mode: Disabled, reason: throwaway test databases}
-                    safety: {lint: {mode: Block}}
-                    steps:
-                      - {name: base, targetRevision: %s}
-                      - {name: expand, targetRevision: %s}
-                """.formatted(EXPAND_HEAD, UNSAFE), "{canary: {count: 1}}");
+        Path project = projectWithAnUnsafeIndex();
+        List<TestDatabase> dbs = databases;
+        Path manifest = blockManifest("");
         CliRun held = run(project, manifest);
         assertEquals(List.of(EXPAND_HEAD), dbs.get(0).alembicVersion(), "the canary's step expand waits" + held.err());
         assertTrue(held.out().contains("or run again with --approve expand"), held.out());

@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
@@ -122,18 +121,9 @@ final class ForkServer {
     ExternalProcess.Outcome run(String source, List<String> arguments, Path workingDirectory,
                                 Map<String, String> given, Consumer<String> onLine)
             throws IOException, InterruptedException {
-        List<String> kept = new ArrayList<>();
-        Lines lines = new Lines(line -> {
-            if (kept.size() < ExternalProcess.MAX_KEPT_LINES) {
-                kept.add(line);
-            }
-            if (onLine != null) {
-                onLine.accept(line);
-            }
-        });
+        Lines lines = new Lines(onLine);
         int exit = exchange(source, arguments, workingDirectory, given, false, (kind, bytes) -> lines.feed(bytes));
-        lines.end();
-        return new ExternalProcess.Outcome(exit, List.copyOf(kept));
+        return new ExternalProcess.Outcome(exit, lines.end());
     }
 
     /** As {@link ExternalProcess#runSeparately}, for {@code python -B -c source arguments...}. */
@@ -141,15 +131,7 @@ final class ForkServer {
                                                   Map<String, String> given, Consumer<String> onStderrLine)
             throws IOException, InterruptedException {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        List<String> stderr = new ArrayList<>();
-        Lines lines = new Lines(line -> {
-            if (stderr.size() < ExternalProcess.MAX_KEPT_LINES) {
-                stderr.add(line);
-            }
-            if (onStderrLine != null) {
-                onStderrLine.accept(line);
-            }
-        });
+        Lines lines = new Lines(onStderrLine);
         int exit = exchange(source, arguments, workingDirectory, given, true, (kind, bytes) -> {
             if (kind.equals("o")) {
                 stdout.writeBytes(bytes);
@@ -157,8 +139,7 @@ final class ForkServer {
                 lines.feed(bytes);
             }
         });
-        lines.end();
-        return new ExternalProcess.SeparateOutcome(exit, stdout.toString(StandardCharsets.UTF_8), List.copyOf(stderr));
+        return new ExternalProcess.SeparateOutcome(exit, stdout.toString(StandardCharsets.UTF_8), lines.end());
     }
 
     private interface Output {
@@ -345,13 +326,18 @@ final class ForkServer {
         return thread;
     }
 
-    /** Bytes in, lines out as BufferedReader.readLine gives them (without \n or \r\n; a last line without either). */
+    /**
+     * Bytes in, lines out as BufferedReader.readLine gives them (without \n or \r\n; a last line without either): each
+     * to {@code onLine} as it completes (may be null), and kept up to {@link ExternalProcess#MAX_KEPT_LINES}, as
+     * ExternalProcess keeps a child's.
+     */
     private static final class Lines {
         private final Consumer<String> onLine;
+        private final List<String> kept = new ArrayList<>();
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
         Lines(Consumer<String> onLine) {
-            this.onLine = Objects.requireNonNull(onLine);
+            this.onLine = onLine;
         }
 
         void feed(byte[] bytes) {
@@ -364,16 +350,24 @@ final class ForkServer {
             }
         }
 
-        void end() {
+        /** The lines kept, the last one included. */
+        List<String> end() {
             if (line.size() > 0) {
                 emit();
             }
+            return List.copyOf(kept);
         }
 
         private void emit() {
             String text = line.toString(StandardCharsets.UTF_8);
             line.reset();
-            onLine.accept(text.endsWith("\r") ? text.substring(0, text.length() - 1) : text);
+            String complete = text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+            if (kept.size() < ExternalProcess.MAX_KEPT_LINES) {
+                kept.add(complete);
+            }
+            if (onLine != null) {
+                onLine.accept(complete);
+            }
         }
     }
 }

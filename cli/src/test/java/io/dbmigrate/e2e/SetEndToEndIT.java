@@ -157,20 +157,11 @@ class SetEndToEndIT {
     void aFailureHaltsTheRolloutAndARetryAfterTheRepairFinishesIt() throws Exception {
         ns = cluster().newNamespace("e2e-set-halt");
         List<TestDatabase> tenants = new ArrayList<>();
-        StringBuilder list = new StringBuilder("- list:\n");
-        for (String tenant : List.of("tenant-a", "tenant-b", "tenant-c")) {
-            TestDatabase db = database(tenant);
-            cluster().createCredentials(ns, tenant, db.user(), db.password());
-            tenants.add(db);
-            list.append("""
-              - name: %s
-                database: {host: "%s", port: %d, name: %s, sslMode: disable, credentialsSecret: {name: %s}}
-            """.formatted(tenant, db.host(), db.port(), db.name(), tenant));
-        }
+        String list = listGenerator(tenants, "tenant-a", "tenant-b", "tenant-c");
         TestDatabase broken = tenants.get(1);
         // What the first revision creates is there already: tenant-b's migration fails and rolls back.
         broken.execute("CREATE TABLE customers (id int)");
-        startOperatorAndCreateSet(list.toString(), "{maxParallel: 1, maxFailures: 0}");
+        startOperatorAndCreateSet(list, "{maxParallel: 1, maxFailures: 0}");
 
         DatabaseMigrationSetStatus halted = awaitSet(s -> s.phase() == SetPhase.Failed, "Failed");
         assertCounts(halted, 3, 1, 0, 1, 1);
@@ -212,16 +203,7 @@ class SetEndToEndIT {
             throws Exception {
         ns = cluster().newNamespace("e2e-set-lint");
         List<TestDatabase> tenants = new ArrayList<>();
-        StringBuilder list = new StringBuilder("- list:\n");
-        for (String tenant : List.of("tenant-a", "tenant-b", "tenant-c")) {
-            TestDatabase db = database(tenant);
-            cluster().createCredentials(ns, tenant, db.user(), db.password());
-            tenants.add(db);
-            list.append("""
-              - name: %s
-                database: {host: "%s", port: %d, name: %s, sslMode: disable, credentialsSecret: {name: %s}}
-            """.formatted(tenant, db.host(), db.port(), db.name(), tenant));
-        }
+        String list = listGenerator(tenants, "tenant-a", "tenant-b", "tenant-c");
         // squawk lets an index on a table created in the same SQL pass: the index is a step of its own.
         String template = """
             backup: {mode: Disabled, reason: throwaway tenant databases}
@@ -231,7 +213,7 @@ class SetEndToEndIT {
               - {name: index, targetRevision: "%s"%s}
             """;
         operator = OperatorRuntime.start(CLUSTER.operatorClient(), Set.of(ns), Clock.systemUTC());
-        cluster().client().resource(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE,
+        cluster().client().resource(setManifest(list, "{canary: {count: 1}}", UNSAFE_IMAGE,
                 template.formatted(TARGET, UNSAFE_INDEX, ""))).create();
 
         // The canary's step index is held by its lint: neither succeeded nor failed, and not running either.
@@ -253,7 +235,7 @@ class SetEndToEndIT {
 
         // The digest does not name the database: approved once in the template, it opens every target's plan.
         SpecEdits.edit(cluster().client(), ns + "/" + SET, this::set, edited -> {
-            edited.setSpec(setManifest(list.toString(), "{canary: {count: 1}}", UNSAFE_IMAGE, template.formatted(TARGET,
+            edited.setSpec(setManifest(list, "{canary: {count: 1}}", UNSAFE_IMAGE, template.formatted(TARGET,
                     UNSAFE_INDEX, ", gate: {approval: {plan: " + digest + "}}")).getSpec());
             return edited;
         });
@@ -283,6 +265,24 @@ class SetEndToEndIT {
         TestDatabase db = TestDatabase.create("e2e_set_" + tenant);
         databases.add(db);
         return db;
+    }
+
+    /**
+     * A list generator of these tenants, each a database of its own with a credentials Secret, added to {@code into}
+     * in the order given.
+     */
+    private String listGenerator(List<TestDatabase> into, String... names) {
+        StringBuilder list = new StringBuilder("- list:\n");
+        for (String tenant : names) {
+            TestDatabase db = database(tenant);
+            cluster().createCredentials(ns, tenant, db.user(), db.password());
+            into.add(db);
+            list.append("""
+              - name: %s
+                database: {host: "%s", port: %d, name: %s, sslMode: disable, credentialsSecret: {name: %s}}
+            """.formatted(tenant, db.host(), db.port(), db.name(), tenant));
+        }
+        return list.toString();
     }
 
     // A tenant's database and its Secret as CloudNativePG writes one (host, port, dbname, username, password),

@@ -79,8 +79,8 @@ final class OnePassDump {
             file.position(0);
             InputStream archive = dump.getInputStream();
             for (byte[] chunk = new byte[CHUNK_BYTES]; ; chunk = new byte[CHUNK_BYTES]) {
-                int n = archive.read(chunk);
-                if (n < 0) {
+                int n = archive.readNBytes(chunk, 0, CHUNK_BYTES);
+                if (n == 0) {
                     break;
                 }
                 ByteBuffer buffer = ByteBuffer.wrap(chunk, 0, n);

@@ -63,6 +63,13 @@ public final class Backup {
             throws RunnerException {
         request.validate();
         warmUp();
+        try (EarlyConnection connection = EarlyConnection.open(settings)) {
+            return run(settings, tools, request, clock, connection);
+        }
+    }
+
+    private static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock,
+                                    EarlyConnection connection) throws RunnerException {
         BackupCompression compression = request.compressionOrDefault();
         // First: a compression the client does not have is the resource's mistake, told before anything else runs.
         String pgDumpVersion = version(tools.pgDump());
@@ -79,7 +86,8 @@ public final class Backup {
         Path file = claimed.file();
         Path partial = claimed.partial();
         try {
-            Dumped dumped = dumpUnderLock(settings, tools, compression, claimed);
+            Dumped dumped = dumpUnderLock(connection.take("connecting to " + settings.describe()), settings, tools,
+                    compression, claimed);
             String revision = dumped.revision();
             long size = dumped.size();
             String sha256 = dumped.sha256();
@@ -231,11 +239,12 @@ public final class Backup {
      * dbmigrate run migrates it in between; upgrade --expect-backup later checks, under that lock, that the database
      * is still at this revision. The archive is read back as it is written, so the lock is held no longer than pg_dump
      * needs it. The JDBC connection comes first, so a wrong password or an unreachable server is reported precisely
-     * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure.
+     * (AuthenticationFailed, ConnectionFailed) instead of as a generic pg_dump failure. It was opened while the input
+     * was checked ({@link EarlyConnection}); this closes it.
      */
-    private static Dumped dumpUnderLock(ConnectionSettings settings, Tools tools, BackupCompression compression,
-                                        PartialFile partial) throws RunnerException {
-        try (Connection c = settings.open();
+    private static Dumped dumpUnderLock(Connection connection, ConnectionSettings settings, Tools tools,
+                                        BackupCompression compression, PartialFile partial) throws RunnerException {
+        try (Connection c = connection;
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
             String revision = Revisions.describe(AlembicVersion.current(c, settings.versionTable()));
             createMissingSchema(c, settings);

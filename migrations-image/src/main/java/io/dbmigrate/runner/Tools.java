@@ -2,11 +2,14 @@ package io.dbmigrate.runner;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The external programs the runner drives. Paths are configurable because the image pins the PGDG client of the
@@ -26,6 +29,8 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
     static final String DEFAULT_PYTHON = "python3";
     static final String DEFAULT_SQUAWK = "squawk";
     private static final Pattern PYTHON_NAME = Pattern.compile("python[0-9.]*");
+    private static final Path DEBIAN_BIN_ROOT = Path.of("/usr/lib/postgresql");
+    private static final Pattern WRAPPER_VERSION = Pattern.compile("\\d+\\.?\\d+");
 
     /**
      * DBMIGRATE_PG_DUMP, DBMIGRATE_PG_RESTORE, DBMIGRATE_ALEMBIC, DBMIGRATE_SQUAWK and DBMIGRATE_PYTHON; without the last, the python
@@ -34,9 +39,10 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
     public static Tools fromEnvironment(Map<String, String> env) {
         String alembic = orDefault(env.get("DBMIGRATE_ALEMBIC"), "alembic");
         String python = env.get("DBMIGRATE_PYTHON");
+        String searchPath = env.get("PATH");
         return new Tools(
-                orDefault(env.get("DBMIGRATE_PG_DUMP"), "pg_dump"),
-                orDefault(env.get("DBMIGRATE_PG_RESTORE"), "pg_restore"),
+                pastPgWrapper(orDefault(env.get("DBMIGRATE_PG_DUMP"), "pg_dump"), searchPath, DEBIAN_BIN_ROOT),
+                pastPgWrapper(orDefault(env.get("DBMIGRATE_PG_RESTORE"), "pg_restore"), searchPath, DEBIAN_BIN_ROOT),
                 alembic,
                 python == null || python.isBlank() ? pythonOf(alembic, env.get("PATH")) : python.trim(),
                 orDefault(env.get("DBMIGRATE_SQUAWK"), DEFAULT_SQUAWK));
@@ -71,6 +77,41 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
             return words[1];
         }
         return DEFAULT_PYTHON;
+    }
+
+    /**
+     * The client {@code tool} names, run without Debian's pg_wrapper. On Debian and Ubuntu {@code pg_dump} and
+     * {@code pg_restore} on PATH are links to {@code pg_wrapper}, a Perl script that picks a client version and execs
+     * it: a Perl start (about 40 ms of CPU) before every run, which a local run over a fleet pays per target. The
+     * runner always gives its clients an explicit host (PGHOST), and with one pg_wrapper ignores PGCLUSTER and the
+     * user's cluster map and always runs the newest {@code /usr/lib/postgresql/<version>/bin/<tool>}: so the runner
+     * runs that one directly. That also makes {@code --version} and the verifying {@code pg_restore} (run without a
+     * host) the same client as the dump, which pg_wrapper would choose by cluster for them. Anything else (another
+     * link, a script, nothing found) is left as it was given.
+     */
+    static String pastPgWrapper(String tool, String searchPath, Path binRoot) {
+        Path located = locate(tool, searchPath);
+        if (located == null) {
+            return tool;
+        }
+        try {
+            Path real = located.toRealPath();
+            if (!real.getFileName().toString().equals("pg_wrapper")
+                    || !real.getParent().getFileName().toString().equals("postgresql-common")) {
+                return tool;
+            }
+            String name = located.getFileName().toString();
+            try (Stream<Path> versions = Files.list(binRoot)) {
+                // pg_wrapper's own rule (PgCommon::get_versions): directories named like 15 or 9.6, newest by number.
+                return versions.filter(v -> WRAPPER_VERSION.matcher(v.getFileName().toString()).matches())
+                        .filter(v -> Files.isExecutable(v.resolve("bin").resolve(name)))
+                        .max(Comparator.comparing(v -> new BigDecimal(v.getFileName().toString())))
+                        .map(v -> v.resolve("bin").resolve(name).toString())
+                        .orElse(tool);
+            }
+        } catch (IOException | RuntimeException e) {
+            return tool; // pg_wrapper itself decides, as before
+        }
     }
 
     private static boolean isPython(String path) {

@@ -56,4 +56,53 @@ class ToolsTest {
         assertEquals("python3", defaults.python());
         assertEquals("pg_dump", defaults.pgDump());
     }
+
+    /** Debian's layout: /usr/bin/pg_dump -> ../share/postgresql-common/pg_wrapper, clients in /usr/lib/postgresql. */
+    private Path debianClients() throws IOException {
+        Path wrapper = Files.createDirectories(tmp.resolve("share/postgresql-common")).resolve("pg_wrapper");
+        Files.writeString(wrapper, "#!/usr/bin/perl\n");
+        wrapper.toFile().setExecutable(true);
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("pg_dump"), Path.of("../share/postgresql-common/pg_wrapper"));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), Path.of("../share/postgresql-common/pg_wrapper"));
+        return bin;
+    }
+
+    @Test
+    void debiansPgWrapperIsSkippedForTheNewestClientItWouldRun() throws IOException {
+        Path bin = debianClients();
+        Path root = tmp.resolve("lib/postgresql");
+        for (String v : new String[] {"9.6", "13", "15"}) {
+            executable(root.resolve(v).resolve("bin/pg_dump"));
+        }
+        executable(root.resolve("13/bin/pg_restore"));
+        Files.createDirectories(root.resolve("16/bin")); // a server-only leftover without pg_dump
+        Files.createDirectories(root.resolve("17beta")); // not a version pg_wrapper counts
+
+        assertEquals(root.resolve("15/bin/pg_dump").toString(), Tools.pastPgWrapper("pg_dump", bin.toString(), root));
+        assertEquals(root.resolve("13/bin/pg_restore").toString(),
+                Tools.pastPgWrapper("pg_restore", "/nonexistent:" + bin, root));
+        assertEquals(root.resolve("15/bin/pg_dump").toString(),
+                Tools.pastPgWrapper(bin.resolve("pg_dump").toString(), null, root));
+    }
+
+    @Test
+    void anyOtherClientIsRunAsGiven() throws IOException {
+        Path bin = debianClients();
+        Path root = tmp.resolve("lib/postgresql");
+        assertEquals("pg_dump", Tools.pastPgWrapper("pg_dump", bin.toString(), root)); // no client installed
+        assertEquals("pg_dump", Tools.pastPgWrapper("pg_dump", tmp.resolve("nowhere").toString(), root));
+        Path own = executable(Files.createDirectories(tmp.resolve("opt")).resolve("pg_dump"));
+        assertEquals(own.toString(), Tools.pastPgWrapper(own.toString(), null, root));
+        Files.createSymbolicLink(tmp.resolve("opt/pg_restore"), own);
+        executable(root.resolve("15/bin/pg_restore"));
+        assertEquals("pg_restore", Tools.pastPgWrapper("pg_restore", tmp.resolve("opt").toString(), root));
+    }
+
+    private static Path executable(Path p) throws IOException {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, "#!/bin/sh\n");
+        p.toFile().setExecutable(true);
+        return p;
+    }
 }

@@ -6,15 +6,18 @@
 # (about 400 MB on disk with the default), then BENCH_RUNS rounds, each timing, one after the other:
 #   (a) pg_dump -Fc --no-password -f FILE                 (the yardstick; it syncs FILE before it exits)
 #   (b) java -jar dbmigrate-runner.jar backup --dir DIR ...  with the JVM options of the image's entrypoint
-#       (migrations-image/docker/dbmigrate-runner): JVM start, the JDBC revision read and lock, the one-pass
-#       dump + sha256 + pg_restore -f /dev/null, the sync, the rename and the metadata
+#       (migrations-image/docker/dbmigrate-runner) and a class-data archive made as the image's build makes it
+#       (migrations-image/docker/train-class-data: one backup of a small database with -XX:ArchiveClassesAtExit):
+#       JVM start, the JDBC revision read and lock, the one-pass dump + sha256 + pg_restore -f /dev/null, the sync,
+#       the rename and the metadata
 #   (c) with BENCH_OLD_JAR=path: the same backup by another runner jar (e.g. one built before the one-pass change)
 # after one warm-up round that is not counted. Wall times from `date +%s%N`; prints every round, the medians and the
 # ratios to (a) (medians of the per-round ratios: a round's runs see the same machine). "in-runner" is the runner's own
 # time from its `starting` to its `backup written` log line: the whole process less the JVM's start and exit.
 # Exit status 0, or 2 on a setup error.
 #
-# Knobs (environment): BENCH_ROWS (1400000), BENCH_RUNS (5); BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and
+# Knobs (environment): BENCH_ROWS (1400000), BENCH_RUNS (5); BENCH_CLASS_DATA=0 runs (b) without the class-data
+# archive, as an image built without it would; BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and
 # BENCH_COMPRESSION_RUNNER (the runner's --compression, e.g. none) to compare another compression (default: gzip).
 # BENCH_OLD_JAR (unset): a second runner jar to time as (c), e.g. one built from before the one-pass change; it gets
 # --compression too when BENCH_COMPRESSION_RUNNER is set, which a runner older than that option refuses.
@@ -29,6 +32,7 @@ RUNNER_Z=${BENCH_COMPRESSION_RUNNER:-}
 JAR=migrations-image/target/dbmigrate-runner.jar
 OLD_JAR=${BENCH_OLD_JAR:-}
 JAVA_OPTS=(-XX:-UsePerfData -XX:+UseSerialGC -XX:MaxRAMPercentage=50)   # as the image's entrypoint runs it
+CLASS_DATA=${BENCH_CLASS_DATA:-1}
 
 die() { log "setup error: $*"; exit 2; }
 now_ns() { date +%s%N; }
@@ -65,6 +69,19 @@ SQL
 db_bytes=$(psql -Atc "select pg_database_size(current_database())")
 log "loaded in $(ms_since "$started") ms"
 
+# The class-data archive for (b), as the image's build makes it (a backup of a small database); (c) gets none.
+new_opts=()
+if [ "$CLASS_DATA" != 0 ]; then
+  psql -q -v ON_ERROR_STOP=1 -d postgres -c "create database training" || die "create database training failed"
+  psql -q -v ON_ERROR_STOP=1 -d training -c "create table alembic_version (version_num varchar(32) primary key)" \
+    -c "insert into alembic_version values ('training')" || die "the training database failed"
+  mkdir -p "$workdir/training"
+  PGDATABASE=training java "${JAVA_OPTS[@]}" -XX:ArchiveClassesAtExit="$workdir/runner.jsa" -jar "$JAR" backup \
+    --dir "$workdir/training" --name class-data --label training --retain 1 >/dev/null 2>"$workdir/training.err" \
+    || { cat "$workdir/training.err" >&2; die "the class-data training backup failed"; }
+  new_opts=(-XX:SharedArchiveFile="$workdir/runner.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off)
+fi
+
 dump_args=(-Fc --no-password)
 [ -z "$DUMP_Z" ] || dump_args+=(-Z "$DUMP_Z")
 runner_args=(--name bench --label b1 --retain 1)
@@ -77,10 +94,11 @@ plain() {
   pg_dump "${dump_args[@]}" -f "$workdir/plain.dump" || die "pg_dump failed"
   ms_since "$t"
 }
-# runner JAR DIR: prints "WALL_MS IN_RUNNER_MS"
+# runner JAR DIR [JVM OPTION...]: prints "WALL_MS IN_RUNNER_MS"
 runner() {
-  local t; t=$(now_ns)
-  java "${JAVA_OPTS[@]}" -jar "$1" backup --dir "$2" "${runner_args[@]}" >"$workdir/runner.out" 2>"$workdir/runner.err" \
+  local jar=$1 dir=$2 t; shift 2
+  t=$(now_ns)
+  java "${JAVA_OPTS[@]}" "$@" -jar "$jar" backup --dir "$dir" "${runner_args[@]}" >"$workdir/runner.out" 2>"$workdir/runner.err" \
     || { cat "$workdir/runner.out" "$workdir/runner.err" >&2; die "the runner's backup failed"; }
   local wall; wall=$(ms_since "$t")
   local from to
@@ -91,9 +109,10 @@ runner() {
 
 echo "backup benchmark: database of $ROWS rows, $db_bytes bytes on disk ($(( db_bytes / 1048576 )) MiB);" \
   "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
-echo "pg_dump: $(pg_dump --version); compression: ${DUMP_Z:-default} (pg_dump), ${RUNNER_Z:-default} (runner)"
+echo "pg_dump: $(pg_dump --version); compression: ${DUMP_Z:-default} (pg_dump), ${RUNNER_Z:-default} (runner);" \
+  "class-data archive: $([ "$CLASS_DATA" != 0 ] && echo "yes ($(stat -c %s "$workdir/runner.jsa") bytes)" || echo no)"
 plain >/dev/null
-runner "$JAR" "$workdir/backups" >/dev/null
+runner "$JAR" "$workdir/backups" "${new_opts[@]}" >/dev/null
 [ -z "$OLD_JAR" ] || runner "$OLD_JAR" "$workdir/old-backups" >/dev/null
 echo "warm-up done: plain archive $(stat -c %s "$workdir/plain.dump") bytes," \
   "runner archive $(stat -c %s "$workdir"/backups/bench_*.dump) bytes"
@@ -103,7 +122,7 @@ printf '%-6s %11s %11s %10s %7s %8s' round "pg_dump ms" "runner ms" "in-runner" 
 cols=()
 for i in $(seq 1 "$RUNS"); do
   a=$(plain)
-  read -r b bin < <(runner "$JAR" "$workdir/backups")
+  read -r b bin < <(runner "$JAR" "$workdir/backups" "${new_opts[@]}")
   line=$(printf '%-6s %11s %11s %10s %7s %8s' "$i" "$a" "$b" "$bin" "$(ratio "$a" "$b")" "$(ratio "$a" "$bin")")
   row="$a $b $bin $(ratio "$a" "$b") $(ratio "$a" "$bin")"
   if [ -n "$OLD_JAR" ]; then

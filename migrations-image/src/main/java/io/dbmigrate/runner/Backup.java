@@ -62,7 +62,6 @@ public final class Backup {
     public static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock)
             throws RunnerException {
         request.validate();
-        warmUp();
         try (EarlyConnection connection = EarlyConnection.open(settings)) {
             return run(settings, tools, request, clock, connection);
         }
@@ -112,8 +111,9 @@ public final class Backup {
 
     /**
      * Loads what the run needs after pg_dump (the JSON writer of the metadata and of the result: a quarter of a second
-     * of class loading) on a spare thread while the version check, the connection and pg_dump run, instead of after
-     * them: a backup's fixed cost is most of a small database's, and pg_dump leaves a core mostly idle.
+     * of class loading without the image's class-data archive) on a spare thread while pg_dump runs, instead of after
+     * it: a backup's fixed cost is most of a small database's, and pg_dump leaves a core mostly idle. Not before: the
+     * connection, opened meanwhile (EarlyConnection), is the start's critical path and needs the other core.
      */
     private static void warmUp() {
         Thread warm = new Thread(() -> RunnerJson.writePretty(new BackupMetadata("", "", 0, "", "", true, Instant.EPOCH,
@@ -248,6 +248,7 @@ public final class Backup {
              AdvisoryLock lock = AdvisoryLock.acquire(c, LockSafety.DEFAULT_LOCK_WAIT, settings.database(), System.err)) {
             String revision = Revisions.describe(AlembicVersion.current(c, settings.versionTable()));
             createMissingSchema(c, settings);
+            warmUp();
             OnePassDump.Outcome outcome = dump(settings, tools, compression, partial);
             return new Dumped(revision, outcome.size(), outcome.sha256());
         } catch (SQLException e) {

@@ -8,6 +8,7 @@ import io.dbmigrate.contract.LockSafety;
 import io.dbmigrate.contract.Revisions;
 import io.dbmigrate.contract.RunnerException;
 import io.dbmigrate.contract.RunnerJson;
+import io.dbmigrate.contract.RunnerResult;
 import io.dbmigrate.contract.SchemaName;
 import io.dbmigrate.contract.Truncation;
 
@@ -110,14 +111,19 @@ public final class Backup {
     }
 
     /**
-     * Loads what the run needs after pg_dump (the JSON writer of the metadata and of the result: a quarter of a second
-     * of class loading without the image's class-data archive) on a spare thread while pg_dump runs, instead of after
-     * it: a backup's fixed cost is most of a small database's, and pg_dump leaves a core mostly idle. Not before: the
-     * connection, opened meanwhile (EarlyConnection), is the start's critical path and needs the other core.
+     * Loads what the run needs after pg_dump (the JSON writers of the metadata and of the runner's result: a quarter
+     * of a second of class loading without the image's class-data archive) on a spare thread while pg_dump runs,
+     * instead of after it: a backup's fixed cost is most of a small database's, and pg_dump leaves a core mostly idle.
+     * Not before: the connection, opened meanwhile (EarlyConnection), is the start's critical path and needs the other
+     * core.
      */
     private static void warmUp() {
-        Thread warm = new Thread(() -> RunnerJson.writePretty(new BackupMetadata("", "", 0, "", "", true, Instant.EPOCH,
-                Instant.EPOCH, "", "", 0, "custom", "gzip", "")), "backup-warm-up");
+        Thread warm = new Thread(() -> {
+            RunnerJson.writePretty(new BackupMetadata("", "", 0, "", "", true, Instant.EPOCH, Instant.EPOCH, "", "", 0,
+                    "custom", "gzip", ""));
+            RunnerJson.write(RunnerResult.of("backup", ExitCode.OK, "").withBackup(new BackupResult("", "", 0, "", "",
+                    true, Instant.EPOCH, Instant.EPOCH, List.of())));
+        }, "backup-warm-up");
         warm.setDaemon(true);
         warm.setPriority(Thread.MIN_PRIORITY);
         warm.start();

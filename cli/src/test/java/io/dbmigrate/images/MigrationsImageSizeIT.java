@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 class MigrationsImageSizeIT {
 
     /**
-     * 450 MB: what the image is today (about 410 MB with Debian's client) and some room. It holds Debian
+     * 470 MB: what the image is today (about 460 MB with Debian's client) and some room. It holds Debian
      * bookworm-slim (75 MB), Debian's headless Java 17 JRE (about 190 MB installed), Python 3.11 with Alembic,
      * SQLAlchemy and psycopg2 (about 55 MB), Perl (about 50 MB, which postgresql-client-common's wrappers need), the
-     * PostgreSQL client (9 MB) and the runner jar (4 MB). Going past it means something heavy came in: a JDK for the
-     * JRE, recommended packages, apt's lists, a second Python.
+     * PostgreSQL client (9 MB), squawk, the runner jar (4 MB) and its class-data archive (14 MB, about 0.2 s off every
+     * runner's start). Going past it means something heavy came in: a JDK for the JRE, recommended packages, apt's
+     * lists, a second Python, the class-data stage's PostgreSQL server.
      */
-    private static final long LIMIT_BYTES = 450_000_000L;
+    private static final long LIMIT_BYTES = 470_000_000L;
 
     @Test
     void migrationsImageStaysUnderItsLimit() {

@@ -12,7 +12,7 @@ import java.util.concurrent.FutureTask;
  * A runner's first connection costs a cold JVM about 0.1 to 0.2 s (the driver's classes, SCRAM's key derivation run
  * interpreted), and a backup asks {@code pg_dump --version} meanwhile. Opening a connection changes nothing in the
  * database, so input checks still come first in what is reported: the connection is only looked at once they passed.
- * Whatever the outcome, {@link #close} leaves no connection open that was not {@linkplain #take() taken}.
+ * Whatever the outcome, {@link #close} leaves no connection open that was not {@linkplain #take(String) taken}.
  */
 final class EarlyConnection implements AutoCloseable {
 

@@ -108,8 +108,7 @@ public final class LocalRun {
             printPlan(step, gate.publish());
             return true;
         }
-        boolean approvable = Reasons.AWAITING_APPROVAL.equals(gate.reason()) || heldByLint(gate.reason());
-        if (approvable && approvals.contains(step) && given.add(step)) {
+        if (Reasons.awaitsPlanApproval(gate.reason()) && approvals.contains(step) && given.add(step)) {
             // --approve is given after the plan printed above, as the annotation would be in a cluster.
             progress.println("dbmigrate: step " + step + " approved (--approve)");
             LocalEffects.approve(resource, step);
@@ -121,7 +120,7 @@ public final class LocalRun {
         } else if (Reasons.AWAITING_ROLLOUT.equals(gate.reason())) {
             progress.println("dbmigrate: step " + step + " has a deploymentRollout gate, which cannot "
                     + "open without a cluster; run the remaining steps with the operator");
-        } else if (heldByLint(gate.reason())) {
+        } else if (Reasons.heldByLint(gate.reason())) {
             progress.println("dbmigrate: step " + step + " waits for approval of its plan and lint findings ("
                     + gate.reason() + ", spec.safety.lint.mode Block); fix the revision, or run again with --approve "
                     + step + " to run it on the plan printed then");
@@ -130,11 +129,6 @@ public final class LocalRun {
                     + step + " to run it on the plan printed then");
         }
         return false;
-    }
-
-    /** Lint mode Block holds the step until its plan is approved, as an approval gate does. */
-    static boolean heldByLint(String reason) {
-        return Reasons.LINT_BLOCKED.equals(reason) || Reasons.LINT_UNAVAILABLE.equals(reason);
     }
 
     private void printPlan(String step, PlanResult plan) {

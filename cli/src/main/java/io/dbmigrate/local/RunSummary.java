@@ -59,10 +59,10 @@ public final class RunSummary {
         StepStatus step = status.stepsOrEmpty().stream().filter(s -> Objects.equals(s.name(), name)).findFirst()
                 .orElse(null);
         String reason = ready(status).map(StatusCondition::reason).orElse("");
-        if (Reasons.AWAITING_APPROVAL.equals(reason) || LocalRun.heldByLint(reason)) {
+        if (Reasons.awaitsPlanApproval(reason)) {
             String digest = step != null && step.plan() != null ? step.plan().digest() : null;
             return "step " + name + " waits for approval of its plan (printed above"
-                    + (LocalRun.heldByLint(reason) ? ", with its lint findings; spec.safety.lint.mode is Block" : "") + (digest == null ? "" : ", digest "
+                    + (Reasons.heldByLint(reason) ? ", with its lint findings; spec.safety.lint.mode is Block" : "") + (digest == null ? "" : ", digest "
                     + digest) + "): run again with --approve " + name + (digest == null ? ""
                     : ", or set gate.approval.plan: " + digest + " in the manifest");
         }

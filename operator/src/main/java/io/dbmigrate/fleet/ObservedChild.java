@@ -8,7 +8,6 @@ import io.dbmigrate.api.v1alpha1.StatusCondition;
 import io.dbmigrate.api.v1alpha1.StepStatus;
 import io.dbmigrate.status.Reasons;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One of the set's DatabaseMigrations as the rollout sees it: its target, the set generation it was written for,
@@ -21,10 +20,6 @@ public record ObservedChild(String name, String uid, String target, long setGene
                             String reason, String message, String finishedAt, AwaitedPlan awaiting) {
 
     public enum State { RUNNING, SUCCEEDED, FAILED }
-
-    // The reasons of a DatabaseMigration that an approval of its step's plan ends (and nothing else does).
-    private static final Set<String> APPROVAL_REASONS = Set.of(Reasons.AWAITING_APPROVAL, Reasons.LINT_BLOCKED,
-            Reasons.LINT_UNAVAILABLE);
 
     /**
      * A step's plan that waits for an approval.
@@ -58,7 +53,7 @@ public record ObservedChild(String name, String uid, String target, long setGene
             reason = status.conditionsOrEmpty().stream().filter(c -> StatusCondition.READY.equals(c.type()))
                     .map(StatusCondition::reason).findFirst().orElse(null);
         }
-        AwaitedPlan awaiting = state == State.RUNNING && reason != null && APPROVAL_REASONS.contains(reason)
+        AwaitedPlan awaiting = state == State.RUNNING && Reasons.awaitsPlanApproval(reason)
                 ? new AwaitedPlan(status.currentStep(), digest(status), reason) : null;
         return new ObservedChild(child.getMetadata().getName(), child.getMetadata().getUid(), target, setGeneration,
                 canary, state, reason, status == null ? null : status.message(), since, awaiting);

@@ -50,6 +50,16 @@ public final class Reasons {
     public static final String NOT_RECONCILING = "NotReconciling";
     public static final String NOT_STALLED = "NotStalled";
 
+    /** Lint mode Block holds the step (LintBlocked, LintUnavailable) until its plan is approved, as a gate does. */
+    public static boolean heldByLint(String reason) {
+        return LINT_BLOCKED.equals(reason) || LINT_UNAVAILABLE.equals(reason);
+    }
+
+    /** The reasons of a DatabaseMigration that an approval of its step's plan ends (and nothing else does). */
+    public static boolean awaitsPlanApproval(String reason) {
+        return AWAITING_APPROVAL.equals(reason) || heldByLint(reason);
+    }
+
     private Reasons() {
     }
 }

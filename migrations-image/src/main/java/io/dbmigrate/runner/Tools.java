@@ -44,7 +44,7 @@ public record Tools(String pgDump, String pgRestore, String alembic, String pyth
                 pastPgWrapper(orDefault(env.get("DBMIGRATE_PG_DUMP"), "pg_dump"), searchPath, DEBIAN_BIN_ROOT),
                 pastPgWrapper(orDefault(env.get("DBMIGRATE_PG_RESTORE"), "pg_restore"), searchPath, DEBIAN_BIN_ROOT),
                 alembic,
-                python == null || python.isBlank() ? pythonOf(alembic, env.get("PATH")) : python.trim(),
+                python == null || python.isBlank() ? pythonOf(alembic, searchPath) : python.trim(),
                 orDefault(env.get("DBMIGRATE_SQUAWK"), DEFAULT_SQUAWK));
     }
 

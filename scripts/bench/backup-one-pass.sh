@@ -5,8 +5,9 @@
 # On a throwaway PostgreSQL 15 (started as scripts/test.sh starts one), a database of BENCH_ROWS rows of some text
 # (about 400 MB on disk with the default), then BENCH_RUNS rounds, each timing, one after the other:
 #   (a) pg_dump -Fc --no-password -f FILE                 (the yardstick; it syncs FILE before it exits)
-#   (b) java -jar dbmigrate-runner.jar backup --dir DIR ...  with the JVM options of the image's entrypoint
-#       (migrations-image/docker/dbmigrate-runner) and a class-data archive made as the image's build makes it
+#   (b) java -jar dbmigrate-runner.jar backup --dir DIR ...  as the image's entrypoint runs it
+#       (migrations-image/docker/dbmigrate-runner): under SCHED_BATCH (chrt), with its JVM options and a class-data
+#       archive made as the image's build makes it
 #       (migrations-image/docker/train-class-data: one backup of a small database with -XX:ArchiveClassesAtExit):
 #       JVM start, the JDBC revision read and lock, the one-pass dump + sha256 + pg_restore -f /dev/null, the sync,
 #       the rename and the metadata
@@ -17,7 +18,7 @@
 # Exit status 0, or 2 on a setup error.
 #
 # Knobs (environment): BENCH_ROWS (1400000), BENCH_RUNS (5); BENCH_CLASS_DATA=0 runs (b) without the class-data
-# archive, as an image built without it would; BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and
+# archive, as an image built without it would; BENCH_BATCH=0 runs (b) under the default scheduling policy; BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and
 # BENCH_COMPRESSION_RUNNER (the runner's --compression, e.g. none) to compare another compression (default: gzip).
 # BENCH_OLD_JAR (unset): a second runner jar to time as (c), e.g. one built from before the one-pass change; it gets
 # --compression too when BENCH_COMPRESSION_RUNNER is set, which a runner older than that option refuses.
@@ -33,6 +34,8 @@ JAR=migrations-image/target/dbmigrate-runner.jar
 OLD_JAR=${BENCH_OLD_JAR:-}
 JAVA_OPTS=(-XX:-UsePerfData -XX:+UseSerialGC -XX:MaxRAMPercentage=50)   # as the image's entrypoint runs it
 CLASS_DATA=${BENCH_CLASS_DATA:-1}
+BATCH=()   # the entrypoint's SCHED_BATCH, for (b) only: (c) runs as the old image did
+[ "${BENCH_BATCH:-1}" = 0 ] || BATCH=(chrt --batch 0)
 
 die() { log "setup error: $*"; exit 2; }
 now_ns() { date +%s%N; }
@@ -94,11 +97,12 @@ plain() {
   pg_dump "${dump_args[@]}" -f "$workdir/plain.dump" || die "pg_dump failed"
   ms_since "$t"
 }
-# runner JAR DIR [JVM OPTION...]: prints "WALL_MS IN_RUNNER_MS"
+# runner JAR DIR BATCH [JVM OPTION...]: prints "WALL_MS IN_RUNNER_MS"; BATCH=1 runs it under ${BATCH[@]}
 runner() {
-  local jar=$1 dir=$2 t; shift 2
+  local jar=$1 dir=$2 launch=() t; shift 2
+  [ "$1" = 1 ] && launch=(${BATCH[@]+"${BATCH[@]}"}); shift
   t=$(now_ns)
-  java "${JAVA_OPTS[@]}" "$@" -jar "$jar" backup --dir "$dir" "${runner_args[@]}" >"$workdir/runner.out" 2>"$workdir/runner.err" \
+  ${launch[@]+"${launch[@]}"} java "${JAVA_OPTS[@]}" "$@" -jar "$jar" backup --dir "$dir" "${runner_args[@]}" >"$workdir/runner.out" 2>"$workdir/runner.err" \
     || { cat "$workdir/runner.out" "$workdir/runner.err" >&2; die "the runner's backup failed"; }
   local wall; wall=$(ms_since "$t")
   local from to
@@ -110,10 +114,11 @@ runner() {
 echo "backup benchmark: database of $ROWS rows, $db_bytes bytes on disk ($(( db_bytes / 1048576 )) MiB);" \
   "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the runs"
 echo "pg_dump: $(pg_dump --version); compression: ${DUMP_Z:-default} (pg_dump), ${RUNNER_Z:-default} (runner);" \
-  "class-data archive: $([ "$CLASS_DATA" != 0 ] && echo "yes ($(stat -c %s "$workdir/runner.jsa") bytes)" || echo no)"
+  "class-data archive: $([ "$CLASS_DATA" != 0 ] && echo "yes ($(stat -c %s "$workdir/runner.jsa") bytes)" || echo no);" \
+  "SCHED_BATCH: $([ ${#BATCH[@]} -gt 0 ] && echo yes || echo no)"
 plain >/dev/null
-runner "$JAR" "$workdir/backups" "${new_opts[@]}" >/dev/null
-[ -z "$OLD_JAR" ] || runner "$OLD_JAR" "$workdir/old-backups" >/dev/null
+runner "$JAR" "$workdir/backups" 1 ${new_opts[@]+"${new_opts[@]}"} >/dev/null
+[ -z "$OLD_JAR" ] || runner "$OLD_JAR" "$workdir/old-backups" 0 >/dev/null
 echo "warm-up done: plain archive $(stat -c %s "$workdir/plain.dump") bytes," \
   "runner archive $(stat -c %s "$workdir"/backups/bench_*.dump) bytes"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b / a }'; }
@@ -122,11 +127,11 @@ printf '%-6s %11s %11s %10s %7s %8s' round "pg_dump ms" "runner ms" "in-runner" 
 cols=()
 for i in $(seq 1 "$RUNS"); do
   a=$(plain)
-  read -r b bin < <(runner "$JAR" "$workdir/backups" "${new_opts[@]}")
+  read -r b bin < <(runner "$JAR" "$workdir/backups" 1 ${new_opts[@]+"${new_opts[@]}"})
   line=$(printf '%-6s %11s %11s %10s %7s %8s' "$i" "$a" "$b" "$bin" "$(ratio "$a" "$b")" "$(ratio "$a" "$bin")")
   row="$a $b $bin $(ratio "$a" "$b") $(ratio "$a" "$bin")"
   if [ -n "$OLD_JAR" ]; then
-    read -r c _ < <(runner "$OLD_JAR" "$workdir/old-backups")
+    read -r c _ < <(runner "$OLD_JAR" "$workdir/old-backups" 0)
     line="$line $(printf ' %11s %7s' "$c" "$(ratio "$a" "$c")")"
     row="$row $c $(ratio "$a" "$c")"
   fi

@@ -78,6 +78,29 @@ class TeamImageIT {
     }
 
     /**
+     * The entrypoint runs the runner, and all it starts, under SCHED_BATCH (docker/dbmigrate-runner says why): the image
+     * must carry chrt, and a pod's user, with its read-only root, must be let to use it. A stand-in for java, first on
+     * PATH, reports the policy it was started under.
+     */
+    @Test
+    void theRunnerStartsUnderSchedBatchAsAPodsUser() throws Exception {
+        TestEngine engine = TestEngine.fromEnvironmentOrSkip();
+        Path bin = writableFolder("bin");
+        Path java = bin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\nexec chrt -p $$\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        TestEngine.Result result = engine.run(engine.images().team())
+                .user(10001, 10001)
+                .readOnly()
+                .mount(bin, "/stand-in")
+                .env("PATH", "/stand-in:/usr/local/bin:/usr/bin:/bin")
+                .toEnd(Duration.ofMinutes(1), "--version");
+        String output = result.combined();
+        assertEquals(0, result.exitCode(), output);
+        assertTrue(output.contains("current scheduling policy: SCHED_BATCH"), output);
+    }
+
+    /**
      * One container of the pod: its result read from the termination message file, which must be JSON Kubernetes keeps
      * whole (at most 4096 bytes); its output must not hold the password.
      */

@@ -1,0 +1,76 @@
+package io.dbmigrate.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The migrations image's entrypoint (docker/dbmigrate-runner), run with a stand-in for {@code java} first on PATH that
+ * says under which scheduling policy it was started and with which arguments. The runner and everything it starts run
+ * under SCHED_BATCH, so that the backup's pipe readers do not take pg_dump off its core each time they wake; where
+ * chrt refuses, the runner still starts, as before.
+ */
+class EntrypointTest {
+
+    private static final Path ENTRYPOINT = Path.of("docker/dbmigrate-runner");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theRunnerAndItsChildrenRunUnderSchedBatch() throws Exception {
+        Path bin = standInForJava();
+
+        String output = entrypoint(bin, "backup", "--label", "g1");
+
+        assertTrue(output.contains("current scheduling policy: SCHED_BATCH"), output);
+        assertTrue(output.contains("-jar /opt/dbmigrate/dbmigrate-runner.jar backup --label g1"), output);
+    }
+
+    @Test
+    void whereChrtIsRefusedTheRunnerStartsUnderTheDefaultPolicy() throws Exception {
+        Path bin = standInForJava();
+        executable(bin.resolve("chrt"), "echo 'chrt: failed to set pid 1 policy: Operation not permitted' >&2; exit 1");
+
+        String output = entrypoint(bin, "current");
+
+        assertTrue(output.contains("current scheduling policy: SCHED_OTHER"), output);
+        assertTrue(output.contains("-jar /opt/dbmigrate/dbmigrate-runner.jar current"), output);
+        assertFalse(output.contains("Operation not permitted"), output);
+    }
+
+    /** A directory whose {@code java} prints its own policy (by the real chrt) and the arguments it was given. */
+    private Path standInForJava() throws IOException {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        executable(bin.resolve("java"), "/usr/bin/chrt -p $$\necho \"java $*\"");
+        return bin;
+    }
+
+    private static void executable(Path file, String body) throws IOException {
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        assertTrue(file.toFile().setExecutable(true));
+    }
+
+    private String entrypoint(Path bin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", ENTRYPOINT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        builder.environment().remove("DBMIGRATE_JAVA_OPTS");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the entrypoint did not end");
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+}

@@ -62,14 +62,26 @@ public final class Backup {
 
     public static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock)
             throws RunnerException {
+        return run(settings, tools, request, clock, null);
+    }
+
+    /**
+     * {@link #run(ConnectionSettings, Tools, BackupRequest, Clock)} with a connection already being opened: used when
+     * it is for {@code settings}, and then closed by the caller when it is not taken. Null opens one here.
+     */
+    static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock,
+                            EarlyConnection opened) throws RunnerException {
         request.validate();
+        if (opened != null && opened.isFor(settings)) {
+            return backUp(settings, tools, request, clock, opened);
+        }
         try (EarlyConnection connection = EarlyConnection.open(settings)) {
-            return run(settings, tools, request, clock, connection);
+            return backUp(settings, tools, request, clock, connection);
         }
     }
 
-    private static BackupResult run(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock,
-                                    EarlyConnection connection) throws RunnerException {
+    private static BackupResult backUp(ConnectionSettings settings, Tools tools, BackupRequest request, Clock clock,
+                                       EarlyConnection connection) throws RunnerException {
         BackupCompression compression = request.compressionOrDefault();
         // First: a compression the client does not have is the resource's mistake, told before anything else runs.
         String pgDumpVersion = version(tools.pgDump());

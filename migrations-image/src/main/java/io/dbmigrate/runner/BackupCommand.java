@@ -71,7 +71,7 @@ final class BackupCommand implements RunnerCommand {
             RevisionGraph.checkTarget(in.tools(), AlembicRun.migrationsDirectory(migrations), target,
                     line -> in.err().println("alembic: " + settings.redact(line)));
         }
-        BackupResult b = Backup.run(settings, in.tools(), request(), in.clock());
+        BackupResult b = Backup.run(settings, in.tools(), request(), in.clock(), in.connection());
         in.log("backup written", "file", b.file(), "sizeBytes", b.sizeBytes(), "sha256", b.sha256(),
                 "revision", b.revision(), "verified", b.verified(), "pruned", String.join(",", b.pruned()));
         String message = "backup of database '" + settings.database() + "' at revision " + b.revision()

@@ -11,7 +11,7 @@ import java.util.Map;
 /** A command of {@code dbmigrate-runner}: picocli options and mixins; it runs once the environment is read. */
 interface RunnerCommand {
 
-    /** Checks the options picocli cannot check, so bad input is reported before anything connects. */
+    /** Checks the options picocli cannot check, so bad input is reported before any connection is used. */
     default void validateOptions() throws RunnerException {
     }
 
@@ -32,9 +32,11 @@ interface RunnerCommand {
      * @param settings the connection, from the PG* variables
      * @param out      for what the command prints besides its summary line (plan's SQL); the summary comes after it
      * @param err      the key=value log
+     * @param connection a connection opened for {@code settings} before the command line was parsed, which the
+     *                   command may take; null for commands other than backup (see EarlyConnection#beforeParsing)
      */
     record Invocation(String command, ConnectionSettings settings, Tools tools, Clock clock, Map<String, String> env,
-                      PrintStream out, PrintStream err) {
+                      PrintStream out, PrintStream err, EarlyConnection connection) {
 
         RunnerResult succeeded(String message) {
             return RunnerResult.of(command, ExitCode.OK, message);

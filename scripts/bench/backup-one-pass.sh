@@ -14,7 +14,8 @@
 #   (c) with BENCH_OLD_JAR=path: the same backup by another runner jar (e.g. one built before the one-pass change)
 # after one warm-up round that is not counted. Wall times from `date +%s%N`; prints every round, the medians and the
 # ratios to (a) (medians of the per-round ratios: a round's runs see the same machine). "in-runner" is the runner's own
-# time from its `starting` to its `backup written` log line: the whole process less the JVM's start and exit.
+# time from its `starting` to its `backup written` log line: the whole process less the JVM's start, the parsing of its
+# command line (while which its connection already opens) and its exit.
 # Exit status 0, or 2 on a setup error.
 #
 # Knobs (environment): BENCH_ROWS (1400000), BENCH_RUNS (5); BENCH_CLASS_DATA=0 runs (b) without the class-data

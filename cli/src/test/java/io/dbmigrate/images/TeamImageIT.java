@@ -78,12 +78,12 @@ class TeamImageIT {
     }
 
     /**
-     * The entrypoint runs the runner, and all it starts, under SCHED_BATCH (docker/dbmigrate-runner says why): the image
+     * The entrypoint runs a backup, and all it starts, under SCHED_BATCH (docker/dbmigrate-runner says why): the image
      * must carry chrt, and a pod's user, with its read-only root, must be let to use it. A stand-in for java, first on
      * PATH, reports the policy it was started under.
      */
     @Test
-    void theRunnerStartsUnderSchedBatchAsAPodsUser() throws Exception {
+    void aBackupStartsUnderSchedBatchAsAPodsUser() throws Exception {
         TestEngine engine = TestEngine.fromEnvironmentOrSkip();
         Path bin = writableFolder("bin");
         Path java = bin.resolve("java");
@@ -94,7 +94,7 @@ class TeamImageIT {
                 .readOnly()
                 .mount(bin, "/stand-in")
                 .env("PATH", "/stand-in:/usr/local/bin:/usr/bin:/bin")
-                .toEnd(Duration.ofMinutes(1), "--version");
+                .toEnd(Duration.ofMinutes(1), "backup");
         String output = result.combined();
         assertEquals(0, result.exitCode(), output);
         assertTrue(output.contains("current scheduling policy: SCHED_BATCH"), output);

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The migrations image's entrypoint (docker/dbmigrate-runner), run with a stand-in for {@code java} first on PATH that
- * says under which scheduling policy it was started and with which arguments. The runner and everything it starts run
- * under SCHED_BATCH, so that the backup's pipe readers do not take pg_dump off its core each time they wake; where
- * chrt refuses, the runner still starts, as before.
+ * says under which scheduling policy it was started and with which arguments. A backup, and everything it starts, runs
+ * under SCHED_BATCH, so that its pipe readers do not take pg_dump off its core each time they wake; the other commands
+ * (an upgrade holds locks) under the default policy; where chrt refuses, the backup still starts, as before.
  */
 class EntrypointTest {
 
@@ -28,7 +28,7 @@ class EntrypointTest {
     Path tmp;
 
     @Test
-    void theRunnerAndItsChildrenRunUnderSchedBatch() throws Exception {
+    void aBackupAndItsChildrenRunUnderSchedBatch() throws Exception {
         Path bin = standInForJava();
 
         String output = entrypoint(bin, "backup", "--label", "g1");
@@ -38,14 +38,26 @@ class EntrypointTest {
     }
 
     @Test
-    void whereChrtIsRefusedTheRunnerStartsUnderTheDefaultPolicy() throws Exception {
+    void theOtherCommandsRunUnderTheDefaultPolicy() throws Exception {
+        Path bin = standInForJava();
+
+        for (String command : List.of("upgrade", "rehearse", "stamp", "--help")) {
+            String output = entrypoint(bin, command);
+
+            assertTrue(output.contains("current scheduling policy: SCHED_OTHER"), output);
+            assertTrue(output.contains("-jar /opt/dbmigrate/dbmigrate-runner.jar " + command), output);
+        }
+    }
+
+    @Test
+    void whereChrtIsRefusedABackupStartsUnderTheDefaultPolicy() throws Exception {
         Path bin = standInForJava();
         executable(bin.resolve("chrt"), "echo 'chrt: failed to set pid 1 policy: Operation not permitted' >&2; exit 1");
 
-        String output = entrypoint(bin, "current");
+        String output = entrypoint(bin, "backup");
 
         assertTrue(output.contains("current scheduling policy: SCHED_OTHER"), output);
-        assertTrue(output.contains("-jar /opt/dbmigrate/dbmigrate-runner.jar current"), output);
+        assertTrue(output.contains("-jar /opt/dbmigrate/dbmigrate-runner.jar backup"), output);
         assertFalse(output.contains("Operation not permitted"), output);
     }
 

@@ -79,6 +79,7 @@ class EntrypointTest {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         builder.environment().remove("DBMIGRATE_JAVA_OPTS");
+        builder.environment().put("LC_ALL", "C"); // chrt's words, untranslated
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the entrypoint did not end");

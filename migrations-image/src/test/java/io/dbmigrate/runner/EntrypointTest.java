@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,14 +75,11 @@ class EntrypointTest {
     private String entrypoint(Path bin, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("/bin/sh", ENTRYPOINT.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        builder.environment().remove("DBMIGRATE_JAVA_OPTS");
-        builder.environment().put("LC_ALL", "C"); // chrt's words, untranslated
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the entrypoint did not end");
-        assertEquals(0, process.exitValue(), output);
+        // LC_ALL=C: chrt's words, untranslated.
+        ExternalProcess.Outcome outcome = ExternalProcess.run(command, null,
+                Map.of("PATH", bin + ":" + System.getenv("PATH"), "LC_ALL", "C"), null);
+        String output = String.join("\n", outcome.output());
+        assertEquals(0, outcome.exitCode(), output);
         return output;
     }
 }

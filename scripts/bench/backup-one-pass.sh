@@ -19,8 +19,9 @@
 # Exit status 0, or 2 on a setup error.
 #
 # Knobs (environment): BENCH_ROWS (1400000), BENCH_RUNS (5); BENCH_CLASS_DATA=0 runs (b) without the class-data
-# archive, as an image built without it would; BENCH_BATCH=0 runs (b) under the default scheduling policy; BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and
-# BENCH_COMPRESSION_RUNNER (the runner's --compression, e.g. none) to compare another compression (default: gzip).
+# archive, as an image built without it would; BENCH_BATCH=0 runs (b) under the default scheduling policy;
+# BENCH_COMPRESSION_DUMP (pg_dump's -Z, e.g. 0) and BENCH_COMPRESSION_RUNNER (the runner's --compression, e.g. none)
+# to compare another compression (default: gzip).
 # BENCH_OLD_JAR (unset): a second runner jar to time as (c), e.g. one built from before the one-pass change; it gets
 # --compression too when BENCH_COMPRESSION_RUNNER is set, which a runner older than that option refuses.
 set -euo pipefail
@@ -103,7 +104,8 @@ runner() {
   local jar=$1 dir=$2 launch=() t; shift 2
   [ "$1" = 1 ] && launch=(${BATCH[@]+"${BATCH[@]}"}); shift
   t=$(now_ns)
-  ${launch[@]+"${launch[@]}"} java "${JAVA_OPTS[@]}" "$@" -jar "$jar" backup --dir "$dir" "${runner_args[@]}" >"$workdir/runner.out" 2>"$workdir/runner.err" \
+  ${launch[@]+"${launch[@]}"} java "${JAVA_OPTS[@]}" "$@" -jar "$jar" backup --dir "$dir" "${runner_args[@]}" \
+    >"$workdir/runner.out" 2>"$workdir/runner.err" \
     || { cat "$workdir/runner.out" "$workdir/runner.err" >&2; die "the runner's backup failed"; }
   local wall; wall=$(ms_since "$t")
   local from to

@@ -25,14 +25,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs a query generator's SQL on its catalog database, at most once an interval: read-only, with a statement
  * timeout and a row limit, as the catalog Secret's user. The last read of each (set, generator, spec) is kept, so a
  * reconcile woken by a child reads the catalog only when its interval has passed, and a failed read keeps the rows of
- * the last good one. The password is read from the Secret for the one connection and never logged or kept. A deleted
- * set's last reads stay until the operator restarts: a few rows per set ever seen, not worth a finalizer on every set.
+ * the last good one. The password is read from the Secret for the one connection and never logged or kept. The reads
+ * of a deleted set, or of a generator a set no longer has, are forgotten at a set's next reconcile
+ * ({@link #forgetUnused}), without a finalizer on every set.
  */
 final class CatalogReader {
     static final String APPLICATION_NAME = "dbmigrate-operator";
@@ -68,6 +70,15 @@ final class CatalogReader {
         reads.keySet().removeIf(k -> k.setUid().equals(setUid) && k.generator() == generator);
         reads.put(key, read);
         return read;
+    }
+
+    /**
+     * Forgets the reads no set uses any more: those of the sets not among {@code liveSets} (deleted; a set made again
+     * has a new uid) and those of {@code setUid}'s generators that are not among its {@code queryGenerators} now.
+     */
+    void forgetUnused(String setUid, Set<Integer> queryGenerators, Set<String> liveSets) {
+        reads.keySet().removeIf(k -> !liveSets.contains(k.setUid())
+                || k.setUid().equals(setUid) && !queryGenerators.contains(k.generator()));
     }
 
     private List<CatalogRead.Row> rows(String namespace, QueryGeneratorSpec query) throws SQLException {

@@ -1,5 +1,7 @@
 package io.dbmigrate.operator;
 
+import static java.util.stream.Collectors.toSet;
+
 import io.dbmigrate.api.v1alpha1.DatabaseMigration;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.GeneratorSpec;
@@ -13,6 +15,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a set's reconcile knows: its children and, for each secrets generator, the Secrets its selector matches, from
@@ -38,6 +41,8 @@ record SetObserver(Clock clock, CatalogReader catalogs) {
                 reads.put(i, catalogs.read(namespace, set.getMetadata().getUid(), i, generator.query()));
             }
         }
+        Set<String> liveSets = context.getPrimaryCache().list().map(s -> s.getMetadata().getUid()).collect(toSet());
+        catalogs.forgetUnused(set.getMetadata().getUid(), reads.keySet(), liveSets);
         List<DatabaseMigration> children = List.copyOf(context.getSecondaryResources(DatabaseMigration.class));
         return new SetObservation(set, secrets, reads, children, clock.instant());
     }

@@ -6,26 +6,37 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
+import io.dbmigrate.api.v1alpha1.DatabaseMigration;
+import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
 import io.dbmigrate.api.v1alpha1.DatabaseSpec;
+import io.dbmigrate.api.v1alpha1.GeneratorSpec;
 import io.dbmigrate.api.v1alpha1.QueryGeneratorSpec;
 import io.dbmigrate.api.v1alpha1.SslMode;
 import io.dbmigrate.fleet.CatalogRead;
 import io.dbmigrate.testing.MockApiServer;
+import io.dbmigrate.testing.Sets;
 import io.dbmigrate.testing.TestClock;
 import io.dbmigrate.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A query generator's catalog read against a real PostgreSQL: rows, the interval, failures, and no credential shown. */
+/**
+ * A query generator's catalog read against a real PostgreSQL: rows, the interval, failures, no credential shown, and
+ * the reads of sets and generators gone forgotten.
+ */
 class CatalogReaderIT {
     private static final String NAMESPACE = "tenants";
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
@@ -61,6 +72,40 @@ class CatalogReaderIT {
         clock.set(first.at().plusSeconds(600));
         assertEquals(3, read(query(SQL, "catalog", "10m")).rows().size(), "the interval passed: the new tenant");
         assertEquals(3, read(query(SQL + " ", "catalog", "10m")).rows().size(), "a changed query is read at once");
+    }
+
+    @Test
+    void theReadsOfADeletedSetAndOfARemovedGeneratorAreForgotten() throws SQLException {
+        QueryGeneratorSpec query = query(SQL, "catalog", "10m");
+        CatalogRead live = reader.read(NAMESPACE, "set-a", 0, query);
+        reader.read(NAMESPACE, "set-a", 1, query);
+        reader.read(NAMESPACE, "set-b", 0, query);
+        execute("insert into tenants values ('initech', 'pg-3', null, 'initech')");
+
+        // set-b is deleted; set-a's generator 1 is no longer a query generator. The clock stands still: a read still
+        // kept is answered from memory with two rows, one forgotten reads the catalog again and finds three.
+        reader.forgetUnused("set-a", Set.of(0), Set.of("set-a"));
+        assertEquals(live, reader.read(NAMESPACE, "set-a", 0, query), "a live generator's read is kept");
+        assertEquals(3, reader.read(NAMESPACE, "set-a", 1, query).rows().size(), "a removed generator's read is gone");
+        assertEquals(3, reader.read(NAMESPACE, "set-b", 0, query).rows().size(), "a deleted set's read is gone");
+    }
+
+    @Test
+    void aSetsObservationForgetsTheReadsOfASetGoneFromTheCache() throws SQLException {
+        SetObserver observer = new SetObserver(clock, reader);
+        DatabaseMigrationSet a = querySet("uid-a");
+        DatabaseMigrationSet b = querySet("uid-b");
+        List<DatabaseMigrationSet> cache = new ArrayList<>(List.of(a, b));
+        Context<DatabaseMigrationSet> context = InformerContext.of(() -> List.copyOf(cache),
+                Map.of(DatabaseMigration.class, List::of));
+        observer.observe(a, context, true);
+        observer.observe(b, context, true);
+        execute("insert into tenants values ('initech', 'pg-3', null, 'initech')");
+
+        cache.remove(b); // deleted
+        assertEquals(2, observer.observe(a, context, true).catalogs().get(0).rows().size(), "a's read, kept");
+        cache.add(b); // back, with the same uid only to see whether its read was kept
+        assertEquals(3, observer.observe(b, context, true).catalogs().get(0).rows().size(), "b's read, forgotten");
     }
 
     @Test
@@ -103,6 +148,13 @@ class CatalogReaderIT {
 
     private CatalogRead read(QueryGeneratorSpec query) {
         return reader.read(NAMESPACE, "set-uid", 0, query);
+    }
+
+    private DatabaseMigrationSet querySet(String uid) {
+        DatabaseMigrationSet set = Sets.set(null, GeneratorSpec.of(query(SQL, "catalog", "10m")));
+        set.getMetadata().setUid(uid);
+        set.getMetadata().setNamespace(NAMESPACE);
+        return set;
     }
 
     private QueryGeneratorSpec query(String sql, String secret, String interval) {

@@ -206,9 +206,10 @@ class SetReconcilerTest {
         return reconciler.reconcile(fetch(), informers());
     }
 
-    // The children's informer, read from the API server.
+    // The sets' and the children's informers, read from the API server.
     private Context<DatabaseMigrationSet> informers() {
-        return InformerContext.of(Map.of(DatabaseMigration.class,
+        return InformerContext.of(() -> client.resources(DatabaseMigrationSet.class).inAnyNamespace().list().getItems(),
+                Map.of(DatabaseMigration.class,
                 () -> client.resources(DatabaseMigration.class).inNamespace(NAMESPACE).list().getItems()));
     }
 

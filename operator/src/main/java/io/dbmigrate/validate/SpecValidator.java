@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -47,8 +48,9 @@ public final class SpecValidator {
     private static final Pattern SUBDOMAIN = Pattern.compile(KubernetesNames.SUBDOMAIN);
     private static final Pattern IMAGE = Pattern.compile(KubernetesNames.IMAGE);
     private static final Pattern TEXT = Pattern.compile(KubernetesNames.TEXT);
-    // The field names of a problem: at its start, and the second of "spec.a and spec.b" (never a quoted value's).
-    private static final Pattern SPEC_FIELD = Pattern.compile("(?:^|(?<= and ))spec\\.");
+    // The field names of a problem, wherever they stand ("... when spec.backup.mode is Required"), but never in a quoted
+    // value (group 1, kept as it is) nor spec.database: a set's template has none, that is each target's.
+    private static final Pattern SPEC_FIELD = Pattern.compile("(\"(?:[^\"\\\\]|\\\\.)*\")|(?<![\\w.])spec\\.(?!database\\b)");
 
     private SpecValidator() {
     }
@@ -76,7 +78,8 @@ public final class SpecValidator {
     public static List<String> templateProblems(DatabaseMigrationSpec template) {
         List<String> problems = new ArrayList<>();
         allButDatabase(template, problems);
-        return problems.stream().map(problem -> SPEC_FIELD.matcher(problem).replaceAll("spec.template.")).toList();
+        return problems.stream().map(problem -> SPEC_FIELD.matcher(problem)
+                .replaceAll(m -> m.group(1) != null ? Matcher.quoteReplacement(m.group(1)) : "spec.template.")).toList();
     }
 
     private static void allButDatabase(DatabaseMigrationSpec spec, List<String> problems) {

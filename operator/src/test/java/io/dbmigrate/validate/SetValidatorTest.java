@@ -10,6 +10,7 @@ import static io.dbmigrate.testing.Sets.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.dbmigrate.api.v1alpha1.BackupSpec;
 import io.dbmigrate.api.v1alpha1.CanarySpec;
 import io.dbmigrate.api.v1alpha1.CredentialsSecretRef;
 import io.dbmigrate.api.v1alpha1.DatabaseMigrationSet;
@@ -159,6 +160,14 @@ class SetValidatorTest {
         assertEquals(List.of("spec.template.targetRevision: \"head; rm -rf /\" is not an Alembic revision spec (head, a "
                         + "revision id, branch@head, +N)", "spec.template.historyLimit: must be between 0 and 100, got 500"),
                 SetValidator.problems(set(bad, 1L, Map.of(), null)));
+        // Every field a problem names is the template's, also within the sentence; a quoted value is left as it is.
+        DatabaseMigrationSetSpec noVolume = new DatabaseMigrationSetSpec(Resources.migration().targetRevision("spec.x y")
+                .backup(new BackupSpec(BackupSpec.BackupMode.Required, null, null, null, null)).build().getSpec()
+                .withDatabase(null), List.of(list(targets("acme"))), null);
+        assertEquals(List.of("spec.template.targetRevision: \"spec.x y\" is not an Alembic revision spec (head, a "
+                        + "revision id, branch@head, +N)", "spec.template.backup.volume.persistentVolumeClaim is required "
+                        + "when spec.template.backup.mode is Required"),
+                SetValidator.problems(set(noVolume, 1L, Map.of(), null)));
         assertEquals(List.of("spec.template is required"),
                 SetValidator.problems(set(new DatabaseMigrationSetSpec(null, List.of(list(targets("a"))), null), 1L,
                         Map.of(), null)));

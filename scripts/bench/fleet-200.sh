@@ -12,7 +12,7 @@
 #       JDBC, then upgraded by Alembic, in one JVM
 # Wall times from `date +%s%N`; prints both, the ratio (b)/(a) (goal <= 0.2), and where the time goes per target: for
 # (a) pg_dump and alembic each; for (b), from each line's arrival time: the backup (from "backing up" to "upgrading"),
-# the way to the first revision (the JDBC lock, the route classified by a Python run, Alembic's start), the revisions,
+# the way to the first revision (the JDBC lock, the route, Alembic's start), the revisions,
 # what follows them (to the result line), and the JVM's start before the first target. Both end with every database
 # checked at the target revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Both
 # print the CPU time the whole machine spent while they ran (/proc/stat: keep it otherwise idle), split by who spent it
@@ -270,9 +270,9 @@ done = [t for t in end if t in backup and t in upgrade and t in first]
 def mean(a, b):
     return statistics.mean([b[t] - a[t] for t in done]) * 1000 if done else float("nan")
 parts = [("backup (pg_dump, sha256, pg_restore read)", mean(backup, upgrade)),
-         ("to the first revision (JDBC lock, the route classified by one Python run, Alembic's start)", mean(upgrade, first)),
+         ("to the first revision (JDBC lock, the route, Alembic's start)", mean(upgrade, first)),
          ("the revisions", mean(first, last)),
-         ("after (the applied revisions read back by another Python run, status)", mean(last, end))]
+         ("after (the revisions read back, status)", mean(last, end))]
 print("    per target, mean of %d, ms: %s; total %.0f" % (len(done), ", ".join("%s %.0f" % p for p in parts),
                                                            sum(p[1] for p in parts)))
 print("    before the first target: %.0f ms (JVM start, manifest, the revision graph read by one Alembic run)"

@@ -12,16 +12,16 @@
 #       JDBC, then upgraded by Alembic, in one JVM
 # Wall times from `date +%s%N`; prints both, the ratio (b)/(a) (goal <= 0.2), and where the time goes per target: for
 # (a) pg_dump and alembic each; for (b), from each line's arrival time: the backup (from "backing up" to "upgrading"),
-# the way to the first revision (the JDBC lock, the route, Alembic's start), the revisions,
-# what follows them (to the result line), and the JVM's start before the first target. Both end with every database
-# checked at the target revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Both
+# the way to the first revision (the JDBC lock, the route, Alembic's start), the revisions, what follows them (to the
+# result line), and the JVM's start before the first target. Both end with every database checked at the target
+# revision. (b) counts its Python starts (DBMIGRATE_PYTHON, a wrapper that logs each). Both
 # print the CPU time the whole machine spent while they ran (/proc/stat: keep it otherwise idle), split by who spent it
 # (the database server: its postmaster's reaped backends; the tools: `times`), and the database sessions they opened
 # (pg_stat_database, read before the check's own). The loop runs one thing at a time, the run is bound by CPU once
 # maxParallel exceeds the cores; so the last lines give the run's CPU shared by the cores against the loop's wall time,
-# the floor of the ratio for this run on this machine, and the loop's own work (its CPU less a Python and a pg_wrapper
-# start a tenant, both measured apart) shared by the cores, the floor for any run that does the same dumps and upgrades, then
-# that work with a pg_restore read of each archive, the floor for one whose backups are verified.
+# the floor of the ratio for this run on this machine; the loop's own work (its CPU less a Python and a pg_wrapper
+# start a tenant, both measured apart) shared by the cores, the floor for any run that does the same dumps and
+# upgrades; then that work with a pg_restore read of each archive, the floor for one whose backups are verified.
 # Exit status 0, or 2 on a setup error (or a database not migrated).
 #
 # Knobs (environment): BENCH_TENANTS (200), BENCH_CUSTOMERS (200), BENCH_PARALLEL (8), BENCH_CANARY (1),
@@ -49,11 +49,15 @@ cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / { print int(($2 + $3 + $4 + $
 cpu_since() { echo $(( $(cpu_ms) - $1 )); }
 # CPU of the database server: the postmaster and the backends it has reaped (one per session), ms.
 server_cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) * 1000 / hz) }' "/proc/$(head -1 "$workdir/pg/data/postmaster.pid")/stat"
+  awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15 + $16 + $17) * 1000 / hz) }' \
+    "/proc/$(head -1 "$workdir/pg/data/postmaster.pid")/stat"
 }
 # CPU of this shell's children that have ended (each with the descendants it waited for), ms. `times` must run in this
 # shell, not in a subshell such as $(...): after `times >"$workdir/times"`, children_cpu reads what it wrote.
-children_cpu() { awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print int((u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000) }' "$workdir/times"; }
+children_cpu() {
+  awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print int((u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000) }' \
+    "$workdir/times"
+}
 # Sessions opened on the tenant databases so far (PostgreSQL's own count; they are made anew before each run).
 sessions() { psql -Atd postgres -c "select sum(sessions) from pg_stat_database where datname like 'tenant\\_%' and datname <> 'tenant_template'"; }
 # Each line of stdin led by the seconds since $1 (ns since the epoch) at which it arrived.
@@ -126,8 +130,8 @@ for i in 1 2 3 4 5; do
   python3 -c 'import alembic.command, sqlalchemy, psycopg2' || die "python3 cannot import alembic, sqlalchemy, psycopg2"
 done
 times >"$workdir/times"; py_start_cpu=$(( ($(children_cpu) - c) / 5 ))
-echo "one Python start importing alembic, sqlalchemy and psycopg2: $(( $(ms_since "$t") / 5 )) ms, $py_start_cpu ms of CPU" \
-  "(mean of 5; the loop starts one per tenant)"
+echo "one Python start importing alembic, sqlalchemy and psycopg2: $(( $(ms_since "$t") / 5 )) ms," \
+  "$py_start_cpu ms of CPU (mean of 5; the loop starts one per tenant)"
 # On Debian the pg_dump on PATH is pg_wrapper, a Perl script that picks the cluster's version then runs the real one.
 # The loop pays its start with each dump, as one does by hand; dbmigrate runs the real one. Measured apart, as above.
 wrapper_cpu=0
@@ -137,7 +141,8 @@ if [ "$(readlink -f "$(command -v pg_dump)")" = /usr/share/postgresql-common/pg_
   times >"$workdir/times"; c2=$(children_cpu)
   for i in 1 2 3 4 5; do "$PG_BIN/pg_dump" --version >/dev/null; done
   times >"$workdir/times"; wrapper_cpu=$(( (c2 - c - ($(children_cpu) - c2)) / 5 ))
-  echo "pg_dump on PATH is pg_wrapper: its Perl start takes $wrapper_cpu ms of CPU (mean of 5; the loop pays it a tenant)"
+  echo "pg_dump on PATH is pg_wrapper: its Perl start takes $wrapper_cpu ms of CPU" \
+    "(mean of 5; the loop pays it a tenant)"
 fi
 
 # (a) the loop
@@ -169,8 +174,8 @@ loop_sessions=$(sessions)
 revision=$(check_tenants "the loop")
 echo "(a) loop: $loop_ms ms; per tenant: pg_dump $(( dump_ms / TENANTS )) ms, alembic upgrade $(( alembic_ms / TENANTS )) ms;" \
   "CPU of the machine $loop_cpu ms ($(( loop_cpu / TENANTS )) ms a tenant); $loop_sessions database sessions"
-echo "    CPU a tenant, ms: the database server $(( loop_server / TENANTS )), pg_dump $(( dump_cpu / TENANTS )), alembic" \
-  "$(( alembic_cpu / TENANTS )) (its Python start about $py_start_cpu of it)"
+echo "    CPU a tenant, ms: the database server $(( loop_server / TENANTS )), pg_dump $(( dump_cpu / TENANTS ))," \
+  "alembic $(( alembic_cpu / TENANTS )) (its Python start about $py_start_cpu of it)"
 
 log "making the $TENANTS tenant databases anew"
 reset_tenants
@@ -285,19 +290,19 @@ while IFS= read -r -d '' archive; do
   "$PG_BIN/pg_restore" -f /dev/null "$archive" || die "pg_restore cannot read $archive"
 done < <(find "$workdir/backups" -name '*.dump' -print0)
 times >"$workdir/times"; read_cpu=$(( $(children_cpu) - c ))
-awk -v a="$loop_ms" -v b="$run_ms" -v ca="$loop_cpu" -v cb="$run_cpu" -v cores="$(nproc)" -v work="$work" -v n="$TENANTS" \
-  -v read="$read_cpu" 'BEGIN {
+awk -v a="$loop_ms" -v b="$run_ms" -v ca="$loop_cpu" -v cb="$run_cpu" -v cores="$(nproc)" -v work="$work" \
+  -v n="$TENANTS" -v read="$read_cpu" 'BEGIN {
   printf "ratio dbmigrate/loop: %.3f (goal <= 0.2)\n", b / a
   # The loop runs one thing at a time; the run is bound by CPU once maxParallel exceeds the cores: its wall time
   # cannot be under its CPU time shared by the cores.
-  printf "CPU ratio dbmigrate/loop: %.3f; the run'"'"'s CPU over %d cores is %.0f ms, %.3f of the loop'"'"'s wall time\n",
-    cb / ca, cores, cb / cores, cb / cores / a
-  # What any run must do is what the loop did less its Python starts (the run forks its programs from one) and
-  # pg_wrapper'"'"'s: the CPU of the server, pg_dump and alembic, less those starts. Shared by the cores, it bounds the ratio from below
-  # on this machine, for any tool that dumps and migrates the same databases, before any verification.
-  printf "the loop'"'"'s work without its %d Python and pg_wrapper starts (%.0f ms of CPU a tenant) over %d cores is %.0f ms, %.3f of" \
-    " the loop'"'"'s wall time: no run doing the same dumps and upgrades goes under it here\n",
+  printf "CPU ratio dbmigrate/loop: %.3f; the run'"'"'s CPU over %d cores is %.0f ms, %.3f of the loop'"'"'s" \
+    " wall time\n", cb / ca, cores, cb / cores, cb / cores / a
+  # What any run must do is what the loop did, less the starts a run avoids (it forks its Python programs from one,
+  # and runs the real pg_dump). Shared by the cores, it bounds the ratio from below on this machine, for any tool that
+  # dumps and migrates the same databases, before any verification.
+  printf "the loop'"'"'s work without its %d Python and pg_wrapper starts (%.0f ms of CPU a tenant) over %d cores" \
+    " is %.0f ms, %.3f of the loop'"'"'s wall time: no run doing the same dumps and upgrades goes under it here\n",
     n, work / n, cores, work / cores, work / cores / a
-  printf "with a full pg_restore read of each backup (%.0f ms of CPU a tenant), the least a verified backup adds: %.3f\n",
-    read / n, (work + read) / cores / a }'
+  printf "with a full pg_restore read of each backup (%.0f ms of CPU a tenant), the least a verified backup adds:" \
+    " %.3f\n", read / n, (work + read) / cores / a }'
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); every tenant at $revision after each run"

@@ -54,9 +54,10 @@ server_cpu() {
 }
 # CPU of this shell's children that have ended (each with the descendants it waited for), ms. `times` must run in this
 # shell, not in a subshell such as $(...): after `times >"$workdir/times"`, children_cpu reads what it wrote.
-children_cpu() {
-  awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print int((u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000) }' \
-    "$workdir/times"
+children_cpu() { sed -n 2p "$workdir/times" | times_ms; }
+# The CPU of lines of `times` (user then system, as 0m0.123s), summed, ms.
+times_ms() {
+  awk '{ split($1, u, "m"); split($2, s, "m"); t += (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 } END { print int(t) }'
 }
 # Sessions opened on the tenant databases so far (PostgreSQL's own count; they are made anew before each run).
 sessions() { psql -Atd postgres -c "select sum(sessions) from pg_stat_database where datname like 'tenant\\_%' and datname <> 'tenant_template'"; }
@@ -243,8 +244,7 @@ for i in $(seq 1 50); do  # the fork server ends a moment after the runner
   [ "$(wc -l <"$workdir/python-cpu.log")" -ge "$(wc -l <"$workdir/python-starts.log")" ] && break
   sleep 0.2
 done
-python_cpu=$(awk '{ split($1, u, "m"); split($2, s, "m"); t += (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }
-  END { print int(t) }' "$workdir/python-cpu.log")
+python_cpu=$(times_ms <"$workdir/python-cpu.log")
 echo "    CPU a target, ms: the database server $(( run_server / TENANTS )), the JVM with the pg_dump and pg_restore" \
   "it ran (and the line stamper) $(( run_own_cpu / TENANTS )), Python (the fork server and its children)" \
   "$(( python_cpu / TENANTS ))"
